@@ -1,0 +1,10 @@
+"""Contacts: accounts, people and one timeline of every interaction on every channel."""
+from core.addons.manifest import Addon
+
+manifest = Addon(
+    name="contacts",
+    version="1.0.0",
+    summary="Accounts, contacts and the unified customer timeline every other addon uses",
+    category="Customer relationship",
+    application=True,
+)

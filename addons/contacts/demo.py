@@ -1,0 +1,84 @@
+"""Generated demo data: realistic accounts, contacts and a timeline, the same for one seed."""
+from __future__ import annotations
+
+import random
+import unicodedata
+from datetime import datetime, timedelta, timezone
+
+from core.declarations import DataRecord, Ref
+
+__all__ = ["demo_records", "ACCOUNTS", "CONTACTS_PER_ACCOUNT"]
+
+ACCOUNTS = 60
+CONTACTS_PER_ACCOUNT = (1, 8)
+
+_FIRST = ["Alice", "Bruno", "Chloé", "David", "Emma", "Farid", "Giulia", "Hugo", "Inès", "Jonas", "Karin",
+          "Léa", "Marco", "Nora", "Oscar", "Priya", "Quentin", "Rosa", "Samir", "Tara", "Ulrich", "Vera",
+          "William", "Xenia", "Yusuf", "Zoé", "Amélie", "Ben", "Carmen", "Dmitri", "Elena", "Felix"]
+_LAST = ["Martin", "Bernard", "Dubois", "Schmidt", "Müller", "Rossi", "Garcia", "Smith", "Johnson", "Kowalski",
+         "Nguyen", "Silva", "Jansen", "Novak", "Hansen", "Lefebvre", "Moreau", "Fischer", "Weber", "Bianchi",
+         "Lopez", "Brown", "Taylor", "Dupont", "Laurent", "Costa", "Horvat", "Andersen", "Meyer", "Fontaine"]
+_COMPANY_A = ["Blue", "North", "Bright", "Green", "Atlas", "Nova", "Summit", "Harbor", "Silver", "Quantum",
+              "Pioneer", "Cedar", "Vertex", "Orbit", "Maple", "Granite"]
+_COMPANY_B = ["Systems", "Foods", "Logistics", "Media", "Health", "Labs", "Retail", "Energy", "Finance",
+              "Studios", "Works", "Partners", "Analytics", "Textiles"]
+_CITIES = [("Paris", "FR", "75001"), ("Lyon", "FR", "69001"), ("Berlin", "DE", "10115"), ("Munich", "DE", "80331"),
+           ("Madrid", "ES", "28001"), ("Milan", "IT", "20121"), ("London", "GB", "EC1A"), ("Amsterdam", "NL", "1011"),
+           ("Lisbon", "PT", "1100"), ("Brussels", "BE", "1000"), ("Vienna", "AT", "1010"), ("Warsaw", "PL", "00-001")]
+_INDUSTRIES = ["technology", "retail", "manufacturing", "finance", "healthcare", "education", "media", "hospitality"]
+_SIZES = ["1-10", "11-50", "51-200", "201-1000", "1000+"]
+_TITLES = ["CEO", "CTO", "Head of Sales", "Buyer", "Office Manager", "Marketing Lead", "Engineer", "CFO", "Consultant"]
+_TOUCHES = [
+    ("email", "inbound", "Question about pricing"), ("email", "outbound", "Quote sent"),
+    ("phone", "outbound", "Discovery call"), ("phone", "inbound", "Support call"),
+    ("meeting", "outbound", "Demo meeting"), ("web", "inbound", "Visited the pricing page"),
+    ("chat", "inbound", "Chat about delivery times"), ("social", "inbound", "Mentioned us on LinkedIn"),
+    ("note", "internal", "Budget approved next quarter"), ("email", "outbound", "Newsletter follow-up"),
+]
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+
+
+def demo_records(seed: int) -> list[DataRecord]:
+    """Accounts, their contacts and about five interactions per contact over two years."""
+    rng = random.Random(seed)
+    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    records: list[DataRecord] = []
+    used_names: set[str] = set()
+    for a in range(1, ACCOUNTS + 1):
+        name = f"{rng.choice(_COMPANY_A)} {rng.choice(_COMPANY_B)}"
+        while name in used_names:
+            name = f"{rng.choice(_COMPANY_A)} {rng.choice(_COMPANY_B)} {rng.choice(['Group', 'Europe', 'Inc'])}"
+        used_names.add(name)
+        city, country, postcode = rng.choice(_CITIES)
+        domain = name.lower().replace(" ", "") + ".example"
+        records.append(DataRecord(f"contacts.demo_account_{a}", "accounts", {
+            "name": name, "industry": rng.choice(_INDUSTRIES), "size": rng.choice(_SIZES),
+            "website": f"https://www.{domain}", "email": f"info@{domain}", "phone": f"+33 1 {rng.randint(10, 99)} "
+            f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+            "city": city, "country": country, "postcode": postcode, "street": f"{rng.randint(1, 200)} Main Street",
+            "tags": rng.sample(["vip", "prospect", "customer", "partner", "newsletter"], k=rng.randint(0, 2)),
+        }))
+        for c in range(1, rng.randint(*CONTACTS_PER_ACCOUNT) + 1):
+            first, last = rng.choice(_FIRST), rng.choice(_LAST)
+            key = f"{a}_{c}"
+            consent = rng.random() < 0.7
+            records.append(DataRecord(f"contacts.demo_contact_{key}", "contacts", {
+                "first_name": first, "last_name": last, "title": rng.choice(_TITLES),
+                "email": _ascii(f"{first}.{last}.{key}@{domain}".lower()),
+                "phone": f"+33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
+                "account_id": Ref(f"contacts.demo_account_{a}"), "city": city, "country": country,
+                "preferred_channel": rng.choice(["email", "phone", "email", "sms"]),
+                "consent_email": consent, "consent_phone": rng.random() < 0.5,
+            }))
+            for t in range(1, rng.randint(2, 8) + 1):
+                channel, direction, subject = rng.choice(_TOUCHES)
+                when = now - timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
+                records.append(DataRecord(f"contacts.demo_interaction_{key}_{t}", "interactions", {
+                    "channel": channel, "direction": direction, "subject": subject,
+                    "body": f"{subject} with {first} {last}.", "occurred_at": when.isoformat(),
+                    "contact_id": Ref(f"contacts.demo_contact_{key}"),
+                }))
+    return records

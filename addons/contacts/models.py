@@ -1,0 +1,141 @@
+"""Accounts, contacts and interactions (the timeline)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, relationship
+
+from core import Record, field
+from core.db import UtcDateTime, db
+from core.models.tags import Tag, tag_table
+
+__all__ = ["Account", "Contact", "Interaction", "CHANNELS", "DIRECTIONS"]
+
+INDUSTRIES = [
+    ("technology", "Technology"), ("retail", "Retail"), ("manufacturing", "Manufacturing"),
+    ("finance", "Finance"), ("healthcare", "Healthcare"), ("education", "Education"),
+    ("media", "Media"), ("nonprofit", "Non-profit"), ("government", "Government"),
+    ("hospitality", "Hospitality"), ("other", "Other"),
+]
+SIZES = [("1-10", "1-10"), ("11-50", "11-50"), ("51-200", "51-200"), ("201-1000", "201-1000"), ("1000+", "1000+")]
+CHANNELS = [
+    ("email", "Email"), ("phone", "Phone"), ("web", "Web"), ("chat", "Chat"), ("social", "Social"),
+    ("meeting", "Meeting"), ("note", "Note"), ("sms", "SMS"),
+]
+DIRECTIONS = [("inbound", "Inbound"), ("outbound", "Outbound"), ("internal", "Internal")]
+PREFERRED = [("email", "Email"), ("phone", "Phone"), ("sms", "SMS"), ("mail", "Post"), ("none", "No contact")]
+
+account_tags = tag_table("account_tags", "accounts")
+contact_tags = tag_table("contact_tags", "contacts")
+
+
+class _Address:
+    """Postal address fields shared by accounts and contacts."""
+
+    street: Mapped[str | None] = field(String(200), label="Street")
+    city: Mapped[str | None] = field(String(100), label="City", index=True)
+    postcode: Mapped[str | None] = field(String(20), label="Postcode")
+    region: Mapped[str | None] = field(String(100), label="Region")
+    country: Mapped[str | None] = field(String(2), label="Country", help="ISO 3166 two-letter code, such as FR.")
+
+
+class Account(_Address, Record):
+    """An organization we do business with."""
+
+    __tablename__ = "accounts"
+    __label__ = "Account"
+    __display_field__ = "name"
+    __order__ = ["name"]
+
+    name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True, index=True)
+    industry: Mapped[str | None] = field(String(40), label="Industry", choices=INDUSTRIES)
+    size: Mapped[str | None] = field(String(20), label="Size", choices=SIZES, help="Number of employees.")
+    website: Mapped[str | None] = field(String(255), label="Website", kind="url")
+    email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True)
+    phone: Mapped[str | None] = field(String(40), label="Phone", kind="phone")
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
+    notes: Mapped[str | None] = field(Text, label="Notes")
+    tags: Mapped[list[Tag]] = relationship(Tag, secondary=account_tags, info={"label": "Tags"})
+
+
+class Contact(_Address, Record):
+    """A person, usually working at an account."""
+
+    __tablename__ = "contacts"
+    __label__ = "Contact"
+    __display_field__ = "full_name"
+    __order__ = ["last_name", "first_name"]
+
+    first_name: Mapped[str | None] = field(String(100), label="First name", searchable=True)
+    last_name: Mapped[str] = field(String(100), label="Last name", required=True, searchable=True, index=True)
+    email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True, index=True,
+                                      help="Stored in lower case: addresses are matched without regard to case.")
+    phone: Mapped[str | None] = field(String(40), label="Phone", kind="phone")
+    mobile: Mapped[str | None] = field(String(40), label="Mobile", kind="phone")
+    title: Mapped[str | None] = field(String(100), label="Job title")
+    account_id: Mapped[int | None] = field(ForeignKey("accounts.id", ondelete="SET NULL"), label="Account", index=True)
+    preferred_channel: Mapped[str | None] = field(String(20), label="Preferred channel", choices=PREFERRED)
+    consent_email: Mapped[bool] = field(Boolean, label="Email consent", default=False, nullable=False)
+    consent_email_at: Mapped[datetime | None] = field(UtcDateTime, label="Email consent changed", readonly=True)
+    consent_phone: Mapped[bool] = field(Boolean, label="Phone consent", default=False, nullable=False)
+    consent_phone_at: Mapped[datetime | None] = field(UtcDateTime, label="Phone consent changed", readonly=True)
+    consent_sms: Mapped[bool] = field(Boolean, label="SMS consent", default=False, nullable=False)
+    consent_sms_at: Mapped[datetime | None] = field(UtcDateTime, label="SMS consent changed", readonly=True)
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
+    notes: Mapped[str | None] = field(Text, label="Notes")
+    tags: Mapped[list[Tag]] = relationship(Tag, secondary=contact_tags, info={"label": "Tags"})
+    account: Mapped[Account | None] = relationship(Account, foreign_keys=[account_id])
+
+    @property
+    def full_name(self) -> str:
+        """First and last name."""
+        return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Normalize the email and date every change of consent, as privacy law asks."""
+        if self.email:
+            self.email = self.email.strip().lower()
+        for channel in ("email", "phone", "sms"):
+            if f"consent_{channel}" in changed:
+                setattr(self, f"consent_{channel}_at", env.now())
+
+
+class Interaction(Record):
+    """One touch with a customer on one channel: the unit of the timeline."""
+
+    __tablename__ = "interactions"
+    __label__ = "Interaction"
+    __display_field__ = "subject"
+    __order__ = ["-occurred_at"]
+    __table_args__ = (
+        Index("ix_interactions_contact_time", "contact_id", "occurred_at"),
+        Index("ix_interactions_account_time", "account_id", "occurred_at"),
+        Index("ix_interactions_related", "related_model", "related_id"),
+    )
+
+    channel: Mapped[str] = field(String(20), label="Channel", choices=CHANNELS, required=True)
+    direction: Mapped[str] = field(String(10), label="Direction", choices=DIRECTIONS, default="internal", nullable=False)
+    subject: Mapped[str] = field(String(300), label="Subject", required=True, searchable=True)
+    body: Mapped[str | None] = field(Text, label="Body")
+    occurred_at: Mapped[datetime] = field(UtcDateTime, label="When", required=True)
+    contact_id: Mapped[int | None] = field(ForeignKey("contacts.id", ondelete="CASCADE"), label="Contact")
+    account_id: Mapped[int | None] = field(ForeignKey("accounts.id", ondelete="CASCADE"), label="Account")
+    user_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="By", index=True)
+    related_model: Mapped[str | None] = field(String(120), label="Concerns (model)",
+                                              help="Resource of the record this touch concerns, such as tickets.")
+    related_id: Mapped[int | None] = field(Integer, label="Concerns (id)")
+    external_ref: Mapped[str | None] = field(String(255), label="External reference", index=True,
+                                             help="Message-ID, call id or other reference of the source system.")
+    contact: Mapped[Contact | None] = relationship(Contact, foreign_keys=[contact_id])
+    account: Mapped[Account | None] = relationship(Account, foreign_keys=[account_id])
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """File the touch on the contact's account too, so the account timeline is one query."""
+        if self.contact_id is not None and self.account_id is None:
+            self.account_id = db.session.scalar(select(Contact.account_id).where(Contact.id == self.contact_id))
+        if self.contact_id is None and self.account_id is None:
+            from core.records.errors import ValidationFailed
+
+            raise ValidationFailed({"contact_id": ["An interaction needs a contact or an account."]})

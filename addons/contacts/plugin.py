@@ -1,0 +1,133 @@
+"""Hook implementations of the contacts addon."""
+from __future__ import annotations
+
+from core import hookimpl
+from core.declarations import (
+    DataRecord, ImportMapping, MenuItem, ModelExtension, View, access, role, rule,
+)
+from core.models.base import Record
+
+from addons.contacts.models import Account, Contact, Interaction
+
+__all__ = [
+    "register_models", "extend_models", "register_data", "register_demo_data", "register_views",
+    "register_menus", "register_import_mappings", "register_api_actions", "register_commands",
+]
+
+
+@hookimpl
+def register_models() -> list[type[Record]]:
+    """Accounts, contacts and interactions."""
+    return [Account, Contact, Interaction]
+
+
+@hookimpl
+def extend_models() -> list[ModelExtension]:
+    """Portal users are linked to the contact they are (customer portal, record rules)."""
+    from sqlalchemy import ForeignKey
+
+    from core import field
+
+    return [ModelExtension("users", fields={
+        "contact_id": field(ForeignKey("contacts.id", ondelete="SET NULL"), label="Contact",
+                            help="The customer contact a portal user signs in as."),
+    })]
+
+
+@hookimpl
+def register_data() -> list[DataRecord]:
+    """Roles: contacts users (all records), restricted users (own records) and managers."""
+    data = [
+        role("contacts.user", "Contacts: user", implies=["base.user"],
+             description="Reads and edits every account, contact and interaction."),
+        role("contacts.own", "Contacts: own records only", implies=["base.user"],
+             description="Reads and edits only the accounts and contacts they own, and their interactions."),
+        role("contacts.manager", "Contacts: manager", implies=["contacts.user"],
+             description="Also deletes and merges records."),
+    ]
+    for model in ("accounts", "contacts", "interactions"):
+        data += [
+            access(f"contacts.access_{model}_user", "contacts.user", model, "rcu"),
+            access(f"contacts.access_{model}_own", "contacts.own", model, "rcu"),
+            access(f"contacts.access_{model}_manager", "contacts.manager", model, "rcud"),
+        ]
+    data += [
+        rule("contacts.rule_own_accounts", "contacts.own", "accounts",
+             [["owner_id", "=", {"$user": "id"}]], "Own accounts"),
+        rule("contacts.rule_own_contacts", "contacts.own", "contacts",
+             [["owner_id", "=", {"$user": "id"}]], "Own contacts"),
+        rule("contacts.rule_own_interactions", "contacts.own", "interactions",
+             {"or": [["contact.owner_id", "=", {"$user": "id"}], ["account.owner_id", "=", {"$user": "id"}]]},
+             "Interactions of own contacts and accounts"),
+    ]
+    return data
+
+
+@hookimpl
+def register_demo_data(seed: int) -> list[DataRecord]:
+    """A few hundred accounts, contacts and interactions, the same for the same seed."""
+    from addons.contacts.demo import demo_records
+
+    return demo_records(seed)
+
+
+@hookimpl
+def register_views() -> list[View]:
+    """Lists, forms and searches of accounts, contacts and interactions."""
+    return [
+        View("accounts", "list", ["name", "industry", "size", "city", "country", "owner_id"]),
+        View("accounts", "search", options={"filters": {
+            "My accounts": [["owner_id", "=", {"$user": "id"}]],
+        }, "group_by": ["industry", "country", "owner_id"]}),
+        View("contacts", "list", ["last_name", "first_name", "email", "phone", "account_id", "city", "owner_id"]),
+        View("contacts", "search", options={"filters": {
+            "My contacts": [["owner_id", "=", {"$user": "id"}]],
+            "Email consent": [["consent_email", "=", True]],
+        }, "group_by": ["account_id", "city", "preferred_channel"]}),
+        View("interactions", "list", ["occurred_at", "channel", "direction", "subject", "contact_id", "account_id"]),
+        View("interactions", "search", options={"group_by": ["channel", "direction"]}),
+    ]
+
+
+@hookimpl
+def register_menus() -> list[MenuItem]:
+    """The Customers menu."""
+    return [
+        MenuItem("contacts.root", "Customers"),
+        MenuItem("contacts.accounts", "Accounts", model="accounts", parent="contacts.root"),
+        MenuItem("contacts.contacts", "Contacts", model="contacts", parent="contacts.root"),
+        MenuItem("contacts.interactions", "Timeline", model="interactions", parent="contacts.root"),
+    ]
+
+
+@hookimpl
+def register_import_mappings() -> list[ImportMapping]:
+    """CSV mappings with common header spellings; contacts are upserted by email."""
+    return [
+        ImportMapping("contacts", "contacts", key="email", columns={
+            "first name": "first_name", "firstname": "first_name", "given name": "first_name",
+            "last name": "last_name", "lastname": "last_name", "surname": "last_name", "family name": "last_name",
+            "e-mail": "email", "email address": "email", "mobile phone": "mobile", "job title": "title",
+            "account": "account_id", "company id": "account_id", "zip": "postcode", "postal code": "postcode",
+        }),
+        ImportMapping("accounts", "accounts", columns={
+            "company": "name", "account name": "name", "zip": "postcode", "postal code": "postcode",
+            "web": "website", "url": "website",
+        }),
+    ]
+
+
+@hookimpl
+def register_api_actions() -> list:
+    """`POST /api/v1/contacts/<id>/merge` and `/duplicates`, and the same for accounts."""
+    from addons.contacts.duplicates import api_actions
+
+    return api_actions()
+
+
+@hookimpl
+def register_commands() -> list:
+    """`spectrum contacts duplicates`."""
+    from addons.contacts.cli import contacts_group
+
+    return [contacts_group]

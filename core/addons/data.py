@@ -1,0 +1,100 @@
+"""Loading the records addons ship as data, by external id, and removing them again."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from sqlalchemy import delete, select
+
+from core.addons.state import ExternalId
+from core.db import db
+from core.declarations import DataRecord, Ref
+from core.env import Env
+from core.records.errors import NotFound, ValidationFailed
+
+__all__ = ["DataLoadError", "LoadResult", "load_records", "remove_records", "resolve_xid"]
+
+
+class DataLoadError(Exception):
+    """A data record an addon ships cannot be loaded; names the addon and external id."""
+
+
+@dataclass
+class LoadResult:
+    """How many records a load created, updated, left alone and removed."""
+
+    created: int = 0
+    updated: int = 0
+    kept: int = 0
+    removed: int = 0
+
+
+def resolve_xid(xid: str) -> ExternalId:
+    """The ExternalId row of `addon.key`, or DataLoadError."""
+    addon, _, key = xid.partition(".")
+    row = db.session.scalar(select(ExternalId).where(ExternalId.addon == addon, ExternalId.key == key))
+    if row is None:
+        raise DataLoadError(f"external id {xid!r} is not loaded; is addon {addon!r} installed and does it ship it?")
+    return row
+
+
+def _resolve_values(values: Any) -> Any:
+    if isinstance(values, Ref):
+        return resolve_xid(values.xid).record_id
+    if isinstance(values, dict):
+        return {key: _resolve_values(value) for key, value in values.items()}
+    if isinstance(values, (list, tuple)) and any(isinstance(v, Ref) for v in values):
+        return [_resolve_values(value) for value in values]
+    return values
+
+
+def load_records(env: Env, addon: str, records: Iterable[DataRecord], *, demo: bool = False,
+                 prune: bool = False) -> LoadResult:
+    """Create or update `records` in order; with `prune`, delete this addon's earlier
+    records (of the same demo flag) that are no longer shipped."""
+    result = LoadResult()
+    shipped: set[str] = set()
+    for record in records:
+        if record.addon != addon:
+            raise DataLoadError(f"addon {addon!r} ships {record.xid!r}: external ids must start with '{addon}.'")
+        shipped.add(record.key)
+        try:
+            values = _resolve_values(dict(record.values))
+            existing = db.session.scalar(select(ExternalId).where(ExternalId.addon == addon, ExternalId.key == record.key))
+            if existing is None:
+                created = env.records.create(record.model, values)
+                db.session.add(ExternalId(addon=addon, key=record.key, model=record.model, record_id=created.id, demo=demo))
+                result.created += 1
+            elif record.noupdate:
+                result.kept += 1
+            else:
+                env.records.update(record.model, existing.record_id, values)
+                result.updated += 1
+        except (ValidationFailed, NotFound, KeyError) as error:
+            raise DataLoadError(f"addon {addon!r}: data record {record.xid!r} ({record.model}): {error}") from error
+    if prune:
+        stale = db.session.scalars(select(ExternalId).where(
+            ExternalId.addon == addon, ExternalId.demo.is_(demo), ExternalId.key.not_in(shipped or {""})
+        ).order_by(ExternalId.id.desc())).all()
+        result.removed = _delete_rows(env, stale)
+    db.session.flush()
+    return result
+
+
+def remove_records(env: Env, addon: str) -> int:
+    """Delete every record `addon` shipped (newest first) and forget their external ids."""
+    rows = db.session.scalars(select(ExternalId).where(ExternalId.addon == addon).order_by(ExternalId.id.desc())).all()
+    return _delete_rows(env, rows)
+
+
+def _delete_rows(env: Env, rows: list[ExternalId]) -> int:
+    removed = 0
+    for row in rows:
+        if row.model in env.platform.models:
+            try:
+                env.records.delete(row.model, row.record_id)
+                removed += 1
+            except NotFound:
+                pass  # already deleted by hand or by a cascade: nothing left to remove
+        db.session.execute(delete(ExternalId).where(ExternalId.id == row.id))
+    return removed

@@ -1,0 +1,217 @@
+"""Install, upgrade and uninstall addons in one database, each operation in one transaction."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from flask import Flask
+from sqlalchemy import func, inspect, select, text
+
+from core import __version__ as KERNEL_VERSION
+from core import signals
+from core.access.models import ModelAccess
+from core.addons.data import load_records, remove_records
+from core.addons.discovery import Catalog, discover
+from core.addons.graph import dependants_of, resolve
+from core.addons.loader import build_platform
+from core.addons.manifest import KERNEL_ADDON, Addon, version_tuple
+from core.addons.migrations import alembic_config, downgrade_branch, has_migrations, upgrade_branch
+from core.addons.state import ExternalId, InstalledAddon
+from core.db import db
+from core.env import Env
+from core.events import emit
+from core.platform import Platform, platform
+
+__all__ = ["AddonManager", "UninstallPlan", "InstallError", "KERNEL_VERSION"]
+
+
+
+class InstallError(Exception):
+    """An install, upgrade or uninstall was refused; nothing was changed."""
+
+
+@dataclass
+class UninstallPlan:
+    """What an uninstall will remove, shown before anything is done."""
+
+    addons: list[str]
+    tables: dict[str, list[str]] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    records: dict[str, int] = field(default_factory=dict)
+
+    def describe(self) -> list[str]:
+        """Lines for a person to read before confirming."""
+        lines = [f"addons to uninstall (in this order): {', '.join(self.addons)}"]
+        for addon in self.addons:
+            tables = ", ".join(f"{t} ({self.rows.get(t, 0)} rows)" for t in self.tables.get(addon, [])) or "none"
+            lines.append(f"  {addon}: tables dropped: {tables}; records it shipped deleted: {self.records.get(addon, 0)}")
+        return lines
+
+
+class AddonManager:
+    """Addon operations on the database of `app`."""
+
+    def __init__(self, app: Flask, *, echo: Callable[[str], None] = lambda _line: None) -> None:
+        self.app = app
+        self.echo = echo
+        self.platform: Platform = platform(app)
+        self.catalog: Catalog = discover()
+
+    # -- state ------------------------------------------------------------------------
+    def installed(self) -> dict[str, InstalledAddon]:
+        """Installed addons by name (the kernel is `base`)."""
+        if not inspect(db.engine).has_table(InstalledAddon.__tablename__):
+            return {}
+        return {row.name: row for row in db.session.scalars(select(InstalledAddon))}
+
+    def _manifests(self, names: Iterable[str]) -> dict[str, Addon]:
+        return {name: self.catalog.addons[name] for name in names if name in self.catalog.addons}
+
+    def platform_for(self, names: Iterable[str]) -> Platform:
+        order = resolve([n for n in names if n != KERNEL_ADDON], self.catalog.addons)
+        return build_platform(self.platform.settings, self.platform.clock, self.catalog, order)
+
+    def _env(self, target: Platform) -> Env:
+        return Env(target, None, system=True)
+
+    # -- install ----------------------------------------------------------------------
+    def install(self, names: Iterable[str], *, demo: bool = False, seed: int = 1) -> list[str]:
+        """Install `names` and their dependencies; returns the addons newly installed.
+
+        Missing or cyclic dependencies and model/field/route conflicts are refused before
+        anything changes; a failing migration or data load rolls everything back.
+        """
+        installed = self.installed()
+        wanted = [n for n in names if n != KERNEL_ADDON]
+        order = resolve(wanted, self.catalog.addons)
+        new = ([KERNEL_ADDON] if KERNEL_ADDON not in installed else []) + [n for n in order if n not in installed]
+        if not new:
+            self.echo("nothing to install: already installed")
+            return []
+        target = self.platform_for([*installed, *new])  # raises on conflicts, before any change
+        demo = demo or bool(installed.get(KERNEL_ADDON) and installed[KERNEL_ADDON].demo)
+        self._in_transaction(lambda: self._install(target, new, demo, seed))
+        self._warn_unprotected_models(target, new)
+        return new
+
+    def _install(self, target: Platform, new: list[str], demo: bool, seed: int) -> None:
+        config = alembic_config(self.catalog, db.session.connection())
+        env = self._env(target)
+        now = target.clock.now()
+        for index, name in enumerate(new, start=1):
+            self.echo(f"[{index}/{len(new)}] installing {name}")
+            if name == KERNEL_ADDON or has_migrations(self.catalog, name):
+                upgrade_branch(config, name)
+            result = load_records(env, name, self._data(target, name, "register_data"))
+            self.echo(f"    data: {result.created} records")
+            if demo:
+                demo_result = load_records(env, name, self._data(target, name, "register_demo_data", seed=seed), demo=True)
+                self.echo(f"    demo data: {demo_result.created} records")
+            version = KERNEL_VERSION if name == KERNEL_ADDON else self.catalog.addons[name].version
+            db.session.add(InstalledAddon(name=name, version=version, installed_at=now, updated_at=now, demo=demo))
+            db.session.flush()
+            emit(signals.addon_installed, name, env=env)
+
+    @staticmethod
+    def _data(target: Platform, addon: str, hook: str, **kwargs: object) -> list:
+        from core.plugins import collect
+
+        return [item for owner, item in collect(target.plugins, hook, target.loaded[1:], **kwargs) if owner == addon]
+
+    def _warn_unprotected_models(self, target: Platform, new: list[str]) -> None:
+        for name in new:
+            for table in target.models.tables_of(name):
+                resource = target.models.by_table(table)
+                has_rule = db.session.scalar(select(func.count()).select_from(ModelAccess).where(ModelAccess.model == resource))
+                if not has_rule:
+                    self.echo(f"warning: model {resource!r} of addon {name!r} has no access rule: "
+                              "only administrators can use it until a role is granted access")
+
+    # -- upgrade ----------------------------------------------------------------------
+    def upgradable(self) -> list[str]:
+        """Installed addons whose available version is newer than the installed one."""
+        installed = self.installed()
+        return [name for name, row in installed.items() if name in self.catalog.addons
+                and self.catalog.addons[name].version_tuple > version_tuple(row.version)]
+
+    def upgrade(self, names: Iterable[str] | None = None) -> list[str]:
+        """Run new migrations and reload data of `names` (default: every upgradable addon)."""
+        installed = self.installed()
+        chosen = list(names) if names is not None else self.upgradable()
+        for name in chosen:
+            if name not in installed:
+                raise InstallError(f"addon {name!r} is not installed; install it first")
+        if not chosen:
+            self.echo("nothing to upgrade")
+            return []
+        ordered = [n for n in resolve(installed, self.catalog.addons) if n in chosen]
+        target = self.platform_for(installed)
+        self._in_transaction(lambda: self._upgrade(target, ordered))
+        return ordered
+
+    def _upgrade(self, target: Platform, names: list[str]) -> None:
+        config = alembic_config(self.catalog, db.session.connection())
+        env = self._env(target)
+        for name in names:
+            self.echo(f"upgrading {name}")
+            if has_migrations(self.catalog, name):
+                upgrade_branch(config, name)
+            result = load_records(env, name, self._data(target, name, "register_data"), prune=True)
+            self.echo(f"    data: {result.created} created, {result.updated} updated, {result.removed} removed")
+            row = db.session.get(InstalledAddon, name)
+            row.version, row.updated_at = self.catalog.addons[name].version, target.clock.now()
+
+    # -- uninstall --------------------------------------------------------------------
+    def plan_uninstall(self, names: Iterable[str], *, cascade: bool = False) -> UninstallPlan:
+        """What uninstalling `names` would remove; refuses while dependants are installed
+        unless `cascade`, in which case they are part of the plan."""
+        installed = self.installed()
+        names = list(names)
+        for name in names:
+            if name == KERNEL_ADDON:
+                raise InstallError("the kernel cannot be uninstalled")
+            if name not in installed:
+                raise InstallError(f"addon {name!r} is not installed")
+        manifests = self._manifests(installed)
+        dependants = [d for d in dependants_of(names, manifests) if d in installed]
+        if dependants and not cascade:
+            raise InstallError(
+                f"cannot uninstall {', '.join(names)}: installed addon(s) {', '.join(dependants)} depend on it; "
+                "uninstall them first or use --cascade"
+            )
+        order = list(reversed(resolve([*names, *dependants], manifests)))
+        plan = UninstallPlan(addons=order)
+        for name in order:
+            plan.tables[name] = self.platform.models.tables_of(name) if name in self.platform.loaded else []
+            plan.records[name] = db.session.scalar(
+                select(func.count()).select_from(ExternalId).where(ExternalId.addon == name)) or 0
+            for table in plan.tables[name]:
+                plan.rows[table] = db.session.execute(text(f'SELECT count(*) FROM "{table}"')).scalar_one()
+        return plan
+
+    def uninstall(self, plan: UninstallPlan) -> None:
+        """Carry out `plan` in one transaction."""
+        remaining = [n for n in self.installed() if n not in plan.addons]
+        self._in_transaction(lambda: self._uninstall(plan.addons, remaining))
+
+    def _uninstall(self, names: list[str], remaining: list[str]) -> None:
+        config = alembic_config(self.catalog, db.session.connection())
+        env = self._env(self.platform_for([*remaining, *names]))
+        for name in names:
+            self.echo(f"uninstalling {name}")
+            removed = remove_records(env, name)
+            self.echo(f"    {removed} shipped records removed")
+            downgrade_branch(config, name)
+            db.session.delete(db.session.get(InstalledAddon, name))
+            db.session.flush()
+            emit(signals.addon_uninstalled, name, env=env)
+
+    # -- transactions -------------------------------------------------------------------
+    def _in_transaction(self, work: Callable[[], None]) -> None:
+        db.session.rollback()
+        try:
+            work()
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise

@@ -1,0 +1,84 @@
+"""Loading installed addons into a Platform: import, register hooks, collect contributions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask
+
+from core.addons.discovery import Catalog
+from core.addons.manifest import KERNEL_ADDON
+from core.clock import Clock
+from core.events import connect_handlers
+from core.models.registry import ModelConflict, ModelRegistry
+from core.platform import Platform
+from core.plugins import collect, import_plugin, make_plugin_manager
+
+__all__ = ["build_platform", "collect_blueprints", "RouteConflict"]
+
+
+class RouteConflict(Exception):
+    """Two addons register the same URL rule; the message names both."""
+
+
+def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, order: list[str]) -> Platform:
+    """A Platform with the addons of `order` (dependencies first) loaded.
+
+    :raises ModelConflict: two addons register the same model or add the same field.
+    :raises RouteConflict: two addons register the same URL rule.
+    :raises AddonLoadError: an addon's plugin module cannot be imported.
+    """
+    modules = [(name, import_plugin(catalog.get(name))) for name in order]
+    plugins = make_plugin_manager(modules)
+    platform = Platform(settings=settings, clock=clock, catalog=catalog, plugins=plugins,
+                        models=ModelRegistry(), loaded=[KERNEL_ADDON, *order])
+    for addon, model in collect(plugins, "register_models", order):
+        platform.models.add(addon, model)
+    extensions = collect(plugins, "extend_models", order)
+    for addon, extension in extensions:
+        platform.models.check_extension(addon, extension)
+    for addon, extension in extensions:
+        platform.models.extend(addon, extension)
+    platform.views = [view for _, view in collect(plugins, "register_views", order)]
+    platform.menus = [menu for _, menu in collect(plugins, "register_menus", order)]
+    for addon, job in collect(plugins, "register_jobs", order):
+        if job.name in platform.jobs:
+            raise ModelConflict(f"addon {addon!r} declares job {job.name!r}, which another addon already declares")
+        platform.jobs[job.name] = job
+    for _, mapping in collect(plugins, "register_import_mappings", order):
+        platform.import_mappings[mapping.name] = mapping
+    for addon, action in collect(plugins, "register_api_actions", order):
+        platform.actions[(action.model, action.name)] = action
+    handlers: dict[str, list[Any]] = {}
+    for addon, handler in collect(plugins, "register_event_handlers", order):
+        handlers.setdefault(addon, []).append(handler)
+    for addon, addon_handlers in handlers.items():
+        connect_handlers(addon, addon_handlers)
+    _check_routes(collect_blueprints(platform))
+    return platform
+
+
+def collect_blueprints(platform: Platform) -> list[tuple[str, Blueprint]]:
+    """(addon, blueprint) for every blueprint the loaded addons register."""
+    return collect(platform.plugins, "register_blueprints", platform.loaded[1:])
+
+
+def _check_routes(blueprints: list[tuple[str, Blueprint]]) -> None:
+    scratch = Flask("route-check")
+    owners: dict[str, str] = {}
+    for addon, blueprint in blueprints:
+        if blueprint.name in owners:
+            raise RouteConflict(
+                f"addons {owners[blueprint.name]!r} and {addon!r} both register a blueprint named {blueprint.name!r}"
+            )
+        owners[blueprint.name] = addon
+        scratch.register_blueprint(blueprint)
+    seen: dict[tuple[str, str], str] = {}
+    for rule in scratch.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        addon = owners.get(rule.endpoint.split(".", 1)[0], "?")
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            key = (rule.rule, method)
+            if key in seen and seen[key] != addon:
+                raise RouteConflict(f"addons {seen[key]!r} and {addon!r} both register {method} {rule.rule}")
+            seen[key] = addon

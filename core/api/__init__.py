@@ -1,0 +1,1 @@
+"""The REST API generated from model metadata (`/api/v1/<resource>`)."""

@@ -1,0 +1,33 @@
+"""Who is calling the API: a bearer token or the signed-in session."""
+from __future__ import annotations
+
+from flask import g, request, session
+
+from core.auth.accounts import user_for_token
+from core.auth.models import User
+from core.db import db
+from core.platform import platform
+
+__all__ = ["current_user", "session_fingerprint"]
+
+
+def session_fingerprint(user: User) -> str:
+    """A value stored in the session at sign-in; changing the password changes it, which
+    signs out every other session of the user."""
+    return (user.password_hash or "")[-16:]
+
+
+def current_user() -> User | None:
+    """The authenticated user of this request, or None (computed once per request)."""
+    if "spectrum_user" in g:
+        return g.spectrum_user
+    user: User | None = None
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = user_for_token(header[7:].strip(), platform().clock.now())
+    elif session.get("user_id"):
+        candidate = db.session.get(User, session["user_id"])
+        if candidate is not None and candidate.active and session.get("auth") == session_fingerprint(candidate):
+            user = candidate
+    g.spectrum_user = user
+    return user

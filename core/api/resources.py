@@ -1,0 +1,170 @@
+"""Generic CRUD endpoints for every model an installed addon exposes."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from core.api.auth import current_user
+from core.api.problems import problem
+from core.db import db
+from core.domain import DomainError, parse_domain
+from core.env import Env
+from core.models.registry import UnknownModel
+from core.platform import platform
+from core.records.errors import RecordError, ValidationFailed
+
+__all__ = ["api"]
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@api.errorhandler(RecordError)
+def _record_error(error: RecordError) -> Response:
+    db.session.rollback()
+    return problem(error.status, str(error), errors=getattr(error, "errors", None))
+
+
+@api.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> Response:
+    db.session.rollback()
+    return problem(400, str(error), errors={"filter": [str(error)]})
+
+
+@api.errorhandler(UnknownModel)
+def _unknown_model(error: UnknownModel) -> Response:
+    return problem(404, str(error))
+
+
+@api.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    return problem(error.code or 500, error.description or error.name)
+
+
+def _env() -> Env:
+    user = current_user()
+    if user is None:
+        raise _Unauthenticated()
+    return Env.for_user(user)
+
+
+class _Unauthenticated(RecordError):
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("send `Authorization: Bearer <token>` (spectrum tokens create USER) or sign in")
+
+
+def _json_body() -> dict[str, Any]:
+    if not request.is_json:
+        raise _UnsupportedMedia()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise RecordError("the body must be a JSON object")
+    return body
+
+
+class _UnsupportedMedia(RecordError):
+    status = 415
+
+    def __init__(self) -> None:
+        super().__init__("send the body as JSON with Content-Type: application/json")
+
+
+def _int_arg(name: str, default: int | None, maximum: int) -> int | None:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationFailed({name: ["Not a valid integer."]}) from None
+    if not 1 <= value <= maximum:
+        raise ValidationFailed({name: [f"Must be between 1 and {maximum}."]})
+    return value
+
+
+@api.get("/<resource>")
+def list_records(resource: str) -> Response:
+    """List records: `filter` (JSON domain), `q` (quick search), `sort`, `fields`,
+    `limit`, `cursor`, `total=true` for a count."""
+    env = _env()
+    settings = platform().settings
+    domain = parse_domain(request.args.get("filter"))
+    search = request.args.get("q") or None
+    fields = [f for f in (request.args.get("fields") or "").split(",") if f] or None
+    limit = _int_arg("limit", int(settings["page_size"]), int(settings["max_page_size"]))
+    page = env.records.search(resource, domain, order=request.args.get("sort"), limit=limit,
+                              cursor=request.args.get("cursor"), search=search)
+    body: dict[str, Any] = {"data": env.records.dump(resource, page.records, fields), "next": page.next_cursor}
+    if request.args.get("total") in ("true", "1", "exact"):
+        cap = None if request.args.get("total") == "exact" else int(settings["count_cap"])
+        count = env.records.count(resource, domain, search=search, cap=cap)
+        body["total"] = {"value": count.value, "exact": count.exact}
+    return jsonify(body)
+
+
+@api.get("/<resource>/<int:record_id>")
+def read_record(resource: str, record_id: int) -> Response:
+    """One record (404 when missing or hidden by a rule)."""
+    env = _env()
+    record = env.records.get(resource, record_id)
+    return jsonify(env.records.dump(resource, [record])[0])
+
+
+@api.post("/<resource>")
+def create_record(resource: str) -> tuple[Response, int, dict[str, str]]:
+    """Create a record from a JSON object of field values."""
+    env = _env()
+    record = env.records.create(resource, _json_body())
+    db.session.commit()
+    return jsonify(env.records.dump(resource, [record])[0]), 201, {"Location": f"/api/v1/{resource}/{record.id}"}
+
+
+@api.patch("/<resource>/<int:record_id>")
+def update_record(resource: str, record_id: int) -> Response:
+    """Change fields; the body must carry the `version` last read (409 if stale)."""
+    env = _env()
+    body = _json_body()
+    if "version" not in body:
+        raise ValidationFailed({"version": ["Required: send the version you last read, to avoid lost updates."]})
+    version = body.pop("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValidationFailed({"version": ["Not a valid integer."]})
+    record = env.records.update(resource, record_id, body, version=version)
+    db.session.commit()
+    return jsonify(env.records.dump(resource, [record])[0])
+
+
+@api.delete("/<resource>/<int:record_id>")
+def delete_record(resource: str, record_id: int) -> tuple[str, int]:
+    """Delete a record (`?version=` optional, 409 if stale)."""
+    env = _env()
+    version = _int_arg("version", None, 2**31)
+    env.records.delete(resource, record_id, version=version)
+    db.session.commit()
+    return "", 204
+
+
+@api.post("/<resource>/<int:record_id>/<action>")
+def run_action(resource: str, record_id: int, action: str) -> Response:
+    """Run an addon action on one record."""
+    env = _env()
+    declared = platform().actions.get((resource, action))
+    if declared is None:
+        env.records.meta(resource)
+        return problem(404, f"{resource} has no action {action!r}")
+    record = env.records.get(resource, record_id, operation=declared.operation)
+    payload = _json_body() if request.content_length else {}
+    result = declared.func(env, record, payload)
+    db.session.commit()
+    return jsonify(result)
+
+
+@api.get("/_meta/<resource>")
+def describe_model(resource: str) -> Response:
+    """The metadata of a model (fields, kinds, labels, choices) for clients and the UI."""
+    env = _env()
+    env.policy.require(resource, "read")
+    return jsonify(env.records.meta(resource).describe())

@@ -1,0 +1,69 @@
+"""The app factory."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping
+
+from flask import Flask
+from sqlalchemy import inspect, select
+
+from core.addons.discovery import discover
+from core.addons.graph import DependencyError, resolve
+from core.addons.loader import build_platform, collect_blueprints
+from core.addons.state import InstalledAddon
+from core.clock import Clock, SystemClock
+from core.config import database_url, load_settings
+from core.db import db, enable_sqlite_transactions
+
+__all__ = ["create_app", "installed_addon_names"]
+
+log = logging.getLogger(__name__)
+
+
+def installed_addon_names() -> list[str]:
+    """Names of the addons installed in the app's database (empty on a new database)."""
+    if not inspect(db.engine).has_table(InstalledAddon.__tablename__):
+        return []
+    return list(db.session.scalars(select(InstalledAddon.name)))
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
+    """Build the app for one database, with exactly the addons installed in it.
+
+    :param overrides: settings that win over config/default.toml and the environment.
+    :param clock: the time source (tests pass a FixedClock).
+    """
+    settings = load_settings(overrides)
+    logging.basicConfig(level=settings["log_level"])
+    # 1. Flask and the database connection.
+    app = Flask("spectrum", instance_path=None, root_path=__file__.rsplit("/", 1)[0])
+    app.config.update(
+        SECRET_KEY=settings["secret_key"],
+        SQLALCHEMY_DATABASE_URI=database_url(settings),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    db.init_app(app)
+    with app.app_context():
+        enable_sqlite_transactions(db.engine)
+        # 2. Which addons this database has installed, in dependency order.
+        catalog = discover()
+        installed = installed_addon_names()
+        available = [name for name in installed if name in catalog.addons and name != "base"]
+        for name in sorted(set(installed) - set(available) - {"base"}):
+            log.error("addon %r is installed in the database but not available here: it is not loaded", name)
+        try:
+            order = resolve(available, catalog.addons)
+        except DependencyError as error:
+            raise RuntimeError(f"the installed addons cannot be loaded: {error}") from error
+        # 3. Import their plugins, collect models, extensions and contributions.
+        platform = build_platform(settings, clock or SystemClock(), catalog, order)
+        db.session.remove()
+    app.extensions["spectrum"] = platform
+    # 4. Routes of the kernel and of every addon (conflicts were checked above).
+    for _addon, blueprint in collect_blueprints(platform):
+        app.register_blueprint(blueprint)
+    platform.plugins.hook.app_ready(app=app)
+    return app

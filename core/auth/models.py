@@ -1,0 +1,101 @@
+"""Users, roles and API tokens."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import UtcDateTime, db
+from core.models.base import Record
+from core.models.fields import field
+
+__all__ = ["User", "Role", "ApiToken", "USER_KINDS", "user_roles", "role_implications"]
+
+USER_KINDS = [("internal", "Internal user"), ("portal", "Portal user (customer)"), ("partner", "Partner user")]
+
+user_roles = Table(
+    "user_roles",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+role_implications = Table(
+    "role_implications",
+    db.metadata,
+    Column("role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+    Column("implied_role_id", ForeignKey("roles.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Role(Record):
+    """A group of permissions; a role may imply others (a manager is also a user)."""
+
+    __tablename__ = "roles"
+    __label__ = "Role"
+    __display_field__ = "name"
+    __order__ = ["name"]
+
+    name: Mapped[str] = field(String(120), label="Name", required=True, searchable=True)
+    description: Mapped[str | None] = field(Text, label="Description", kind="longtext")
+    full_access: Mapped[bool] = field(
+        Boolean, default=False, nullable=False, label="Full access",
+        help="Reads and writes every model and field, with no record rule (administrators).",
+    )
+    implied: Mapped[list[Role]] = relationship(
+        "Role",
+        secondary=role_implications,
+        primaryjoin=lambda: Role.id == role_implications.c.role_id,
+        secondaryjoin=lambda: Role.id == role_implications.c.implied_role_id,
+        info={"label": "Implies"},
+    )
+
+
+class User(Record):
+    """A person who signs in: internal staff, a portal customer or a partner user."""
+
+    __tablename__ = "users"
+    __label__ = "User"
+    __display_field__ = "name"
+    __order__ = ["name"]
+
+    login: Mapped[str] = field(String(120), label="Login", required=True, unique=True, searchable=True)
+    name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True)
+    email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True)
+    kind: Mapped[str] = field(String(20), label="Kind", choices=USER_KINDS, default="internal", nullable=False)
+    active: Mapped[bool] = field(Boolean, label="Active", default=True, nullable=False)
+    timezone: Mapped[str | None] = field(String(64), label="Timezone")
+    password_hash: Mapped[str | None] = field(
+        String(255), label="Password", kind="password", sensitive=True, readonly=True
+    )
+    roles: Mapped[list[Role]] = relationship(Role, secondary=user_roles, info={"label": "Roles"})
+
+    def all_roles(self) -> set[Role]:
+        """The user's roles plus every role they imply, transitively."""
+        seen: set[Role] = set()
+        stack = list(self.roles)
+        while stack:
+            role = stack.pop()
+            if role not in seen:
+                seen.add(role)
+                stack.extend(role.implied)
+        return seen
+
+
+class ApiToken(db.Model):  # type: ignore[name-defined,misc]
+    """A bearer token for the API; only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(12), nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+
+    user: Mapped[User] = relationship(User)

@@ -1,0 +1,87 @@
+"""`spectrum import RESOURCE FILE` and `spectrum export RESOURCE`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from core.auth.models import User
+from core.db import db
+from core.domain import DomainError, parse_domain
+from core.env import Env
+from core.platform import platform
+from core.records.csv_io import export_csv, import_csv
+from core.records.errors import RecordError
+
+__all__ = ["import_command", "export_command"]
+
+
+def _env(login: str | None) -> Env:
+    if login is None:
+        return Env.system()
+    user = db.session.scalar(select(User).where(User.login == login))
+    if user is None:
+        raise click.ClickException(f"no user {login!r}")
+    return Env.for_user(user)
+
+
+@click.command("import")
+@click.argument("resource")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Validate every row and report, but write nothing.")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD", help="Map a CSV column to a field (repeatable).")
+@click.option("--mapping", "mapping_name", default=None, help="Named import mapping (default: the one named RESOURCE).")
+@click.option("--as-user", "login", default=None, help="Import with this user's permissions (default: system).")
+@with_appcontext
+def import_command(resource: str, file: Path, dry_run: bool, maps: tuple[str, ...], mapping_name: str | None,
+                   login: str | None) -> None:
+    """Import a CSV FILE into RESOURCE: all rows or none, every bad row reported by line."""
+    overrides = {}
+    for item in maps:
+        if "=" not in item:
+            raise click.UsageError(f"--map {item!r}: use COLUMN=FIELD")
+        column, field_name = item.split("=", 1)
+        overrides[column.strip()] = field_name.strip()
+    mappings = platform().import_mappings
+    mapping = mappings.get(mapping_name or resource)
+    if mapping_name and mapping is None:
+        raise click.ClickException(f"no import mapping {mapping_name!r}; known: {', '.join(mappings) or 'none'}")
+    env = _env(login)
+    resource = mapping.model if mapping else resource
+    with click.progressbar(length=0, label=f"importing {file.name}", show_pos=True) as bar, \
+            file.open(newline="", encoding="utf-8-sig") as stream:
+        try:
+            report = import_csv(env.records, resource, stream, mapping=mapping, overrides=overrides,
+                                dry_run=dry_run, progress=lambda n: bar.update(n - bar.pos))
+        except RecordError as error:
+            raise click.ClickException(str(error)) from None
+    for column in report.ignored_columns:
+        click.echo(f"ignored column {column!r}: it matches no field (use --map {column}=FIELD)")
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    outcome = "dry run, nothing written" if dry_run else ("committed" if report.committed else "NOTHING written")
+    click.echo(f"summary: {report.rows} rows, {report.created} to create, {report.updated} to update, "
+               f"{len(report.errors)} bad; {outcome}")
+    if report.errors:
+        sys.exit(1)
+
+
+@click.command("export")
+@click.argument("resource")
+@click.option("--filter", "filter_text", default=None, help="Filter-language domain as JSON.")
+@click.option("--fields", default=None, help="Comma-separated fields (default: every readable field).")
+@click.option("-o", "--output", type=click.File("w"), default="-", help="File to write (default: stdout).")
+@click.option("--as-user", "login", default=None, help="Export with this user's permissions (default: system).")
+@with_appcontext
+def export_command(resource: str, filter_text: str | None, fields: str | None, output, login: str | None) -> None:  # type: ignore[no-untyped-def]
+    """Export the records of RESOURCE (that the user may read) as CSV."""
+    env = _env(login)
+    try:
+        count = export_csv(env.records, resource, output, domain=parse_domain(filter_text),
+                           fields=[f.strip() for f in fields.split(",")] if fields else None)
+    except (RecordError, DomainError, KeyError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"summary: exported {count} {resource}", err=True)

@@ -1,0 +1,56 @@
+"""`spectrum init` and `spectrum serve`."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from core.addons.installer import AddonManager
+from core.auth.accounts import create_user, set_password
+from core.auth.models import User
+from core.db import db
+from core.env import Env
+from core.platform import platform
+
+__all__ = ["init", "serve"]
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Load demo records and give admin the configured demo password.")
+@click.option("--addon", "addon_names", multiple=True, help="Addon to install (repeatable); default: default_addons.")
+@click.option("--admin-password", envvar="SPECTRUM_ADMIN_PASSWORD", help="Password of the admin user.")
+@click.option("--seed", default=1, show_default=True, help="Seed of generated demo data.")
+@with_appcontext
+def init(demo: bool, addon_names: tuple[str, ...], admin_password: str | None, seed: int) -> None:
+    """Create or complete a database: kernel, addons, and the `admin` user. Idempotent."""
+    settings = platform().settings
+    manager = AddonManager(current_app, echo=click.echo)
+    names = list(addon_names) or list(settings["default_addons"])
+    new = manager.install(names, demo=demo, seed=seed)
+    click.echo(f"installed: {', '.join(new) if new else 'nothing new'}")
+    admin = db.session.scalar(select(User).where(User.login == "admin"))
+    if admin is None:
+        password = admin_password or (settings["admin_password"] if demo else None)
+        if not password:
+            raise click.UsageError("give the admin password with --admin-password or SPECTRUM_ADMIN_PASSWORD")
+        admin = create_user(Env.system(), "admin", "Administrator", email="admin@example.com",
+                            roles=("base.admin", "base.user"))
+        set_password(admin, password, allow_weak=demo)
+        db.session.commit()
+        click.echo("created user admin")
+    click.echo("summary: database ready; sign in as admin")
+
+
+@click.command()
+@click.option("--host", default=None, help="Address to listen on (default: setting host).")
+@click.option("--port", default=None, type=int, envvar="PORT", help="Port (default: PORT or setting port).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web UI and API with the development server (use gunicorn in production)."""
+    from core.app import create_app
+
+    app = create_app()
+    settings = platform(app).settings
+    host, port = host or settings["host"], port or int(settings["port"])
+    click.echo(f"SPECTRUM ERM on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)

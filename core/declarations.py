@@ -1,0 +1,181 @@
+"""What addons return from their hooks: small, typed declarations.
+
+Addons build these and return them from the hook implementations listed in
+`core.hookspecs`; the kernel turns them into tables, permissions, pages and jobs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Callable, Mapping, Sequence
+
+from blinker import Signal
+from sqlalchemy.orm import MappedColumn
+
+__all__ = [
+    "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
+    "View", "MenuItem", "Job", "EventHandler", "ImportMapping",
+]
+
+
+@dataclass(frozen=True)
+class ModelExtension:
+    """Fields, relationships and choices an addon adds to another addon's model.
+
+    :param model: resource name of the model extended (`leads`).
+    :param fields: new columns, declared with `core.field()` like any other field.
+    :param relationships: new ORM relationships (`sqlalchemy.orm.relationship(...)`).
+    :param choices: extra (value, label) pairs appended to existing choice fields.
+    """
+
+    model: str
+    fields: Mapping[str, MappedColumn[Any]] = field(default_factory=dict)
+    relationships: Mapping[str, Any] = field(default_factory=dict)
+    choices: Mapping[str, Sequence[tuple[str, str]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference, inside data values, to another data record by its external id."""
+
+    xid: str
+
+
+@dataclass(frozen=True)
+class DataRecord:
+    """A record an addon ships, named by a stable external id (`addon.key`).
+
+    :param xid: external id; the part before the first dot must be the addon's name.
+    :param model: resource name of the model.
+    :param values: field values; a `Ref` (or list of them) is replaced by the record id.
+    :param noupdate: when True, an upgrade leaves an existing record as the admin edited it.
+    """
+
+    xid: str
+    model: str
+    values: Mapping[str, Any]
+    noupdate: bool = False
+
+    @property
+    def addon(self) -> str:
+        return self.xid.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.xid.split(".", 1)[1]
+
+
+def role(xid: str, name: str, *, implies: Sequence[str] = (), full_access: bool = False,
+         description: str = "") -> DataRecord:
+    """A role; `implies` names other roles by external id."""
+    return DataRecord(xid, "roles", {
+        "name": name, "description": description or None, "full_access": full_access,
+        "implied": [Ref(x) for x in implies],
+    })
+
+
+def _ops(ops: str) -> dict[str, bool]:
+    unknown = set(ops) - set("rcud")
+    if unknown:
+        raise ValueError(f"operations {ops!r}: use letters r (read), c (create), u (update), d (delete)")
+    return {"read": "r" in ops, "create": "c" in ops, "update": "u" in ops, "delete": "d" in ops}
+
+
+def access(xid: str, role_xid: str, model: str, ops: str) -> DataRecord:
+    """Model access for a role: `ops` is a subset of "rcud"."""
+    granted = _ops(ops)
+    return DataRecord(xid, "model_access", {
+        "role_id": Ref(role_xid), "model": model, **{f"can_{op}": on for op, on in granted.items()},
+    })
+
+
+def rule(xid: str, role_xid: str | None, model: str, domain: Any, name: str, ops: str = "rcud") -> DataRecord:
+    """A record rule; `role_xid=None` makes it global (it restricts everybody)."""
+    applies = _ops(ops)
+    return DataRecord(xid, "record_rules", {
+        "name": name, "role_id": Ref(role_xid) if role_xid else None, "model": model, "domain": domain,
+        **{f"applies_{op}": on for op, on in applies.items()},
+    })
+
+
+@dataclass(frozen=True)
+class View:
+    """How the generic UI shows a model.
+
+    :param model: resource name.
+    :param kind: "list", "form", "kanban", "detail" or "search".
+    :param fields: field names, in order (columns, form fields, card lines).
+    :param options: kind-specific settings, such as `group_by` for kanban or `filters`
+        (name -> filter-language domain) for search.
+    """
+
+    model: str
+    kind: str
+    fields: Sequence[str] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the navigation; shown only to users who may read `model`.
+
+    :param key: unique id (`contacts.contacts`); `parent` refers to another item's key.
+    :param label: text shown.
+    :param model: resource listed when the entry is chosen (or use `url`).
+    """
+
+    key: str
+    label: str
+    model: str | None = None
+    url: str | None = None
+    parent: str | None = None
+
+
+@dataclass(frozen=True)
+class Job:
+    """A task or periodic sweep.
+
+    :param name: unique name (`service_desk.sla_sweep`).
+    :param func: callable run with the job context; must be idempotent for sweeps.
+    :param every: run periodically at this interval ...
+    :param cron: ... or on this cron expression; neither makes an on-demand task.
+    """
+
+    name: str
+    func: Callable[..., Any]
+    every: timedelta | None = None
+    cron: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class EventHandler:
+    """A function connected to a blinker signal while its addon is loaded.
+
+    :param signal: a signal from `core.signals` or an addon's `signals` module.
+    :param func: called as `func(sender, **payload)`.
+    :param sender: only events of this sender (a model's resource name) reach `func`.
+    :param transactional: when True an exception aborts the emitting transaction;
+        otherwise it is logged and the handler's own writes are rolled back alone.
+    """
+
+    signal: Signal
+    func: Callable[..., Any]
+    sender: str | None = None
+    transactional: bool = False
+
+
+@dataclass(frozen=True)
+class ImportMapping:
+    """How CSV columns map onto a model's fields for `spectrum import`.
+
+    :param model: resource name imported into.
+    :param columns: CSV header (case-insensitive) -> field name; unmapped headers that
+        equal a field name map to it.
+    :param key: field used to find an existing record to update (upsert), or None.
+    """
+
+    name: str
+    model: str
+    columns: Mapping[str, str] = field(default_factory=dict)
+    key: str | None = None

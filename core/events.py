@@ -1,0 +1,66 @@
+"""Sending events so that a failing handler never corrupts the emitting transaction."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from blinker import Signal
+
+from core.db import db
+from core.declarations import EventHandler
+
+__all__ = ["emit", "connect_handlers"]
+
+log = logging.getLogger(__name__)
+
+# Wrappers are kept per (signal, function, sender) so connecting the same handler from
+# a second app in one process (tests) reuses the one already connected.
+_wrappers: dict[tuple[int, int, str | None], Callable[..., Any]] = {}
+
+
+def _active_addons() -> frozenset[str]:
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return frozenset()
+    return frozenset(current_app.extensions["spectrum"].loaded)
+
+
+def connect_handlers(addon: str, handlers: list[EventHandler]) -> None:
+    """Connect an addon's handlers; they run only in apps where `addon` is loaded."""
+    for handler in handlers:
+        key = (id(handler.signal), id(handler.func), handler.sender)
+        if key in _wrappers:
+            continue
+
+        def wrapper(sender: Any, _h: EventHandler = handler, _addon: str = addon, **payload: Any) -> Any:
+            if _addon not in _active_addons():
+                return None
+            return _run(_h, sender, payload)
+
+        wrapper.__name__ = f"{addon}:{getattr(handler.func, '__name__', 'handler')}"
+        _wrappers[key] = wrapper
+        if handler.sender is None:
+            handler.signal.connect(wrapper, weak=False)
+        else:
+            handler.signal.connect(wrapper, sender=handler.sender, weak=False)
+
+
+def _run(handler: EventHandler, sender: Any, payload: dict[str, Any]) -> Any:
+    if handler.transactional:
+        return handler.func(sender, **payload)
+    savepoint = db.session.begin_nested()
+    try:
+        result = handler.func(sender, **payload)
+        savepoint.commit()
+        return result
+    except Exception:  # noqa: BLE001 - a handler's failure must not spread; it is logged
+        savepoint.rollback()
+        log.exception("event handler %s failed for %r; its changes were rolled back", handler.func, sender)
+        return None
+
+
+def emit(signal: Signal, sender: Any, **payload: Any) -> None:
+    """Send `signal`. Non-transactional handlers run in a savepoint: if one raises, its
+    writes are rolled back, the error is logged and the caller's transaction goes on."""
+    signal.send(sender, **payload)

@@ -1,0 +1,147 @@
+"""Every hook an addon may implement: the whole plugin contract in one file.
+
+Addons implement hooks with `@core.hookimpl` in their plugin module. Hooks are called
+when an app loads its installed addons (in dependency order, the kernel first) and each
+returns a list of declarations from `core.declarations`; `None` from an implementation
+means "nothing to contribute". A misspelt hook name fails at start-up (`check_pending`).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint, Flask
+
+    from core.declarations import (
+        DataRecord, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, View,
+    )
+    from core.models.base import Record
+
+hookspec = pluggy.HookspecMarker("spectrum")
+
+# --- Models ---------------------------------------------------------------------------
+
+
+@hookspec
+def register_models() -> list[type[Record]] | None:
+    """Contribute the addon's models.
+
+    Called once when an app loads the addon. Returns `Record` subclasses; each model's
+    resource name (its table name unless `__resource__` says otherwise) must be unique
+    across installed addons, or installing fails naming both addons.
+    """
+
+
+@hookspec
+def extend_models() -> list[ModelExtension] | None:
+    """Add fields, relationships or choices to models of addons this addon depends on.
+
+    Called after every `register_models`. Returns `ModelExtension`s; two addons adding
+    the same field to one model is an error at install time naming both addons.
+    """
+
+
+# --- Permissions and data --------------------------------------------------------------
+
+
+@hookspec
+def register_data() -> list[DataRecord] | None:
+    """Records the addon ships: roles, model access, record rules, stages, settings.
+
+    Called when the addon is installed or upgraded. Each record has a stable external
+    id, so loading is idempotent, upgrades update in place and uninstall removes exactly
+    these records. Build roles and rules with `core.declarations.role/access/rule`.
+    """
+
+
+@hookspec
+def register_demo_data(seed: int) -> list[DataRecord] | None:
+    """Demo records loaded when the addon is installed on a demo database.
+
+    Called after `register_data`, with a seed so generated demo data is the same on
+    every run. Returns `DataRecord`s with external ids, like `register_data`.
+    """
+
+
+# --- User interface --------------------------------------------------------------------
+
+
+@hookspec
+def register_views() -> list[View] | None:
+    """List, form, kanban, detail and search views of the addon's models.
+
+    Called when the app loads. A model with no view gets one generated from metadata.
+    """
+
+
+@hookspec
+def register_menus() -> list[MenuItem] | None:
+    """Navigation entries. Called when the app loads; users only see entries for
+    models they may read."""
+
+
+@hookspec
+def register_template_dirs() -> list[str] | None:
+    """Folders of Jinja2 templates. A template here overrides the kernel's (or a
+    dependency's) template of the same name. Called when the app loads."""
+
+
+# --- Routes, API and CLI ------------------------------------------------------------
+
+
+@hookspec
+def register_blueprints() -> list[Blueprint] | None:
+    """Flask blueprints with the addon's own pages and endpoints.
+
+    Called when the app loads. A URL rule that another addon already registers is an
+    error at install time naming both addons.
+    """
+
+
+@hookspec
+def register_api_actions() -> list[Any] | None:
+    """Actions exposed as `POST /api/v1/<resource>/<id>/<action>` (win, lose, merge...).
+
+    Called when the app loads. Returns `core.api.actions.ApiAction` declarations.
+    """
+
+
+@hookspec
+def register_commands() -> list[click.Command] | None:
+    """Click commands added under `spectrum`. Called when the CLI builds the app."""
+
+
+# --- Jobs and events -----------------------------------------------------------------
+
+
+@hookspec
+def register_jobs() -> list[Job] | None:
+    """Tasks and periodic sweeps. Called when the app loads; the worker (in-process or
+    Celery) schedules the periodic ones. Sweeps must be idempotent."""
+
+
+@hookspec
+def register_event_handlers() -> list[EventHandler] | None:
+    """Handlers for blinker signals (record created, opportunity won, ...).
+
+    Called when the app loads. Handlers run only in apps where the addon is installed.
+    """
+
+
+# --- Import and export ---------------------------------------------------------------
+
+
+@hookspec
+def register_import_mappings() -> list[ImportMapping] | None:
+    """Named CSV column mappings for `spectrum import` and the import page."""
+
+
+# --- Lifecycle -----------------------------------------------------------------------
+
+
+@hookspec
+def app_ready(app: Flask) -> None:
+    """Called once after every installed addon is loaded into `app`. Returns nothing."""

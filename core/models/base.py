@@ -1,0 +1,84 @@
+"""`Record`: the base of every business model (id, audit stamps, optimistic version)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import ForeignKey, Integer
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+from core.db import UtcDateTime, db
+
+__all__ = ["Record"]
+
+
+class Record(db.Model):  # type: ignore[name-defined,misc]
+    """A business record. Subclasses set `__tablename__` and declare fields with `field()`.
+
+    Class attributes an addon may set:
+
+    - `__label__` / `__label_plural__`: human names of the model.
+    - `__display_field__`: the attribute (or property) used as the record's display name.
+    - `__resource__`: the API/permission name of the model (defaults to the table name).
+    - `__order__`: default sort, as a list of field names ("-field" for descending).
+    """
+
+    __abstract__ = True
+    __label__: ClassVar[str | None] = None
+    __label_plural__: ClassVar[str | None] = None
+    __display_field__: ClassVar[str] = "id"
+    __order__: ClassVar[list[str]] = ["-id"]
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"label": "ID", "readonly": True})
+    created_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, nullable=False, index=True, info={"label": "Created", "readonly": True}
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, nullable=False, info={"label": "Updated", "readonly": True}
+    )
+    version: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=1, info={"label": "Version", "readonly": True}
+    )
+
+    @declared_attr
+    def created_by(cls) -> Mapped[int | None]:
+        return mapped_column(
+            ForeignKey("users.id", ondelete="SET NULL"),
+            nullable=True,
+            info={"label": "Created by", "readonly": True, "kind": "many2one"},
+        )
+
+    @declared_attr
+    def updated_by(cls) -> Mapped[int | None]:
+        return mapped_column(
+            ForeignKey("users.id", ondelete="SET NULL"),
+            nullable=True,
+            info={"label": "Updated by", "readonly": True, "kind": "many2one"},
+        )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        # The ORM adds "AND version = :expected" to every UPDATE, so two writers that
+        # read the same version can never both win (a StaleDataError for the loser).
+        return {"version_id_col": cls.__table__.c.version}
+
+    @classmethod
+    def resource_name(cls) -> str:
+        """The name of the model in the API, permissions and filters."""
+        return getattr(cls, "__resource__", None) or cls.__tablename__
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Called by the records service after values are set and before they are written.
+
+        Override to keep derived fields right (consent dates, weighted amounts, due
+        times). `changed` names the fields the caller set; `env` is the acting Env.
+        """
+
+    @property
+    def display_name(self) -> str:
+        """The record's name as people read it."""
+        value = getattr(self, self.__display_field__, None)
+        return str(value) if value not in (None, "") else f"{self.resource_name()} #{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"

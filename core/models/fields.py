@@ -1,0 +1,69 @@
+"""`field()`: a mapped column plus the light annotations the UI, API and imports read."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import MappedColumn, mapped_column
+
+__all__ = ["field", "FIELD_KINDS", "Choice"]
+
+#: Field kinds the generic UI, API schemas and importers understand.
+FIELD_KINDS = frozenset(
+    {
+        "text", "longtext", "integer", "decimal", "money", "date", "datetime", "boolean",
+        "choice", "email", "phone", "url", "many2one", "tags", "json", "password",
+    }
+)
+
+Choice = tuple[str, str]
+
+
+def field(
+    *args: Any,
+    label: str | None = None,
+    help: str | None = None,
+    kind: str | None = None,
+    choices: Sequence[Choice] | None = None,
+    searchable: bool = False,
+    sensitive: bool = False,
+    readonly: bool = False,
+    required: bool | None = None,
+    currency_field: str | None = None,
+    **column_kwargs: Any,
+) -> MappedColumn[Any]:
+    """Declare a business field: `mapped_column(*args, **column_kwargs)` with metadata.
+
+    :param label: human name shown in the UI (default: the attribute name, humanized).
+    :param help: one sentence shown beside the field.
+    :param kind: one of FIELD_KINDS; inferred from the column type when omitted.
+    :param choices: allowed values as (value, label) pairs; kind becomes "choice".
+    :param searchable: part of the quick search box (substring match).
+    :param sensitive: readable and writable only by roles granted field access.
+    :param readonly: never written by users (set by the platform or actions).
+    :param required: must be given on create; implies NOT NULL.
+    :param currency_field: for kind "money", the field holding the ISO currency code.
+    """
+    if kind is not None and kind not in FIELD_KINDS:
+        raise ValueError(f"unknown field kind {kind!r}; expected one of {sorted(FIELD_KINDS)}")
+    if choices is not None:
+        kind = kind or "choice"
+    if kind is None and any(isinstance(arg, ForeignKey) for arg in args):
+        kind = "many2one"
+    if required:
+        column_kwargs.setdefault("nullable", False)
+    info: dict[str, Any] = dict(column_kwargs.pop("info", {}) or {})
+    info.update(
+        {
+            "label": label,
+            "help": help,
+            "kind": kind,
+            "choices": list(choices) if choices is not None else None,
+            "searchable": searchable,
+            "sensitive": sensitive,
+            "readonly": readonly,
+            "required": required,
+            "currency_field": currency_field,
+        }
+    )
+    return mapped_column(*args, info=info, **column_kwargs)

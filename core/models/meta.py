@@ -1,0 +1,177 @@
+"""Model metadata read from mapped columns and their `field()` annotations.
+
+The generic UI, the API schemas, the filter compiler and the importers all read
+models through `ModelMeta`, never through SQLAlchemy internals of their own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, inspect
+from sqlalchemy.orm import ColumnProperty, RelationshipProperty
+
+from core.db import UtcDateTime
+from core.models.types import JsonType
+
+__all__ = ["FieldMeta", "ModelMeta", "AUDIT_FIELDS", "kind_of_type"]
+
+#: Fields the platform stamps itself; never written by callers.
+AUDIT_FIELDS = frozenset({"id", "created_at", "created_by", "updated_at", "updated_by", "version"})
+
+
+def _humanize(name: str) -> str:
+    text = re.sub(r"_id$", "", name).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def kind_of_type(column_type: Any) -> str:
+    if isinstance(column_type, Boolean):
+        return "boolean"
+    if isinstance(column_type, (UtcDateTime, DateTime)):
+        return "datetime"
+    if isinstance(column_type, Date):
+        return "date"
+    if isinstance(column_type, Integer):
+        return "integer"
+    if isinstance(column_type, Numeric):
+        return "decimal"
+    if isinstance(column_type, Text):
+        return "longtext"
+    if isinstance(column_type, String):
+        return "text"
+    if column_type is JsonType or type(column_type).__name__ in {"JSON", "JSONB", "Variant"}:
+        return "json"
+    return "text"
+
+
+@dataclass(frozen=True)
+class FieldMeta:
+    """What the platform knows about one field."""
+
+    name: str
+    label: str
+    kind: str
+    help: str | None = None
+    required: bool = False
+    readonly: bool = False
+    searchable: bool = False
+    sensitive: bool = False
+    choices: tuple[tuple[str, str], ...] | None = None
+    relation: str | None = None  # target table of a many2one / many2many
+    max_length: int | None = None
+    currency_field: str | None = None
+    is_column: bool = True
+
+    @property
+    def writable(self) -> bool:
+        """Whether callers may set this field."""
+        return not self.readonly and self.name not in AUDIT_FIELDS
+
+
+class ModelMeta:
+    """Metadata of one model class."""
+
+    def __init__(self, model: type[Any]) -> None:
+        self.model = model
+        self.resource: str = model.resource_name()
+        self.table: str = model.__tablename__
+        self.label: str = model.__label__ or _humanize(self.resource.rstrip("s")).title()
+        self.label_plural: str = model.__label_plural__ or (
+            model.__label__ + "s" if model.__label__ else _humanize(self.resource).title()
+        )
+        self.display_field: str = model.__display_field__
+        self.order: list[str] = list(model.__order__)
+        self._cache: dict[Any, Any] = {}
+
+    @cached_property
+    def fields(self) -> dict[str, FieldMeta]:
+        """Every field, in declaration order: columns, then relationships shown as fields."""
+        mapper = inspect(self.model)
+        result: dict[str, FieldMeta] = {}
+        for prop in mapper.attrs:
+            if isinstance(prop, ColumnProperty) and len(prop.columns) == 1:
+                result[prop.key] = self._column_field(prop.key, prop.columns[0])
+            elif isinstance(prop, RelationshipProperty) and prop.secondary is not None:
+                info = prop.info or {}
+                kind = info.get("kind") or ("tags" if prop.mapper.class_.__tablename__ == "tags" else "many2many")
+                result[prop.key] = FieldMeta(
+                    name=prop.key, label=info.get("label") or _humanize(prop.key), kind=kind,
+                    help=info.get("help"), relation=prop.mapper.class_.resource_name(),
+                    readonly=bool(info.get("readonly")), is_column=False,
+                )
+        return result
+
+    def _column_field(self, name: str, column: Any) -> FieldMeta:
+        info = column.info or {}
+        kind = info.get("kind") or kind_of_type(column.type)
+        relation = None
+        if column.foreign_keys:
+            relation = next(iter(column.foreign_keys)).column.table.name
+            kind = info.get("kind") or "many2one"
+        has_default = column.default is not None or column.server_default is not None
+        required = info.get("required")
+        if required is None:
+            required = not column.nullable and not has_default and not column.primary_key
+        choices = info.get("choices")
+        return FieldMeta(
+            name=name,
+            label=info.get("label") or _humanize(name),
+            kind=kind,
+            help=info.get("help"),
+            required=bool(required) and name not in AUDIT_FIELDS,
+            readonly=bool(info.get("readonly")) or name in AUDIT_FIELDS,
+            searchable=bool(info.get("searchable")),
+            sensitive=bool(info.get("sensitive")),
+            choices=tuple(tuple(c) for c in choices) if choices else None,
+            relation=relation,
+            max_length=getattr(column.type, "length", None),
+            currency_field=info.get("currency_field"),
+        )
+
+    def invalidate(self) -> None:
+        """Forget cached fields and schemas after an extension changed the model."""
+        self.__dict__.pop("fields", None)
+        self._cache.clear()
+
+    def cached(self, key: Any, build: Callable[[], Any]) -> Any:
+        """A value derived from the metadata (a schema, a query shape), built once."""
+        if key not in self._cache:
+            self._cache[key] = build()
+        return self._cache[key]
+
+    def field(self, name: str) -> FieldMeta:
+        """The field `name`, or a KeyError that suggests the closest names."""
+        try:
+            return self.fields[name]
+        except KeyError:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.fields, n=3)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            raise KeyError(f"model {self.resource!r} has no field {name!r}{hint}") from None
+
+    @property
+    def searchable_fields(self) -> list[FieldMeta]:
+        """Fields matched by the quick search box."""
+        return [f for f in self.fields.values() if f.searchable and f.is_column]
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-ready description, served to the UI and integrators."""
+        return {
+            "resource": self.resource,
+            "label": self.label,
+            "label_plural": self.label_plural,
+            "display_field": self.display_field,
+            "fields": [
+                {
+                    "name": f.name, "label": f.label, "kind": f.kind, "help": f.help,
+                    "required": f.required, "readonly": f.readonly, "searchable": f.searchable,
+                    "choices": [list(c) for c in f.choices] if f.choices else None,
+                    "relation": f.relation, "max_length": f.max_length,
+                }
+                for f in self.fields.values() if not f.sensitive
+            ],
+        }

@@ -1,0 +1,42 @@
+"""`Platform`: what one app knows about its installed addons (kept in app.extensions)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+from flask import Flask, current_app
+
+from core.addons.discovery import Catalog
+from core.clock import Clock
+from core.declarations import ImportMapping, Job, MenuItem, View
+from core.models.registry import ModelRegistry
+
+__all__ = ["Platform", "platform"]
+
+
+@dataclass
+class Platform:
+    """The loaded state of one app: settings, clock, addons, models and contributions."""
+
+    settings: dict[str, Any]
+    clock: Clock
+    catalog: Catalog
+    plugins: pluggy.PluginManager
+    models: ModelRegistry
+    loaded: list[str] = field(default_factory=list)
+    views: list[View] = field(default_factory=list)
+    menus: list[MenuItem] = field(default_factory=list)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    import_mappings: dict[str, ImportMapping] = field(default_factory=dict)
+    actions: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def view(self, model: str, kind: str) -> View | None:
+        """The declared view of `kind` for `model`, if an addon declared one."""
+        found = [v for v in self.views if v.model == model and v.kind == kind]
+        return found[-1] if found else None
+
+
+def platform(app: Flask | None = None) -> Platform:
+    """The Platform of `app` (default: the current app)."""
+    return (app or current_app).extensions["spectrum"]

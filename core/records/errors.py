@@ -1,0 +1,63 @@
+"""Errors of the records service; the API maps each to one HTTP status."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+__all__ = ["RecordError", "BadRequest", "AccessDenied", "NotFound", "ValidationFailed", "Conflict"]
+
+
+class RecordError(Exception):
+    """Base of every error the records service raises on purpose."""
+
+    status = 400
+
+
+class BadRequest(RecordError):
+    """The request itself is malformed (bad filter, sort or cursor)."""
+
+    status = 400
+
+
+class AccessDenied(RecordError):
+    """The acting user may not do this (model access, record rule or field access)."""
+
+    status = 403
+
+
+class NotFound(RecordError):
+    """No such record, or one a rule hides (the two are never told apart)."""
+
+    status = 404
+
+
+class ValidationFailed(RecordError):
+    """Values do not fit the model; `errors` maps each field to its messages."""
+
+    status = 422
+
+    def __init__(self, errors: Mapping[str, Any], message: str = "some fields are not valid") -> None:
+        self.errors = dict(errors)
+        detail = "; ".join(f"{name}: {' '.join(map(str, _flatten(msgs)))}" for name, msgs in self.errors.items())
+        super().__init__(f"{message}: {detail}" if detail else message)
+
+
+class Conflict(RecordError):
+    """The record changed since the caller read it (stale `version`)."""
+
+    status = 409
+
+    def __init__(self, resource: str, record_id: int, expected: int | None, current: int | None) -> None:
+        self.resource, self.record_id, self.current = resource, record_id, current
+        now = f", now {current}" if current is not None else ""
+        super().__init__(
+            f"{resource} #{record_id} was changed by someone else (your version {expected}{now}); "
+            "reload it and apply your change again"
+        )
+
+
+def _flatten(messages: Any) -> list[Any]:
+    if isinstance(messages, dict):
+        return [f"{key}: {' '.join(map(str, _flatten(value)))}" for key, value in messages.items()]
+    if isinstance(messages, (list, tuple)):
+        return [item for message in messages for item in _flatten(message)]
+    return [messages]

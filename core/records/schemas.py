@@ -1,0 +1,93 @@
+"""marshmallow schemas built from model metadata (input validation and output)."""
+from __future__ import annotations
+
+import re
+from datetime import timezone
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from core.models.meta import FieldMeta, ModelMeta
+
+__all__ = ["input_schema", "output_schema", "marshmallow_field"]
+
+_PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
+
+
+def marshmallow_field(meta: FieldMeta, *, for_input: bool) -> fields.Field:
+    """The marshmallow field for one model field."""
+    options: dict[str, Any] = {"allow_none": not meta.required, "metadata": {"description": meta.help or meta.label}}
+    if for_input and meta.required:
+        options["required"] = True
+    kind = meta.kind
+    validators: list[Any] = []
+    if meta.max_length and kind in {"text", "email", "phone", "url", "choice"}:
+        validators.append(validate.Length(max=meta.max_length))
+    if meta.required and kind in {"text", "email", "phone", "url", "longtext"}:
+        validators.append(validate.Length(min=1, error="This field is required."))
+    if meta.choices:
+        validators.append(validate.OneOf([c[0] for c in meta.choices],
+                                         error="Must be one of: {choices}."))
+    if kind == "phone":
+        validators.append(validate.Regexp(_PHONE, error="Not a valid phone number."))
+    if validators:
+        options["validate"] = validators
+    if kind == "email":
+        return fields.Email(**options)
+    if kind == "url":
+        return fields.Url(**options)
+    if kind in {"integer", "many2one"}:
+        return fields.Integer(strict=False, **options)
+    if kind in {"decimal", "money"}:
+        return fields.Decimal(as_string=True, **options)
+    if kind == "boolean":
+        return fields.Boolean(**options)
+    if kind == "date":
+        return fields.Date(**options)
+    if kind == "datetime":
+        return fields.AwareDateTime(default_timezone=timezone.utc, **options)
+    if kind == "json":
+        return fields.Raw(**options)
+    if kind == "many2many":
+        return fields.List(fields.Integer(), **options)
+    if kind == "tags":
+        return fields.List(fields.String(validate=validate.Length(min=1, max=60)), **options)
+    return fields.String(**options)
+
+
+def _input_schema_class(meta: ModelMeta, names: tuple[str, ...]) -> type[Schema]:
+    declared = {name: marshmallow_field(meta.fields[name], for_input=True) for name in names}
+    return Schema.from_dict(declared, name=f"{meta.resource.title()}Input")
+
+
+def input_schema(meta: ModelMeta, writable: tuple[str, ...], *, partial: bool) -> Schema:
+    """A schema validating create (all required fields) or update (`partial`) input."""
+    schema_class = meta.cached(("input", writable), lambda: _input_schema_class(meta, writable))
+    return schema_class(partial=partial)
+
+
+def _output_schema_class(meta: ModelMeta, names: tuple[str, ...]) -> type[Schema]:
+    declared: dict[str, fields.Field] = {}
+    for name in names:
+        field_meta = meta.fields[name]
+        if field_meta.kind == "many2many":
+            declared[name] = fields.Pluck(_IdSchema, "id", many=True)
+        elif field_meta.kind == "tags":
+            declared[name] = fields.Pluck(_TagSchema, "name", many=True)
+        else:
+            declared[name] = marshmallow_field(field_meta, for_input=False)
+    declared["display_name"] = fields.String(dump_only=True)
+    return Schema.from_dict(declared, name=f"{meta.resource.title()}Output")
+
+
+def output_schema(meta: ModelMeta, readable: tuple[str, ...]) -> Schema:
+    """A schema dumping the `readable` fields of records (many=False)."""
+    return meta.cached(("output", readable), lambda: _output_schema_class(meta, readable)())
+
+
+class _IdSchema(Schema):
+    id = fields.Integer()
+
+
+class _TagSchema(Schema):
+    name = fields.String()

@@ -1,0 +1,236 @@
+"""The records service: the one way business records are read and written.
+
+Every caller (web UI, API, jobs, imports, other addons) goes through here, so every
+read applies model access and record rules, and every write is validated, stamped,
+audited, version-checked and announced by events.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from core import signals
+from core.db import db
+from core.domain import DomainContext, compile_domain
+from core.events import emit
+from core.models.meta import ModelMeta
+from core.records.audit import AuditEntry
+from core.records.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, parse_order
+from core.records.values import ValueResolver, describe_integrity_error
+
+if TYPE_CHECKING:
+    from core.env import Env
+
+__all__ = ["RecordService", "Page", "Count"]
+
+
+@dataclass
+class Page:
+    """One page of a list: the records and the cursor of the next page (None at the end)."""
+
+    records: list[Any]
+    next_cursor: str | None
+
+
+@dataclass
+class Count:
+    """A count that stops at `cap` unless asked to be exact (`exact` False means "at least")."""
+
+    value: int
+    exact: bool
+
+
+class RecordService:
+    """Reads and writes records of any installed model on behalf of an `Env`."""
+
+    def __init__(self, env: Env) -> None:
+        self.env = env
+        self.policy = env.policy
+        self.models = env.platform.models
+
+    # -- metadata -------------------------------------------------------------------
+    def meta(self, resource: str) -> ModelMeta:
+        """Metadata of `resource` (UnknownModel if no installed addon provides it)."""
+        return self.models.meta(resource)
+
+    def readable_fields(self, resource: str) -> tuple[str, ...]:
+        """Fields the acting user may read."""
+        meta = self.meta(resource)
+        return tuple(f.name for f in meta.fields.values()
+                     if self.policy.field_allowed(resource, f.name, f.sensitive)
+                     and f.kind != "password")
+
+    def writable_fields(self, resource: str) -> tuple[str, ...]:
+        """Fields the acting user may set."""
+        meta = self.meta(resource)
+        return tuple(f.name for f in meta.fields.values()
+                     if f.writable and self.policy.field_allowed(resource, f.name, f.sensitive, write=True))
+
+    # -- reading --------------------------------------------------------------------
+    def _context(self) -> DomainContext:
+        def guard(model: type[Any], name: str) -> bool:
+            meta = self.models.meta(model.resource_name()) if model.resource_name() in self.models else None
+            sensitive = bool(meta and name in meta.fields and meta.fields[name].sensitive)
+            return self.policy.field_allowed(model.resource_name(), name, sensitive)
+
+        return DomainContext(user=self.env.user, now=self.env.now(), field_guard=guard)
+
+    def select(self, resource: str, domain: Any = None, *, search: str | None = None,
+               operation: str = "read") -> Any:
+        """A SELECT of the records the user may `operation`, filtered by `domain` and `search`."""
+        self.policy.require(resource, operation)
+        model = self.models.get(resource)
+        statement = select(model).where(self.policy.predicate(model, operation))
+        if domain:
+            statement = statement.where(compile_domain(model, domain, self._context()))
+        if search:
+            columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields]
+            if columns:
+                statement = statement.where(or_(*[c.icontains(search.strip(), autoescape=True) for c in columns]))
+        return statement
+
+    def search(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
+               limit: int | None = None, cursor: str | None = None, search: str | None = None) -> Page:
+        """A page of records, sorted, starting after `cursor`."""
+        model = self.models.get(resource)
+        keys = parse_order(model, order, self.meta(resource).order)
+        statement = self.select(resource, domain, search=search)
+        statement = apply_keyset(statement, keys, decode_cursor(keys, cursor) if cursor else None)
+        size = limit or int(self.env.platform.settings["page_size"])
+        rows = list(db.session.scalars(statement.limit(size + 1)))
+        more = len(rows) > size
+        rows = rows[:size]
+        return Page(rows, encode_cursor(keys, rows[-1]) if more and rows else None)
+
+    def iterate(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
+                batch: int = 1000) -> Iterable[Any]:
+        """Every matching record, fetched in keyset batches (constant memory, for exports)."""
+        cursor: str | None = None
+        while True:
+            page = self.search(resource, domain, order=order, limit=batch, cursor=cursor)
+            yield from page.records
+            db.session.expunge_all()
+            if page.next_cursor is None:
+                return
+            cursor = page.next_cursor
+
+    def count(self, resource: str, domain: Any = None, *, search: str | None = None,
+              cap: int | None = None) -> Count:
+        """How many records match; stops counting past `cap` when given."""
+        model = self.models.get(resource)
+        statement = self.select(resource, domain, search=search).with_only_columns(model.id)
+        if cap is not None:
+            value = db.session.scalar(select(func.count()).select_from(statement.limit(cap + 1).subquery()))
+            return Count(min(value, cap), value <= cap)
+        return Count(db.session.scalar(select(func.count()).select_from(statement.subquery())), True)
+
+    def get(self, resource: str, record_id: int, *, operation: str = "read") -> Any:
+        """The record, if the user may read it (and perform `operation`); else NotFound/AccessDenied."""
+        model = self.models.get(resource)
+        record = db.session.scalar(self.select(resource).where(model.id == record_id))
+        if record is None:
+            raise NotFound(f"{resource} #{record_id} does not exist or you may not see it")
+        if operation != "read":
+            self._require_record(model, record.id, operation)
+        return record
+
+    def _require_record(self, model: type[Any], record_id: int, operation: str) -> None:
+        self.policy.require(model.resource_name(), operation)
+        allowed = db.session.scalar(
+            select(literal(1)).select_from(model).where(model.id == record_id, self.policy.predicate(model, operation))
+        )
+        if not allowed:
+            raise AccessDenied(f"you may not {operation} {model.resource_name()} #{record_id}: no record rule allows it")
+
+    # -- writing --------------------------------------------------------------------
+    def create(self, resource: str, values: Mapping[str, Any]) -> Any:
+        """Validate and insert a record; returns it flushed (the caller commits)."""
+        self.policy.require(resource, "create")
+        model = self.models.get(resource)
+        resolver = ValueResolver(self, resource)
+        scalars, relations = resolver.load(values, partial=False)
+        record = model(**scalars)
+        now, author = self.env.now(), self._author_id()
+        record.created_at = record.updated_at = now
+        record.created_by = record.updated_by = author
+        with db.session.begin_nested():
+            for name, related in relations.items():
+                setattr(record, name, related)
+            record.before_save(self.env, set(scalars) | set(relations))
+            db.session.add(record)
+            self._flush(resource, record)
+            self._require_record(model, record.id, "create")
+            db.session.add(AuditEntry(at=now, user_id=author, model=resource, record_id=record.id, action="create"))
+            emit(signals.record_created, resource, record=record, env=self.env)
+        return record
+
+    def update(self, resource: str, record_id: int, values: Mapping[str, Any], *,
+               version: int | None = None) -> Any:
+        """Validate and apply changes; a stale `version` is a Conflict, never an overwrite."""
+        model = self.models.get(resource)
+        record = self.get(resource, record_id, operation="update")
+        if version is not None and int(version) != record.version:
+            raise Conflict(resource, record_id, int(version), record.version)
+        resolver = ValueResolver(self, resource)
+        scalars, relations = resolver.load(values, partial=True)
+        changes = resolver.diff(record, scalars, relations)
+        if not changes:
+            return record
+        now, author = self.env.now(), self._author_id()
+        with db.session.begin_nested():
+            for name, value in {**scalars, **relations}.items():
+                setattr(record, name, value)
+            record.before_save(self.env, set(changes))
+            record.updated_at, record.updated_by = now, author
+            self._flush(resource, record)
+            self._require_record(model, record.id, "update")
+            db.session.add_all([
+                AuditEntry(at=now, user_id=author, model=resource, record_id=record.id, action="update",
+                           field=name, old_value=old, new_value=new)
+                for name, (old, new) in changes.items()
+            ])
+            emit(signals.record_updated, resource, record=record, env=self.env, changes=changes)
+        return record
+
+    def delete(self, resource: str, record_id: int, *, version: int | None = None) -> None:
+        """Delete a record the user may delete."""
+        record = self.get(resource, record_id, operation="delete")
+        if version is not None and int(version) != record.version:
+            raise Conflict(resource, record_id, int(version), record.version)
+        with db.session.begin_nested():
+            emit(signals.record_deleted, resource, record=record, env=self.env)
+            db.session.add(AuditEntry(at=self.env.now(), user_id=self._author_id(), model=resource,
+                                      record_id=record_id, action="delete", note=record.display_name))
+            db.session.delete(record)
+            self._flush(resource, record)
+
+    def _flush(self, resource: str, record: Any) -> None:
+        try:
+            db.session.flush()
+        except StaleDataError:
+            raise Conflict(resource, record.id, record.version, None) from None
+        except IntegrityError as error:
+            raise ValidationFailed(describe_integrity_error(self.meta(resource), error)) from None
+
+    def _author_id(self) -> int | None:
+        return self.env.user.id if self.env.user is not None else None
+
+    # -- output ---------------------------------------------------------------------
+    def dump(self, resource: str, records: Iterable[Any], fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """JSON-ready dicts of `records`, with only the fields the user may read."""
+        readable = self.readable_fields(resource)
+        if fields:
+            unknown = [name for name in fields if name not in readable]
+            if unknown:
+                raise ValidationFailed({"fields": [f"unknown or unreadable field(s): {', '.join(unknown)}"]})
+            readable = tuple(name for name in readable if name in fields or name == "id")
+        from core.records.schemas import output_schema
+
+        schema = output_schema(self.meta(resource), readable)
+        return [schema.dump(record) for record in records]
+
