@@ -1,0 +1,172 @@
+"""pytest fixtures for SPECTRUM ERM and its addons (registered through the `pytest11` entry point).
+
+Choose the database with `--spectrum-db=sqlite` (default) or `--spectrum-db=postgres`;
+PostgreSQL uses SPECTRUM_TEST_PG_URL (a server URL) or starts a throwaway cluster.
+Mark a test `@pytest.mark.spectrum_addons("sales")` to install other addons than
+the default `contacts`; each test gets its own database cloned from a template.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from core.clock import FixedClock
+from core.testing.databases import TEST_START, DatabaseFactory
+
+DEFAULT_ADDONS = ("contacts",)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--spectrum-db", choices=["sqlite", "postgres"], default=os.environ.get("SPECTRUM_TEST_DB", "sqlite"),
+                     help="database backend the SPECTRUM tests run on")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "spectrum_addons(*names): addons installed in the test database")
+    config.addinivalue_line("markers", "postgres_only: needs PostgreSQL (skipped on SQLite)")
+    config.addinivalue_line("markers", "sqlite_only: needs SQLite (skipped on PostgreSQL)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    backend = config.getoption("--spectrum-db")
+    for item in items:
+        if backend == "sqlite" and item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.skip(reason="runs on PostgreSQL only (--spectrum-db=postgres)"))
+        if backend == "postgres" and item.get_closest_marker("sqlite_only"):
+            item.add_marker(pytest.mark.skip(reason="runs on SQLite only"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def spectrum_backend(pytestconfig: pytest.Config) -> str:
+    """"sqlite" or "postgres"."""
+    return str(pytestconfig.getoption("--spectrum-db"))
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(spectrum_backend: str) -> Iterator[str | None]:
+    """URL of the PostgreSQL server the tests use (None on SQLite)."""
+    if spectrum_backend != "postgres":
+        yield None
+        return
+    if os.environ.get("SPECTRUM_TEST_PG_URL"):
+        yield os.environ["SPECTRUM_TEST_PG_URL"]
+        return
+    from core.testing import pgcluster
+
+    directory = Path(tempfile.mkdtemp(prefix="spectrum-pg-"))
+    url = pgcluster.start(directory, _free_port())
+    yield url
+    pgcluster.stop(directory)
+
+
+@pytest.fixture(scope="session")
+def database_factory(spectrum_backend: str, pg_server_url: str | None,
+                     tmp_path_factory: pytest.TempPathFactory) -> DatabaseFactory:
+    """Makes template databases and per-test clones."""
+    return DatabaseFactory(spectrum_backend, tmp_path_factory.mktemp("databases"), pg_server_url)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """The platform clock of the test app, starting Monday 5 January 2026 09:00 UTC."""
+    return FixedClock(TEST_START)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, database_factory: DatabaseFactory) -> Iterator[str]:
+    """A fresh database with the marked addons (default: contacts) installed."""
+    marker = request.node.get_closest_marker("spectrum_addons")
+    addons = tuple(marker.args) if marker else DEFAULT_ADDONS
+    url = database_factory.clone(addons)
+    yield url
+    database_factory.drop(url)
+
+
+@pytest.fixture
+def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
+    """The app on the test database; an app context is pushed for the test."""
+    from core.app import create_app
+    from core.db import db
+
+    application = create_app({"database_url": database_url, "secret_key": "test-secret"}, clock=clock)
+    application.config["TESTING"] = True
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    """make_user("alice", roles=["contacts.own"], kind="internal") -> a committed User."""
+    from core.auth.accounts import create_user
+    from core.db import db
+    from core.env import Env
+
+    def make(login: str, *, roles: tuple[str, ...] | list[str] = ("base.user",), kind: str = "internal",
+             password: str = "correct horse battery", **values: Any) -> Any:
+        user = create_user(Env.system(), login, values.pop("name", login.title()), password=password,
+                           email=values.pop("email", f"{login}@example.com"), kind=kind, roles=tuple(roles))
+        for key, value in values.items():
+            setattr(user, key, value)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., Any]) -> Any:
+    """A user with the Administrator role."""
+    return make_user("admin", roles=["base.admin", "base.user"])
+
+
+class ApiClient:
+    """A test client that sends a user's bearer token with every request."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def __getattr__(self, method: str) -> Callable[..., Any]:
+        call = getattr(self.client, method)
+
+        def send(url: str, **kwargs: Any) -> Any:
+            kwargs["headers"] = {**self.headers, **kwargs.get("headers", {})}
+            return call(url, **kwargs)
+
+        return send
+
+
+@pytest.fixture
+def api_as(client: FlaskClient, app: Flask) -> Callable[[Any], ApiClient]:
+    """api_as(user) -> a client authenticated with a fresh API token of `user`."""
+    from core.auth.accounts import issue_token
+    from core.db import db
+    from core.platform import platform
+
+    def make(user: Any) -> ApiClient:
+        token = issue_token(user, "test", platform(app).clock.now())
+        db.session.commit()
+        return ApiClient(client, token)
+
+    return make
