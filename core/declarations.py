@@ -15,6 +15,7 @@ from sqlalchemy.orm import MappedColumn
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
     "View", "MenuItem", "Job", "EventHandler", "ImportMapping",
+    "Kpi", "Chart", "Dashboard", "DetailPanel",
 ]
 
 
@@ -179,3 +180,60 @@ class ImportMapping:
     model: str
     columns: Mapping[str, str] = field(default_factory=dict)
     key: str | None = None
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A number on a dashboard tile.
+
+    :param title: what the number is ("Open tickets").
+    :param compute: `compute(env) -> number | str`, computed in SQL through `env.records`.
+    :param model: the tile is shown only to users who may read this model.
+    :param url: where a click on the tile leads (a filtered list).
+    """
+
+    title: str
+    compute: Callable[[Any], Any]
+    model: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart on a dashboard, drawn in the browser by the bundled charting library.
+
+    :param kind: "bar", "line", "funnel", "pie" or "doughnut".
+    :param compute: `compute(env) -> {"labels": [...], "series": [{"name": str, "data": [...]}]}`.
+    :param model: the chart is shown only to users who may read this model.
+    """
+
+    title: str
+    kind: str
+    compute: Callable[[Any], Mapping[str, Any]]
+    model: str
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """A page of KPI tiles and charts (`/dashboards/<key>`); the first one is the home page."""
+
+    key: str
+    title: str
+    kpis: Sequence[Kpi] = ()
+    charts: Sequence[Chart] = ()
+
+
+@dataclass(frozen=True)
+class DetailPanel:
+    """A block an addon adds to the detail page of a record (a timeline, a related summary).
+
+    :param key: unique id of the panel.
+    :param title: heading shown above it.
+    :param applies: `applies(resource) -> bool`: which models' detail pages get it.
+    :param render: `render(env, record) -> str`: HTML (render a template of the addon).
+    """
+
+    key: str
+    title: str
+    applies: Callable[[str], bool]
+    render: Callable[[Any, Any], str]

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from flask import Blueprint, Flask
 
     from core.declarations import (
-        DataRecord, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, View,
+        Dashboard, DataRecord, DetailPanel, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, View,
     )
     from core.models.base import Record
 
@@ -81,6 +81,24 @@ def register_views() -> list[View] | None:
 def register_menus() -> list[MenuItem] | None:
     """Navigation entries. Called when the app loads; users only see entries for
     models they may read."""
+
+
+@hookspec
+def register_dashboards() -> list[Dashboard] | None:
+    """Dashboards of KPI tiles and charts computed in SQL.
+
+    Called when the app loads. Tiles and charts are shown only to users who may read
+    their model. Returns `core.declarations.Dashboard`s.
+    """
+
+
+@hookspec
+def register_detail_panels() -> list[DetailPanel] | None:
+    """Blocks added to records' detail pages (timelines, summaries, related boxes).
+
+    Called when the app loads. Each `DetailPanel.applies(resource)` chooses the models
+    it is shown for; `render(env, record)` returns its HTML at request time.
+    """
 
 
 @hookspec

@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from core.addons.discovery import Catalog
 from core.clock import Clock
-from core.declarations import ImportMapping, Job, MenuItem, View
+from core.declarations import Dashboard, DetailPanel, ImportMapping, Job, MenuItem, View
 from core.models.registry import ModelRegistry
 
 __all__ = ["Platform", "platform"]
@@ -30,6 +30,9 @@ class Platform:
     jobs: dict[str, Job] = field(default_factory=dict)
     import_mappings: dict[str, ImportMapping] = field(default_factory=dict)
     actions: dict[tuple[str, str], Any] = field(default_factory=dict)
+    dashboards: list[Dashboard] = field(default_factory=list)
+    panels: list[DetailPanel] = field(default_factory=list)
+    template_dirs: list[str] = field(default_factory=list)
 
     def view(self, model: str, kind: str) -> View | None:
         """The declared view of `kind` for `model`, if an addon declared one."""

@@ -40,6 +40,10 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
         platform.models.extend(addon, extension)
     platform.views = [view for _, view in collect(plugins, "register_views", order)]
     platform.menus = [menu for _, menu in collect(plugins, "register_menus", order)]
+    platform.dashboards = [board for _, board in collect(plugins, "register_dashboards", order)]
+    platform.panels = [panel for _, panel in collect(plugins, "register_detail_panels", order)]
+    # Later addons first: a dependant's template overrides its dependency's and the kernel's.
+    platform.template_dirs = [folder for _, folder in reversed(collect(plugins, "register_template_dirs", order))]
     for addon, job in collect(plugins, "register_jobs", order):
         if job.name in platform.jobs:
             raise ModelConflict(f"addon {addon!r} declares job {job.name!r}, which another addon already declares")
