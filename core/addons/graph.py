@@ -104,5 +104,6 @@ def dependants_of(names: Iterable[str], installed: Mapping[str, Addon]) -> list[
             if name not in targets and targets & set(manifest.depends):
                 targets.add(name)
                 changed = True
-    ordered = resolve(targets, installed)
-    return [name for name in ordered if name not in set(names)]
+    # resolve() also pulls in what the targets depend on; only true dependants are wanted.
+    dependants = targets - set(names)
+    return [name for name in resolve(targets, installed) if name in dependants]

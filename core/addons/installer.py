@@ -179,7 +179,9 @@ class AddonManager:
                 f"cannot uninstall {', '.join(names)}: installed addon(s) {', '.join(dependants)} depend on it; "
                 "uninstall them first or use --cascade"
             )
-        order = list(reversed(resolve([*names, *dependants], manifests)))
+        # resolve() adds what they depend on, which stays installed: keep only the ones going.
+        going = {*names, *dependants}
+        order = [name for name in reversed(resolve(going, manifests)) if name in going]
         plan = UninstallPlan(addons=order)
         for name in order:
             plan.tables[name] = self.platform.models.tables_of(name) if name in self.platform.loaded else []
