@@ -1,7 +1,7 @@
 """Who is calling the API: a bearer token or the signed-in session."""
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import request, session
 
 from core.auth.accounts import user_for_token
 from core.auth.models import User
@@ -9,6 +9,8 @@ from core.db import db
 from core.platform import platform
 
 __all__ = ["current_user", "session_fingerprint"]
+
+_CACHE_KEY = "spectrum.user"
 
 
 def session_fingerprint(user: User) -> str:
@@ -19,8 +21,10 @@ def session_fingerprint(user: User) -> str:
 
 def current_user() -> User | None:
     """The authenticated user of this request, or None (computed once per request)."""
-    if "spectrum_user" in g:
-        return g.spectrum_user
+    # Cached in the WSGI environ, not in `g`: `g` belongs to the app context, which a
+    # test (or a CLI command) may keep open across many requests of different users.
+    if _CACHE_KEY in request.environ:
+        return request.environ[_CACHE_KEY]
     user: User | None = None
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
@@ -29,5 +33,5 @@ def current_user() -> User | None:
         candidate = db.session.get(User, session["user_id"])
         if candidate is not None and candidate.active and session.get("auth") == session_fingerprint(candidate):
             user = candidate
-    g.spectrum_user = user
+    request.environ[_CACHE_KEY] = user
     return user
