@@ -14,7 +14,7 @@ from sqlalchemy.orm import MappedColumn
 
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
-    "View", "MenuItem", "Job", "EventHandler", "ImportMapping",
+    "View", "MenuItem", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
     "Kpi", "Chart", "Dashboard", "DetailPanel",
 ]
 
@@ -137,9 +137,19 @@ class Job:
     """A task or periodic sweep.
 
     :param name: unique name (`service_desk.sla_sweep`).
-    :param func: callable run with the job context; must be idempotent for sweeps.
+    :param func: called as `func(ctx, **payload)` with a `core.jobs.JobContext`; its
+        return value (JSON-ready) is recorded as the run's result. Sweeps must be
+        idempotent: derive what is due from the database and claim rows with
+        `core.jobs.claim_rows`.
     :param every: run periodically at this interval ...
-    :param cron: ... or on this cron expression; neither makes an on-demand task.
+    :param cron: ... or on this cron expression (5 fields, UTC); neither makes an
+        on-demand task, run with `core.jobs.enqueue`.
+    :param max_attempts: attempts before a failing run lands in the failed list.
+    :param backoff: delay before the first retry; doubled at each further attempt.
+    :param timeout: a run still marked running after this long is taken as lost
+        (worker killed) and retried.
+    :param on_failure: `on_failure(ctx, error)`, called in its own transaction when a
+        run lands in the failed list (to mark a message or delivery as failed).
     """
 
     name: str
@@ -147,6 +157,29 @@ class Job:
     every: timedelta | None = None
     cron: str | None = None
     description: str = ""
+    max_attempts: int = 5
+    backoff: timedelta = timedelta(seconds=30)
+    timeout: timedelta = timedelta(hours=1)
+    on_failure: Callable[..., Any] | None = None
+
+    def __post_init__(self) -> None:
+        if self.every is not None and self.cron is not None:
+            raise ValueError(f"job {self.name!r}: give `every` or `cron`, not both")
+        if self.every is not None and self.every <= timedelta(0):
+            raise ValueError(f"job {self.name!r}: `every` must be a positive interval")
+        if self.cron is not None:
+            from croniter import croniter
+
+            if not croniter.is_valid(self.cron):
+                raise ValueError(f"job {self.name!r}: {self.cron!r} is not a valid cron expression "
+                                 "(five fields: minute hour day-of-month month day-of-week)")
+        if self.max_attempts < 1:
+            raise ValueError(f"job {self.name!r}: max_attempts must be at least 1")
+
+    @property
+    def periodic(self) -> bool:
+        """Whether the scheduler runs this job by itself."""
+        return self.every is not None or self.cron is not None
 
 
 @dataclass(frozen=True)
@@ -237,3 +270,20 @@ class DetailPanel:
     title: str
     applies: Callable[[str], bool]
     render: Callable[[Any, Any], str]
+
+
+@dataclass(frozen=True)
+class WebhookEvent:
+    """An addon event that webhook subscriptions may receive (record events need none).
+
+    :param name: the event name subscribers use (`sales.opportunity_won`).
+    :param signal: the blinker signal that announces it.
+    :param payload: `payload(sender, **kwargs) -> dict`, the JSON-ready `data` sent;
+        returning None skips the delivery.
+    :param description: one line shown where subscriptions are edited.
+    """
+
+    name: str
+    signal: Signal
+    payload: Callable[..., Mapping[str, Any] | None]
+    description: str = ""
