@@ -7,7 +7,7 @@ means "nothing to contribute". A misspelt hook name fails at start-up (`check_pe
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import pluggy
 
@@ -15,9 +15,13 @@ if TYPE_CHECKING:
     import click
     from flask import Blueprint, Flask
 
+    from email.message import EmailMessage
+
     from core.declarations import (
         Dashboard, DataRecord, DetailPanel, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, View,
+        WebhookEvent,
     )
+    from core.env import Env
     from core.models.base import Record
 
 hookspec = pluggy.HookspecMarker("spectrum")
@@ -146,6 +150,35 @@ def register_event_handlers() -> list[EventHandler] | None:
     """Handlers for blinker signals (record created, opportunity won, ...).
 
     Called when the app loads. Handlers run only in apps where the addon is installed.
+    """
+
+
+@hookspec
+def register_webhook_events() -> list[WebhookEvent] | None:
+    """Addon events that webhook subscriptions may receive (`sales.opportunity_won`).
+
+    Called when the app loads. Returns `WebhookEvent`s naming a blinker signal and how
+    to turn it into a JSON payload. Record events (`<resource>.created`, `.updated`,
+    `.deleted`) exist for every model without being declared.
+    """
+
+
+# --- Mail ----------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def claim_inbound_message(message: EmailMessage) -> Callable[[Env, EmailMessage], Any] | None:
+    """Claim an inbound email (a ticket reply, a campaign reply, a web-form notification).
+
+    Called for every message that arrives through the inbound endpoint or
+    `spectrum mail ingest`, once per message, after the kernel checked it is not a
+    bounce. `message` is the parsed RFC 822 message (`email.message.EmailMessage`);
+    look at its headers (To, In-Reply-To, References, Subject) only, do no writes here.
+    Return a handler `handler(env, message)` to take the message: the kernel calls it
+    with a system `Env` inside a savepoint, commits what it wrote and records its
+    return value (JSON-ready) in the inbound log. Return None to let the next addon
+    look; the first handler returned wins, and a message nobody claims is logged as
+    unclaimed for an administrator to see.
     """
 
 
