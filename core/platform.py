@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from core.addons.discovery import Catalog
 from core.clock import Clock
-from core.declarations import Dashboard, DetailPanel, ImportMapping, Job, MenuItem, View
+from core.declarations import Dashboard, DetailPanel, ImportMapping, Job, MenuItem, View, WebhookEvent
 from core.models.registry import ModelRegistry
 
 __all__ = ["Platform", "platform"]
@@ -28,6 +28,7 @@ class Platform:
     views: list[View] = field(default_factory=list)
     menus: list[MenuItem] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
+    webhook_events: dict[str, WebhookEvent] = field(default_factory=dict)
     import_mappings: dict[str, ImportMapping] = field(default_factory=dict)
     actions: dict[tuple[str, str], Any] = field(default_factory=dict)
     dashboards: list[Dashboard] = field(default_factory=list)

@@ -48,6 +48,10 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
         if job.name in platform.jobs:
             raise ModelConflict(f"addon {addon!r} declares job {job.name!r}, which another addon already declares")
         platform.jobs[job.name] = job
+    for addon, event in collect(plugins, "register_webhook_events", order):
+        if event.name in platform.webhook_events:
+            raise ModelConflict(f"addon {addon!r} declares webhook event {event.name!r}, which another addon already declares")
+        platform.webhook_events[event.name] = event
     for _, mapping in collect(plugins, "register_import_mappings", order):
         platform.import_mappings[mapping.name] = mapping
     for addon, action in collect(plugins, "register_api_actions", order):
