@@ -3,18 +3,20 @@ from __future__ import annotations
 
 from core.access.models import FieldAccess, ModelAccess, RecordRule
 from core.auth.models import Role, User
-from core.declarations import DataRecord, MenuItem, View, access, role
+from core.declarations import DataRecord, MenuItem, View, access, role, rule
+from core.domain.saved import SavedFilter
 from core.models.base import Record
 from core.models.tags import Tag
 from core.plugins import hookimpl
 
-__all__ = ["register_models", "register_data", "register_menus", "register_views", "register_blueprints"]
+__all__ = ["register_models", "register_data", "register_menus", "register_views", "register_blueprints",
+           "app_ready"]
 
 
 @hookimpl
 def register_models() -> list[type[Record]]:
-    """Users, roles, permissions and tags."""
-    return [User, Role, ModelAccess, RecordRule, FieldAccess, Tag]
+    """Users, roles, permissions, tags and saved filters."""
+    return [User, Role, ModelAccess, RecordRule, FieldAccess, Tag, SavedFilter]
 
 
 @hookimpl
@@ -31,9 +33,14 @@ def register_data() -> list[DataRecord]:
         access("base.access_tags_user", "base.user", "tags", "rc"),
         access("base.access_tags_portal", "base.portal", "tags", "r"),
         access("base.access_tags_partner", "base.partner", "tags", "r"),
+        access("base.access_saved_filters_user", "base.user", "saved_filters", "rcud"),
+        rule("base.rule_saved_filters_visible", "base.user", "saved_filters",
+             {"or": [["owner_id", "=", {"$user": "id"}], ["shared", "=", True]]}, "Own and shared filters", ops="r"),
+        rule("base.rule_saved_filters_own", "base.user", "saved_filters",
+             [["owner_id", "=", {"$user": "id"}]], "Only the owner changes a filter", ops="cud"),
         # Administrators have full access anyway; these rows say so where admins look.
         *[access(f"base.access_{model}_admin", "base.admin", model, "rcud")
-          for model in ("users", "roles", "model_access", "record_rules", "field_access", "tags")],
+          for model in ("users", "roles", "model_access", "record_rules", "field_access", "tags", "saved_filters")],
     ]
 
 
@@ -58,12 +65,27 @@ def register_views() -> list[View]:
         View("roles", "list", ["name", "full_access", "description"]),
         View("model_access", "list", ["role_id", "model", "can_read", "can_create", "can_update", "can_delete"]),
         View("record_rules", "list", ["name", "role_id", "model", "domain"]),
+        View("saved_filters", "list", ["name", "model", "owner_id", "shared"]),
     ]
 
 
 @hookimpl
 def register_blueprints() -> list:
-    """The REST API."""
+    """The REST API and the web UI."""
     from core.api.resources import api
+    from core.web.blueprint import web
 
-    return [api]
+    return [api, web]
+
+
+@hookimpl
+def app_ready(app) -> None:  # type: ignore[no-untyped-def]
+    """Security of the web UI, and addon templates overriding the kernel's by name."""
+    from jinja2 import ChoiceLoader, FileSystemLoader
+
+    from core.web.security import init_security
+
+    init_security(app)
+    folders = app.extensions["spectrum"].template_dirs
+    if folders:
+        app.jinja_loader = ChoiceLoader([FileSystemLoader(folders), *([app.jinja_loader] if app.jinja_loader else [])])

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from flask import request, session
+from flask_wtf.csrf import validate_csrf
+from wtforms import ValidationError
 
 from core.auth.accounts import user_for_token
 from core.auth.models import User
 from core.db import db
 from core.platform import platform
+from core.records.errors import AccessDenied
 
 __all__ = ["current_user", "session_fingerprint"]
 
@@ -33,5 +36,11 @@ def current_user() -> User | None:
         candidate = db.session.get(User, session["user_id"])
         if candidate is not None and candidate.active and session.get("auth") == session_fingerprint(candidate):
             user = candidate
+            if request.blueprint == "api" and request.method not in ("GET", "HEAD", "OPTIONS"):
+                # A cookie rides along with any cross-site request: writes need the token too.
+                try:
+                    validate_csrf(request.headers.get("X-CSRFToken", ""))
+                except ValidationError:
+                    raise AccessDenied("writes in a signed-in session need the X-CSRFToken header") from None
     request.environ[_CACHE_KEY] = user
     return user

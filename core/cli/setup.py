@@ -47,10 +47,14 @@ def init(demo: bool, addon_names: tuple[str, ...], admin_password: str | None, s
 @click.option("--port", default=None, type=int, envvar="PORT", help="Port (default: PORT or setting port).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the web UI and API with the development server (use gunicorn in production)."""
-    from core.app import create_app
+    from werkzeug.serving import run_simple
 
-    app = create_app()
-    settings = platform(app).settings
+    from core.app import create_app
+    from core.web.reloading import ReloadingApp
+
+    wsgi = ReloadingApp(create_app)
+    settings = platform(wsgi.app).settings
     host, port = host or settings["host"], port or int(settings["port"])
-    click.echo(f"SPECTRUM ERM on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    click.echo(f"SPECTRUM ERM on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/, "
+               f"docs: http://{host}:{port}/api/docs)")
+    run_simple(host, port, wsgi, threaded=True)

@@ -1,0 +1,51 @@
+"""The `web` blueprint: template context shared by every page, and page registration."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+
+from core.api.auth import current_user
+from core.env import Env
+from core.records.errors import AccessDenied, NotFound
+from core.models.registry import UnknownModel
+from core.web.navigation import navigation
+
+__all__ = ["web", "render_page"]
+
+web = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+
+@web.app_context_processor
+def _page_context() -> dict[str, Any]:
+    user = current_user()
+    return {"current_user": user, "nav": navigation(Env.for_user(user)) if user is not None else []}
+
+
+def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """Render a page, or only its `#content` block for htmx partial requests."""
+    context.setdefault("partial", request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"))
+    return render_template(template, **context), status
+
+
+@web.errorhandler(NotFound)
+@web.errorhandler(UnknownModel)
+def _not_found(error: Exception) -> tuple[str, int]:
+    return render_page("error.html", 404, title="Not found", message=str(error))
+
+
+@web.errorhandler(AccessDenied)
+def _denied(error: Exception) -> tuple[str, int]:
+    return render_page("error.html", 403, title="Not allowed", message=str(error))
+
+
+@web.after_request
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+# Pages attach their routes to `web` when imported.
+from core.web.pages import admin, auth, dashboard, detail, form, kanban, listing  # noqa: E402,F401

@@ -1,0 +1,51 @@
+"""Reading HTML form posts into field values the records service validates."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from core.models.meta import ModelMeta
+
+__all__ = ["form_values"]
+
+
+def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zone: ZoneInfo) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(values, errors): values for the service from an HTML form, in the user's timezone.
+
+    Checkboxes are absent when unticked, so every boolean field of the form is set.
+    """
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name in fields:
+        field = meta.fields[name]
+        raw = form.get(name)
+        if field.kind == "boolean":
+            values[name] = raw in ("on", "true", "1", "yes")
+            continue
+        if raw is None:
+            continue
+        raw = raw.strip()
+        if raw == "":
+            values[name] = [] if field.kind in ("tags", "many2many") else None
+        elif field.kind == "datetime":
+            try:
+                values[name] = datetime.fromisoformat(raw).replace(tzinfo=zone).isoformat()
+            except ValueError:
+                errors[name] = ["Not a valid date and time."]
+        elif field.kind == "tags":
+            values[name] = [part.strip() for part in raw.split(",") if part.strip()]
+        elif field.kind == "many2many":
+            try:
+                values[name] = [int(part) for part in raw.replace(" ", "").split(",") if part]
+            except ValueError:
+                errors[name] = ["Give record ids separated by commas."]
+        elif field.kind == "json":
+            try:
+                values[name] = json.loads(raw)
+            except json.JSONDecodeError as error:
+                errors[name] = [f"Not valid JSON: {error.msg}."]
+        else:
+            values[name] = raw
+    return values, errors

@@ -1,0 +1,46 @@
+"""The navigation menu, filtered by what the user may read."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.declarations import MenuItem
+from core.env import Env
+
+__all__ = ["NavEntry", "navigation"]
+
+
+@dataclass
+class NavEntry:
+    """A menu entry with its visible children."""
+
+    key: str
+    label: str
+    url: str | None
+    children: list[NavEntry] = field(default_factory=list)
+
+
+def _url(item: MenuItem) -> str | None:
+    if item.model:
+        return f"/m/{item.model}"
+    return item.url
+
+
+def navigation(env: Env) -> list[NavEntry]:
+    """Top-level entries with their children; entries for unreadable models are hidden,
+    and a parent with no visible child is hidden too."""
+    items = env.platform.menus
+    visible = {
+        item.key: NavEntry(item.key, item.label, _url(item))
+        for item in items
+        if item.model is None or (item.model in env.platform.models and env.policy.can(item.model, "read"))
+    }
+    roots: list[NavEntry] = []
+    for item in items:
+        entry = visible.get(item.key)
+        if entry is None:
+            continue
+        if item.parent and item.parent in visible:
+            visible[item.parent].children.append(entry)
+        elif not item.parent:
+            roots.append(entry)
+    return [entry for entry in roots if entry.url or entry.children]

@@ -1,0 +1,68 @@
+"""Sign in, sign out, change password."""
+from __future__ import annotations
+
+from flask import current_app, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from core.api.auth import current_user
+from core.auth.accounts import MIN_PASSWORD_LENGTH, authenticate, set_password
+from core.db import db
+from core.web.blueprint import render_page, web
+from core.web.security import limiter, login_required, sign_in, sign_out
+
+__all__ = ["login", "logout", "password"]
+
+
+def _login_limit() -> str:
+    return str(current_app.extensions["spectrum"].settings["login_rate_limit"])
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: never an open redirect to another site.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("web.home")
+
+
+@web.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> Response | tuple[str, int]:
+    """The sign-in form."""
+    if request.method == "POST":
+        user = authenticate(request.form.get("login", "").strip(), request.form.get("password", ""))
+        if user is not None:
+            sign_in(user)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        return render_page("login.html", 401, error="Wrong login or password.", login=request.form.get("login", ""))
+    if current_user() is not None:
+        return redirect(url_for("web.home"))
+    return render_page("login.html")
+
+
+@web.post("/logout")
+def logout() -> Response:
+    """End the session."""
+    sign_out()
+    return redirect(url_for("web.login"), code=303)
+
+
+@web.route("/password", methods=["GET", "POST"])
+@login_required
+def password() -> Response | tuple[str, int]:
+    """Change one's own password (signs out other sessions)."""
+    user = current_user()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if authenticate(user.login, request.form.get("current", "")) is None:
+            errors["current"] = "This is not your current password."
+        new = request.form.get("new", "")
+        if len(new) < MIN_PASSWORD_LENGTH:
+            errors["new"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        elif new != request.form.get("confirm", ""):
+            errors["confirm"] = "The two passwords differ."
+        if not errors:
+            set_password(user, new)
+            db.session.commit()
+            sign_in(user)
+            return render_page("password.html", message="Password changed.")
+    return render_page("password.html", 422 if errors else 200, errors=errors)

@@ -1,0 +1,157 @@
+"""List pages: search, filters, sort, group-by, keyset pagination, bulk actions, CSV export."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any, Iterator
+
+from flask import Response, abort, flash, redirect, request, stream_with_context
+
+from core.db import db
+from core.domain import DomainError
+from core.models.meta import AUDIT_FIELDS
+from core.records.csv_io import _cell
+from core.records.errors import RecordError
+from core.records.grouping import group_by
+from core.web.blueprint import render_page, web
+from core.web.query import ListQuery
+from core.web.rendering import DisplayContext, format_value
+from core.web.security import login_required, web_env
+from core.web.views import list_columns, search_options
+
+__all__ = ["list_page", "options", "bulk", "export"]
+
+OPERATORS = ["=", "!=", "contains", "not contains", "startswith", "<", "<=", ">", ">=", "in", "not in",
+             "is null", "is not null"]
+
+
+@web.get("/m/<resource>")
+@login_required
+def list_page(resource: str) -> tuple[str, int]:
+    """The list of a model's records the user may read."""
+    env = web_env()
+    env.policy.require(resource, "read")
+    meta = env.records.meta(resource)
+    query = ListQuery.from_args(resource, request.args)
+    columns = list_columns(env, resource)
+    search = search_options(env, resource)
+    context: dict[str, Any] = dict(
+        resource=resource, meta=meta, query=query, columns=columns, search=search, operators=OPERATORS,
+        filterable=[f for f in meta.fields.values() if f.is_column and f.name in env.records.readable_fields(resource)],
+        can_create=env.policy.can(resource, "create"), can_update=env.policy.can(resource, "update"),
+        can_delete=env.policy.can(resource, "delete"), has_kanban=_has_kanban(env, resource),
+        saved_filters=_saved_filters(env, resource), error=None, rows=[], groups=None, count=None,
+    )
+    try:
+        domain = query.domain(env)
+        if query.group:
+            sums = [c for c in columns if meta.fields[c].kind in ("money", "decimal", "integer") and c not in AUDIT_FIELDS]
+            groups = group_by(env.records, resource, query.group, domain, sums=sums, search=query.q or None)
+            field = meta.field(query.group)
+            display = DisplayContext(env, meta, [_GroupRow(query.group, g.value) for g in groups], [query.group])
+            context.update(group_field=field, sums=sums,
+                           groups=[(g, format_value(field, g.value, display)) for g in groups])
+        else:
+            page = env.records.search(resource, domain, order=query.sort or None, cursor=query.cursor or None,
+                                      search=query.q or None)
+            context["rows"] = page.records
+            context["next_url"] = query.url(cursor=page.next_cursor) if page.next_cursor else None
+            context["display"] = DisplayContext(env, meta, page.records, columns)
+            context["count"] = env.records.count(resource, domain, search=query.q or None,
+                                                 cap=None if request.args.get("exact") else int(env.platform.settings["count_cap"]))
+    except (DomainError, RecordError, KeyError) as error:
+        db.session.rollback()
+        context["error"] = str(error).strip("'\"")
+        return render_page("list.html", 400, **context)
+    return render_page("list.html", **context)
+
+
+class _GroupRow:
+    """Lets a group's value be named like a record's field (for many2one groups)."""
+
+    def __init__(self, name: str, value: Any) -> None:
+        setattr(self, name, value)
+
+
+def _has_kanban(env: Any, resource: str) -> bool:
+    from core.web.views import kanban_view
+
+    return kanban_view(env, resource) is not None
+
+
+def _saved_filters(env: Any, resource: str) -> list[Any]:
+    if "saved_filters" not in env.platform.models or not env.policy.can("saved_filters", "read"):
+        return []
+    return env.records.search("saved_filters", [["model", "=", resource]], limit=50).records
+
+
+@web.get("/m/<resource>/options")
+@login_required
+def options(resource: str) -> tuple[str, int]:
+    """`<option>`s of records matching `q`, for many-to-one pickers (search as you type)."""
+    env = web_env()
+    page = env.records.search(resource, search=request.args.get("q") or None, limit=20)
+    selected = request.args.get("selected", type=int)
+    return render_page("partials/options.html", records=page.records, selected=selected,
+                       allow_empty=request.args.get("empty") == "1")
+
+
+@web.post("/m/<resource>/bulk")
+@login_required
+def bulk(resource: str) -> Response:
+    """Apply one action to the ticked records: delete, assign, set a field."""
+    env = web_env()
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    action = request.form.get("action", "")
+    if not ids:
+        flash("Tick at least one record.", "error")
+        return redirect(request.form.get("back") or f"/m/{resource}", code=303)
+    done, failed = 0, []
+    for record_id in ids:
+        try:
+            if action == "delete":
+                env.records.delete(resource, record_id)
+            elif action in ("assign", "set"):
+                name = "owner_id" if action == "assign" else request.form.get("field", "")
+                value: Any = request.form.get("value") or None
+                env.records.update(resource, record_id, {name: value})
+            else:
+                abort(400)
+            done += 1
+        except RecordError as error:
+            failed.append(f"#{record_id}: {error}")
+    if failed:
+        db.session.rollback()
+        flash(f"Nothing was changed: {len(failed)} record(s) refused. " + " ".join(failed[:5]), "error")
+    else:
+        db.session.commit()
+        flash(f"{action.title()}: {done} record(s) done.", "success")
+    return redirect(request.form.get("back") or f"/m/{resource}", code=303)
+
+
+@web.get("/m/<resource>/export.csv")
+@login_required
+def export(resource: str) -> Response:
+    """The list as CSV (same search and filters), streamed in batches."""
+    env = web_env()
+    query = ListQuery.from_args(resource, request.args)
+    ids = [int(i) for i in request.args.getlist("ids") if i.isdigit()]
+    domain = query.domain(env) + ([["id", "in", ids]] if ids else [])
+    columns = [c for c in list_columns(env, resource)]
+    columns = ["id", *[c for c in columns if c != "id"]]
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(columns)
+        for count, record in enumerate(env.records.iterate(resource, domain, order=query.sort or None), start=1):
+            row = env.records.dump(resource, [record], columns)[0]
+            writer.writerow([_cell(row.get(name)) for name in columns])
+            if count % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    return Response(stream_with_context(rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{resource}.csv"'})

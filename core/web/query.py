@@ -1,0 +1,95 @@
+"""The state of a list page (search, filters, sort, group, cursor) read from the URL."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from core.domain import DomainError, parse_domain
+from core.env import Env
+from core.web.views import search_options
+
+__all__ = ["ListQuery"]
+
+_LIST_OPERATORS = ("in", "not in", "between")
+
+
+@dataclass
+class ListQuery:
+    """Everything that selects and orders the rows of a list, round-tripped through the URL."""
+
+    resource: str
+    q: str = ""
+    named: list[str] = field(default_factory=list)
+    builder: list[tuple[str, str, str]] = field(default_factory=list)
+    raw_filter: str = ""
+    sort: str = ""
+    group: str = ""
+    cursor: str = ""
+    saved: str = ""
+
+    @classmethod
+    def from_args(cls, resource: str, args: MultiDict[str, str]) -> ListQuery:
+        builder = [
+            (f, o, v) for f, o, v in zip(args.getlist("bf"), args.getlist("bo"), args.getlist("bv"))
+            if f and o
+        ]
+        return cls(resource=resource, q=args.get("q", "").strip(), named=args.getlist("f"), builder=builder,
+                   raw_filter=args.get("filter", ""), sort=args.get("sort", ""), group=args.get("group", ""),
+                   cursor=args.get("cursor", ""), saved=args.get("saved", ""))
+
+    def domain(self, env: Env) -> list[Any]:
+        """The filter-language domain of the named filters, the builder rows and raw JSON."""
+        parts: list[Any] = []
+        filters = search_options(env, self.resource)["filters"]
+        for name in self.named:
+            if name not in filters:
+                raise DomainError(f"no filter named {name!r} on {self.resource}")
+            parts.append(filters[name])
+        meta = env.records.meta(self.resource)
+        for field_name, operator, value in self.builder:
+            kind = meta.field(field_name).kind if field_name in meta.fields else "text"
+            parts.append([field_name, operator, _builder_value(kind, operator, value)])
+        if self.raw_filter:
+            parts.append(parse_domain(self.raw_filter))
+        if self.saved and "saved_filters" in env.platform.models:
+            saved = env.records.get("saved_filters", int(self.saved))
+            parts.append(saved.domain)
+        return parts
+
+    def params(self, **changes: Any) -> dict[str, Any]:
+        """URL parameters of this query with `changes` applied (None removes a key)."""
+        values: dict[str, Any] = {
+            "q": self.q, "f": self.named, "bf": [b[0] for b in self.builder], "bo": [b[1] for b in self.builder],
+            "bv": [b[2] for b in self.builder], "filter": self.raw_filter, "sort": self.sort, "group": self.group,
+            "cursor": self.cursor, "saved": self.saved,
+        }
+        values.update(changes)
+        return {key: value for key, value in values.items() if value not in (None, "", [])}
+
+    def url(self, **changes: Any) -> str:
+        """`/m/<resource>?...` with `changes` applied."""
+        return f"/m/{self.resource}?{urlencode(self.params(**changes), doseq=True)}"
+
+    def drill_url(self, field_name: str, value: Any) -> str:
+        """The list narrowed to one group: an extra builder condition, no grouping."""
+        operator, text = ("is null", "") if value is None else ("=", "true" if value is True else
+                                                                ("false" if value is False else str(value)))
+        return self.url(group=None, cursor=None, bf=[b[0] for b in self.builder] + [field_name],
+                        bo=[b[1] for b in self.builder] + [operator], bv=[b[2] for b in self.builder] + [text])
+
+    def sort_url(self, column: str) -> str:
+        """Link of a column header: sort by it, or reverse when already sorted by it."""
+        return self.url(sort=f"-{column}" if self.sort == column else column, cursor=None)
+
+
+def _builder_value(kind: str, operator: str, value: str) -> Any:
+    if operator in _LIST_OPERATORS:
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if operator in ("is null", "is not null"):
+        return None
+    if kind == "boolean":
+        return value.strip().lower() in ("true", "yes", "1", "on")
+    return value

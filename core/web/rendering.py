@@ -1,0 +1,109 @@
+"""Showing field values to people: labels of choices, names of linked records, local times."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from markupsafe import Markup, escape
+from sqlalchemy import select
+
+from core.db import db
+from core.env import Env
+from core.models.meta import FieldMeta, ModelMeta
+
+__all__ = ["user_zone", "DisplayContext", "format_value", "local_input_value"]
+
+
+def user_zone(env: Env) -> ZoneInfo:
+    """The user's timezone, else the platform's."""
+    name = (env.user.timezone if env.user is not None else None) or env.platform.settings["timezone"]
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+class DisplayContext:
+    """Names of linked records for a page of records, fetched in one query per relation."""
+
+    def __init__(self, env: Env, meta: ModelMeta, records: Iterable[Any], fields: Iterable[str]) -> None:
+        self.env = env
+        self.zone = user_zone(env)
+        self.names: dict[tuple[str, int], str] = {}
+        records = list(records)
+        for name in fields:
+            field = meta.fields.get(name)
+            if field is None or field.kind != "many2one" or not field.relation:
+                continue
+            target = env.platform.models.by_table(field.relation)
+            ids = {getattr(r, name) for r in records if getattr(r, name) is not None}
+            if not target or not ids:
+                continue
+            model = env.platform.models.get(target)
+            if env.policy.can(target, "read"):
+                visible = db.session.scalars(env.records.select(target).where(model.id.in_(ids)))
+                self.names.update({(field.relation, r.id): r.display_name for r in visible})
+
+    def link_target(self, field: FieldMeta) -> str | None:
+        """Resource a many2one field links to."""
+        return self.env.platform.models.by_table(field.relation or "")
+
+    def value(self, field: FieldMeta, record: Any) -> Markup | str:
+        """The value of `field` on `record` as HTML-safe text."""
+        return format_value(field, getattr(record, field.name, None), self)
+
+
+def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Markup | str:
+    """How one value reads on a page."""
+    if value is None or value == "" or value == []:
+        return ""
+    kind = field.kind
+    if field.choices:
+        return dict(field.choices).get(value, str(value))
+    if kind == "many2one":
+        target = context.link_target(field)
+        name = context.names.get((field.relation or "", value), f"#{value}")
+        return Markup('<a href="/m/{}/{}">{}</a>').format(target, value, name) if target else name
+    if kind in ("tags", "many2many"):
+        labels = [getattr(item, "name", None) or getattr(item, "display_name", str(item)) for item in value]
+        return Markup(" ").join(Markup('<span class="tag">{}</span>').format(label) for label in labels)
+    if kind == "boolean":
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return value.astimezone(context.zone).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if kind == "money" and isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if kind == "email":
+        return Markup('<a href="mailto:{0}">{0}</a>').format(value)
+    if kind == "url":
+        return Markup('<a href="{0}" rel="noopener noreferrer">{0}</a>').format(value)
+    if kind == "phone":
+        return Markup('<a href="tel:{0}">{0}</a>').format(value)
+    if kind == "json":
+        import json
+
+        return Markup("<code>{}</code>").format(json.dumps(value))
+    return escape(str(value))
+
+
+def local_input_value(field: FieldMeta, value: Any, zone: ZoneInfo) -> str:
+    """The value as an HTML form input expects it (datetime-local in the user's zone)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if field.kind in ("tags",):
+        return ", ".join(item.name for item in value)
+    if field.kind == "many2many":
+        return ", ".join(str(item.id) for item in value)
+    if field.kind == "json":
+        import json
+
+        return json.dumps(value)
+    return str(value)

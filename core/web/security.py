@@ -1,0 +1,87 @@
+"""Sessions, CSRF protection, throttling and the signed-in user of web pages."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import Flask, g, redirect, request, session, url_for
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+from core.api.auth import current_user
+from core.api.resources import api as api_blueprint
+from core.auth.models import User
+from core.env import Env
+
+__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "sign_in", "sign_out"]
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_security(app: Flask) -> None:
+    """CSRF on every form and htmx request, rate limits, and cookie flags."""
+    settings = app.extensions["spectrum"].settings
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]
+    app.config["SESSION_COOKIE_SECURE"] = bool(settings["secure_cookies"])
+    app.config["RATELIMIT_STORAGE_URI"] = settings["ratelimit_storage"]
+    app.config["RATELIMIT_ENABLED"] = bool(settings["ratelimit_enabled"])
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def _api_limit() -> str:
+    from flask import current_app
+
+    return str(current_app.extensions["spectrum"].settings["api_rate_limit"])
+
+
+def _client_key() -> str:
+    header = request.headers.get("Authorization", "")
+    return header[-16:] if header.lower().startswith("bearer ") else get_remote_address()
+
+
+# The API authenticates by bearer token; session-authenticated API writes are checked for
+# the CSRF header in core.api.auth instead. Each token (or address) has its own budget.
+csrf.exempt(api_blueprint)
+limiter.limit(_api_limit, key_func=_client_key)(api_blueprint)
+
+
+def login_required(view: F) -> F:
+    """Send anonymous visitors to the sign-in page, then back."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def web_env() -> Env:
+    """The Env of the signed-in user (call only behind `login_required`)."""
+    if "spectrum_env" not in g:
+        user = current_user()
+        assert user is not None, "web_env() used on a page without login_required"
+        g.spectrum_env = Env.for_user(user)
+    return g.spectrum_env
+
+
+def sign_in(user: User) -> None:
+    """Start a session for `user` (a fresh session id against fixation)."""
+    from core.api.auth import session_fingerprint
+
+    session.clear()
+    session["user_id"] = user.id
+    session["auth"] = session_fingerprint(user)
+    session.permanent = True
+
+
+def sign_out() -> None:
+    """End the session."""
+    session.clear()

@@ -1,0 +1,73 @@
+// SPECTRUM ERM: progressive enhancements. Every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+  var csrf = function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
+
+  // Ask before leaving a form with unsaved changes.
+  document.addEventListener("input", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-warn-unsaved]");
+    if (form) { form.dataset.dirty = "1"; }
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) { event.preventDefault(); return; }
+    if (form.hasAttribute && form.hasAttribute("data-warn-unsaved")) { form.dataset.dirty = ""; }
+  }, true);
+  window.addEventListener("beforeunload", function (event) {
+    if (document.querySelector("form[data-warn-unsaved][data-dirty='1']")) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // Kanban drag and drop: dropping a card posts its move form with the column's value.
+  var dragged = null;
+  document.addEventListener("dragstart", function (event) {
+    var card = event.target.closest && event.target.closest(".kcard[draggable=true]");
+    if (!card) { return; }
+    dragged = card; event.dataTransfer.effectAllowed = "move"; event.dataTransfer.setData("text/plain", card.dataset.id);
+  });
+  document.addEventListener("dragover", function (event) {
+    var column = event.target.closest && event.target.closest(".column");
+    if (dragged && column) { event.preventDefault(); column.classList.add("drop-target"); }
+  });
+  document.addEventListener("dragleave", function (event) {
+    var column = event.target.closest && event.target.closest(".column");
+    if (column) { column.classList.remove("drop-target"); }
+  });
+  document.addEventListener("drop", function (event) {
+    var column = event.target.closest && event.target.closest(".column");
+    if (!dragged || !column) { return; }
+    event.preventDefault();
+    column.classList.remove("drop-target");
+    var form = dragged.querySelector("form.move");
+    if (form && column.dataset.value !== form.querySelector("select").value) {
+      form.querySelector("select").value = column.dataset.value;
+      if (window.htmx) { window.htmx.trigger(form, "submit"); } else { form.submit(); }
+    }
+    dragged = null;
+  });
+  // Moving by keyboard: changing the "Move to" select submits at once.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.move");
+    if (form && window.htmx) { window.htmx.trigger(form, "submit"); }
+  });
+
+  // Charts: canvases carry their data; tables stay for readers without JavaScript.
+  function drawCharts() {
+    if (!window.Chart) { return; }
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (canvas.dataset.drawn) { return; }
+      var data = JSON.parse(canvas.dataset.chart), kind = canvas.dataset.kind;
+      var type = kind === "funnel" ? "bar" : kind;
+      new window.Chart(canvas, {
+        type: type,
+        data: { labels: data.labels, datasets: data.series.map(function (s) { return { label: s.name, data: s.data }; }) },
+        options: { indexAxis: kind === "funnel" ? "y" : "x", responsive: true, animation: false,
+                   plugins: { legend: { display: data.series.length > 1 || type === "pie" || type === "doughnut" } } }
+      });
+      canvas.dataset.drawn = "1";
+    });
+  }
+  window.addEventListener("load", drawCharts);
+  document.addEventListener("htmx:afterSwap", drawCharts);
+  window.spectrumCsrf = csrf;
+})();

@@ -1,0 +1,72 @@
+"""Which fields each page shows: declared views, or sensible defaults from metadata."""
+from __future__ import annotations
+
+from typing import Any
+
+from core.declarations import View
+from core.env import Env
+from core.models.meta import AUDIT_FIELDS
+
+__all__ = ["list_columns", "form_fields", "search_options", "kanban_view", "detail_fields"]
+
+_DEFAULT_COLUMNS = 7
+
+
+def _declared(env: Env, resource: str, kind: str) -> View | None:
+    return env.platform.view(resource, kind)
+
+
+def list_columns(env: Env, resource: str) -> list[str]:
+    """Columns of the list: the declared list view, else the first readable fields."""
+    readable = env.records.readable_fields(resource)
+    view = _declared(env, resource, "list")
+    if view:
+        return [name for name in view.fields if name in readable]
+    meta = env.records.meta(resource)
+    names = [name for name in readable if name not in AUDIT_FIELDS and meta.fields[name].kind not in ("longtext", "json")]
+    display = meta.display_field if meta.display_field in names else None
+    ordered = ([display] if display else []) + [n for n in names if n != display]
+    return ordered[:_DEFAULT_COLUMNS]
+
+
+def form_fields(env: Env, resource: str) -> list[str]:
+    """Fields of the form: the declared form view, else every writable field."""
+    writable = env.records.writable_fields(resource)
+    view = _declared(env, resource, "form")
+    if view:
+        return [name for name in view.fields if name in writable]
+    return list(writable)
+
+
+def detail_fields(env: Env, resource: str) -> list[str]:
+    """Fields on the detail page: the declared detail view, else every readable field."""
+    readable = env.records.readable_fields(resource)
+    view = _declared(env, resource, "detail")
+    if view:
+        return [name for name in view.fields if name in readable]
+    return [name for name in readable if name != "id"]
+
+
+def search_options(env: Env, resource: str) -> dict[str, Any]:
+    """Named filters and group-by fields of the list's search panel."""
+    view = _declared(env, resource, "search")
+    options = dict(view.options) if view else {}
+    readable = set(env.records.readable_fields(resource))
+    meta = env.records.meta(resource)
+    group_by = options.get("group_by") or [
+        f.name for f in meta.fields.values() if f.kind in ("choice", "many2one", "boolean") and f.name in readable
+        and f.name not in AUDIT_FIELDS
+    ]
+    return {"filters": dict(options.get("filters", {})), "group_by": [g for g in group_by if g in readable]}
+
+
+def kanban_view(env: Env, resource: str) -> View | None:
+    """The kanban view of a model; models with a choice field named stage or status get one."""
+    view = _declared(env, resource, "kanban")
+    if view:
+        return view
+    meta = env.records.meta(resource)
+    for name in ("stage_id", "stage", "status", "state"):
+        if name in meta.fields and meta.fields[name].kind in ("choice", "many2one"):
+            return View(resource, "kanban", fields=[meta.display_field], options={"group_by": name})
+    return None
