@@ -36,7 +36,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     settings = load_settings(overrides)
     logging.basicConfig(level=settings["log_level"])
     # 1. Flask and the database connection.
-    app = Flask("spectrum", instance_path=None, root_path=__file__.rsplit("/", 1)[0])
+    app = Flask("spectrum", root_path=__file__.rsplit("/", 1)[0], static_folder=None)
     app.config.update(
         SECRET_KEY=settings["secret_key"],
         SQLALCHEMY_DATABASE_URI=database_url(settings),

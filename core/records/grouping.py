@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from core.db import db
 from core.records.service import RecordService
 
-__all__ = ["Group", "group_by"]
+__all__ = ["Group", "group_by", "month_of", "count_by_month"]
 
 
 @dataclass
@@ -34,3 +34,20 @@ def group_by(service: RecordService, resource: str, field: str, domain: Any = No
     statement = select(key, func.count(), *[func.sum(visible.c[name]) for name in sums]).group_by(key)
     rows = db.session.execute(statement.order_by(func.count().desc(), key)).all()
     return [Group(row[0], int(row[1]), {name: row[2 + index] for index, name in enumerate(sums)}) for row in rows]
+
+
+def month_of(column: Any) -> Any:
+    """SQL expression 'YYYY-MM' of a datetime column, on SQLite and PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def count_by_month(service: RecordService, resource: str, field: str, domain: Any = None, *,
+                   sum_field: str | None = None) -> dict[str, Any]:
+    """{"YYYY-MM": count (or sum of `sum_field`)} of the visible records, by month of `field`."""
+    visible = service.select(resource, domain).subquery()
+    bucket = month_of(visible.c[field])
+    measure = func.sum(visible.c[sum_field]) if sum_field else func.count()
+    rows = db.session.execute(select(bucket, measure).group_by(bucket).order_by(bucket)).all()
+    return {month: value for month, value in rows if month is not None}
