@@ -8,15 +8,16 @@ from core.domain.saved import SavedFilter
 from core.models.base import Record
 from core.models.tags import Tag
 from core.plugins import hookimpl
+from core import runtime
 
 __all__ = ["register_models", "register_data", "register_menus", "register_views", "register_blueprints",
-           "app_ready"]
+           "app_ready", "register_jobs", "register_api_actions"]
 
 
 @hookimpl
 def register_models() -> list[type[Record]]:
     """Users, roles, permissions, tags and saved filters."""
-    return [User, Role, ModelAccess, RecordRule, FieldAccess, Tag, SavedFilter]
+    return [User, Role, ModelAccess, RecordRule, FieldAccess, Tag, SavedFilter, *runtime.models()]
 
 
 @hookimpl
@@ -41,6 +42,7 @@ def register_data() -> list[DataRecord]:
         # Administrators have full access anyway; these rows say so where admins look.
         *[access(f"base.access_{model}_admin", "base.admin", model, "rcud")
           for model in ("users", "roles", "model_access", "record_rules", "field_access", "tags", "saved_filters")],
+        *runtime.data(),
     ]
 
 
@@ -54,6 +56,7 @@ def register_menus() -> list[MenuItem]:
         MenuItem("base.model_access", "Model access", model="model_access", parent="base.settings"),
         MenuItem("base.record_rules", "Record rules", model="record_rules", parent="base.settings"),
         MenuItem("base.tags", "Tags", model="tags", parent="base.settings"),
+        *runtime.menus(),
     ]
 
 
@@ -66,6 +69,7 @@ def register_views() -> list[View]:
         View("model_access", "list", ["role_id", "model", "can_read", "can_create", "can_update", "can_delete"]),
         View("record_rules", "list", ["name", "role_id", "model", "domain"]),
         View("saved_filters", "list", ["name", "model", "owner_id", "shared"]),
+        *runtime.views(),
     ]
 
 
@@ -75,7 +79,7 @@ def register_blueprints() -> list:
     from core.api.resources import api
     from core.web.blueprint import web
 
-    return [api, web]
+    return [api, web, *runtime.blueprints()]
 
 
 @hookimpl
@@ -89,3 +93,15 @@ def app_ready(app) -> None:  # type: ignore[no-untyped-def]
     folders = app.extensions["spectrum"].template_dirs
     if folders:
         app.jinja_loader = ChoiceLoader([FileSystemLoader(folders), *([app.jinja_loader] if app.jinja_loader else [])])
+
+
+@hookimpl
+def register_jobs() -> list:
+    """Housekeeping of the job queue, sending mail, delivering webhooks."""
+    return runtime.jobs()
+
+
+@hookimpl
+def register_api_actions() -> list:
+    """Record actions of the runtime (retry a failed job run, ...)."""
+    return runtime.api_actions()

@@ -1,6 +1,7 @@
 """`spectrum addons list | install | upgrade | uninstall | revision | scaffold`."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -120,10 +121,14 @@ def revision(name: str, message: str) -> None:
                          if model.__tablename__ not in owned
                          for key in model.__mapper__.columns.keys()
                          if platform.models.field_owner(resource, key) == name}
-    ensure_migrations_dir(manager.catalog, name)
-    config = alembic_config(manager.catalog, db.session.connection(), include_tables=owned,
+    # Autogenerate refuses a database that is not at every head it sees: show it the
+    # branches of the installed addons and NAME only, not of every addon pip installed.
+    scope = dataclasses.replace(manager.catalog, addons={
+        addon: manifest for addon, manifest in manager.catalog.addons.items() if addon in platform.loaded})
+    ensure_migrations_dir(scope, name)
+    config = alembic_config(scope, db.session.connection(), include_tables=owned,
                             include_columns=extension_columns)
-    script = make_revision(config, manager.catalog, name, message)
+    script = make_revision(config, scope, name, message)
     db.session.commit()
     click.echo(f"wrote {script.path if script else 'nothing'}")
 
