@@ -7,6 +7,7 @@ from flask.cli import FlaskGroup
 from core.cli.access import access
 from core.cli.addons import addons
 from core.cli.data import export_command, import_command
+from core.cli.jobs import jobs, worker
 from core.cli.setup import init, serve
 from core.cli.users import tokens, users
 
@@ -34,7 +35,7 @@ def cli() -> None:
     """
 
 
-for _command in (init, serve, addons, users, tokens, access, import_command, export_command):
+for _command in (init, serve, addons, users, tokens, access, import_command, export_command, worker, jobs):
     cli.add_command(_command)
 
 
