@@ -1,0 +1,64 @@
+"""Shared plumbing of the kernel's admin endpoints (`/api/v1/_admin/...`): who is calling,
+JSON bodies, and problem+json errors like the rest of the API."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
+
+from core.api.auth import current_user
+from core.api.problems import problem
+from core.db import db
+from core.env import Env
+from core.records.errors import RecordError, ValidationFailed
+
+__all__ = ["admin_blueprint", "acting_env", "json_body", "Unauthenticated"]
+
+
+class Unauthenticated(RecordError):
+    """No bearer token and no session."""
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__("send `Authorization: Bearer <token>` (spectrum tokens create USER) or sign in")
+
+
+def admin_blueprint(name: str, import_name: str, prefix: str) -> Blueprint:
+    """A blueprint under `/api/v1/_admin<prefix>` whose errors are problem+json."""
+    blueprint = Blueprint(name, import_name, url_prefix=f"/api/v1/_admin{prefix}")
+
+    @blueprint.errorhandler(RecordError)
+    def _record_error(error: RecordError) -> Response:
+        db.session.rollback()
+        return problem(error.status, str(error), errors=getattr(error, "errors", None))
+
+    @blueprint.errorhandler(KeyError)
+    def _unknown(error: KeyError) -> Response:
+        db.session.rollback()
+        return problem(404, str(error.args[0]) if error.args else "not found")
+
+    @blueprint.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        return problem(error.code or 500, error.description or error.name)
+
+    return blueprint
+
+
+def acting_env() -> Env:
+    """The Env of the authenticated caller (401 when there is none)."""
+    user = current_user()
+    if user is None:
+        raise Unauthenticated()
+    return Env.for_user(user)
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object (empty when there is no body)."""
+    if not request.content_length:
+        return {}
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed({"body": ["Send a JSON object with Content-Type: application/json."]})
+    return body

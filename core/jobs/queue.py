@@ -1,0 +1,120 @@
+"""Putting work on the queue, and claiming rows safely when several workers sweep at once."""
+from __future__ import annotations
+
+import difflib
+import json
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from flask import current_app, has_app_context
+from sqlalchemy import Select, event
+from sqlalchemy.orm import Session
+
+from core.auth.models import User
+from core.db import db
+from core.declarations import Job
+from core.jobs.models import JobRun, stamp
+from core.platform import platform
+
+__all__ = ["enqueue", "claim_rows", "job_named", "UnknownJob", "dispatch_after_commit"]
+
+_PENDING = "spectrum.jobs.pending"
+
+
+class UnknownJob(KeyError):
+    """No installed addon declares the job asked for."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def job_named(name: str) -> Job:
+    """The declared job `name`, or UnknownJob suggesting the closest names."""
+    jobs = platform().jobs
+    if name in jobs:
+        return jobs[name]
+    close = difflib.get_close_matches(name, jobs, n=3)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; `spectrum jobs list` shows the declared jobs"
+    raise UnknownJob(f"no installed addon declares the job {name!r}{hint}")
+
+
+def enqueue(name: str, payload: Mapping[str, Any] | None = None, *, user: User | None = None,
+            at: datetime | None = None, delay: timedelta | None = None, trigger: str = "enqueue",
+            dispatch: bool = True) -> JobRun:
+    """Queue a run of job `name` with keyword arguments `payload`; returns the new run.
+
+    The run is part of the caller's transaction: it exists (and a Celery worker hears of
+    it) only once the caller commits. `user` makes the job act with that user's
+    permissions; without it the job acts as the system. `at` or `delay` postpone it.
+    `dispatch=False` keeps it from the broker, for a caller that executes it itself.
+    """
+    job = job_named(name)
+    body = dict(payload or {})
+    try:
+        json.dumps(body)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"job {name!r}: the payload must be JSON-ready (ids, not records): {error}") from None
+    now = platform().clock.now()
+    run = JobRun(name=name, status="queued", trigger=trigger, payload=body, run_as_id=user.id if user else None,
+                 as_system=user is None, due_at=at or now + (delay or timedelta(0)), attempts=0,
+                 max_attempts=job.max_attempts)
+    stamp(run, now)
+    db.session.add(run)
+    db.session.flush()
+    if dispatch:
+        dispatch_after_commit(run)
+    return run
+
+
+def dispatch_after_commit(run: JobRun) -> None:
+    """Hand `run` to the broker once the current transaction commits (no-op without one).
+
+    The in-process worker polls the table instead, so nothing is sent then.
+    """
+    if not has_app_context() or not platform().settings["broker_url"]:
+        return
+    _listen_once()
+    db.session.info.setdefault(_PENDING, []).append((run.id, run.name, run.due_at))
+
+
+def _listen_once() -> None:
+    target = db.session
+    if not event.contains(target, "after_commit", _after_commit):
+        event.listen(target, "after_commit", _after_commit)
+        event.listen(target, "after_rollback", _after_rollback)
+
+
+def _after_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, [])
+    if pending and has_app_context():
+        from core.jobs.broker import send
+
+        for run_id, name, due_at in pending:
+            send(current_app, name, run_id, due_at)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def claim_rows(statement: Select[Any], *, limit: int | None = None, of: Any = None) -> list[Any]:
+    """Rows of `statement` that no other worker is processing right now.
+
+    On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED` until the caller's
+    transaction ends, so two workers sweeping at once get disjoint rows; change the
+    rows so the sweep's condition no longer matches them before committing, and the
+    sweep is idempotent. SQLite has no row locks but lets one writer at a time, so a
+    second worker waits or fails and retries; run one worker there.
+
+    :param statement: a `select(Model)`, for instance from `env.records.select(...)`
+        so the acting user's record rules apply.
+    :param limit: claim at most this many rows (a batch).
+    :param of: the model to lock (default: the statement's first entity), so joins to
+        other tables lock nothing there.
+    """
+    if limit is not None:
+        statement = statement.limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        target = of if of is not None else statement.column_descriptions[0]["entity"]
+        statement = statement.with_for_update(skip_locked=True, of=target)
+    return list(db.session.scalars(statement))
