@@ -14,11 +14,13 @@ __all__ = ["input_schema", "output_schema", "marshmallow_field"]
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
 
 
-def marshmallow_field(meta: FieldMeta, *, for_input: bool) -> fields.Field:
-    """The marshmallow field for one model field."""
-    options: dict[str, Any] = {"allow_none": not meta.required, "metadata": {"description": meta.help or meta.label}}
+def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True) -> fields.Field:
+    """The marshmallow field for one model field (`nullable` False refuses null input)."""
+    options: dict[str, Any] = {"allow_none": nullable and not meta.required,
+                               "metadata": {"description": meta.help or meta.label}}
     if for_input and meta.required:
         options["required"] = True
+        options["error_messages"] = {"required": "This field is required.", "null": "This field is required."}
     kind = meta.kind
     validators: list[Any] = []
     if meta.max_length and kind in {"text", "email", "phone", "url", "choice"}:
@@ -55,8 +57,15 @@ def marshmallow_field(meta: FieldMeta, *, for_input: bool) -> fields.Field:
     return fields.String(**options)
 
 
+def _nullable(meta: ModelMeta, name: str) -> bool:
+    column = meta.model.__table__.c.get(name)
+    return column is None or bool(column.nullable)
+
+
 def _input_schema_class(meta: ModelMeta, names: tuple[str, ...]) -> type[Schema]:
-    declared = {name: marshmallow_field(meta.fields[name], for_input=True) for name in names}
+    # A NOT NULL column with a default (a flag) may be omitted but never set to null.
+    declared = {name: marshmallow_field(meta.fields[name], for_input=True, nullable=_nullable(meta, name))
+                for name in names}
     return Schema.from_dict(declared, name=f"{meta.resource.title()}Input")
 
 
