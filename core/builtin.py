@@ -76,10 +76,11 @@ def register_views() -> list[View]:
 @hookimpl
 def register_blueprints() -> list:
     """The REST API and the web UI."""
+    from core.api.openapi import docs
     from core.api.resources import api
     from core.web.blueprint import web
 
-    return [api, web, *runtime.blueprints()]
+    return [api, docs, web, *runtime.blueprints()]
 
 
 @hookimpl
@@ -87,9 +88,11 @@ def app_ready(app) -> None:  # type: ignore[no-untyped-def]
     """Security of the web UI, and addon templates overriding the kernel's by name."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
+    from core.api.problems import install_api_error_pages
     from core.web.security import init_security
 
     init_security(app)
+    install_api_error_pages(app)
     folders = app.extensions["spectrum"].template_dirs
     if folders:
         app.jinja_loader = ChoiceLoader([FileSystemLoader(folders), *([app.jinja_loader] if app.jinja_loader else [])])

@@ -34,6 +34,7 @@ class Platform:
     dashboards: list[Dashboard] = field(default_factory=list)
     panels: list[DetailPanel] = field(default_factory=list)
     template_dirs: list[str] = field(default_factory=list)
+    openapi: dict[str, Any] | None = None  # built on first request, then reused
 
     def view(self, model: str, kind: str) -> View | None:
         """The declared view of `kind` for `model`, if an addon declared one."""

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Response, json
 
-__all__ = ["problem"]
+__all__ = ["problem", "install_api_error_pages"]
 
 _TITLES = {
     400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
@@ -25,3 +25,17 @@ def problem(status: int, detail: str, *, errors: dict[str, Any] | None = None, *
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="spectrum"'
     return response
+
+
+def install_api_error_pages(app: Any) -> None:
+    """Unrouted URLs and wrong methods under /api/ answer in problem+json, like the rest of the API."""
+    from flask import request
+    from werkzeug.exceptions import HTTPException
+
+    def handle(error: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            return problem(error.code or 500, error.description or error.name)
+        return error
+
+    for code in (404, 405):
+        app.register_error_handler(code, handle)

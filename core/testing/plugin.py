@@ -22,6 +22,9 @@ from core.testing.databases import TEST_START, DatabaseFactory
 
 DEFAULT_ADDONS = ("contacts",)
 
+# Browser fixtures (live_server, browser, page) live in their own module.
+pytest_plugins = ["core.testing.browser"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--spectrum-db", choices=["sqlite", "postgres"], default=os.environ.get("SPECTRUM_TEST_DB", "sqlite"),
@@ -103,6 +106,15 @@ def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
 
     application = create_app({"database_url": database_url, "secret_key": "test-secret"}, clock=clock)
     application.config["TESTING"] = True
+
+    @application.before_request
+    def _fresh_request_globals() -> None:
+        # The test keeps one app context open, which Flask reuses for every request of
+        # the test clients; in production each request has its own. Forget what a request
+        # left in `g` (Flask-WTF's CSRF token) so requests see what they would in production.
+        from flask import g
+
+        g.pop("csrf_token", None)
     with application.app_context():
         yield application
         db.session.remove()

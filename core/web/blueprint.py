@@ -23,9 +23,11 @@ def _page_context() -> dict[str, Any]:
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    """Render a page, or only its `#content` block for htmx partial requests."""
+    """Render a page. A page about one model first looks for `<resource>/<template>`, so an
+    addon can give one model its own list, form or detail page by adding that template."""
     context.setdefault("partial", request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"))
-    return render_template(template, **context), status
+    names = [f"{context['resource']}/{template}", template] if context.get("resource") else [template]
+    return render_template(names, **context), status
 
 
 @web.errorhandler(NotFound)

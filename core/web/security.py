@@ -65,11 +65,12 @@ def login_required(view: F) -> F:
 
 def web_env() -> Env:
     """The Env of the signed-in user (call only behind `login_required`)."""
-    if "spectrum_env" not in g:
+    # Kept in the WSGI environ like the user (see core.api.auth): one Env per request.
+    if "spectrum.env" not in request.environ:
         user = current_user()
         assert user is not None, "web_env() used on a page without login_required"
-        g.spectrum_env = Env.for_user(user)
-    return g.spectrum_env
+        request.environ["spectrum.env"] = Env.for_user(user)
+    return request.environ["spectrum.env"]
 
 
 def sign_in(user: User) -> None:
@@ -77,6 +78,8 @@ def sign_in(user: User) -> None:
     from core.api.auth import session_fingerprint
 
     session.clear()
+    # Flask-WTF keeps the request's CSRF token in `g`; it belonged to the cleared session.
+    g.pop("csrf_token", None)
     session["user_id"] = user.id
     session["auth"] = session_fingerprint(user)
     session.permanent = True
@@ -85,3 +88,4 @@ def sign_in(user: User) -> None:
 def sign_out() -> None:
     """End the session."""
     session.clear()
+    g.pop("csrf_token", None)

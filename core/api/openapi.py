@@ -1,0 +1,133 @@
+"""The OpenAPI 3.1 document of the REST API, generated from the same marshmallow schemas
+the API validates with; it changes as addons are installed."""
+from __future__ import annotations
+
+from typing import Any
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Response, jsonify, render_template_string
+
+from core import __version__
+from core.env import Env
+from core.platform import Platform, platform
+from core.records.schemas import input_schema, output_schema
+
+__all__ = ["build_spec", "docs"]
+
+docs = Blueprint("api_docs", __name__, url_prefix="/api")
+
+_PROBLEM = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+    "required": ["title", "status", "detail"],
+}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    texts = {400: "Malformed request (filter, sort, cursor)", 401: "Not authenticated", 403: "Not allowed",
+             404: "No such record, or hidden by a rule", 409: "Stale version", 415: "Body is not JSON",
+             422: "Invalid field values", 429: "Too many requests"}
+    return {str(code): _problem(texts[code]) for code in codes}
+
+
+def build_spec(target: Platform) -> dict[str, Any]:
+    """The OpenAPI document for every model of the loaded addons."""
+    spec = APISpec(title="SPECTRUM ERM API", version=__version__, openapi_version="3.1.0",
+                   plugins=[MarshmallowPlugin()],
+                   info={"description": "Generated from model metadata. Errors are application/problem+json."})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Problem", _PROBLEM)
+    env = Env(target, None, system=True)
+    for resource in target.models:
+        meta = target.models.meta(resource)
+        readable = env.records.readable_fields(resource)
+        writable = env.records.writable_fields(resource)
+        name = "".join(part.title() for part in resource.split("_"))
+        spec.components.schema(f"{name}", schema=type(output_schema(meta, readable)))
+        spec.components.schema(f"{name}Create", schema=type(input_schema(meta, writable, partial=False)))
+        patch = {"allOf": [{"$ref": f"#/components/schemas/{name}Create"}],
+                 "properties": {"version": {"type": "integer"}}, "required": ["version"]}
+        spec.components.schema(f"{name}Update", patch)
+        ref = {"$ref": f"#/components/schemas/{name}"}
+        record_id = {"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        json_body = lambda schema: {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}  # noqa: E731
+        spec.path(path=f"/api/v1/{resource}", operations={
+            "get": {"summary": f"List {meta.label_plural}", "tags": [resource], "parameters": _list_parameters(),
+                    "responses": {"200": {"description": "A page", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "data": {"type": "array", "items": ref}, "next": {"type": ["string", "null"]},
+                            "total": {"type": "object", "properties": {"value": {"type": "integer"},
+                                                                       "exact": {"type": "boolean"}}}},
+                        "required": ["data", "next"]}}}}, **_errors(400, 401, 403, 404, 422, 429)}},
+            "post": {"summary": f"Create a {meta.label.lower()}", "tags": [resource], "requestBody": json_body(f"{name}Create"),
+                     "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": ref}}},
+                                   **_errors(400, 401, 403, 404, 415, 422, 429)}},
+        })
+        spec.path(path=f"/api/v1/{resource}/{{record_id}}", operations={
+            "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource], "parameters": [record_id],
+                    "responses": {"200": {"description": "The record", "content": {"application/json": {"schema": ref}}},
+                                  **_errors(401, 403, 404, 429)}},
+            "patch": {"summary": f"Update a {meta.label.lower()} (send the version you read)", "tags": [resource],
+                      "parameters": [record_id], "requestBody": json_body(f"{name}Update"),
+                      "responses": {"200": {"description": "Updated", "content": {"application/json": {"schema": ref}}},
+                                    **_errors(400, 401, 403, 404, 409, 415, 422, 429)}},
+            "delete": {"summary": f"Delete a {meta.label.lower()}", "tags": [resource],
+                       "parameters": [record_id, {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                       "responses": {"204": {"description": "Deleted"}, **_errors(400, 401, 403, 404, 409, 422, 429)}},
+        })
+    for (resource, action_name), action in target.actions.items():
+        spec.path(path=f"/api/v1/{resource}/{{record_id}}/{action_name}", operations={"post": {
+            "summary": action.summary or action_name, "tags": [resource],
+            "parameters": [{"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": {"type": "object"}}}},
+                          **_errors(400, 401, 403, 404, 409, 415, 422, 429)}}})
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document
+
+
+def _list_parameters() -> list[dict[str, Any]]:
+    text = {"type": "string"}
+    return [
+        {"name": "filter", "in": "query", "schema": text, "description": "Filter-language domain as JSON"},
+        {"name": "q", "in": "query", "schema": text, "description": "Quick search on searchable fields"},
+        {"name": "sort", "in": "query", "schema": text, "description": "Comma-separated fields, '-' for descending"},
+        {"name": "fields", "in": "query", "schema": text, "description": "Comma-separated fields to return"},
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+        {"name": "cursor", "in": "query", "schema": text, "description": "The `next` value of the previous page"},
+        {"name": "total", "in": "query", "schema": {"type": "string", "enum": ["true", "exact"]}},
+    ]
+
+
+@docs.get("/openapi.json")
+def openapi_document() -> Response:
+    """The OpenAPI document (public: it describes shapes, never data)."""
+    current = platform()
+    if current.openapi is None:
+        current.openapi = build_spec(current)
+    return jsonify(current.openapi)
+
+
+_DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SPECTRUM ERM API</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<script type="module" src="{{ url_for('web.static', filename='vendor/rapidoc-9.3.8.min.js') }}"></script></head>
+<body><rapi-doc spec-url="/api/openapi.json" render-style="read" show-header="false" allow-try="true"
+ allow-authentication="true"></rapi-doc>
+<noscript><p>The API is described by <a href="/api/openapi.json">/api/openapi.json</a>.</p></noscript></body></html>"""
+
+
+@docs.get("/docs")
+def docs_page() -> str:
+    """A browsable page of the API, served from the app (works offline)."""
+    return render_template_string(_DOCS_PAGE)
