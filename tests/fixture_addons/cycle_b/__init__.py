@@ -1,0 +1,10 @@
+"""Depends on cycle_a, which depends back on this addon."""
+from core import Addon
+
+manifest = Addon(
+    name="cycle_b",
+    version="1.0.0",
+    summary="One half of a dependency cycle",
+    category="Testing",
+    depends=("cycle_a",),
+)

@@ -1,0 +1,1 @@
+"""Hooks of the failing_migration fixture addon (it contributes nothing)."""

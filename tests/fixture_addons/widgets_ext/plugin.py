@@ -1,0 +1,16 @@
+"""Hooks of the widgets_ext fixture addon: a field and a choice added to `widgets`."""
+from __future__ import annotations
+
+from sqlalchemy import String
+
+from core import field, hookimpl
+from core.declarations import ModelExtension
+
+
+@hookimpl
+def extend_models() -> list[ModelExtension]:
+    return [ModelExtension(
+        "widgets",
+        fields={"color": field(String(30), label="Colour", searchable=True)},
+        choices={"size": [("xl", "Extra large")]},
+    )]
