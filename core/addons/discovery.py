@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,19 @@ class Catalog:
         raise KeyError(f"no addon named {name!r}; available: {', '.join(sorted(self.addons)) or 'none'}")
 
 
+class _FreshExtensionManager(ExtensionManager):  # type: ignore[type-arg]
+    """stevedore, reading the entry points anew on every discovery.
+
+    stevedore keeps a group's entry points for the life of the process
+    (`ExtensionManager.ENTRY_POINT_CACHE`) and on disk under a key built from file times
+    rounded to about two minutes, so a distribution installed while a server runs, or
+    reinstalled with changed entry points, would stay invisible.
+    """
+
+    def list_entry_points(self) -> list[importlib.metadata.EntryPoint]:
+        return list(importlib.metadata.entry_points(group=self.namespace))
+
+
 def _manifest_from(name: str, entry_point: Any, loaded: Any) -> Addon:
     if not isinstance(loaded, Addon):
         raise ManifestError(
@@ -60,7 +74,7 @@ def discover() -> Catalog:
         broken[entry_point.name] = f"{type(error).__name__}: {error}"
         log.error("addon %r failed to load from %s: %s", entry_point.name, entry_point.value, error)
 
-    manager = ExtensionManager(ENTRY_POINT_GROUP, on_load_failure_callback=on_failure)
+    manager = _FreshExtensionManager(ENTRY_POINT_GROUP, on_load_failure_callback=on_failure)
     addons: dict[str, Addon] = {}
     distributions: dict[str, str] = {}
     for extension in manager.extensions:
