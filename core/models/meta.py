@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, inspect
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty
@@ -74,8 +74,14 @@ class FieldMeta:
 class ModelMeta:
     """Metadata of one model class."""
 
-    def __init__(self, model: type[Any]) -> None:
+    def __init__(self, model: type[Any], *, hidden: frozenset[str] = frozenset(),
+                 extra_choices: Mapping[str, Sequence[tuple[str, str]]] | None = None) -> None:
+        """:param hidden: fields mapped on the class that this app does not have (extension
+            fields of addons another app of the process loaded; see core.models.registry).
+        :param extra_choices: choices this app's addons add to choice fields."""
         self.model = model
+        self.hidden = hidden
+        self.extra_choices = dict(extra_choices or {})
         self.resource: str = model.resource_name()
         self.table: str = model.__tablename__
         self.label: str = model.__label__ or _humanize(self.resource.rstrip("s")).title()
@@ -92,6 +98,8 @@ class ModelMeta:
         mapper = inspect(self.model)
         result: dict[str, FieldMeta] = {}
         for prop in mapper.attrs:
+            if prop.key in self.hidden:
+                continue
             if isinstance(prop, ColumnProperty) and len(prop.columns) == 1:
                 result[prop.key] = self._column_field(prop.key, prop.columns[0])
             elif isinstance(prop, RelationshipProperty) and prop.secondary is not None:
@@ -115,7 +123,7 @@ class ModelMeta:
         required = info.get("required")
         if required is None:
             required = not column.nullable and not has_default and not column.primary_key
-        choices = info.get("choices")
+        choices = [*(info.get("choices") or ()), *self.extra_choices.get(name, ())]
         return FieldMeta(
             name=name,
             label=info.get("label") or _humanize(name),
