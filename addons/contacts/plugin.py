@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from core import hookimpl
 from core.declarations import (
-    DataRecord, ImportMapping, MenuItem, ModelExtension, View, access, role, rule,
+    DataRecord, ImportMapping, MenuItem, ModelExtension, Ref, View, access, role, rule,
 )
 from core.models.base import Record
 
@@ -59,6 +59,11 @@ def register_data() -> list[DataRecord]:
         rule("contacts.rule_own_interactions", "contacts.own", "interactions",
              {"or": [["contact.owner_id", "=", {"$user": "id"}], ["account.owner_id", "=", {"$user": "id"}]]},
              "Interactions of own contacts and accounts"),
+        # The date of birth is personal data: only managers read and change it.
+        DataRecord("contacts.field_birth_date_manager", "field_access", {
+            "role_id": Ref("contacts.manager"), "model": "contacts", "field_name": "birth_date",
+            "can_read": True, "can_write": True,
+        }),
     ]
     return data
 
