@@ -1,10 +1,10 @@
 """Accounts, contacts and interactions (the timeline)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
@@ -58,6 +58,9 @@ class Account(_Address, Record):
     owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
     notes: Mapped[str | None] = field(Text, label="Notes")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=account_tags, info={"label": "Tags"})
+    # Read-only way back from an account to its people, for filters such as
+    # ["contacts.consent_email", "=", true]; contacts are linked through their account_id.
+    contacts: Mapped[list[Contact]] = relationship("Contact", viewonly=True, foreign_keys="Contact.account_id")
 
 
 class Contact(_Address, Record):
@@ -75,6 +78,8 @@ class Contact(_Address, Record):
     phone: Mapped[str | None] = field(String(40), label="Phone", kind="phone")
     mobile: Mapped[str | None] = field(String(40), label="Mobile", kind="phone")
     title: Mapped[str | None] = field(String(100), label="Job title")
+    birth_date: Mapped[date | None] = field(Date, label="Date of birth", sensitive=True,
+                                            help="Personal data: only roles granted field access see it.")
     account_id: Mapped[int | None] = field(ForeignKey("accounts.id", ondelete="SET NULL"), label="Account", index=True)
     preferred_channel: Mapped[str | None] = field(String(20), label="Preferred channel", choices=PREFERRED)
     consent_email: Mapped[bool] = field(Boolean, label="Email consent", default=False, nullable=False)

@@ -10,6 +10,7 @@ from core.auth.models import Role
 from core.models.base import Record
 from core.models.fields import field
 from core.models.types import JsonType
+from core.records.errors import ValidationFailed
 
 __all__ = ["ModelAccess", "RecordRule", "FieldAccess", "OPERATIONS"]
 
@@ -34,6 +35,10 @@ class ModelAccess(Record):
     can_delete: Mapped[bool] = field(Boolean, label="Delete", default=False, nullable=False)
 
     role: Mapped[Role] = relationship(Role)
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Refuse access to a model no installed addon provides (a typo grants nothing)."""
+        _require_model(env, self.model)
 
     def allows(self, operation: str) -> bool:
         """Whether this grant covers `operation` (one of OPERATIONS)."""
@@ -66,6 +71,12 @@ class RecordRule(Record):
 
     role: Mapped[Role | None] = relationship(Role)
 
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Refuse a filter that does not compile: it would break every list of the model."""
+        from core.domain.saved import check_domain
+
+        check_domain(env, self.model, self.domain)
+
     def applies_to(self, operation: str) -> bool:
         """Whether this rule restricts `operation`."""
         return bool(getattr(self, f"applies_{operation}"))
@@ -86,3 +97,19 @@ class FieldAccess(Record):
     can_write: Mapped[bool] = field(Boolean, label="Write", default=False, nullable=False)
 
     role: Mapped[Role] = relationship(Role)
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Refuse a grant on a field that does not exist or is not sensitive (it would do nothing)."""
+        meta = env.platform.models.meta(_require_model(env, self.model))
+        if self.field_name not in meta.fields:
+            raise ValidationFailed({"field_name": [f"model {self.model!r} has no field {self.field_name!r}"]})
+        if not meta.fields[self.field_name].sensitive:
+            raise ValidationFailed({"field_name": [
+                f"the field {self.field_name!r} of {self.model!r} is not sensitive: every role with "
+                "model access already reads and writes it"]})
+
+
+def _require_model(env: Any, model: str) -> str:
+    if model not in env.platform.models:
+        raise ValidationFailed({"model": [f"no installed addon provides the model {model!r}"]})
+    return model

@@ -4,56 +4,58 @@ The language, documented for admins and integrators (README "Filter language"):
 
 * A **condition** is a list `[path, operator, value]`, such as `["city", "=", "Paris"]`.
   `path` is a field name, or a dotted path through relations: `["account.industry",
-  "in", ["retail", "media"]]` (a many-to-one is followed with EXISTS, a to-many relation
-  matches when *any* related record matches).
-* **Operators**: `=` `!=` `<` `<=` `>` `>=` `in` `not in` `contains` `not contains`
-  (case-insensitive substring) `startswith` `like` `ilike` `is null` `is not null`
-  `between` (value `[low, high]`, inclusive).
-* **Combinations**: `{"and": [...]}`, `{"or": [...]}`, `{"not": domain}`; a plain list of
-  domains means "and"; an empty list matches everything.
+  "in", ["retail", "media"]]`. A many-to-one is followed with EXISTS; a to-many relation
+  (tags, an account's contacts) matches when *any* related record matches. A field
+  ending in `_id` may name its relation too (`account_id.name`).
+* **Operators**: `=` `!=` `<` `<=` `>` `>=` `in` `not in` `between` (value `[low, high]`,
+  inclusive), `is null` `is not null` (value ignored, give null), and for text fields
+  `contains` `not contains` (substring) `startswith` `ilike` (pattern with `%` and `_`),
+  all case-insensitive, and `like` (the same pattern, case-sensitive).
+  `!=`, `not in` and `not contains` also match records where the field is empty.
+* **Values** must fit the field: numbers for numeric fields (or their text), ISO 8601
+  text for dates and times (a time without a zone is UTC), true/false for flags, one of
+  the choices for a choice field, a list for `in`, `not in` and `between`.
+* **Combinations**: `{"and": [...]}`, `{"or": [...]}`, `{"not": domain}` (the exact
+  complement: records where the inner domain is not true); a plain list of domains
+  means "and"; an empty list matches everything.
 * **Values from context**: `{"$user": "id"}` (any attribute path of the acting user,
-  such as `"contact_id"`), `{"$now": {"days": -14}}` (now plus an offset), `{"$today":
-  {"days": 0}}` (today's date plus an offset).
+  such as `"contact_id"`), `{"$now": {"days": -14}}` (now plus an offset in `weeks`,
+  `days`, `hours`, `minutes` or `seconds`), `{"$today": {"days": 0}}` (today's date,
+  UTC, plus an offset).
 
 Everything compiles to a single SQL boolean expression; nothing is filtered in Python.
 """
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from sqlalchemy import and_, false, not_, or_, true
+from sqlalchemy import and_, false, func, not_, or_, true
 from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.domain.errors import DomainError
+from core.domain.operators import OPERATORS, Missing, Unresolved, compare
+
 __all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain"]
 
-OPERATORS = frozenset({
-    "=", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "not contains",
-    "startswith", "like", "ilike", "is null", "is not null", "between",
-})
-
-
-class DomainError(ValueError):
-    """A filter that cannot be compiled; `path` names the offending field when known."""
-
-    def __init__(self, message: str, path: str | None = None) -> None:
-        super().__init__(message)
-        self.path = path
+_OFFSET_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
 
 
 @dataclass
 class DomainContext:
-    """What context values (`$user`, `$now`, `$today`) resolve against."""
+    """What context values (`$user`, `$now`, `$today`) resolve against, and which fields
+    the acting user may filter on (`field_guard(model, name)`)."""
 
     user: Any = None
     now: datetime | None = None
     field_guard: Callable[[type[Any], str], bool] | None = None
 
     def current_time(self) -> datetime:
+        """The time `$now` and `$today` start from."""
         return self.now or datetime.now(timezone.utc)
 
 
@@ -76,7 +78,8 @@ def compile_domain(model: type[Any], domain: Any, context: DomainContext | None 
 
 
 def validate_domain(model: type[Any], domain: Any) -> None:
-    """Raise DomainError if `domain` does not compile against `model` (context values unchecked)."""
+    """Raise DomainError if `domain` does not compile against `model`; context values
+    (`$user`, `$now`) are checked for form only, as no user or time is known yet."""
     _Compiler(DomainContext(), resolve_context=False).node(model, domain)
 
 
@@ -93,7 +96,9 @@ class _Compiler:
                 raise DomainError(f"a combination has exactly one key (and, or, not), got {sorted(domain)}")
             (key, value), = domain.items()
             if key == "not":
-                return not_(self.node(model, value))
+                # NOT of a comparison with NULL is NULL, which would drop records whose
+                # field is empty; coalescing first makes "not" the exact complement.
+                return not_(func.coalesce(self.node(model, value), false()))
             if key in ("and", "or"):
                 if not isinstance(value, list):
                     raise DomainError(f"{key!r} takes a list of domains")
@@ -110,15 +115,14 @@ class _Compiler:
         raise DomainError(f"cannot read {domain!r} as a filter: expected [field, operator, value] or {{and|or|not: ...}}")
 
     def condition(self, model: type[Any], path: str, operator: str, value: Any) -> ColumnElement[bool]:
-        operator = operator.strip().lower()
+        operator = " ".join(operator.lower().split())
         if operator not in OPERATORS:
             raise DomainError(f"unknown operator {operator!r} on {path!r}; use one of {', '.join(sorted(OPERATORS))}", path)
         head, _, rest = path.partition(".")
         mapper = model.__mapper__
         if rest:
             relation = self._relationship(model, head, path)
-            target = relation.mapper.class_
-            inner = self.condition(target, rest, operator, value)
+            inner = self.condition(relation.mapper.class_, rest, operator, value)
             attribute = getattr(model, relation.key)
             return attribute.any(inner) if relation.uselist else attribute.has(inner)
         if head not in mapper.column_attrs:
@@ -127,8 +131,7 @@ class _Compiler:
             raise DomainError(self._unknown(model, head), path)
         if self.context.field_guard and not self.context.field_guard(model, head):
             raise DomainError(f"you may not filter on the field {head!r} of {model.resource_name()!r}", path)
-        column = getattr(model, head)
-        return self._compare(model, column, head, operator, self._value(value, path))
+        return compare(getattr(model, head), head, operator, self._value(value, path))
 
     def _relationship(self, model: type[Any], head: str, path: str) -> RelationshipProperty[Any]:
         relationships = model.__mapper__.relationships
@@ -139,117 +142,47 @@ class _Compiler:
 
     @staticmethod
     def _unknown(model: type[Any], name: str) -> str:
-        import difflib
-
         names = list(model.__mapper__.column_attrs.keys())
         close = difflib.get_close_matches(name, names, n=3)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         return f"model {model.resource_name()!r} has no field {name!r}{hint}"
 
     def _value(self, value: Any, path: str) -> Any:
-        if isinstance(value, dict) and len(value) == 1:
-            (key, arg), = value.items()
-            if key in ("$user", "$now", "$today") and not self.resolve_context:
-                return _Unresolved
-            if key == "$user":
-                return self._user_value(str(arg), path)
-            if key == "$now":
-                return self.context.current_time() + timedelta(**(arg or {}))
-            if key == "$today":
-                return (self.context.current_time() + timedelta(**(arg or {}))).date()
         if isinstance(value, list):
             return [self._value(item, path) for item in value]
-        return value
+        if not (isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith("$")):
+            return value
+        (key, arg), = value.items()
+        if key not in ("$user", "$now", "$today"):
+            raise DomainError(f"unknown context value {key!r} on {path!r}; use $user, $now or $today", path)
+        if key == "$user":
+            if not isinstance(arg, str) or not arg:
+                raise DomainError(f"$user on {path!r} takes an attribute name, such as \"id\"", path)
+            return self._user_value(arg, path) if self.resolve_context else Unresolved
+        offset = self._offset(key, arg, path)
+        if not self.resolve_context:
+            return Unresolved
+        moment = self.context.current_time() + offset
+        return moment if key == "$now" else moment.astimezone(timezone.utc).date()
+
+    @staticmethod
+    def _offset(key: str, arg: Any, path: str) -> timedelta:
+        if arg in (None, {}):
+            return timedelta()
+        if not isinstance(arg, dict) or not set(arg) <= _OFFSET_UNITS or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in arg.values()):
+            raise DomainError(f"{key} on {path!r} takes an offset such as {{\"days\": -7}} "
+                              f"(units: {', '.join(sorted(_OFFSET_UNITS))})", path)
+        return timedelta(**arg)
 
     def _user_value(self, attribute_path: str, path: str) -> Any:
         target = self.context.user
         if target is None:
             raise DomainError(f"{path!r} uses $user but no user is acting", path)
         for part in attribute_path.split("."):
-            if not hasattr(target, part):
+            if part.startswith("_") or not hasattr(target, part):
                 raise DomainError(f"$user has no attribute {attribute_path!r}", path)
             target = getattr(target, part)
             if target is None:
-                return None
+                return Missing
         return target
-
-    def _compare(self, model: type[Any], column: Any, name: str, operator: str, value: Any) -> ColumnElement[bool]:
-        if operator == "is null":
-            return column.is_(None)
-        if operator == "is not null":
-            return column.is_not(None)
-        if value is _Unresolved:
-            return true()
-        coerce = _coercer(model, name)
-        if operator in ("in", "not in", "between"):
-            if not isinstance(value, list):
-                raise DomainError(f"{operator!r} on {name!r} takes a list", name)
-            items = [coerce(item) for item in value]
-            if operator == "between":
-                if len(items) != 2:
-                    raise DomainError(f"'between' on {name!r} takes [low, high]", name)
-                return column.between(items[0], items[1])
-            return column.in_(items) if operator == "in" else column.not_in(items)
-        if operator in ("contains", "not contains", "startswith", "like", "ilike"):
-            text = str(value)
-            if operator == "contains":
-                return column.icontains(text, autoescape=True)
-            if operator == "not contains":
-                return not_(column.icontains(text, autoescape=True))
-            if operator == "startswith":
-                return column.startswith(text, autoescape=True)
-            return column.like(text) if operator == "like" else column.ilike(text)
-        if value is None:
-            if operator == "=":
-                return column.is_(None)
-            if operator == "!=":
-                return column.is_not(None)
-            raise DomainError(f"{operator!r} on {name!r} needs a value, not null", name)
-        value = coerce(value)
-        return {
-            "=": lambda: column == value,
-            "!=": lambda: (column != value) | column.is_(None),
-            "<": lambda: column < value,
-            "<=": lambda: column <= value,
-            ">": lambda: column > value,
-            ">=": lambda: column >= value,
-        }[operator]()
-
-
-class _UnresolvedType:
-    pass
-
-
-_Unresolved = _UnresolvedType()
-
-
-def _coercer(model: type[Any], name: str) -> Callable[[Any], Any]:
-    from core.models.meta import kind_of_type
-
-    column = model.__table__.c[name] if name in model.__table__.c else None
-    kind = kind_of_type(column.type) if column is not None else "text"
-
-    def coerce(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            if kind == "datetime" and isinstance(value, str):
-                parsed = datetime.fromisoformat(value)
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
-            if kind == "datetime" and isinstance(value, date) and not isinstance(value, datetime):
-                return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-            if kind == "date" and isinstance(value, str):
-                return date.fromisoformat(value)
-            if kind == "integer" and not isinstance(value, bool):
-                return int(value)
-            if kind == "decimal":
-                return Decimal(str(value))
-            if kind == "boolean" and isinstance(value, str):
-                if value.lower() not in ("true", "false", "1", "0"):
-                    raise ValueError(value)
-                return value.lower() in ("true", "1")
-        except (ValueError, TypeError, InvalidOperation):
-            raise DomainError(f"{value!r} is not a valid {kind} for {name!r}", name) from None
-        return value
-
-    return coerce

@@ -1,0 +1,207 @@
+"""Operators of the filter language: value checks and the SQL of one condition on one column.
+
+Every operator means the same on SQLite and PostgreSQL: text matching is
+case-insensitive except `like`, which is case-sensitive on both (SQLite's LIKE ignores
+case, so it is compiled to GLOB there), and negations (`!=`, `not in`, `not contains`)
+include rows where the field is empty (NULL), as a person reading them expects.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal, InvalidOperation
+from typing import Any, Callable
+
+from sqlalchemy import Boolean, String, bindparam, false, not_, or_, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.domain.errors import DomainError
+
+__all__ = ["OPERATORS", "TEXT_OPERATORS", "LIST_OPERATORS", "compare", "Unresolved", "Missing"]
+
+OPERATORS = frozenset({
+    "=", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "not contains",
+    "startswith", "like", "ilike", "is null", "is not null", "between",
+})
+#: Operators that take a list value.
+LIST_OPERATORS = frozenset({"in", "not in", "between"})
+#: Operators that only apply to text fields.
+TEXT_OPERATORS = frozenset({"contains", "not contains", "startswith", "like", "ilike"})
+
+
+class _UnresolvedType:
+    """A context value (`$user`, `$now`) while a domain is only being validated."""
+
+    def __repr__(self) -> str:
+        return "<context value>"
+
+
+Unresolved = _UnresolvedType()
+
+
+class _MissingType:
+    """A `$user` value the acting user does not have (a portal user with no contact)."""
+
+    def __repr__(self) -> str:
+        return "<no value>"
+
+
+#: Compared with anything, a missing context value matches nothing: a rule such as
+#: "tickets of my contact" must not become "tickets with no contact" for a user without one.
+Missing = _MissingType()
+
+
+def _kind(column: Any) -> str:
+    from core.models.meta import kind_of_type
+
+    kind = kind_of_type(column.type)
+    return "text" if kind == "longtext" else kind
+
+
+def _coercer(column: Any, name: str) -> Callable[[Any], Any]:
+    """A function turning a filter value into one the column can be compared with,
+    or raising DomainError naming the field and the expected type."""
+    kind = _kind(column)
+    choices = [choice[0] for choice in (column.info or {}).get("choices") or []]
+
+    def refuse(value: Any, expected: str) -> DomainError:
+        return DomainError(f"{value!r} is not a valid {expected} for {name!r}", name)
+
+    def coerce(value: Any) -> Any:
+        if value is None or value is Unresolved:
+            return value
+        if isinstance(value, (list, dict)):
+            raise refuse(value, f"{kind} value")
+        try:
+            if kind == "boolean":
+                if isinstance(value, bool):
+                    return value
+                if isinstance(value, str) and value.lower() in ("true", "false", "1", "0"):
+                    return value.lower() in ("true", "1")
+                raise refuse(value, "boolean (true or false)")
+            if kind == "integer":
+                if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
+                    raise refuse(value, "integer")
+                return int(value)
+            if kind == "decimal":
+                if isinstance(value, bool):
+                    raise refuse(value, "number")
+                return Decimal(str(value))
+            if kind == "datetime":
+                if isinstance(value, datetime):
+                    parsed = value
+                elif isinstance(value, date):
+                    parsed = datetime(value.year, value.month, value.day)
+                elif isinstance(value, str):
+                    parsed = datetime.fromisoformat(value)
+                else:
+                    raise refuse(value, "date and time (ISO 8601)")
+                return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            if kind == "date":
+                if isinstance(value, datetime):
+                    return value.date()
+                if isinstance(value, date):
+                    return value
+                if isinstance(value, str):
+                    return date.fromisoformat(value)
+                raise refuse(value, "date (YYYY-MM-DD)")
+            if kind == "text":
+                if isinstance(value, bool):
+                    raise refuse(value, "text")
+                text = str(value)
+                if choices and text not in choices:
+                    raise DomainError(f"{text!r} is not a choice of {name!r}; use one of {', '.join(choices)}", name)
+                return text
+        except DomainError:
+            raise
+        except (ValueError, TypeError, InvalidOperation):
+            raise refuse(value, kind) from None
+        return value
+
+    return coerce
+
+
+def compare(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bool]:
+    """The SQL condition `column operator value`, after checking and converting `value`."""
+    if operator == "is null":
+        return column.is_(None)
+    if operator == "is not null":
+        return column.is_not(None)
+    if value is Missing:
+        return false()
+    if operator in TEXT_OPERATORS:
+        return _text(column, name, operator, value)
+    coerce = _coercer(column, name)
+    if operator in LIST_OPERATORS:
+        if not isinstance(value, list):
+            raise DomainError(f"{operator!r} on {name!r} takes a list of values", name)
+        items = [coerce(item) for item in value if item is not Missing]
+        if Unresolved in items:
+            return true()
+        if operator == "between":
+            if len(items) != 2 or None in items:
+                raise DomainError(f"'between' on {name!r} takes [low, high]", name)
+            return column.between(items[0], items[1])
+        if operator == "in":
+            return column.in_(items)
+        return or_(column.not_in(items), column.is_(None))
+    value = coerce(value)
+    if value is Unresolved:
+        return true()
+    if value is None:
+        if operator == "=":
+            return column.is_(None)
+        if operator == "!=":
+            return column.is_not(None)
+        raise DomainError(f"{operator!r} on {name!r} needs a value, not null", name)
+    if operator == "=":
+        return column == value
+    if operator == "!=":
+        return or_(column != value, column.is_(None))
+    return {"<": column.__lt__, "<=": column.__le__, ">": column.__gt__, ">=": column.__ge__}[operator](value)
+
+
+def _text(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bool]:
+    if _kind(column) != "text":
+        raise DomainError(f"{operator!r} applies to text fields; {name!r} is not one", name)
+    if value is Unresolved:
+        return true()
+    if not isinstance(value, str) or value == "":
+        raise DomainError(f"{operator!r} on {name!r} takes a non-empty text", name)
+    if operator == "contains":
+        return column.icontains(value, autoescape=True)
+    if operator == "not contains":
+        return or_(not_(column.icontains(value, autoescape=True)), column.is_(None))
+    if operator == "startswith":
+        return column.istartswith(value, autoescape=True)
+    if operator == "ilike":
+        return column.ilike(value)
+    return _CaseSensitiveLike(column, value)
+
+
+class _CaseSensitiveLike(ColumnElement[bool]):
+    """`column LIKE pattern`, case-sensitive on every backend."""
+
+    inherit_cache = False
+    type = Boolean()
+
+    def __init__(self, column: Any, pattern: str) -> None:
+        self.column = column
+        self.pattern = pattern
+
+
+@compiles(_CaseSensitiveLike)
+def _like_default(element: _CaseSensitiveLike, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.like(bindparam(None, element.pattern, type_=String())), **kw)
+
+
+@compiles(_CaseSensitiveLike, "sqlite")
+def _like_sqlite(element: _CaseSensitiveLike, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.column.op("GLOB")(bindparam(None, _glob(element.pattern), type_=String())), **kw)
+
+
+def _glob(pattern: str) -> str:
+    """A LIKE pattern (% and _ wildcards) as a GLOB pattern (* and ?), GLOB's own
+    wildcards escaped as one-character classes."""
+    special = {"*": "[*]", "?": "[?]", "[": "[[]", "%": "*", "_": "?"}
+    return "".join(special.get(char, char) for char in pattern)

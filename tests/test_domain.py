@@ -1,0 +1,186 @@
+"""The filter language: every operator, combinations, relation paths, context values and errors."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from core.db import db
+from core.domain import DomainContext, DomainError, compile_domain, parse_domain, validate_domain
+from core.env import Env
+from core.platform import platform
+
+
+@pytest.fixture
+def world(make_user):
+    alice = make_user("alice", roles=["contacts.user"])
+    records = Env.system().records
+    acme = records.create("accounts", {"name": "Acme", "industry": "retail", "owner_id": alice.id})
+    globex = records.create("accounts", {"name": "Globex", "industry": "media"})
+    initech = records.create("accounts", {"name": "Initech"})
+    people = [
+        {"first_name": "Ann", "last_name": "Lee", "city": "Paris", "email": "ann@acme.example", "title": "CEO",
+         "account_id": acme.id, "consent_email": True, "tags": ["vip"], "owner_id": alice.id,
+         "birth_date": "1980-05-01"},
+        {"first_name": "Bob", "last_name": "Stone", "city": "paris", "email": "bob@globex.example", "title": "Buyer",
+         "account_id": globex.id, "tags": ["vip", "newsletter"], "birth_date": "1990-01-01"},
+        {"first_name": "Cy", "last_name": "Young", "title": "cto"},
+        {"first_name": "Di", "last_name": "LEE", "city": "Berlin", "email": "di@acme.example",
+         "title": "Buyer 100%_x", "account_id": acme.id, "consent_email": True},
+    ]
+    contacts = [records.create("contacts", values) for values in people]
+    times = ["2026-01-01T10:00:00Z", "2025-12-01T10:00:00Z", None]
+    interactions = [records.create("interactions", {"channel": "email", "subject": f"Touch {i}", "occurred_at": when,
+                                                    "contact_id": contacts[i].id})
+                    for i, when in enumerate(times) if when]
+    interactions.append(records.create("interactions", {"channel": "note", "subject": "Account note",
+                                                        "occurred_at": "2026-01-05T08:00:00Z",
+                                                        "account_id": initech.id}))
+    db.session.commit()
+    return SimpleNamespace(alice=alice, accounts=[acme, globex, initech], c=[c.id for c in contacts],
+                           i=[i.id for i in interactions])
+
+
+def ids(resource, domain, user=None):
+    env = Env.for_user(user) if user is not None else Env.system()
+    return sorted(r.id for r in env.records.search(resource, domain, order="id", limit=500).records)
+
+
+def test_comparison_operators(world):
+    c = world.c
+    assert ids("contacts", [["city", "=", "Paris"]]) == [c[0]]
+    assert ids("contacts", [["city", "!=", "Paris"]]) == [c[1], c[2], c[3]]
+    assert ids("contacts", [["birth_date", "<", "1990-01-01"]]) == [c[0]]
+    assert ids("contacts", [["birth_date", "<=", "1990-01-01"]]) == [c[0], c[1]]
+    assert ids("contacts", [["birth_date", ">", "1980-05-01"]]) == [c[1]]
+    assert ids("contacts", [["birth_date", ">=", "1980-05-01"]]) == [c[0], c[1]]
+    assert ids("contacts", [["consent_email", "=", True]]) == [c[0], c[3]]
+    assert ids("contacts", [["consent_email", "=", "false"]]) == [c[1], c[2]]
+    assert ids("contacts", [["account_id", "=", str(world.accounts[0].id)]]) == [c[0], c[3]]
+    assert ids("contacts", [["account_id", "=", None]]) == [c[2]]
+    assert ids("contacts", [["account_id", "!=", None]]) == [c[0], c[1], c[3]]
+
+
+def test_list_operators(world):
+    c, i = world.c, world.i
+    assert ids("contacts", [["city", "in", ["Paris", "Berlin"]]]) == [c[0], c[3]]
+    assert ids("contacts", [["city", "not in", ["Paris", "Berlin"]]]) == [c[1], c[2]]
+    assert ids("contacts", [["city", "in", []]]) == []
+    assert ids("contacts", [["city", "not in", []]]) == c
+    assert ids("interactions", [["occurred_at", "between", ["2025-12-01T10:00:00Z", "2026-01-01T10:00:00"]]]) == i[:2]
+
+
+def test_text_operators_mean_the_same_on_every_backend(world):
+    c = world.c
+    assert ids("contacts", [["last_name", "contains", "LEE"]]) == [c[0], c[3]]
+    assert ids("contacts", [["email", "not contains", "ACME"]]) == [c[1], c[2]]
+    assert ids("contacts", [["email", "startswith", "ANN@"]]) == [c[0]]
+    assert ids("contacts", [["title", "contains", "100%_"]]) == [c[3]]
+    assert ids("contacts", [["title", "contains", "0%"]]) == [c[3]]
+    assert ids("contacts", [["title", "like", "C%"]]) == [c[0]]
+    assert ids("contacts", [["title", "like", "_EO"]]) == [c[0]]
+    assert ids("contacts", [["title", "like", "Buyer 100%"]]) == [c[3]]
+    assert ids("contacts", [["title", "like", "buyer%"]]) == []
+    assert ids("contacts", [["title", "ilike", "c%"]]) == [c[0], c[2]]
+    assert ids("contacts", [["city", "is null", None]]) == [c[2]]
+    assert ids("contacts", [["city", "is not null", None]]) == [c[0], c[1], c[3]]
+
+
+def test_and_or_not(world):
+    c = world.c
+    assert ids("contacts", {"and": [["city", "ilike", "paris"], ["consent_email", "=", True]]}) == [c[0]]
+    assert ids("contacts", [["city", "ilike", "paris"], ["consent_email", "=", True]]) == [c[0]]
+    assert ids("contacts", {"or": [["city", "=", "Berlin"], ["title", "=", "cto"]]}) == [c[2], c[3]]
+    # "not" is the exact complement: records whose city is empty are not lost.
+    assert ids("contacts", {"not": ["city", "=", "Paris"]}) == [c[1], c[2], c[3]]
+    assert ids("contacts", {"not": {"or": [["city", "=", "Berlin"], ["title", "=", "cto"]]}}) == [c[0], c[1]]
+    assert ids("contacts", {"or": []}) == []
+    assert ids("contacts", {"and": []}) == c
+    assert ids("contacts", []) == c
+
+
+def test_relation_paths(world):
+    c, i = world.c, world.i
+    acme, globex, initech = world.accounts
+    assert ids("contacts", [["account.industry", "=", "retail"]]) == [c[0], c[3]]
+    assert ids("contacts", [["account_id.name", "startswith", "glo"]]) == [c[1]]
+    assert ids("contacts", {"not": ["account.industry", "=", "retail"]}) == [c[1], c[2]]
+    assert ids("contacts", [["tags.name", "=", "vip"]]) == [c[0], c[1]]
+    assert ids("contacts", [["tags.name", "in", ["newsletter", "other"]]]) == [c[1]]
+    assert ids("accounts", [["contacts.consent_email", "=", True]]) == [acme.id]
+    assert ids("accounts", {"not": ["contacts.id", "is not null", None]}) == [initech.id]
+    assert ids("interactions", [["contact.account.industry", "=", "retail"]]) == [i[0]]
+    assert ids("interactions", [["account.name", "=", "Initech"]]) == [i[2]]
+    # Interactions of a contact are filed on the contact's account as well.
+    assert ids("interactions", [["account_id", "=", globex.id]]) == [i[1]]
+
+
+def test_context_values(world, clock):
+    i, c = world.i, world.c
+    assert ids("contacts", [["owner_id", "=", {"$user": "id"}]], world.alice) == [c[0]]
+    assert ids("interactions", [["occurred_at", ">=", {"$now": {"days": -2}}]]) == [i[2]]
+    assert ids("interactions", [["occurred_at", ">=", {"$today": {"days": -4}}]]) == [i[0], i[2]]
+    assert ids("interactions", [["occurred_at", "<", {"$today": {}}]]) == [i[0], i[1]]
+    assert ids("interactions", [["occurred_at", ">", {"$now": {"weeks": -6, "hours": 1}}]]) == i
+    # A user attribute that is empty matches nothing (never "records where it is empty too").
+    assert ids("contacts", [["id", "=", {"$user": "contact_id"}]], world.alice) == []
+    assert ids("contacts", [["id", "in", [{"$user": "contact_id"}, c[1]]]], world.alice) == [c[1]]
+
+
+@pytest.mark.parametrize(("domain", "message"), [
+    ([["citty", "=", "Paris"]], "model 'contacts' has no field 'citty'; did you mean city?"),
+    ([["city", "equals", "Paris"]], "unknown operator 'equals' on 'city'; use one of !=, <, <=, =, >, >=, between, "
+                                    "contains, ilike, in, is not null, is null, like, not contains, not in, startswith"),
+    ([["account_id", "=", "abc"]], "'abc' is not a valid integer for 'account_id'"),
+    ([["account_id", "=", True]], "True is not a valid integer for 'account_id'"),
+    ([["consent_email", "=", "maybe"]], "'maybe' is not a valid boolean (true or false) for 'consent_email'"),
+    ([["birth_date", ">", "yesterday"]], "'yesterday' is not a valid date for 'birth_date'"),
+    ([["created_at", ">", 5]], "5 is not a valid date and time (ISO 8601) for 'created_at'"),
+    ([["city", "=", ["Paris"]]], "['Paris'] is not a valid text value for 'city'"),
+    ([["city", "in", "Paris"]], "'in' on 'city' takes a list of values"),
+    ([["id", "between", [1, 2, 3]]], "'between' on 'id' takes [low, high]"),
+    ([["id", "contains", "1"]], "'contains' applies to text fields; 'id' is not one"),
+    ([["city", "contains", 5]], "'contains' on 'city' takes a non-empty text"),
+    ([["city", ">", None]], "'>' on 'city' needs a value, not null"),
+    ([["preferred_channel", "=", "fax"]], "'fax' is not a choice of 'preferred_channel'; use one of email, phone, "
+                                          "sms, mail, none"),
+    ({"xor": []}, "unknown combination 'xor'; use and, or, not"),
+    ({"and": [], "or": []}, "a combination has exactly one key (and, or, not), got ['and', 'or']"),
+    ({"and": ["city"]}, "cannot read 'city' as a filter: expected [field, operator, value] or {and|or|not: ...}"),
+    ([["city.name", "=", "x"]], "'city.name': 'city' is not a relation of 'contacts'"),
+    ([["account", "=", 1]], "'account' is a relation: filter on one of its fields, like 'account.id'"),
+    ([["account.nme", "=", 1]], "model 'accounts' has no field 'nme'; did you mean name?"),
+    ([["created_at", ">", {"$now": {"dayz": 1}}]], "$now on 'created_at' takes an offset such as {\"days\": -7} "
+                                                   "(units: days, hours, minutes, seconds, weeks)"),
+    ([["owner_id", "=", {"$me": "id"}]], "unknown context value '$me' on 'owner_id'; use $user, $now or $today"),
+    ([["owner_id", "=", {"$user": "password_hash.x"}]], "$user has no attribute 'password_hash.x'"),
+])
+def test_clear_errors(world, admin, domain, message):
+    with pytest.raises(DomainError) as caught:
+        Env.for_user(admin).records.count("contacts", domain)
+    assert str(caught.value) == message
+
+
+def test_errors_through_the_api_are_400(world, api_as):
+    api = api_as(world.alice)
+    response = api.get('/api/v1/contacts?filter=[["citty","=","x"]]')
+    assert response.status_code == 400
+    assert response.json["errors"] == {"filter": ["model 'contacts' has no field 'citty'; did you mean city?"]}
+    response = api.get("/api/v1/contacts?filter=[[")
+    assert response.status_code == 400
+    assert response.json["detail"].startswith("filter is not valid JSON: ")
+    response = api.get('/api/v1/contacts?filter=[["id","contains","1"]]')
+    assert response.status_code == 400
+
+
+def test_validate_domain_checks_form_without_a_user(world):
+    contacts = platform().models.get("contacts")
+    validate_domain(contacts, {"or": [["owner_id", "=", {"$user": "id"}], ["created_at", ">", {"$now": {"days": -1}}],
+                                      ["id", "in", [{"$user": "contact_id"}]]]})
+    for bad in ([["owner", "=", 1]], [["created_at", ">", {"$now": "yesterday"}]], [["city", "~", "x"]]):
+        with pytest.raises(DomainError):
+            validate_domain(contacts, bad)
+    with pytest.raises(DomainError) as caught:
+        compile_domain(contacts, [["owner_id", "=", {"$user": "id"}]], DomainContext())
+    assert str(caught.value) == "'owner_id' uses $user but no user is acting"
+    assert parse_domain("  ") == [] and parse_domain('[["id", "=", 1]]') == [["id", "=", 1]]
