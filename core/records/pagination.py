@@ -118,8 +118,31 @@ def decode_cursor(keys: list[SortKey], cursor: str) -> list[Any]:
         padded = cursor + "=" * (-len(cursor) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
         order, values = payload["o"], payload["v"]
-    except (ValueError, KeyError, TypeError):
+        if order != [("-" if k.descending else "") + k.name for k in keys]:
+            raise BadCursor("the cursor was made for another sort order; start again from the first page")
+        restored = [_restore(v) for v in values]
+    except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError):
         raise BadCursor("the cursor is malformed; use the `next` value of the previous page") from None
-    if order != [("-" if k.descending else "") + k.name for k in keys]:
-        raise BadCursor("the cursor was made for another sort order; start again from the first page")
-    return [_restore(v) for v in values]
+    if len(restored) != len(keys) or not all(_fits(k, v) for k, v in zip(keys, restored)):
+        # A cursor is opaque but not signed: a hand-made one must not reach the database.
+        raise BadCursor("the cursor is malformed; use the `next` value of the previous page")
+    return restored
+
+
+def _fits(key: SortKey, value: Any) -> bool:
+    """Whether `value` can be compared with the sort column (a value the column can hold)."""
+    if value is None:
+        return key.nullable
+    try:
+        expected = key.column.type.python_type
+    except NotImplementedError:
+        return True
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected is datetime:
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if expected is date:
+        return isinstance(value, date) and not isinstance(value, datetime)
+    return isinstance(value, expected)

@@ -19,7 +19,7 @@ from core.domain import DomainContext, compile_domain
 from core.events import emit
 from core.models.meta import ModelMeta
 from core.records.audit import AuditEntry
-from core.records.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from core.records.errors import AccessDenied, BadRequest, Conflict, NotFound, ValidationFailed
 from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, parse_order
 from core.records.values import ValueResolver, describe_integrity_error
 
@@ -89,7 +89,8 @@ class RecordService:
         if domain:
             statement = statement.where(compile_domain(model, domain, self._context()))
         if search:
-            columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields]
+            readable = self.readable_fields(resource)
+            columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields if f.name in readable]
             if columns:
                 statement = statement.where(or_(*[c.icontains(search.strip(), autoescape=True) for c in columns]))
         return statement
@@ -99,6 +100,10 @@ class RecordService:
         """A page of records, sorted, starting after `cursor`."""
         model = self.models.get(resource)
         keys = parse_order(model, order, self.meta(resource).order)
+        hidden = [key.name for key in keys if key.name not in self.readable_fields(resource)]
+        if hidden:
+            # Sorting by a field reveals its values as surely as reading it does.
+            raise BadRequest(f"cannot sort {resource!r} by {hidden[0]!r}: you may not read that field")
         statement = self.select(resource, domain, search=search)
         statement = apply_keyset(statement, keys, decode_cursor(keys, cursor) if cursor else None)
         size = limit or int(self.env.platform.settings["page_size"])
@@ -163,7 +168,7 @@ class RecordService:
                 setattr(record, name, related)
             record.before_save(self.env, set(scalars) | set(relations))
             db.session.add(record)
-            self._flush(resource, record)
+            self._flush(resource, None, None)
             self._require_record(model, record.id, "create")
             db.session.add(AuditEntry(at=now, user_id=author, model=resource, record_id=record.id, action="create"))
             emit(signals.record_created, resource, record=record, env=self.env)
@@ -174,20 +179,27 @@ class RecordService:
         """Validate and apply changes; a stale `version` is a Conflict, never an overwrite."""
         model = self.models.get(resource)
         record = self.get(resource, record_id, operation="update")
-        if version is not None and int(version) != record.version:
-            raise Conflict(resource, record_id, int(version), record.version)
+        read_version = record.version
+        if version is not None and int(version) != read_version:
+            raise Conflict(resource, record_id, int(version), read_version)
         resolver = ValueResolver(self, resource)
         scalars, relations = resolver.load(values, partial=True)
-        changes = resolver.diff(record, scalars, relations)
-        if not changes:
+        requested = resolver.requested(record, scalars, relations)
+        if not requested:
             return record
+        before = resolver.snapshot(record, relations)
         now, author = self.env.now(), self._author_id()
         with db.session.begin_nested():
             for name, value in {**scalars, **relations}.items():
                 setattr(record, name, value)
-            record.before_save(self.env, set(changes))
+            record.before_save(self.env, requested)
+            changes = resolver.diff(record, before)
+            if not changes:
+                # before_save normalized the input back to what was stored (an email's
+                # case): equal values do not make SQLAlchemy write, so nothing changes.
+                return record
             record.updated_at, record.updated_by = now, author
-            self._flush(resource, record)
+            self._flush(resource, record_id, read_version)
             self._require_record(model, record.id, "update")
             db.session.add_all([
                 AuditEntry(at=now, user_id=author, model=resource, record_id=record.id, action="update",
@@ -200,20 +212,24 @@ class RecordService:
     def delete(self, resource: str, record_id: int, *, version: int | None = None) -> None:
         """Delete a record the user may delete."""
         record = self.get(resource, record_id, operation="delete")
-        if version is not None and int(version) != record.version:
-            raise Conflict(resource, record_id, int(version), record.version)
+        read_version = record.version
+        if version is not None and int(version) != read_version:
+            raise Conflict(resource, record_id, int(version), read_version)
         with db.session.begin_nested():
             emit(signals.record_deleted, resource, record=record, env=self.env)
             db.session.add(AuditEntry(at=self.env.now(), user_id=self._author_id(), model=resource,
                                       record_id=record_id, action="delete", note=record.display_name))
             db.session.delete(record)
-            self._flush(resource, record)
+            self._flush(resource, record_id, read_version)
 
-    def _flush(self, resource: str, record: Any) -> None:
+    def _flush(self, resource: str, record_id: int | None, read_version: int | None) -> None:
+        """Write pending changes; a concurrent writer's commit (caught by the ORM's version
+        check) is a Conflict. The record is expired by then, so its id and the version
+        read come from the caller."""
         try:
             db.session.flush()
         except StaleDataError:
-            raise Conflict(resource, record.id, record.version, None) from None
+            raise Conflict(resource, record_id or 0, read_version, None) from None
         except IntegrityError as error:
             raise ValidationFailed(describe_integrity_error(self.meta(resource), error)) from None
 

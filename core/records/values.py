@@ -40,11 +40,14 @@ class ValueResolver:
             if name in writable:
                 continue
             if name in self.meta.fields and (name in AUDIT_FIELDS or self.meta.fields[name].readonly):
-                errors[name] = ["This field is read-only."]
+                errors[name] = ["Read-only: the platform sets this field."]
             elif name in self.meta.fields:
-                errors[name] = ["You may not set this field."]
+                errors[name] = ["You may not set this field: it is restricted to roles granted field access."]
             else:
-                errors[name] = [f"Unknown field of {self.resource}."]
+                try:
+                    self.meta.field(name)
+                except KeyError as error:
+                    errors[name] = [f"Unknown field: {error.args[0]}"]
         if errors:
             raise ValidationFailed(errors)
         try:
@@ -61,7 +64,7 @@ class ValueResolver:
             elif field.kind == "many2many":
                 relations[name] = self._linked_records(name, field.relation, value or [], errors)
             elif field.kind == "tags":
-                relations[name] = _tags(value or [])
+                relations[name] = _tags(self.service.env, value or [])
             else:
                 scalars[name] = value.strip() if isinstance(value, str) and field.kind != "longtext" else value
         if errors:
@@ -90,24 +93,38 @@ class ValueResolver:
             errors[name] = [f"No {target} record(s) {missing} that you can see."]
         return found
 
-    def diff(self, record: Any, scalars: Mapping[str, Any], relations: Mapping[str, Any]) -> dict[str, tuple[str | None, str | None]]:
-        """{field: (old, new)} as audit text, for values that really change."""
+    def requested(self, record: Any, scalars: Mapping[str, Any], relations: Mapping[str, Any]) -> set[str]:
+        """Names of the fields whose given value differs from the record's."""
+        changed = {name for name, new in scalars.items() if _normalized(getattr(record, name)) != _normalized(new)}
+        return changed | {name for name, items in relations.items() if _labels(getattr(record, name)) != _labels(items)}
+
+    def snapshot(self, record: Any, relations: Mapping[str, Any]) -> dict[str, Any]:
+        """The record's current values: every column (derived ones included, so changes
+        `before_save` makes are audited too) and the relations about to be set."""
+        values = {name: getattr(record, name) for name, field in self.meta.fields.items()
+                  if field.is_column and name not in AUDIT_FIELDS}
+        values.update({name: _labels(getattr(record, name)) for name in relations})
+        return values
+
+    def diff(self, record: Any, before: Mapping[str, Any]) -> dict[str, tuple[str | None, str | None]]:
+        """{field: (old, new)} as audit text for the fields that changed since `before`,
+        in the model's field order."""
         changes: dict[str, tuple[str | None, str | None]] = {}
-        for name, new in scalars.items():
-            old = getattr(record, name)
-            if _normalized(old) != _normalized(new):
+        for name in self.meta.fields:
+            if name not in before:
+                continue
+            old = before[name]
+            if isinstance(old, list):
+                new_labels = _labels(getattr(record, name))
+                if new_labels != old:
+                    changes[name] = (", ".join(old) or None, ", ".join(new_labels) or None)
+            elif _normalized(old) != _normalized(new := getattr(record, name)):
                 changes[name] = (audit_text(old), audit_text(new))
-        for name, new_items in relations.items():
-            old_items = getattr(record, name)
-            old_key = sorted(_relation_label(i) for i in old_items)
-            new_key = sorted(_relation_label(i) for i in new_items)
-            if old_key != new_key:
-                changes[name] = (", ".join(old_key) or None, ", ".join(new_key) or None)
         return changes
 
 
-def _relation_label(item: Any) -> str:
-    return item.name if isinstance(item, Tag) else str(item.id)
+def _labels(items: Any) -> list[str]:
+    return sorted(item.name if isinstance(item, Tag) else str(item.id) for item in items)
 
 
 def _normalized(value: Any) -> Any:
@@ -127,16 +144,18 @@ def audit_text(value: Any) -> str | None:
     return str(value)
 
 
-def _tags(names: list[str]) -> list[Tag]:
+def _tags(env: Any, names: list[str]) -> list[Tag]:
+    """The tags named `names` (case-insensitive), created on first use.
+
+    Tagging is part of editing the tagged record, so a new tag is created with system
+    rights but stamped with the acting user as its author."""
     wanted = list(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
     existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))} if wanted else {}
     result = []
     for name in wanted:
         tag = existing.get(name)
         if tag is None:
-            from core.env import Env
-
-            tag = Env.system().records.create("tags", {"name": name})
+            tag = env.sudo().records.create("tags", {"name": name})
         result.append(tag)
     return result
 

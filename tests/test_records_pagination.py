@@ -1,0 +1,111 @@
+"""Keyset pagination (stable with ties and NULLs, on both backends) and capped counts."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import timedelta
+
+import pytest
+
+from core.db import db
+from core.env import Env
+from core.platform import platform
+from core.records.errors import BadRequest
+
+CITIES = ["Berlin", None, "Paris", "Berlin", None, "Athens", "Paris", "Berlin", None, "athens"]
+
+
+@pytest.fixture
+def contacts(app, clock):
+    records = Env.system().records
+    created = []
+    for index, city in enumerate(CITIES):
+        created.append(records.create("contacts", {"last_name": f"P{index % 3}", "city": city}))
+        if index % 4 == 0:
+            clock.advance(timedelta(minutes=1))  # some creation times tie, some differ
+    db.session.commit()
+    return [(c.id, c.city, c.last_name, c.created_at) for c in created]
+
+
+def _walk(resource: str, order: str, size: int) -> list[int]:
+    records = Env.system().records
+    ids: list[int] = []
+    cursor = None
+    for _ in range(50):
+        page = records.search(resource, order=order, limit=size, cursor=cursor)
+        ids += [r.id for r in page.records]
+        cursor = page.next_cursor
+        if cursor is None:
+            return ids
+    raise AssertionError("pagination did not end")
+
+
+def _nulls_last(value, descending):
+    return (value is None, value) if not descending else (value is None,)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 20])
+def test_pages_follow_the_sort_with_ties_and_nulls_last(contacts, size):
+    by_city = sorted((c for c in contacts if c[1] is not None), key=lambda c: (c[1], c[0]))
+    nulls = sorted((c for c in contacts if c[1] is None), key=lambda c: c[0])
+    assert _walk("contacts", "city", size) == [c[0] for c in by_city + nulls]
+    by_city_desc = sorted((c for c in contacts if c[1] is not None), key=lambda c: (c[1], c[0]), reverse=True)
+    nulls_desc = sorted((c for c in contacts if c[1] is None), key=lambda c: c[0], reverse=True)
+    assert _walk("contacts", "-city", size) == [c[0] for c in by_city_desc + nulls_desc]
+
+
+@pytest.mark.parametrize("size", [1, 3, 7])
+def test_mixed_directions_and_datetime_ties(contacts, size):
+    expected = sorted(contacts, key=lambda c: (c[2], -c[3].timestamp(), -c[0]))
+    assert _walk("contacts", "last_name,-created_at", size) == [c[0] for c in expected]
+    newest_first = sorted(contacts, key=lambda c: (c[3], c[0]), reverse=True)
+    assert _walk("contacts", "-created_at", size) == [c[0] for c in newest_first]
+
+
+def test_every_record_once_when_the_sort_column_is_all_null(contacts):
+    assert sorted(_walk("contacts", "region", 3)) == sorted(c[0] for c in contacts)
+    assert _walk("contacts", "region", 3) == sorted(c[0] for c in contacts)
+
+
+def test_the_api_pages_with_next_and_refuses_bad_cursors(contacts, admin, api_as):
+    api = api_as(admin)
+    first = api.get("/api/v1/contacts?sort=city&limit=4").json
+    second = api.get(f"/api/v1/contacts?sort=city&limit=4&cursor={first['next']}").json
+    third = api.get(f"/api/v1/contacts?sort=city&limit=4&cursor={second['next']}").json
+    assert third["next"] is None
+    ids = [row["id"] for page in (first, second, third) for row in page["data"]]
+    assert ids == _walk("contacts", "city", 100)
+    for cursor in ("garbage", first["next"][:-3] + "xyz", _cursor(["city", "id"], [1, "x"]),
+                   _cursor(["city", "id"], ["Paris"]), _cursor(["city", "id"], ["Paris", "7"]),
+                   _cursor(["-created_at", "-id"], ["not a date", 3])):
+        response = api.get(f"/api/v1/contacts?sort=city&limit=4&cursor={cursor}")
+        assert response.status_code == 400, cursor
+        assert response.mimetype == "application/problem+json"
+    other_sort = api.get(f"/api/v1/contacts?sort=-city&limit=4&cursor={first['next']}")
+    assert other_sort.status_code == 400
+    assert other_sort.json["detail"] == "the cursor was made for another sort order; start again from the first page"
+    assert api.get("/api/v1/contacts?sort=nope").json["detail"] == "cannot sort 'contacts' by 'nope': it has no such field"
+
+
+def _cursor(order: list[str], values: list) -> str:
+    raw = json.dumps({"o": order, "v": values}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def test_a_cursor_of_another_resource_or_sort_is_refused(contacts):
+    records = Env.system().records
+    page = records.search("contacts", order="city", limit=2)
+    with pytest.raises(BadRequest):
+        records.search("contacts", order="last_name", limit=2, cursor=page.next_cursor)
+
+
+def test_counts_are_capped_unless_exact_is_asked(contacts, admin, api_as):
+    platform().settings["count_cap"] = 4
+    api = api_as(admin)
+    assert api.get("/api/v1/contacts?total=true&limit=1").json["total"] == {"value": 4, "exact": False}
+    assert api.get("/api/v1/contacts?total=exact&limit=1").json["total"] == {"value": 10, "exact": True}
+    filtered = api.get('/api/v1/contacts?total=true&filter=[["city","=","Berlin"]]').json["total"]
+    assert filtered == {"value": 3, "exact": True}
+    records = Env.system().records
+    assert (records.count("contacts", cap=10).value, records.count("contacts", cap=10).exact) == (10, True)
+    assert (records.count("contacts", cap=9).value, records.count("contacts", cap=9).exact) == (9, False)
