@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.auth.models import ApiToken, User
 from core.db import db
 from core.env import Env
 
-__all__ = ["create_user", "set_password", "authenticate", "issue_token", "user_for_token", "MIN_PASSWORD_LENGTH"]
+__all__ = ["create_user", "set_password", "authenticate", "issue_token", "user_for_token", "revoke_token",
+           "MIN_PASSWORD_LENGTH"]
 
 MIN_PASSWORD_LENGTH = 8
 _TOKEN_PREFIX = "spx_"
@@ -23,9 +26,13 @@ def set_password(user: User, password: str, *, allow_weak: bool = False) -> None
 
     `allow_weak` admits a short password; only demo databases use it.
     """
+    _check_strength(password, allow_weak)
+    user.password_hash = generate_password_hash(password, method="scrypt")
+
+
+def _check_strength(password: str, allow_weak: bool) -> None:
     if len(password) < MIN_PASSWORD_LENGTH and not allow_weak:
         raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
-    user.password_hash = generate_password_hash(password)
 
 
 def create_user(env: Env, login: str, name: str, *, password: str | None = None, email: str | None = None,
@@ -33,6 +40,8 @@ def create_user(env: Env, login: str, name: str, *, password: str | None = None,
     """Create a user through the records service and give it roles named by external id."""
     from core.addons.data import resolve_xid
 
+    if password is not None:
+        _check_strength(password, allow_weak)  # before anything is written
     role_ids = [resolve_xid(xid).record_id for xid in roles]
     user = env.records.create("users", {"login": login, "name": name, "email": email, "kind": kind, "roles": role_ids})
     if password is not None:
@@ -44,9 +53,16 @@ def create_user(env: Env, login: str, name: str, *, password: str | None = None,
 def authenticate(login: str, password: str) -> User | None:
     """The active user with this login and password, or None."""
     user = db.session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-    if user is None or not user.password_hash or not check_password_hash(user.password_hash, password):
+    if user is None or not user.password_hash:
+        # Hash anyway, so the answer takes as long whether or not the login exists.
+        check_password_hash(_dummy_hash(), password)
         return None
-    return user
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def _digest(token: str) -> str:
@@ -63,10 +79,38 @@ def issue_token(user: User, name: str, now: datetime, expires_at: datetime | Non
 
 
 def user_for_token(token: str, now: datetime) -> User | None:
-    """The active user owning a valid, unexpired, unrevoked `token`."""
-    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token), ApiToken.revoked.is_(False)))
+    """The active user owning a valid, unexpired, unrevoked `token`; notes when it was used."""
+    if db.session().in_transaction():
+        row = _valid_token(db.session(), token, now)
+        return row.user if row is not None else None
+    # At the start of a request: check and note the use in a short transaction of its
+    # own, as most API calls are reads that never commit. (Inside a running transaction
+    # that write would have to wait for, or on SQLite conflict with, the caller's.)
+    with Session(db.engine) as side, side.begin():
+        row = _valid_token(side, token, now)
+        user_id = row.user_id if row is not None else None
+    return db.session.get(User, user_id) if user_id is not None else None
+
+
+#: How stale "last used" may get: a busy integration must not write on every request.
+_TOUCH_EVERY = timedelta(minutes=10)
+
+
+def _valid_token(session: Session, token: str, now: datetime) -> ApiToken | None:
+    row = session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token), ApiToken.revoked.is_(False)))
     if row is None or (row.expires_at is not None and row.expires_at <= now) or not row.user.active:
         return None
-    row.last_used_at = now
-    return row.user
+    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
+        row.last_used_at = now
+    return row
 
+
+def revoke_token(prefix: str) -> ApiToken:
+    """Revoke the one token whose stored prefix starts with `prefix`; LookupError otherwise."""
+    if len(prefix) < 6:
+        raise LookupError("give at least the first 6 characters of the token (see `spectrum tokens list USER`)")
+    rows = db.session.scalars(select(ApiToken).where(ApiToken.prefix.startswith(prefix[:10], autoescape=True))).all()
+    if len(rows) != 1:
+        raise LookupError(f"{len(rows)} tokens start with {prefix!r}; give one unique prefix")
+    rows[0].revoked = True
+    return rows[0]
