@@ -33,11 +33,7 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
                         models=ModelRegistry(), loaded=[KERNEL_ADDON, *order])
     for addon, model in collect(plugins, "register_models", order):
         platform.models.add(addon, model)
-    extensions = collect(plugins, "extend_models", order)
-    for addon, extension in extensions:
-        platform.models.check_extension(addon, extension)
-    for addon, extension in extensions:
-        platform.models.extend(addon, extension)
+    platform.models.extend_all(collect(plugins, "extend_models", order))
     platform.views = [view for _, view in collect(plugins, "register_views", order)]
     platform.menus = [menu for _, menu in collect(plugins, "register_menus", order)]
     platform.dashboards = [board for _, board in collect(plugins, "register_dashboards", order)]

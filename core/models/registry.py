@@ -1,18 +1,34 @@
-"""The models an app exposes, who contributed them, and the extensions applied to them."""
+"""The models an app exposes, who contributed them, and the extensions applied to them.
+
+Model classes are process-wide, but one process can hold apps of databases with
+different addons installed (tests, the reloading WSGI app after an install or an
+uninstall, the installer's target platform). SQLAlchemy cannot unmap a column, so an
+extension field is mapped on its class once per process and made harmless wherever its
+addon is not loaded:
+
+- it is mapped *deferred*, so no SELECT names it unless asked to (apps that have the
+  addon loaded ask for it, see `undefer_active_extensions`);
+- its type "evaluates None", so an INSERT leaves it out unless a value was given;
+- it may not have a Python-side default, which every INSERT would send;
+- each `ModelRegistry` hides the fields and choices of extensions it did not apply.
+"""
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, deferred, undefer
+from sqlalchemy.orm.properties import MappedColumn
 
 from core.declarations import ModelExtension
 from core.models.base import Record
 from core.models.meta import ModelMeta
 
-__all__ = ["ModelRegistry", "ModelConflict", "UnknownModel"]
+__all__ = ["ModelRegistry", "ModelConflict", "UnknownModel", "undefer_active_extensions"]
 
-# Model classes are process-wide, so an extension column is added to a class once and
-# remembered with the addon that added it (one process serves one set of addons).
-_applied_fields: dict[tuple[type[Any], str], str] = {}
+# (model class, field) -> the addon whose extension mapped that field on the class.
+_mapped_extensions: dict[tuple[type[Any], str], str] = {}
 
 
 class ModelConflict(Exception):
@@ -33,6 +49,8 @@ class ModelRegistry:
         self._models: dict[str, type[Record]] = {}
         self._owner: dict[str, str] = {}
         self._field_owner: dict[tuple[str, str], str] = {}
+        self._choices: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self._extension_columns: dict[type[Any], list[Any]] = {}
         self._meta: dict[str, ModelMeta] = {}
 
     def add(self, addon: str, model: type[Record]) -> None:
@@ -46,38 +64,76 @@ class ModelRegistry:
         self._models[resource] = model
         self._owner[resource] = addon
         for key in model.__mapper__.attrs.keys():
-            owner = _applied_fields.get((model, key), addon)
-            self._field_owner.setdefault((resource, key), owner)
+            if (model, key) not in _mapped_extensions:
+                self._field_owner.setdefault((resource, key), addon)
 
-    def check_extension(self, addon: str, extension: ModelExtension) -> None:
-        """Raise ModelConflict if applying `extension` would clash with another addon."""
+    def extend_all(self, extensions: Iterable[tuple[str, ModelExtension]]) -> None:
+        """Apply every (addon, extension), after checking all of them: a conflict
+        between two of them, or with a model, changes nothing."""
+        extensions = list(extensions)
+        claimed: dict[tuple[str, str], str] = {}
+        for addon, extension in extensions:
+            self.get(extension.model)
+            for name in [*extension.fields, *extension.relationships]:
+                key = (extension.model, name)
+                owner = self._field_owner.get(key) or claimed.get(key)
+                if owner is not None and owner != addon:
+                    raise ModelConflict(
+                        f"addons {owner!r} and {addon!r} both add the field {name!r} to the model "
+                        f"{extension.model!r}; only one may own it"
+                    )
+                claimed[key] = addon
+        for addon, extension in extensions:
+            self._check(addon, extension)
+        for addon, extension in extensions:
+            self._apply(addon, extension)
+
+    def _check(self, addon: str, extension: ModelExtension) -> None:
         model = self.get(extension.model)
         for name in [*extension.fields, *extension.relationships]:
-            owner = self._field_owner.get((extension.model, name))
-            if owner is not None and owner != addon:
+            mapped_by = _mapped_extensions.get((model, name))
+            if mapped_by is not None and mapped_by != addon:
                 raise ModelConflict(
-                    f"addons {owner!r} and {addon!r} both add the field {name!r} to the model "
-                    f"{extension.model!r}; only one may own it"
+                    f"addon {addon!r} adds the field {name!r} to the model {extension.model!r}, which addon "
+                    f"{mapped_by!r} already added in this process; restart the process to load {addon!r}"
                 )
-            if owner is None and name in model.__mapper__.attrs:
-                raise ModelConflict(f"addon {addon!r} adds field {name!r} that model {extension.model!r} already has")
+        for name, attribute in extension.fields.items():
+            column = attribute.column if isinstance(attribute, MappedColumn) else None
+            if column is None:
+                raise ModelConflict(f"addon {addon!r}: extension field {name!r} of {extension.model!r} must be "
+                                    "declared with core.field() (or mapped_column())")
+            if column.default is not None or column.onupdate is not None:
+                raise ModelConflict(
+                    f"addon {addon!r}: extension field {name!r} of {extension.model!r} has a Python-side default, "
+                    "which would be written to databases where the addon is not installed; set the default in "
+                    "the addon's migration (server_default) and declare the field with required=False"
+                )
+        for name in extension.choices:
+            info = model.__table__.c[name].info if name in model.__table__.c else {}
+            if not info.get("choices"):
+                raise ModelConflict(f"addon {addon!r} adds choices to {extension.model!r}.{name!r}, "
+                                    "which is not a choice field")
 
-    def extend(self, addon: str, extension: ModelExtension) -> None:
-        """Apply `extension` (columns, relationships, extra choices) from `addon`."""
-        self.check_extension(addon, extension)
+    def _apply(self, addon: str, extension: ModelExtension) -> None:
         model = self.get(extension.model)
-        for name, attribute in {**extension.fields, **extension.relationships}.items():
-            if _applied_fields.get((model, name)) is None:
-                setattr(model, name, attribute)
-                _applied_fields[(model, name)] = addon
+        for name, attribute in extension.fields.items():
+            if (model, name) not in _mapped_extensions:
+                column = attribute.column
+                column.type = column.type.evaluates_none()
+                setattr(model, name, deferred(column, group=f"extension:{addon}"))
+                _mapped_extensions[(model, name)] = addon
+            self._field_owner[(extension.model, name)] = addon
+            self._extension_columns.setdefault(model, []).append(getattr(model, name))
+        for name, relationship in extension.relationships.items():
+            if (model, name) not in _mapped_extensions:
+                setattr(model, name, relationship)
+                _mapped_extensions[(model, name)] = addon
             self._field_owner[(extension.model, name)] = addon
         for name, extra in extension.choices.items():
-            column = model.__table__.c[name]
-            choices = column.info.setdefault("choices", [])
-            for choice in extra:
-                if tuple(choice) not in {tuple(c) for c in choices}:
-                    choices.append(tuple(choice))
-        self.meta(extension.model).invalidate()
+            choices = self._choices.setdefault((extension.model, name), [])
+            choices.extend(tuple(choice) for choice in extra if tuple(choice) not in choices)
+        self._meta.pop(extension.model, None)
+        _listen_once()
 
     def get(self, resource: str) -> type[Record]:
         """The model class of `resource`."""
@@ -89,9 +145,13 @@ class ModelRegistry:
             raise UnknownModel(f"no installed addon provides the model {resource!r}{hint}") from None
 
     def meta(self, resource: str) -> ModelMeta:
-        """Metadata of `resource`, computed once."""
+        """Metadata of `resource` as this app sees it (its own extensions only), computed once."""
         if resource not in self._meta:
-            self._meta[resource] = ModelMeta(self.get(resource))
+            model = self.get(resource)
+            hidden = {name for (mapped, name), addon in _mapped_extensions.items()
+                      if mapped is model and self._field_owner.get((resource, name)) != addon}
+            extra = {name: tuple(choices) for (owner, name), choices in self._choices.items() if owner == resource}
+            self._meta[resource] = ModelMeta(model, hidden=frozenset(hidden), extra_choices=extra)
         return self._meta[resource]
 
     def owner(self, resource: str) -> str:
@@ -103,10 +163,14 @@ class ModelRegistry:
         """The addon that contributed `field` to `resource`."""
         return self._field_owner.get((resource, field))
 
+    def active_extension_columns(self, model: type[Any]) -> list[Any]:
+        """The deferred extension columns of `model` that this app's addons added."""
+        return self._extension_columns.get(model, [])
+
     def __contains__(self, resource: object) -> bool:
         return resource in self._models
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[str]:
         return iter(self._models)
 
     def items(self) -> list[tuple[str, type[Record]]]:
@@ -123,3 +187,26 @@ class ModelRegistry:
     def tables_of(self, addon: str) -> list[str]:
         """Tables of the models `addon` registered."""
         return [self._models[r].__tablename__ for r, owner in self._owner.items() if owner == addon]
+
+
+def undefer_active_extensions(state: ORMExecuteState) -> None:
+    """Session hook: load the extension columns the current app's addons added together
+    with the rest of the row, instead of one query per record on first access."""
+    from flask import current_app, has_app_context
+
+    if not state.is_select or not has_app_context():
+        return
+    platform = current_app.extensions.get("spectrum")
+    if platform is None:
+        return
+    options = [undefer(column)
+               for description in getattr(state.statement, "column_descriptions", ())
+               if isinstance(description.get("expr"), type) and description["expr"] is description.get("entity")
+               for column in platform.models.active_extension_columns(description["expr"])]
+    if options:
+        state.statement = state.statement.options(*options)
+
+
+def _listen_once() -> None:
+    if not event.contains(Session, "do_orm_execute", undefer_active_extensions):
+        event.listen(Session, "do_orm_execute", undefer_active_extensions)
