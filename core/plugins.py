@@ -1,6 +1,7 @@
 """The plugin manager: hook specs, the kernel's own plugin, then installed addons."""
 from __future__ import annotations
 
+import difflib
 import importlib
 from types import ModuleType
 from typing import Any, Iterable
@@ -42,9 +43,33 @@ def make_plugin_manager(addons: Iterable[tuple[str, ModuleType]]) -> pluggy.Plug
     manager.add_hookspecs(hookspecs)
     manager.register(builtin, name=KERNEL_ADDON)
     for name, module in addons:
-        manager.register(module, name=name)
+        try:
+            manager.register(module, name=name)
+        except pluggy.PluginValidationError as error:  # arguments the hook spec does not offer
+            raise AddonLoadError(f"addon {name!r}: {error}; the hooks are listed in core/hookspecs.py") from error
+        _check_hook_names(manager, name, module)
     manager.check_pending()
     return manager
+
+
+def _check_hook_names(manager: pluggy.PluginManager, name: str, module: ModuleType) -> None:
+    """Refuse an implementation of a hook that does not exist, naming the addon.
+
+    pluggy's `check_pending` would name only the module; the addon's name and the
+    closest hook names tell the author what to fix.
+    """
+    specs = [attribute for attribute in dir(hookspecs) if hasattr(getattr(hookspecs, attribute), "spectrum_spec")]
+    for caller in manager.get_hookcallers(module) or []:
+        if caller.spec is not None:
+            continue
+        if all(impl.optionalhook for impl in caller.get_hookimpls() if impl.plugin is module):
+            continue
+        close = difflib.get_close_matches(caller.name, specs, n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise AddonLoadError(
+            f"addon {name!r} implements {caller.name!r} in {module.__name__}, which is not a hook{hint} "
+            "(the hooks are listed in core/hookspecs.py)"
+        )
 
 
 def collect(manager: pluggy.PluginManager, hook: str, order: list[str], **kwargs: Any) -> list[tuple[str, Any]]:
