@@ -22,12 +22,24 @@ from core.env import Env
 from core.events import emit
 from core.platform import Platform, platform
 
-__all__ = ["AddonManager", "UninstallPlan", "InstallError", "KERNEL_VERSION"]
+__all__ = ["AddonManager", "UninstallPlan", "InstallError", "MigrationFailed", "KERNEL_VERSION"]
 
 
 
 class InstallError(Exception):
     """An install, upgrade or uninstall was refused; nothing was changed."""
+
+
+class MigrationFailed(InstallError):
+    """An addon's migration raised; the whole operation was rolled back."""
+
+
+def _migrate(addon: str, step: Callable[[], None]) -> None:
+    # Alembic lets the migration's own exception through; name the addon it came from.
+    try:
+        step()
+    except Exception as error:  # noqa: BLE001 - re-raised with the addon named
+        raise MigrationFailed(f"addon {addon!r}: its migrations failed: {type(error).__name__}: {error}") from error
 
 
 @dataclass
@@ -101,7 +113,7 @@ class AddonManager:
         for index, name in enumerate(new, start=1):
             self.echo(f"[{index}/{len(new)}] installing {name}")
             if name == KERNEL_ADDON or has_migrations(self.catalog, name):
-                upgrade_branch(config, name)
+                _migrate(name, lambda: upgrade_branch(config, name))
             result = load_records(env, name, self._data(target, name, "register_data"))
             self.echo(f"    data: {result.created} records")
             if demo:
@@ -155,7 +167,7 @@ class AddonManager:
         for name in names:
             self.echo(f"upgrading {name}")
             if has_migrations(self.catalog, name):
-                upgrade_branch(config, name)
+                _migrate(name, lambda: upgrade_branch(config, name))
             result = load_records(env, name, self._data(target, name, "register_data"), prune=True)
             self.echo(f"    data: {result.created} created, {result.updated} updated, {result.removed} removed")
             row = db.session.get(InstalledAddon, name)
