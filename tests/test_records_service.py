@@ -68,6 +68,21 @@ def test_read_only_and_unknown_fields_are_refused_with_clear_messages(admin, api
     assert response.json["errors"] == {"version": ["Read-only: the platform sets this field."]}
 
 
+def test_the_platform_writes_read_only_fields_users_cannot(admin):
+    """Derived values and links an action sets are written through the service as the
+    system (`env.sudo()`), audited like any change; a user's env still refuses them."""
+    contact = Env.for_user(admin).records.create("contacts", {"last_name": "Doe"})
+    Env.for_user(admin).sudo().records.update("contacts", contact.id, {"consent_email_at": "2020-01-01T00:00:00Z"})
+    db.session.commit()
+    assert contact.consent_email_at.isoformat() == "2020-01-01T00:00:00+00:00"
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.record_id == contact.id,
+                                                        AuditEntry.field == "consent_email_at")).one()
+    assert (entry.user_id, entry.new_value) == (admin.id, "2020-01-01T00:00:00+00:00")
+    with pytest.raises(ValidationFailed) as caught:
+        Env.system().records.update("contacts", contact.id, {"version": 9, "created_at": "2020-01-01T00:00:00Z"})
+    assert set(caught.value.errors) == {"version", "created_at"}
+
+
 def test_audit_trail_records_who_when_and_each_changed_field(make_user, clock):
     alice = make_user("alice", roles=["contacts.manager"])
     records = Env.for_user(alice).records

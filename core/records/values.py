@@ -35,6 +35,12 @@ class ValueResolver:
         if not isinstance(values, Mapping):
             raise ValidationFailed({"_schema": ["expected an object of field values"]})
         writable = self.service.writable_fields(self.resource)
+        if self.service.env.system_mode:
+            # Read-only fields (derived states, scores, links an action sets) are the
+            # platform's to write: acting as the system (jobs, `env.sudo()` in actions),
+            # never as a user.
+            writable += tuple(f.name for f in self.meta.fields.values()
+                              if f.readonly and f.name not in AUDIT_FIELDS and f.kind != "password")
         errors: dict[str, list[str]] = {}
         for name in values:
             if name in writable:
