@@ -48,6 +48,7 @@ class UninstallPlan:
 
     addons: list[str]
     tables: dict[str, list[str]] = field(default_factory=dict)
+    columns: dict[str, list[str]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
     records: dict[str, int] = field(default_factory=dict)
 
@@ -56,7 +57,9 @@ class UninstallPlan:
         lines = [f"addons to uninstall (in this order): {', '.join(self.addons)}"]
         for addon in self.addons:
             tables = ", ".join(f"{t} ({self.rows.get(t, 0)} rows)" for t in self.tables.get(addon, [])) or "none"
-            lines.append(f"  {addon}: tables dropped: {tables}; records it shipped deleted: {self.records.get(addon, 0)}")
+            columns = ", ".join(self.columns.get(addon, [])) or "none"
+            lines.append(f"  {addon}: tables dropped: {tables}; columns dropped: {columns}; "
+                         f"records it shipped deleted: {self.records.get(addon, 0)}")
         return lines
 
 
@@ -196,7 +199,9 @@ class AddonManager:
         order = [name for name in reversed(resolve(going, manifests)) if name in going]
         plan = UninstallPlan(addons=order)
         for name in order:
-            plan.tables[name] = self.platform.models.tables_of(name) if name in self.platform.loaded else []
+            loaded = name in self.platform.loaded
+            plan.tables[name] = self.platform.models.tables_of(name) if loaded else []
+            plan.columns[name] = self.platform.models.extension_columns_of(name) if loaded else []
             plan.records[name] = db.session.scalar(
                 select(func.count()).select_from(ExternalId).where(ExternalId.addon == name)) or 0
             for table in plan.tables[name]:
@@ -211,13 +216,16 @@ class AddonManager:
     def _uninstall(self, names: list[str], remaining: list[str]) -> None:
         config = alembic_config(self.catalog, db.session.connection())
         env = self._env(self.platform_for([*remaining, *names]))
+        # Every addon's records first, then every addon's schema: once a dependant's
+        # migration has dropped the columns it added, the records of the addon it
+        # extended can no longer be read.
         for name in names:
-            self.echo(f"uninstalling {name}")
-            removed = remove_records(env, name)
-            self.echo(f"    {removed} shipped records removed")
-            downgrade_branch(config, name)
+            self.echo(f"uninstalling {name}: {remove_records(env, name)} shipped records removed")
+        for name in names:
+            _migrate(name, lambda: downgrade_branch(config, name))
             db.session.delete(db.session.get(InstalledAddon, name))
-            db.session.flush()
+        db.session.flush()
+        for name in names:
             emit(signals.addon_uninstalled, name, env=env)
 
     # -- transactions -------------------------------------------------------------------

@@ -188,6 +188,13 @@ class ModelRegistry:
         """Tables of the models `addon` registered."""
         return [self._models[r].__tablename__ for r, owner in self._owner.items() if owner == addon]
 
+    def extension_columns_of(self, addon: str) -> list[str]:
+        """`table.column` of every column `addon` added to another addon's model."""
+        return [f"{self._models[resource].__tablename__}.{prop.columns[0].name}"
+                for (resource, name), owner in self._field_owner.items()
+                if owner == addon and self._owner[resource] != addon
+                and (prop := self._models[resource].__mapper__.column_attrs.get(name)) is not None]
+
 
 def undefer_active_extensions(state: ORMExecuteState) -> None:
     """Session hook: load the extension columns the current app's addons added together
