@@ -36,7 +36,7 @@ def connect_handlers(addon: str, handlers: list[EventHandler]) -> None:
         def wrapper(sender: Any, _h: EventHandler = handler, _addon: str = addon, **payload: Any) -> Any:
             if _addon not in _active_addons():
                 return None
-            return _run(_h, sender, payload)
+            return _run(_h, _addon, sender, payload)
 
         wrapper.__name__ = f"{addon}:{getattr(handler.func, '__name__', 'handler')}"
         _wrappers[key] = wrapper
@@ -46,7 +46,7 @@ def connect_handlers(addon: str, handlers: list[EventHandler]) -> None:
             handler.signal.connect(wrapper, sender=handler.sender, weak=False)
 
 
-def _run(handler: EventHandler, sender: Any, payload: dict[str, Any]) -> Any:
+def _run(handler: EventHandler, addon: str, sender: Any, payload: dict[str, Any]) -> Any:
     if handler.transactional:
         return handler.func(sender, **payload)
     savepoint = db.session.begin_nested()
@@ -56,7 +56,9 @@ def _run(handler: EventHandler, sender: Any, payload: dict[str, Any]) -> Any:
         return result
     except Exception:  # noqa: BLE001 - a handler's failure must not spread; it is logged
         savepoint.rollback()
-        log.exception("event handler %s failed for %r; its changes were rolled back", handler.func, sender)
+        log.exception("event handler %s of addon %r failed on %s from %r; its changes were rolled back",
+                      getattr(handler.func, "__qualname__", handler.func), addon,
+                      getattr(handler.signal, "name", handler.signal), sender)
         return None
 
 
