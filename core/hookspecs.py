@@ -55,9 +55,10 @@ def extend_models() -> list[ModelExtension] | None:
 def register_data() -> list[DataRecord] | None:
     """Records the addon ships: roles, model access, record rules, stages, settings.
 
-    Called when the addon is installed or upgraded. Each record has a stable external
-    id, so loading is idempotent, upgrades update in place and uninstall removes exactly
-    these records. Build roles and rules with `core.declarations.role/access/rule`.
+    Called when the addon is installed or upgraded, after its migrations ran. Returns
+    `DataRecord`s, each with a stable external id, so loading is idempotent, upgrades
+    update in place (and delete records no longer returned) and uninstall removes
+    exactly these records. Build roles and rules with `core.declarations.role/access/rule`.
     """
 
 
@@ -65,8 +66,10 @@ def register_data() -> list[DataRecord] | None:
 def register_demo_data(seed: int) -> list[DataRecord] | None:
     """Demo records loaded when the addon is installed on a demo database.
 
-    Called after `register_data`, with a seed so generated demo data is the same on
-    every run. Returns `DataRecord`s with external ids, like `register_data`.
+    Called after `register_data` when the addon is installed with `--demo` (or on a
+    database installed with demo data). `seed` is an integer to seed random generators
+    with, so the same seed gives the same records. Returns `DataRecord`s with external
+    ids, like `register_data`.
     """
 
 
@@ -77,14 +80,18 @@ def register_demo_data(seed: int) -> list[DataRecord] | None:
 def register_views() -> list[View] | None:
     """List, form, kanban, detail and search views of the addon's models.
 
-    Called when the app loads. A model with no view gets one generated from metadata.
+    Called when the app loads. Returns `View`s; a model with no view of a kind gets one
+    generated from its metadata, and a later addon's view of the same kind wins.
     """
 
 
 @hookspec
 def register_menus() -> list[MenuItem] | None:
-    """Navigation entries. Called when the app loads; users only see entries for
-    models they may read."""
+    """Navigation entries.
+
+    Called when the app loads. Returns `MenuItem`s; users only see entries for models
+    they may read.
+    """
 
 
 @hookspec
@@ -100,15 +107,19 @@ def register_dashboards() -> list[Dashboard] | None:
 def register_detail_panels() -> list[DetailPanel] | None:
     """Blocks added to records' detail pages (timelines, summaries, related boxes).
 
-    Called when the app loads. Each `DetailPanel.applies(resource)` chooses the models
-    it is shown for; `render(env, record)` returns its HTML at request time.
+    Called when the app loads. Returns `DetailPanel`s: each `DetailPanel.applies(resource)`
+    chooses the models it is shown for; `render(env, record)` returns its HTML at
+    request time.
     """
 
 
 @hookspec
 def register_template_dirs() -> list[str] | None:
-    """Folders of Jinja2 templates. A template here overrides the kernel's (or a
-    dependency's) template of the same name. Called when the app loads."""
+    """Folders of Jinja2 templates.
+
+    Called when the app loads. Returns folder paths (str); a template in one overrides
+    the kernel's (or a dependency's) template of the same name.
+    """
 
 
 # --- Routes, API and CLI ------------------------------------------------------------
@@ -118,8 +129,9 @@ def register_template_dirs() -> list[str] | None:
 def register_blueprints() -> list[Blueprint] | None:
     """Flask blueprints with the addon's own pages and endpoints.
 
-    Called when the app loads. A URL rule that another addon already registers is an
-    error at install time naming both addons.
+    Called when the app loads, and at install time to look for conflicts. Returns
+    `flask.Blueprint`s; a URL rule (and method) that another addon already registers is
+    an error at install time naming both addons.
     """
 
 
@@ -133,7 +145,11 @@ def register_api_actions() -> list[Any] | None:
 
 @hookspec
 def register_commands() -> list[click.Command] | None:
-    """Click commands added under `spectrum`. Called when the CLI builds the app."""
+    """Commands added under `spectrum` (`spectrum contacts duplicates`).
+
+    Called when the CLI builds the app, for installed addons only. Returns
+    `click.Command`s (groups too).
+    """
 
 
 # --- Jobs and events -----------------------------------------------------------------
@@ -141,15 +157,20 @@ def register_commands() -> list[click.Command] | None:
 
 @hookspec
 def register_jobs() -> list[Job] | None:
-    """Tasks and periodic sweeps. Called when the app loads; the worker (in-process or
-    Celery) schedules the periodic ones. Sweeps must be idempotent."""
+    """Tasks and periodic sweeps.
+
+    Called when the app loads. Returns `Job`s with unique names; the worker (in-process
+    or Celery) schedules the periodic ones. Sweeps must be idempotent.
+    """
 
 
 @hookspec
 def register_event_handlers() -> list[EventHandler] | None:
     """Handlers for blinker signals (record created, opportunity won, ...).
 
-    Called when the app loads. Handlers run only in apps where the addon is installed.
+    Called when the app loads. Returns `EventHandler`s. Handlers run only in apps where
+    the addon is installed; one that raises is logged and its writes are undone alone,
+    unless it is declared `transactional`, in which case the emitting write fails too.
     """
 
 
@@ -187,7 +208,10 @@ def claim_inbound_message(message: EmailMessage) -> Callable[[Env, EmailMessage]
 
 @hookspec
 def register_import_mappings() -> list[ImportMapping] | None:
-    """Named CSV column mappings for `spectrum import` and the import page."""
+    """Named CSV column mappings for `spectrum import` and the import page.
+
+    Called when the app loads. Returns `ImportMapping`s, found by name.
+    """
 
 
 # --- Lifecycle -----------------------------------------------------------------------
