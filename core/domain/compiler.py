@@ -21,12 +21,16 @@ The language, documented for admins and integrators (README "Filter language"):
 * **Values from context**: `{"$user": "id"}` (any attribute path of the acting user,
   such as `"contact_id"`), `{"$now": {"days": -14}}` (now plus an offset in `weeks`,
   `days`, `hours`, `minutes` or `seconds`), `{"$today": {"days": 0}}` (today's date,
-  UTC, plus an offset).
+  UTC, plus an offset). Both also take `"start": "day" | "week" | "month" | "year"` (go
+  back to the start of the current period first, weeks starting on Monday) and `months`
+  (calendar months), so "closing this month" is `["close_date", ">=", {"$today":
+  {"start": "month"}}]` and `["close_date", "<", {"$today": {"start": "month", "months": 1}}]`.
 
 Everything compiles to a single SQL boolean expression; nothing is filtered in Python.
 """
 from __future__ import annotations
 
+import calendar
 import difflib
 import json
 from dataclasses import dataclass
@@ -43,6 +47,7 @@ from core.domain.operators import OPERATORS, Missing, Unresolved, compare
 __all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain"]
 
 _OFFSET_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
+_PERIODS = ("day", "week", "month", "year")
 
 
 @dataclass
@@ -159,21 +164,28 @@ class _Compiler:
             if not isinstance(arg, str) or not arg:
                 raise DomainError(f"$user on {path!r} takes an attribute name, such as \"id\"", path)
             return self._user_value(arg, path) if self.resolve_context else Unresolved
-        offset = self._offset(key, arg, path)
+        start, months, offset = self._offset(key, arg, path)
         if not self.resolve_context:
             return Unresolved
-        moment = self.context.current_time() + offset
+        moment = _shift(_period_start(self.context.current_time(), start), months) + offset
         return moment if key == "$now" else moment.astimezone(timezone.utc).date()
 
     @staticmethod
-    def _offset(key: str, arg: Any, path: str) -> timedelta:
+    def _offset(key: str, arg: Any, path: str) -> tuple[str | None, int, timedelta]:
+        """(period to go back to the start of, calendar months, the rest) of an offset."""
         if arg in (None, {}):
-            return timedelta()
-        if not isinstance(arg, dict) or not set(arg) <= _OFFSET_UNITS or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in arg.values()):
-            raise DomainError(f"{key} on {path!r} takes an offset such as {{\"days\": -7}} "
-                              f"(units: {', '.join(sorted(_OFFSET_UNITS))})", path)
-        return timedelta(**arg)
+            return None, 0, timedelta()
+        error = DomainError(f"{key} on {path!r} takes an offset such as {{\"days\": -7}} (units: "
+                            f"{', '.join(sorted(_OFFSET_UNITS))}, whole months; \"start\": {', '.join(_PERIODS)})", path)
+        if not isinstance(arg, dict):
+            raise error
+        units = dict(arg)
+        start, months = units.pop("start", None), units.pop("months", 0)
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in units.values())
+        if not set(units) <= _OFFSET_UNITS or not numeric or start not in (None, *_PERIODS) \
+                or not isinstance(months, int) or isinstance(months, bool):
+            raise error
+        return start, months, timedelta(**units)
 
     def _user_value(self, attribute_path: str, path: str) -> Any:
         target = self.context.user
@@ -186,3 +198,27 @@ class _Compiler:
             if target is None:
                 return Missing
         return target
+
+
+def _period_start(moment: datetime, period: str | None) -> datetime:
+    """Midnight UTC at the start of the day, week (Monday), month or year of `moment`."""
+    if period is None:
+        return moment
+    day = moment.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    if period == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def _shift(moment: datetime, months: int) -> datetime:
+    """`moment` plus calendar months; a day past the end of the target month becomes its last day."""
+    if not months:
+        return moment
+    index = moment.year * 12 + moment.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last))
