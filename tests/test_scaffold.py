@@ -40,6 +40,7 @@ def _spectrum(*args: str, env: dict[str, str]) -> str:
     ("field-visits", "is invalid: use lowercase letters"),
     ("field__visits", "is invalid: use lowercase letters"),
     ("visits_", "is invalid: use lowercase letters"),
+    ("visits\n", "is invalid: use lowercase letters"),
     ("v", "must be 2 to 30 characters long"),
     ("v" * (MAX_NAME_LENGTH + 1), "must be 2 to 30 characters long"),
     ("class", "is reserved"),

@@ -31,14 +31,14 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "scaffold_template"
 #: (`fk_<table>_created_by_users`) must stay within PostgreSQL's 63 characters.
 MAX_NAME_LENGTH = 30
 
-_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_NAME = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 _RESERVED = {KERNEL_ADDON, "core", "addons", "addons_contrib", "tests", "test", "migrations"}
 _SUFFIX = ".jinja"
 
 
 def check_name(name: str) -> None:
     """Raise ValueError, saying what to change, unless `name` can be a new addon here."""
-    if not _NAME.match(name):
+    if not _NAME.fullmatch(name):
         raise ValueError(f"addon name {name!r} is invalid: use lowercase letters, digits and single underscores, "
                          "starting with a letter (for example field_visits)")
     if not 2 <= len(name) <= MAX_NAME_LENGTH:
