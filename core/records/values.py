@@ -120,7 +120,8 @@ class ValueResolver:
             if name not in before:
                 continue
             old = before[name]
-            if isinstance(old, list):
+            # Relations were snapshotted as labels; a JSON column may hold a list too.
+            if not self.meta.fields[name].is_column:
                 new_labels = _labels(getattr(record, name))
                 if new_labels != old:
                     changes[name] = (", ".join(old) or None, ", ".join(new_labels) or None)
