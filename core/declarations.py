@@ -122,7 +122,8 @@ class MenuItem:
 
     :param key: unique id (`contacts.contacts`); `parent` refers to another item's key.
     :param label: text shown.
-    :param model: resource listed when the entry is chosen (or use `url`).
+    :param model: resource listed when the entry is chosen (or use `url`); with both,
+        the entry leads to `url` and is shown only to users who may read `model`.
     """
 
     key: str

@@ -20,9 +20,11 @@ class NavEntry:
 
 
 def _url(item: MenuItem) -> str | None:
-    if item.model:
-        return f"/m/{item.model}"
-    return item.url
+    # An entry may give both: `url` (a filtered list, a dashboard) is where it leads,
+    # `model` who sees it.
+    if item.url:
+        return item.url
+    return f"/m/{item.model}" if item.model else None
 
 
 def navigation(env: Env) -> list[NavEntry]:
