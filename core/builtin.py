@@ -11,7 +11,8 @@ from core.plugins import hookimpl
 from core import runtime
 
 __all__ = ["register_models", "register_data", "register_menus", "register_views", "register_blueprints",
-           "app_ready", "register_jobs", "register_api_actions"]
+           "app_ready", "register_jobs", "register_api_actions",
+           "register_event_handlers"]
 
 
 @hookimpl
@@ -92,6 +93,7 @@ def app_ready(app) -> None:  # type: ignore[no-untyped-def]
     from core.web.security import init_security
 
     init_security(app)
+    runtime.app_ready(app)
     install_api_error_pages(app)
     folders = app.extensions["spectrum"].template_dirs
     if folders:
@@ -108,3 +110,9 @@ def register_jobs() -> list:
 def register_api_actions() -> list:
     """Record actions of the runtime (retry a failed job run, ...)."""
     return runtime.api_actions()
+
+
+@hookimpl
+def register_event_handlers() -> list:
+    """Record events feed webhook subscriptions."""
+    return runtime.event_handlers()

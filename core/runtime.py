@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Flask
 
-from core.declarations import DataRecord, Job, MenuItem, View, access
+from core.declarations import DataRecord, EventHandler, Job, MenuItem, View, access
 from core.jobs.models import JobRun, JobSchedule
+from core.mail.models import Consent, InboundMail, MailMessage, MailTemplate
 from core.models.base import Record
+from core.webhooks.models import WebhookDelivery, WebhookSubscription
 
-__all__ = ["models", "data", "menus", "views", "blueprints", "jobs", "api_actions"]
+__all__ = ["models", "data", "menus", "views", "blueprints", "jobs", "api_actions", "event_handlers", "app_ready"]
 
 
 def models() -> list[type[Record]]:
-    """Job runs and schedules."""
-    return [JobRun, JobSchedule]
+    """Job runs and schedules; the mail log, templates, consents and inbound log; webhooks."""
+    return [JobRun, JobSchedule, MailMessage, MailTemplate, Consent, InboundMail, WebhookSubscription,
+            WebhookDelivery]
 
 
 def data() -> list[DataRecord]:
-    """Only administrators see and manage the runtime's records (they have full access;
-    these rows say so where admins look)."""
-    return [access(f"base.access_{model.resource_name()}_admin", "base.admin", model.resource_name(), "rcud")
-            for model in models()]
+    """Administrators see and manage all of it (they have full access; these rows say so
+    where admins look). Internal users may pick a mail template."""
+    return [
+        *[access(f"base.access_{model.resource_name()}_admin", "base.admin", model.resource_name(), "rcud")
+          for model in models()],
+        access("base.access_mail_templates_user", "base.user", "mail_templates", "r"),
+    ]
 
 
 def menus() -> list[MenuItem]:
@@ -30,6 +36,13 @@ def menus() -> list[MenuItem]:
     return [
         MenuItem("base.job_runs", "Job runs", model="job_runs", parent="base.settings"),
         MenuItem("base.job_schedules", "Job schedules", model="job_schedules", parent="base.settings"),
+        MenuItem("base.mail_messages", "Mail log", model="mail_messages", parent="base.settings"),
+        MenuItem("base.mail_templates", "Mail templates", model="mail_templates", parent="base.settings"),
+        MenuItem("base.consents", "Consents and suppressions", model="consents", parent="base.settings"),
+        MenuItem("base.inbound_mails", "Inbound mail", model="inbound_mails", parent="base.settings"),
+        MenuItem("base.webhook_subscriptions", "Webhooks", model="webhook_subscriptions", parent="base.settings"),
+        MenuItem("base.webhook_deliveries", "Webhook deliveries", model="webhook_deliveries",
+                 parent="base.settings"),
     ]
 
 
@@ -42,25 +55,58 @@ def views() -> list[View]:
             "Waiting to retry": [["status", "=", "retrying"]],
         }, "group_by": ["name", "status"]}),
         View("job_schedules", "list", ["name", "schedule", "active", "next_run_at", "last_run_at"]),
+        View("mail_messages", "list", ["created_at", "to_address", "subject", "status", "channel", "open_count",
+                                       "click_count"]),
+        View("mail_messages", "search", options={"filters": {
+            "Failed or bounced": [["status", "in", ["failed", "bounced"]]],
+            "Suppressed": [["status", "=", "suppressed"]],
+        }, "group_by": ["status", "channel", "template"]}),
+        View("mail_templates", "list", ["name", "model", "subject", "description"]),
+        View("consents", "list", ["address", "channel", "state", "reason", "source", "changed_at"]),
+        View("inbound_mails", "list", ["received_at", "from_address", "subject", "status", "handler"]),
+        View("webhook_subscriptions", "list", ["name", "url", "events", "active", "failure_count", "last_status"]),
+        View("webhook_deliveries", "list", ["created_at", "subscription_id", "event", "status", "attempts",
+                                            "response_code"]),
     ]
 
 
 def blueprints() -> list[Blueprint]:
-    """Admin endpoints under /api/v1/_admin."""
+    """Admin endpoints under /api/v1/_admin, the inbound mail endpoint, mail tracking routes."""
     from core.jobs.api import jobs_api
+    from core.mail.api import inbound_api, mail_api
+    from core.mail.tracking import tracking
+    from core.webhooks.api import webhooks_api
 
-    return [jobs_api]
+    return [jobs_api, mail_api, inbound_api, tracking, webhooks_api]
 
 
 def jobs() -> list[Job]:
-    """The kernel's own jobs."""
+    """The kernel's own jobs: queue housekeeping, sending mail, delivering webhooks."""
     from core.jobs.admin import kernel_jobs
+    from core.mail.outbound import mail_jobs
+    from core.webhooks.delivery import webhook_jobs
 
-    return kernel_jobs()
+    return [*kernel_jobs(), *mail_jobs(), *webhook_jobs()]
 
 
 def api_actions() -> list[Any]:
-    """Record actions: retry a failed run."""
+    """Record actions: retry a failed run; ping a webhook, redeliver a delivery."""
     from core.jobs.api import api_actions as job_actions
+    from core.webhooks.api import api_actions as webhook_actions
 
-    return job_actions()
+    return [*job_actions(), *webhook_actions()]
+
+
+def event_handlers() -> list[EventHandler]:
+    """Record events feed webhook subscriptions."""
+    from core.webhooks.events import record_handlers
+
+    return record_handlers()
+
+
+def app_ready(app: Flask) -> None:
+    """Addon events declared for webhooks are connected once every addon is loaded."""
+    from core.platform import platform
+    from core.webhooks.events import connect_addon_events
+
+    connect_addon_events(platform(app))

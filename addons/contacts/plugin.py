@@ -136,3 +136,11 @@ def register_commands() -> list:
     from addons.contacts.cli import contacts_group
 
     return [contacts_group]
+
+
+@hookimpl
+def register_event_handlers() -> list:
+    """Mail sent to a contact, opened, clicked, bounced or unsubscribed lands on its timeline."""
+    from addons.contacts.mail_timeline import mail_handlers
+
+    return mail_handlers()

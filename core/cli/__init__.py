@@ -8,6 +8,7 @@ from core.cli.access import access
 from core.cli.addons import addons
 from core.cli.data import export_command, import_command
 from core.cli.jobs import jobs, worker
+from core.cli.mail import mail
 from core.cli.setup import init, serve
 from core.cli.users import tokens, users
 
@@ -35,7 +36,7 @@ def cli() -> None:
     """
 
 
-for _command in (init, serve, addons, users, tokens, access, import_command, export_command, worker, jobs):
+for _command in (init, serve, addons, users, tokens, access, import_command, export_command, worker, jobs, mail):
     cli.add_command(_command)
 
 

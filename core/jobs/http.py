@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, request
+from flask_wtf.csrf import validate_csrf
 from werkzeug.exceptions import HTTPException
+from wtforms import ValidationError
 
 from core.api.auth import current_user
 from core.api.problems import problem
 from core.db import db
 from core.env import Env
-from core.records.errors import RecordError, ValidationFailed
+from core.records.errors import AccessDenied, RecordError, ValidationFailed
 
 __all__ = ["admin_blueprint", "acting_env", "json_body", "Unauthenticated"]
 
@@ -27,7 +29,11 @@ class Unauthenticated(RecordError):
 
 def admin_blueprint(name: str, import_name: str, prefix: str) -> Blueprint:
     """A blueprint under `/api/v1/_admin<prefix>` whose errors are problem+json."""
+    from core.web.security import csrf
+
     blueprint = Blueprint(name, import_name, url_prefix=f"/api/v1/_admin{prefix}")
+    # Bearer-token callers have no CSRF token; session writes are checked in acting_env().
+    csrf.exempt(blueprint)
 
     @blueprint.errorhandler(RecordError)
     def _record_error(error: RecordError) -> Response:
@@ -51,6 +57,13 @@ def acting_env() -> Env:
     user = current_user()
     if user is None:
         raise Unauthenticated()
+    signed_in = not request.headers.get("Authorization", "").lower().startswith("bearer ")
+    if signed_in and request.method not in ("GET", "HEAD", "OPTIONS"):
+        # A cookie rides along with any cross-site request: writes need the token too.
+        try:
+            validate_csrf(request.headers.get("X-CSRFToken", ""))
+        except ValidationError:
+            raise AccessDenied("writes in a signed-in session need the X-CSRFToken header") from None
     return Env.for_user(user)
 
 

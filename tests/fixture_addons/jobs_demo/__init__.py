@@ -1,4 +1,6 @@
-"""A fixture addon declaring a task, a sweep, a cron job and a flaky task for the jobs tests."""
+"""A fixture addon for the runtime tests: jobs of every kind, an inbound mail handler and
+an addon event offered to webhooks."""
 from core.addons.manifest import Addon
 
-manifest = Addon(name="jobs_demo", version="1.0.0", summary="Jobs the jobs tests run", depends=("contacts",))
+manifest = Addon(name="jobs_demo", version="1.0.0", summary="Jobs, mail and webhook fixtures of the runtime tests",
+                 depends=("contacts",))

@@ -7,9 +7,16 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from blinker import Namespace
+
 from core import hookimpl
-from core.declarations import Job
+from core.declarations import Job, WebhookEvent
+from core.env import Env
 from core.jobs import JobContext, claim_rows
+from core.mail.inbound import sender_address
+
+#: An addon event, offered to webhook subscribers as `jobs_demo.happened`.
+happened = Namespace().signal("jobs-demo-happened")
 
 DUE, DONE = "renewal due", "renewal reminded"
 
@@ -82,3 +89,29 @@ def register_jobs() -> list[Job]:
         Job("jobs_demo.visible_contacts", visible_contacts),
         Job("jobs_demo.flaky", flaky, max_attempts=3, backoff=timedelta(minutes=1)),
     ]
+
+
+@hookimpl
+def register_webhook_events() -> list[WebhookEvent]:
+    """`jobs_demo.happened` carries what happened."""
+    return [WebhookEvent("jobs_demo.happened", happened, lambda _sender, what="", **_kw: {"what": what},
+                         description="Something happened in the demo")]
+
+
+def file_reply(env: Env, message: Any) -> dict[str, Any]:
+    """Put a "[demo]" reply on the sender's timeline."""
+    sender = sender_address(message)
+    [contact] = env.records.search("contacts", [["email", "=", sender]]).records
+    body = message.get_body(preferencelist=("plain",))
+    interaction = env.records.create("interactions", {
+        "channel": "email", "direction": "inbound", "subject": str(message["Subject"]),
+        "body": body.get_content() if body else None, "occurred_at": env.now(), "contact_id": contact.id,
+        "external_ref": str(message["Message-ID"]),
+    })
+    return {"interaction": interaction.id}
+
+
+@hookimpl
+def claim_inbound_message(message: Any) -> Any:
+    """Messages whose subject starts with "[demo]" are ours."""
+    return file_reply if str(message.get("Subject", "")).startswith("[demo]") else None

@@ -1,0 +1,17 @@
+"""Mail events (blinker). Each is sent with sender "mail" and keyword arguments `message`
+(the `MailMessage`, or the `InboundMail` for `mail_received`) and `env` (a system Env).
+The contacts addon, for one, puts opens and clicks on the contact's timeline."""
+from __future__ import annotations
+
+from blinker import Namespace
+
+__all__ = ["mail_sent", "mail_opened", "mail_clicked", "mail_bounced", "mail_unsubscribed", "mail_received"]
+
+_signals = Namespace()
+
+mail_sent = _signals.signal("mail-sent", doc="The SMTP server accepted the message.")
+mail_opened = _signals.signal("mail-opened", doc="The open pixel was fetched (`first` True the first time).")
+mail_clicked = _signals.signal("mail-clicked", doc="A tracked link was followed; `url` is where it led.")
+mail_bounced = _signals.signal("mail-bounced", doc="The message bounced; `reason` says why; the address is suppressed.")
+mail_unsubscribed = _signals.signal("mail-unsubscribed", doc="The recipient withdrew consent for `channel`.")
+mail_received = _signals.signal("mail-received", doc="An inbound message was routed; `inbound` is its log row.")

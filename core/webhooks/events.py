@@ -1,0 +1,136 @@
+"""Turning record events and addon events into deliveries, in the emitting transaction
+(so an event is delivered if and only if its change commits)."""
+from __future__ import annotations
+
+import fnmatch
+import json
+from typing import Any, Mapping
+
+from sqlalchemy import select
+
+from core import signals
+from core.db import db
+from core.declarations import EventHandler
+from core.env import Env
+from core.events import connect_handlers
+from core.jobs import enqueue
+from core.platform import Platform, platform
+from core.records.errors import NotFound, RecordError, ValidationFailed
+from core.webhooks.models import WebhookDelivery, WebhookSubscription
+
+__all__ = ["event_names", "check_patterns", "publish", "record_handlers", "connect_addon_events"]
+
+_ACTIONS = ("created", "updated", "deleted")
+
+
+def event_names(platform_: Platform) -> list[str]:
+    """Every event a subscription may name: `<resource>.<action>` and declared addon events."""
+    return sorted([f"{resource}.{action}" for resource in platform_.models for action in _ACTIONS]
+                  + list(platform_.webhook_events))
+
+
+def check_patterns(platform_: Platform, patterns: Any) -> None:
+    """ValidationFailed unless `patterns` is a list of patterns matching at least one event each."""
+    if not isinstance(patterns, list) or not patterns or not all(isinstance(p, str) for p in patterns):
+        raise ValidationFailed({"events": ['Give a list of event names, such as ["contacts.created"].']})
+    names = event_names(platform_)
+    unknown = [pattern for pattern in patterns if not fnmatch.filter(names, pattern)]
+    if unknown:
+        raise ValidationFailed({"events": [f"no event matches {', '.join(map(repr, unknown))}; "
+                                           "GET /api/v1/_admin/webhooks/events lists them"]})
+
+
+def publish(event: str, data_for: Any, extra: Mapping[str, Any] | None = None) -> list[WebhookDelivery]:
+    """Create a delivery of `event` for every active subscription that wants it.
+
+    `data_for(env)` returns the payload's `data` as the subscription's owner may see it,
+    or None to skip that subscription.
+    """
+    deliveries: list[WebhookDelivery] = []
+    subscriptions = db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True)))
+    now = platform().clock.now()
+    for subscription in subscriptions:
+        if not any(fnmatch.fnmatchcase(event, pattern) for pattern in subscription.events or []):
+            continue
+        owner = subscription.run_as_id and db.session.get(_user_model(), subscription.run_as_id)
+        env = Env.for_user(owner) if owner and owner.active else None
+        if env is None:
+            continue  # nobody vouches for what this subscription may read
+        data = data_for(env)
+        if data is None:
+            continue
+        body = json.dumps({"event": event, "occurred_at": now.isoformat(), "data": data, **(extra or {})},
+                          default=str, sort_keys=True)
+        delivery = WebhookDelivery(subscription_id=subscription.id, event=event, body=body, status="pending",
+                                   attempts=0)
+        delivery.created_at = delivery.updated_at = now
+        db.session.add(delivery)
+        db.session.flush()
+        enqueue("webhooks.deliver", {"delivery_id": delivery.id})
+        deliveries.append(delivery)
+    return deliveries
+
+
+def _user_model() -> Any:
+    from core.auth.models import User
+
+    return User
+
+
+def _record_data(resource: str, record_id: int) -> Any:
+    def data_for(env: Env) -> Any:
+        try:
+            record = env.records.get(resource, record_id)
+            return env.records.dump(resource, [record])[0]
+        except (NotFound, RecordError):
+            return None
+
+    return data_for
+
+
+# Changes to webhooks themselves are never sent out: a subscription carries its secret.
+_SILENT = frozenset({"webhook_subscriptions", "webhook_deliveries"})
+
+
+def _on_created(resource: str, record: Any, **_payload: Any) -> None:
+    if resource not in _SILENT:
+        publish(f"{resource}.created", _record_data(resource, record.id))
+
+
+def _on_updated(resource: str, record: Any, changes: Mapping[str, Any] | None = None, **_payload: Any) -> None:
+    if resource not in _SILENT:
+        publish(f"{resource}.updated", _record_data(resource, record.id), {"changed": sorted(changes or {})})
+
+
+def _on_deleted(resource: str, record: Any, **_payload: Any) -> None:
+    if resource not in _SILENT:
+        publish(f"{resource}.deleted", _record_data(resource, record.id))
+
+
+def record_handlers() -> list[EventHandler]:
+    """Record created/updated/deleted of every model become `<resource>.<action>` events."""
+    return [EventHandler(signals.record_created, _on_created), EventHandler(signals.record_updated, _on_updated),
+            EventHandler(signals.record_deleted, _on_deleted)]
+
+
+_addon_wrappers: dict[tuple[int, str], Any] = {}
+
+
+def connect_addon_events(platform_: Platform) -> None:
+    """Connect each declared `WebhookEvent`'s signal once per process; the handler looks the
+    event up in the current app, so it only fires where the declaring addon is installed."""
+    for name, declared in platform_.webhook_events.items():
+        key = (id(declared.signal), name)
+        if key in _addon_wrappers:
+            continue
+
+        def on_event(sender: Any, _name: str = name, **payload: Any) -> None:
+            event = platform().webhook_events.get(_name)
+            if event is not None:
+                data = event.payload(sender, **payload)
+                if data is not None:
+                    publish(_name, lambda _env, _data=data: _data)
+
+        on_event.__name__ = f"webhook:{name}"
+        _addon_wrappers[key] = on_event
+        connect_handlers("base", [EventHandler(declared.signal, on_event)])
