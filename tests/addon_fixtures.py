@@ -28,7 +28,8 @@ from sqlalchemy import create_engine, inspect, text
 
 from core.testing.databases import TEST_START, DatabaseFactory
 
-__all__ = ["AddonSite", "ENTRY_POINTS", "SPECTRUM", "addon_site", "kernel_db", "open_app", "database_state", "query"]
+__all__ = ["AddonSite", "ENTRY_POINTS", "SPECTRUM", "addon_site", "kernel_db", "open_app", "install", "database_state",
+           "query"]
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURES_DIR = TESTS_DIR / "fixture_addons"
@@ -147,6 +148,14 @@ def open_app(database_url: str) -> Iterator[Flask]:
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def install(database_url: str, *names: str, demo: bool = False) -> list[str]:
+    """Install `names` in-process through `AddonManager`; returns the addons newly installed."""
+    from core.addons.installer import AddonManager
+
+    with open_app(database_url) as app:
+        return AddonManager(app).install(list(names), demo=demo)
 
 
 def query(database_url: str, sql: str, **params: object) -> list[tuple[object, ...]]:

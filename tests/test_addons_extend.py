@@ -6,9 +6,8 @@ import json
 import pytest
 from sqlalchemy import Boolean, String, event
 
-from addon_fixtures import open_app, query
+from addon_fixtures import install, open_app, query
 from core import field
-from core.addons.installer import AddonManager
 from core.auth.accounts import create_user, issue_token
 from core.db import db
 from core.declarations import ModelExtension
@@ -16,11 +15,6 @@ from core.env import Env
 from core.models.registry import ModelConflict, ModelRegistry
 from core.platform import platform
 from core.records.errors import ValidationFailed
-
-
-def _install(database_url: str, *names: str) -> None:
-    with open_app(database_url) as app:
-        AddonManager(app).install(list(names))
 
 
 def _bearer(app, login: str, roles: tuple[str, ...]) -> dict[str, str]:
@@ -36,7 +30,7 @@ def extended_db(addon_site, database_factory):
     """A database with widgets and widgets_ext installed."""
     addon_site.announce("widgets", "widgets_ext")
     url = database_factory.clone(())
-    _install(url, "widgets_ext")
+    install(url, "widgets_ext")
     yield url
     database_factory.drop(url)
 
@@ -83,7 +77,7 @@ def test_an_app_without_the_extension_neither_sees_nor_writes_its_field(extended
     # This process has mapped widgets.color (extended_db); a database with widgets alone
     # must still work: no SELECT or INSERT names the column it does not have.
     plain = database_factory.clone(())
-    _install(plain, "widgets")
+    install(plain, "widgets")
     with open_app(plain):
         records = Env.system().records
         created = records.create("widgets", {"name": "Plain", "size": "s"})

@@ -6,7 +6,7 @@ import types
 
 import pytest
 
-from addon_fixtures import open_app, query
+from addon_fixtures import install, open_app, query
 from core import hookimpl, signals
 from core.addons.installer import AddonManager
 from core.db import db
@@ -16,14 +16,9 @@ from core.plugins import AddonLoadError, make_plugin_manager
 ALL = ("widgets", "widgets_ext", "widget_events", "widgets_clash", "dup_model", "route_clash")
 
 
-def _install(database_url: str, *names: str) -> None:
-    with open_app(database_url) as app:
-        AddonManager(app).install(list(names))
-
-
 def test_create_app_loads_only_the_installed_addons_in_dependency_order(addon_site, kernel_db, caplog):
     addon_site.announce(*ALL)  # the clashing ones are available, never installed
-    _install(kernel_db, "widgets_ext", "widget_events")
+    install(kernel_db, "widgets_ext", "widget_events")
 
     with open_app(kernel_db) as app:
         platform = app.extensions["spectrum"]
@@ -59,7 +54,7 @@ def test_installing_and_uninstalling_send_addon_events(addon_site, kernel_db):
     signals.addon_installed.connect(installed)
     signals.addon_uninstalled.connect(uninstalled)
     try:
-        _install(kernel_db, "widgets_ext")
+        install(kernel_db, "widgets_ext")
         with open_app(kernel_db) as app:
             manager = AddonManager(app)
             manager.uninstall(manager.plan_uninstall(["widgets"], cascade=True))
@@ -75,7 +70,7 @@ def test_installing_and_uninstalling_send_addon_events(addon_site, kernel_db):
 def events_db(addon_site, kernel_db):
     """A database with widgets and widget_events (whose handlers react to new widgets)."""
     addon_site.announce("widgets", "widget_events")
-    _install(kernel_db, "widget_events")
+    install(kernel_db, "widget_events")
     return kernel_db
 
 
@@ -111,7 +106,7 @@ def test_a_failing_transactional_handler_aborts_the_emitting_write(events_db):
 
 def test_handlers_run_only_where_their_addon_is_installed(events_db, addon_site, database_factory):
     plain = database_factory.clone(())
-    _install(plain, "widgets")
+    install(plain, "widgets")
     with open_app(plain):
         Env.system().records.create("widgets", {"name": "quiet"})
         db.session.commit()
