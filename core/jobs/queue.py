@@ -39,14 +39,12 @@ def job_named(name: str) -> Job:
 
 
 def enqueue(name: str, payload: Mapping[str, Any] | None = None, *, user: User | None = None,
-            at: datetime | None = None, delay: timedelta | None = None, trigger: str = "enqueue",
-            dispatch: bool = True) -> JobRun:
+            at: datetime | None = None, delay: timedelta | None = None, trigger: str = "enqueue") -> JobRun:
     """Queue a run of job `name` with keyword arguments `payload`; returns the new run.
 
     The run is part of the caller's transaction: it exists (and a Celery worker hears of
     it) only once the caller commits. `user` makes the job act with that user's
     permissions; without it the job acts as the system. `at` or `delay` postpone it.
-    `dispatch=False` keeps it from the broker, for a caller that executes it itself.
     """
     job = job_named(name)
     body = dict(payload or {})
@@ -61,8 +59,7 @@ def enqueue(name: str, payload: Mapping[str, Any] | None = None, *, user: User |
     stamp(run, now)
     db.session.add(run)
     db.session.flush()
-    if dispatch:
-        dispatch_after_commit(run)
+    dispatch_after_commit(run)
     return run
 
 

@@ -18,7 +18,7 @@ from core.jobs.models import JobRun, JobSchedule, stamp
 from core.jobs.queue import enqueue
 from core.platform import platform
 
-__all__ = ["describe_schedule", "next_time", "first_time", "sync_schedules", "tick", "fire"]
+__all__ = ["describe_schedule", "next_time", "first_time", "sync_schedules", "tick"]
 
 
 def describe_schedule(job: Job) -> str:
@@ -87,20 +87,6 @@ def tick(now: datetime) -> list[int]:
         db.session.commit()
         queued.append(run.id)
     return queued
-
-
-def fire(name: str) -> int | None:
-    """Queue a scheduled run of `name` now (Celery beat's way in); None while it is paused. Commits."""
-    now = platform().clock.now()
-    row = db.session.scalar(select(JobSchedule).where(JobSchedule.name == name))
-    if row is not None and not row.active:
-        return None
-    run = enqueue(name, trigger="schedule", dispatch=False)
-    if row is not None:
-        row.last_run_at = now
-        _note_last_run(row.id, run)
-    db.session.commit()
-    return run.id
 
 
 def _note_last_run(schedule_id: int, run: JobRun) -> None:
