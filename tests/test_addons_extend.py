@@ -44,8 +44,8 @@ def test_the_extension_field_is_usable_through_the_records_service(extended_db):
         meta = records.meta("widgets").describe()
         found = records.search("widgets", [["color", "=", "crimson"]]).records
 
-    assert query(extended_db, "SELECT name, size, color FROM widgets WHERE id = :id", id=created.id) == [
-        ("Red one", "xl", "crimson")]
+    assert query(extended_db, "SELECT name, size, color, polished FROM widgets WHERE id = :id", id=created.id) == [
+        ("Red one", "xl", "crimson", False)]  # polished: the database's default
     assert [w.id for w in found] == [created.id]
     fields = {f["name"]: f for f in meta["fields"]}
     assert fields["color"]["label"] == "Colour" and fields["color"]["kind"] == "text"
@@ -57,8 +57,8 @@ def test_the_extension_field_is_usable_through_the_api(extended_db):
         headers = _bearer(app, "wendy", ("widgets.user",))
         client = app.test_client()
 
-        created = client.post("/api/v1/widgets", json={"name": "Blue one", "color": "blue", "size": "xl"},
-                              headers=headers)
+        created = client.post("/api/v1/widgets", json={"name": "Blue one", "color": "blue", "size": "xl",
+                                                       "polished": True}, headers=headers)
         patched = client.patch(f"/api/v1/widgets/{created.json['id']}", headers=headers,
                                json={"color": "navy", "version": created.json["version"]})
         listed = client.get("/api/v1/widgets", query_string={"filter": json.dumps([["color", "=", "navy"]])},
@@ -66,7 +66,7 @@ def test_the_extension_field_is_usable_through_the_api(extended_db):
         refused = client.post("/api/v1/widgets", json={"name": "Huge", "size": "xxl"}, headers=headers)
 
     assert created.status_code == 201, created.json
-    assert (created.json["color"], created.json["size"]) == ("blue", "xl")
+    assert (created.json["color"], created.json["size"], created.json["polished"]) == ("blue", "xl", True)
     assert patched.status_code == 200 and patched.json["color"] == "navy"
     assert [(w["name"], w["color"]) for w in listed.json["data"]] == [("Blue one", "navy")]
     assert refused.status_code == 422
@@ -97,7 +97,7 @@ def test_an_app_without_the_extension_neither_sees_nor_writes_its_field(extended
     assert names == ["Legacy", "Plain", "Standard"]
     assert unknown.value.errors == {"color": ["Unknown field: model 'widgets' has no field 'color'"]}
     assert no_xl.value.errors == {"size": ["Must be one of: s, m, l."]}
-    assert "color" not in described
+    assert "color" not in described and "polished" not in described
     assert colored == [("Legacy", None), ("Standard", None)]
 
 

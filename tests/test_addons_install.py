@@ -19,7 +19,8 @@ def test_install_pulls_in_dependencies_first_and_records_them(addon_site, kernel
     assert [name for name, _version in state["installed"]] == ["base", "widgets", "widgets_ext"]
     assert "e77e00000001" in state["alembic"]
     assert state["tables"]["widgets"] == sorted(
-        ["id", "name", "size", "color", "created_at", "updated_at", "created_by", "updated_by", "version"])
+        ["id", "name", "size", "color", "polished", "created_at", "updated_at", "created_by", "updated_by",
+         "version"])
     assert sorted(query(kernel_db, "SELECT name, size FROM widgets")) == [("Legacy", "s"), ("Standard", "m")]
 
 

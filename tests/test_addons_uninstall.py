@@ -8,7 +8,7 @@ from core.env import Env
 
 PLAN = [
     "addons to uninstall (in this order): widgets_ext, widgets",
-    "  widgets_ext: tables dropped: none; columns dropped: widgets.color; records it shipped deleted: 0",
+    "  widgets_ext: tables dropped: none; columns dropped: widgets.color, widgets.polished; records it shipped deleted: 0",
     "  widgets: tables dropped: widgets (3 rows); columns dropped: none; records it shipped deleted: 4",
 ]
 

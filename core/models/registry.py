@@ -9,6 +9,7 @@ addon is not loaded:
 - it is mapped *deferred*, so no SELECT names it unless asked to (apps that have the
   addon loaded ask for it, see `undefer_active_extensions`);
 - its type "evaluates None", so an INSERT leaves it out unless a value was given;
+- a server default on it does not make INSERTs fetch it back (RETURNING) on its model;
 - it may not have a Python-side default, which every INSERT would send;
 - each `ModelRegistry` hides the fields and choices of extensions it did not apply.
 """
@@ -121,6 +122,11 @@ class ModelRegistry:
                 column = attribute.column
                 column.type = column.type.evaluates_none()
                 setattr(model, name, deferred(column, group=f"extension:{addon}"))
+                if column.server_default is not None:
+                    # By default the ORM reads server defaults back with RETURNING on every
+                    # INSERT of the model, naming the column in every database; load them
+                    # when first read instead.
+                    model.__mapper__.eager_defaults = False
                 _mapped_extensions[(model, name)] = addon
             self._field_owner[(extension.model, name)] = addon
             self._extension_columns.setdefault(model, []).append(getattr(model, name))
