@@ -1,0 +1,137 @@
+"""Record actions of the API: `POST /api/v1/<resource>/<id>/<action>`."""
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from core.api.actions import ApiAction
+from core.records.errors import ValidationFailed
+
+from addons.service_desk import conversation, customer, kb, routing, sla
+from addons.service_desk.calendars import import_holidays, load_calendar
+from addons.service_desk.engine import add_business_time
+
+__all__ = ["api_actions"]
+
+
+def _int(payload: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
+    value = payload.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed({name: ["Give a record id (an integer)."]})
+    return value
+
+
+def _files(payload: Mapping[str, Any]) -> list[tuple[str, bytes, str | None]]:
+    files = []
+    for index, item in enumerate(payload.get("attachments") or []):
+        try:
+            files.append((str(item["filename"]), base64.b64decode(item["content_base64"], validate=True),
+                          item.get("content_type")))
+        except (KeyError, TypeError, binascii.Error):
+            raise ValidationFailed({"attachments": [
+                f"item {index}: give filename and content_base64 (and content_type)"]}) from None
+    return files
+
+
+def _message(env: Any, message: Any) -> dict[str, Any]:
+    return env.records.dump("ticket_messages", [message])[0]
+
+
+def _reply(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    if env.user is not None and env.user.kind == "portal":
+        return _message(env, customer.reply(env, ticket.id, str(payload.get("body") or ""), _files(payload)))
+    env.policy.require("tickets", "update")
+    message = conversation.post_reply(env, ticket, str(payload.get("body") or ""), internal=bool(payload.get("internal")),
+                                      status=payload.get("status"), parent_id=_int(payload, "parent_id", required=False),
+                                      files=_files(payload))
+    return _message(env, message)
+
+
+def _assign(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    routing.reassign(env, ticket, user_id=_int(payload, "user_id", required=False),
+                     team_id=_int(payload, "team_id", required=False))
+    return env.records.dump("tickets", [ticket])[0]
+
+
+def _macro(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    return conversation.apply_macro(env, ticket, _int(payload, "macro_id"))
+
+
+def _canned(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    return {"body": conversation.render_canned(env, ticket, _int(payload, "canned_response_id"))}
+
+
+def _rate(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    rated = customer.rate(env, ticket.id, payload.get("rating"), payload.get("comment"))
+    return {"csat_rating": rated.csat_rating, "csat_comment": rated.csat_comment}
+
+
+def _attach(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    from addons.service_desk.attachments import attach
+
+    message_id = _int(payload, "message_id", required=False)
+    created = [attach(env, ticket.id, name, content, kind, message_id) for name, content, kind in _files(payload)]
+    return {"data": env.records.dump("ticket_attachments", created)}
+
+
+def _suggest(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    articles = kb.suggest_for_ticket(env, ticket)
+    return {"data": [{"id": a.id, "title": a.title, "summary": a.summary, "state": a.state} for a in articles]}
+
+
+def _sla(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The ticket's clocks as computed now (the same whenever computed)."""
+    if ticket.sla_policy_id is None:
+        return {"policy": None, "clocks": []}
+    policy = env.sudo().records.get("sla_policies", ticket.sla_policy_id)
+    return {"policy": {"id": policy.id, "name": policy.name}, "status": ticket.sla_status, "clocks": [
+        {"target": c.target, "start": c.start.isoformat(), "due_at": c.due_at.isoformat() if c.due_at else None,
+         "warn_at": c.warn_at.isoformat() if c.warn_at else None, "met_at": c.met_at.isoformat() if c.met_at else None}
+        for c in sla.clocks_of(env, ticket, policy)]}
+
+
+def _import_holidays(env: Any, calendar: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(payload.get("ics"), str):
+        raise ValidationFailed({"ics": ["Give the iCalendar file's text."]})
+    return import_holidays(env, calendar.id, payload["ics"])
+
+
+def _business_time(env: Any, calendar: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        start = datetime.fromisoformat(str(payload.get("start")))
+        minutes = int(payload.get("minutes"))
+    except (TypeError, ValueError):
+        raise ValidationFailed({"start": ["Give start (ISO 8601 with offset) and minutes."]}) from None
+    if start.tzinfo is None:
+        raise ValidationFailed({"start": ["Give the time with its offset, such as 2026-01-09T17:00:00+01:00."]})
+    due = add_business_time(load_calendar(env, calendar.id), start, timedelta(minutes=minutes))
+    return {"due_at": due.isoformat() if due else None}
+
+
+def _restore(env: Any, article: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    restored = kb.restore_version(env, article, _int(payload, "revision"))
+    return env.records.dump("kb_articles", [restored])[0]
+
+
+def api_actions() -> list[ApiAction]:
+    """Every action of the addon."""
+    return [
+        ApiAction("tickets", "reply", _reply, "Post a reply or internal note (customers: a reply)", operation="read"),
+        ApiAction("tickets", "assign", _assign, "Assign to a user, or to a team's method"),
+        ApiAction("tickets", "apply_macro", _macro, "Apply a macro: field changes and a reply in one step"),
+        ApiAction("tickets", "render_canned", _canned, "A canned response filled in for this ticket", operation="read"),
+        ApiAction("tickets", "rate", _rate, "The customer rates the resolution (1-5)", operation="read"),
+        ApiAction("tickets", "attach", _attach, "Attach files (base64) to the ticket or one of its messages"),
+        ApiAction("tickets", "suggest_articles", _suggest, "Knowledge-base articles that may answer the ticket",
+                  operation="read"),
+        ApiAction("tickets", "sla", _sla, "The ticket's SLA clocks: start, warning, due and met times",
+                  operation="read"),
+        ApiAction("business_calendars", "import_holidays", _import_holidays, "Add holidays from an iCalendar file"),
+        ApiAction("business_calendars", "business_time", _business_time,
+                  "The instant `minutes` business minutes after `start`", operation="read"),
+        ApiAction("kb_articles", "restore_version", _restore, "Make an earlier revision current again"),
+    ]

@@ -1,0 +1,150 @@
+"""Email in: a new message opens a ticket, a reply lands on its ticket.
+
+The service desk claims a message (`claim_inbound_message`) when it is addressed to a
+team's inbound address, answers one of our messages (In-Reply-To or References names
+a Message-ID we stored), or carries a ticket number in its subject ("[SD-000042]").
+The number alone threads only mail from the ticket's customer or their account: it is
+easy to guess, unlike a Message-ID. A reply to a closed ticket opens a follow-up.
+Unknown senders become contacts; attachments are kept.
+"""
+from __future__ import annotations
+
+import html
+import re
+from email.message import EmailMessage
+from email.utils import getaddresses, parseaddr
+from typing import Any, Callable
+
+from core.env import Env
+
+from addons.service_desk.attachments import attach
+from addons.service_desk.lifecycle import TICKET_PREFIX
+
+__all__ = ["claim", "handle", "message_ids", "ticket_number", "text_of"]
+
+_NUMBER = re.compile(rf"\[({re.escape(TICKET_PREFIX)}\d+)\]")
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+def message_ids(message: EmailMessage) -> list[str]:
+    """Message-IDs this message answers: In-Reply-To first, then References, newest first."""
+    found: list[str] = []
+    for header in ("In-Reply-To", "References"):
+        values = _MESSAGE_ID.findall(str(message.get(header, "")))
+        found += list(reversed(values)) if header == "References" else values
+    return list(dict.fromkeys(found))
+
+
+def ticket_number(subject: str) -> str | None:
+    """"SD-000042" from a subject such as "Re: [SD-000042] Printer on fire"."""
+    match = _NUMBER.search(subject or "")
+    return match.group(1) if match else None
+
+
+def _recipients(message: EmailMessage) -> list[str]:
+    headers = [str(value) for name in ("To", "Cc", "Delivered-To", "X-Original-To") for value in message.get_all(name, [])]
+    return [address.lower() for _name, address in getaddresses(headers) if address]
+
+
+def _team_for(records: Any, addresses: list[str]) -> Any | None:
+    if not addresses:
+        return None
+    found = records.search("helpdesk_teams", [["email", "in", addresses], ["active", "=", True]], order=["id"], limit=1)
+    return found.records[0] if found.records else None
+
+
+def _known_message(records: Any, ids: list[str]) -> Any | None:
+    if not ids:
+        return None
+    found = {m.email_message_id: m for m in records.search(
+        "ticket_messages", [["email_message_id", "in", ids]], limit=len(ids) * 2).records}
+    return next((found[i] for i in ids if i in found), None)
+
+
+def claim(message: EmailMessage) -> Callable[[Any, EmailMessage], dict[str, Any]] | None:
+    """The hook's answer: `handle` for mail the service desk should take, else None.
+
+    Only reads (the hook contract): which team address it went to, whether it answers
+    a message we sent or received, whether its subject names a ticket."""
+    records = Env.system().records
+    if ticket_number(str(message.get("Subject", ""))) or _known_message(records, message_ids(message)) is not None:
+        return handle
+    return handle if _team_for(records, _recipients(message)) is not None else None
+
+
+def text_of(message: EmailMessage) -> str:
+    """The readable text of a message: its plain part, else its HTML part without tags."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return ""
+    content = body.get_content()
+    if body.get_content_type() == "text/html":
+        content = re.sub(r"(?is)<(script|style).*?</\1>", "", content)
+        content = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", content)
+        content = html.unescape(re.sub(r"<[^>]+>", "", content))
+    return re.sub(r"\n{3,}", "\n\n", content).strip()
+
+
+def _contact_for(env: Any, message: EmailMessage) -> Any:
+    name, address = parseaddr(str(message.get("From", "")))
+    address = address.strip().lower()
+    records = env.sudo().records
+    found = records.search("contacts", [["email", "=", address]], order=["id"], limit=1).records
+    if found:
+        return found[0]
+    words = name.split()
+    first, last = (" ".join(words[:-1]), words[-1]) if len(words) > 1 else (None, words[0] if words else address.split("@")[0])
+    return records.create("contacts", {"first_name": first or None, "last_name": last[:100], "email": address or None})
+
+
+def _thread(env: Any, message: EmailMessage, contact: Any) -> tuple[Any | None, Any | None]:
+    """(ticket, message answered) this mail continues, if any."""
+    records = env.sudo().records
+    answered = _known_message(records, message_ids(message))
+    if answered is not None:
+        return records.get("tickets", answered.ticket_id), answered
+    number = ticket_number(str(message.get("Subject", "")))
+    if number:
+        found = records.search("tickets", [["number", "=", number]], limit=1).records
+        if found:
+            ticket = found[0]
+            same_customer = ticket.contact_id == contact.id or (
+                ticket.account_id is not None and ticket.account_id == contact.account_id)
+            if same_customer:
+                return ticket, None
+    return None, None
+
+
+def handle(env: Any, message: EmailMessage) -> dict[str, Any]:
+    """Create the ticket or the reply (and the contact, and the attachments) as the system."""
+    records = env.records
+    contact = _contact_for(env, message)
+    ticket, answered = _thread(env, message, contact)
+    follow_up_of = None
+    if ticket is not None and ticket.status == "closed":
+        follow_up_of, ticket, answered = ticket, None, None
+    subject = " ".join(str(message.get("Subject", "")).split()) or "(no subject)"
+    created = ticket is None
+    if created:
+        team = _team_for(records, _recipients(message))
+        ticket = records.create("tickets", {
+            "subject": subject[:300], "contact_id": contact.id, "channel": "email",
+            "team_id": team.id if team is not None else (follow_up_of.team_id if follow_up_of else None),
+            "description": f"Follow-up of {follow_up_of.number}." if follow_up_of else None,
+        })
+    posted = records.create("ticket_messages", {
+        "ticket_id": ticket.id, "direction": "inbound", "body": text_of(message) or "(empty message)",
+        "author_contact_id": contact.id, "channel": "email", "parent_id": answered.id if answered else None,
+        "email_message_id": str(message.get("Message-ID", "")).strip()[:998] or None,
+        "in_reply_to": str(message.get("In-Reply-To", "")).strip()[:998] or None,
+        "references": str(message.get("References", "")).strip() or None,
+    })
+    files = [attach(env, ticket.id, part.get_filename() or "attachment", _bytes(part), part.get_content_type(),
+                    posted.id) for part in message.iter_attachments()]
+    return {"ticket": ticket.number, "ticket_id": ticket.id, "message_id": posted.id, "created": created,
+            "contact_id": contact.id, "attachments": len(files)}
+
+
+def _bytes(part: EmailMessage) -> bytes:
+    content = part.get_content()
+    return content if isinstance(content, bytes) else str(content).encode()

@@ -1,0 +1,1 @@
+"""The service desk's pages: panels on ticket pages, agents' actions, the customer portal."""

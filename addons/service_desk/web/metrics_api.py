@@ -1,0 +1,58 @@
+"""Read-only API endpoints beyond records: service metrics and ranked article search.
+
+`GET /api/v1/_service_desk/metrics?filter=<domain on tickets>` and
+`GET /api/v1/_service_desk/kb/search?q=<words>`; token or session authentication,
+problem+json errors, record rules of the caller applied (a customer's search finds
+published articles only).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from core.api.problems import problem
+from core.db import db
+from core.domain import DomainError, parse_domain
+from core.jobs.http import acting_env
+from core.records.errors import RecordError
+
+from addons.service_desk import kb, metrics
+
+__all__ = ["blueprint"]
+
+blueprint = Blueprint("service_desk_api", __name__, url_prefix="/api/v1/_service_desk")
+
+
+@blueprint.errorhandler(RecordError)
+def _record_error(error: RecordError) -> Response:
+    db.session.rollback()
+    return problem(error.status, str(error), errors=getattr(error, "errors", None))
+
+
+@blueprint.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> Response:
+    db.session.rollback()
+    return problem(400, str(error), errors={"filter": [str(error)]})
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    return problem(error.code or 500, error.description or error.name)
+
+
+@blueprint.get("/metrics")
+def service_metrics() -> Response:
+    """First response and resolution times, SLA compliance, backlog by age, CSAT, channels."""
+    env = acting_env()
+    env.policy.require("ticket_sla_events", "read")
+    return jsonify(metrics.summary(env, parse_domain(request.args.get("filter")) or None))
+
+
+@blueprint.get("/kb/search")
+def search() -> Response:
+    """Articles matching the words of `q`, best first (at most `limit`, default 10)."""
+    env = acting_env()
+    limit = min(max(request.args.get("limit", 10, type=int), 1), 50)
+    articles = kb.search_articles(env, request.args.get("q", ""), limit=limit)
+    return jsonify({"data": env.records.dump("kb_articles", articles, ["id", "title", "summary", "state",
+                                                                      "category_id"])})
