@@ -18,23 +18,29 @@ log = logging.getLogger(__name__)
 _wrappers: dict[tuple[int, int, str | None], Callable[..., Any]] = {}
 
 
-def _active_addons() -> frozenset[str]:
+def _active_addons(payload: dict[str, Any]) -> frozenset[str]:
     from flask import current_app, has_app_context
 
+    # The acting Env's platform first: while addons are installed, their data loads on
+    # the platform being installed, which the running app does not have loaded yet.
+    platform = getattr(payload.get("env"), "platform", None)
+    if platform is not None:
+        return frozenset(platform.loaded)
     if not has_app_context():
         return frozenset()
     return frozenset(current_app.extensions["spectrum"].loaded)
 
 
 def connect_handlers(addon: str, handlers: list[EventHandler]) -> None:
-    """Connect an addon's handlers; they run only in apps where `addon` is loaded."""
+    """Connect an addon's handlers; they run only where `addon` is loaded (the platform of
+    the event's `env` if it has one, else the current app)."""
     for handler in handlers:
         key = (id(handler.signal), id(handler.func), handler.sender)
         if key in _wrappers:
             continue
 
         def wrapper(sender: Any, _h: EventHandler = handler, _addon: str = addon, **payload: Any) -> Any:
-            if _addon not in _active_addons():
+            if _addon not in _active_addons(payload):
                 return None
             return _run(_h, _addon, sender, payload)
 

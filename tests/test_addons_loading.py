@@ -86,7 +86,7 @@ def test_a_failing_handler_is_logged_and_the_emitting_transaction_goes_on(events
         records.create("widgets", {"name": "after"})
         db.session.commit()
 
-    assert _names(events_db)[2:] == ["plain", "echo of plain", "fragile vase", "after", "echo of after"]
+    assert _names(events_db)[4:] == ["plain", "echo of plain", "fragile vase", "after", "echo of after"]
     [failure] = [record for record in caplog.records if record.name == "core.events"]
     assert failure.getMessage() == ("event handler echo of addon 'widget_events' failed on record-created "
                                     "from 'widgets'; its changes were rolled back")
@@ -101,7 +101,13 @@ def test_a_failing_transactional_handler_aborts_the_emitting_write(events_db):
             records.create("widgets", {"name": "forbidden"})
         db.session.commit()
 
-    assert _names(events_db)[2:] == ["kept", "echo of kept"]
+    assert _names(events_db)[4:] == ["kept", "echo of kept"]
+
+
+def test_handlers_run_while_the_data_of_their_install_loads(events_db):
+    # widget_events is installed together with widgets: widgets' data records are
+    # created on the platform being installed, where widget_events' handlers are loaded.
+    assert _names(events_db) == ["Standard", "echo of Standard", "Legacy", "echo of Legacy"]
 
 
 def test_handlers_run_only_where_their_addon_is_installed(events_db, addon_site, database_factory):
