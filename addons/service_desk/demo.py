@@ -9,7 +9,7 @@ sends mail to the (invented) customers.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from core.declarations import DataRecord, Ref
@@ -166,8 +166,10 @@ def _tickets(rng: random.Random, now: datetime) -> list[DataRecord]:
 
 
 def demo_records(seed: int) -> list[DataRecord]:
-    """Every demo record, the same for the same seed on the same day."""
+    """Every demo record, the same for the same seed on the same day (of the platform's clock)."""
+    from core.platform import platform
+
     rng = random.Random(seed)
-    today = date.today()
-    now = datetime(today.year, today.month, today.day, 9, tzinfo=timezone.utc)
+    today = platform().clock.now().date()
+    now = datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
     return [*_setup(), *_knowledge(), *_tickets(rng, now)]

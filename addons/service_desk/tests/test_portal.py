@@ -1,0 +1,165 @@
+"""The customer portal for three customers: one of an account, that account's portal
+admin, and a customer of another account. Internal notes never reach any of them."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from core.db import db
+from core.env import Env
+
+from addons.service_desk.tests.conftest import sign_in
+
+pytestmark = pytest.mark.spectrum_addons("service_desk")
+
+NOTE = "Internal: this customer is on a legacy plan"
+
+
+@pytest.fixture
+def world(desk):
+    """Acme with Carla (customer) and Adam (its portal admin) and Dave (no login); Globex with Olga."""
+    acme, globex = desk.create("accounts", name="Acme"), desk.create("accounts", name="Globex")
+    carla = desk.customer("carla", account=acme)
+    adam = desk.customer("adam", account=acme, admin=True)
+    olga = desk.customer("olga", account=globex)
+    dave = desk.create("contacts", first_name="Dave", last_name="Nologin", account_id=acme.id)
+    agent = desk.agent("agnes", name="Agnes Agent")
+    tickets = {
+        "carla": desk.ticket(subject="Carla's printer", contact_id=carla.contact_id),
+        "dave": desk.ticket(subject="Dave's laptop", contact_id=dave.id),
+        "olga": desk.ticket(subject="Olga's invoice", contact_id=olga.contact_id),
+    }
+    agent_records = Env.for_user(agent).records
+    agent_records.create("ticket_messages", {"ticket_id": tickets["carla"].id, "body": "Please restart it."})
+    note = agent_records.create("ticket_messages", {"ticket_id": tickets["carla"].id, "body": NOTE, "internal": True})
+    from addons.service_desk.attachments import attach
+
+    secret = attach(Env.for_user(agent), tickets["carla"].id, "notes.txt", b"secret notes", "text/plain", note.id)
+    db.session.commit()
+    return {"users": {"carla": carla, "adam": adam, "olga": olga}, "tickets": tickets, "secret": secret}
+
+
+VISIBLE = {"carla": {"Carla's printer"}, "adam": {"Carla's printer", "Dave's laptop"}, "olga": {"Olga's invoice"}}
+
+
+@pytest.mark.parametrize("login", ["carla", "adam", "olga"])
+def test_each_customer_sees_exactly_their_tickets_and_no_internal_note(app, world, api_as, login):
+    api = api_as(world["users"][login])
+    listed = {t["subject"] for t in api.get("/api/v1/tickets").get_json()["data"]}
+    assert listed == VISIBLE[login]
+    for name, ticket in world["tickets"].items():
+        expected = 200 if ticket.subject in VISIBLE[login] else 404
+        assert api.get(f"/api/v1/tickets/{ticket.id}").status_code == expected
+    messages = api.get("/api/v1/ticket_messages").get_json()["data"]
+    assert NOTE not in str(messages)
+    assert [m["body"] for m in messages] == (["Please restart it."] if "Carla's printer" in VISIBLE[login] else [])
+    assert api.get(f"/api/v1/ticket_attachments/{world['secret'].id}").status_code == 404
+    client = app.test_client()
+    sign_in(client, login)
+    home = client.get("/portal/").get_data(as_text=True)
+    assert set(re.findall(r'<a href="/portal/tickets/\d+">([^<]+)</a>', home)) == \
+        {s.replace("'", "&#39;") for s in VISIBLE[login]}
+    carla_ticket = client.get(f"/portal/tickets/{world['tickets']['carla'].id}")
+    assert carla_ticket.status_code == (200 if "Carla's printer" in VISIBLE[login] else 404)
+    assert NOTE not in carla_ticket.get_data(as_text=True)
+    assert client.get(f"/service-desk/attachments/{world['secret'].id}").status_code == 404
+
+
+def test_a_customer_opens_a_ticket_with_a_file_replies_and_rates(app, world, desk):
+    client = app.test_client()
+    token = sign_in(client, "carla")
+    form = client.get("/portal/tickets/new").get_data(as_text=True)
+    assert 'hx-get="/portal/suggest"' in form
+    created = client.post("/portal/tickets/new", data={
+        "csrf_token": token, "subject": "Scanner jammed", "body": "Paper stuck inside.",
+        "files": (io.BytesIO(b"jpeg bytes"), "jam.jpg", "image/jpeg")}, content_type="multipart/form-data")
+    assert created.status_code == 303
+    ticket_id = int(created.location.rsplit("/", 1)[1])
+    ticket = desk.fresh("tickets", ticket_id)
+    carla = world["users"]["carla"]
+    assert (ticket.subject, ticket.contact_id, ticket.channel, ticket.created_by) == \
+        ("Scanner jammed", carla.contact_id, "portal", carla.id)
+    [message] = desk.records.search("ticket_messages", [["ticket_id", "=", ticket_id]]).records
+    assert (message.direction, message.body, message.author_contact_id, message.internal) == \
+        ("inbound", "Paper stuck inside.", carla.contact_id, False)
+    [file] = desk.records.search("ticket_attachments", [["ticket_id", "=", ticket_id]]).records
+    assert client.get(f"/service-desk/attachments/{file.id}").data == b"jpeg bytes"
+
+    client.post(f"/portal/tickets/{ticket_id}/reply", data={"csrf_token": token, "body": "Still stuck."})
+    assert [m.body for m in desk.records.search("ticket_messages", [["ticket_id", "=", ticket_id]],
+                                                order=["id"]).records] == ["Paper stuck inside.", "Still stuck."]
+    early = client.post(f"/portal/tickets/{ticket_id}/rate", data={"csrf_token": token, "rating": "5"},
+                        follow_redirects=True)
+    assert "The resolution can be rated once the ticket is solved." in early.get_data(as_text=True)
+    Env.system().records.update("tickets", ticket_id, {"status": "solved"})
+    db.session.commit()
+    page = client.get(f"/portal/tickets/{ticket_id}").get_data(as_text=True)
+    assert "How did we do?" in page
+    client.post(f"/portal/tickets/{ticket_id}/rate", data={"csrf_token": token, "rating": "4", "comment": "Quick!"})
+    rated = desk.fresh("tickets", ticket_id)
+    assert (rated.csat_rating, rated.csat_comment, rated.csat_at is not None) == (4, "Quick!", True)
+
+
+def test_customers_cannot_write_what_agents_decide(app, world, api_as, desk):
+    carla = api_as(world["users"]["carla"])
+    ticket = world["tickets"]["carla"]
+    patch = carla.patch(f"/api/v1/tickets/{ticket.id}", json={"priority": "urgent", "version": 1})
+    assert patch.status_code == 403
+    note = carla.post("/api/v1/ticket_messages", json={"ticket_id": ticket.id, "body": "x", "internal": True})
+    assert note.status_code == 403
+    reply = carla.post(f"/api/v1/tickets/{ticket.id}/reply", json={"body": "Thanks!", "internal": True})
+    assert (reply.status_code, reply.get_json()["internal"], reply.get_json()["direction"]) == (200, False, "inbound")
+    other = carla.post(f"/api/v1/tickets/{world['tickets']['olga'].id}/reply", json={"body": "Hi Olga"})
+    assert other.status_code == 404
+    agent = api_as(desk.agent("ann"))
+    Env.system().records.update("tickets", ticket.id, {"status": "solved"})
+    db.session.commit()
+    assert agent.post(f"/api/v1/tickets/{ticket.id}/rate", json={"rating": 5}).status_code == 403
+    assert carla.post(f"/api/v1/tickets/{ticket.id}/rate", json={"rating": 9}).get_json()["errors"] == \
+        {"csat_rating": ["Give a rating from 1 (very unhappy) to 5 (very happy)."]}
+    assert carla.post(f"/api/v1/tickets/{ticket.id}/rate", json={"rating": 2}).get_json() == \
+        {"csat_rating": 2, "csat_comment": None}
+
+
+def test_agents_are_turned_away_from_the_portal(app, desk):
+    desk.agent("agnes")
+    client = app.test_client()
+    sign_in(client, "agnes")
+    response = client.get("/portal/")
+    assert response.status_code == 403
+    assert "only customers linked to a contact use the portal" in response.get_data(as_text=True)
+
+
+def test_three_customers_in_a_real_browser_never_see_internal_notes(world, live_server, browser, desk):
+    from addons.service_desk.models import KbArticle  # noqa: F401 - the article below is for the suggestion
+
+    desk.create("kb_articles", title="Printer offline", body="Restart the printer.", state="published")
+    desk.create("kb_articles", title="Printer internals", body="Agents only.", state="internal")
+    for login in ("carla", "adam", "olga"):
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{live_server}/login?next=/portal/")
+        page.fill("#login", login)
+        page.fill("#password", "correct horse battery")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{live_server}/portal/")
+        subjects = set(page.locator("#tickets tbody tr td:nth-child(2) a").all_inner_texts())
+        assert subjects == VISIBLE[login]
+        for subject in sorted(VISIBLE[login]):
+            page.click(f"text={subject}")
+            page.wait_for_selector("#conversation", state="attached")
+            assert NOTE not in page.content()
+            assert "notes.txt" not in page.content()
+            # The public reply is there: the page shows the conversation, without the note.
+            assert ("Please restart it." in page.content()) == (subject == "Carla's printer")
+            page.goto(f"{live_server}/portal/")
+        page.goto(f"{live_server}/portal/tickets/{world['tickets']['olga'].id}")
+        assert ("Olga's invoice" in page.content()) == (login == "olga")
+        page.goto(f"{live_server}/portal/tickets/new")
+        page.fill("#subject", "printer")
+        page.wait_for_selector("#suggestions a")
+        assert page.locator("#suggestions a").all_inner_texts() == ["Printer offline"]
+        context.close()
