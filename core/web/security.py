@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, g, redirect, request, session, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -14,7 +14,7 @@ from core.api.resources import api as api_blueprint
 from core.auth.models import User
 from core.env import Env
 
-__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "sign_in", "sign_out"]
+__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "require_admin", "sign_in", "sign_out"]
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
@@ -71,6 +71,14 @@ def web_env() -> Env:
         assert user is not None, "web_env() used on a page without login_required"
         request.environ["spectrum.env"] = Env.for_user(user)
     return request.environ["spectrum.env"]
+
+
+def require_admin() -> Env:
+    """The Env of the signed-in administrator (a role with full access); 403 for anyone else."""
+    env = web_env()
+    if not env.policy.full_access:
+        abort(403)
+    return env
 
 
 def sign_in(user: User) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from flask import abort, current_app, flash, redirect, request
 from sqlalchemy import select
@@ -19,25 +18,18 @@ from core.plugins import AddonLoadError
 from core.records.audit import AuditEntry
 from core.web.blueprint import render_page, web
 from core.web.rendering import user_zone
-from core.web.security import login_required, web_env
+from core.web.security import login_required, require_admin
 
 __all__ = ["addons_page", "addon_operation", "audit_page"]
 
 _REFUSALS = (DependencyError, InstallError, ModelConflict, RouteConflict, AddonLoadError, DataLoadError)
 
 
-def _require_admin() -> Any:
-    env = web_env()
-    if not env.policy.full_access:
-        abort(403)
-    return env
-
-
 @web.get("/admin/addons")
 @login_required
 def addons_page() -> tuple[str, int]:
     """Every available addon with its state and the operations it allows."""
-    _require_admin()
+    require_admin()
     manager = AddonManager(current_app)
     installed = manager.installed()
     rows = []
@@ -53,7 +45,7 @@ def addons_page() -> tuple[str, int]:
 def addon_operation(name: str, operation: str) -> Response | tuple[str, int]:
     """GET shows what will happen (dependencies pulled in, dependants and data removed);
     POST carries it out."""
-    _require_admin()
+    require_admin()
     if operation not in ("install", "upgrade", "uninstall"):
         abort(404)
     manager = AddonManager(current_app)
@@ -92,7 +84,7 @@ def addon_operation(name: str, operation: str) -> Response | tuple[str, int]:
 @login_required
 def audit_page() -> tuple[str, int]:
     """Search the audit trail by model, record, user, field and date."""
-    env = _require_admin()
+    env = require_admin()
     zone = user_zone(env)
     statement = select(AuditEntry)
     args = request.args
