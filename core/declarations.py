@@ -124,6 +124,8 @@ class MenuItem:
     :param label: text shown.
     :param model: resource listed when the entry is chosen (or use `url`); with both,
         the entry leads to `url` and is shown only to users who may read `model`.
+    :param admin: shown only to administrators (a role with full access), for pages
+        such as `/admin/...` that refuse everyone else.
     """
 
     key: str
@@ -131,6 +133,7 @@ class MenuItem:
     model: str | None = None
     url: str | None = None
     parent: str | None = None
+    admin: bool = False
 
 
 @dataclass(frozen=True)

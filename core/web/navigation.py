@@ -28,13 +28,14 @@ def _url(item: MenuItem) -> str | None:
 
 
 def navigation(env: Env) -> list[NavEntry]:
-    """Top-level entries with their children; entries for unreadable models are hidden,
-    and a parent with no visible child is hidden too."""
+    """Top-level entries with their children; entries for unreadable models, and admin
+    entries for anyone but administrators, are hidden; so is a parent with no visible child."""
     items = env.platform.menus
     visible = {
         item.key: NavEntry(item.key, item.label, _url(item))
         for item in items
-        if item.model is None or (item.model in env.platform.models and env.policy.can(item.model, "read"))
+        if (not item.admin or env.policy.full_access)
+        and (item.model is None or (item.model in env.platform.models and env.policy.can(item.model, "read")))
     }
     roots: list[NavEntry] = []
     for item in items:
