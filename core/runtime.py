@@ -32,15 +32,18 @@ def data() -> list[DataRecord]:
 
 
 def menus() -> list[MenuItem]:
-    """Entries under the administrators' Settings menu."""
+    """Entries under the administrators' Settings menu: the admin pages of jobs, mail and
+    webhooks (core/web/pages/admin_*.py), then the plain lists of the runtime's models."""
     return [
+        MenuItem("base.admin_jobs", "Jobs", url="/admin/jobs", parent="base.settings", admin=True),
         MenuItem("base.job_runs", "Job runs", model="job_runs", parent="base.settings"),
         MenuItem("base.job_schedules", "Job schedules", model="job_schedules", parent="base.settings"),
-        MenuItem("base.mail_messages", "Mail log", model="mail_messages", parent="base.settings"),
-        MenuItem("base.mail_templates", "Mail templates", model="mail_templates", parent="base.settings"),
+        MenuItem("base.admin_mail", "Mail log", url="/admin/mail", parent="base.settings", admin=True),
+        MenuItem("base.admin_mail_templates", "Mail templates", url="/admin/mail/templates", parent="base.settings",
+                 admin=True),
         MenuItem("base.consents", "Consents and suppressions", model="consents", parent="base.settings"),
         MenuItem("base.inbound_mails", "Inbound mail", model="inbound_mails", parent="base.settings"),
-        MenuItem("base.webhook_subscriptions", "Webhooks", model="webhook_subscriptions", parent="base.settings"),
+        MenuItem("base.admin_webhooks", "Webhooks", url="/admin/webhooks", parent="base.settings", admin=True),
         MenuItem("base.webhook_deliveries", "Webhook deliveries", model="webhook_deliveries",
                  parent="base.settings"),
     ]

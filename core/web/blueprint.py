@@ -51,3 +51,4 @@ def _security_headers(response: Response) -> Response:
 
 # Pages attach their routes to `web` when imported.
 from core.web.pages import admin, auth, dashboard, detail, form, kanban, listing  # noqa: E402,F401
+from core.web.pages import admin_jobs, admin_mail, admin_webhooks  # noqa: E402,F401
