@@ -1,5 +1,5 @@
-"""The same jobs on Celery: a real redis-server, a real `spectrum worker` Celery process with
-beat, and the same outcome as the embedded worker."""
+"""The same task and sweep run by `spectrum worker` with no broker, and by a real `spectrum
+worker` Celery process with beat on a real redis-server: the same outcome both ways."""
 from __future__ import annotations
 
 import os
@@ -17,7 +17,6 @@ from sqlalchemy import func, select
 from core.db import db
 from core.env import Env
 from core.jobs import JobRun, enqueue
-from core.jobs.worker import Worker
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "jobs_demo")
 
@@ -80,11 +79,30 @@ def _setup() -> list[int]:
     return contacts
 
 
-def test_the_embedded_worker_gives_the_reference_outcome(app):
+def _expected(contacts: list[int]) -> tuple[dict[int, int], list[dict]]:
+    """What both ways of running jobs must give: the sweep reminded each due contact once,
+    the task ran once with its arguments as the system."""
+    return {contact: 1 for contact in contacts}, [{"payload": {"greeting": "hello"}, "user": None, "attempt": 1}]
+
+
+def _runs_of(pid: int) -> None:
+    """The task and the sweep ran in process `pid`, the sweep fired by the schedule."""
+    runs = db.session.scalars(select(JobRun).where(JobRun.name.in_(["jobs_demo.echo", "jobs_demo.remind"]))).all()
+    assert {run.worker.rsplit(":", 1)[1] for run in runs} == {str(pid)}  # that process ran them, not the test
+    assert sorted((run.name, run.trigger) for run in runs) == [("jobs_demo.echo", "enqueue"),
+                                                                ("jobs_demo.remind", "schedule")]
+
+
+def test_spectrum_worker_without_a_broker_gives_the_same_outcome(app, addon_site, database_url):
+    from addon_fixtures import SPECTRUM, TESTS_DIR
+
     contacts = _setup()
-    Worker(app).run_once()
-    assert _outcome() == ({contact: 1 for contact in contacts},
-                          [{"payload": {"greeting": "hello"}, "user": None, "attempt": 1}])
+    worker = subprocess.Popen([str(SPECTRUM), "worker", "--once"], env=addon_site.environ(database_url),
+                              cwd=TESTS_DIR.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0 and out.startswith("summary: executed "), f"{out}\n{err}"
+    assert _outcome() == _expected(contacts)
+    _runs_of(worker.pid)
 
 
 def test_celery_with_redis_gives_the_same_outcome(app, addon_site, database_url, redis_url, tmp_path):
@@ -98,14 +116,12 @@ def test_celery_with_redis_gives_the_same_outcome(app, addon_site, database_url,
     worker = subprocess.Popen([str(SPECTRUM), "worker", "--pool", "solo", "--beat"], env=environ, cwd=TESTS_DIR.parent,
                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        expected = ({contact: 1 for contact in contacts}, [{"payload": {"greeting": "hello"}, "user": None, "attempt": 1}])
+        expected = _expected(contacts)
         deadline = time.monotonic() + 90
         while _outcome() != expected and time.monotonic() < deadline and worker.poll() is None:
             time.sleep(0.5)
         assert _outcome() == expected, (tmp_path / "celery.log").read_text()[-3000:]
-        runs = db.session.scalars(select(JobRun).where(JobRun.name.in_(["jobs_demo.echo", "jobs_demo.remind"]))).all()
-        assert {run.worker.rsplit(":", 1)[1] for run in runs} == {str(worker.pid)}  # Celery ran them, not us
-        assert [run.trigger for run in runs if run.name == "jobs_demo.remind"] == ["schedule"]  # fired by beat
+        _runs_of(worker.pid)  # Celery ran them, the sweep fired by beat
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         try:
