@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any, Mapping
 
 from core.api.actions import ApiAction
-from core.records.errors import ValidationFailed
+from core.records.errors import AccessDenied, ValidationFailed
 
-from addons.service_desk import conversation, customer, kb, routing, sla
+from addons.service_desk import conversation, customer, kb, presence, routing, sla
 from addons.service_desk.calendars import import_holidays, load_calendar
 from addons.service_desk.engine import add_business_time
 
-__all__ = ["api_actions"]
+__all__ = ["api_actions", "attachments_of"]
 
 
 def _int(payload: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
@@ -25,7 +25,8 @@ def _int(payload: Mapping[str, Any], name: str, *, required: bool = True) -> int
     return value
 
 
-def _files(payload: Mapping[str, Any]) -> list[tuple[str, bytes, str | None]]:
+def attachments_of(payload: Mapping[str, Any]) -> list[tuple[str, bytes, str | None]]:
+    """(name, content, type) of the `attachments` of a JSON payload (base64 content)."""
     files = []
     for index, item in enumerate(payload.get("attachments") or []):
         try:
@@ -43,11 +44,11 @@ def _message(env: Any, message: Any) -> dict[str, Any]:
 
 def _reply(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
     if env.user is not None and env.user.kind == "portal":
-        return _message(env, customer.reply(env, ticket.id, str(payload.get("body") or ""), _files(payload)))
+        return _message(env, customer.reply(env, ticket.id, str(payload.get("body") or ""), attachments_of(payload)))
     env.policy.require("tickets", "update")
     message = conversation.post_reply(env, ticket, str(payload.get("body") or ""), internal=bool(payload.get("internal")),
                                       status=payload.get("status"), parent_id=_int(payload, "parent_id", required=False),
-                                      files=_files(payload))
+                                      files=attachments_of(payload))
     return _message(env, message)
 
 
@@ -74,7 +75,8 @@ def _attach(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]
     from addons.service_desk.attachments import attach
 
     message_id = _int(payload, "message_id", required=False)
-    created = [attach(env, ticket.id, name, content, kind, message_id) for name, content, kind in _files(payload)]
+    created = [attach(env, ticket.id, name, content, kind, message_id)
+               for name, content, kind in attachments_of(payload)]
     return {"data": env.records.dump("ticket_attachments", created)}
 
 
@@ -92,6 +94,18 @@ def _sla(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
         {"target": c.target, "start": c.start.isoformat(), "due_at": c.due_at.isoformat() if c.due_at else None,
          "warn_at": c.warn_at.isoformat() if c.warn_at else None, "met_at": c.met_at.isoformat() if c.met_at else None}
         for c in sla.clocks_of(env, ticket, policy)]}
+
+
+def _viewing(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
+    """Collision notice for API clients: mark the caller as viewing (or, with "leaving",
+    as gone) and answer who else has the ticket open."""
+    if env.user is None or env.user.kind != "internal":
+        raise AccessDenied("only agents are shown to each other on tickets")
+    if payload.get("leaving"):
+        presence.stop_viewing(env, ticket.id)
+    else:
+        presence.mark_viewing(env, ticket.id)
+    return {"others": presence.other_viewers(env, ticket.id)}
 
 
 def _import_holidays(env: Any, calendar: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,6 +144,8 @@ def api_actions() -> list[ApiAction]:
                   operation="read"),
         ApiAction("tickets", "sla", _sla, "The ticket's SLA clocks: start, warning, due and met times",
                   operation="read"),
+        ApiAction("tickets", "viewing", _viewing, "Collision notice: mark yourself viewing (or leaving) and get "
+                  "the other agents who have the ticket open", operation="read"),
         ApiAction("business_calendars", "import_holidays", _import_holidays, "Add holidays from an iCalendar file"),
         ApiAction("business_calendars", "business_time", _business_time,
                   "The instant `minutes` business minutes after `start`", operation="read"),

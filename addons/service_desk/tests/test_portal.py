@@ -132,34 +132,80 @@ def test_agents_are_turned_away_from_the_portal(app, desk):
     assert "only customers linked to a contact use the portal" in response.get_data(as_text=True)
 
 
-def test_three_customers_in_a_real_browser_never_see_internal_notes(world, live_server, browser, desk):
-    from addons.service_desk.models import KbArticle  # noqa: F401 - the article below is for the suggestion
+UI_NOTE = "Internal: Olga's account is under review"
+UI_REPLY = "We have sent you the corrected invoice."
 
+
+def _sign_in(page, live_server: str, login: str, landing: str) -> None:
+    page.goto(f"{live_server}/login?next={landing}")
+    page.fill("#login", login)
+    page.fill("#password", "correct horse battery")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server}{landing}")
+
+
+def test_three_customers_in_a_real_browser_see_their_tickets_and_replies_never_notes(world, live_server, browser,
+                                                                                     page, desk):
     desk.create("kb_articles", title="Printer offline", body="Restart the printer.", state="published")
     desk.create("kb_articles", title="Printer internals", body="Agents only.", state="internal")
+    olga_ticket = world["tickets"]["olga"].id
+    # The agent writes a note and a public reply on Olga's ticket in the back office.
+    _sign_in(page, live_server, "agnes", f"/m/tickets/{olga_ticket}")
+    page.fill(f"#reply-body-{olga_ticket}", UI_NOTE)
+    page.check("form.reply input[name=internal]")
+    page.click("form.reply button[type=submit]")
+    page.wait_for_selector("text=Note added.")
+    page.fill(f"#reply-body-{olga_ticket}", UI_REPLY)
+    page.click("form.reply button[type=submit]")
+    page.wait_for_selector("text=Reply sent.")
+    assert UI_NOTE in page.content() and UI_REPLY in page.content()
+
+    public = {"Carla's printer": "Please restart it.", "Dave's laptop": None, "Olga's invoice": UI_REPLY}
     for login in ("carla", "adam", "olga"):
         context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(10_000)
-        page.goto(f"{live_server}/login?next=/portal/")
-        page.fill("#login", login)
-        page.fill("#password", "correct horse battery")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server}/portal/")
-        subjects = set(page.locator("#tickets tbody tr td:nth-child(2) a").all_inner_texts())
+        customer = context.new_page()
+        customer.set_default_timeout(10_000)
+        _sign_in(customer, live_server, login, "/portal/")
+        subjects = set(customer.locator("#tickets tbody tr td:nth-child(2) a").all_inner_texts())
         assert subjects == VISIBLE[login]
         for subject in sorted(VISIBLE[login]):
-            page.click(f"text={subject}")
-            page.wait_for_selector("#conversation", state="attached")
-            assert NOTE not in page.content()
-            assert "notes.txt" not in page.content()
-            # The public reply is there: the page shows the conversation, without the note.
-            assert ("Please restart it." in page.content()) == (subject == "Carla's printer")
-            page.goto(f"{live_server}/portal/")
-        page.goto(f"{live_server}/portal/tickets/{world['tickets']['olga'].id}")
-        assert ("Olga's invoice" in page.content()) == (login == "olga")
-        page.goto(f"{live_server}/portal/tickets/new")
-        page.fill("#subject", "printer")
-        page.wait_for_selector("#suggestions a")
-        assert page.locator("#suggestions a").all_inner_texts() == ["Printer offline"]
+            customer.click(f"text={subject}")
+            customer.wait_for_selector("#conversation", state="attached")
+            replies = customer.locator("#conversation li.outbound .body").all_inner_texts()
+            assert replies == ([public[subject]] if public[subject] else [])
+            html = customer.content()
+            assert NOTE not in html and UI_NOTE.replace("'", "&#39;") not in html and "Olga's account" not in html
+            assert "notes.txt" not in html
+            customer.goto(f"{live_server}/portal/")
+        customer.goto(f"{live_server}/portal/tickets/{olga_ticket}")
+        assert (UI_REPLY in customer.content()) == (login == "olga")
+        customer.goto(f"{live_server}/portal/tickets/new")
+        customer.fill("#subject", "printer")
+        customer.wait_for_selector("#suggestions a")
+        assert customer.locator("#suggestions a").all_inner_texts() == ["Printer offline"]
         context.close()
+
+
+def test_a_customer_opens_a_ticket_with_a_file_through_the_api(world, api_as, desk):
+    import base64
+
+    carla = world["users"]["carla"]
+    api = api_as(carla)
+    response = api.post("/api/v1/_service_desk/portal/tickets", json={
+        "subject": "Scanner jammed", "body": "Paper stuck inside.", "priority": "urgent", "assignee_id": 1,
+        "attachments": [{"filename": "jam.jpg", "content_base64": base64.b64encode(b"jpeg").decode(),
+                         "content_type": "image/jpeg"}]})
+    assert response.status_code == 201, response.get_json()
+    ticket = response.get_json()
+    # What a customer may not decide is not theirs to give, whatever they send.
+    assert (ticket["subject"], ticket["contact_id"], ticket["channel"], ticket["priority"], ticket["assignee_id"]) == \
+        ("Scanner jammed", carla.contact_id, "portal", "normal", None)
+    assert [m["body"] for m in api.get(f"/api/v1/ticket_messages?filter=[[\"ticket_id\",\"=\",{ticket['id']}]]")
+            .get_json()["data"]] == ["Paper stuck inside."]
+    [file] = api.get(f"/api/v1/ticket_attachments?filter=[[\"ticket_id\",\"=\",{ticket['id']}]]").get_json()["data"]
+    assert (file["filename"], file["size"]) == ("jam.jpg", 4)
+    empty = api.post("/api/v1/_service_desk/portal/tickets", json={"subject": " ", "body": ""})
+    assert empty.status_code == 422
+    assert empty.get_json()["errors"] == {"subject": ["Write a subject."], "body": ["Write what happened."]}
+    agent = api_as(desk.agent("alex")).post("/api/v1/_service_desk/portal/tickets", json={"subject": "x", "body": "y"})
+    assert agent.status_code == 403

@@ -1,9 +1,12 @@
-"""Read-only API endpoints beyond records: service metrics and ranked article search.
+"""API endpoints beyond records: service metrics, ranked article search, and a
+customer opening a ticket.
 
-`GET /api/v1/_service_desk/metrics?filter=<domain on tickets>` and
-`GET /api/v1/_service_desk/kb/search?q=<words>`; token or session authentication,
-problem+json errors, record rules of the caller applied (a customer's search finds
-published articles only).
+`GET /api/v1/_service_desk/metrics?filter=<domain on tickets>`,
+`GET /api/v1/_service_desk/kb/search?q=<words>` and
+`POST /api/v1/_service_desk/portal/tickets` (a portal user's new ticket: subject, body,
+attachments as in the `reply` action); token or session authentication, problem+json
+errors, record rules of the caller applied (a customer's search finds published
+articles only).
 """
 from __future__ import annotations
 
@@ -13,14 +16,17 @@ from werkzeug.exceptions import HTTPException
 from core.api.problems import problem
 from core.db import db
 from core.domain import DomainError, parse_domain
-from core.jobs.http import acting_env
+from core.jobs.http import acting_env, json_body
 from core.records.errors import RecordError
+from core.web.security import csrf
 
-from addons.service_desk import kb, metrics
+from addons.service_desk import customer, kb, metrics
 
 __all__ = ["blueprint"]
 
 blueprint = Blueprint("service_desk_api", __name__, url_prefix="/api/v1/_service_desk")
+# Bearer-token callers have no CSRF token; session writes are checked in acting_env().
+csrf.exempt(blueprint)
 
 
 @blueprint.errorhandler(RecordError)
@@ -56,3 +62,16 @@ def search() -> Response:
     articles = kb.search_articles(env, request.args.get("q", ""), limit=limit)
     return jsonify({"data": env.records.dump("kb_articles", articles, ["id", "title", "summary", "state",
                                                                       "category_id"])})
+
+
+@blueprint.post("/portal/tickets")
+def open_ticket() -> tuple[Response, int]:
+    """A customer opens a ticket with their first message and files (201, the ticket)."""
+    from addons.service_desk.actions import attachments_of
+
+    env = acting_env()
+    body = json_body()
+    ticket = customer.open_ticket(env, str(body.get("subject") or ""), str(body.get("body") or ""),
+                                  attachments_of(body))
+    db.session.commit()
+    return jsonify(env.records.dump("tickets", [env.records.get("tickets", ticket.id)])[0]), 201
