@@ -121,3 +121,38 @@ def test_two_agents_opening_one_ticket_see_each_other(app, desk, clock):
     assert "Nobody else has this ticket open." in first.post(
         f"/service-desk/tickets/{ticket.id}/viewing", headers={"X-CSRFToken": token}).get_data(as_text=True)
 
+
+
+def test_api_clients_get_the_collision_notice_too(desk, api_as, clock):
+    ann, bob = desk.agent("ann", name="Ann Agent"), desk.agent("bob", name="Bob Agent")
+    ticket = desk.ticket()
+    first, second = api_as(ann), api_as(bob)
+    assert first.post(f"/api/v1/tickets/{ticket.id}/viewing").get_json() == {"others": []}
+    assert second.post(f"/api/v1/tickets/{ticket.id}/viewing").get_json() == {"others": ["Ann Agent"]}
+    assert first.post(f"/api/v1/tickets/{ticket.id}/viewing").get_json() == {"others": ["Bob Agent"]}
+    assert second.post(f"/api/v1/tickets/{ticket.id}/viewing", json={"leaving": True}).get_json() == \
+        {"others": ["Ann Agent"]}
+    assert first.post(f"/api/v1/tickets/{ticket.id}/viewing").get_json() == {"others": []}
+    carla = desk.customer("carla")
+    own = desk.ticket(contact_id=carla.contact_id)
+    refused = api_as(carla).post(f"/api/v1/tickets/{own.id}/viewing")
+    assert refused.status_code == 403
+
+
+def test_the_ticket_page_reassigns_to_an_agent_or_to_another_team(app, desk, clock):
+    ann, bob, cid = desk.agent("ann", name="Ann Agent"), desk.agent("bob", name="Bob Agent"), desk.agent("cid")
+    desk.team("Tier 1", [ann, bob], assignment_method="round_robin")
+    tier2 = desk.team("Tier 2", [cid], assignment_method="least_open")
+    ticket = desk.ticket()
+    client = app.test_client()
+    token = sign_in(client, "ann")
+    page = client.get(f"/m/tickets/{ticket.id}").get_data(as_text=True)
+    assert f'<option value="{bob.id}" >Bob Agent</option>' in page
+    assert f'<option value="{tier2.id}">Tier 2</option>' in page
+    moved = client.post(f"/service-desk/tickets/{ticket.id}/assign", data={"csrf_token": token, "user_id": bob.id})
+    assert moved.status_code == 303
+    assert _assignees(desk, [ticket]) == [bob.id]
+    client.post(f"/service-desk/tickets/{ticket.id}/assign", data={"csrf_token": token, "user_id": "auto",
+                                                                    "team_id": tier2.id})
+    db.session.expire_all()
+    assert (desk.records.get("tickets", ticket.id).team_id, _assignees(desk, [ticket])) == (tier2.id, [cid.id])

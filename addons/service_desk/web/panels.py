@@ -32,7 +32,9 @@ def _presence(env: Any, ticket: Any) -> str:
 
 def _conversation(env: Any, ticket: Any) -> str:
     from addons.service_desk.conversation import render_canned
-    from addons.service_desk.models import CannedResponse, HelpdeskMacro, TeamMember, TicketAttachment, TicketMessage
+    from addons.service_desk.models import (
+        CannedResponse, HelpdeskMacro, HelpdeskTeam, TeamMember, TicketAttachment, TicketMessage,
+    )
 
     messages = all_records(env, "ticket_messages", [["ticket_id", "=", ticket.id]], [TicketMessage.sent_at,
                                                                                     TicketMessage.id])
@@ -41,7 +43,7 @@ def _conversation(env: Any, ticket: Any) -> str:
         for item in all_records(env, "ticket_attachments", [["ticket_id", "=", ticket.id]], [TicketAttachment.id]):
             files.setdefault(item.message_id, []).append(item)
     can_reply = env.policy.can("ticket_messages", "create") and env.user is not None and env.user.kind == "internal"
-    canned, macros, agents, prefill, error = [], [], [], "", None
+    canned, macros, agents, teams, prefill, error = [], [], [], [], "", None
     if can_reply:
         canned = all_records(env, "canned_responses", [["active", "=", True], {"or": [
             ["team_id", "is null", None], ["team_id", "=", ticket.team_id or 0]]}], [CannedResponse.name])
@@ -50,6 +52,8 @@ def _conversation(env: Any, ticket: Any) -> str:
         if env.policy.can("team_members", "read"):
             members = all_records(env, "team_members", [["user.active", "=", True]], [TeamMember.id])
             agents = sorted({(m.user_id, m.agent_name) for m in members}, key=lambda pair: pair[1])
+        if env.policy.can("helpdesk_teams", "read"):
+            teams = all_records(env, "helpdesk_teams", [["active", "=", True]], [HelpdeskTeam.name])
         chosen = request.args.get("canned", type=int)
         if chosen:
             try:
@@ -58,7 +62,7 @@ def _conversation(env: Any, ticket: Any) -> str:
                 error = str(failure)
     return render_template("service_desk/panels/conversation.html", ticket=ticket, messages=messages, files=files,
                            zone=user_zone(env), can_reply=can_reply, canned=canned, macros=macros, agents=agents,
-                           prefill=prefill, error=error, statuses=STATUSES)
+                           teams=teams, prefill=prefill, error=error, statuses=STATUSES)
 
 
 def _sla(env: Any, ticket: Any) -> str:
