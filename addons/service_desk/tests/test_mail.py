@@ -160,3 +160,46 @@ def test_the_inbound_endpoint_hands_mail_to_the_service_desk(app, desk, support,
     body = response.get_json()
     assert (body["status"], body["handler"], body["result"]["created"]) == \
         ("claimed", "addons.service_desk.inbound.handle", True)
+
+
+def test_spectrum_mail_ingest_reads_standard_input_a_file_and_a_maildir(app, desk, support, database_url, tmp_path):
+    import mailbox
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db.session.commit()  # the team and its address, for the command's own connection
+
+    def spectrum(*args: str, stdin: bytes | None = None) -> str:
+        result = subprocess.run(
+            [str(Path(sys.executable).parent / "spectrum"), "mail", "ingest", *args], input=stdin,
+            env={**os.environ, "SPECTRUM_DATABASE_URL": database_url, "SPECTRUM_SECRET_KEY": "test-secret"},
+            capture_output=True, timeout=120, cwd=Path(__file__).resolve().parents[3])
+        assert result.returncode == 0, result.stderr.decode()
+        return result.stdout.decode()
+
+    out = spectrum("-", stdin=_mail("Printer on fire", "Help!"))
+    assert out.startswith("-: claimed by addons.service_desk.inbound.handle (inbound #")
+    db.session.rollback()
+    [ticket] = desk.records.search("tickets", []).records
+    answer = tmp_path / "answer.eml"
+    answer.write_bytes(_mail("Re: Printer on fire", "Still burning.", message_id="<m2@analytical.test>",
+                             in_reply_to="<m1@analytical.test>"))
+    assert "summary: 1 claimed" in spectrum(str(answer))
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(mailbox.MaildirMessage(_mail(f"About [{ticket.number}]", "Any news?", message_id="<m3@analytical.test>",
+                                         to="nobody@desk.test")))
+    box.add(mailbox.MaildirMessage(_mail("Scanner jammed", "See the photo.", sender="Grace Hopper <grace@navy.test>",
+                                         message_id="<g1@navy.test>", attachment=("jam.jpg", b"JPEG", "image/jpeg"))))
+    assert "summary: 2 claimed" in spectrum("--maildir", str(tmp_path / "Maildir"))
+    assert "summary: no new message" in spectrum("--maildir", str(tmp_path / "Maildir"))
+
+    db.session.rollback()
+    assert [m.body for m in _messages(desk, ticket.id)] == ["Help!", "Still burning.", "Any news?"]
+    [new] = desk.records.search("tickets", [["id", "!=", ticket.id]]).records
+    grace = desk.records.get("contacts", new.contact_id)
+    assert (new.subject, new.team_id, grace.email, grace.last_name) == \
+        ("Scanner jammed", support["team"].id, "grace@navy.test", "Hopper")
+    [photo] = desk.records.search("ticket_attachments", [["ticket_id", "=", new.id]]).records
+    assert (photo.filename, photo.size) == ("jam.jpg", 4)

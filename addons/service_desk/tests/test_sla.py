@@ -201,3 +201,36 @@ def test_without_a_policy_a_ticket_has_no_due_times(api):
     ticket = _open(api)
     assert (ticket["sla_policy_id"], ticket["first_response_due_at"], ticket["sla_status"]) == (None, None, None)
     assert ticket["opened_at"] == (datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(0)).isoformat()
+
+
+def test_due_times_follow_the_change_back_to_winter_time_in_paris(office, api, clock):
+    # Friday 23 October 2026 is UTC+2, Monday 26 October UTC+1.
+    clock.set(paris(2026, 10, 23, 16, 0))
+    ticket = _open(api)
+    assert ticket["first_response_due_at"] == utc(2026, 10, 26, 11, 0)  # Monday 12:00 in Paris
+    assert ticket["resolution_due_at"] == utc(2026, 10, 26, 15, 0)  # Monday 16:00 in Paris
+
+
+def test_the_pausing_statuses_are_the_policy_s_own(desk, api, api_as, clock):
+    calendar = desk.calendar()
+    desk.policy(calendar, resolution_minutes=480, pause_statuses=["on_hold"])
+    clock.set(paris(2026, 1, 12, 10, 0))
+    ticket = _open(api)
+
+    def move(status: str, *at: int) -> dict:
+        clock.set(paris(*at))
+        current = api.get(f"/api/v1/tickets/{ticket['id']}").get_json()
+        response = api.patch(f"/api/v1/tickets/{ticket['id']}", json={"status": status, "version": current["version"]})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    waiting = move("pending_customer", 2026, 1, 12, 12, 0)  # runs under this policy
+    assert (waiting["resolution_due_at"], waiting["sla_status"]) == (utc(2026, 1, 13, 9, 0), "on_track")
+    held = move("on_hold", 2026, 1, 12, 13, 0)
+    assert (held["resolution_due_at"], held["sla_status"]) == (None, "paused")
+    resumed = move("open", 2026, 1, 12, 15, 0)  # two business hours on hold
+    assert (resumed["resolution_due_at"], resumed["sla_status"]) == (utc(2026, 1, 13, 11, 0), "on_track")
+    manager = api_as(desk.agent("maud", manager=True))
+    refused = manager.post("/api/v1/sla_policies", json={"name": "Odd", "pause_statuses": ["solved"]})
+    assert refused.get_json()["errors"] == {"pause_statuses": [
+        "Give a list of statuses among new, on_hold, open, pending_customer, pending_third_party."]}
