@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import signals
@@ -106,11 +107,19 @@ class RecordService:
             raise BadRequest(f"cannot sort {resource!r} by {hidden[0]!r}: you may not read that field")
         statement = self.select(resource, domain, search=search)
         statement = apply_keyset(statement, keys, decode_cursor(keys, cursor) if cursor else None)
+        statement = statement.options(*self._to_many_loaders(resource, model))
         size = limit or int(self.env.platform.settings["page_size"])
         rows = list(db.session.scalars(statement.limit(size + 1)))
         more = len(rows) > size
         rows = rows[:size]
         return Page(rows, encode_cursor(keys, rows[-1]) if more and rows else None)
+
+    def _to_many_loaders(self, resource: str, model: type[Any]) -> list[Any]:
+        """Load the readable to-many fields (tags) of a whole page in one query each, instead
+        of one query per record when the page is dumped."""
+        readable = self.readable_fields(resource)
+        return [selectinload(getattr(model, f.name)) for f in self.meta(resource).fields.values()
+                if f.kind in ("tags", "many2many") and f.name in readable]
 
     def iterate(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
                 batch: int = 1000) -> Iterable[Any]:
