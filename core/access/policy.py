@@ -53,27 +53,29 @@ class AccessPolicy:
         self.roles: set[Role] = user.all_roles() if user is not None and user.active else set()
         self.role_ids = {role.id for role in self.roles}
         self.full_access = system or any(role.full_access for role in self.roles)
-        self._access: dict[str, list[ModelAccess]] = {}
-        self._rules: dict[str, list[RecordRule]] = {}
+        self._access: dict[str, list[ModelAccess]] | None = None
+        self._rules: dict[str, list[RecordRule]] | None = None
         self._fields: dict[str, list[FieldAccess]] | None = None
 
     # -- lookups --------------------------------------------------------------------
+    # One query each for all models: a page asks about many models (menus, related lists),
+    # and one round trip per model was most of a detail page's time.
     def _model_access(self, model: str) -> list[ModelAccess]:
-        if model not in self._access:
-            self._access[model] = list(db.session.scalars(
-                select(ModelAccess).where(ModelAccess.model == model, ModelAccess.role_id.in_(self.role_ids))
-            )) if self.role_ids else []
-        return self._access[model]
+        if self._access is None:
+            self._access = {}
+            if self.role_ids:
+                for grant in db.session.scalars(select(ModelAccess).where(ModelAccess.role_id.in_(self.role_ids))):
+                    self._access.setdefault(grant.model, []).append(grant)
+        return self._access.get(model, [])
 
     def _record_rules(self, model: str) -> list[RecordRule]:
-        if model not in self._rules:
-            self._rules[model] = list(db.session.scalars(
-                select(RecordRule).where(
-                    RecordRule.model == model,
+        if self._rules is None:
+            self._rules = {}
+            for rule in db.session.scalars(select(RecordRule).where(
                     or_(RecordRule.role_id.is_(None), RecordRule.role_id.in_(self.role_ids or {-1})),
-                ).order_by(RecordRule.id)
-            ))
-        return self._rules[model]
+            ).order_by(RecordRule.id)):
+                self._rules.setdefault(rule.model, []).append(rule)
+        return self._rules.get(model, [])
 
     # -- model access -----------------------------------------------------------------
     def granting_roles(self, model: str, operation: str) -> set[int]:
