@@ -11,11 +11,14 @@ from flask import Blueprint, Response, jsonify, render_template_string
 from core import __version__
 from core.env import Env
 from core.platform import Platform, platform
-from core.records.schemas import input_schema, output_schema
+from core.records.schemas import INT_MAX, input_schema, output_schema
 
 __all__ = ["build_spec", "docs"]
 
 docs = Blueprint("api_docs", __name__, url_prefix="/api")
+
+_RECORD_ID = {"name": "record_id", "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX}}
 
 _PROBLEM = {
     "type": "object",
@@ -55,11 +58,9 @@ def build_spec(target: Platform) -> dict[str, Any]:
         name = "".join(part.title() for part in resource.split("_"))
         spec.components.schema(f"{name}", schema=type(output_schema(meta, readable)))
         spec.components.schema(f"{name}Create", schema=type(input_schema(meta, writable, partial=False)))
-        patch = {"allOf": [{"$ref": f"#/components/schemas/{name}Create"}],
-                 "properties": {"version": {"type": "integer"}}, "required": ["version"]}
-        spec.components.schema(f"{name}Update", patch)
+        spec.components.schema(f"{name}Update", schema=input_schema(meta, writable, partial=True))
+        _require_version(spec.components.schemas[f"{name}Update"])
         ref = {"$ref": f"#/components/schemas/{name}"}
-        record_id = {"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}
         json_body = lambda schema: {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}  # noqa: E731
         spec.path(path=f"/api/v1/{resource}", operations={
             "get": {"summary": f"List {meta.label_plural}", "tags": [resource], "parameters": _list_parameters(),
@@ -74,27 +75,34 @@ def build_spec(target: Platform) -> dict[str, Any]:
                                    **_errors(400, 401, 403, 404, 415, 422, 429)}},
         })
         spec.path(path=f"/api/v1/{resource}/{{record_id}}", operations={
-            "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource], "parameters": [record_id],
+            "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource], "parameters": [_RECORD_ID],
                     "responses": {"200": {"description": "The record", "content": {"application/json": {"schema": ref}}},
                                   **_errors(401, 403, 404, 429)}},
             "patch": {"summary": f"Update a {meta.label.lower()} (send the version you read)", "tags": [resource],
-                      "parameters": [record_id], "requestBody": json_body(f"{name}Update"),
+                      "parameters": [_RECORD_ID], "requestBody": json_body(f"{name}Update"),
                       "responses": {"200": {"description": "Updated", "content": {"application/json": {"schema": ref}}},
                                     **_errors(400, 401, 403, 404, 409, 415, 422, 429)}},
             "delete": {"summary": f"Delete a {meta.label.lower()}", "tags": [resource],
-                       "parameters": [record_id, {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                       "parameters": [_RECORD_ID, {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
                        "responses": {"204": {"description": "Deleted"}, **_errors(400, 401, 403, 404, 409, 422, 429)}},
         })
     for (resource, action_name), action in target.actions.items():
         spec.path(path=f"/api/v1/{resource}/{{record_id}}/{action_name}", operations={"post": {
             "summary": action.summary or action_name, "tags": [resource],
-            "parameters": [{"name": "record_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+            "parameters": [_RECORD_ID],
             "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
             "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": {"type": "object"}}}},
                           **_errors(400, 401, 403, 404, 409, 415, 422, 429)}}})
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
+
+
+def _require_version(schema: dict[str, Any]) -> None:
+    """An update names only the fields it changes, plus the version it read."""
+    schema.setdefault("properties", {})["version"] = {
+        "type": "integer", "minimum": 1, "description": "The version last read (409 if another change came first)"}
+    schema["required"] = ["version"]
 
 
 def _list_parameters() -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 from flask.cli import with_appcontext
@@ -32,7 +33,8 @@ def _env(login: str | None) -> Env:
 @click.argument("resource")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Validate every row and report, but write nothing.")
-@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD", help="Map a CSV column to a field (repeatable).")
+@click.option("--map", "maps", multiple=True, metavar="COLUMN=FIELD",
+              help="Map a CSV column to a field; COLUMN= ignores the column (repeatable).")
 @click.option("--mapping", "mapping_name", default=None, help="Named import mapping (default: the one named RESOURCE).")
 @click.option("--as-user", "login", default=None, help="Import with this user's permissions (default: system).")
 @with_appcontext
@@ -42,7 +44,7 @@ def import_command(resource: str, file: Path, dry_run: bool, maps: tuple[str, ..
     overrides = {}
     for item in maps:
         if "=" not in item:
-            raise click.UsageError(f"--map {item!r}: use COLUMN=FIELD")
+            raise click.UsageError(f"--map {item!r}: use COLUMN=FIELD (or COLUMN= to ignore it)")
         column, field_name = item.split("=", 1)
         overrides[column.strip()] = field_name.strip()
     mappings = platform().import_mappings
@@ -51,15 +53,21 @@ def import_command(resource: str, file: Path, dry_run: bool, maps: tuple[str, ..
         raise click.ClickException(f"no import mapping {mapping_name!r}; known: {', '.join(mappings) or 'none'}")
     env = _env(login)
     resource = mapping.model if mapping else resource
-    with click.progressbar(length=0, label=f"importing {file.name}", show_pos=True) as bar, \
-            file.open(newline="", encoding="utf-8-sig") as stream:
+
+    def progress(rows: int) -> None:
+        if rows % 10000 == 0:
+            click.echo(f"... {rows} rows", err=True)
+
+    with file.open(newline="", encoding="utf-8-sig") as stream:
         try:
             report = import_csv(env.records, resource, stream, mapping=mapping, overrides=overrides,
-                                dry_run=dry_run, progress=lambda n: bar.update(n - bar.pos))
-        except RecordError as error:
-            raise click.ClickException(str(error)) from None
+                                dry_run=dry_run, progress=progress)
+        except (RecordError, KeyError) as error:
+            raise click.ClickException(str(error).strip('"')) from None
+    for column, field_name in report.columns.items():
+        click.echo(f"column {column!r} -> {field_name}")
     for column in report.ignored_columns:
-        click.echo(f"ignored column {column!r}: it matches no field (use --map {column}=FIELD)")
+        click.echo(f"ignored column {column!r}: it matches no field (use --map '{column}=FIELD')")
     for error in report.errors:
         click.echo(str(error), err=True)
     outcome = "dry run, nothing written" if dry_run else ("committed" if report.committed else "NOTHING written")
@@ -73,14 +81,16 @@ def import_command(resource: str, file: Path, dry_run: bool, maps: tuple[str, ..
 @click.argument("resource")
 @click.option("--filter", "filter_text", default=None, help="Filter-language domain as JSON.")
 @click.option("--fields", default=None, help="Comma-separated fields (default: every readable field).")
+@click.option("--sort", default=None, help="Comma-separated fields, '-' for descending (default: the model's order).")
 @click.option("-o", "--output", type=click.File("w"), default="-", help="File to write (default: stdout).")
 @click.option("--as-user", "login", default=None, help="Export with this user's permissions (default: system).")
 @with_appcontext
-def export_command(resource: str, filter_text: str | None, fields: str | None, output, login: str | None) -> None:  # type: ignore[no-untyped-def]
-    """Export the records of RESOURCE (that the user may read) as CSV."""
+def export_command(resource: str, filter_text: str | None, fields: str | None, sort: str | None, output: IO[str],
+                   login: str | None) -> None:
+    """Export the records of RESOURCE that the user may read (and FILTER selects) as CSV."""
     env = _env(login)
     try:
-        count = export_csv(env.records, resource, output, domain=parse_domain(filter_text),
+        count = export_csv(env.records, resource, output, domain=parse_domain(filter_text), order=sort,
                            fields=[f.strip() for f in fields.split(",")] if fields else None)
     except (RecordError, DomainError, KeyError) as error:
         raise click.ClickException(str(error)) from None

@@ -47,6 +47,13 @@ def kind_of_type(column_type: Any) -> str:
     return "text"
 
 
+def _digits(column_type: Any) -> tuple[int, int] | None:
+    precision = getattr(column_type, "precision", None)
+    if isinstance(column_type, Numeric) and isinstance(precision, int):
+        return precision, int(getattr(column_type, "scale", None) or 0)
+    return None
+
+
 @dataclass(frozen=True)
 class FieldMeta:
     """What the platform knows about one field."""
@@ -62,6 +69,8 @@ class FieldMeta:
     choices: tuple[tuple[str, str], ...] | None = None
     relation: str | None = None  # target table of a many2one / many2many
     max_length: int | None = None
+    #: (precision, scale) of a decimal column that declares them.
+    digits: tuple[int, int] | None = None
     currency_field: str | None = None
     is_column: bool = True
 
@@ -136,6 +145,7 @@ class ModelMeta:
             choices=tuple(tuple(c) for c in choices) if choices else None,
             relation=relation,
             max_length=getattr(column.type, "length", None),
+            digits=_digits(column.type),
             currency_field=info.get("currency_field"),
         )
 

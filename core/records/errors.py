@@ -36,8 +36,9 @@ class ValidationFailed(RecordError):
     status = 422
 
     def __init__(self, errors: Mapping[str, Any], message: str = "some fields are not valid") -> None:
-        self.errors = dict(errors)
-        detail = "; ".join(f"{name}: {' '.join(map(str, _flatten(msgs)))}" for name, msgs in self.errors.items())
+        # One flat list of messages per field, whatever the nesting (list items, nested objects).
+        self.errors: dict[str, list[str]] = {str(name): [str(m) for m in _flatten(msgs)] for name, msgs in errors.items()}
+        detail = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.errors.items())
         super().__init__(f"{message}: {detail}" if detail else message)
 
 
@@ -57,7 +58,12 @@ class Conflict(RecordError):
 
 def _flatten(messages: Any) -> list[Any]:
     if isinstance(messages, dict):
-        return [f"{key}: {' '.join(map(str, _flatten(value)))}" for key, value in messages.items()]
+        return [f"{_position(key)}: {' '.join(map(str, _flatten(value)))}" for key, value in messages.items()]
     if isinstance(messages, (list, tuple)):
         return [item for message in messages for item in _flatten(message)]
     return [messages]
+
+
+def _position(key: Any) -> str:
+    """`item 2` for the index 1 of a list, the key itself otherwise."""
+    return f"item {key + 1}" if isinstance(key, int) else str(key)

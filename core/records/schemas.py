@@ -3,15 +3,26 @@ from __future__ import annotations
 
 import re
 from datetime import timezone
+from decimal import Decimal
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from core.models.meta import FieldMeta, ModelMeta
 
-__all__ = ["input_schema", "output_schema", "marshmallow_field"]
+__all__ = ["input_schema", "output_schema", "marshmallow_field", "INT_MAX"]
 
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
+#: Record ids and integer columns are 32-bit on every backend.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+_TEXT_KINDS = {"text", "email", "phone", "url", "choice", "longtext"}
+
+
+def _no_nul(value: str) -> bool:
+    """Databases store no NUL character (PostgreSQL refuses the whole statement)."""
+    if "\x00" in value:
+        raise ValidationError("Must not contain a NUL character.")
+    return True
 
 
 def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True) -> fields.Field:
@@ -32,6 +43,17 @@ def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True
                                          error="Must be one of: {choices}."))
     if kind == "phone":
         validators.append(validate.Regexp(_PHONE, error="Not a valid phone number."))
+    if kind in _TEXT_KINDS:
+        validators.append(_no_nul)
+    if kind == "integer":
+        validators.append(validate.Range(min=INT_MIN, max=INT_MAX))
+    if kind == "many2one":
+        validators.append(validate.Range(min=1, max=INT_MAX, error="Not a valid record id."))
+    if meta.digits and kind in {"decimal", "money"}:
+        precision, scale = meta.digits
+        bound = Decimal(10) ** (precision - scale)
+        validators.append(validate.Range(min=-bound, max=bound, min_inclusive=False, max_inclusive=False,
+                                         error=f"Must have at most {precision - scale} digits before the point."))
     if validators:
         options["validate"] = validators
     if kind == "email":
@@ -51,9 +73,9 @@ def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True
     if kind == "json":
         return fields.Raw(**options)
     if kind == "many2many":
-        return fields.List(fields.Integer(), **options)
+        return fields.List(fields.Integer(validate=validate.Range(min=1, max=INT_MAX)), **options)
     if kind == "tags":
-        return fields.List(fields.String(validate=validate.Length(min=1, max=60)), **options)
+        return fields.List(fields.String(validate=[validate.Length(min=1, max=60), _no_nul]), **options)
     return fields.String(**options)
 
 
@@ -71,8 +93,11 @@ def _input_schema_class(meta: ModelMeta, names: tuple[str, ...]) -> type[Schema]
 
 def input_schema(meta: ModelMeta, writable: tuple[str, ...], *, partial: bool) -> Schema:
     """A schema validating create (all required fields) or update (`partial`) input."""
-    schema_class = meta.cached(("input", writable), lambda: _input_schema_class(meta, writable))
-    return schema_class(partial=partial)
+    # Instances are cached too: building one deep-copies every field, which costs more
+    # than validating a record (imports validate thousands).
+    return meta.cached(("input", writable, partial),
+                       lambda: meta.cached(("input", writable), lambda: _input_schema_class(meta, writable))(
+                           partial=partial))
 
 
 def _output_schema_class(meta: ModelMeta, names: tuple[str, ...]) -> type[Schema]:
@@ -82,7 +107,7 @@ def _output_schema_class(meta: ModelMeta, names: tuple[str, ...]) -> type[Schema
         if field_meta.kind == "many2many":
             declared[name] = fields.Pluck(_IdSchema, "id", many=True)
         elif field_meta.kind == "tags":
-            declared[name] = fields.Pluck(_TagSchema, "name", many=True)
+            declared[name] = _TagNames(fields.String())
         else:
             declared[name] = marshmallow_field(field_meta, for_input=False)
     declared["display_name"] = fields.String(dump_only=True)
@@ -98,5 +123,8 @@ class _IdSchema(Schema):
     id = fields.Integer()
 
 
-class _TagSchema(Schema):
-    name = fields.String()
+class _TagNames(fields.List):
+    """Tags as their names, sorted, so the same tags always read (and export) the same way."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[str] | None:
+        return None if value is None else sorted(tag.name for tag in value)

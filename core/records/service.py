@@ -13,6 +13,7 @@ from sqlalchemy import func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import True_
 
 from core import signals
 from core.db import db
@@ -22,6 +23,7 @@ from core.models.meta import ModelMeta
 from core.records.audit import AuditEntry
 from core.records.errors import AccessDenied, BadRequest, Conflict, NotFound, ValidationFailed
 from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, parse_order
+from core.records.schemas import INT_MAX
 from core.records.values import ValueResolver, describe_integrity_error
 
 if TYPE_CHECKING:
@@ -53,6 +55,10 @@ class RecordService:
         self.env = env
         self.policy = env.policy
         self.models = env.platform.models
+        # Field permissions per resource; the policy (and so the answer) is fixed per Env.
+        self._fields: dict[tuple[str, str], tuple[str, ...]] = {}
+        #: Tags by name, kept as records are tagged (see core.records.values).
+        self.tags: dict[str, Any] = {}
 
     # -- metadata -------------------------------------------------------------------
     def meta(self, resource: str) -> ModelMeta:
@@ -61,16 +67,19 @@ class RecordService:
 
     def readable_fields(self, resource: str) -> tuple[str, ...]:
         """Fields the acting user may read."""
-        meta = self.meta(resource)
-        return tuple(f.name for f in meta.fields.values()
-                     if self.policy.field_allowed(resource, f.name, f.sensitive)
-                     and f.kind != "password")
+        if ("r", resource) not in self._fields:
+            self._fields[("r", resource)] = tuple(
+                f.name for f in self.meta(resource).fields.values()
+                if self.policy.field_allowed(resource, f.name, f.sensitive) and f.kind != "password")
+        return self._fields[("r", resource)]
 
     def writable_fields(self, resource: str) -> tuple[str, ...]:
         """Fields the acting user may set."""
-        meta = self.meta(resource)
-        return tuple(f.name for f in meta.fields.values()
-                     if f.writable and self.policy.field_allowed(resource, f.name, f.sensitive, write=True))
+        if ("w", resource) not in self._fields:
+            self._fields[("w", resource)] = tuple(
+                f.name for f in self.meta(resource).fields.values()
+                if f.writable and self.policy.field_allowed(resource, f.name, f.sensitive, write=True))
+        return self._fields[("w", resource)]
 
     # -- reading --------------------------------------------------------------------
     def _context(self) -> DomainContext:
@@ -123,12 +132,14 @@ class RecordService:
 
     def iterate(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
                 batch: int = 1000) -> Iterable[Any]:
-        """Every matching record, fetched in keyset batches (constant memory, for exports)."""
+        """Every matching record, fetched in keyset batches (constant memory, for exports).
+
+        The session holds unchanged records weakly, so a page the caller has let go of is
+        freed; nothing is expunged, which would detach objects the caller still uses."""
         cursor: str | None = None
         while True:
             page = self.search(resource, domain, order=order, limit=batch, cursor=cursor)
             yield from page.records
-            db.session.expunge_all()
             if page.next_cursor is None:
                 return
             cursor = page.next_cursor
@@ -146,20 +157,30 @@ class RecordService:
     def get(self, resource: str, record_id: int, *, operation: str = "read") -> Any:
         """The record, if the user may read it (and perform `operation`); else NotFound/AccessDenied."""
         model = self.models.get(resource)
-        record = db.session.scalar(self.select(resource).where(model.id == record_id))
+        record = None
+        if 0 < record_id <= INT_MAX:  # beyond, the database would fail on the literal
+            record = db.session.scalar(self.select(resource).where(model.id == record_id))
         if record is None:
             raise NotFound(f"{resource} #{record_id} does not exist or you may not see it")
         if operation != "read":
             self._require_record(model, record.id, operation)
         return record
 
-    def _require_record(self, model: type[Any], record_id: int, operation: str) -> None:
+    def _require_record(self, model: type[Any], record_id: int, operation: str, *, written: bool = False) -> None:
+        """AccessDenied unless the record rules allow `operation` on the record (as it is
+        now, or as just `written` by the caller, whose new values are then to blame)."""
         self.policy.require(model.resource_name(), operation)
-        allowed = db.session.scalar(
-            select(literal(1)).select_from(model).where(model.id == record_id, self.policy.predicate(model, operation))
-        )
+        predicate = self.policy.predicate(model, operation)
+        if isinstance(predicate, True_):
+            return  # no record rule applies: nothing to ask the database
+        allowed = db.session.scalar(select(literal(1)).select_from(model).where(model.id == record_id, predicate))
         if not allowed:
-            raise AccessDenied(f"you may not {operation} {model.resource_name()} #{record_id}: no record rule allows it")
+            if operation == "create":  # the id is of a row that is about to be rolled back
+                raise AccessDenied(f"you may not create this {model.resource_name()} record: "
+                                   "no record rule of your roles allows these values")
+            what = "these values" if written else "it"
+            raise AccessDenied(f"you may not {operation} {model.resource_name()} #{record_id}: "
+                               f"no record rule of your roles allows {what}")
 
     # -- writing --------------------------------------------------------------------
     def create(self, resource: str, values: Mapping[str, Any]) -> Any:
@@ -209,7 +230,7 @@ class RecordService:
                 return record
             record.updated_at, record.updated_by = now, author
             self._flush(resource, record_id, read_version)
-            self._require_record(model, record.id, "update")
+            self._require_record(model, record.id, "update", written=True)
             db.session.add_all([
                 AuditEntry(at=now, user_id=author, model=resource, record_id=record.id, action="update",
                            field=name, old_value=old, new_value=new)

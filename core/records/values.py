@@ -57,7 +57,10 @@ class ValueResolver:
         if errors:
             raise ValidationFailed(errors)
         try:
-            loaded = input_schema(self.meta, writable, partial=partial).load(dict(values))
+            # Surrounding spaces are trimmed before validation, so what is checked is what is stored.
+            trimmed = {name: value.strip() if isinstance(value, str) and self.meta.fields[name].kind != "longtext"
+                       else value for name, value in values.items()}
+            loaded = input_schema(self.meta, writable, partial=partial).load(trimmed)
         except ValidationError as error:
             raise ValidationFailed(error.normalized_messages()) from None
         scalars: dict[str, Any] = {}
@@ -70,9 +73,9 @@ class ValueResolver:
             elif field.kind == "many2many":
                 relations[name] = self._linked_records(name, field.relation, value or [], errors)
             elif field.kind == "tags":
-                relations[name] = _tags(self.service.env, value or [])
+                relations[name] = _tags(self.service, value or [])
             else:
-                scalars[name] = value.strip() if isinstance(value, str) and field.kind != "longtext" else value
+                scalars[name] = value
         if errors:
             raise ValidationFailed(errors)
         return scalars, relations
@@ -151,18 +154,25 @@ def audit_text(value: Any) -> str | None:
     return str(value)
 
 
-def _tags(env: Any, names: list[str]) -> list[Tag]:
+def _tags(service: RecordService, names: list[str]) -> list[Tag]:
     """The tags named `names` (case-insensitive), created on first use.
 
     Tagging is part of editing the tagged record, so a new tag is created with system
-    rights but stamped with the acting user as its author."""
+    rights but stamped with the acting user as its author. Known tags are kept on the
+    service: imports tag thousands of records with the same few tags, and the session
+    only holds loaded objects weakly."""
     wanted = list(dict.fromkeys(name.strip().lower() for name in names if name.strip()))
-    existing = {tag.name: tag for tag in db.session.scalars(select(Tag).where(Tag.name.in_(wanted)))} if wanted else {}
+    known = service.tags
+    unknown = [name for name in wanted if name not in known or known[name] not in db.session]
+    if unknown:
+        if len(known) > 1000:
+            known.clear()
+        known.update((tag.name, tag) for tag in db.session.scalars(select(Tag).where(Tag.name.in_(unknown))))
     result = []
     for name in wanted:
-        tag = existing.get(name)
-        if tag is None:
-            tag = env.sudo().records.create("tags", {"name": name})
+        tag = known.get(name)
+        if tag is None or tag not in db.session:  # new, or created by a row that was rolled back
+            tag = known[name] = service.env.sudo().records.create("tags", {"name": name})
         result.append(tag)
     return result
 

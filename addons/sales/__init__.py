@@ -1,0 +1,11 @@
+"""Sales: leads, opportunities, the pipeline, activities, scoring and forecasting."""
+from core.addons.manifest import Addon
+
+manifest = Addon(
+    name="sales",
+    version="1.0.0",
+    summary="Leads, opportunities and pipeline, activities, lead assignment and scoring, forecasts",
+    category="Sales",
+    depends=("contacts",),
+    application=True,
+)

@@ -1,0 +1,155 @@
+"""Sales figures computed in SQL over the records the acting user may read.
+
+Every function starts from `env.records.select(...)`, so record rules apply: a
+salesperson restricted to own deals gets the totals of their own deals only. Amounts
+are summed unrounded in the company currency and rounded once, on the total.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Iterable
+
+from sqlalchemy import Date, case, cast, func, select
+
+from core.db import db
+from core.env import Env
+
+from addons.sales.models.choices import SOURCES
+
+__all__ = [
+    "money", "month_key", "month_of_date", "add_months", "pipeline_totals", "pipeline_by_stage",
+    "win_rate_by_source", "cycle_length_by_month", "won_by_month", "open_by_month", "quota_by_month",
+    "CENT",
+]
+
+CENT = Decimal("0.01")
+_NOISE = Decimal("0.000001")
+
+
+def money(total: Any) -> Decimal:
+    """A SQL sum as money: rounded once, to the cent, half up.
+
+    SQLite sums decimals as floating point; dropping what lies below a millionth first
+    removes the binary noise (amounts are stored with at most 8 decimals) before the one
+    rounding to cents.
+    """
+    if total is None:
+        return Decimal("0.00")
+    value = total if isinstance(total, Decimal) else Decimal(repr(float(total)))
+    return value.quantize(_NOISE, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
+
+
+def month_key(day: date) -> str:
+    """"YYYY-MM" of a date."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_of_date(column: Any) -> Any:
+    """SQL "YYYY-MM" of a DATE column, on SQLite and PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _days_between(later: Any, earlier: Any) -> Any:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return cast(later, Date) - cast(earlier, Date)
+    return func.julianday(later) - func.julianday(earlier)
+
+
+def _opportunities(env: Env, domain: Any) -> Any:
+    return env.records.select("opportunities", domain).subquery()
+
+
+def pipeline_totals(env: Env, domain: Any = None) -> dict[str, Any]:
+    """Open deals: how many, their amount and weighted amount in the company currency."""
+    deals = _opportunities(env, [["status", "=", "open"], *(domain or [])])
+    count, amount, weighted = db.session.execute(
+        select(func.count(), func.sum(deals.c.amount_company), func.sum(deals.c.weighted_amount))).one()
+    return {"deals": int(count), "open": money(amount), "weighted": money(weighted)}
+
+
+def pipeline_by_stage(env: Env, domain: Any = None) -> list[dict[str, Any]]:
+    """Open deals per open stage, in pipeline order (stages without deals included)."""
+    deals = _opportunities(env, [["status", "=", "open"], *(domain or [])])
+    stages = env.records.select("pipeline_stages", [["is_won", "=", False], ["is_lost", "=", False]]).subquery()
+    statement = (
+        select(stages.c.name, func.count(deals.c.id), func.sum(deals.c.amount_company),
+               func.sum(deals.c.weighted_amount))
+        .select_from(stages).outerjoin(deals, deals.c.stage_id == stages.c.id)
+        .group_by(stages.c.id, stages.c.name, stages.c.sequence).order_by(stages.c.sequence, stages.c.id)
+    )
+    return [{"stage": name, "deals": int(count), "amount": money(amount), "weighted": money(weighted)}
+            for name, count, amount, weighted in db.session.execute(statement)]
+
+
+def win_rate_by_source(env: Env, since: date, domain: Any = None) -> list[dict[str, Any]]:
+    """Won and lost deals closed since `since` per source, and the win rate in percent."""
+    deals = _opportunities(env, [["status", "in", ["won", "lost"]], ["closed_on", ">=", since.isoformat()],
+                                 *(domain or [])])
+    won = func.sum(case((deals.c.status == "won", 1), else_=0))
+    rows = db.session.execute(select(deals.c.source, won, func.count()).group_by(deals.c.source)).all()
+    labels = dict(SOURCES)
+    result = []
+    for source, won_count, total in sorted(rows, key=lambda row: (row[0] is None, row[0] or "")):
+        rate = (Decimal(int(won_count)) * 100 / Decimal(total)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        result.append({"source": labels.get(source, "Unknown") if source else "Unknown", "won": int(won_count),
+                       "lost": int(total) - int(won_count), "win_rate": rate})
+    return result
+
+
+def cycle_length_by_month(env: Env, start: date, end: date, domain: Any = None) -> dict[str, Decimal]:
+    """{"YYYY-MM": average days from opening to winning} of deals won in [start, end)."""
+    deals = _opportunities(env, [["status", "=", "won"], ["closed_on", ">=", start.isoformat()],
+                                 ["closed_on", "<", end.isoformat()], *(domain or [])])
+    bucket = month_of_date(deals.c.closed_on)
+    average = func.avg(_days_between(deals.c.closed_on, deals.c.opened_on))
+    rows = db.session.execute(select(bucket, average).group_by(bucket).order_by(bucket)).all()
+    return {month: Decimal(repr(float(days))).quantize(Decimal("0.1"), ROUND_HALF_UP) for month, days in rows}
+
+
+def won_by_month(env: Env, start: date, end: date, domain: Any = None) -> dict[str, Decimal]:
+    """{"YYYY-MM": won amount} of deals won in [start, end), company currency."""
+    deals = _opportunities(env, [["status", "=", "won"], ["closed_on", ">=", start.isoformat()],
+                                 ["closed_on", "<", end.isoformat()], *(domain or [])])
+    bucket = month_of_date(deals.c.closed_on)
+    rows = db.session.execute(select(bucket, func.sum(deals.c.amount_company)).group_by(bucket)).all()
+    return {month: money(total) for month, total in rows}
+
+
+def open_by_month(env: Env, first: date, domain: Any = None) -> dict[str, dict[str, Any]]:
+    """Open deals by month of expected close, from the month of `first` on; deals expected
+    earlier (overdue) or with no date count in that first month, where they still may close.
+
+    Each month has the open amount, the weighted amount, and the open amounts in the
+    commit and best-case forecast categories.
+    """
+    deals = _opportunities(env, [["status", "=", "open"], *(domain or [])])
+    start = first.replace(day=1)
+    bucket = case((deals.c.close_date.is_(None), month_key(start)), (deals.c.close_date < start, month_key(start)),
+                  else_=month_of_date(deals.c.close_date))
+    commit = func.sum(case((deals.c.forecast_category == "commit", deals.c.amount_company), else_=0))
+    best = func.sum(case((deals.c.forecast_category.in_(["commit", "best_case"]), deals.c.amount_company), else_=0))
+    statement = select(bucket, func.count(), func.sum(deals.c.amount_company), func.sum(deals.c.weighted_amount),
+                       commit, best).group_by(bucket)
+    return {month: {"deals": int(count), "open": money(amount), "weighted": money(weighted),
+                    "commit": money(committed), "best_case": money(best_case)}
+            for month, count, amount, weighted, committed, best_case in db.session.execute(statement)}
+
+
+def quota_by_month(env: Env, start: date, end: date, team_ids: Iterable[int] | None = None) -> dict[str, Decimal]:
+    """{"YYYY-MM": quota} summed over the teams (all visible teams when `team_ids` is None)."""
+    domain: list[Any] = [["month", ">=", start.isoformat()], ["month", "<", end.isoformat()]]
+    if team_ids is not None:
+        domain.append(["team_id", "in", list(team_ids)])
+    quotas = env.records.select("sales_quotas", domain).subquery()
+    bucket = month_of_date(quotas.c.month)
+    rows = db.session.execute(select(bucket, func.sum(quotas.c.amount)).group_by(bucket)).all()
+    return {month: money(total) for month, total in rows}

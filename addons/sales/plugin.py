@@ -1,0 +1,119 @@
+"""Hook implementations of the sales addon (heavy modules are imported inside the hooks)."""
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+from core.declarations import DataRecord, MenuItem, View
+from core.models.base import Record
+
+__all__ = [
+    "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
+    "register_api_actions", "register_event_handlers", "register_jobs", "register_blueprints",
+    "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
+]
+
+
+@hookimpl
+def register_models() -> list[type[Record]]:
+    """Teams, stages, leads, opportunities, activities, rules, rates, quotas and snapshots."""
+    from addons.sales.models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def register_data() -> list[DataRecord]:
+    """Roles and permissions, the default pipeline, lost reasons and scoring rules."""
+    from addons.sales.data import shipped_records
+
+    return shipped_records()
+
+
+@hookimpl
+def register_demo_data(seed: int) -> list[DataRecord]:
+    """Three teams with a year of won and lost deals, leads, activities and quotas."""
+    from addons.sales.demo import demo_records
+
+    return demo_records(seed)
+
+
+@hookimpl
+def register_views() -> list[View]:
+    """Lists, forms, searches, the pipeline board."""
+    from addons.sales.views import views
+
+    return views()
+
+
+@hookimpl
+def register_menus() -> list[MenuItem]:
+    """The Sales menu."""
+    from addons.sales.views import menus
+
+    return menus()
+
+
+@hookimpl
+def register_api_actions() -> list[Any]:
+    """Convert, assign and score leads; win and lose opportunities; mark activities done."""
+    from addons.sales.actions import api_actions
+
+    return api_actions()
+
+
+@hookimpl
+def register_event_handlers() -> list[Any]:
+    """Assignment of new leads, outcome and stage events, activity bookkeeping, rates."""
+    from addons.sales.handlers import event_handlers
+
+    return event_handlers()
+
+
+@hookimpl
+def register_jobs() -> list[Any]:
+    """Reminders, stale-deal alerts, scoring, assignment of waiting leads, rates, snapshots."""
+    from addons.sales.jobs import sales_jobs
+
+    return sales_jobs()
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    """The web-form capture endpoint, the forecast page, the forms behind the panels, and
+    the pipeline and forecast figures under /api/v1/_sales."""
+    from addons.sales import capture, web
+
+    return [capture.blueprint, web.blueprint, web.api]
+
+
+@hookimpl
+def register_detail_panels() -> list[Any]:
+    """Activities on every record; conversion and score on leads; outcome and roles on deals."""
+    from addons.sales.panels import detail_panels
+
+    return detail_panels()
+
+
+@hookimpl
+def register_dashboards() -> list[Any]:
+    """The Sales dashboard."""
+    from addons.sales.dashboard import sales_dashboard
+
+    return [sales_dashboard()]
+
+
+@hookimpl
+def register_webhook_events() -> list[Any]:
+    """Won, lost and stage changes for webhook subscribers."""
+    from addons.sales.handlers import webhook_events
+
+    return webhook_events()
+
+
+@hookimpl
+def register_import_mappings() -> list[Any]:
+    """CSV mappings for leads and opportunities."""
+    from addons.sales.views import import_mappings
+
+    return import_mappings()
