@@ -43,16 +43,18 @@ def test_restricted_user_cannot_reach_another_owners_record_through_the_service(
 def test_restricted_user_cannot_give_a_record_away(two_owners):
     alice, bob, mine, _theirs = two_owners
     records = Env.for_user(alice).records
-    with pytest.raises(AccessDenied):
+    with pytest.raises(AccessDenied) as caught:
         records.update("contacts", mine, {"owner_id": bob.id})
+    assert str(caught.value) == f"you may not update contacts #{mine}: no record rule of your roles allows these values"
     db.session.rollback()
     assert Env.system().records.get("contacts", mine).owner_id == alice.id
 
 
 def test_restricted_user_cannot_create_for_someone_else(two_owners):
     alice, bob, _mine, _theirs = two_owners
-    with pytest.raises(AccessDenied):
+    with pytest.raises(AccessDenied) as caught:
         Env.for_user(alice).records.create("contacts", {"last_name": "Planted", "owner_id": bob.id})
+    assert str(caught.value) == "you may not create this contacts record: no record rule of your roles allows these values"
     db.session.rollback()
     assert Env.system().records.count("contacts", [["last_name", "=", "Planted"]]).value == 0
 
@@ -79,3 +81,89 @@ def test_user_without_any_role_is_denied_by_default(make_user, api_as):
 def test_manager_role_sees_everything(two_owners, make_user):
     manager = make_user("carol", roles=["contacts.manager"])
     assert Env.for_user(manager).records.count("contacts").value == 2
+
+
+def test_roles_add_up_and_global_rules_apply_to_everyone(two_owners, make_user):
+    alice, bob, mine, theirs = two_owners
+    both = make_user("dora", roles=["contacts.own", "contacts.user"])
+    assert Env.for_user(both).records.count("contacts").value == 2  # a role without rules reaches all
+    system = Env.system().records
+    system.create("record_rules", {"name": "Never the archive", "model": "contacts",
+                                   "domain": [["last_name", "!=", "Bobsclient"]]})
+    db.session.commit()
+    manager = make_user("carol", roles=["contacts.manager"])
+    assert [c.id for c in Env.for_user(manager).records.search("contacts").records] == [mine]
+    assert [c.id for c in Env.for_user(both).records.search("contacts").records] == [mine]
+    assert system.count("contacts").value == 2
+
+
+def test_a_rule_that_does_not_compile_is_refused_when_saved(admin):
+    records = Env.for_user(admin).records
+    from core.records.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        records.create("record_rules", {"name": "Typo", "model": "contacts", "domain": [["ownr_id", "=", 1]]})
+    assert caught.value.errors == {"domain": ["model 'contacts' has no field 'ownr_id'; did you mean owner_id?"]}
+    with pytest.raises(ValidationFailed) as caught:
+        records.create("model_access", {"role_id": admin.roles[0].id, "model": "contact", "can_read": True})
+    assert caught.value.errors == {"model": ["no installed addon provides the model 'contact'"]}
+    with pytest.raises(ValidationFailed) as caught:
+        records.create("field_access", {"role_id": admin.roles[0].id, "model": "contacts", "field_name": "city"})
+    assert caught.value.errors == {"field_name": [
+        "the field 'city' of 'contacts' is not sensitive: every role with model access already reads and writes it"]}
+
+
+def test_access_explain_names_the_roles_and_rules(two_owners, database_url, addon_site):
+    _alice, _bob, mine, theirs = two_owners
+    out = addon_site.spectrum("access", "explain", "alice", "contacts", str(theirs), database_url=database_url).stdout
+    rule = 'record rule \'Own contacts\' [role Contacts: own records only, any one of the role rules must match]: ' \
+           '[["owner_id", "=", {"$user": "id"}]]'
+    assert out.splitlines() == [
+        "read: DENIED",
+        "  user 'alice' (internal) has roles: Contacts: own records only, Internal user",
+        "  model access: read on 'contacts' granted by Contacts: own records only",
+        f"  {rule} -> does not match #{theirs}",
+        f"  record #{theirs}: NOT reachable (no rule allows it, or it does not exist)",
+        "create: DENIED",
+        "  user 'alice' (internal) has roles: Contacts: own records only, Internal user",
+        "  model access: create on 'contacts' granted by Contacts: own records only",
+        f"  {rule} -> does not match #{theirs}",
+        f"  record #{theirs}: NOT reachable (no rule allows it, or it does not exist)",
+        "update: DENIED",
+        "  user 'alice' (internal) has roles: Contacts: own records only, Internal user",
+        "  model access: update on 'contacts' granted by Contacts: own records only",
+        f"  {rule} -> does not match #{theirs}",
+        f"  record #{theirs}: NOT reachable (no rule allows it, or it does not exist)",
+        "delete: DENIED",
+        "  user 'alice' (internal) has roles: Contacts: own records only, Internal user",
+        "  model access: no role grants delete on 'contacts': DENIED (deny by default)",
+    ]
+    own = addon_site.spectrum("access", "explain", "alice", "contacts", str(mine), database_url=database_url).stdout
+    assert own.splitlines()[:5] == [
+        "read: allowed",
+        "  user 'alice' (internal) has roles: Contacts: own records only, Internal user",
+        "  model access: read on 'contacts' granted by Contacts: own records only",
+        f"  {rule} -> matches #{mine}",
+        f"  record #{mine}: reachable",
+    ]
+
+
+def test_access_explain_for_managers_admins_and_mistakes(two_owners, make_user, admin, database_url, addon_site):
+    make_user("carol", roles=["contacts.manager"])
+    out = addon_site.spectrum("access", "explain", "carol", "contacts", database_url=database_url).stdout
+    assert out.splitlines()[:4] == [
+        "read: allowed",
+        "  user 'carol' (internal) has roles: Contacts: manager, Contacts: user, Internal user",
+        "  model access: read on 'contacts' granted by Contacts: manager, Contacts: user",
+        "  a granting role has no record rule here: it reaches every record",
+    ]
+    out = addon_site.spectrum("access", "explain", "admin", "accounts", database_url=database_url).stdout
+    assert out.splitlines()[:3] == [
+        "read: allowed",
+        "  user 'admin' (internal) has roles: Administrator, Internal user",
+        "  full access through role(s) Administrator: role record rules do not apply",
+    ]
+    missing = addon_site.spectrum("access", "explain", "carol", "contact", database_url=database_url, expect=1)
+    assert missing.stderr.strip() == "Error: no installed addon provides the model 'contact'; did you mean contacts?"
+    nobody = addon_site.spectrum("access", "explain", "zed", "contacts", database_url=database_url, expect=1)
+    assert nobody.stderr.strip() == "Error: no user 'zed'"

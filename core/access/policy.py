@@ -17,6 +17,7 @@ exports, so what a user can list is exactly what they can open.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -94,6 +95,19 @@ class AccessPolicy:
             raise AccessDenied(f"user {who!r} may not {operation} {model!r}: no role grants it")
 
     # -- record rules ---------------------------------------------------------------
+    def _applicable_rules(self, resource: str, operation: str) -> tuple[list[RecordRule], list[RecordRule] | None]:
+        """(global rules, role rules) that decide `operation`; role rules are None when some
+        granting role has no rule (it reaches every record) or the user has full access."""
+        rules = [r for r in self._record_rules(resource) if r.applies_to(operation)]
+        global_rules = [r for r in rules if r.role_id is None]
+        if self.full_access:
+            return global_rules, None
+        granting = self.granting_roles(resource, operation)
+        by_role = {role_id: [r for r in rules if r.role_id == role_id] for role_id in granting}
+        if not all(by_role.values()):
+            return global_rules, None
+        return global_rules, [r for role_rules in by_role.values() for r in role_rules]
+
     def predicate(self, model_class: type[Any], operation: str) -> ColumnElement[bool]:
         """The SQL condition a record of `model_class` must meet for `operation`."""
         _check_operation(operation)
@@ -102,17 +116,12 @@ class AccessPolicy:
         resource = model_class.resource_name()
         if not self.can(resource, operation):
             return false()
-        rules = [r for r in self._record_rules(resource) if r.applies_to(operation)]
+        global_rules, role_rules = self._applicable_rules(resource, operation)
         context = DomainContext(user=self.user, now=self.now)
-        global_parts = [compile_domain(model_class, r.domain, context) for r in rules if r.role_id is None]
-        role_part: ColumnElement[bool] = true()
-        if not self.full_access:
-            granting = self.granting_roles(resource, operation)
-            by_role = {role_id: [r for r in rules if r.role_id == role_id] for role_id in granting}
-            if all(by_role.values()):
-                role_part = or_(*[compile_domain(model_class, r.domain, context)
-                                  for role_rules in by_role.values() for r in role_rules])
-        return and_(role_part, *global_parts) if global_parts else role_part
+        parts = [compile_domain(model_class, r.domain, context) for r in global_rules]
+        if role_rules is not None:
+            parts.append(or_(*[compile_domain(model_class, r.domain, context) for r in role_rules]))
+        return and_(true(), *parts)
 
     # -- fields ---------------------------------------------------------------------
     def _field_grants(self) -> dict[str, list[FieldAccess]]:
@@ -132,33 +141,50 @@ class AccessPolicy:
         return any(g.can_write if write else g.can_read for g in grants)
 
     # -- explanation ------------------------------------------------------------------
-    def explain(self, model_class: type[Any], operation: str) -> Decision:
-        """Say which roles and rules allow or deny `operation` on the model."""
+    def explain(self, model_class: type[Any], operation: str, record_id: int | None = None) -> Decision:
+        """Say which roles and rules allow or deny `operation` on the model (and on the
+        record `record_id`: which rules match it), following `predicate` step by step."""
+        _check_operation(operation)
         resource = model_class.resource_name()
-        lines: list[str] = []
         if self.system:
             return Decision(True, ["acting as the system: everything is allowed"])
-        who = self.user.login if self.user else "?"
-        lines.append(f"user {who!r} has roles: {', '.join(sorted(r.name for r in self.roles)) or 'none'}")
-        full = sorted(r.name for r in self.roles if r.full_access)
-        if full:
-            lines.append(f"full access through role(s): {', '.join(full)}")
-        granting = self.granting_roles(resource, operation)
         names = {r.id: r.name for r in self.roles}
-        if granting:
-            lines.append(f"model access: {operation} on {resource!r} granted by {', '.join(sorted(names[i] for i in granting))}")
-        elif not full:
+        lines = [f"user {self.user.login!r} ({self.user.kind}) has roles: "  # type: ignore[union-attr]
+                 f"{', '.join(sorted(names.values())) or 'none'}"]
+        full = sorted(r.name for r in self.roles if r.full_access)
+        granting = sorted(names[i] for i in self.granting_roles(resource, operation))
+        if full:
+            lines.append(f"full access through role(s) {', '.join(full)}: role record rules do not apply")
+        elif granting:
+            lines.append(f"model access: {operation} on {resource!r} granted by {', '.join(granting)}")
+        else:
             lines.append(f"model access: no role grants {operation} on {resource!r}: DENIED (deny by default)")
             return Decision(False, lines)
-        rules = [r for r in self._record_rules(resource) if r.applies_to(operation)]
-        for rule in rules:
-            scope = "global (applies to everyone)" if rule.role_id is None else f"role {names.get(rule.role_id, rule.role_id)}"
-            lines.append(f"record rule {rule.name!r} [{scope}]: {rule.domain}")
-        if not full and granting and not all(any(r.role_id == g for r in rules) for g in granting):
-            lines.append("a granting role has no rule on this model: every record is reachable (before global rules)")
-        if not rules:
-            lines.append("no record rule applies: every record is reachable")
-        return Decision(True, lines)
+        global_rules, role_rules = self._applicable_rules(resource, operation)
+        if role_rules is None and not full:
+            lines.append("a granting role has no record rule here: it reaches every record")
+        for rule in role_rules or []:
+            lines.append(self._rule_line(model_class, rule, f"role {names[rule.role_id]}", record_id,
+                                         "any one of the role rules must match"))
+        for rule in global_rules:
+            lines.append(self._rule_line(model_class, rule, "global", record_id, "must match"))
+        if not global_rules and role_rules is None:
+            lines.append("no record rule restricts it: every record is reachable")
+        allowed = True
+        if record_id is not None:
+            allowed = bool(db.session.scalar(select(model_class.id).where(
+                model_class.id == record_id, self.predicate(model_class, operation))))
+            lines.append(f"record #{record_id}: {'reachable' if allowed else 'NOT reachable (no rule allows it, or it does not exist)'}")
+        return Decision(allowed, lines)
+
+    def _rule_line(self, model_class: type[Any], rule: RecordRule, scope: str, record_id: int | None,
+                   role: str) -> str:
+        line = f"record rule {rule.name!r} [{scope}, {role}]: {json.dumps(rule.domain)}"
+        if record_id is None:
+            return line
+        condition = compile_domain(model_class, rule.domain, DomainContext(user=self.user, now=self.now))
+        matches = db.session.scalar(select(model_class.id).where(model_class.id == record_id, condition))
+        return f"{line} -> {'matches' if matches else 'does not match'} #{record_id}"
 
 
 def _check_operation(operation: str) -> None:

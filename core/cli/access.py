@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import literal, select
+from sqlalchemy import select
 
 from core.access.models import OPERATIONS
 from core.auth.models import User
 from core.db import db
 from core.env import Env
+from core.models.registry import UnknownModel
 
 __all__ = ["access"]
 
@@ -31,14 +32,12 @@ def explain(login: str, model: str, record_id: int | None) -> None:
     env = Env.for_user(user)
     try:
         model_class = env.platform.models.get(model)
-    except KeyError as error:
+    except UnknownModel as error:
         raise click.ClickException(str(error)) from None
+    if not user.active:
+        click.echo(f"user {login!r} is inactive: every operation is DENIED")
     for operation in OPERATIONS:
-        decision = env.policy.explain(model_class, operation)
+        decision = env.policy.explain(model_class, operation, record_id)
         click.echo(f"{operation}: {'allowed' if decision.allowed else 'DENIED'}")
         for line in decision.lines:
             click.echo(f"  {line}")
-        if record_id is not None and decision.allowed:
-            reachable = db.session.scalar(select(literal(1)).select_from(model_class).where(
-                model_class.id == record_id, env.policy.predicate(model_class, operation)))
-            click.echo(f"  record #{record_id}: {'reachable' if reachable else 'NOT reachable (hidden by record rules or missing)'}")
