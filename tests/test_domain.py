@@ -185,3 +185,61 @@ def test_validate_domain_checks_form_without_a_user(world):
         compile_domain(contacts, [["owner_id", "=", {"$user": "id"}]], DomainContext())
     assert str(caught.value) == "'owner_id' uses $user but no user is acting"
     assert parse_domain("  ") == [] and parse_domain('[["id", "=", 1]]') == [["id", "=", 1]]
+
+
+def test_saved_filters_are_validated_and_owned_by_their_author(world, make_user):
+    records = Env.for_user(world.alice).records
+    saved = records.create("saved_filters", {"name": "Paris", "model": "contacts", "domain": [["city", "=", "Paris"]]})
+    assert (saved.owner_id, saved.shared) == (world.alice.id, False)
+    from core.records.errors import AccessDenied, ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        records.create("saved_filters", {"name": "Typo", "model": "contacts", "domain": [["citty", "=", "x"]]})
+    assert caught.value.errors == {"domain": ["model 'contacts' has no field 'citty'; did you mean city?"]}
+    with pytest.raises(ValidationFailed) as caught:
+        records.create("saved_filters", {"name": "Typo", "model": "contactz", "domain": []})
+    assert caught.value.errors == {"model": ["no installed addon provides the model 'contactz'; did you mean contacts?"]}
+    with pytest.raises(ValidationFailed) as caught:
+        records.update("saved_filters", saved.id, {"domain": {"or": [["city", "~", "x"]]}})
+    assert list(caught.value.errors) == ["domain"]
+    bob = make_user("bob", roles=["contacts.user"])
+    with pytest.raises(AccessDenied):
+        records.create("saved_filters", {"name": "For Bob", "model": "contacts", "domain": [], "owner_id": bob.id})
+
+
+def test_saved_filters_are_private_unless_shared(world, make_user):
+    from core.records.errors import AccessDenied, NotFound
+
+    bob = make_user("bob", roles=["contacts.user"])
+    alice = Env.for_user(world.alice).records
+    private = alice.create("saved_filters", {"name": "Mine", "model": "contacts", "domain": []})
+    shared = alice.create("saved_filters", {"name": "Team", "model": "contacts", "domain": [], "shared": True})
+    db.session.commit()
+    bobs = Env.for_user(bob).records
+    assert [f.name for f in bobs.search("saved_filters").records] == ["Team"]
+    with pytest.raises(NotFound):
+        bobs.get("saved_filters", private.id)
+    with pytest.raises(AccessDenied):
+        bobs.update("saved_filters", shared.id, {"name": "Hijacked"})
+    with pytest.raises(AccessDenied):
+        bobs.delete("saved_filters", shared.id)
+    assert sorted(f.name for f in alice.search("saved_filters").records) == ["Mine", "Team"]
+
+
+def test_the_api_lists_through_a_saved_filter(world, make_user, api_as):
+    c = world.c
+    alice = Env.for_user(world.alice).records
+    paris = alice.create("saved_filters", {"name": "Paris", "model": "contacts",
+                                           "domain": [["city", "ilike", "paris"]]})
+    other = alice.create("saved_filters", {"name": "Notes", "model": "interactions", "domain": []})
+    db.session.commit()
+    api = api_as(world.alice)
+    assert [r["id"] for r in api.get(f"/api/v1/contacts?saved={paris.id}&sort=id").json["data"]] == [c[0], c[1]]
+    combined = api.get(f'/api/v1/contacts?saved={paris.id}&filter=[["consent_email","=",true]]&total=true').json
+    assert ([r["id"] for r in combined["data"]], combined["total"]["value"]) == ([c[0]], 1)
+    wrong = api.get(f"/api/v1/contacts?saved={other.id}")
+    assert (wrong.status_code, wrong.json["detail"]) == (400, f"saved filter #{other.id} ('Notes') lists "
+                                                               "interactions, not contacts")
+    assert api.get("/api/v1/contacts?saved=abc").status_code == 422
+    bob = make_user("bob", roles=["contacts.user"])
+    assert api_as(bob).get(f"/api/v1/contacts?saved={paris.id}").status_code == 404

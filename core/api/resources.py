@@ -10,6 +10,7 @@ from core.api.auth import current_user
 from core.api.problems import problem
 from core.db import db
 from core.domain import DomainError, parse_domain
+from core.domain.saved import saved_domain
 from core.env import Env
 from core.models.registry import UnknownModel
 from core.platform import platform
@@ -87,11 +88,13 @@ def _int_arg(name: str, default: int | None, maximum: int) -> int | None:
 
 @api.get("/<resource>")
 def list_records(resource: str) -> Response:
-    """List records: `filter` (JSON domain), `q` (quick search), `sort`, `fields`,
-    `limit`, `cursor`, `total=true` for a count."""
+    """List records: `filter` (JSON domain), `saved` (id of a saved filter, combined with
+    `filter`), `q` (quick search), `sort`, `fields`, `limit`, `cursor`, `total=true` for a count."""
     env = _env()
     settings = platform().settings
     domain = parse_domain(request.args.get("filter"))
+    if request.args.get("saved"):
+        domain = {"and": [saved_domain(env, resource, request.args["saved"]), domain]}
     search = request.args.get("q") or None
     fields = [f for f in (request.args.get("fields") or "").split(",") if f] or None
     limit = _int_arg("limit", int(settings["page_size"]), int(settings["max_page_size"]))
