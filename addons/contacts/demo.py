@@ -44,7 +44,9 @@ def _ascii(text: str) -> str:
 def demo_records(seed: int) -> list[DataRecord]:
     """Accounts, their contacts and about five interactions per contact over two years."""
     rng = random.Random(seed)
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    # Relative to today, so a new demo database has recent activity; the same seed on the
+    # same day gives the same records.
+    now = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
     records: list[DataRecord] = []
     used_names: set[str] = set()
     for a in range(1, ACCOUNTS + 1):

@@ -1,4 +1,4 @@
-"""Duplicate detection and merging of contacts and accounts."""
+"""Duplicate detection on contacts and accounts, and the duplicate/merge API actions."""
 from __future__ import annotations
 
 import difflib
@@ -7,17 +7,15 @@ from typing import Any, Mapping
 
 from sqlalchemy import func, select
 
-from core import signals
 from core.api.actions import ApiAction
 from core.db import db
 from core.env import Env
-from core.events import emit
-from core.records.audit import AuditEntry
 from core.records.errors import ValidationFailed
 
-from addons.contacts.models import Account, Contact
+from addons.contacts.merge import merge
+from addons.contacts.models import Contact
 
-__all__ = ["find_duplicates", "merge", "api_actions", "SIMILARITY"]
+__all__ = ["find_duplicates", "api_actions", "duplicate_email_groups", "SIMILARITY"]
 
 #: How alike two normalized names must be (0..1) to count as the same person or company.
 SIMILARITY = 0.85
@@ -53,57 +51,6 @@ def find_duplicates(env: Env, record: Any) -> list[tuple[Any, str]]:
     candidates = db.session.scalars(env.records.select("accounts", [
         ["id", "!=", record.id], ["name", "startswith", record.name[:3]]] if prefix else [["id", "=", -1]]))
     return [(other, "similar name") for other in candidates if _similar(other.name, record.name)]
-
-
-def merge(env: Env, survivor: Any, duplicate_ids: list[int]) -> dict[str, Any]:
-    """Merge duplicates into `survivor`: fill its empty fields, join tags, move every
-    reference (interactions, other addons' links) to it, delete the duplicates and
-    keep an audit entry. Needs delete permission on the duplicates."""
-    resource = survivor.resource_name()
-    if not duplicate_ids or survivor.id in duplicate_ids:
-        raise ValidationFailed({"duplicates": ["Give the ids of other records to merge into this one."]})
-    duplicates = [env.records.get(resource, record_id, operation="delete") for record_id in duplicate_ids]
-    values: dict[str, Any] = {}
-    writable = env.records.writable_fields(resource)
-    meta = env.records.meta(resource)
-    for name in writable:
-        kind = meta.fields[name].kind
-        if kind == "tags":
-            names = {t.name for t in survivor.tags} | {t.name for d in duplicates for t in d.tags}
-            if names != {t.name for t in survivor.tags}:
-                values[name] = sorted(names)
-        elif kind != "many2many" and getattr(survivor, name) in (None, ""):
-            filled = next((getattr(d, name) for d in duplicates if getattr(d, name) not in (None, "")), None)
-            if filled is not None:
-                values[name] = filled
-    if values:
-        env.records.update(resource, survivor.id, values)
-    moved = _move_references(env, survivor.__tablename__, survivor.id, duplicate_ids)
-    for duplicate in duplicates:
-        env.records.delete(resource, duplicate.id)
-    db.session.add(AuditEntry(at=env.now(), user_id=env.user.id if env.user else None, model=resource,
-                              record_id=survivor.id, action="merge",
-                              note=f"merged {', '.join(f'#{i}' for i in duplicate_ids)} into #{survivor.id}; "
-                                   f"{moved} references moved"))
-    emit(signals.records_merged, resource, survivor=survivor, merged_ids=list(duplicate_ids), env=env)
-    return {"id": survivor.id, "merged": list(duplicate_ids), "references_moved": moved}
-
-
-def _move_references(env: Env, table: str, survivor_id: int, duplicate_ids: list[int]) -> int:
-    """Point every many-to-one field of every installed model that refers to a duplicate
-    at the survivor, through the records service (as the system: integrity, not access)."""
-    system = env.sudo()
-    moved = 0
-    for resource, model in env.platform.models.items():
-        for field in env.records.meta(resource).fields.values():
-            # Read-only links are the platform's own bookkeeping; their foreign keys decide.
-            if field.kind != "many2one" or field.relation != table or not field.writable:
-                continue
-            column = getattr(model, field.name)
-            for record_id in db.session.scalars(select(model.id).where(column.in_(duplicate_ids))).all():
-                system.records.update(resource, record_id, {field.name: survivor_id})
-                moved += 1
-    return moved
 
 
 def _api_duplicates(env: Env, record: Any, _payload: Mapping[str, Any]) -> dict[str, Any]:

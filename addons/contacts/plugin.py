@@ -36,7 +36,8 @@ def extend_models() -> list[ModelExtension]:
 
 @hookimpl
 def register_data() -> list[DataRecord]:
-    """Roles: contacts users (all records), restricted users (own records) and managers."""
+    """Roles: contacts users (all records), restricted users (own records) and managers;
+    portal customers read their own contact record and exchanges."""
     data = [
         role("contacts.user", "Contacts: user", implies=["base.user"],
              description="Reads and edits every account, contact and interaction."),
@@ -59,6 +60,15 @@ def register_data() -> list[DataRecord]:
         rule("contacts.rule_own_interactions", "contacts.own", "interactions",
              {"or": [["contact.owner_id", "=", {"$user": "id"}], ["account.owner_id", "=", {"$user": "id"}]]},
              "Interactions of own contacts and accounts"),
+        # A portal customer sees their own contact record and what was exchanged with
+        # them; internal notes about them stay internal.
+        access("contacts.access_contacts_portal", "base.portal", "contacts", "r"),
+        access("contacts.access_interactions_portal", "base.portal", "interactions", "r"),
+        rule("contacts.rule_portal_contacts", "base.portal", "contacts",
+             [["id", "=", {"$user": "contact_id"}]], "Portal: own contact record"),
+        rule("contacts.rule_portal_interactions", "base.portal", "interactions",
+             {"and": [["contact_id", "=", {"$user": "contact_id"}], ["direction", "!=", "internal"]]},
+             "Portal: own exchanges, never internal notes"),
         # The date of birth is personal data: only managers read and change it.
         DataRecord("contacts.field_birth_date_manager", "field_access", {
             "role_id": Ref("contacts.manager"), "model": "contacts", "field_name": "birth_date",
@@ -114,6 +124,9 @@ def register_import_mappings() -> list[ImportMapping]:
             "last name": "last_name", "lastname": "last_name", "surname": "last_name", "family name": "last_name",
             "e-mail": "email", "email address": "email", "mobile phone": "mobile", "job title": "title",
             "account": "account_id", "company id": "account_id", "zip": "postcode", "postal code": "postcode",
+            # An account is given by its id or its name (see core.records.csv_columns).
+            "company": "account_id", "organization": "account_id", "account name": "account_id",
+            "phone number": "phone",
         }),
         ImportMapping("accounts", "accounts", columns={
             "company": "name", "account name": "name", "zip": "postcode", "postal code": "postcode",
@@ -136,6 +149,30 @@ def register_commands() -> list:
     from addons.contacts.cli import contacts_group
 
     return [contacts_group]
+
+
+@hookimpl
+def register_detail_panels() -> list:
+    """The customer timeline on contacts, accounts and every record concerning a customer."""
+    from addons.contacts.timeline import timeline_panel
+
+    return [timeline_panel()]
+
+
+@hookimpl
+def register_dashboards() -> list:
+    """The Customers dashboard."""
+    from addons.contacts.dashboard import customers_dashboard
+
+    return [customers_dashboard()]
+
+
+@hookimpl
+def register_blueprints() -> list:
+    """The timeline's logging endpoint."""
+    from addons.contacts.timeline import blueprint
+
+    return [blueprint]
 
 
 @hookimpl
