@@ -27,15 +27,21 @@ def _new_lead(sender: str, record: Any, env: Env, **_: Any) -> None:
 
 def _opportunity_created(sender: str, record: Any, env: Env, **_: Any) -> None:
     from addons.sales.outcomes import announce_outcome
+    from addons.sales.scoring import score_opportunities
 
     announce_outcome(env, record)
+    if record.status == "open":
+        score_opportunities(env.sudo(), [record.id])  # the owner sees a prediction at once
 
 
 def _opportunity_updated(sender: str, record: Any, env: Env, changes: dict[str, Any], **_: Any) -> None:
     from addons.sales.outcomes import announce_outcome, announce_stage_change
+    from addons.sales.scoring import score_opportunities
 
     if "stage_id" in changes:
         announce_stage_change(env, record, *changes["stage_id"])
+        if record.status == "open":
+            score_opportunities(env.sudo(), [record.id])  # the stage reached is the strongest factor
     if "status" in changes:
         announce_outcome(env, record)
 
