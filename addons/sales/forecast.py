@@ -71,6 +71,8 @@ def _history(won: dict[str, Decimal], month: date) -> list[Decimal]:
 
 
 def _snapshots(env: Env, first: date, end: date, team_id: int | None) -> dict[str, dict[str, Decimal]]:
+    if not env.policy.can("forecast_snapshots", "read"):
+        return {}  # team totals are for managers: a salesperson's forecast has no backtest
     domain: list[Any] = [["month", ">=", first.isoformat()], ["month", "<", end.isoformat()]]
     if team_id is not None:
         domain.append(["team_id", "=", team_id])
@@ -151,7 +153,9 @@ def build_forecast(env: Env, domain: list[Any], team_id: int | None, today: date
         mean_absolute_error=money(sum(errors) / len(errors)) if errors else None,
         mean_absolute_percent_error=(sum(percents) / len(percents)).quantize(Decimal("0.1"), ROUND_HALF_UP)
         if percents else None,
-        note="" if past else "No month has a pipeline snapshot yet: the backtest fills in as months begin.",
+        note="" if past else ("No month has a pipeline snapshot yet: the backtest fills in as months begin."
+                              if env.policy.can("forecast_snapshots", "read")
+                              else "The backtest uses team pipeline snapshots, which sales managers see."),
     )
 
 
