@@ -109,7 +109,7 @@ class PageBench:
         sql = (f"SELECT {self.select_list(columns)} FROM contacts c WHERE {where} {{keyset}} "
                f"ORDER BY c.last_name, c.id LIMIT {PAGE + 1}")
         figures = []
-        for label, row in (("first page", None), (f"page {deep_page}", after)):
+        for key, label, row in (("list_first", "first page", None), ("list_deep", f"page {deep_page}", after)):
             cursor = None
             if row is not None:
                 keys = [SortKey("last_name", None, False, False), SortKey("id", None, False, False)]
@@ -124,7 +124,6 @@ class PageBench:
                 return json.dumps({"data": rows[:PAGE], "next": "x" if len(rows) > PAGE else None}, default=_default)
 
             ours, base = side_by_side(lambda path=path: self._get(path, self.actors.team_token), raw, self.repeat)
-            key = "list_first" if row is None else "list_deep"
             figures.append(Figure(key, f"2. API list, {label} (team rule, city, sort)", "ms", ours, base, 2.0,
                                   "ratio_max", {"p50_target_ms": 20, "p50_met": ours < 20, "matched": matched,
                                                 "page": 1 if row is None else deep_page}))
