@@ -1,0 +1,83 @@
+"""The pipeline board in a real headless Chromium: a salesperson signs in, drags a card to
+another stage, moves another with the keyboard control, and the database and the
+column counts and sums follow (only their own deals are counted)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from core.db import db
+from core.env import Env
+
+from addons.sales.tests.conftest import stage_id
+
+pytestmark = [pytest.mark.spectrum_addons("sales"), pytest.mark.browser]
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def board(world):
+    records = Env.system().records
+    made = {}
+    for name, owner, amount, currency, stage in (
+            ("Usd deal", world.alice, "10000", "USD", "negotiation"),
+            ("Eur deal", world.alice, "20000", "EUR", "proposal"),
+            ("Bob deal", world.bob, "90000", "USD", "proposal")):
+        made[name] = records.create("opportunities", {
+            "name": name, "account_id": world.account.id, "amount": amount, "currency": currency,
+            "stage_id": stage_id(stage), "owner_id": owner.id, "team_id": world.team.id})
+    db.session.commit()
+    return made
+
+
+def _sign_in(page, base: str, login: str) -> None:
+    page.goto(f"{base}/login")
+    page.fill("#login", login)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def _column(page, title: str) -> tuple[str, str, str]:
+    """(count, amount, weighted amount) shown at the head of a column."""
+    head = page.locator(f"section.column[aria-label='{title}'] header .totals")
+    return (head.locator(".count").inner_text(), head.locator("[data-sum=amount_company]").inner_text(),
+            head.locator("[data-sum=weighted_amount]").inner_text())
+
+
+def _wait_count(page, title: str, count: int) -> None:
+    page.wait_for_function(
+        "([title, count]) => { const c = document.querySelector(`section.column[aria-label='${title}'] .count`);"
+        " return c && c.textContent.trim() === String(count); }", arg=[title, count])
+
+
+def _stored(deal_id: int) -> tuple[int, Decimal, Decimal]:
+    db.session.rollback()  # see what the server committed
+    deal = Env.system().records.get("opportunities", deal_id)
+    return deal.stage_id, deal.probability, deal.weighted_amount
+
+
+def test_drag_a_card_and_move_one_by_keyboard_on_the_pipeline_board(live_server, page, world, board):
+    _sign_in(page, live_server, "alice")
+    page.goto(f"{live_server}/m/opportunities/kanban")
+    assert _column(page, "Negotiation") == ("1", "10,000", "7,500")
+    assert _column(page, "Proposal") == ("1", "22,000", "11,000")  # Bob's deal is not hers: not counted
+    assert page.locator(".kcard a", has_text="Bob deal").count() == 0
+
+    usd = board["Usd deal"]
+    page.drag_and_drop(f".kcard[data-id='{usd.id}']", "section.column[aria-label='Proposal']")
+    _wait_count(page, "Proposal", 2)
+    assert _column(page, "Proposal") == ("2", "32,000", "16,000")
+    assert _column(page, "Negotiation") == ("0", "0", "0")
+    assert _stored(usd.id) == (stage_id("proposal"), Decimal(50), Decimal(5000))
+
+    eur = board["Eur deal"]
+    page.select_option(f"#mv-{eur.id}", str(stage_id("negotiation")))  # the keyboard control
+    _wait_count(page, "Negotiation", 1)
+    assert _column(page, "Negotiation") == ("1", "22,000", "16,500")
+    assert _column(page, "Proposal") == ("1", "10,000", "5,000")
+    assert _stored(eur.id) == (stage_id("negotiation"), Decimal(75), Decimal(16500))
+    assert page.locator(f"section.column[aria-label='Negotiation'] .kcard[data-id='{eur.id}']").count() == 1
