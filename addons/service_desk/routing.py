@@ -38,10 +38,10 @@ def _last_assigned(env: Any, team_id: int, user_ids: list[int]) -> dict[int, Any
 
 def candidates(env: Any, team: Any, ticket: Any) -> list[Any]:
     """Members of `team` who may get `ticket` now, in membership order."""
-    from addons.service_desk.models.teams import TeamMember
+    from addons.service_desk.models.teams import HelpdeskTeamMember
 
     members = all_records(env.sudo(), "team_members", [["team_id", "=", team.id], ["available", "=", True],
-                                                         ["user.active", "=", True]], [TeamMember.id])
+                                                         ["user.active", "=", True]], [HelpdeskTeamMember.id])
     if team.assignment_method == "skill_match" and ticket.category_id is not None:
         category = env.sudo().records.get("ticket_categories", ticket.category_id)
         if category.skill_id is not None:

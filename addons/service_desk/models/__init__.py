@@ -10,19 +10,19 @@ from addons.service_desk.models.responses import CannedResponse, HelpdeskMacro
 from addons.service_desk.models.sla import (
     BusinessCalendar, CalendarHoliday, CalendarTimeFrame, SlaEscalation, SlaPolicy, TicketSlaEvent,
 )
-from addons.service_desk.models.teams import HelpdeskSkill, HelpdeskTeam, TeamMember, TicketCategory
+from addons.service_desk.models.teams import HelpdeskSkill, HelpdeskTeam, HelpdeskTeamMember, TicketCategory
 from addons.service_desk.models.tickets import Ticket, TicketAttachment, TicketMessage, TicketStatusChange
 
 __all__ = [
     "MODELS", "blobs", "ticket_viewers", "BusinessCalendar", "CalendarTimeFrame", "CalendarHoliday", "HelpdeskSkill",
-    "HelpdeskTeam", "TeamMember", "TicketCategory", "SlaPolicy", "SlaEscalation", "Ticket", "TicketStatusChange",
+    "HelpdeskTeam", "HelpdeskTeamMember", "TicketCategory", "SlaPolicy", "SlaEscalation", "Ticket", "TicketStatusChange",
     "TicketMessage", "TicketAttachment", "TicketSlaEvent", "KbCategory", "KbArticle", "KbArticleVersion",
     "CannedResponse", "HelpdeskMacro",
 ]
 
 #: Every model of the addon, in the order they are registered.
 MODELS = [
-    BusinessCalendar, CalendarTimeFrame, CalendarHoliday, HelpdeskSkill, HelpdeskTeam, TeamMember, TicketCategory,
+    BusinessCalendar, CalendarTimeFrame, CalendarHoliday, HelpdeskSkill, HelpdeskTeam, HelpdeskTeamMember, TicketCategory,
     SlaPolicy, SlaEscalation, Ticket, TicketStatusChange, TicketMessage, TicketAttachment, TicketSlaEvent,
     KbCategory, KbArticle, KbArticleVersion, CannedResponse, HelpdeskMacro,
 ]

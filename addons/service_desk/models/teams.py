@@ -10,7 +10,7 @@ from core import Record, field
 from core.auth.models import User
 from core.db import db
 
-__all__ = ["HelpdeskSkill", "HelpdeskTeam", "TeamMember", "TicketCategory", "ASSIGNMENT_METHODS", "member_skills"]
+__all__ = ["HelpdeskSkill", "HelpdeskTeam", "HelpdeskTeamMember", "TicketCategory", "ASSIGNMENT_METHODS", "member_skills"]
 
 ASSIGNMENT_METHODS = [
     ("manual", "Manual (team queue)"), ("round_robin", "Round-robin"),
@@ -55,7 +55,7 @@ class HelpdeskTeam(Record):
     description: Mapped[str | None] = field(Text, label="Description")
 
     leader: Mapped[User | None] = relationship(User, foreign_keys=[leader_id])
-    members: Mapped[list[TeamMember]] = relationship("TeamMember", viewonly=True)
+    members: Mapped[list[HelpdeskTeamMember]] = relationship("HelpdeskTeamMember", viewonly=True)
 
     def before_save(self, env: Any, changed: set[str]) -> None:
         """Inbound addresses are matched without regard to case."""
@@ -63,7 +63,7 @@ class HelpdeskTeam(Record):
             self.email = self.email.strip().lower()
 
 
-class TeamMember(Record):
+class HelpdeskTeamMember(Record):
     """An agent in a team, with their skills and whether they take new tickets now."""
 
     __tablename__ = "team_members"

@@ -33,7 +33,7 @@ def _presence(env: Any, ticket: Any) -> str:
 def _conversation(env: Any, ticket: Any) -> str:
     from addons.service_desk.conversation import render_canned
     from addons.service_desk.models import (
-        CannedResponse, HelpdeskMacro, HelpdeskTeam, TeamMember, TicketAttachment, TicketMessage,
+        CannedResponse, HelpdeskMacro, HelpdeskTeam, HelpdeskTeamMember, TicketAttachment, TicketMessage,
     )
 
     messages = all_records(env, "ticket_messages", [["ticket_id", "=", ticket.id]], [TicketMessage.sent_at,
@@ -50,7 +50,7 @@ def _conversation(env: Any, ticket: Any) -> str:
         if env.policy.can("helpdesk_macros", "read"):
             macros = all_records(env, "helpdesk_macros", [["active", "=", True]], [HelpdeskMacro.name])
         if env.policy.can("team_members", "read"):
-            members = all_records(env, "team_members", [["user.active", "=", True]], [TeamMember.id])
+            members = all_records(env, "team_members", [["user.active", "=", True]], [HelpdeskTeamMember.id])
             agents = sorted({(m.user_id, m.agent_name) for m in members}, key=lambda pair: pair[1])
         if env.policy.can("helpdesk_teams", "read"):
             teams = all_records(env, "helpdesk_teams", [["active", "=", True]], [HelpdeskTeam.name])
