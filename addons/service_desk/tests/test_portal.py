@@ -56,6 +56,9 @@ def test_each_customer_sees_exactly_their_tickets_and_no_internal_note(app, worl
     assert NOTE not in str(messages)
     assert [m["body"] for m in messages] == (["Please restart it."] if "Carla's printer" in VISIBLE[login] else [])
     assert api.get(f"/api/v1/ticket_attachments/{world['secret'].id}").status_code == 404
+    # Both messages are on Carla's timeline; she reads the reply there, nobody the note.
+    timeline = api.get("/api/v1/interactions").get_json()["data"]
+    assert [i["body"] for i in timeline] == (["Please restart it."] if login == "carla" else [])
     client = app.test_client()
     sign_in(client, login)
     home = client.get("/portal/").get_data(as_text=True)
