@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, relationship
@@ -12,7 +12,7 @@ from addons.contacts.models import Contact
 from core import Record, field
 from core.records.errors import ValidationFailed
 
-__all__ = ["LoyaltyCard", "TIERS", "TIER_THRESHOLDS", "earned_tier"]
+__all__ = ["LoyaltyCard", "NextTier", "TIERS", "TIER_THRESHOLDS", "earned_tier"]
 
 TIERS = [("bronze", "Bronze"), ("silver", "Silver"), ("gold", "Gold")]
 
@@ -21,6 +21,14 @@ TIER_THRESHOLDS = [("gold", 2000), ("silver", 500), ("bronze", 0)]
 
 _RANK = {value: rank for rank, (value, _label) in enumerate(TIERS)}
 _NUMBER = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,19}$")
+
+
+class NextTier(NamedTuple):
+    """A tier a card has not reached yet: its name, its threshold, the points missing."""
+
+    name: str
+    threshold: int
+    missing: int
 
 
 def earned_tier(points: int) -> str:
@@ -50,6 +58,15 @@ class LoyaltyCard(Record):
     active: Mapped[bool] = field(Boolean, label="Active", default=True, nullable=False,
                                  help="An inactive card earns nothing and cannot be redeemed.")
     contact: Mapped[Contact] = relationship(Contact, foreign_keys=[contact_id])
+
+    @property
+    def next_tier(self) -> NextTier | None:
+        """The next tier up from this card's balance and how many points it still needs."""
+        above = [(tier, threshold) for tier, threshold in TIER_THRESHOLDS if threshold > (self.points or 0)]
+        if not above:
+            return None
+        name, threshold = above[-1]
+        return NextTier(name, threshold, threshold - (self.points or 0))
 
     def before_save(self, env: Any, changed: set[str]) -> None:
         """Normalize the number, refuse a negative balance, date the enrolment, raise the tier."""

@@ -1,6 +1,8 @@
 """Hook implementations of the loyalty addon: everything it brings to the platform."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from core import hookimpl
 from core.api.actions import ApiAction
 from core.declarations import DataRecord, EventHandler, ImportMapping, MenuItem, View, access, role, rule
@@ -12,7 +14,7 @@ from spectrum_loyalty.points import award_points, redeem
 
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
-    "register_event_handlers", "register_api_actions", "register_import_mappings",
+    "register_event_handlers", "register_api_actions", "register_import_mappings", "register_template_dirs",
 ]
 
 MODEL = "loyalty_cards"
@@ -94,3 +96,10 @@ def register_import_mappings() -> list[ImportMapping]:
         "contact": "contact_id", "contact id": "contact_id", "level": "tier", "status": "tier",
         "balance": "points", "point balance": "points", "member since": "enrolled_on", "joined": "enrolled_on",
     })]
+
+
+@hookimpl
+def register_template_dirs() -> list[str]:
+    """templates/loyalty_cards/detail.html: the card page shows the tier and the points to
+    the next one, by extending the kernel's detail page (templates override by name)."""
+    return [str(Path(__file__).parent / "templates")]
