@@ -57,6 +57,8 @@ def register_menus() -> list[MenuItem]:
         MenuItem("base.model_access", "Model access", model="model_access", parent="base.settings"),
         MenuItem("base.record_rules", "Record rules", model="record_rules", parent="base.settings"),
         MenuItem("base.tags", "Tags", model="tags", parent="base.settings"),
+        MenuItem("base.admin_addons", "Addons", url="/admin/addons", parent="base.settings", admin=True),
+        MenuItem("base.admin_audit", "Audit trail", url="/admin/audit", parent="base.settings", admin=True),
         *runtime.menus(),
     ]
 

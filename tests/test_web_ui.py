@@ -193,6 +193,10 @@ def test_restricted_user_sees_only_own_rows_and_no_delete_button(client, make_us
 def test_admin_pages(client, admin, make_user):
     make_user("clerk", roles=["contacts.user"])
     sign_in(client, "admin")
+    home = client.get("/").get_data(as_text=True)
+    for url in ("/m/users", "/m/roles", "/m/model_access", "/m/record_rules", "/admin/addons", "/admin/audit"):
+        assert f'href="{url}"' in home, f"admins reach {url} from the menu"
+        assert client.get(url).status_code == 200
     addons = client.get("/admin/addons").get_data(as_text=True)
     assert "contacts" in addons and "Uninstall" in addons
     plan = client.get("/admin/addons/contacts/uninstall").get_data(as_text=True)
@@ -202,6 +206,7 @@ def test_admin_pages(client, admin, make_user):
     client.post("/logout", data={"csrf_token": _csrf(audit)})
     sign_in(client, "clerk")
     assert client.get("/admin/addons").status_code == 403
+    assert 'href="/admin/addons"' not in client.get("/").get_data(as_text=True)
 
 
 def test_password_change_signs_out_other_sessions(app, make_user):
