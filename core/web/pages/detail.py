@@ -62,7 +62,6 @@ def detail(resource: str, record_id: int) -> tuple[str, int]:
         display=DisplayContext(env, meta, [record], [f.name for f in fields]), history=history,
         related=_related_lists(env, record.__tablename__, record_id), panels=panels, zone=user_zone(env),
         can_update=env.policy.can(resource, "update"), can_delete=env.policy.can(resource, "delete"),
-        actions=[name for (model, name), action in env.platform.actions.items() if model == resource],
     )
 
 
