@@ -101,12 +101,12 @@ def register_detail_panels() -> list[DetailPanel]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The agents' ticket actions and the customer portal under /portal."""
+    """The agents' ticket actions, the customer portal under /portal, and the API beyond records."""
     from addons.service_desk.web.agent import blueprint
-    from addons.service_desk.web.metrics_api import blueprint as metrics_blueprint
+    from addons.service_desk.web.api import blueprint as api_blueprint
     from addons.service_desk.web.portal import blueprint as portal_blueprint
 
-    return [blueprint, portal_blueprint, metrics_blueprint]
+    return [blueprint, portal_blueprint, api_blueprint]
 
 
 @hookimpl
