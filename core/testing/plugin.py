@@ -33,7 +33,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "spectrum_addons(*names): addons installed in the test database")
+    config.addinivalue_line("markers", "spectrum_addons(*names, demo=False): addons installed in the test "
+                                       "database, with their demo data when demo=True")
     config.addinivalue_line("markers", "postgres_only: needs PostgreSQL (skipped on SQLite)")
     config.addinivalue_line("markers", "sqlite_only: needs SQLite (skipped on PostgreSQL)")
 
@@ -91,10 +92,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, database_factory: DatabaseFactory) -> Iterator[str]:
-    """A fresh database with the marked addons (default: contacts) installed."""
+    """A fresh database with the marked addons (default: contacts) installed, and their
+    demo data if the marker says `demo=True`."""
     marker = request.node.get_closest_marker("spectrum_addons")
     addons = tuple(marker.args) if marker else DEFAULT_ADDONS
-    url = database_factory.clone(addons)
+    url = database_factory.clone(addons, demo=bool(marker and marker.kwargs.get("demo")))
     yield url
     database_factory.drop(url)
 
