@@ -35,6 +35,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     """
     settings = load_settings(overrides)
     logging.basicConfig(level=settings["log_level"])
+    # Each migration is announced by the installer's own progress lines; Alembic's
+    # per-revision INFO lines would bury them.
+    logging.getLogger("alembic.runtime.migration").setLevel(max(logging.WARNING, logging.root.level))
     # 1. Flask and the database connection.
     app = Flask("spectrum", root_path=__file__.rsplit("/", 1)[0], static_folder=None)
     app.config.update(
