@@ -57,7 +57,8 @@ class Opportunity(Record):
     forecast_category: Mapped[str | None] = field(String(20), label="Forecast category", choices=FORECAST_CATEGORIES,
                                                   help="Filled from the stage unless you set it by hand.")
     close_date: Mapped[date | None] = field(Date, label="Expected close", index=True)
-    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True,
+                                         help="Empty: whoever creates it.")
     team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="SET NULL"), label="Team", index=True)
     lost_reason_id: Mapped[int | None] = field(ForeignKey("lost_reasons.id", ondelete="SET NULL"),
                                                label="Lost reason")
@@ -111,6 +112,8 @@ class Opportunity(Record):
     def before_save(self, env: Any, changed: set[str]) -> None:
         """Keep the stage, probability, category, status, close date and amounts consistent."""
         creating = self.id is None
+        if creating and self.owner_id is None and env.user is not None:
+            self.owner_id = env.user.id  # a deal someone opens is theirs until given to another
         self.currency = normalize_currency(self.currency) or company_currency(env)
         today = env.now().date()
         if self.opened_on is None:

@@ -2,6 +2,7 @@
 pipeline, closing this month, no activity in 14 days, overdue, won and lost."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,7 +92,12 @@ def test_weighted_amount_sorts_and_groups_in_the_list(world, deals, client):
     db.session.commit()
     sign_in(client, "mia")
     html = client.get("/m/opportunities?f=Open&sort=-weighted_amount").get_data(as_text=True)
-    positions = [html.index(f">{name}<") for name in ("Fresh", "Late", "Quiet")]
-    assert positions == sorted(positions)  # 750 first, then the 100s
+    fresh, late, quiet = (html.index(f">{name}<") for name in ("Fresh", "Late", "Quiet"))
+    assert fresh < late and fresh < quiet  # 750 first, then the 100s
     grouped = client.get("/m/opportunities?group=stage_id").get_data(as_text=True)
-    assert grouped.count("Negotiation") >= 1 and "Lost" in grouped
+    # Stage, count, amount and weighted amount of each group row.
+    cells = (r'>([^<>]+)</a>(?:</a>)?</td>\s*<td class="num">(\d+)</td>\s*'
+             r'<td class="num">([\d,.]+)</td><td class="num">([\d,.]+)</td>')
+    rows = re.findall(cells, grouped)
+    assert rows == [("New", "3", "3,000.00", "300.00"), ("Negotiation", "1", "1,000.00", "750.00"),
+                    ("Lost", "1", "1,000.00", "0.00")]

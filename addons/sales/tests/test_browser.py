@@ -81,3 +81,24 @@ def test_drag_a_card_and_move_one_by_keyboard_on_the_pipeline_board(live_server,
     assert _column(page, "Proposal") == ("1", "10,000", "5,000")
     assert _stored(eur.id) == (stage_id("negotiation"), Decimal(75), Decimal(16500))
     assert page.locator(f"section.column[aria-label='Negotiation'] .kcard[data-id='{eur.id}']").count() == 1
+
+
+def test_quick_create_a_deal_in_a_column_with_its_account(live_server, page, world, board):
+    Env.system().records.create("accounts", {"name": "Globex Industries"})
+    db.session.commit()
+    _sign_in(page, live_server, "alice")
+    page.goto(f"{live_server}/m/opportunities/kanban")
+    column = page.locator("section.column[aria-label='Qualified']")
+    column.locator("input[name=q]").fill("Globex")
+    # Every account is listed at first; typing narrows the list to Globex alone.
+    page.wait_for_function("(() => { const s = document.querySelector(\"section.column[aria-label='Qualified'] "
+                           "select[name=qc_account_id]\"); return s && s.options.length === 1 "
+                           "&& s.options[0].textContent === 'Globex Industries'; })()")
+    column.locator("input[name=name]").fill("Globex pilot")
+    column.locator("input[name=name]").press("Enter")
+    _wait_count(page, "Qualified", 1)
+    assert page.locator("section.column[aria-label='Qualified'] .kcard > a").all_inner_texts() == ["Globex pilot"]
+    db.session.rollback()
+    [deal] = Env.system().records.search("opportunities", [["name", "=", "Globex pilot"]]).records
+    assert (deal.account.name, deal.stage_id, deal.owner_id, deal.probability) == (
+        "Globex Industries", stage_id("qualified"), world.alice.id, Decimal(25))
