@@ -77,16 +77,22 @@ def _rate_written(sender: str, record: Any, env: Env, **_: Any) -> None:
     refresh_amounts(env.sudo(), record.currency, closed_since=record.valid_from or date.min)
 
 
-def _mail_engagement(counter: str) -> Any:
-    def handler(sender: str, message: Any, env: Env, **_: Any) -> None:
-        if getattr(message, "related_model", None) != "leads" or message.related_id is None:
-            return
-        platform = env.sudo()
-        lead = platform.records.get("leads", message.related_id)
-        platform.records.update("leads", lead.id, {counter: getattr(lead, counter) + 1})
+def _count_engagement(counter: str, message: Any, env: Env) -> None:
+    if getattr(message, "related_model", None) != "leads" or message.related_id is None:
+        return
+    platform = env.sudo()
+    lead = platform.records.get("leads", message.related_id)
+    platform.records.update("leads", lead.id, {counter: getattr(lead, counter) + 1})
 
-    handler.__name__ = f"count_{counter}"
-    return handler
+
+# Module-level functions, not made by a factory: the kernel connects a handler once per
+# function, and a new function per app would count every open once per app in the process.
+def _mail_opened(sender: str, message: Any, env: Env, **_: Any) -> None:
+    _count_engagement("emails_opened", message, env)
+
+
+def _mail_clicked(sender: str, message: Any, env: Env, **_: Any) -> None:
+    _count_engagement("emails_clicked", message, env)
 
 
 def event_handlers() -> list[EventHandler]:
@@ -101,8 +107,8 @@ def event_handlers() -> list[EventHandler]:
         EventHandler(core_signals.record_created, _interaction_created, sender="interactions"),
         EventHandler(core_signals.record_created, _rate_written, sender="exchange_rates", transactional=True),
         EventHandler(core_signals.record_updated, _rate_written, sender="exchange_rates", transactional=True),
-        EventHandler(mail_signals.mail_opened, _mail_engagement("emails_opened"), sender="mail"),
-        EventHandler(mail_signals.mail_clicked, _mail_engagement("emails_clicked"), sender="mail"),
+        EventHandler(mail_signals.mail_opened, _mail_opened, sender="mail"),
+        EventHandler(mail_signals.mail_clicked, _mail_clicked, sender="mail"),
     ]
 
 

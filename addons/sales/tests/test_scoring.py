@@ -16,8 +16,10 @@ import pytest
 from core.db import db
 from core.env import Env
 from core.jobs.worker import Worker
+from core.mail.outbound import send_mail
 
-from addons.sales.tests.conftest import lost_reason_id, stage_id
+from addons.sales.scoring import score_leads
+from addons.sales.tests.conftest import lost_reason_id, sign_in, stage_id
 
 pytestmark = pytest.mark.spectrum_addons("sales")
 
@@ -83,8 +85,6 @@ def test_too_little_history_gives_no_prediction(world):
 
 
 def test_the_lead_page_shows_the_score_and_its_factors(world, history, client):
-    from addons.sales.tests.conftest import sign_in
-
     lead = Env.system().records.create("leads", {"title": "Referral", "company_name": "Initech",
                                                  "email": "bill@initech.example", "source": "partner",
                                                  "country": "FR", "team_id": world.team.id,
@@ -107,3 +107,27 @@ def test_the_periodic_job_rescores_when_rules_change(app, world, history, clock)
     refreshed = Env.system().records.get("leads", lead.id)
     assert refreshed.score == 3
     assert {"name": "Everybody", "points": 3} in refreshed.score_factors["rules"]
+
+
+def test_opening_and_clicking_our_emails_raises_the_score(app, world, client, smtp_server):
+    smtp_server.configure(app)
+    app.extensions["spectrum"].settings.update({"base_url": "https://crm.example.com"})
+    records = Env.system().records
+    lead = records.create("leads", {"title": "Reader", "email": "reader@news.example", "team_id": world.team.id})
+    for number in (1, 2):
+        send_mail(Env.system(), lead.email, record=("leads", lead.id), subject=f"News {number}",
+                  html='<p>Hello</p><p><a href="https://example.org/offer">Offer</a></p>')
+    db.session.commit()
+    Worker(app).run_once()
+    for received in smtp_server.messages:  # the lead opens both and clicks once, through the real tracking
+        html = received.message.get_body(preferencelist=("html",)).get_content()
+        assert client.get(html.split('<img src="https://crm.example.com')[1].split('"')[0]).status_code == 200
+    html = smtp_server.messages[0].message.get_body(preferencelist=("html",)).get_content()
+    assert client.get(html.split('href="https://crm.example.com')[1].split('"')[0]).status_code == 302
+    db.session.expire_all()
+    lead = records.get("leads", lead.id)
+    assert (lead.emails_opened, lead.emails_clicked) == (2, 1)
+    score_leads(Env.system(), [lead.id])  # the hourly job would; run it now
+    assert lead.score == 25  # opened two of our emails 10, clicked a link 15
+    assert [rule["name"] for rule in lead.score_factors["rules"]] == [
+        "Opened two of our emails", "Clicked a link in our emails"]
