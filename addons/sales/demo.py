@@ -49,10 +49,12 @@ _SOURCE_WIN = {"partner": 0.68, "existing_customer": 0.72, "event": 0.45, "phone
 _SOURCES = {"enterprise": ["existing_customer", "event", "phone", "email", "web", "campaign"],
             "midmarket": ["web", "campaign", "email", "phone", "existing_customer", "event"],
             "partners": ["partner", "partner", "partner", "existing_customer", "event"]}
-_OPEN_STAGES = [("new", 10), ("qualified", 25), ("proposal", 50), ("negotiation", 75)]
+_OPEN_STAGES = ["new", "qualified", "proposal", "negotiation"]
 _RATES = {"EUR": [(-400, "1.08"), (-120, "1.10")], "GBP": [(-400, "1.27")]}
 _PRODUCTS = ["platform licence", "renewal", "rollout", "support plan", "expansion", "pilot", "training"]
 _LOST_REASONS = 6
+_LEAD_PREFIXES = ["Alpine", "Coastal", "Urban", "Prime", "Vivid"]
+_LEAD_SUFFIXES = ["Tech", "Foods", "Care", "Works", "Media"]
 
 
 @dataclass
@@ -108,7 +110,8 @@ def _setup(today: date) -> list[DataRecord]:
         for login, _person, weight, countries in members:
             records.append(DataRecord(f"sales.demo_member_{login}", "sales_team_members", {
                 "team_id": Ref(f"sales.demo_team_{key}"), "user_id": Ref(f"sales.demo_user_{login}"),
-                "weight": weight, "countries": countries or None, "max_open_leads": 12 if key == "midmarket" else None}))
+                "weight": weight, "countries": countries or None,
+                "max_open_leads": 12 if key == "midmarket" else None}))
     records += [
         DataRecord("sales.demo_rule_partners", "lead_assignment_rules", {
             "name": "Partner referrals", "sequence": 10, "team_id": Ref("sales.demo_team_partners"),
@@ -143,7 +146,7 @@ def _setup(today: date) -> list[DataRecord]:
     return records
 
 
-def _deal_basics(rng: random.Random, team: tuple[Any, ...], today: date) -> dict[str, Any]:
+def _deal_basics(rng: random.Random, team: tuple[Any, ...]) -> dict[str, Any]:
     key, _name, _leader, members, _per_month, typical, _cycle = team
     index = rng.randint(1, len(_COMPANIES))
     city, country, _postcode, currency = _PLACES[index % len(_PLACES)]
@@ -152,7 +155,8 @@ def _deal_basics(rng: random.Random, team: tuple[Any, ...], today: date) -> dict
     amount = Decimal(round(typical * rng.uniform(0.4, 1.8), -2))
     return {"index": index, "country": country, "industry": industry, "source": source, "amount": amount,
             "currency": currency, "owner": rng.choice(members)[0], "values": {
-                "name": f"{_COMPANIES[index - 1]}: {rng.choice(_PRODUCTS)}", "account_id": Ref(f"sales.demo_account_{index}"),
+                "name": f"{_COMPANIES[index - 1]}: {rng.choice(_PRODUCTS)}",
+                "account_id": Ref(f"sales.demo_account_{index}"),
                 "contact_id": Ref(f"sales.demo_contact_{index}"), "team_id": Ref(f"sales.demo_team_{key}"),
                 "source": source, "currency": currency, "city": city, "country": country}}
 
@@ -172,7 +176,7 @@ def _history(rng: random.Random, today: date) -> tuple[list[DataRecord], list[_C
             if offset == 0:
                 deals = deals * days // 30
             for number in range(deals):
-                deal = _deal_basics(rng, team, today)
+                deal = _deal_basics(rng, team)
                 chance = _SOURCE_WIN[deal["source"]] + _INDUSTRY_EDGE.get(deal["industry"], 0)
                 # Each month has at least one won and one lost deal, so every month of the
                 # charts and the backtest has both.
@@ -223,8 +227,8 @@ def _pipeline(rng: random.Random, today: date) -> list[DataRecord]:
         key = team[0]
         # About what the team closes in four months, most of it expected soon.
         for number in range(team[4] * 4):
-            deal = _deal_basics(rng, team, today)
-            stage, _probability = _OPEN_STAGES[min(number % 5, 3)]
+            deal = _deal_basics(rng, team)
+            stage = _OPEN_STAGES[min(number % 5, 3)]
             quiet = rng.choice([1, 2, 3, 5, 8, 16, 25, 40])  # days since anything happened
             expected = today + timedelta(days=round(rng.triangular(-20, 150, 10)))
             xid = f"sales.demo_open_{key}_{number}"
@@ -246,7 +250,7 @@ def _pipeline(rng: random.Random, today: date) -> list[DataRecord]:
     return records
 
 
-def _leads(rng: random.Random, today: date) -> list[DataRecord]:
+def _leads(rng: random.Random) -> list[DataRecord]:
     """Leads from every source; new ones are placed by the assignment rules as they arrive."""
     firsts = ["Adele", "Bastien", "Carla", "Dario", "Elif", "Frank", "Greta", "Hamid", "Ilona", "Jules", "Kira",
               "Luca", "Maya", "Noah", "Olga", "Pablo", "Rita", "Sven", "Tess", "Ugo"]
@@ -255,7 +259,7 @@ def _leads(rng: random.Random, today: date) -> list[DataRecord]:
     records = []
     for number in range(40):
         first = firsts[number % len(firsts)]
-        company = f"{rng.choice(['Alpine', 'Coastal', 'Urban', 'Prime', 'Vivid'])} {rng.choice(['Tech', 'Foods', 'Care', 'Works', 'Media'])}"
+        company = f"{rng.choice(_LEAD_PREFIXES)} {rng.choice(_LEAD_SUFFIXES)}"
         city, country, postcode, _currency = rng.choice(_PLACES)
         free_mail = rng.random() < 0.2
         domain = "gmail.com" if free_mail else company.lower().replace(" ", "") + ".example"
@@ -279,4 +283,4 @@ def demo_records(seed: int) -> list[DataRecord]:
     rng = random.Random(seed)
     today = _today()
     history, closed = _history(rng, today)
-    return [*_setup(today), *history, *_snapshots(closed, today), *_pipeline(rng, today), *_leads(rng, today)]
+    return [*_setup(today), *history, *_snapshots(closed, today), *_pipeline(rng, today), *_leads(rng)]
