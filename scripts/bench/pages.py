@@ -109,7 +109,7 @@ class PageBench:
         sql = (f"SELECT {self.select_list(columns)} FROM contacts c WHERE {where} {{keyset}} "
                f"ORDER BY c.last_name, c.id LIMIT {PAGE + 1}")
         figures = []
-        for key, label, row in (("list_first", "first page", None), ("list_deep", f"page {deep_page}", after)):
+        for key, label, row in (("list_first", "first page", None), ("list_deep", f"deep page ({deep_page})", after)):
             cursor = None
             if row is not None:
                 keys = [SortKey("last_name", None, False, False), SortKey("id", None, False, False)]
