@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--seed", type=int, default=1)
     run_parser.add_argument("--growth", type=lambda text: [int(x) for x in text.split(",") if x], default=[],
                             help="also run benchmarks 2-4 at these sizes, e.g. 10000,100000")
-    run_parser.add_argument("--import-rows", type=int, default=None, help="rows of the import file (default: --size, at most 10,000)")
+    run_parser.add_argument("--import-rows", type=int, default=None,
+                            help="rows of the import file (default: --size, at most 10,000)")
     run_parser.add_argument("--repeat", type=int, default=30, help="timed requests per figure")
     run_parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per server (item 5)")
     run_parser.add_argument("--server-url", default=None,

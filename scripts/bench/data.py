@@ -30,7 +30,8 @@ FIRST_NAMES = (
 ).split()
 LAST_NAMES = (
     "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel Garcia "
-    "David Bertrand Roux Vincent Fournier Morel Girard André Lefèvre Mercier Dupont Lambert Bonnet François Martinez "
+    "David Bertrand Roux Vincent Fournier Morel Girard André Lefèvre Mercier Dupont Lambert Bonnet François "
+    "Martinez "
     "Legrand Garnier Faure Rousseau Blanc Guerin Muller Henry Roussel Nicolas Perrin Morin Mathieu Clement Gauthier "
     "Dumont Lopez Fontaine Chevalier Robin Smith Johnson Williams Brown Jones Miller Davis Rodriguez Wilson Anderson "
     "Taylor Moore Jackson White Harris Thompson Lewis Walker Hall Allen Young King Wright Scott Green Baker Adams "
@@ -116,7 +117,8 @@ class Generator:
         """accounts: id, name, industry, city, region, country, postcode, email, owner_id, created_at."""
         for account_id in range(1, self.accounts + 1):
             city, region, country, prefix = self._pick(CITIES, self._cities)  # type: ignore[misc]
-            name = f"{self.rng.choice(COMPANY_WORDS)} {self.rng.choice(COMPANY_WORDS)} {self.rng.choice(COMPANY_SUFFIXES)}"
+            words = (self.rng.choice(COMPANY_WORDS), self.rng.choice(COMPANY_WORDS), self.rng.choice(COMPANY_SUFFIXES))
+            name = " ".join(words)
             created = _ts(self._moment())
             yield "\t".join((str(account_id), f"{name} #{account_id}", self.rng.choice(INDUSTRIES), city, region,
                              country, f"{prefix}{self.rng.randrange(1000):03d}", f"info{account_id}@example.com",

@@ -129,7 +129,8 @@ def _scalar_defaults(model: Any, listed: str) -> dict[str, str]:
             and column.default is not None and column.default.is_scalar}
 
 
-def _people(url: str, with_sales: bool, loads: dict[str, str]) -> tuple[list[int], list[int], dict[str, dict[str, str]]]:
+def _people(url: str, with_sales: bool,
+            loads: dict[str, str]) -> tuple[list[int], list[int], dict[str, dict[str, str]]]:
     """Create the salespeople (users 'rep01'...) and, with sales, their teams; (user ids,
     team ids, the defaults COPY must fill per table of `loads` (table -> listed columns))."""
     from core.app import create_app
@@ -152,7 +153,8 @@ def _people(url: str, with_sales: bool, loads: dict[str, str]) -> tuple[list[int
                     env.records.create("sales_team_members", {"team_id": team.id, "user_id": user.id})
                 teams.append(team.id)
         db.session.commit()
-        defaults = {table: _scalar_defaults(env.platform.models.get(env.platform.models.by_table(table) or table), columns)
+        models = env.platform.models
+        defaults = {table: _scalar_defaults(models.get(models.by_table(table) or table), columns)
                     for table, columns in loads.items()}
         return [user.id for user in users], teams, defaults
 
