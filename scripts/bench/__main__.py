@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shutil
 import socket
 import sys
 import tempfile
@@ -49,6 +50,7 @@ def _cluster(server_url: str | None) -> Iterator[str]:
         yield url
     finally:
         pgcluster.stop(directory)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def _seed_command(args: argparse.Namespace) -> int:
@@ -150,6 +152,7 @@ def _run_command(args: argparse.Namespace) -> int:
             "run_seconds": round(time.perf_counter() - started, 1), "cpus": os.cpu_count(),
             "load_average": os.getloadavg()}
     write_json(Path(args.json), figures, growth, meta)
+    shutil.rmtree(workdir, ignore_errors=True)  # kept after a failure: it holds the gunicorn logs
     _say("")
     _say(f"SPECTRUM ERM benchmarks at {args.size:,} contacts (seed {args.seed}); JSON: {args.json}")
     _say(table(figures))
