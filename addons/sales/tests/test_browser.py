@@ -102,3 +102,19 @@ def test_quick_create_a_deal_in_a_column_with_its_account(live_server, page, wor
     [deal] = Env.system().records.search("opportunities", [["name", "=", "Globex pilot"]]).records
     assert (deal.account.name, deal.stage_id, deal.owner_id, deal.probability) == (
         "Globex Industries", stage_id("qualified"), world.alice.id, Decimal(25))
+
+
+def test_a_move_of_a_card_someone_else_changed_meanwhile_is_refused_with_the_reason(live_server, page, world,
+                                                                                   board):
+    _sign_in(page, live_server, "alice")
+    page.goto(f"{live_server}/m/opportunities/kanban")
+    usd = board["Usd deal"]
+    Env.system().records.update("opportunities", usd.id, {"name": "Usd deal (renamed)"})  # after she loaded the board
+    db.session.commit()
+    page.drag_and_drop(f".kcard[data-id='{usd.id}']", "section.column[aria-label='Proposal']")
+    alert = page.locator("p.flash.error[role=alert]")
+    alert.wait_for()
+    assert "was changed by someone else" in alert.inner_text()
+    assert _column(page, "Negotiation") == ("1", "10,000", "7,500"), "the card stays where it was"
+    assert _stored(usd.id)[0] == stage_id("negotiation")
+    assert page.locator(f"section.column[aria-label='Negotiation'] .kcard a", has_text="renamed").count() == 1

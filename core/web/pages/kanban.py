@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from core.db import db
 from core.domain import DomainError
-from core.records.errors import Conflict, RecordError, ValidationFailed
+from core.records.errors import AccessDenied, Conflict, RecordError, ValidationFailed
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
 from core.web.query import ListQuery
@@ -80,14 +80,15 @@ def move_card(resource: str, record_id: int) -> Response | tuple[str, int]:
         abort(404)
     field_name = view.options["group_by"]
     value: Any = request.form.get("value")
-    message = None
+    message, status = None, 200
     try:
         env.records.update(resource, record_id, {field_name: value}, version=request.form.get("version", type=int))
         db.session.commit()
-    except (Conflict, ValidationFailed) as error:
+    except (Conflict, ValidationFailed, AccessDenied) as error:
+        # The board comes back with the reason above it; the card stays where it was.
         db.session.rollback()
-        message = str(error)
-    return render_page("kanban.html", 409 if message else 200, **_board_context(resource, message), partial=True)
+        message, status = str(error), error.status
+    return render_page("kanban.html", status, **_board_context(resource, message), partial=True)
 
 
 @web.post("/m/<resource>/kanban/create")
@@ -101,11 +102,11 @@ def quick_create(resource: str) -> tuple[str, int]:
     meta = env.records.meta(resource)
     values = {view.options["group_by"]: request.form.get("value"), meta.display_field: request.form.get("name", "")}
     values.update({key[3:]: val for key, val in request.form.items() if key.startswith("qc_")})
-    message = None
+    message, status = None, 200
     try:
         env.records.create(resource, values)
         db.session.commit()
-    except ValidationFailed as error:
+    except (ValidationFailed, AccessDenied) as error:
         db.session.rollback()
-        message = str(error)
-    return render_page("kanban.html", 422 if message else 200, **_board_context(resource, message), partial=True)
+        message, status = str(error), error.status
+    return render_page("kanban.html", status, **_board_context(resource, message), partial=True)
