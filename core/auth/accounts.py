@@ -80,29 +80,54 @@ def issue_token(user: User, name: str, now: datetime, expires_at: datetime | Non
 
 def user_for_token(token: str, now: datetime) -> User | None:
     """The active user owning a valid, unexpired, unrevoked `token`; notes when it was used."""
-    if db.session().in_transaction():
-        row = _valid_token(db.session(), token, now)
-        return row.user if row is not None else None
-    # At the start of a request: check and note the use in a short transaction of its
-    # own, as most API calls are reads that never commit. (Inside a running transaction
-    # that write would have to wait for, or on SQLite conflict with, the caller's.)
+    session = db.session()
+    started_here = not session.in_transaction()
+    found = _valid_token(session, token, now)
+    if found is None:
+        return None
+    row, user = found
+    if not _stale(row, now):
+        return user  # the common case: one query, on the request's own session
+    if not started_here:
+        # Inside a running transaction the caller's commit writes the note.
+        row.last_used_at = now
+        return user
+    # At the start of a request (most API calls are reads that never commit): end the
+    # read just begun and note the use in a short transaction of its own. (Written
+    # inside the request's transaction it would be lost on a read; on SQLite a side
+    # write while this session still reads would conflict with it.)
+    session.rollback()
     with Session(db.engine) as side, side.begin():
-        row = _valid_token(side, token, now)
-        user_id = row.user_id if row is not None else None
-    return db.session.get(User, user_id) if user_id is not None else None
+        again = _valid_token(side, token, now)
+        if again is None:  # revoked in between
+            return None
+        if _stale(again[0], now):
+            again[0].last_used_at = now
+        user_id = again[1].id
+    return session.get(User, user_id)
 
 
 #: How stale "last used" may get: a busy integration must not write on every request.
 _TOUCH_EVERY = timedelta(minutes=10)
 
 
-def _valid_token(session: Session, token: str, now: datetime) -> ApiToken | None:
-    row = session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token), ApiToken.revoked.is_(False)))
-    if row is None or (row.expires_at is not None and row.expires_at <= now) or not row.user.active:
+def _valid_token(session: Session, token: str, now: datetime) -> tuple[ApiToken, User] | None:
+    """The token and its user in one query, or None if the token is revoked or expired or
+    the user inactive."""
+    found = session.execute(
+        select(ApiToken, User).join(ApiToken.user)
+        .where(ApiToken.digest == _digest(token), ApiToken.revoked.is_(False), User.active.is_(True))
+    ).first()
+    if found is None:
         return None
-    if row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY:
-        row.last_used_at = now
-    return row
+    row, user = found
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    return row, user
+
+
+def _stale(row: ApiToken, now: datetime) -> bool:
+    return row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY
 
 
 def revoke_token(prefix: str) -> ApiToken:
