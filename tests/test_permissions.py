@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 import pytest
 
@@ -167,3 +169,44 @@ def test_access_explain_for_managers_admins_and_mistakes(two_owners, make_user, 
     assert missing.stderr.strip() == "Error: no installed addon provides the model 'contact'; did you mean contacts?"
     nobody = addon_site.spectrum("access", "explain", "zed", "contacts", database_url=database_url, expect=1)
     assert nobody.stderr.strip() == "Error: no user 'zed'"
+
+
+_CHANGE_RULE_ELSEWHERE = """
+import sys
+from core.addons.data import resolve_xid
+from core.app import create_app
+from core.db import db
+from core.env import Env
+
+app = create_app({"database_url": sys.argv[1], "secret_key": "other-worker"})
+with app.app_context():
+    rule_id = resolve_xid("contacts.rule_own_contacts").record_id
+    if sys.argv[2] == "delete":
+        Env.system().records.delete("record_rules", rule_id)
+    else:
+        Env.system().records.update("record_rules", rule_id, {"domain": [["last_name", "=", sys.argv[2]]]})
+    db.session.commit()
+"""
+
+
+def test_a_rule_changed_in_another_app_instance_applies_at_once(two_owners, api_as, database_url):
+    # The other instance is another process, as a second gunicorn worker is: nothing in
+    # this process hears of the change but the database itself.
+    alice, _bob, mine, theirs = two_owners
+    api = api_as(alice)
+
+    def listed() -> list[int]:
+        response = api.get("/api/v1/contacts?sort=id")
+        assert response.status_code == 200
+        db.session.rollback()  # end this side's read before the other process writes (SQLite)
+        return [row["id"] for row in response.get_json()["data"]]
+
+    def elsewhere(change: str) -> None:
+        subprocess.run([sys.executable, "-c", _CHANGE_RULE_ELSEWHERE, database_url, change],
+                       check=True, capture_output=True, timeout=120)
+
+    assert listed() == [mine]  # the permission tables are now cached in this process
+    elsewhere("Bobsclient")
+    assert listed() == [theirs]
+    elsewhere("delete")  # the role keeps its model access and no longer has a rule: every record
+    assert listed() == [mine, theirs]

@@ -25,8 +25,9 @@ from typing import Any
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.access.models import OPERATIONS, FieldAccess, ModelAccess, RecordRule
-from core.auth.models import Role, User
+from core.access.models import OPERATIONS
+from core.access.snapshot import AccessSnapshot, Grant, Rule, load_for_user
+from core.auth.models import User
 from core.db import db
 from core.domain import DomainContext, compile_domain
 from core.records.errors import AccessDenied
@@ -51,32 +52,34 @@ class AccessPolicy:
         self.user = user
         self.system = system
         self.now = now
-        self.roles: set[Role] = user.all_roles() if user is not None and user.active else set()
-        self.role_ids = {role.id for role in self.roles}
-        self.full_access = system or any(role.full_access for role in self.roles)
-        self._access: dict[str, list[ModelAccess]] | None = None
-        self._rules: dict[str, list[RecordRule]] | None = None
-        self._fields: dict[str, list[FieldAccess]] | None = None
+        self.role_ids: set[int] = set()
+        self._tables: AccessSnapshot | None = None
+        if user is not None and user.active and not system:
+            # One query (the tables' stamp and the user's roles); the tables themselves
+            # come from the per-process snapshot unless an admin changed them.
+            self._tables, own = load_for_user(db.session(), user.id)
+            self.role_ids = self._tables.closure(own)
+        self.full_access = system or bool(self._tables and self.role_ids & self._tables.full_access)
+
+    @property
+    def role_names(self) -> dict[int, str]:
+        """Names of the user's roles (including implied roles) by id."""
+        if self._tables is None:
+            return {}
+        return {role_id: self._tables.role_names[role_id] for role_id in self.role_ids
+                if role_id in self._tables.role_names}
 
     # -- lookups --------------------------------------------------------------------
-    # One query each for all models: a page asks about many models (menus, related lists),
-    # and one round trip per model was most of a detail page's time.
-    def _model_access(self, model: str) -> list[ModelAccess]:
-        if self._access is None:
-            self._access = {}
-            if self.role_ids:
-                for grant in db.session.scalars(select(ModelAccess).where(ModelAccess.role_id.in_(self.role_ids))):
-                    self._access.setdefault(grant.model, []).append(grant)
-        return self._access.get(model, [])
+    def _model_access(self, model: str) -> list[Grant]:
+        if self._tables is None or not self.role_ids:
+            return []
+        return [grant for grant in self._tables.grants.get(model, ()) if grant.role_id in self.role_ids]
 
-    def _record_rules(self, model: str) -> list[RecordRule]:
-        if self._rules is None:
-            self._rules = {}
-            for rule in db.session.scalars(select(RecordRule).where(
-                    or_(RecordRule.role_id.is_(None), RecordRule.role_id.in_(self.role_ids or {-1})),
-            ).order_by(RecordRule.id)):
-                self._rules.setdefault(rule.model, []).append(rule)
-        return self._rules.get(model, [])
+    def _record_rules(self, model: str) -> list[Rule]:
+        if self._tables is None:
+            return []
+        return [rule for rule in self._tables.rules.get(model, ())
+                if rule.role_id is None or rule.role_id in self.role_ids]
 
     # -- model access -----------------------------------------------------------------
     def granting_roles(self, model: str, operation: str) -> set[int]:
@@ -95,7 +98,7 @@ class AccessPolicy:
             raise AccessDenied(f"user {who!r} may not {operation} {model!r}: no role grants it")
 
     # -- record rules ---------------------------------------------------------------
-    def _applicable_rules(self, resource: str, operation: str) -> tuple[list[RecordRule], list[RecordRule] | None]:
+    def _applicable_rules(self, resource: str, operation: str) -> tuple[list[Rule], list[Rule] | None]:
         """(global rules, role rules) that decide `operation`; role rules are None when some
         granting role has no rule (it reaches every record) or the user has full access."""
         rules = [r for r in self._record_rules(resource) if r.applies_to(operation)]
@@ -124,21 +127,14 @@ class AccessPolicy:
         return and_(true(), *parts)
 
     # -- fields ---------------------------------------------------------------------
-    def _field_grants(self) -> dict[str, list[FieldAccess]]:
-        if self._fields is None:
-            grants: dict[str, list[FieldAccess]] = {}
-            if self.role_ids:
-                for grant in db.session.scalars(select(FieldAccess).where(FieldAccess.role_id.in_(self.role_ids))):
-                    grants.setdefault(f"{grant.model}.{grant.field_name}", []).append(grant)
-            self._fields = grants
-        return self._fields
-
     def field_allowed(self, model: str, field_name: str, sensitive: bool, write: bool = False) -> bool:
         """Whether a field may be read (or written, with `write`)."""
         if not sensitive or self.full_access:
             return True
-        grants = self._field_grants().get(f"{model}.{field_name}", [])
-        return any(g.can_write if write else g.can_read for g in grants)
+        if self._tables is None:
+            return False
+        grants = self._tables.fields.get(f"{model}.{field_name}", ())
+        return any(g.can_write if write else g.can_read for g in grants if g.role_id in self.role_ids)
 
     # -- explanation ------------------------------------------------------------------
     def explain(self, model_class: type[Any], operation: str, record_id: int | None = None) -> Decision:
@@ -148,10 +144,10 @@ class AccessPolicy:
         resource = model_class.resource_name()
         if self.system:
             return Decision(True, ["acting as the system: everything is allowed"])
-        names = {r.id: r.name for r in self.roles}
+        names = self.role_names
         lines = [f"user {self.user.login!r} ({self.user.kind}) has roles: "  # type: ignore[union-attr]
                  f"{', '.join(sorted(names.values())) or 'none'}"]
-        full = sorted(r.name for r in self.roles if r.full_access)
+        full = sorted(names[i] for i in names if self._tables is not None and i in self._tables.full_access)
         granting = sorted(names[i] for i in self.granting_roles(resource, operation))
         if full:
             lines.append(f"full access through role(s) {', '.join(full)}: role record rules do not apply")
@@ -177,7 +173,7 @@ class AccessPolicy:
             lines.append(f"record #{record_id}: {'reachable' if allowed else 'NOT reachable (no rule allows it, or it does not exist)'}")
         return Decision(allowed, lines)
 
-    def _rule_line(self, model_class: type[Any], rule: RecordRule, scope: str, record_id: int | None,
+    def _rule_line(self, model_class: type[Any], rule: Rule, scope: str, record_id: int | None,
                    role: str) -> str:
         line = f"record rule {rule.name!r} [{scope}, {role}]: {json.dumps(rule.domain)}"
         if record_id is None:

@@ -1,0 +1,184 @@
+"""The permission tables (roles, implied roles, model access, record rules, field access),
+read once per process and kept until an admin changes them.
+
+Every flush that writes one of those tables sets a new random stamp in `access_stamp`,
+in the same transaction (a listener on every SQLAlchemy session, so the web UI, the
+API, the CLI, the installer and other gunicorn workers all do). Each request reads the
+stamp together with the user's own roles in one small query; a stamp it has not seen
+means the tables changed (here or in another process) and are read again. Random
+stamps never repeat, so a snapshot cached under a stamp always matches the database
+that wrote it, also across test databases cloned from one template.
+"""
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from sqlalchemy import String, event, insert, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.auth.models import Role, role_implications, user_roles
+from core.db import db
+
+__all__ = ["AccessStamp", "Grant", "Rule", "FieldGrant", "AccessSnapshot", "load_for_user"]
+
+
+class AccessStamp(db.Model):  # type: ignore[name-defined,misc]
+    """One row: a random value replaced whenever a permission table changes."""
+
+    __tablename__ = "access_stamp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stamp: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A model access row, detached from any session."""
+
+    role_id: int
+    model: str
+    can_read: bool
+    can_create: bool
+    can_update: bool
+    can_delete: bool
+
+    def allows(self, operation: str) -> bool:
+        """Whether this grant covers `operation`."""
+        return bool(getattr(self, f"can_{operation}"))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A record rule, detached from any session (`domain` is never mutated)."""
+
+    id: int
+    name: str
+    role_id: int | None
+    model: str
+    domain: Any
+    applies_read: bool
+    applies_create: bool
+    applies_update: bool
+    applies_delete: bool
+
+    def applies_to(self, operation: str) -> bool:
+        """Whether this rule restricts `operation`."""
+        return bool(getattr(self, f"applies_{operation}"))
+
+
+@dataclass(frozen=True)
+class FieldGrant:
+    """A field access row, detached from any session."""
+
+    role_id: int
+    can_read: bool
+    can_write: bool
+
+
+@dataclass(frozen=True)
+class AccessSnapshot:
+    """Every permission table of one database at one stamp."""
+
+    role_names: dict[int, str]
+    full_access: frozenset[int]
+    implied: dict[int, tuple[int, ...]]
+    grants: dict[str, tuple[Grant, ...]]
+    rules: dict[str, tuple[Rule, ...]]
+    fields: dict[str, tuple[FieldGrant, ...]]
+
+    def closure(self, role_ids: set[int]) -> set[int]:
+        """`role_ids` plus every role they imply, transitively."""
+        seen: set[int] = set()
+        stack = list(role_ids)
+        while stack:
+            role_id = stack.pop()
+            if role_id not in seen:
+                seen.add(role_id)
+                stack.extend(self.implied.get(role_id, ()))
+        return seen
+
+
+def _read_snapshot(session: Session) -> AccessSnapshot:
+    from core.access.models import FieldAccess, ModelAccess, RecordRule
+
+    roles = session.execute(select(Role.id, Role.name, Role.full_access)).all()
+    implied: dict[int, list[int]] = {}
+    for role_id, implied_id in session.execute(select(role_implications.c.role_id,
+                                                      role_implications.c.implied_role_id)):
+        implied.setdefault(role_id, []).append(implied_id)
+    grants: dict[str, list[Grant]] = {}
+    for row in session.execute(select(ModelAccess.role_id, ModelAccess.model, ModelAccess.can_read,
+                                      ModelAccess.can_create, ModelAccess.can_update, ModelAccess.can_delete)):
+        grants.setdefault(row.model, []).append(Grant(*row))
+    rules: dict[str, list[Rule]] = {}
+    for row in session.execute(select(
+            RecordRule.id, RecordRule.name, RecordRule.role_id, RecordRule.model, RecordRule.domain,
+            RecordRule.applies_read, RecordRule.applies_create, RecordRule.applies_update,
+            RecordRule.applies_delete).order_by(RecordRule.id)):
+        rules.setdefault(row.model, []).append(Rule(*row))
+    fields: dict[str, list[FieldGrant]] = {}
+    for row in session.execute(select(FieldAccess.role_id, FieldAccess.model, FieldAccess.field_name,
+                                      FieldAccess.can_read, FieldAccess.can_write)):
+        fields.setdefault(f"{row.model}.{row.field_name}", []).append(
+            FieldGrant(row.role_id, row.can_read, row.can_write))
+    return AccessSnapshot(
+        role_names={row.id: row.name for row in roles},
+        full_access=frozenset(row.id for row in roles if row.full_access),
+        implied={key: tuple(value) for key, value in implied.items()},
+        grants={key: tuple(value) for key, value in grants.items()},
+        rules={key: tuple(value) for key, value in rules.items()},
+        fields={key: tuple(value) for key, value in fields.items()},
+    )
+
+
+#: Snapshots by (database URL, stamp): a few, as a test process (or a CLI) may use several databases.
+_CACHE: OrderedDict[tuple[str, str | None], AccessSnapshot] = OrderedDict()
+_CACHE_SIZE = 8
+_LOCK = Lock()
+
+
+def load_for_user(session: Session, user_id: int | None) -> tuple[AccessSnapshot, set[int]]:
+    """The snapshot current in the session's transaction and the ids of the user's own
+    (not implied) roles: one query, plus the tables themselves when the stamp changed."""
+    own_roles = user_roles.c.user_id == (user_id if user_id is not None else -1)
+    rows = session.execute(select(AccessStamp.stamp, user_roles.c.role_id).select_from(AccessStamp)
+                           .outerjoin(user_roles, own_roles).where(AccessStamp.id == 1)).all()
+    if not rows:  # no stamp row yet (the first permission write makes it): read, never cache
+        return _read_snapshot(session), set(session.scalars(select(user_roles.c.role_id).where(own_roles)))
+    stamp = rows[0][0]
+    key = (str(session.get_bind().engine.url), stamp)
+    with _LOCK:
+        snapshot = _CACHE.get(key)
+        if snapshot is not None:
+            _CACHE.move_to_end(key)
+    if snapshot is None:
+        snapshot = _read_snapshot(session)
+        with _LOCK:
+            _CACHE[key] = snapshot
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return snapshot, {row[1] for row in rows if row[1] is not None}
+
+
+def _watched() -> tuple[type[Any], ...]:
+    from core.access.models import FieldAccess, ModelAccess, RecordRule
+
+    return (Role, ModelAccess, RecordRule, FieldAccess)
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    """Give the permission tables a new stamp when this flush writes any of them (implied
+    roles change through a Role, which the flush then counts as dirty)."""
+    watched = _watched()
+    if not any(isinstance(obj, watched) for group in (session.new, session.dirty, session.deleted)
+               for obj in group):
+        return
+    connection = session.connection()
+    value = uuid.uuid4().hex
+    if connection.execute(update(AccessStamp).where(AccessStamp.id == 1).values(stamp=value)).rowcount == 0:
+        connection.execute(insert(AccessStamp).values(id=1, stamp=value))
