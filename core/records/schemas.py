@@ -4,13 +4,13 @@ from __future__ import annotations
 import re
 from datetime import timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from core.models.meta import FieldMeta, ModelMeta
 
-__all__ = ["input_schema", "output_schema", "marshmallow_field", "INT_MAX"]
+__all__ = ["input_schema", "output_schema", "output_dumper", "marshmallow_field", "INT_MAX"]
 
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
 #: Record ids and integer columns are 32-bit on every backend.
@@ -117,6 +117,48 @@ def _output_schema_class(meta: ModelMeta, names: tuple[str, ...]) -> type[Schema
 def output_schema(meta: ModelMeta, readable: tuple[str, ...]) -> Schema:
     """A schema dumping the `readable` fields of records (many=False)."""
     return meta.cached(("output", readable), lambda: _output_schema_class(meta, readable)())
+
+
+def output_dumper(meta: ModelMeta, readable: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
+    """A function dumping one record as `output_schema` does, value for value.
+
+    Lists dump thousands of values a page; marshmallow's per-value dispatch was a quarter
+    of a list request's time, while output needs no validation: one converter per field.
+    """
+    return meta.cached(("dumper", readable), lambda: _dumper(meta, readable))
+
+
+def _dumper(meta: ModelMeta, readable: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
+    converters = [(name, _CONVERTERS.get(meta.fields[name].kind, _text)) for name in readable]
+    converters.append(("display_name", _text))
+
+    def dump(record: Any) -> dict[str, Any]:
+        row = {}
+        for name, convert in converters:
+            value = getattr(record, name)
+            row[name] = None if value is None else convert(value)
+        return row
+
+    return dump
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_CONVERTERS: dict[str, Callable[[Any], Any]] = {
+    "integer": int, "many2one": int,
+    "decimal": lambda value: format(Decimal(str(value)), "f"),
+    "money": lambda value: format(Decimal(str(value)), "f"),
+    "boolean": _same, "json": _same,
+    "date": lambda value: value.isoformat(), "datetime": lambda value: value.isoformat(),
+    "many2many": lambda value: [related.id for related in value],
+    "tags": lambda value: sorted(tag.name for tag in value),
+}
 
 
 class _IdSchema(Schema):
