@@ -10,12 +10,10 @@ import csv
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable, Iterator, Mapping, Sequence
 
-from sqlalchemy import or_
-
 from core.db import db
 from core.declarations import ImportMapping
 from core.records.csv_columns import RowReader, map_headers
-from core.records.errors import RecordError, ValidationFailed
+from core.records.errors import BatchFailed, RecordError, ValidationFailed
 from core.records.service import RecordService
 
 __all__ = ["ImportReport", "RowError", "import_csv", "export_csv", "export_rows", "map_headers"]
@@ -68,18 +66,22 @@ def import_csv(service: RecordService, resource: str, stream: IO[str], *, mappin
     report = ImportReport(columns=columns, ignored_columns=ignored)
     rows = RowReader(service, resource, columns)
     key = mapping.key if mapping and mapping.key in columns.values() else None
+    pending: list[tuple[int, dict[str, Any]]] = []
     try:
         for row in reader:
             report.rows += 1
-            _import_row(service, resource, rows, key, row, reader.line_num, report)
-            if report.rows % batch == 0:
-                # Once written, rows are held by the session only weakly: they are freed as
-                # the import moves on, while objects the caller holds stay attached.
-                db.session.flush()
-                if progress:
-                    progress(report.rows)
+            values = _row_values(rows, row, reader.line_num, report)
+            if values is not None:
+                pending.append((reader.line_num, values))
+            if len(pending) >= batch:
+                _write(service, resource, key, pending, report)
+                pending.clear()
+            if report.rows % batch == 0 and progress:
+                progress(report.rows)
     except csv.Error as error:
         report.errors.append(RowError(reader.line_num, {"_row": [f"unreadable CSV: {error}"]}))
+    _write(service, resource, key, pending, report)
+    report.errors.sort(key=lambda error: error.line)
     if progress:
         progress(report.rows)
     if report.errors or dry_run:
@@ -90,41 +92,93 @@ def import_csv(service: RecordService, resource: str, stream: IO[str], *, mappin
     return report
 
 
-def _import_row(service: RecordService, resource: str, rows: RowReader, key: str | None, row: Mapping[str, Any],
-                line: int, report: ImportReport) -> None:
+def _row_values(rows: RowReader, row: Mapping[str, Any], line: int, report: ImportReport) -> dict[str, Any] | None:
+    """The field values of one CSV row, or None after noting why the row is bad."""
     if None in row:
         report.errors.append(RowError(line, {"_row": [f"{len(row[None])} more cell(s) than the header has columns"]}))
-        return
+        return None
     values, errors = rows.values(row)
     if errors:
         report.errors.append(RowError(line, errors))
-        return
-    try:
-        existing = _existing(service, resource, key, values.get(key)) if key else None
-        if existing is not None:
-            service.update(resource, existing, values)
-            report.updated += 1
-        else:
-            service.create(resource, values)
-            report.created += 1
-    except RecordError as error:
-        report.errors.append(RowError(line, getattr(error, "errors", None) or {"_row": [str(error)]}))
-
-
-def _existing(service: RecordService, resource: str, key: str, value: Any) -> int | None:
-    """The id of the visible record whose `key` equals `value` (an email in any case)."""
-    if value in (None, ""):
         return None
+    return values
+
+
+def _write(service: RecordService, resource: str, key: str | None, pending: Sequence[tuple[int, dict[str, Any]]],
+           report: ImportReport) -> None:
+    """Write a batch of rows: one query finds the records their keys already name (those are
+    updated), the others are created together by `RecordService.create_many`. Once written,
+    records are held by the session only weakly, so memory does not grow with the file."""
+    existing, shared = _existing(service, resource, key, pending) if key else ({}, {})
+    creates: list[tuple[int, dict[str, Any]]] = []
+    create_keys: set[str] = set()
+
+    def create_pending() -> None:
+        # A refused row is reported and the batch tried again without it, so the rows
+        # that would be written are counted even when the import stops at its end.
+        while creates:
+            try:
+                records = service.create_many(resource, [values for _, values in creates])
+            except BatchFailed as error:
+                report.errors += [RowError(creates[index][0], messages) for index, messages in error.errors.items()]
+                creates[:] = [row for index, row in enumerate(creates) if index not in error.errors]
+                continue
+            except RecordError as error:  # the user may not create at all: say it once
+                report.errors.append(RowError(creates[0][0], {"_row": [str(error)]}))
+                break
+            report.created += len(records)
+            if key:
+                existing.update((_normalized(values[key]), record.id)
+                                for (_, values), record in zip(creates, records) if values.get(key))
+            break
+        creates.clear()
+        create_keys.clear()
+
+    for line, values in pending:
+        normalized = _normalized(values.get(key)) if key else None
+        if normalized in shared:
+            report.errors.append(RowError(line, {key: [f"{shared[normalized]} {resource} records have this {key}: "
+                                                       "merge them first"]}))
+            continue
+        if normalized and normalized in create_keys:
+            create_pending()  # a repeated key updates the record its first line creates
+        target = existing.get(normalized) if normalized else None
+        if target is None:
+            creates.append((line, values))
+            if normalized:
+                create_keys.add(normalized)
+            continue
+        try:
+            service.update(resource, target, values)
+            report.updated += 1
+        except RecordError as error:
+            report.errors.append(RowError(line, getattr(error, "errors", None) or {"_row": [str(error)]}))
+    create_pending()
+    db.session.flush()
+
+
+def _normalized(value: Any) -> str:
+    return "" if value is None else str(value).strip().lower()
+
+
+def _existing(service: RecordService, resource: str, key: str,
+              pending: Sequence[tuple[int, dict[str, Any]]]) -> tuple[dict[str, int], dict[str, int]]:
+    """({normalized key: id} of the visible records whose `key` equals a key of `pending`
+    (an email in any case), {normalized key: how many records} for keys several records
+    share), in one query."""
+    texts = {str(values[key]).strip() for _, values in pending if values.get(key) not in (None, "")}
+    if not texts:
+        return {}, {}
     model = service.models.get(resource)
     column = getattr(model, key)
-    text = str(value).strip()
     # Addresses are stored as given or in lower case (contacts); both forms use the index.
-    statement = service.select(resource).with_only_columns(model.id).where(
-        or_(column == text, column == text.lower())).limit(2)
-    found = db.session.scalars(statement).all()
-    if len(found) > 1:
-        raise ValidationFailed({key: [f"{len(found)} {resource} records have this {key}: merge them first"]})
-    return found[0] if found else None
+    statement = service.select(resource).with_only_columns(model.id, column).where(
+        column.in_(texts | {text.lower() for text in texts}))
+    found: dict[str, set[int]] = {}
+    for record_id, stored in db.session.execute(statement):
+        found.setdefault(_normalized(stored), set()).add(record_id)
+    unique = {k: next(iter(ids)) for k, ids in found.items() if len(ids) == 1}
+    return unique, {k: len(ids) for k, ids in found.items() if len(ids) > 1}
 
 
 def export_rows(service: RecordService, resource: str, *, domain: Any = None, fields: Sequence[str] | None = None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["RecordError", "BadRequest", "AccessDenied", "NotFound", "ValidationFailed", "Conflict"]
+__all__ = ["RecordError", "BadRequest", "AccessDenied", "NotFound", "ValidationFailed", "Conflict", "BatchFailed"]
 
 
 class RecordError(Exception):
@@ -40,6 +40,17 @@ class ValidationFailed(RecordError):
         self.errors: dict[str, list[str]] = {str(name): [str(m) for m in _flatten(msgs)] for name, msgs in errors.items()}
         detail = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.errors.items())
         super().__init__(f"{message}: {detail}" if detail else message)
+
+
+class BatchFailed(RecordError):
+    """Some records of a batch (`RecordService.create_many`) are refused: `errors` maps each
+    bad row's index in the batch to its messages by field. Nothing of the batch is written."""
+
+    status = 422
+
+    def __init__(self, errors: Mapping[int, Mapping[str, Any]]) -> None:
+        self.errors = {index: dict(messages) for index, messages in sorted(errors.items())}
+        super().__init__(f"{len(self.errors)} record(s) of the batch refused, first at row {next(iter(self.errors))}")
 
 
 class Conflict(RecordError):

@@ -6,7 +6,9 @@ import fnmatch
 import json
 from typing import Any, Mapping
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from core import signals
 from core.db import db
@@ -47,7 +49,7 @@ def publish(event: str, data_for: Any, extra: Mapping[str, Any] | None = None) -
     or None to skip that subscription.
     """
     deliveries: list[WebhookDelivery] = []
-    subscriptions = db.session.scalars(select(WebhookSubscription).where(WebhookSubscription.active.is_(True)))
+    subscriptions = _active_subscriptions()
     now = platform().clock.now()
     for subscription in subscriptions:
         if not any(fnmatch.fnmatchcase(event, pattern) for pattern in subscription.events or []):
@@ -69,6 +71,31 @@ def publish(event: str, data_for: Any, extra: Mapping[str, Any] | None = None) -
         enqueue("webhooks.deliver", {"delivery_id": delivery.id})
         deliveries.append(delivery)
     return deliveries
+
+
+_CACHE_KEY = "spectrum.webhook_subscriptions"
+
+
+def _active_subscriptions() -> list[WebhookSubscription]:
+    """The active subscriptions, read once per transaction: an import publishes an event
+    per record. Forgotten when the transaction ends or a subscription is written."""
+    info = db.session.info
+    if _CACHE_KEY not in info:
+        info[_CACHE_KEY] = list(db.session.scalars(
+            select(WebhookSubscription).where(WebhookSubscription.active.is_(True))))
+    return info[_CACHE_KEY]
+
+
+@sqlalchemy_event.listens_for(Session, "after_transaction_end")
+def _forget_after_transaction(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_CACHE_KEY, None)
+
+
+@sqlalchemy_event.listens_for(Session, "before_flush")
+def _forget_when_subscriptions_change(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(obj, WebhookSubscription) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_CACHE_KEY, None)
 
 
 def _user_model() -> Any:
