@@ -15,6 +15,7 @@ from core.env import Env
 from core.models.registry import ModelConflict, ModelRegistry
 from core.platform import platform
 from core.records.errors import ValidationFailed
+from core.records.grouping import group_by
 
 
 def _bearer(app, login: str, roles: tuple[str, ...]) -> dict[str, str]:
@@ -88,6 +89,8 @@ def test_an_app_without_the_extension_neither_sees_nor_writes_its_field(extended
         with pytest.raises(ValidationFailed) as no_xl:
             records.create("widgets", {"name": "Big", "size": "xl"})
         described = [f["name"] for f in records.meta("widgets").describe()["fields"]]
+        # Aggregates over the visible records (group-by, dashboards) name no column it lacks either.
+        groups = [(g.value, g.count) for g in group_by(records, "widgets", "size")]
         records.delete("widgets", created.id)
         db.session.commit()
     with open_app(extended_db):
@@ -95,6 +98,7 @@ def test_an_app_without_the_extension_neither_sees_nor_writes_its_field(extended
     database_factory.drop(plain)
 
     assert names == ["Legacy", "Plain", "Standard"]
+    assert groups == [("s", 2), ("m", 1)]
     assert unknown.value.errors == {"color": ["Unknown field: model 'widgets' has no field 'color'"]}
     assert no_xl.value.errors == {"size": ["Must be one of: s, m, l."]}
     assert "color" not in described and "polished" not in described

@@ -78,7 +78,7 @@ def api_actions() -> list[ApiAction]:
 
 def duplicate_email_groups(env: Env, limit: int = 100) -> list[tuple[str, int]]:
     """(email, how many contacts) for emails used by more than one visible contact."""
-    visible = env.records.select("contacts", [["email", "is not null", None]]).subquery()
+    visible = env.records.subquery("contacts", [["email", "is not null", None]])
     rows = db.session.execute(select(visible.c.email, func.count()).group_by(visible.c.email)
                               .having(func.count() > 1).order_by(func.count().desc()).limit(limit))
     return [(email, count) for email, count in rows]

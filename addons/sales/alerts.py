@@ -49,9 +49,9 @@ def raise_stale_deal_alerts(env: Env) -> dict[str, int]:
             "past_close": ["close_date", "<", now.date().isoformat()],
         }
         for origin, condition in conditions.items():
-            alerted = env.records.select("activities", [
+            alerted = env.records.subquery("activities", [
                 ["origin", "=", origin], ["related_model", "=", "opportunities"],
-                ["created_at", ">=", since.isoformat()]]).subquery()
+                ["created_at", ">=", since.isoformat()]])
             deals = env.records.select("opportunities", [["status", "=", "open"], ["team_id", "=", team_id],
                                                           condition])
             deals = deals.where(~exists(select(alerted.c.id).where(alerted.c.related_id == Opportunity.id)))

@@ -65,7 +65,7 @@ def _days_between(later: Any, earlier: Any) -> Any:
 
 
 def _opportunities(env: Env, domain: Any) -> Any:
-    return env.records.select("opportunities", domain).subquery()
+    return env.records.subquery("opportunities", domain)
 
 
 def pipeline_totals(env: Env, domain: Any = None) -> dict[str, Any]:
@@ -79,7 +79,7 @@ def pipeline_totals(env: Env, domain: Any = None) -> dict[str, Any]:
 def pipeline_by_stage(env: Env, domain: Any = None) -> list[dict[str, Any]]:
     """Open deals per open stage, in pipeline order (stages without deals included)."""
     deals = _opportunities(env, [["status", "=", "open"], *(domain or [])])
-    stages = env.records.select("pipeline_stages", [["is_won", "=", False], ["is_lost", "=", False]]).subquery()
+    stages = env.records.subquery("pipeline_stages", [["is_won", "=", False], ["is_lost", "=", False]])
     statement = (
         select(stages.c.name, func.count(deals.c.id), func.sum(deals.c.amount_company),
                func.sum(deals.c.weighted_amount))
@@ -149,7 +149,7 @@ def quota_by_month(env: Env, start: date, end: date, team_ids: Iterable[int] | N
     domain: list[Any] = [["month", ">=", start.isoformat()], ["month", "<", end.isoformat()]]
     if team_ids is not None:
         domain.append(["team_id", "in", list(team_ids)])
-    quotas = env.records.select("sales_quotas", domain).subquery()
+    quotas = env.records.subquery("sales_quotas", domain)
     bucket = month_of_date(quotas.c.month)
     rows = db.session.execute(select(bucket, func.sum(quotas.c.amount)).group_by(bucket)).all()
     return {month: money(total) for month, total in rows}

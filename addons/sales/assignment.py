@@ -59,8 +59,8 @@ def _members(system: Env, team_id: int) -> list[TeamMember]:
 
 
 def _open_leads(system: Env, user_ids: list[int]) -> dict[int, int]:
-    leads = system.records.select("leads", [["owner_id", "in", user_ids],
-                                            ["status", "in", OPEN_LEAD_STATUSES]]).subquery()
+    leads = system.records.subquery("leads", [["owner_id", "in", user_ids],
+                                            ["status", "in", OPEN_LEAD_STATUSES]])
     rows = db.session.execute(select(leads.c.owner_id, func.count()).group_by(leads.c.owner_id))
     return {owner: int(count) for owner, count in rows}
 

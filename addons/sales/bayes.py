@@ -93,7 +93,7 @@ def _closed(env: Env, team_id: int | None) -> Any:
     domain: list[Any] = [["status", "in", ["won", "lost"]]]
     if team_id is not None:
         domain.append(["team_id", "=", team_id])
-    return env.records.select("opportunities", domain).subquery()
+    return env.records.subquery("opportunities", domain)
 
 
 def _count(statement: Any) -> dict[Any, list[int]]:
@@ -110,7 +110,7 @@ def _fit(env: Env, team_id: int | None, basis: str) -> WinModel | None:
     won, lost = int(classes.get("won", 0)), int(classes.get("lost", 0))
     if won + lost < MIN_HISTORY or not won or not lost:
         return None
-    accounts = env.records.select("accounts").subquery()
+    accounts = env.records.subquery("accounts")
     joined = deals.outerjoin(accounts, accounts.c.id == deals.c.account_id)
     columns = {"source": deals.c.source, "country": func.coalesce(deals.c.country, accounts.c.country),
                "industry": accounts.c.industry}
@@ -124,8 +124,8 @@ def _fit(env: Env, team_id: int | None, basis: str) -> WinModel | None:
         Tag, Tag.id == opportunity_tags.c.tag_id)
     counts.update({("tag", name): pair for name, pair in _count(
         select(deals.c.status, Tag.name, func.count()).select_from(tagged).group_by(deals.c.status, Tag.name)).items()})
-    stages = env.records.select("pipeline_stages", [["is_won", "=", False], ["is_lost", "=", False]]).subquery()
-    reached = env.records.select("pipeline_stages").subquery()
+    stages = env.records.subquery("pipeline_stages", [["is_won", "=", False], ["is_lost", "=", False]])
+    reached = env.records.subquery("pipeline_stages")
     passed = (select(deals.c.status, stages.c.id, func.count())
               .select_from(deals.join(reached, reached.c.id == deals.c.stage_reached_id))
               .join(stages, stages.c.sequence <= reached.c.sequence).group_by(deals.c.status, stages.c.id))

@@ -54,10 +54,10 @@ def refresh_followup(env: Env, resource: str | None, record_id: int | None, *, l
         return  # the record was deleted; nothing to keep up to date
     about = [["related_model", "=", resource], ["related_id", "=", record_id]]
     gone = [["id", "!=", leaving]] if leaving is not None else []
-    activities = platform.records.select("activities", [*about, *gone]).subquery()
+    activities = platform.records.subquery("activities", [*about, *gone])
     last_done, done_count = db.session.execute(select(
         func.max(activities.c.done_at), func.sum(case((activities.c.done.is_(True), 1), else_=0)))).one()
-    touches = platform.records.select("interactions", about).subquery()
+    touches = platform.records.subquery("interactions", about)
     last_touch = db.session.scalar(select(func.max(touches.c.occurred_at)))
     moments = [moment for moment in (record.last_activity_at, last_done, last_touch) if moment is not None]
     values: dict[str, Any] = {"last_activity_at": max(moments).isoformat() if moments else None}

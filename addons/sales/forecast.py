@@ -76,7 +76,7 @@ def _snapshots(env: Env, first: date, end: date, team_id: int | None) -> dict[st
     domain: list[Any] = [["month", ">=", first.isoformat()], ["month", "<", end.isoformat()]]
     if team_id is not None:
         domain.append(["team_id", "=", team_id])
-    rows = env.records.select("forecast_snapshots", domain).subquery()
+    rows = env.records.subquery("forecast_snapshots", domain)
     bucket = month_of_date(rows.c.month)
     statement = select(bucket, func.sum(rows.c.weighted_amount), func.sum(rows.c.won_amount),
                        func.min(rows.c.taken_on)).group_by(bucket)

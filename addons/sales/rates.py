@@ -30,7 +30,7 @@ def refresh_amounts(env: Env, currency: str | None = None, closed_since: date | 
     today = env.now().date()
     company = company_currency(env)
     if currency is None:
-        found = env.records.select("opportunities", [["status", "=", "open"]]).subquery()
+        found = env.records.subquery("opportunities", [["status", "=", "open"]])
         currencies = [code for code in db.session.scalars(select(distinct(found.c.currency))) if code != company]
     else:
         currencies = [currency]

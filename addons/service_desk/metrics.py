@@ -31,7 +31,7 @@ def _seconds(later: Any, earlier: Any) -> Any:
 
 
 def _tickets(env: Any, domain: Any = None) -> Any:
-    return env.records.select("tickets", domain).subquery()
+    return env.records.subquery("tickets", domain)
 
 
 def _average_hours(env: Any, column: str, domain: Any) -> float | None:
@@ -55,7 +55,7 @@ def sla_compliance(env: Any, domain: Any = None) -> dict[str, Any]:
     """Share of decided tickets under an SLA (solved, or breached already) that met every
     target: no breach recorded and no target met late."""
     tickets = _tickets(env, domain)
-    breaches = env.records.select("ticket_sla_events", [["kind", "=", "breach"]]).subquery() \
+    breaches = env.records.subquery("ticket_sla_events", [["kind", "=", "breach"]]) \
         if env.policy.can("ticket_sla_events", "read") else None
     late = or_(tickets.c.first_response_at > tickets.c.first_response_due_at,
                tickets.c.resolved_at > tickets.c.resolution_due_at)

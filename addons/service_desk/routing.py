@@ -23,14 +23,14 @@ def open_counts(env: Any, user_ids: list[int]) -> dict[int, int]:
     """Open tickets assigned to each of `user_ids` (counted in SQL)."""
     if not user_ids:
         return {}
-    visible = env.sudo().records.select("tickets", [["status", "in", list(OPEN_STATUSES)],
-                                                    ["assignee_id", "in", user_ids]]).subquery()
+    visible = env.sudo().records.subquery("tickets", [["status", "in", list(OPEN_STATUSES)],
+                                                      ["assignee_id", "in", user_ids]])
     rows = db.session.execute(select(visible.c.assignee_id, func.count()).group_by(visible.c.assignee_id))
     return {user_id: int(count) for user_id, count in rows}
 
 
 def _last_assigned(env: Any, team_id: int, user_ids: list[int]) -> dict[int, Any]:
-    visible = env.sudo().records.select("tickets", [["team_id", "=", team_id], ["assignee_id", "in", user_ids]]).subquery()
+    visible = env.sudo().records.subquery("tickets", [["team_id", "=", team_id], ["assignee_id", "in", user_ids]])
     rows = db.session.execute(select(visible.c.assignee_id, func.max(visible.c.assigned_at))
                               .group_by(visible.c.assignee_id))
     return dict(rows.all())

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, deferred, undefer
+from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.orm.properties import MappedColumn
 
 from core.declarations import ModelExtension
@@ -120,8 +121,14 @@ class ModelRegistry:
         for name, attribute in extension.fields.items():
             if (model, name) not in _mapped_extensions:
                 column = attribute.column
-                column.type = column.type.evaluates_none()
                 setattr(model, name, deferred(column, group=f"extension:{addon}"))
+                if isinstance(column.type, NullType) and column.foreign_keys:
+                    # A link declared by its ForeignKey alone would take the target's type
+                    # only when the key is resolved, dropping evaluates_none() below.
+                    column.type = next(iter(column.foreign_keys)).column.type.copy()
+                # "None" is then a value the ORM sends only when set, never a NULL it adds to
+                # every INSERT of the model (naming a column other databases lack).
+                column.type = column.type.evaluates_none()
                 if column.server_default is not None:
                     # By default the ORM reads server defaults back with RETURNING on every
                     # INSERT of the model, naming the column in every database; load them

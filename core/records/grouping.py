@@ -29,7 +29,7 @@ def group_by(service: RecordService, resource: str, field: str, domain: Any = No
         meta.field(name)  # a clear KeyError for an unknown field
         if name not in service.readable_fields(resource):
             raise KeyError(f"you may not read the field {name!r} of {resource!r}")
-    visible = service.select(resource, domain, search=search).subquery()
+    visible = service.subquery(resource, domain, search=search)
     key = visible.c[field]
     statement = select(key, func.count(), *[func.sum(visible.c[name]) for name in sums]).group_by(key)
     rows = db.session.execute(statement.order_by(func.count().desc(), key)).all()
@@ -46,7 +46,7 @@ def month_of(column: Any) -> Any:
 def count_by_month(service: RecordService, resource: str, field: str, domain: Any = None, *,
                    sum_field: str | None = None) -> dict[str, Any]:
     """{"YYYY-MM": count (or sum of `sum_field`)} of the visible records, by month of `field`."""
-    visible = service.select(resource, domain).subquery()
+    visible = service.subquery(resource, domain)
     bucket = month_of(visible.c[field])
     measure = func.sum(visible.c[sum_field]) if sum_field else func.count()
     rows = db.session.execute(select(bucket, measure).group_by(bucket).order_by(bucket)).all()

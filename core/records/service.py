@@ -19,7 +19,7 @@ from core import signals
 from core.db import db
 from core.domain import DomainContext, compile_domain
 from core.events import emit
-from core.models.meta import ModelMeta
+from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
 from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, parse_order
@@ -104,6 +104,17 @@ class RecordService:
             if columns:
                 statement = statement.where(or_(*[c.icontains(search.strip(), autoescape=True) for c in columns]))
         return statement
+
+    def subquery(self, resource: str, domain: Any = None, *, search: str | None = None,
+                 operation: str = "read") -> Any:
+        """The records of `select` as a subquery for aggregates and joins (`.c.<column>`),
+        with the columns of the model as this app has it: an extension column that an
+        addon of another app of the process added is not in this database."""
+        model = self.models.get(resource)
+        meta = self.meta(resource)
+        columns = [column for column in model.__table__.c
+                   if column.key in meta.fields or column.key in AUDIT_FIELDS]
+        return self.select(resource, domain, search=search, operation=operation).with_only_columns(*columns).subquery()
 
     def search(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
                limit: int | None = None, cursor: str | None = None, search: str | None = None) -> Page:

@@ -64,7 +64,7 @@ def test_a_year_of_won_and_lost_deals_in_every_team_and_month(demo_app):
     from addons.sales.analytics import month_of_date
     from addons.sales.models import Opportunity, SalesTeam
 
-    closed = Env.system().records.select("opportunities", [["status", "in", ["won", "lost"]]]).subquery()
+    closed = Env.system().records.subquery("opportunities", [["status", "in", ["won", "lost"]]])
     month = month_of_date(closed.c.closed_on)  # one expression, so PostgreSQL sees the same GROUP BY term
     rows = db.session.execute(
         select(SalesTeam.name, month, closed.c.status, func.count())

@@ -84,7 +84,7 @@ def test_moving_a_card_to_another_column_announces_the_stage_change(world, deal,
     # Dropping it on Lost without a reason is refused on the board, with what to do.
     response = client.post(f"/m/opportunities/{deal.id}/move", data={
         "csrf_token": token, "value": stage_id("lost"), "version": deal.version})
-    assert response.status_code == 409
+    assert response.status_code == 422  # a value the deal cannot take: invalid, not stale
     assert "Say why the deal was lost: choose a lost reason." in response.get_data(as_text=True)
 
 
