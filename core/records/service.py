@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -133,6 +133,34 @@ class RecordService:
         more = len(rows) > size
         rows = rows[:size]
         return Page(rows, encode_cursor(keys, rows[-1]) if more and rows else None)
+
+    def first_per_value(self, resource: str, field_name: str, values: Sequence[Any], domain: Any = None, *,
+                        limit: int, search: str | None = None) -> dict[Any, tuple[list[Any], bool]]:
+        """For each of `values` of `field_name`, the first `limit` matching records in the
+        model's order, and whether it has more (a kanban board's columns), in two queries
+        whatever the number of values: one UNION ALL of a limited, index-served SELECT per
+        value for the ids, then the records."""
+        model = self.models.get(resource)
+        if field_name not in self.readable_fields(resource):
+            raise BadRequest(f"cannot group {resource!r} by {field_name!r}: you may not read that field")
+        if not values:
+            return {}
+        keys = parse_order(model, None, self.meta(resource).order)
+        column = getattr(model, field_name)
+        visible = self.select(resource, domain, search=search).with_only_columns(model.id, column)
+        parts = [visible.where(column == value).order_by(*[k.order_clause() for k in keys]).limit(limit + 1)
+                 .subquery().select() for value in values]
+        rows = db.session.execute(union_all(*parts)).all()
+        found: dict[Any, list[int]] = {}
+        for record_id, value in rows:
+            found.setdefault(value, []).append(record_id)
+        shown = {record_id: rank for ids in found.values() for rank, record_id in enumerate(ids[:limit])}
+        records = db.session.scalars(self.select(resource).where(model.id.in_(shown))
+                                     .options(*self._to_many_loaders(resource, model))).all() if shown else []
+        groups: dict[Any, list[Any]] = {}
+        for record in sorted(records, key=lambda r: shown[r.id]):
+            groups.setdefault(getattr(record, field_name), []).append(record)
+        return {value: (groups.get(value, []), len(ids) > limit) for value, ids in found.items()}
 
     def _to_many_loaders(self, resource: str, model: type[Any]) -> list[Any]:
         """Load the readable to-many fields (tags) of a whole page in one query each, instead

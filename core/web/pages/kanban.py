@@ -44,15 +44,17 @@ def _board_context(resource: str, message: str | None = None) -> dict[str, Any]:
     domain = query.domain(env)
     groups = {g.value: g for g in group_by(env.records, resource, field_name, domain, sums=sums, search=query.q or None)}
     card_fields = [name for name in view.fields if name in meta.fields]
+    board_columns = _columns(env, resource, field_name)
+    cards = env.records.first_per_value(resource, field_name, [value for value, _title in board_columns], domain,
+                                        limit=CARDS_PER_COLUMN, search=query.q or None)
+    display = DisplayContext(env, meta, [card for shown, _more in cards.values() for card in shown], card_fields)
     columns = []
-    for value, title in _columns(env, resource, field_name):
-        page = env.records.search(resource, [*domain, [field_name, "=", value]], limit=CARDS_PER_COLUMN,
-                                  search=query.q or None)
+    for value, title in board_columns:
+        shown, more = cards.get(value, ([], False))
         group = groups.get(value)
         columns.append({
-            "value": value, "title": title, "cards": page.records, "count": group.count if group else 0,
-            "sums": group.sums if group else {name: 0 for name in sums}, "more": page.next_cursor is not None,
-            "display": DisplayContext(env, meta, page.records, card_fields),
+            "value": value, "title": title, "cards": shown, "count": group.count if group else 0,
+            "sums": group.sums if group else {name: 0 for name in sums}, "more": more, "display": display,
         })
     return dict(resource=resource, meta=meta, view=view, field_name=field_name, columns=columns, sums=sums,
                 card_fields=[meta.fields[name] for name in card_fields], query=query, message=message,
