@@ -21,6 +21,7 @@ from core.jobs.worker import Worker
 from core.mail.models import MailMessage
 from core.mail.outbound import send_mail
 from core.mail.tracking import click_url, open_url
+from core.testing.web import sign_in
 from core.webhooks.models import WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "jobs_demo")
@@ -31,21 +32,6 @@ ADMIN_PAGES = ["/admin/jobs", "/admin/mail", "/admin/mail/templates", "/admin/we
 @pytest.fixture(autouse=True)
 def jobs_demo(addon_site):
     addon_site.vendor("jobs_demo")
-
-
-def _csrf(page: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert match, "every page carries a CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: Any, login: str) -> str:
-    """Sign in through the form; returns the session's CSRF token."""
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"login": login, "password": "correct horse battery",
-                                           "csrf_token": _csrf(page)})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return _csrf(client.get("/").get_data(as_text=True))
 
 
 def _section(page: str, heading_id: str) -> str:

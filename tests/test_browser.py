@@ -13,11 +13,9 @@ from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.testing.web import TEST_PASSWORD, sign_in_browser
 
 pytestmark = pytest.mark.browser
-
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def people(app, make_user):
@@ -29,17 +27,9 @@ def people(app, make_user):
     contact = records.create("contacts", {"first_name": "Tia", "last_name": "Timeline", "account_id": acme.id})
     records.create("interactions", {"channel": "phone", "direction": "inbound", "subject": "Asked for a quote",
                                     "contact_id": contact.id, "occurred_at": "2026-01-02T10:00:00+00:00"})
-    make_user("maria", roles=["contacts.manager"], password=PASSWORD)
+    make_user("maria", roles=["contacts.manager"], password=TEST_PASSWORD)
     db.session.commit()
     return contact
-
-
-def sign_in(page, base: str, login: str = "maria") -> None:
-    page.goto(f"{base}/login")
-    page.fill("#login", login)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def _last_names(page) -> list[str]:
@@ -47,7 +37,7 @@ def _last_names(page) -> list[str]:
 
 
 def test_sign_in_create_a_contact_and_see_a_validation_error(live_server, page, people):
-    sign_in(page, live_server)
+    sign_in_browser(page, live_server, "maria")
     page.goto(f"{live_server}/m/contacts/new")
     page.fill("#f-first_name", "Nina")
     page.fill("#f-last_name", "Newcomer")
@@ -67,7 +57,7 @@ def test_sign_in_create_a_contact_and_see_a_validation_error(live_server, page, 
 
 
 def test_filter_by_typing_and_sort_by_a_column(live_server, page, people):
-    sign_in(page, live_server)
+    sign_in_browser(page, live_server, "maria")
     page.goto(f"{live_server}/m/contacts")
     assert sorted(_last_names(page)) == ["Alpha", "Mid", "Timeline", "Zeta"]
 
@@ -95,7 +85,7 @@ def test_filter_by_typing_and_sort_by_a_column(live_server, page, people):
 
 
 def test_read_the_timeline_and_log_a_call(live_server, page, people):
-    sign_in(page, live_server)
+    sign_in_browser(page, live_server, "maria")
     page.goto(f"{live_server}/m/contacts/{people.id}")
     timeline = page.get_by_role("list", name="Interactions")
     assert "Asked for a quote" in timeline.inner_text()
@@ -115,7 +105,7 @@ def test_phone_sized_screen_has_no_horizontal_scroll(live_server, browser, peopl
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     page = context.new_page()
     try:
-        sign_in(page, live_server)
+        sign_in_browser(page, live_server, "maria")
         for path in ("/", "/m/contacts", f"/m/contacts/{people.id}", "/m/contacts/new"):
             page.goto(f"{live_server}{path}")
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -128,7 +118,7 @@ def test_readable_and_usable_with_javascript_off(live_server, browser, people):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     try:
-        sign_in(page, live_server)
+        sign_in_browser(page, live_server, "maria")
         page.goto(f"{live_server}/m/contacts?q=acme.example")
         assert sorted(_last_names(page)) == ["Alpha", "Mid", "Zeta"]
         page.fill("#q", "bob@")
@@ -139,7 +129,7 @@ def test_readable_and_usable_with_javascript_off(live_server, browser, people):
 
 
 def test_every_control_is_reachable_with_the_keyboard(live_server, page, people):
-    sign_in(page, live_server)
+    sign_in_browser(page, live_server, "maria")
     page.goto(f"{live_server}/m/contacts/new")
     reached = set()
     for _ in range(60):

@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from core.db import db
 from core.env import Env
-from tests.test_web_ui import sign_in
+from core.testing.web import sign_in
 
 
 @pytest.fixture

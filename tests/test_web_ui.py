@@ -8,19 +8,7 @@ import pytest
 
 from core.db import db
 from core.env import Env
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "every page carries a CSRF token"
-    return match.group(1)
-
-
-def sign_in(client, login: str, password: str = "correct horse battery") -> str:
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"login": login, "password": password, "csrf_token": _csrf(page)})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return _csrf(client.get("/").get_data(as_text=True))
+from core.testing.web import csrf_token, sign_in
 
 
 @pytest.fixture
@@ -44,10 +32,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 def test_wrong_password_is_refused_and_session_cookie_is_httponly(client, make_user):
     make_user("ann", roles=["contacts.user"])
     page = client.get("/login").get_data(as_text=True)
-    wrong = client.post("/login", data={"login": "ann", "password": "nope", "csrf_token": _csrf(page)})
+    wrong = client.post("/login", data={"login": "ann", "password": "nope", "csrf_token": csrf_token(page)})
     assert wrong.status_code == 401
     assert "Wrong login or password." in wrong.get_data(as_text=True)
-    ok = client.post("/login", data={"login": "ann", "password": "correct horse battery", "csrf_token": _csrf(page)})
+    ok = client.post("/login", data={"login": "ann", "password": "correct horse battery", "csrf_token": csrf_token(page)})
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
@@ -74,7 +62,7 @@ def test_sign_in_is_throttled_after_repeated_failures(app, client, make_user):
     make_user("ann", roles=["contacts.user"])
     app.extensions["spectrum"].settings["login_rate_limit"] = "3 per minute"
     page = client.get("/login").get_data(as_text=True)
-    statuses = [client.post("/login", data={"login": "ann", "password": "bad", "csrf_token": _csrf(page)}).status_code
+    statuses = [client.post("/login", data={"login": "ann", "password": "bad", "csrf_token": csrf_token(page)}).status_code
                 for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
 
@@ -203,7 +191,7 @@ def test_admin_pages(client, admin, make_user):
     assert "contacts" in plan and "tables dropped" in plan
     audit = client.get("/admin/audit?model=users&action=create").get_data(as_text=True)
     assert "users" in audit and "create" in audit
-    client.post("/logout", data={"csrf_token": _csrf(audit)})
+    client.post("/logout", data={"csrf_token": csrf_token(audit)})
     sign_in(client, "clerk")
     assert client.get("/admin/addons").status_code == 403
     assert 'href="/admin/addons"' not in client.get("/").get_data(as_text=True)

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from core.clock import FixedClock
 from core.testing.databases import TEST_START, DatabaseFactory
 from core.testing.smtp import smtp_server  # noqa: F401 - a fixture, found by name
+from core.testing.web import TEST_PASSWORD
 
 DEFAULT_ADDONS = ("contacts",)
 
@@ -138,7 +139,7 @@ def make_user(app: Flask) -> Callable[..., Any]:
     from core.env import Env
 
     def make(login: str, *, roles: tuple[str, ...] | list[str] = ("base.user",), kind: str = "internal",
-             password: str = "correct horse battery", **values: Any) -> Any:
+             password: str = TEST_PASSWORD, **values: Any) -> Any:
         user = create_user(Env.system(), login, values.pop("name", login.title()), password=password,
                            email=values.pop("email", f"{login}@example.com"), kind=kind, roles=tuple(roles))
         for key, value in values.items():

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["PageTime", "crawl", "main", "TARGET_MS"]
+__all__ = ["PageTime", "crawl", "page_urls", "main", "TARGET_MS"]
 
 TARGET_MS = 100.0
 #: Records per model whose detail and edit pages are timed.
@@ -86,16 +86,6 @@ def crawl(app: Any, client: Any, urls: Iterable[str], repeat: int) -> list[PageT
     return sorted(results, key=lambda page: (page.status == 200, -page.median_ms))
 
 
-def sign_in(client: Any, login: str, password: str) -> None:
-    """Sign `client` in through the login form."""
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    response = client.post("/login", data={"login": login, "password": password,
-                                           "csrf_token": token.group(1) if token else ""})
-    if response.status_code != 303:
-        raise SystemExit(f"could not sign in as {login!r}: HTTP {response.status_code}")
-
-
 def _demo_database(folder: Path) -> str:
     url = f"sqlite:///{folder / 'demo.db'}"
     addons = _shipped_addons()
@@ -134,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="spectrum-pages.") as folder:
         url = args.database or _demo_database(Path(folder))
         from core.app import create_app
+        from core.testing.web import sign_in
 
         app = create_app({"database_url": url, "ratelimit_enabled": False})
         client = app.test_client()

@@ -2,7 +2,6 @@
 the EUR rate, on a database with contacts and sales installed."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,20 +20,6 @@ def stage_id(key: str) -> int:
 def lost_reason_id(index: int = 1) -> int:
     """Id of a shipped lost reason (1 is Price)."""
     return resolve_xid(f"sales.lost_reason_{index}").record_id
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "every page carries a CSRF token"
-    return match.group(1)
-
-
-def sign_in(client: Any, login: str, password: str = "correct horse battery") -> str:
-    """Sign `client` in; returns the CSRF token of the session."""
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"login": login, "password": password, "csrf_token": csrf_of(page)})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return csrf_of(client.get("/m/leads").get_data(as_text=True))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from core.jobs.worker import Worker
 from core.mail.models import MailMessage
 from core.records.errors import ValidationFailed
 
-from addons.sales.tests.conftest import sign_in
+from core.testing.web import sign_in
 
 pytestmark = pytest.mark.spectrum_addons("sales")
 

@@ -3,20 +3,17 @@ another stage, moves another with the keyboard control, and the database and the
 column counts and sums follow (only their own deals are counted)."""
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
 
 from core.db import db
 from core.env import Env
+from core.testing.web import sign_in_browser
 
 from addons.sales.tests.conftest import stage_id
 
 pytestmark = [pytest.mark.spectrum_addons("sales"), pytest.mark.browser]
-
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def board(world):
@@ -31,14 +28,6 @@ def board(world):
             "stage_id": stage_id(stage), "owner_id": owner.id, "team_id": world.team.id})
     db.session.commit()
     return made
-
-
-def _sign_in(page, base: str, login: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#login", login)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/$"))
 
 
 def _column(page, title: str) -> tuple[str, str, str]:
@@ -61,7 +50,7 @@ def _stored(deal_id: int) -> tuple[int, Decimal, Decimal]:
 
 
 def test_drag_a_card_and_move_one_by_keyboard_on_the_pipeline_board(live_server, page, world, board):
-    _sign_in(page, live_server, "alice")
+    sign_in_browser(page, live_server, "alice")
     page.goto(f"{live_server}/m/opportunities/kanban")
     assert _column(page, "Negotiation") == ("1", "10,000", "7,500")
     assert _column(page, "Proposal") == ("1", "22,000", "11,000")  # Bob's deal is not hers: not counted
@@ -86,7 +75,7 @@ def test_drag_a_card_and_move_one_by_keyboard_on_the_pipeline_board(live_server,
 def test_quick_create_a_deal_in_a_column_with_its_account(live_server, page, world, board):
     Env.system().records.create("accounts", {"name": "Globex Industries"})
     db.session.commit()
-    _sign_in(page, live_server, "alice")
+    sign_in_browser(page, live_server, "alice")
     page.goto(f"{live_server}/m/opportunities/kanban")
     column = page.locator("section.column[aria-label='Qualified']")
     column.locator("input[name=q]").fill("Globex")
@@ -106,7 +95,7 @@ def test_quick_create_a_deal_in_a_column_with_its_account(live_server, page, wor
 
 def test_a_move_of_a_card_someone_else_changed_meanwhile_is_refused_with_the_reason(live_server, page, world,
                                                                                    board):
-    _sign_in(page, live_server, "alice")
+    sign_in_browser(page, live_server, "alice")
     page.goto(f"{live_server}/m/opportunities/kanban")
     usd = board["Usd deal"]
     Env.system().records.update("opportunities", usd.id, {"name": "Usd deal (renamed)"})  # after she loaded the board
@@ -117,4 +106,4 @@ def test_a_move_of_a_card_someone_else_changed_meanwhile_is_refused_with_the_rea
     assert "was changed by someone else" in alert.inner_text()
     assert _column(page, "Negotiation") == ("1", "10,000", "7,500"), "the card stays where it was"
     assert _stored(usd.id)[0] == stage_id("negotiation")
-    assert page.locator(f"section.column[aria-label='Negotiation'] .kcard a", has_text="renamed").count() == 1
+    assert page.locator("section.column[aria-label='Negotiation'] .kcard a", has_text="renamed").count() == 1

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from core.clock import FixedClock
 from core.testing.databases import TEST_START
 
-from addons.sales.tests.conftest import csrf_of
+from core.testing.web import csrf_token
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_the_pages_render_from_the_demo(demo_app):
     client = demo_app.test_client()
     page = client.get("/login").get_data(as_text=True)
     assert client.post("/login", data={"login": "ravi", "password": "correct horse battery",
-                                       "csrf_token": csrf_of(page)}).status_code == 303
+                                       "csrf_token": csrf_token(page)}).status_code == 303
     for url in ("/sales/forecast", "/m/opportunities/kanban?f=Open", "/m/leads", "/m/activities?f=My+activities"):
         assert client.get(url).status_code == 200, url
     assert 'id="backtest-summary"' in client.get("/sales/forecast").get_data(as_text=True)

@@ -18,7 +18,8 @@ from core.db import db
 from core.env import Env
 
 from addons.sales.forecast import build_forecast, take_snapshots, trend_at
-from addons.sales.tests.conftest import sign_in, stage_id
+from core.testing.web import sign_in
+from addons.sales.tests.conftest import stage_id
 
 pytestmark = pytest.mark.spectrum_addons("sales")
 

@@ -13,7 +13,8 @@ from core.records.audit import AuditEntry
 from core.records.errors import AccessDenied, NotFound
 
 from addons.sales.analytics import pipeline_totals
-from addons.sales.tests.conftest import sign_in, stage_id
+from core.testing.web import sign_in
+from addons.sales.tests.conftest import stage_id
 
 pytestmark = pytest.mark.spectrum_addons("sales")
 

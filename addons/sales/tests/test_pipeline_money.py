@@ -10,7 +10,8 @@ from core.db import db
 from core.env import Env
 
 from addons.sales.analytics import pipeline_totals
-from addons.sales.tests.conftest import lost_reason_id, sign_in, stage_id
+from core.testing.web import sign_in
+from addons.sales.tests.conftest import lost_reason_id, stage_id
 
 pytestmark = pytest.mark.spectrum_addons("sales")
 

@@ -19,7 +19,8 @@ from core.jobs.worker import Worker
 from core.mail.outbound import send_mail
 
 from addons.sales.scoring import score_leads
-from addons.sales.tests.conftest import lost_reason_id, sign_in, stage_id
+from core.testing.web import sign_in
+from addons.sales.tests.conftest import lost_reason_id, stage_id
 
 pytestmark = pytest.mark.spectrum_addons("sales")
 

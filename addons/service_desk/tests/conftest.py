@@ -2,7 +2,6 @@
 agents and customers through the records service, and the real SMTP server."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
@@ -20,20 +19,6 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 def paris(*args: int) -> datetime:
     """An aware datetime in Paris."""
     return datetime(*args, tzinfo=PARIS)
-
-
-def csrf(page: str) -> str:
-    """The CSRF token of a rendered page."""
-    return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-
-
-def sign_in(client: Any, login: str, password: str = "correct horse battery") -> str:
-    """Sign `client` in as `login`; returns a CSRF token for its next posts."""
-    page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"login": login, "password": password, "csrf_token": csrf(page)})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    # Signing in starts a new session, with a new CSRF token.
-    return csrf(client.get("/password").get_data(as_text=True))
 
 
 class Desk:

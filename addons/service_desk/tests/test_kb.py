@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from addons.service_desk.tests.conftest import sign_in
+from core.testing.web import sign_in
 
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 

@@ -10,7 +10,7 @@ import pytest
 from core.db import db
 from core.env import Env
 
-from addons.service_desk.tests.conftest import sign_in
+from core.testing.web import sign_in, sign_in_browser
 
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 
@@ -139,21 +139,13 @@ UI_NOTE = "Internal: Olga's account is under review"
 UI_REPLY = "We have sent you the corrected invoice."
 
 
-def _sign_in(page, live_server: str, login: str, landing: str) -> None:
-    page.goto(f"{live_server}/login?next={landing}")
-    page.fill("#login", login)
-    page.fill("#password", "correct horse battery")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server}{landing}")
-
-
 def test_three_customers_in_a_real_browser_see_their_tickets_and_replies_never_notes(world, live_server, browser,
                                                                                      page, desk):
     desk.create("kb_articles", title="Printer offline", body="Restart the printer.", state="published")
     desk.create("kb_articles", title="Printer internals", body="Agents only.", state="internal")
     olga_ticket = world["tickets"]["olga"].id
     # The agent writes a note and a public reply on Olga's ticket in the back office.
-    _sign_in(page, live_server, "agnes", f"/m/tickets/{olga_ticket}")
+    sign_in_browser(page, live_server, "agnes", landing=f"/m/tickets/{olga_ticket}")
     page.fill(f"#reply-body-{olga_ticket}", UI_NOTE)
     page.check("form.reply input[name=internal]")
     page.click("form.reply button[type=submit]")
@@ -168,7 +160,7 @@ def test_three_customers_in_a_real_browser_see_their_tickets_and_replies_never_n
         context = browser.new_context()
         customer = context.new_page()
         customer.set_default_timeout(10_000)
-        _sign_in(customer, live_server, login, "/portal/")
+        sign_in_browser(customer, live_server, login, landing="/portal/")
         subjects = set(customer.locator("#tickets tbody tr td:nth-child(2) a").all_inner_texts())
         assert subjects == VISIBLE[login]
         for subject in sorted(VISIBLE[login]):

@@ -8,7 +8,7 @@ import pytest
 
 from core.db import db
 
-from addons.service_desk.tests.conftest import sign_in
+from core.testing.web import sign_in
 
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 

@@ -9,7 +9,7 @@ import pytest
 from core.db import db
 from core.env import Env
 
-from addons.service_desk.tests.conftest import csrf, sign_in
+from core.testing.web import csrf_token, sign_in
 
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 
@@ -108,12 +108,12 @@ def test_two_agents_opening_one_ticket_see_each_other(app, desk, clock):
     page = first.get(f"/m/tickets/{ticket.id}").get_data(as_text=True)
     assert "Nobody else has this ticket open." in page
     assert f'hx-post="/service-desk/tickets/{ticket.id}/viewing"' in page
-    token = csrf(page)
+    token = csrf_token(page)
     assert "Nobody else" in first.post(f"/service-desk/tickets/{ticket.id}/viewing",
                                        headers={"X-CSRFToken": token}).get_data(as_text=True)
     page = second.get(f"/m/tickets/{ticket.id}").get_data(as_text=True)
     assert "<strong>Ann Agent</strong> has this ticket open too" in page
-    answer = second.post(f"/service-desk/tickets/{ticket.id}/viewing", headers={"X-CSRFToken": csrf(page)})
+    answer = second.post(f"/service-desk/tickets/{ticket.id}/viewing", headers={"X-CSRFToken": csrf_token(page)})
     assert "<strong>Ann Agent</strong> has this ticket open too" in answer.get_data(as_text=True)
     assert "<strong>Bob Agent</strong> has this ticket open too" in first.post(
         f"/service-desk/tickets/{ticket.id}/viewing", headers={"X-CSRFToken": token}).get_data(as_text=True)

@@ -9,7 +9,8 @@ import pytest
 
 from core.db import db
 
-from addons.service_desk.tests.conftest import paris, sign_in
+from core.testing.web import sign_in
+from addons.service_desk.tests.conftest import paris
 
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 

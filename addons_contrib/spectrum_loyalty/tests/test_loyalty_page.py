@@ -6,14 +6,9 @@ import re
 
 import pytest
 
+from core.testing.web import sign_in
+
 pytestmark = pytest.mark.spectrum_addons("spectrum_loyalty")
-
-
-def _sign_in(client, login: str) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"login": login, "password": "correct horse battery", "csrf_token": token})
-    assert response.status_code == 303
 
 
 @pytest.mark.parametrize("points, expected", [
@@ -24,7 +19,7 @@ def _sign_in(client, login: str) -> None:
 def test_the_card_page_shows_the_tier_and_the_points_to_the_next_one(client, manager, make_contact, make_card,
                                                                        points, expected):
     card = make_card(make_contact("Durand"), "LOY-7", points=points)
-    _sign_in(client, manager.login)
+    sign_in(client, manager.login)
     html = client.get(f"/m/loyalty_cards/{card.id}").get_data(as_text=True)
     summary = re.search(r'<section class="card loyalty-summary".*?</section>', html, re.S).group(0)
     assert expected in summary
@@ -34,6 +29,6 @@ def test_the_card_page_shows_the_tier_and_the_points_to_the_next_one(client, man
 
 def test_other_models_keep_the_kernels_detail_page(client, manager, make_contact):
     contact = make_contact("Durand")
-    _sign_in(client, manager.login)
+    sign_in(client, manager.login)
     html = client.get(f"/m/contacts/{contact.id}").get_data(as_text=True)
     assert "Durand" in html and "loyalty-summary" not in html
