@@ -8,7 +8,7 @@ from flask import Blueprint, flash, jsonify, redirect, request
 from werkzeug.wrappers import Response
 
 from core.api.auth import current_user
-from core.api.problems import problem
+from core.api.problems import answer_errors_as_problems, problem
 from core.db import db
 from core.env import Env
 from core.records.errors import RecordError
@@ -132,10 +132,7 @@ def _api_env() -> Env | None:
     return Env.for_user(user) if user is not None else None
 
 
-@api.errorhandler(RecordError)
-def _record_error(error: RecordError) -> Response:
-    db.session.rollback()
-    return problem(error.status, str(error), errors=getattr(error, "errors", None))
+answer_errors_as_problems(api)
 
 
 @api.get("/pipeline")

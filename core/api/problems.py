@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Response, json
 
-__all__ = ["problem", "install_api_error_pages"]
+__all__ = ["problem", "answer_errors_as_problems", "install_api_error_pages"]
 
 _TITLES = {
     400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
@@ -25,6 +25,37 @@ def problem(status: int, detail: str, *, errors: dict[str, Any] | None = None, *
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="spectrum"'
     return response
+
+
+def answer_errors_as_problems(blueprint: Any) -> None:
+    """Make every error of `blueprint`'s views a problem+json answer: records errors with
+    their status (the transaction rolled back), a malformed filter 400, an unknown model
+    404, and HTTP errors with their code. Every JSON API blueprint (the kernel's, the
+    admin ones, an addon's) registers these, so they all answer alike."""
+    from werkzeug.exceptions import HTTPException
+
+    from core.db import db
+    from core.domain import DomainError
+    from core.models.registry import UnknownModel
+    from core.records.errors import RecordError
+
+    @blueprint.errorhandler(RecordError)
+    def _record_error(error: RecordError) -> Response:
+        db.session.rollback()
+        return problem(error.status, str(error), errors=getattr(error, "errors", None))
+
+    @blueprint.errorhandler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        db.session.rollback()
+        return problem(400, str(error), errors={"filter": [str(error)]})
+
+    @blueprint.errorhandler(UnknownModel)
+    def _unknown_model(error: UnknownModel) -> Response:
+        return problem(404, str(error))
+
+    @blueprint.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        return problem(error.code or 500, error.description or error.name)
 
 
 def install_api_error_pages(app: Any) -> None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
 
 from core.api.auth import current_user
-from core.api.problems import problem
+from core.api.problems import answer_errors_as_problems, problem
 from core.db import db
-from core.domain import DomainError, parse_domain
+from core.domain import parse_domain
 from core.domain.saved import saved_domain
 from core.env import Env
-from core.models.registry import UnknownModel
 from core.platform import platform
 from core.records.errors import RecordError, ValidationFailed
 
@@ -21,26 +19,7 @@ __all__ = ["api"]
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
 
-@api.errorhandler(RecordError)
-def _record_error(error: RecordError) -> Response:
-    db.session.rollback()
-    return problem(error.status, str(error), errors=getattr(error, "errors", None))
-
-
-@api.errorhandler(DomainError)
-def _domain_error(error: DomainError) -> Response:
-    db.session.rollback()
-    return problem(400, str(error), errors={"filter": [str(error)]})
-
-
-@api.errorhandler(UnknownModel)
-def _unknown_model(error: UnknownModel) -> Response:
-    return problem(404, str(error))
-
-
-@api.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> Response:
-    return problem(error.code or 500, error.description or error.name)
+answer_errors_as_problems(api)
 
 
 def _env() -> Env:

@@ -6,11 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, request
 from flask_wtf.csrf import validate_csrf
-from werkzeug.exceptions import HTTPException
 from wtforms import ValidationError
 
 from core.api.auth import current_user
-from core.api.problems import problem
+from core.api.problems import answer_errors_as_problems, problem
 from core.db import db
 from core.env import Env
 from core.records.errors import AccessDenied, RecordError, ValidationFailed
@@ -35,19 +34,12 @@ def admin_blueprint(name: str, import_name: str, prefix: str) -> Blueprint:
     # Bearer-token callers have no CSRF token; session writes are checked in acting_env().
     csrf.exempt(blueprint)
 
-    @blueprint.errorhandler(RecordError)
-    def _record_error(error: RecordError) -> Response:
-        db.session.rollback()
-        return problem(error.status, str(error), errors=getattr(error, "errors", None))
+    answer_errors_as_problems(blueprint)
 
     @blueprint.errorhandler(KeyError)
     def _unknown(error: KeyError) -> Response:
         db.session.rollback()
         return problem(404, str(error.args[0]) if error.args else "not found")
-
-    @blueprint.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> Response:
-        return problem(error.code or 500, error.description or error.name)
 
     return blueprint
 

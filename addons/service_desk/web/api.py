@@ -11,13 +11,11 @@ articles only).
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from core.api.problems import problem
+from core.api.problems import answer_errors_as_problems
 from core.db import db
-from core.domain import DomainError, parse_domain
+from core.domain import parse_domain
 from core.jobs.http import acting_env, json_body
-from core.records.errors import RecordError
 from core.web.security import csrf
 
 from addons.service_desk import customer, kb, metrics
@@ -29,21 +27,7 @@ blueprint = Blueprint("service_desk_api", __name__, url_prefix="/api/v1/_service
 csrf.exempt(blueprint)
 
 
-@blueprint.errorhandler(RecordError)
-def _record_error(error: RecordError) -> Response:
-    db.session.rollback()
-    return problem(error.status, str(error), errors=getattr(error, "errors", None))
-
-
-@blueprint.errorhandler(DomainError)
-def _domain_error(error: DomainError) -> Response:
-    db.session.rollback()
-    return problem(400, str(error), errors={"filter": [str(error)]})
-
-
-@blueprint.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> Response:
-    return problem(error.code or 500, error.description or error.name)
+answer_errors_as_problems(blueprint)
 
 
 @blueprint.get("/metrics")
