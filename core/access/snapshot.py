@@ -145,8 +145,9 @@ def load_for_user(session: Session, user_id: int | None) -> tuple[AccessSnapshot
     """The snapshot current in the session's transaction and the ids of the user's own
     (not implied) roles: one query, plus the tables themselves when the stamp changed."""
     own_roles = user_roles.c.user_id == (user_id if user_id is not None else -1)
-    rows = session.execute(select(AccessStamp.stamp, user_roles.c.role_id).select_from(AccessStamp)
-                           .outerjoin(user_roles, own_roles).where(AccessStamp.id == 1)).all()
+    session.flush()  # roles given earlier in this transaction count; then a plain Core read (no ORM)
+    rows = session.connection().execute(select(AccessStamp.stamp, user_roles.c.role_id).select_from(AccessStamp)
+                                        .outerjoin(user_roles, own_roles).where(AccessStamp.id == 1)).all()
     if not rows:  # no stamp row yet (the first permission write makes it): read, never cache
         return _read_snapshot(session), set(session.scalars(select(user_roles.c.role_id).where(own_roles)))
     stamp = rows[0][0]

@@ -176,6 +176,10 @@ class ModelRegistry:
         """The addon that contributed `field` to `resource`."""
         return self._field_owner.get((resource, field))
 
+    def extends(self, mappers: Iterable[Any]) -> bool:
+        """Whether this app's addons added columns to the model of any of `mappers`."""
+        return any(mapper.class_ in self._extension_columns for mapper in mappers)
+
     def active_extension_columns(self, model: type[Any]) -> list[Any]:
         """The deferred extension columns of `model` that this app's addons added."""
         return self._extension_columns.get(model, [])
@@ -217,8 +221,8 @@ def undefer_active_extensions(state: ORMExecuteState) -> None:
     if not state.is_select or not has_app_context():
         return
     platform = current_app.extensions.get("spectrum")
-    if platform is None:
-        return
+    if platform is None or not platform.models.extends(state.all_mappers):
+        return  # the common case, decided without the statement's column descriptions (costly)
     options = [undefer(column)
                for description in getattr(state.statement, "column_descriptions", ())
                if isinstance(description.get("expr"), type) and description["expr"] is description.get("entity")

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import True_
 
@@ -23,6 +22,7 @@ from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
 from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, parse_order
+from core.records.prefetch import load_to_many
 from core.records.schemas import INT_MAX
 from core.records.values import ValueResolver, describe_integrity_error
 
@@ -127,11 +127,11 @@ class RecordService:
             raise BadRequest(f"cannot sort {resource!r} by {hidden[0]!r}: you may not read that field")
         statement = self.select(resource, domain, search=search)
         statement = apply_keyset(statement, keys, decode_cursor(keys, cursor) if cursor else None)
-        statement = statement.options(*self._to_many_loaders(resource, model))
         size = limit or int(self.env.platform.settings["page_size"])
         rows = list(db.session.scalars(statement.limit(size + 1)))
         more = len(rows) > size
         rows = rows[:size]
+        self._load_to_many(resource, model, rows)
         return Page(rows, encode_cursor(keys, rows[-1]) if more and rows else None)
 
     def first_per_value(self, resource: str, field_name: str, values: Sequence[Any], domain: Any = None, *,
@@ -155,19 +155,19 @@ class RecordService:
         for record_id, value in rows:
             found.setdefault(value, []).append(record_id)
         shown = {record_id: rank for ids in found.values() for rank, record_id in enumerate(ids[:limit])}
-        records = db.session.scalars(self.select(resource).where(model.id.in_(shown))
-                                     .options(*self._to_many_loaders(resource, model))).all() if shown else []
+        records = db.session.scalars(self.select(resource).where(model.id.in_(shown))).all() if shown else []
+        self._load_to_many(resource, model, records)
         groups: dict[Any, list[Any]] = {}
         for record in sorted(records, key=lambda r: shown[r.id]):
             groups.setdefault(getattr(record, field_name), []).append(record)
         return {value: (groups.get(value, []), len(ids) > limit) for value, ids in found.items()}
 
-    def _to_many_loaders(self, resource: str, model: type[Any]) -> list[Any]:
-        """Load the readable to-many fields (tags) of a whole page in one query each, instead
-        of one query per record when the page is dumped."""
+    def _load_to_many(self, resource: str, model: type[Any], records: Sequence[Any]) -> None:
+        """Load the readable to-many fields (tags) of a whole page at once, instead of one
+        query per record when the page is dumped."""
         readable = self.readable_fields(resource)
-        return [selectinload(getattr(model, f.name)) for f in self.meta(resource).fields.values()
-                if f.kind in ("tags", "many2many") and f.name in readable]
+        load_to_many(model, records, [f.name for f in self.meta(resource).fields.values()
+                                      if f.kind in ("tags", "many2many") and f.name in readable])
 
     def iterate(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
                 batch: int = 1000) -> Iterable[Any]:
