@@ -144,6 +144,20 @@ def test_detail_shows_fields_related_lists_timeline_and_history(client, admin, s
     assert "Zeta" in account_html and "Contacts" in account_html
 
 
+def test_a_touch_concerning_a_contact_is_filed_on_it_and_its_account(client, admin, sample):
+    """An integration may name the customer only as the record concerned: the touch is filed
+    on the contact (and its account), so both timelines show it."""
+    contact = Env.system().records.search("contacts", [["last_name", "=", "Mid"]]).records[0]
+    touch = Env.system().records.create("interactions", {"channel": "chat", "subject": "Asked about delivery",
+                                                         "occurred_at": "2026-01-05T08:00:00+00:00",
+                                                         "related_model": "contacts", "related_id": contact.id})
+    db.session.commit()
+    assert (touch.contact_id, touch.account_id) == (contact.id, sample.id)
+    sign_in(client, "admin")
+    assert "Asked about delivery" in client.get(f"/m/contacts/{contact.id}").get_data(as_text=True)
+    assert "Asked about delivery" in client.get(f"/m/accounts/{sample.id}").get_data(as_text=True)
+
+
 def test_bulk_set_field_and_delete(client, admin, sample):
     token = sign_in(client, "admin")
     ids = [c.id for c in Env.system().records.search("contacts", [["city", "=", "Paris"]]).records]

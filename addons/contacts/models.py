@@ -150,7 +150,12 @@ class Interaction(Record):
     account: Mapped[Account | None] = relationship(Account, foreign_keys=[account_id])
 
     def before_save(self, env: Any, changed: set[str]) -> None:
-        """File the touch on the contact's account too, so the account timeline is one query."""
+        """File a touch concerning a contact or an account on it, and a contact's touch on
+        its account too, so each timeline is one index range (contact_id or account_id)."""
+        if self.related_model == "contacts" and self.contact_id is None:
+            self.contact_id = self.related_id
+        if self.related_model == "accounts" and self.account_id is None:
+            self.account_id = self.related_id
         if self.contact_id is not None and self.account_id is None:
             self.account_id = db.session.scalar(select(Contact.account_id).where(Contact.id == self.contact_id))
         if self.contact_id is None and self.account_id is None:
