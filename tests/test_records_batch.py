@@ -68,3 +68,8 @@ def test_a_unique_value_taken_in_the_database_is_found_row_by_row(admin):
     assert list(caught.value.errors) == [1]
     assert "name" in caught.value.errors[1]
     assert sorted(t.name for t in records.search("tags").records) == ["vip"]
+
+
+def test_an_administrator_batch_asks_no_record_rule_query(admin, statements):
+    Env.for_user(admin).records.create_many("contacts", [{"last_name": "A"}, {"last_name": "B"}])
+    assert [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM contacts" in s] == []
