@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.models.tags import Tag
+from core.records.bulk import one_of
 from core.records.errors import NotFound, ValidationFailed
 from core.records.schemas import INT_MAX, input_loader
 
@@ -46,7 +47,7 @@ class ValueResolver:
             if not ids or target is None:
                 continue
             model = self.service.models.get(target)
-            statement = self.service.select(target).with_only_columns(model.id).where(model.id.in_(ids))
+            statement = self.service.select(target).with_only_columns(model.id).where(one_of(model.id, ids))
             self._visible.setdefault(target, set()).update(db.session.scalars(statement))
 
     @cached_property
