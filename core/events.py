@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from blinker import Signal
 
 from core.db import db
 from core.declarations import EventHandler
 
-__all__ = ["emit", "connect_handlers"]
+__all__ = ["emit", "connect_handlers", "isolated"]
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +56,23 @@ def connect_handlers(addon: str, handlers: list[EventHandler]) -> None:
 def _run(handler: EventHandler, addon: str, sender: Any, payload: dict[str, Any]) -> Any:
     if handler.transactional:
         return handler.func(sender, **payload)
+    with isolated(f"event handler {getattr(handler.func, '__qualname__', handler.func)} of addon {addon!r} "
+                  f"failed on {getattr(handler.signal, 'name', handler.signal)} from {sender!r}"):
+        return handler.func(sender, **payload)
+    return None
+
+
+@contextmanager
+def isolated(what: str) -> Iterator[None]:
+    """Run the block in a savepoint: if it raises, its writes are rolled back, the error is
+    logged as "`what`; its changes were rolled back" and the caller's transaction goes on."""
     savepoint = db.session.begin_nested()
     try:
-        result = handler.func(sender, **payload)
+        yield
         savepoint.commit()
-        return result
-    except Exception:  # noqa: BLE001 - a handler's failure must not spread; it is logged
+    except Exception:  # noqa: BLE001 - an isolated failure must not spread; it is logged
         savepoint.rollback()
-        log.exception("event handler %s of addon %r failed on %s from %r; its changes were rolled back",
-                      getattr(handler.func, "__qualname__", handler.func), addon,
-                      getattr(handler.signal, "name", handler.signal), sender)
-        return None
+        log.exception("%s; its changes were rolled back", what)
 
 
 def emit(signal: Signal, sender: Any, **payload: Any) -> None:

@@ -105,6 +105,26 @@ def test_an_app_without_the_extension_neither_sees_nor_writes_its_field(extended
     assert colored == [("Legacy", None), ("Standard", None)]
 
 
+def test_a_batch_create_writes_this_apps_extension_fields_and_only_those(extended_db, database_factory):
+    plain = database_factory.clone(())
+    install(plain, "widgets")
+    with open_app(extended_db):
+        made = Env.system().records.create_many("widgets", [
+            {"name": "Glossy", "color": "red", "polished": True}, {"name": "Bare"}, {"name": "Blue", "color": "blue"}])
+        db.session.commit()
+        extended_ids = [w.id for w in made]
+    with open_app(plain):  # the column is mapped in this process, but this database lacks it
+        made = Env.system().records.create_many("widgets", [{"name": "Plain one"}, {"name": "Plain two"}])
+        db.session.commit()
+        plain_ids = [w.id for w in made]
+    plain_names = query(plain, "SELECT name FROM widgets WHERE id >= :first ORDER BY id", first=plain_ids[0])
+    database_factory.drop(plain)
+
+    assert query(extended_db, "SELECT name, color, polished FROM widgets WHERE id >= :first ORDER BY id",
+                 first=extended_ids[0]) == [("Glossy", "red", True), ("Bare", None, False), ("Blue", "blue", False)]
+    assert plain_names == [("Plain one",), ("Plain two",)]
+
+
 def test_an_extension_field_with_a_python_default_is_refused(addon_site):
     addon_site.announce("widgets")
     from fixture_addons.widgets.models import Widget

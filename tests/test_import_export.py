@@ -122,6 +122,16 @@ def test_one_bad_row_means_nothing_is_written(crm):
     assert Env.system().records.count("tags").value == 0
 
 
+def test_a_value_the_database_refuses_is_reported_on_its_line(crm):
+    records = Env.system().records
+    records.create("tags", {"name": "vip"})
+    db.session.commit()
+    report = import_csv(records, "tags", io.StringIO("Name\nfresh\nvip\nother\n"))
+    assert [str(e) for e in report.errors] == ["line 3: name: This value is already used by another record."]
+    assert (report.created, report.committed) == (2, False)
+    assert sorted(t.name for t in records.search("tags").records) == ["vip"]
+
+
 def test_rows_upsert_by_email_in_any_case(crm):
     report = _import("Email,Job title,Last name\nANN@acme.example,CEO,\nnew@example.com,CFO,New\n"
                      "New@Example.com,CTO,\n")

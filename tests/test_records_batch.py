@@ -3,13 +3,17 @@ whole batch (imports), in a number of queries that does not grow with the batch.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import JSON, event, func, select
+from sqlalchemy.exc import DBAPIError
 
 from core import signals
 from core.db import db
 from core.env import Env
 from core.records.audit import AuditEntry
+from core.records.bulk import insert_rows
 from core.records.errors import BatchFailed
+
+from addons.contacts.models import Contact
 
 
 @pytest.fixture
@@ -68,3 +72,107 @@ def test_a_unique_value_taken_in_the_database_is_found_row_by_row(admin):
     assert list(caught.value.errors) == [1]
     assert "name" in caught.value.errors[1]
     assert sorted(t.name for t in records.search("tags").records) == ["vip"]
+
+
+def _rows(model, ids: list[int]) -> list[dict]:
+    """The stored rows of `ids`, in that order, as the database has them: every column but the
+    id, and whether each JSON column is NULL (a JSON null reads as None too)."""
+    table = model.__table__
+    nulls = [column.is_(None).label(f"{column.key} IS NULL") for column in table.c if isinstance(column.type, JSON)]
+    statement = select(table, *nulls).where(table.c.id.in_(ids))
+    found = {row.id: row._asdict() for row in db.session.execute(statement)}
+    return [{key: value for key, value in found[record_id].items() if key != "id"} for record_id in ids]
+
+
+def test_ids_follow_the_rows_and_each_record_is_its_own_row(admin):
+    records = Env.for_user(admin).records
+    made = records.create_many("contacts", [{"last_name": f"Order{i}", "email": f"Row{i}@Example.com"}
+                                            for i in range(40)])
+    ids = [contact.id for contact in made]
+    assert ids == sorted(set(ids)) and len(ids) == 40
+    assert [(row["last_name"], row["email"]) for row in _rows(Contact, ids)] == [
+        (f"Order{i}", f"row{i}@example.com") for i in range(40)]  # before_save lower-cased each address
+
+
+def test_created_records_are_loaded_in_the_session_and_update_like_any_other(admin, clock, statements):
+    records = Env.for_user(admin).records
+    made = records.create_many("contacts", [{"last_name": "Plain"}, {"last_name": "Agreed", "consent_email": True}])
+    statements.clear()
+    seen = [(c.last_name, c.consent_email, c.consent_email_at, c.consent_sms, c.version, c.notes, c.tags)
+            for c in made]
+    assert statements == []  # defaults and links are known: nothing is read back
+    assert seen == [("Plain", False, None, False, 1, None, []), ("Agreed", True, clock.now(), False, 1, None, [])]
+    records.update("contacts", made[0].id, {"title": "Buyer"})
+    db.session.flush()
+    assert [(row["title"], row["version"]) for row in _rows(Contact, [made[0].id])] == [("Buyer", 2)]
+
+
+def test_handlers_see_every_record_and_what_they_change_is_written(admin):
+    def stamp(sender, record, env, **_payload):
+        record.notes = f"seen by {env.user.login} as #{record.id}"
+
+    signals.record_created.connect(stamp, sender="contacts")
+    try:
+        made = Env.for_user(admin).records.create_many("contacts", [{"last_name": f"H{i}"} for i in range(3)])
+        db.session.flush()
+    finally:
+        signals.record_created.disconnect(stamp, sender="contacts")
+    assert [row["notes"] for row in _rows(Contact, [c.id for c in made])] == [
+        f"seen by admin as #{c.id}" for c in made]
+
+
+@pytest.mark.parametrize("resource, rows", [
+    pytest.param("contacts", [{"last_name": "Lee", "first_name": "Ann", "email": "ANN@x.example", "consent_sms": "yes",
+                               "tags": ["vip", "new"], "birth_date": "1980-02-03"},
+                              {"last_name": "Ng", "country": "FR", "notes": "  kept  "}], id="contacts"),
+    # Defaults, money, tags, and a handler (scoring) that changes each new lead.
+    pytest.param("leads", [{"company_name": "Acme", "email": "Buyer@Acme.example", "expected_amount": "1234.5",
+                            "country": "fr", "tags": ["hot"]},
+                           {"title": "Call back", "currency": "usd", "expected_amount": "7"}],
+                 id="leads", marks=pytest.mark.spectrum_addons("contacts", "sales")),
+    # JSON: a list, a JSON null given, and nothing given (SQL NULL).
+    pytest.param("sla_policies", [{"name": "Urgent", "condition": [["priority", "=", "urgent"]],
+                                   "first_response_minutes": 30, "pause_statuses": ["pending_customer"]},
+                                  {"name": "Others", "pause_statuses": None}],
+                 id="sla_policies", marks=pytest.mark.spectrum_addons("contacts", "service_desk")),
+])
+def test_a_batch_writes_what_creates_one_by_one_write(admin, resource, rows):
+    records = Env.for_user(admin).records
+    one_by_one = [records.create(resource, row).id for row in rows]
+    batch = [record.id for record in records.create_many(resource, rows)]
+    db.session.flush()
+    model = records.models.get(resource)
+    assert _rows(model, batch) == _rows(model, one_by_one)
+    tags = {record.id: sorted(t.name for t in getattr(record, "tags", []))
+            for record in db.session.scalars(select(model).where(model.id.in_(batch + one_by_one)))}
+    assert [tags[i] for i in batch] == [tags[i] for i in one_by_one] == [sorted(row.get("tags", [])) for row in rows]
+
+
+@pytest.mark.postgres_only
+def test_every_batch_is_inserted_by_one_statement_of_the_same_text(admin, statements):
+    records = Env.for_user(admin).records
+    for size in (3, 7):
+        records.create_many("contacts", [{"last_name": f"N{size}-{i}", "email": f"n{size}.{i}@x.example"}
+                                         for i in range(size)])
+    inserts = [s for s in statements if s.startswith("INSERT INTO contacts")]
+    audits = [s for s in statements if s.startswith("INSERT INTO audit_trail")]
+    assert len(inserts) == len(audits) == 2
+    assert inserts[0] == inserts[1] and "unnest" in inserts[0]
+    assert audits[0] == audits[1]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.parametrize("countries", [("FRA", "DE"), ("FRA",) * 2])
+def test_a_value_too_long_for_its_column_is_refused_not_cut(app, clock, countries):
+    rows = [{"last_name": f"L{i}", "country": country, "created_at": clock.now(), "updated_at": clock.now(),
+             "version": 1, "consent_email": False, "consent_phone": False, "consent_sms": False}
+            for i, country in enumerate(countries)]
+    with pytest.raises(DBAPIError, match="value too long for type character varying\\(2\\)"):
+        with db.session.begin_nested():
+            insert_rows(Contact.__table__, rows)
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+def test_an_administrator_batch_asks_no_record_rule_query(admin, statements):
+    Env.for_user(admin).records.create_many("contacts", [{"last_name": "A"}, {"last_name": "B"}])
+    assert [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM contacts" in s] == []

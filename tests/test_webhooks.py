@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -192,3 +192,29 @@ def test_ping_and_redeliver_through_the_api(app, admin, api_as, receiver):
     assert hook.requests[0]["body"] == hook.requests[1]["body"]
     assert datetime.fromisoformat(json.loads(hook.requests[0]["body"])["occurred_at"]) == \
         datetime(2026, 1, 5, 9, tzinfo=timezone.utc)
+
+
+def test_each_record_of_a_batch_is_published_and_unwanted_events_open_no_savepoint(app, admin, receiver):
+    _, url = receiver
+    savepoints: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        if statement.startswith("SAVEPOINT"):
+            savepoints.append(statement)
+
+    records = Env.system().records
+    subscription = _subscribe(admin, url, ["accounts.*"])
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        records.create_many("contacts", [{"last_name": f"Quiet{i}"} for i in range(3)])
+        quiet = len(savepoints)
+        records.update("webhook_subscriptions", subscription.id, {"events": ["contacts.created"]})
+        savepoints.clear()
+        made = records.create_many("contacts", [{"last_name": f"Heard{i}"} for i in range(3)])
+        heard = len(savepoints)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+    assert (quiet, heard) == (1, 1 + 3)  # the batch's own, then one per delivery written
+    assert [(d.event, json.loads(d.body)["data"]["id"]) for d in _deliveries()] == [
+        ("contacts.created", contact.id) for contact in made]

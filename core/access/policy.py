@@ -124,7 +124,8 @@ class AccessPolicy:
         parts = [compile_domain(model_class, r.domain, context) for r in global_rules]
         if role_rules is not None:
             parts.append(or_(*[compile_domain(model_class, r.domain, context) for r in role_rules]))
-        return and_(true(), *parts)
+        # true() itself when no rule applies (and_(true()) is not): callers skip asking then.
+        return and_(true(), *parts) if parts else true()
 
     # -- fields ---------------------------------------------------------------------
     def field_allowed(self, model: str, field_name: str, sensitive: bool, write: bool = False) -> bool:

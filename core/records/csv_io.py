@@ -12,6 +12,7 @@ from typing import IO, Any, Callable, Iterator, Mapping, Sequence
 
 from core.db import db
 from core.declarations import ImportMapping
+from core.records.bulk import one_of
 from core.records.csv_columns import RowReader, map_headers
 from core.records.errors import BatchFailed, RecordError, ValidationFailed
 from core.records.service import RecordService
@@ -173,7 +174,7 @@ def _existing(service: RecordService, resource: str, key: str,
     column = getattr(model, key)
     # Addresses are stored as given or in lower case (contacts); both forms use the index.
     statement = service.select(resource).with_only_columns(model.id, column).where(
-        column.in_(texts | {text.lower() for text in texts}))
+        one_of(column, texts | {text.lower() for text in texts}))
     found: dict[str, set[int]] = {}
     for record_id, stored in db.session.execute(statement):
         found.setdefault(_normalized(stored), set()).add(record_id)

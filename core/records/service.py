@@ -7,6 +7,7 @@ audited, version-checked and announced by events.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from sqlalchemy import func, literal, or_, select, union_all
@@ -20,6 +21,7 @@ from core.domain import DomainContext, compile_domain
 from core.events import emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
+from core.records.bulk import attach_records, insert_records, insert_rows, one_of
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
 from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, parse_order
 from core.records.prefetch import load_to_many
@@ -244,18 +246,42 @@ class RecordService:
         return record
 
     def create_many(self, resource: str, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
-        """Validate and insert many records at once (imports): the checks, stamps, audit
-        entries and events of `create`, with one flush, one query per linked model and one
-        access query for the whole batch instead of several per record.
+        """Validate and insert many records at once (imports): the checks, stamps,
+        `before_save`, audit entries and events of `create`, with one INSERT of the records
+        (see core.records.bulk), one query per linked model, one access query and one
+        INSERT of audit entries for the whole batch instead of several per record.
 
-        Raises BatchFailed naming every bad row (by index in `rows`); then nothing of the
-        batch is written. A database constraint that fails (a unique value) is found by
-        retrying the batch record by record."""
+        Returns the records, persistent in the session. Raises BatchFailed naming every bad
+        row (by index in `rows`); then nothing of the batch is written. A database
+        constraint that fails (a unique value) is found by retrying the batch record by record."""
         self.policy.require(resource, "create")
+        meta = self.meta(resource)
+        now, author = self.env.now(), self._author_id()
+        records = self._build_records(resource, rows, now, author)
+        try:
+            with db.session.begin_nested():
+                record_ids = insert_records(meta, records)
+                attach_records(meta, records)
+                self._require_records(meta.model, record_ids)
+                insert_rows(AuditEntry.__table__, [
+                    {"at": now, "user_id": author, "model": resource, "record_id": record_id, "action": "create"}
+                    for record_id in record_ids])
+                for record in records:
+                    emit(signals.record_created, resource, record=record, env=self.env)
+        except BaseException as error:
+            _forget(records)  # rolled back with the savepoint
+            if not isinstance(error, (IntegrityError, ValidationFailed)):
+                raise
+            return self._create_one_by_one(resource, rows)
+        return records
+
+    def _build_records(self, resource: str, rows: Sequence[Mapping[str, Any]], now: datetime,
+                       author: int | None) -> list[Any]:
+        """New records of `rows`, validated, stamped and through `before_save`, not in the
+        session; BatchFailed naming every row that is not valid."""
         model = self.models.get(resource)
         resolver = ValueResolver(self, resource)
         resolver.prefetch_links(rows)
-        now, author = self.env.now(), self._author_id()
         errors: dict[int, dict[str, Any]] = {}
         records: list[Any] = []
         for index, values in enumerate(rows):
@@ -271,22 +297,8 @@ class RecordService:
             except ValidationFailed as error:
                 errors[index] = error.errors
         if errors:
-            for record in records:  # built but never added: forget their relations' backrefs
-                if record in db.session:
-                    db.session.expunge(record)
+            _forget(records)
             raise BatchFailed(errors)
-        try:
-            with db.session.begin_nested():
-                db.session.add_all(records)
-                self._flush(resource, None, None)
-                self._require_records(model, [record.id for record in records])
-                db.session.add_all([AuditEntry(at=now, user_id=author, model=resource, record_id=record.id,
-                                               action="create") for record in records])
-                db.session.flush()  # one multi-row insert, before handlers' queries flush them one by one
-                for record in records:
-                    emit(signals.record_created, resource, record=record, env=self.env)
-        except ValidationFailed:
-            return self._create_one_by_one(resource, rows)
         return records
 
     def _create_one_by_one(self, resource: str, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
@@ -309,7 +321,7 @@ class RecordService:
         predicate = self.policy.predicate(model, "create")
         if isinstance(predicate, True_) or not record_ids:
             return
-        allowed = set(db.session.scalars(select(model.id).where(model.id.in_(record_ids), predicate)))
+        allowed = set(db.session.scalars(select(model.id).where(one_of(model.id, record_ids), predicate)))
         refused = [position for position, record_id in enumerate(record_ids) if record_id not in allowed]
         if refused:
             message = (f"you may not create this {model.resource_name()} record: "
@@ -392,3 +404,10 @@ class RecordService:
         dump = output_dumper(self.meta(resource), readable)
         return [dump(record) for record in records]
 
+
+def _forget(records: Sequence[Any]) -> None:
+    """Take the records of a batch that is not written out of the session (built ones that
+    their relations' backrefs put there, written ones that were rolled back)."""
+    for record in records:
+        if record in db.session:
+            db.session.expunge(record)

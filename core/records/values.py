@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import cached_property
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -13,8 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.models.tags import Tag
+from core.records.bulk import one_of
 from core.records.errors import NotFound, ValidationFailed
-from core.records.schemas import INT_MAX, input_schema
+from core.records.schemas import INT_MAX, input_loader
 
 if TYPE_CHECKING:
     from core.records.service import RecordService
@@ -45,13 +47,12 @@ class ValueResolver:
             if not ids or target is None:
                 continue
             model = self.service.models.get(target)
-            statement = self.service.select(target).with_only_columns(model.id).where(model.id.in_(ids))
+            statement = self.service.select(target).with_only_columns(model.id).where(one_of(model.id, ids))
             self._visible.setdefault(target, set()).update(db.session.scalars(statement))
 
-    def load(self, values: Mapping[str, Any], *, partial: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(column values, relationship values) from `values`, or ValidationFailed naming each field."""
-        if not isinstance(values, Mapping):
-            raise ValidationFailed({"_schema": ["expected an object of field values"]})
+    @cached_property
+    def writable(self) -> tuple[str, ...]:
+        """The fields the acting env may set (the service's answer is fixed per env)."""
         writable = self.service.writable_fields(self.resource)
         if self.service.env.system_mode:
             # Read-only fields (derived states, scores, links an action sets) are the
@@ -59,9 +60,19 @@ class ValueResolver:
             # never as a user.
             writable += tuple(f.name for f in self.meta.fields.values()
                               if f.readonly and f.name not in AUDIT_FIELDS and f.kind != "password")
+        return writable
+
+    @cached_property
+    def _settable(self) -> frozenset[str]:
+        return frozenset(self.writable)
+
+    def load(self, values: Mapping[str, Any], *, partial: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(column values, relationship values) from `values`, or ValidationFailed naming each field."""
+        if not isinstance(values, Mapping):
+            raise ValidationFailed({"_schema": ["expected an object of field values"]})
         errors: dict[str, list[str]] = {}
         for name in values:
-            if name in writable:
+            if name in self._settable:
                 continue
             if name in self.meta.fields and (name in AUDIT_FIELDS or self.meta.fields[name].readonly):
                 errors[name] = ["Read-only: the platform sets this field."]
@@ -78,7 +89,7 @@ class ValueResolver:
             # Surrounding spaces are trimmed before validation, so what is checked is what is stored.
             trimmed = {name: value.strip() if isinstance(value, str) and self.meta.fields[name].kind != "longtext"
                        else value for name, value in values.items()}
-            loaded = input_schema(self.meta, writable, partial=partial).load(trimmed)
+            loaded = input_loader(self.meta, self.writable, partial=partial)(trimmed)
         except ValidationError as error:
             raise ValidationFailed(error.normalized_messages()) from None
         scalars: dict[str, Any] = {}

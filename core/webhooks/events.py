@@ -14,7 +14,7 @@ from core import signals
 from core.db import db
 from core.declarations import EventHandler
 from core.env import Env
-from core.events import connect_handlers
+from core.events import connect_handlers, isolated
 from core.jobs import enqueue
 from core.platform import Platform, platform
 from core.records.errors import NotFound, RecordError, ValidationFailed
@@ -119,25 +119,40 @@ def _record_data(resource: str, record_id: int) -> Any:
 _SILENT = frozenset({"webhook_subscriptions", "webhook_deliveries"})
 
 
+def _publish_record(resource: str, action: str, record_id: int, extra: Mapping[str, Any] | None = None) -> None:
+    """Publish `<resource>.<action>` in a savepoint of its own (a failure is logged and
+    rolled back alone), after checking, without one, that a subscription wants it: every
+    record written sends its event, and most have no subscriber."""
+    event = f"{resource}.{action}"
+    if resource in _SILENT or not _wanted(event):
+        return
+    with isolated(f"publishing the webhook event {event} (record #{record_id}) failed"):
+        publish(event, _record_data(resource, record_id), extra)
+
+
+def _wanted(event: str) -> bool:
+    return any(fnmatch.fnmatchcase(event, pattern)
+               for subscription in _active_subscriptions() for pattern in subscription.events or [])
+
+
 def _on_created(resource: str, record: Any, **_payload: Any) -> None:
-    if resource not in _SILENT:
-        publish(f"{resource}.created", _record_data(resource, record.id))
+    _publish_record(resource, "created", record.id)
 
 
 def _on_updated(resource: str, record: Any, changes: Mapping[str, Any] | None = None, **_payload: Any) -> None:
-    if resource not in _SILENT:
-        publish(f"{resource}.updated", _record_data(resource, record.id), {"changed": sorted(changes or {})})
+    _publish_record(resource, "updated", record.id, {"changed": sorted(changes or {})})
 
 
 def _on_deleted(resource: str, record: Any, **_payload: Any) -> None:
-    if resource not in _SILENT:
-        publish(f"{resource}.deleted", _record_data(resource, record.id))
+    _publish_record(resource, "deleted", record.id)
 
 
 def record_handlers() -> list[EventHandler]:
-    """Record created/updated/deleted of every model become `<resource>.<action>` events."""
-    return [EventHandler(signals.record_created, _on_created), EventHandler(signals.record_updated, _on_updated),
-            EventHandler(signals.record_deleted, _on_deleted)]
+    """Record created/updated/deleted of every model become `<resource>.<action>` events.
+    The handlers isolate their own writes (see `_publish_record`), so they run unwrapped."""
+    return [EventHandler(signals.record_created, _on_created, transactional=True),
+            EventHandler(signals.record_updated, _on_updated, transactional=True),
+            EventHandler(signals.record_deleted, _on_deleted, transactional=True)]
 
 
 _addon_wrappers: dict[tuple[int, str], Any] = {}
