@@ -130,10 +130,13 @@ def test_handlers_see_every_record_and_what_they_change_is_written(admin):
                             "country": "fr", "tags": ["hot"]},
                            {"title": "Call back", "currency": "usd", "expected_amount": "7"}],
                  id="leads", marks=pytest.mark.spectrum_addons("contacts", "sales")),
-    # JSON: a list, a JSON null given, and nothing given (SQL NULL).
+    # JSON: lists (nested ones too) in one column of a batch, a JSON null given, nothing given (SQL NULL).
     pytest.param("sla_policies", [{"name": "Urgent", "condition": [["priority", "=", "urgent"]],
                                    "first_response_minutes": 30, "pause_statuses": ["pending_customer"]},
-                                  {"name": "Others", "pause_statuses": None}],
+                                  {"name": "High", "condition": [["priority", "=", "high"]],
+                                   "pause_statuses": None},
+                                  {"name": "Others", "condition": None, "pause_statuses": []},
+                                  {"name": "Rest", "first_response_minutes": 60}],
                  id="sla_policies", marks=pytest.mark.spectrum_addons("contacts", "service_desk")),
 ])
 def test_a_batch_writes_what_creates_one_by_one_write(admin, resource, rows):

@@ -157,7 +157,7 @@ def _unnest_insert(table: Table, keys: tuple[str, ...], shared: tuple[str, ...],
     """INSERT INTO table (keys) SELECT <each key: its array's element, or its `shared`
     value> FROM unnest(the arrays) WITH ORDINALITY ORDER BY ordinality [RETURNING id]."""
     arrays = [key for key in keys if key not in shared]
-    source = func.unnest(*[bindparam(key, type_=ARRAY(_element_type(table.c[key]))) for key in arrays]) \
+    source = func.unnest(*[bindparam(key, type_=_array_of(table.c[key])) for key in arrays]) \
         .table_valued(*arrays, with_ordinality="ordinality").render_derived()
     values = [bindparam(key, type_=_element_type(table.c[key])) if key in shared else source.c[key] for key in keys]
     statement = insert(table).from_select(list(keys), select(*values).order_by(source.c.ordinality))
@@ -169,7 +169,12 @@ def one_of(column: Any, values: Collection[Any]) -> ColumnElement[bool]:
     number of values."""
     if db.session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
-    return column == any_(literal(list(values), ARRAY(_element_type(column))))
+    return column == any_(literal(list(values), _array_of(column)))
+
+
+def _array_of(column: Column[Any]) -> ARRAY[Any]:
+    # One dimension: a value that is itself a list (JSON) is one element, not a sub-array.
+    return ARRAY(_element_type(column), dimensions=1)
 
 
 def _element_type(column: Column[Any]) -> Any:
