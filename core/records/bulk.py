@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Collection, Sequence
+from weakref import WeakSet
 
-from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, func, insert, inspect,
-                        literal, select)
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, event, func, insert,
+                        inspect, literal, select)
+from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import db
@@ -109,10 +110,11 @@ def insert_records(meta: ModelMeta, records: Sequence[Any]) -> list[int]:
 
 def attach_records(meta: ModelMeta, records: Sequence[Any]) -> None:
     """Put the inserted `records` in the session as persistent, as if just loaded (no
-    query reloads them), and write the to-many links they were given."""
+    query reloads them), and write the to-many links they were given. If the transaction
+    (or savepoint) is rolled back, they leave the session, as records it flushed do."""
     to_many = _to_many_keys(meta)
     links: list[tuple[Any, str, list[Any]]] = []
-    session = db.session
+    session = db.session()
     for record in records:
         values = inspect(record).dict
         for key in to_many:
@@ -121,10 +123,48 @@ def attach_records(meta: ModelMeta, records: Sequence[Any]) -> None:
             set_committed_value(record, key, [])  # a new record has no links in the database yet
         make_transient_to_detached(record)
         session.add(record)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_ATTACHED, []).append((transaction, WeakSet(records)))
     for record, key, items in links:
         setattr(record, key, items)  # now a change, which the flush writes to the link table
     if links:
         session.flush()
+
+
+#: session.info key: (transaction, records) of the batches attached in the outermost transaction.
+_ATTACHED = "spectrum.attached_batches"
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    batches = session.info.get(_ATTACHED)
+    if not batches:
+        return
+    kept = []
+    for transaction, records in batches:
+        if not _within(transaction, rolled_back):
+            kept.append((transaction, records))
+            continue
+        for record in list(records):
+            if record in session:
+                session.expunge(record)
+                make_transient(record)
+    session.info[_ATTACHED] = kept
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _forget_ended(session: Session, transaction: SessionTransaction) -> None:
+    # A new outermost transaction: the batches of the last one were committed or handled above.
+    if transaction.parent is None:
+        session.info.pop(_ATTACHED, None)
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, return_ids: bool = False) -> list[int]:
