@@ -3,11 +3,12 @@ read once per process and kept until an admin changes them.
 
 Every flush or INSERT/UPDATE/DELETE statement that writes one of those tables sets a new
 random stamp in `access_stamp`, in the same transaction (listeners on every SQLAlchemy
-session, so the web UI, the API, the CLI, the installer and other gunicorn workers all do). Each request reads the
-stamp together with the user's own roles in one small query; a stamp it has not seen
-means the tables changed (here or in another process) and are read again. Random
-stamps never repeat, so a snapshot cached under a stamp always matches the database
-that wrote it, also across test databases cloned from one template.
+session, so the web UI, the API, the CLI, the installer and other gunicorn workers all
+do). Each request reads the stamp together with the user's own roles in one small
+query; a stamp it has not seen means the tables changed (here or in another process)
+and are read again. Random stamps never repeat, so a snapshot cached under a stamp
+always matches the database that wrote it, also across test databases cloned from one
+template.
 """
 from __future__ import annotations
 

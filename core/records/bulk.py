@@ -26,6 +26,8 @@ from core.models.meta import AUDIT_FIELDS, ModelMeta
 __all__ = ["insert_records", "attach_records", "insert_rows", "one_of"]
 
 _MISSING = object()
+#: session.info key: (transaction, records) of the batches attached in the outermost transaction.
+_ATTACHED = "spectrum.attached_batches"
 
 
 @dataclass(frozen=True)
@@ -129,10 +131,6 @@ def attach_records(meta: ModelMeta, records: Sequence[Any]) -> None:
         setattr(record, key, items)  # now a change, which the flush writes to the link table
     if links:
         session.flush()
-
-
-#: session.info key: (transaction, records) of the batches attached in the outermost transaction.
-_ATTACHED = "spectrum.attached_batches"
 
 
 @event.listens_for(Session, "after_soft_rollback")
