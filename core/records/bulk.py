@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Collection, Sequence
-from weakref import WeakSet
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, event, func, insert,
                         inspect, literal, select)
@@ -26,7 +26,8 @@ from core.models.meta import AUDIT_FIELDS, ModelMeta
 __all__ = ["insert_records", "attach_records", "insert_rows", "one_of"]
 
 _MISSING = object()
-#: session.info key: (transaction, records) of the batches attached in the outermost transaction.
+#: session.info key: {record: the transaction that attached it} in the outermost transaction,
+#: held weakly (the session does not keep records of an import either).
 _ATTACHED = "spectrum.attached_batches"
 
 
@@ -126,7 +127,7 @@ def attach_records(meta: ModelMeta, records: Sequence[Any]) -> None:
         make_transient_to_detached(record)
         session.add(record)
     transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_ATTACHED, []).append((transaction, WeakSet(records)))
+    session.info.setdefault(_ATTACHED, WeakKeyDictionary()).update((record, transaction) for record in records)
     for record, key, items in links:
         setattr(record, key, items)  # now a change, which the flush writes to the link table
     if links:
@@ -135,19 +136,13 @@ def attach_records(meta: ModelMeta, records: Sequence[Any]) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
-    batches = session.info.get(_ATTACHED)
-    if not batches:
-        return
-    kept = []
-    for transaction, records in batches:
-        if not _within(transaction, rolled_back):
-            kept.append((transaction, records))
-            continue
-        for record in list(records):
+    attached = session.info.get(_ATTACHED)
+    for record, transaction in list(attached.items()) if attached else ():
+        if _within(transaction, rolled_back):
+            del attached[record]
             if record in session:
                 session.expunge(record)
                 make_transient(record)
-    session.info[_ATTACHED] = kept
 
 
 @event.listens_for(Session, "after_transaction_create")
