@@ -120,12 +120,11 @@ def attach_records(meta: ModelMeta, records: Sequence[Any]) -> None:
     session = db.session()
     for record in records:
         values = inspect(record).dict
-        for key in to_many:
-            if values.get(key):
-                links.append((record, key, list(values[key])))
-            set_committed_value(record, key, [])  # a new record has no links in the database yet
+        links += [(record, key, list(values[key])) for key in to_many if values.get(key)]
         make_transient_to_detached(record)
         session.add(record)
+        for key in to_many:
+            set_committed_value(record, key, [])  # a new record has no links in the database yet
     transaction = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_ATTACHED, WeakKeyDictionary()).update((record, transaction) for record in records)
     for record, key, items in links:
