@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from core.auth.models import user_roles
 from core.db import db
 from core.env import Env
 from core.records.csv_io import export_csv
@@ -210,3 +211,18 @@ def test_a_rule_changed_in_another_app_instance_applies_at_once(two_owners, api_
     assert listed() == [theirs]
     elsewhere("delete")  # the role keeps its model access and no longer has a rule: every record
     assert listed() == [mine, theirs]
+
+
+def test_permissions_imported_in_a_batch_apply_at_once(make_user):
+    system = Env.system().records
+    auditors = system.create("roles", {"name": "Auditors"})
+    db.session.commit()
+    carol = make_user("carol", roles=[])
+    db.session.execute(user_roles.insert().values(user_id=carol.id, role_id=auditors.id))
+    db.session.commit()
+    with pytest.raises(AccessDenied):
+        Env.for_user(carol).records.count("accounts")
+    system.create_many("model_access", [{"role_id": auditors.id, "model": "accounts", "can_read": True},
+                                        {"role_id": auditors.id, "model": "contacts", "can_read": True}])
+    db.session.commit()
+    assert Env.for_user(carol).records.count("accounts").value == 0

@@ -218,3 +218,14 @@ def test_each_record_of_a_batch_is_published_and_unwanted_events_open_no_savepoi
     assert (quiet, heard) == (1, 1 + 3)  # the batch's own, then one per delivery written
     assert [(d.event, json.loads(d.body)["data"]["id"]) for d in _deliveries()] == [
         ("contacts.created", contact.id) for contact in made]
+
+
+def test_subscriptions_created_in_a_batch_hear_the_next_records_of_the_transaction(app, admin, receiver):
+    _, url = receiver
+    records = Env.for_user(admin).records
+    records.create("contacts", {"last_name": "Before"})  # reads the (empty) subscriptions of the transaction
+    records.create_many("webhook_subscriptions", [
+        {"name": "Sync", "url": url, "events": ["contacts.created"], "secret": "whsec-one"},
+        {"name": "Audit", "url": url, "events": ["accounts.created"], "secret": "whsec-two"}])
+    contact = records.create("contacts", {"last_name": "After"})
+    assert [(d.event, json.loads(d.body)["data"]["id"]) for d in _deliveries()] == [("contacts.created", contact.id)]

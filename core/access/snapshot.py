@@ -1,13 +1,14 @@
 """The permission tables (roles, implied roles, model access, record rules, field access),
 read once per process and kept until an admin changes them.
 
-Every flush that writes one of those tables sets a new random stamp in `access_stamp`,
-in the same transaction (a listener on every SQLAlchemy session, so the web UI, the
-API, the CLI, the installer and other gunicorn workers all do). Each request reads the
-stamp together with the user's own roles in one small query; a stamp it has not seen
-means the tables changed (here or in another process) and are read again. Random
-stamps never repeat, so a snapshot cached under a stamp always matches the database
-that wrote it, also across test databases cloned from one template.
+Every flush or INSERT/UPDATE/DELETE statement that writes one of those tables sets a new
+random stamp in `access_stamp`, in the same transaction (listeners on every SQLAlchemy
+session, so the web UI, the API, the CLI, the installer and other gunicorn workers all
+do). Each request reads the stamp together with the user's own roles in one small
+query; a stamp it has not seen means the tables changed (here or in another process)
+and are read again. Random stamps never repeat, so a snapshot cached under a stamp
+always matches the database that wrote it, also across test databases cloned from one
+template.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from threading import Lock
 from typing import Any
 
 from sqlalchemy import String, event, insert, select, update
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from core.auth.models import Role, role_implications, user_roles
 from core.db import db
@@ -176,9 +177,20 @@ def _stamp_changes(session: Session, flush_context: Any, instances: Any) -> None
     """Give the permission tables a new stamp when this flush writes any of them (implied
     roles change through a Role, which the flush then counts as dirty)."""
     watched = _watched()
-    if not any(isinstance(obj, watched) for group in (session.new, session.dirty, session.deleted)
-               for obj in group):
-        return
+    if any(isinstance(obj, watched) for group in (session.new, session.dirty, session.deleted) for obj in group):
+        _new_stamp(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _stamp_statements(state: ORMExecuteState) -> None:
+    """The same for an INSERT, UPDATE or DELETE statement that the session runs on one of
+    them outside a flush (the records service inserts batches so)."""
+    if (state.is_insert or state.is_update or state.is_delete) \
+            and getattr(state.statement, "table", None) in {model.__table__ for model in _watched()}:
+        _new_stamp(state.session)
+
+
+def _new_stamp(session: Session) -> None:
     connection = session.connection()
     value = uuid.uuid4().hex
     if connection.execute(update(AccessStamp).where(AccessStamp.id == 1).values(stamp=value)).rowcount == 0:

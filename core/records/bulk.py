@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Collection, Sequence
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, func, insert, inspect,
-                        literal, select)
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, event, func, insert,
+                        inspect, literal, select)
+from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import db
@@ -25,6 +26,9 @@ from core.models.meta import AUDIT_FIELDS, ModelMeta
 __all__ = ["insert_records", "attach_records", "insert_rows", "one_of"]
 
 _MISSING = object()
+#: session.info key: {record: the transaction that attached it} in the outermost transaction,
+#: held weakly (the session does not keep records of an import either).
+_ATTACHED = "spectrum.attached_batches"
 
 
 @dataclass(frozen=True)
@@ -109,22 +113,50 @@ def insert_records(meta: ModelMeta, records: Sequence[Any]) -> list[int]:
 
 def attach_records(meta: ModelMeta, records: Sequence[Any]) -> None:
     """Put the inserted `records` in the session as persistent, as if just loaded (no
-    query reloads them), and write the to-many links they were given."""
+    query reloads them), and write the to-many links they were given. If the transaction
+    (or savepoint) is rolled back, they leave the session, as records it flushed do."""
     to_many = _to_many_keys(meta)
     links: list[tuple[Any, str, list[Any]]] = []
-    session = db.session
+    session = db.session()
     for record in records:
         values = inspect(record).dict
-        for key in to_many:
-            if values.get(key):
-                links.append((record, key, list(values[key])))
-            set_committed_value(record, key, [])  # a new record has no links in the database yet
+        links += [(record, key, list(values[key])) for key in to_many if values.get(key)]
         make_transient_to_detached(record)
         session.add(record)
+        for key in to_many:
+            set_committed_value(record, key, [])  # a new record has no links in the database yet
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_ATTACHED, WeakKeyDictionary()).update((record, transaction) for record in records)
     for record, key, items in links:
         setattr(record, key, items)  # now a change, which the flush writes to the link table
     if links:
         session.flush()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    attached = session.info.get(_ATTACHED)
+    for record, transaction in list(attached.items()) if attached else ():
+        if _within(transaction, rolled_back):
+            del attached[record]
+            if record in session:
+                session.expunge(record)
+                make_transient(record)
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _forget_ended(session: Session, transaction: SessionTransaction) -> None:
+    # A new outermost transaction: the batches of the last one were committed or handled above.
+    if transaction.parent is None:
+        session.info.pop(_ATTACHED, None)
+
+
+def _within(transaction: SessionTransaction | None, ancestor: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, return_ids: bool = False) -> list[int]:
@@ -157,7 +189,7 @@ def _unnest_insert(table: Table, keys: tuple[str, ...], shared: tuple[str, ...],
     """INSERT INTO table (keys) SELECT <each key: its array's element, or its `shared`
     value> FROM unnest(the arrays) WITH ORDINALITY ORDER BY ordinality [RETURNING id]."""
     arrays = [key for key in keys if key not in shared]
-    source = func.unnest(*[bindparam(key, type_=ARRAY(_element_type(table.c[key]))) for key in arrays]) \
+    source = func.unnest(*[bindparam(key, type_=_array_of(table.c[key])) for key in arrays]) \
         .table_valued(*arrays, with_ordinality="ordinality").render_derived()
     values = [bindparam(key, type_=_element_type(table.c[key])) if key in shared else source.c[key] for key in keys]
     statement = insert(table).from_select(list(keys), select(*values).order_by(source.c.ordinality))
@@ -169,7 +201,12 @@ def one_of(column: Any, values: Collection[Any]) -> ColumnElement[bool]:
     number of values."""
     if db.session.get_bind().dialect.name != "postgresql":
         return column.in_(values)
-    return column == any_(literal(list(values), ARRAY(_element_type(column))))
+    return column == any_(literal(list(values), _array_of(column)))
+
+
+def _array_of(column: Column[Any]) -> ARRAY[Any]:
+    # One dimension: a value that is itself a list (JSON) is one element, not a sub-array.
+    return ARRAY(_element_type(column), dimensions=1)
 
 
 def _element_type(column: Column[Any]) -> Any:

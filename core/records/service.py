@@ -248,12 +248,12 @@ class RecordService:
     def create_many(self, resource: str, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Validate and insert many records at once (imports): the checks, stamps,
         `before_save`, audit entries and events of `create`, with one INSERT of the records
-        (see core.records.bulk), one query per linked model, one access query and one
-        INSERT of audit entries for the whole batch instead of several per record.
+        (core.records.bulk) and one of their audit entries, one query per linked model and
+        one access query for the whole batch. Returns the records, persistent in the session.
 
-        Returns the records, persistent in the session. Raises BatchFailed naming every bad
-        row (by index in `rows`); then nothing of the batch is written. A database
-        constraint that fails (a unique value) is found by retrying the batch record by record."""
+        Raises BatchFailed naming every bad row (by index in `rows`); then nothing of the
+        batch is written. A database constraint that fails (a unique value) is found by
+        retrying the batch record by record."""
         self.policy.require(resource, "create")
         meta = self.meta(resource)
         now, author = self.env.now(), self._author_id()
@@ -268,10 +268,7 @@ class RecordService:
                     for record_id in record_ids])
                 for record in records:
                     emit(signals.record_created, resource, record=record, env=self.env)
-        except BaseException as error:
-            _forget(records)  # rolled back with the savepoint
-            if not isinstance(error, (IntegrityError, ValidationFailed)):
-                raise
+        except (IntegrityError, ValidationFailed):  # the savepoint's rollback took the records out
             return self._create_one_by_one(resource, rows)
         return records
 
@@ -297,7 +294,9 @@ class RecordService:
             except ValidationFailed as error:
                 errors[index] = error.errors
         if errors:
-            _forget(records)
+            for record in records:  # built but never added: forget their relations' backrefs
+                if record in db.session:
+                    db.session.expunge(record)
             raise BatchFailed(errors)
         return records
 
@@ -403,11 +402,3 @@ class RecordService:
 
         dump = output_dumper(self.meta(resource), readable)
         return [dump(record) for record in records]
-
-
-def _forget(records: Sequence[Any]) -> None:
-    """Take the records of a batch that is not written out of the session (built ones that
-    their relations' backrefs put there, written ones that were rolled back)."""
-    for record in records:
-        if record in db.session:
-            db.session.expunge(record)

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from core import signals
 from core.db import db
@@ -96,6 +96,14 @@ def _forget_after_transaction(session: Session, transaction: Any) -> None:
 def _forget_when_subscriptions_change(session: Session, _context: Any, _instances: Any) -> None:
     if any(isinstance(obj, WebhookSubscription) for obj in (*session.new, *session.dirty, *session.deleted)):
         session.info.pop(_CACHE_KEY, None)
+
+
+@sqlalchemy_event.listens_for(Session, "do_orm_execute")
+def _forget_when_subscriptions_are_written(state: ORMExecuteState) -> None:
+    # An INSERT, UPDATE or DELETE run outside a flush (the records service inserts batches so).
+    if (state.is_insert or state.is_update or state.is_delete) \
+            and getattr(state.statement, "table", None) is WebhookSubscription.__table__:
+        state.session.info.pop(_CACHE_KEY, None)
 
 
 def _user_model() -> Any:
