@@ -49,11 +49,8 @@ def publish(event: str, data_for: Any, extra: Mapping[str, Any] | None = None) -
     or None to skip that subscription.
     """
     deliveries: list[WebhookDelivery] = []
-    subscriptions = _active_subscriptions()
     now = platform().clock.now()
-    for subscription in subscriptions:
-        if not any(fnmatch.fnmatchcase(event, pattern) for pattern in subscription.events or []):
-            continue
+    for subscription in _subscribers(event):
         owner = subscription.run_as_id and db.session.get(_user_model(), subscription.run_as_id)
         env = Env.for_user(owner) if owner and owner.active else None
         if env is None:
@@ -74,6 +71,12 @@ def publish(event: str, data_for: Any, extra: Mapping[str, Any] | None = None) -
 
 
 _CACHE_KEY = "spectrum.webhook_subscriptions"
+
+
+def _subscribers(event: str) -> list[WebhookSubscription]:
+    """The active subscriptions one of whose patterns matches `event`."""
+    return [subscription for subscription in _active_subscriptions()
+            if any(fnmatch.fnmatchcase(event, pattern) for pattern in subscription.events or [])]
 
 
 def _active_subscriptions() -> list[WebhookSubscription]:
@@ -132,15 +135,10 @@ def _publish_record(resource: str, action: str, record_id: int, extra: Mapping[s
     rolled back alone), after checking, without one, that a subscription wants it: every
     record written sends its event, and most have no subscriber."""
     event = f"{resource}.{action}"
-    if resource in _SILENT or not _wanted(event):
+    if resource in _SILENT or not _subscribers(event):
         return
     with isolated(f"publishing the webhook event {event} (record #{record_id}) failed"):
         publish(event, _record_data(resource, record_id), extra)
-
-
-def _wanted(event: str) -> bool:
-    return any(fnmatch.fnmatchcase(event, pattern)
-               for subscription in _active_subscriptions() for pattern in subscription.events or [])
 
 
 def _on_created(resource: str, record: Any, **_payload: Any) -> None:
