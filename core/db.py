@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions"]
+__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "written_table"]
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
 NAMING_CONVENTION = {
@@ -78,3 +78,12 @@ def enable_sqlite_transactions(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN")
+
+
+def written_table(state: ORMExecuteState) -> Any:
+    """The table an INSERT, UPDATE or DELETE statement run through a session writes (a
+    batch of the records service, a bulk update), or None for any other statement. Caches
+    that a flush of their table invalidates listen for these too."""
+    if state.is_insert or state.is_update or state.is_delete:
+        return getattr(state.statement, "table", None)
+    return None

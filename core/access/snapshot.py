@@ -22,7 +22,7 @@ from sqlalchemy import String, event, insert, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from core.auth.models import Role, role_implications, user_roles
-from core.db import db
+from core.db import db, written_table
 
 __all__ = ["AccessStamp", "Grant", "Rule", "FieldGrant", "AccessSnapshot", "load_for_user"]
 
@@ -185,8 +185,7 @@ def _stamp_changes(session: Session, flush_context: Any, instances: Any) -> None
 def _stamp_statements(state: ORMExecuteState) -> None:
     """The same for an INSERT, UPDATE or DELETE statement that the session runs on one of
     them outside a flush (the records service inserts batches so)."""
-    if (state.is_insert or state.is_update or state.is_delete) \
-            and getattr(state.statement, "table", None) in {model.__table__ for model in _watched()}:
+    if written_table(state) in {model.__table__ for model in _watched()}:
         _new_stamp(state.session)
 
 

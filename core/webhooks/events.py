@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from core import signals
-from core.db import db
+from core.db import db, written_table
 from core.declarations import EventHandler
 from core.env import Env
 from core.events import connect_handlers, isolated
@@ -104,8 +104,7 @@ def _forget_when_subscriptions_change(session: Session, _context: Any, _instance
 @sqlalchemy_event.listens_for(Session, "do_orm_execute")
 def _forget_when_subscriptions_are_written(state: ORMExecuteState) -> None:
     # An INSERT, UPDATE or DELETE run outside a flush (the records service inserts batches so).
-    if (state.is_insert or state.is_update or state.is_delete) \
-            and getattr(state.statement, "table", None) is WebhookSubscription.__table__:
+    if written_table(state) is WebhookSubscription.__table__:
         state.session.info.pop(_CACHE_KEY, None)
 
 
