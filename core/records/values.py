@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from marshmallow import ValidationError
