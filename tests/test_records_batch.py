@@ -38,10 +38,17 @@ def test_a_batch_is_stamped_audited_and_announced_like_single_creates(admin, clo
     records = Env.for_user(admin).records
     acme = records.create("accounts", {"name": "Acme"})
     announced = []
-    signals.record_created.connect(lambda sender, **kw: announced.append(kw["record"].id), weak=False)
+
+    def announce(sender, **kw):
+        announced.append(kw["record"].id)
+
+    signals.record_created.connect(announce)
     statements.clear()
-    made = records.create_many("contacts", [
-        {"last_name": f"Batch{i}", "account_id": acme.id, "tags": ["imported"]} for i in range(50)])
+    try:
+        made = records.create_many("contacts", [
+            {"last_name": f"Batch{i}", "account_id": acme.id, "tags": ["imported"]} for i in range(50)])
+    finally:
+        signals.record_created.disconnect(announce)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) < 5, f"{len(selects)} queries for 50 records"
     if spectrum_backend == "postgres":  # multi-row INSERT ... RETURNING (SQLite gets one INSERT a row)
