@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from core.cli.data import import_command
 from core.db import db
 from core.env import Env
 from core.platform import platform
@@ -266,6 +267,20 @@ def test_the_import_command(crm, tmp_path, database_url, addon_site):
     wrong = addon_site.spectrum("import", "contacts", str(good), "--map", "Surname", database_url=database_url,
                                 expect=2)
     assert "--map 'Surname': use COLUMN=FIELD (or COLUMN= to ignore it)" in wrong.stderr
+
+
+def test_the_import_command_freezes_the_apps_objects_for_the_collector(crm, app, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("Last name\nFrozen\n", encoding="utf-8")
+    gc.unfreeze()
+    try:
+        result = app.test_cli_runner().invoke(import_command, ["contacts", str(path)])
+        frozen = gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+    assert result.exit_code == 0, result.output
+    assert "summary: 1 rows, 1 to create, 0 to update, 0 bad; committed" in result.output
+    assert frozen > 10_000  # the app's models, mappers and schemas at least
 
 
 def test_the_export_command(crm, database_url, addon_site):

@@ -1,6 +1,7 @@
 """`spectrum import RESOURCE FILE` and `spectrum export RESOURCE`."""
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import IO
@@ -58,6 +59,9 @@ def import_command(resource: str, file: Path, dry_run: bool, maps: tuple[str, ..
         if rows % 10000 == 0:
             click.echo(f"... {rows} rows", err=True)
 
+    # The app's objects (models, schemas, compiled statements) live as long as the process:
+    # frozen, they are no longer walked by each full collection of a long import.
+    gc.freeze()
     with file.open(newline="", encoding="utf-8-sig") as stream:
         try:
             report = import_csv(env.records, resource, stream, mapping=mapping, overrides=overrides,
