@@ -109,3 +109,39 @@ def test_counts_are_capped_unless_exact_is_asked(contacts, admin, api_as):
     records = Env.system().records
     assert (records.count("contacts", cap=10).value, records.count("contacts", cap=10).exact) == (10, True)
     assert (records.count("contacts", cap=9).value, records.count("contacts", cap=9).exact) == (9, False)
+
+
+def _walk_search(records, term: str, order: str, size: int) -> list[int]:
+    ids: list[int] = []
+    cursor = None
+    for _ in range(50):
+        page = records.search("contacts", order=order, limit=size, cursor=cursor, search=term)
+        ids += [r.id for r in page.records]
+        cursor = page.next_cursor
+        if cursor is None:
+            return ids
+    raise AssertionError("pagination did not end")
+
+
+@pytest.mark.parametrize("term", ["mar", "ma"])
+def test_a_searched_list_pages_in_order_within_the_record_rules(app, make_user, term):
+    """A term of three characters or more gathers its matches before sorting them (the
+    trigram path); a shorter one pages through the sort. Both give the same pages."""
+    alice = make_user("alice", roles=["contacts.own"])
+    system = Env.system().records
+    cities = ["Paris", None, "Oslo"]
+    for index, last_name in enumerate(["Martin", "Marchand", "Dumas", "Lemarié", "Amar", "Marx", "Ross"]):
+        for owner in (alice.id, None):
+            system.create("contacts", {"last_name": last_name, "first_name": f"F{index}", "owner_id": owner,
+                                       "city": cities[index % 3], "email": f"c{index}.{owner}@example.com"})
+    db.session.commit()
+    mine = Env.for_user(alice).records
+    visible = [c for c in system.search("contacts", [["owner_id", "=", alice.id]], limit=100).records]
+    matching = [c for c in visible if term in c.last_name.lower() or term in c.first_name.lower()
+                or term in c.email.lower()]
+    assert len(matching) >= 4
+    by_city = sorted((c for c in matching if c.city), key=lambda c: (c.city, c.id), reverse=True)
+    by_city += sorted((c for c in matching if not c.city), key=lambda c: c.id, reverse=True)
+    for size in (1, 2, 3, 50):
+        assert _walk_search(mine, term, "last_name", size) == [c.id for c in sorted(matching, key=lambda c: (c.last_name, c.id))]
+        assert _walk_search(mine, term, "-city", size) == [c.id for c in by_city]

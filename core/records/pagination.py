@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from sqlalchemy import Select, and_, false, or_, tuple_
+from sqlalchemy import Select, and_, false, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.records.errors import BadRequest
 
-__all__ = ["SortKey", "parse_order", "apply_keyset", "encode_cursor", "decode_cursor", "BadCursor"]
+__all__ = ["SortKey", "parse_order", "apply_keyset", "matches_first", "encode_cursor", "decode_cursor", "BadCursor"]
 
 
 class BadCursor(BadRequest):
@@ -82,6 +82,23 @@ def apply_keyset(statement: Select[Any], keys: list[SortKey], cursor_values: lis
             raise BadCursor("the cursor does not match this sort order; start again from the first page")
         statement = statement.where(_after(keys, cursor_values))
     return statement
+
+
+def matches_first(model: type[Any], statement: Select[Any], keys: list[SortKey], limit: int) -> Select[Any]:
+    """The first `limit` records of `statement` (ordered by `keys`), gathering every match
+    before sorting them.
+
+    For a selective condition the planner cannot estimate, such as a substring search,
+    it may walk the sort index and test row after row: a common surname that sorts late
+    then reads most of the table (1.3 s over 1,000,000 contacts). Here the matches are
+    collected first, through the trigram indexes, in a CTE the planner may not see through
+    (MATERIALIZED on PostgreSQL); only their sort keys are sorted, and the page's records
+    are then read by id. The cost follows the number of matches, not the table size."""
+    matches = (statement.order_by(None).with_only_columns(*[key.column for key in keys])
+               .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
+    on_matches = [replace(key, column=matches.c[key.name]) for key in keys]
+    page = select(matches.c.id).order_by(*[key.order_clause() for key in on_matches]).limit(limit)
+    return select(model).where(model.id.in_(page)).order_by(*[key.order_clause() for key in keys])
 
 
 def _jsonable(value: Any) -> Any:

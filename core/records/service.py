@@ -23,7 +23,7 @@ from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.bulk import attach_records, insert_records, insert_rows, one_of
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
-from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, parse_order
+from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, matches_first, parse_order
 from core.records.prefetch import load_to_many
 from core.records.schemas import INT_MAX
 from core.records.values import ValueResolver, describe_integrity_error
@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     from core.env import Env
 
 __all__ = ["RecordService", "Page", "Count"]
+
+#: The shortest search term a trigram index serves. A shorter one matches so much that
+#: walking the sort index and stopping at a page is the faster plan.
+TRIGRAM = 3
 
 
 @dataclass
@@ -130,7 +134,11 @@ class RecordService:
         statement = self.select(resource, domain, search=search)
         statement = apply_keyset(statement, keys, decode_cursor(keys, cursor) if cursor else None)
         size = limit or int(self.env.platform.settings["page_size"])
-        rows = list(db.session.scalars(statement.limit(size + 1)))
+        if search and len(search.strip()) >= TRIGRAM:
+            statement = matches_first(model, statement, keys, size + 1)
+        else:
+            statement = statement.limit(size + 1)
+        rows = list(db.session.scalars(statement))
         more = len(rows) > size
         rows = rows[:size]
         self._load_to_many(resource, model, rows)

@@ -133,9 +133,12 @@ class PageBench:
     def search_figure(self) -> Figure:
         """Substring search on name or email (the API's `q`), as the team salesperson."""
         columns = self.columns()
-        sql = (f"SELECT {self.select_list(columns)} FROM contacts c WHERE c.owner_id = ANY(%(owners)s) AND "
-               "(c.first_name ILIKE %(pattern)s OR c.last_name ILIKE %(pattern)s OR c.email ILIKE %(pattern)s) "
-               f"ORDER BY c.last_name, c.id LIMIT {PAGE + 1}")
+        # What a DBA writes for it: the matches first (trigram indexes), then the page of them.
+        sql = ("WITH matches AS MATERIALIZED (SELECT c.last_name, c.id FROM contacts c "
+               "WHERE c.owner_id = ANY(%(owners)s) AND (c.first_name ILIKE %(pattern)s "
+               "OR c.last_name ILIKE %(pattern)s OR c.email ILIKE %(pattern)s)) "
+               f"SELECT {self.select_list(columns)} FROM contacts c WHERE c.id IN (SELECT id FROM matches "
+               f"ORDER BY last_name, id LIMIT {PAGE + 1}) ORDER BY c.last_name, c.id")
         terms = itertools.cycle(SEARCH_TERMS)
         state = {"term": SEARCH_TERMS[0]}
 
