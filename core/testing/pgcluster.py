@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Mapping
 
 __all__ = ["pg_bin", "start", "stop", "server_url"]
 
@@ -33,8 +34,9 @@ def server_url(directory: Path, port: int) -> str:
     return f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
 
 
-def start(directory: Path, port: int) -> str:
-    """Create (if needed) and start a cluster in `directory` on 127.0.0.1:`port`."""
+def start(directory: Path, port: int, settings: Mapping[str, str] | None = None) -> str:
+    """Create (if needed) and start a cluster in `directory` on 127.0.0.1:`port`, with
+    server `settings` (such as {"shared_buffers": "4GB"}) on top of the throwaway ones."""
     directory = directory.resolve()
     binaries = pg_bin()
     data = directory / "data"
@@ -46,6 +48,7 @@ def start(directory: Path, port: int) -> str:
                                      "-E", "UTF8", "--no-locale"]), check=True, stdout=subprocess.DEVNULL)
     options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {directory} -c fsync=off -c synchronous_commit=off "
                "-c full_page_writes=off -c max_connections=200")
+    options += "".join(f" -c {name}={value}" for name, value in (settings or {}).items())
     subprocess.run(_as_postgres([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(directory / "server.log"),
                                  "-w", "-o", options, "start"]), check=True, stdout=subprocess.DEVNULL)
     return server_url(directory, port)
