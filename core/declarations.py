@@ -14,7 +14,7 @@ from sqlalchemy.orm import MappedColumn
 
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
-    "View", "MenuItem", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
+    "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
     "Kpi", "Chart", "Dashboard", "DetailPanel",
 ]
 
@@ -114,6 +114,31 @@ class View:
     kind: str
     fields: Sequence[str] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals of a model that the database keeps up to date as its records change: a count
+    and sums per combination of `group_by` values. A board or a report over millions of
+    records then reads a few hundred rows instead of grouping them all.
+
+    The kernel owns the totals table, the triggers that keep it exact (in the same
+    transaction as the change, whatever makes it: the records service, a bulk import, a
+    cascade, a migration) and its rebuild when the declaring addon is installed or
+    upgraded. `core.records.grouping.group_by` answers from it whenever the grouped field,
+    the sums, the filter and the user's record rules all stay within these fields.
+
+    :param model: the resource totalled ("opportunities").
+    :param table: the name of the totals table ("opportunity_totals").
+    :param group_by: fields of the model the totals are kept per; filters and record rules
+        on these fields can be answered from the totals.
+    :param sums: numeric fields of the model to sum (a missing value counts as 0).
+    """
+
+    model: str
+    table: str
+    group_by: tuple[str, ...]
+    sums: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

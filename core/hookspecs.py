@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from core.declarations import (
-        Dashboard, DataRecord, DetailPanel, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, View,
-        WebhookEvent,
+        Dashboard, DataRecord, DetailPanel, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, Summary,
+        View, WebhookEvent,
     )
     from core.env import Env
     from core.models.base import Record
@@ -82,6 +82,15 @@ def register_views() -> list[View] | None:
 
     Called when the app loads. Returns `View`s; a model with no view of a kind gets one
     generated from its metadata, and a later addon's view of the same kind wins.
+    """
+
+
+@hookspec
+def register_summaries() -> list[Summary] | None:
+    """Totals the database keeps per group of a model's records (boards, reports).
+
+    Called when the app loads and when the addon is installed or upgraded, which (re)builds
+    the totals tables. Returns `Summary`s; group-by reads use them when they can.
     """
 
 

@@ -11,6 +11,7 @@ from core.addons.discovery import Catalog
 from core.clock import Clock
 from core.declarations import Dashboard, DetailPanel, ImportMapping, Job, MenuItem, View, WebhookEvent
 from core.models.registry import ModelRegistry
+from core.summaries.totals import Totals
 
 __all__ = ["Platform", "platform"]
 
@@ -27,6 +28,7 @@ class Platform:
     loaded: list[str] = field(default_factory=list)
     views: list[View] = field(default_factory=list)
     menus: list[MenuItem] = field(default_factory=list)
+    summaries: list[Totals] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)
     webhook_events: dict[str, WebhookEvent] = field(default_factory=dict)
     import_mappings: dict[str, ImportMapping] = field(default_factory=dict)
@@ -40,6 +42,11 @@ class Platform:
         """The declared view of `kind` for `model`, if an addon declared one."""
         found = [v for v in self.views if v.model == model and v.kind == kind]
         return found[-1] if found else None
+
+
+    def summaries_of(self, model: str) -> list[Totals]:
+        """The totals kept of `model`'s records."""
+        return [totals for totals in self.summaries if totals.summary.model == model]
 
 
 def platform(app: Flask | None = None) -> Platform:

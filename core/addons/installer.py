@@ -21,6 +21,7 @@ from core.db import db
 from core.env import Env
 from core.events import emit
 from core.platform import Platform, platform
+from core.summaries import create_totals, drop_totals
 
 __all__ = ["AddonManager", "UninstallPlan", "InstallError", "MigrationFailed", "KERNEL_VERSION"]
 
@@ -117,6 +118,7 @@ class AddonManager:
             self.echo(f"[{index}/{len(new)}] installing {name}")
             if name == KERNEL_ADDON or has_migrations(self.catalog, name):
                 _migrate(name, lambda: upgrade_branch(config, name))
+            self._build_summaries(target, name)
             result = load_records(env, name, self._data(target, name, "register_data"))
             self.echo(f"    data: {result.created} records")
             if demo:
@@ -126,6 +128,13 @@ class AddonManager:
             db.session.add(InstalledAddon(name=name, version=version, installed_at=now, updated_at=now, demo=demo))
             db.session.flush()
             emit(signals.addon_installed, name, env=env)
+
+    def _build_summaries(self, target: Platform, addon: str) -> None:
+        """(Re)build the totals `addon` declares, from the records there are."""
+        for totals in target.summaries:
+            if totals.addon == addon:
+                create_totals(db.session.connection(), totals)
+                self.echo(f"    totals: {totals.summary.table} of {totals.summary.model} built")
 
     @staticmethod
     def _data(target: Platform, addon: str, hook: str, **kwargs: object) -> list:
@@ -171,6 +180,7 @@ class AddonManager:
             self.echo(f"upgrading {name}")
             if has_migrations(self.catalog, name):
                 _migrate(name, lambda: upgrade_branch(config, name))
+            self._build_summaries(target, name)
             result = load_records(env, name, self._data(target, name, "register_data"), prune=True)
             self.echo(f"    data: {result.created} created, {result.updated} updated, {result.removed} removed")
             row = db.session.get(InstalledAddon, name)
@@ -222,6 +232,9 @@ class AddonManager:
         for name in names:
             self.echo(f"uninstalling {name}: {remove_records(env, name)} shipped records removed")
         for name in names:
+            for totals in env.platform.summaries:
+                if totals.addon == name:
+                    drop_totals(db.session.connection(), totals)
             _migrate(name, lambda: downgrade_branch(config, name))
             db.session.delete(db.session.get(InstalledAddon, name))
         db.session.flush()

@@ -12,6 +12,7 @@ from core.events import connect_handlers
 from core.models.registry import ModelConflict, ModelRegistry
 from core.platform import Platform
 from core.plugins import collect, import_plugin, make_plugin_manager
+from core.summaries import build_totals
 
 __all__ = ["build_platform", "collect_blueprints", "RouteConflict"]
 
@@ -36,6 +37,11 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
     platform.models.extend_all(collect(plugins, "extend_models", order))
     platform.views = [view for _, view in collect(plugins, "register_views", order)]
     platform.menus = [menu for _, menu in collect(plugins, "register_menus", order)]
+    for addon, summary in collect(plugins, "register_summaries", order):
+        if summary.table in {totals.summary.table for totals in platform.summaries}:
+            raise ModelConflict(f"addon {addon!r} declares summary table {summary.table!r}, "
+                                "which another addon already declares")
+        platform.summaries.append(build_totals(addon, summary, platform.models.get(summary.model)))
     platform.dashboards = [board for _, board in collect(plugins, "register_dashboards", order)]
     platform.panels = [panel for _, panel in collect(plugins, "register_detail_panels", order)]
     # Later addons first: a dependant's template overrides its dependency's and the kernel's.
