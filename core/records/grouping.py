@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from core.db import db
 from core.records.service import RecordService
+from core.summaries.totals import COUNT_COLUMN
 
 __all__ = ["Group", "group_by", "month_of", "count_by_month"]
 
@@ -29,11 +30,33 @@ def group_by(service: RecordService, resource: str, field: str, domain: Any = No
         meta.field(name)  # a clear KeyError for an unknown field
         if name not in service.readable_fields(resource):
             raise KeyError(f"you may not read the field {name!r} of {resource!r}")
-    visible = service.subquery(resource, domain, search=search)
-    key = visible.c[field]
-    statement = select(key, func.count(), *[func.sum(visible.c[name]) for name in sums]).group_by(key)
-    rows = db.session.execute(statement.order_by(func.count().desc(), key)).all()
+    statement = None if search else _from_totals(service, resource, field, domain, sums)
+    if statement is None:
+        visible = service.subquery(resource, domain, search=search)
+        key = visible.c[field]
+        statement = select(key, func.count(), *[func.sum(visible.c[name]) for name in sums]).group_by(key)
+        statement = statement.order_by(func.count().desc(), key)
+    rows = db.session.execute(statement).all()
     return [Group(row[0], int(row[1]), {name: row[2 + index] for index, name in enumerate(sums)}) for row in rows]
+
+
+def _from_totals(service: RecordService, resource: str, field: str, domain: Any,
+                 sums: Sequence[str]) -> Select[Any] | None:
+    """The same groups read from totals the database keeps (core.summaries), when some
+    totals of `resource` hold `field` and `sums` and the user's record rules and `domain`
+    only read grouped fields; else None. A few hundred rows instead of every record."""
+    candidates = [t for t in service.env.platform.summaries_of(resource) if t.serves(field, tuple(sums))]
+    if not candidates:
+        return None
+    condition = service.condition(resource, domain)
+    for totals in candidates:
+        on_totals = totals.translate(condition)
+        if on_totals is None:
+            continue
+        key, count = totals.table.c[field], func.sum(totals.table.c[COUNT_COLUMN])
+        return (select(key, count, *[func.sum(totals.table.c[name]) for name in sums]).where(on_totals)
+                .group_by(key).having(count > 0).order_by(count.desc(), key))
+    return None
 
 
 def month_of(column: Any) -> Any:

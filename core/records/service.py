@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import func, literal, or_, select, union_all
+from sqlalchemy import and_, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.sql.elements import True_
+from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core import signals
 from core.db import db
@@ -99,17 +99,22 @@ class RecordService:
     def select(self, resource: str, domain: Any = None, *, search: str | None = None,
                operation: str = "read") -> Any:
         """A SELECT of the records the user may `operation`, filtered by `domain` and `search`."""
-        self.policy.require(resource, operation)
         model = self.models.get(resource)
-        statement = select(model).where(self.policy.predicate(model, operation))
-        if domain:
-            statement = statement.where(compile_domain(model, domain, self._context()))
+        statement = select(model).where(self.condition(resource, domain, operation=operation))
         if search:
             readable = self.readable_fields(resource)
             columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields if f.name in readable]
             if columns:
                 statement = statement.where(or_(*[c.icontains(search.strip(), autoescape=True) for c in columns]))
         return statement
+
+    def condition(self, resource: str, domain: Any = None, *, operation: str = "read") -> ColumnElement[bool]:
+        """The SQL condition of the records the user may `operation` that match `domain`
+        (record rules and filter); AccessDenied when no role grants `operation` at all."""
+        self.policy.require(resource, operation)
+        model = self.models.get(resource)
+        allowed = self.policy.predicate(model, operation)
+        return and_(allowed, compile_domain(model, domain, self._context())) if domain else allowed
 
     def subquery(self, resource: str, domain: Any = None, *, search: str | None = None,
                  operation: str = "read") -> Any:
