@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, MenuItem, View
+from core.declarations import DataRecord, MenuItem, Summary, View
 from core.models.base import Record
 
 __all__ = [
-    "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
+    "register_models", "register_data", "register_demo_data", "register_views", "register_summaries", "register_menus",
     "register_api_actions", "register_event_handlers", "register_jobs", "register_blueprints",
     "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
 ]
@@ -44,6 +44,17 @@ def register_views() -> list[View]:
     from addons.sales.views import views
 
     return views()
+
+
+@hookimpl
+def register_summaries() -> list[Summary]:
+    """Pipeline and lead totals, per stage or status, owner and team: the boards' column
+    counts and sums, and "my pipeline", read from them at any number of deals."""
+    return [
+        Summary("opportunities", "opportunity_totals", group_by=("stage_id", "status", "owner_id", "team_id"),
+                sums=("amount_company", "weighted_amount")),
+        Summary("leads", "lead_totals", group_by=("status", "owner_id", "team_id", "source")),
+    ]
 
 
 @hookimpl
