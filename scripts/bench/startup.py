@@ -37,9 +37,18 @@ def _probe(code: str, url: str) -> dict[str, float]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _compile_sources() -> None:
+    """Write the bytecode of our own packages, as `pip install` does for a deployment (the
+    libraries' is already written). Where PYTHONDONTWRITEBYTECODE is set, every fresh
+    process would otherwise compile 150 modules from source (0.1 s of a start)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "core", "addons", "addons_contrib"], cwd=ROOT,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
 def startup_figure(url: str, runs: int = 3) -> Figure:
     """Median seconds of `create_app()` (imports included) over `runs` fresh processes,
     beside importing Flask, psycopg and SQLAlchemy and making a bare Flask app."""
+    _compile_sources()
     ours = [_probe(_PROBE, url) for _ in range(runs)]
     bare = [_probe(_BARE, url)["total"] for _ in range(runs)]
     total = statistics.median(run["total"] for run in ours)
