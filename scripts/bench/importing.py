@@ -71,6 +71,28 @@ def _copy_command(url: str, path: Path) -> list[str]:
     return [sys.executable, "-c", code, str(path)]
 
 
+_COLUMNS = "first_name, last_name, email, phone, title, city, country, postcode"
+
+
+def _floor_command(url: str, path: Path) -> list[str]:
+    """The server's own cost of the same rows in the real `contacts` (its 11 indexes, three
+    of them trigram, and foreign keys): COPY into a staging table, one INSERT ... SELECT,
+    then a rollback. No importer can go below it; the table's import ratio is against the
+    bare COPY, as the issue asks, and this shows how much of it is the database's."""
+    code = ("import sys, psycopg\n"
+            f"conn = psycopg.connect({psycopg_url(url)!r})\n"
+            "conn.execute('CREATE TEMP TABLE staged (first_name text, last_name text, email text, phone text, "
+            "title text, city text, country text, postcode text) ON COMMIT DROP')\n"
+            "with conn.cursor().copy(\"COPY staged FROM STDIN WITH (FORMAT csv, HEADER true)\") as copy,"
+            " open(sys.argv[1], 'rb') as f:\n"
+            "    while chunk := f.read(1 << 16):\n"
+            "        copy.write(chunk)\n"
+            f"conn.execute('INSERT INTO contacts ({_COLUMNS}, consent_email, consent_phone, consent_sms, created_at, "
+            f"updated_at, version) SELECT {_COLUMNS}, false, false, false, now(), now(), 1 FROM staged')\n"
+            "conn.rollback()\n")
+    return [sys.executable, "-c", code, str(path)]
+
+
 def import_figures(url: str, rows: int, seed_value: int, workdir: Path) -> list[Figure]:
     """Import `rows` contacts (and half as many, for the memory curve) both ways."""
     spectrum = str(Path(sys.executable).with_name("spectrum"))
@@ -84,12 +106,14 @@ def import_figures(url: str, rows: int, seed_value: int, workdir: Path) -> list[
         copy = _run_measured(_copy_command(url, path), env)
         results[name] = (ours, copy)
     (ours_s, ours_mb, output), (copy_s, copy_mb, _out) = results["full"]
+    floor_s = _run_measured(_floor_command(url, full), env)[0]
     half_mb = results["half"][0][1]
     created = next((line for line in output.splitlines() if line.startswith("summary:")), output.strip()[-200:])
     return [
         Figure("import_time", f"1. Import {rows:,} contacts from CSV (s)", "s", ours_s, copy_s, 4.0, "ratio_max",
                {"rows": rows, "rows_per_second": round(rows / ours_s), "importer_says": created,
-                "includes_process_start": True}),
+                "includes_process_start": True, "into_contacts_in_sql_s": round(floor_s, 1),
+                "ratio_to_sql_into_contacts": round(ours_s / floor_s, 1)}),
         Figure("import_memory", "1. Import peak memory (MB)", "MB", ours_mb, copy_mb, 300, "max",
                {f"peak_mb_at_{max(rows // 2, 1)}_rows": half_mb, f"peak_mb_at_{rows}_rows": ours_mb,
                 "constant": ours_mb <= half_mb * 1.15 + 5}),
