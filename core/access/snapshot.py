@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import String, event, insert, select, update
+from sqlalchemy import String, bindparam, event, insert, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from core.auth.models import Role, role_implications, user_roles
@@ -142,15 +142,20 @@ _CACHE_SIZE = 8
 _LOCK = Lock()
 
 
+#: Built once: every request runs it, and a statement object keeps its cache key.
+_STAMP_AND_ROLES = (select(AccessStamp.stamp, user_roles.c.role_id).select_from(AccessStamp)
+                    .outerjoin(user_roles, user_roles.c.user_id == bindparam("user_id")).where(AccessStamp.id == 1))
+
+
 def load_for_user(session: Session, user_id: int | None) -> tuple[AccessSnapshot, set[int]]:
     """The snapshot current in the session's transaction and the ids of the user's own
     (not implied) roles: one query, plus the tables themselves when the stamp changed."""
-    own_roles = user_roles.c.user_id == (user_id if user_id is not None else -1)
+    user_key = user_id if user_id is not None else -1
     session.flush()  # roles given earlier in this transaction count; then a plain Core read (no ORM)
-    rows = session.connection().execute(select(AccessStamp.stamp, user_roles.c.role_id).select_from(AccessStamp)
-                                        .outerjoin(user_roles, own_roles).where(AccessStamp.id == 1)).all()
+    rows = session.connection().execute(_STAMP_AND_ROLES, {"user_id": user_key}).all()
     if not rows:  # no stamp row yet (the first permission write makes it): read, never cache
-        return _read_snapshot(session), set(session.scalars(select(user_roles.c.role_id).where(own_roles)))
+        return _read_snapshot(session), set(session.scalars(select(user_roles.c.role_id)
+                                                             .where(user_roles.c.user_id == user_key)))
     stamp = rows[0][0]
     key = (str(session.get_bind().engine.url), stamp)
     with _LOCK:

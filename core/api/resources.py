@@ -77,9 +77,9 @@ def list_records(resource: str) -> Response:
     search = request.args.get("q") or None
     fields = [f for f in (request.args.get("fields") or "").split(",") if f] or None
     limit = _int_arg("limit", int(settings["page_size"]), int(settings["max_page_size"]))
-    page = env.records.search(resource, domain, order=request.args.get("sort"), limit=limit,
-                              cursor=request.args.get("cursor"), search=search)
-    body: dict[str, Any] = {"data": env.records.dump(resource, page.records, fields), "next": page.next_cursor}
+    page = env.records.search_dumped(resource, domain, order=request.args.get("sort"), limit=limit,
+                                     cursor=request.args.get("cursor"), search=search, fields=fields)
+    body: dict[str, Any] = {"data": page.rows, "next": page.next_cursor}
     if request.args.get("total") in ("true", "1", "exact"):
         cap = None if request.args.get("total") == "exact" else int(settings["count_cap"])
         count = env.records.count(resource, domain, search=search, cap=cap)

@@ -5,8 +5,9 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -114,16 +115,21 @@ _TOUCH_EVERY = timedelta(minutes=10)
 def _valid_token(session: Session, token: str, now: datetime) -> tuple[ApiToken, User] | None:
     """The token and its user in one query, or None if the token is revoked or expired or
     the user inactive."""
-    found = session.execute(
-        select(ApiToken, User).join(ApiToken.user)
-        .where(ApiToken.digest == _digest(token), ApiToken.revoked.is_(False), User.active.is_(True))
-    ).first()
+    found = session.execute(_token_query(), {"digest": _digest(token)}).first()
     if found is None:
         return None
     row, user = found
     if row.expires_at is not None and row.expires_at <= now:
         return None
     return row, user
+
+
+@lru_cache(maxsize=1)
+def _token_query() -> Any:
+    # Built once: every API request runs it, and a statement object keeps its cache key
+    # (building the statement and its key anew cost more than running it).
+    return (select(ApiToken, User).join(ApiToken.user)
+            .where(ApiToken.digest == bindparam("digest"), ApiToken.revoked.is_(False), User.active.is_(True)))
 
 
 def _stale(row: ApiToken, now: datetime) -> bool:

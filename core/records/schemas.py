@@ -10,7 +10,8 @@ from marshmallow import Schema, ValidationError, fields, missing, validate
 
 from core.models.meta import FieldMeta, ModelMeta
 
-__all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "marshmallow_field", "INT_MAX"]
+__all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "output_converter", "marshmallow_field",
+           "INT_MAX"]
 
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
 #: Record ids and integer columns are 32-bit on every backend.
@@ -168,8 +169,13 @@ def output_dumper(meta: ModelMeta, readable: tuple[str, ...]) -> Callable[[Any],
     return meta.cached(("dumper", readable), lambda: _dumper(meta, readable))
 
 
+def output_converter(meta: ModelMeta, name: str) -> Callable[[Any], Any]:
+    """How the dumper turns a non-null value of field `name` into its JSON-ready form."""
+    return _CONVERTERS.get(meta.fields[name].kind, _text)
+
+
 def _dumper(meta: ModelMeta, readable: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
-    converters = [(name, _CONVERTERS.get(meta.fields[name].kind, _text)) for name in readable]
+    converters = [(name, output_converter(meta, name)) for name in readable]
     converters.append(("display_name", _text))
 
     def dump(record: Any) -> dict[str, Any]:

@@ -23,15 +23,16 @@ from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.bulk import attach_records, insert_records, insert_rows, one_of
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
-from core.records.pagination import apply_keyset, decode_cursor, encode_cursor, matches_first, parse_order
+from core.records.pagination import SortKey, apply_keyset, decode_cursor, encode_cursor, matches_first, parse_order
 from core.records.prefetch import load_to_many
+from core.records.rows import read_page
 from core.records.schemas import INT_MAX
 from core.records.values import ValueResolver, describe_integrity_error
 
 if TYPE_CHECKING:
     from core.env import Env
 
-__all__ = ["RecordService", "Page", "Count"]
+__all__ = ["RecordService", "Page", "DumpedPage", "Count"]
 
 #: The shortest search term a trigram index serves. A shorter one matches so much that
 #: walking the sort index and stopping at a page is the faster plan.
@@ -43,6 +44,14 @@ class Page:
     """One page of a list: the records and the cursor of the next page (None at the end)."""
 
     records: list[Any]
+    next_cursor: str | None
+
+
+@dataclass
+class DumpedPage:
+    """One page of a list as output: the dumped rows and the cursor of the next page."""
+
+    rows: list[dict[str, Any]]
     next_cursor: str | None
 
 
@@ -131,6 +140,34 @@ class RecordService:
                limit: int | None = None, cursor: str | None = None, search: str | None = None) -> Page:
         """A page of records, sorted, starting after `cursor`."""
         model = self.models.get(resource)
+        size = limit or int(self.env.platform.settings["page_size"])
+        keys, statement = self._page_statement(resource, domain, order, cursor, search, size)
+        rows = list(db.session.scalars(statement))
+        more = len(rows) > size
+        rows = rows[:size]
+        self._load_to_many(resource, model, rows)
+        return Page(rows, encode_cursor(keys, rows[-1]) if more and rows else None)
+
+    def search_dumped(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
+                      limit: int | None = None, cursor: str | None = None, search: str | None = None,
+                      fields: Sequence[str] | None = None) -> DumpedPage:
+        """`dump(resource, search(...).records, fields)` and the same next cursor, read as
+        plain rows (core.records.rows) rather than ORM instances, for callers that only
+        output the page; the same checks, in the same order, raise the same errors."""
+        size = limit or int(self.env.platform.settings["page_size"])
+        keys, statement = self._page_statement(resource, domain, order, cursor, search, size)
+        readable = self._output_fields(resource, fields)
+        read = read_page(self.meta(resource), statement, keys, size, readable)
+        if read is None:  # the display name needs the ORM (a relationship)
+            page = self.search(resource, domain, order=order, limit=limit, cursor=cursor, search=search)
+            return DumpedPage(self.dump(resource, page.records, fields), page.next_cursor)
+        return DumpedPage(*read)
+
+    def _page_statement(self, resource: str, domain: Any, order: Sequence[str] | str | None, cursor: str | None,
+                        search: str | None, size: int) -> tuple[list[SortKey], Any]:
+        """The sort keys and the ordered SELECT of one page of `size` records (and one more,
+        telling whether a next page exists), after `cursor`."""
+        model = self.models.get(resource)
         keys = parse_order(model, order, self.meta(resource).order)
         hidden = [key.name for key in keys if key.name not in self.readable_fields(resource)]
         if hidden:
@@ -138,16 +175,9 @@ class RecordService:
             raise BadRequest(f"cannot sort {resource!r} by {hidden[0]!r}: you may not read that field")
         statement = self.select(resource, domain, search=search)
         statement = apply_keyset(statement, keys, decode_cursor(keys, cursor) if cursor else None)
-        size = limit or int(self.env.platform.settings["page_size"])
         if search and len(search.strip()) >= TRIGRAM:
-            statement = matches_first(model, statement, keys, size + 1)
-        else:
-            statement = statement.limit(size + 1)
-        rows = list(db.session.scalars(statement))
-        more = len(rows) > size
-        rows = rows[:size]
-        self._load_to_many(resource, model, rows)
-        return Page(rows, encode_cursor(keys, rows[-1]) if more and rows else None)
+            return keys, matches_first(model, statement, keys, size + 1)
+        return keys, statement.limit(size + 1)
 
     def first_per_value(self, resource: str, field_name: str, values: Sequence[Any], domain: Any = None, *,
                         limit: int, search: str | None = None) -> dict[Any, tuple[list[Any], bool]]:
@@ -405,13 +435,17 @@ class RecordService:
     # -- output ---------------------------------------------------------------------
     def dump(self, resource: str, records: Iterable[Any], fields: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """JSON-ready dicts of `records`, with only the fields the user may read."""
+        from core.records.schemas import output_dumper
+
+        dump = output_dumper(self.meta(resource), self._output_fields(resource, fields))
+        return [dump(record) for record in records]
+
+    def _output_fields(self, resource: str, fields: Sequence[str] | None) -> tuple[str, ...]:
+        """The readable fields to output (the asked `fields` and `id`, or all readable ones)."""
         readable = self.readable_fields(resource)
         if fields:
             unknown = [name for name in fields if name not in readable]
             if unknown:
                 raise ValidationFailed({"fields": [f"unknown or unreadable field(s): {', '.join(unknown)}"]})
             readable = tuple(name for name in readable if name in fields or name == "id")
-        from core.records.schemas import output_dumper
-
-        dump = output_dumper(self.meta(resource), readable)
-        return [dump(record) for record in records]
+        return readable
