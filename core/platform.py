@@ -43,10 +43,13 @@ class Platform:
         found = [v for v in self.views if v.model == model and v.kind == kind]
         return found[-1] if found else None
 
-
     def summaries_of(self, model: str) -> list[Totals]:
         """The totals kept of `model`'s records."""
         return [totals for totals in self.summaries if totals.summary.model == model]
+
+    def summaries_declared_by(self, addon: str) -> list[Totals]:
+        """The totals `addon` declares (it builds and drops them)."""
+        return [totals for totals in self.summaries if totals.addon == addon]
 
 
 def platform(app: Flask | None = None) -> Platform:

@@ -131,10 +131,9 @@ class AddonManager:
 
     def _build_summaries(self, target: Platform, addon: str) -> None:
         """(Re)build the totals `addon` declares, from the records there are."""
-        for totals in target.summaries:
-            if totals.addon == addon:
-                create_totals(db.session.connection(), totals)
-                self.echo(f"    totals: {totals.summary.table} of {totals.summary.model} built")
+        for totals in target.summaries_declared_by(addon):
+            create_totals(db.session.connection(), totals)
+            self.echo(f"    totals: {totals.summary.table} of {totals.summary.model} built")
 
     @staticmethod
     def _data(target: Platform, addon: str, hook: str, **kwargs: object) -> list:
@@ -232,9 +231,8 @@ class AddonManager:
         for name in names:
             self.echo(f"uninstalling {name}: {remove_records(env, name)} shipped records removed")
         for name in names:
-            for totals in env.platform.summaries:
-                if totals.addon == name:
-                    drop_totals(db.session.connection(), totals)
+            for totals in env.platform.summaries_declared_by(name):
+                drop_totals(db.session.connection(), totals)
             _migrate(name, lambda: downgrade_branch(config, name))
             db.session.delete(db.session.get(InstalledAddon, name))
         db.session.flush()

@@ -31,15 +31,13 @@ def create_totals(connection: Connection, totals: Totals) -> None:
 
 def drop_totals(connection: Connection, totals: Totals) -> None:
     """Drop the triggers and the totals table, if they exist."""
-    name, source = totals.summary.table, _quote(totals.source.name)
-    for suffix in ("insert", "update", "delete", "truncate"):
-        if connection.dialect.name == "postgresql":
-            if connection.execute(text("SELECT to_regclass(:t)"), {"t": totals.source.name}).scalar() is not None:
-                connection.execute(text(f'DROP TRIGGER IF EXISTS "{name}_{suffix}" ON {source}'))
-        else:
-            connection.execute(text(f'DROP TRIGGER IF EXISTS "{name}_{suffix}"'))
+    name = totals.summary.table
     if connection.dialect.name == "postgresql":
-        connection.execute(text(f'DROP FUNCTION IF EXISTS "{name}_apply"()'))
+        # The triggers depend on the function: CASCADE drops them with it.
+        connection.execute(text(f'DROP FUNCTION IF EXISTS "{name}_apply"() CASCADE'))
+    else:
+        for suffix in ("insert", "update", "delete"):
+            connection.execute(text(f'DROP TRIGGER IF EXISTS "{name}_{suffix}"'))
     totals.table.drop(connection, checkfirst=True)
 
 

@@ -154,3 +154,19 @@ def test_a_summary_that_cannot_be_kept_is_refused_by_name():
     assert str(text_sum.value).endswith("'name' is not numeric and cannot be summed")
     with pytest.raises(SummaryError):
         build_totals("acme", Summary("opportunities", "Acme Totals", ("stage_id",)), Opportunity)
+
+
+def test_uninstalling_sales_drops_its_totals_and_their_triggers(app, world):
+    manager = AddonManager(app)
+    manager.uninstall(manager.plan_uninstall(["sales"]))
+    names = ("opportunity_totals", "lead_totals")
+    if db.session.get_bind().dialect.name == "postgresql":
+        left = db.session.execute(text(
+            "SELECT relname FROM pg_class WHERE relname = ANY(:names) UNION ALL "
+            "SELECT proname FROM pg_proc WHERE proname LIKE '%\\_totals\\_apply' UNION ALL "
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%\\_totals\\_%'"), {"names": list(names)}).all()
+    else:
+        left = db.session.execute(text(
+            "SELECT name FROM sqlite_master WHERE name IN ('opportunity_totals', 'lead_totals') "
+            "OR (type = 'trigger' AND name LIKE '%totals%')")).all()
+    assert left == []
