@@ -121,6 +121,19 @@ def test_a_display_name_that_needs_a_relationship_is_read_through_the_orm(make_u
     page = records.search_dumped("team_members")
     assert [(row["id"], row["display_name"]) for row in page.rows] == [(member_id, "Agatha Agent")]
     assert page.rows == records.dump("team_members", records.search("team_members").records)
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        again = records.search_dumped("team_members")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    assert again.rows == page.rows
+    # Learned on the first page: the later ones read team_members once, through the ORM.
+    assert len([s for s in statements if "FROM team_members" in s]) == 1, statements
 
 
 def test_one_api_list_request_makes_three_queries(team, api_as):

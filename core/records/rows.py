@@ -33,9 +33,12 @@ _TO_MANY = ("tags", "many2many")
 def read_page(meta: ModelMeta, statement: Select[Any], keys: list[SortKey], size: int,
               readable: tuple[str, ...]) -> tuple[list[dict[str, Any]], str | None] | None:
     """The dumped rows of the first `size` records `statement` (the records service's
-    ordered, permission-filtered SELECT of the model, limited to `size` + 1) yields, with their `readable` fields
-    and display name, and the cursor of the next page; None when the model's display name
-    needs the ORM."""
+    ordered, permission-filtered SELECT of the model, limited to `size` + 1) yields, with
+    their `readable` fields and display name, and the cursor of the next page; None when
+    the model's display name needs the ORM."""
+    learned = meta.cached(("row reading",), dict)
+    if learned.get("display needs the ORM"):
+        return None  # found on an earlier page: do not read a page only to read it again
     names, columns = _columns(meta)
     session = db.session()
     dialect = session.get_bind().dialect.name
@@ -58,6 +61,7 @@ def read_page(meta: ModelMeta, statement: Select[Any], keys: list[SortKey], size
     try:
         displays = [instance.display_name for instance in instances]
     except UnmappedInstanceError:
+        learned["display needs the ORM"] = True
         return None
     # Tag names sorted as the dumper sorts them; linked ids ascending, as prefetch loads them.
     plan = [(names.index(name) if name not in to_many else width + to_many.index(name),
