@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import Boolean, String, event
+from sqlalchemy import Boolean, String
 
 from addon_fixtures import install, open_app, query
 from core import field
@@ -16,6 +16,7 @@ from core.models.registry import ModelConflict, ModelRegistry
 from core.platform import platform
 from core.records.errors import ValidationFailed
 from core.records.grouping import group_by
+from core.testing.sql import sent_statements
 
 
 def _bearer(app, login: str, roles: tuple[str, ...]) -> dict[str, str]:
@@ -162,14 +163,9 @@ def test_the_extension_column_is_read_with_the_row_not_one_query_per_record(exte
     with open_app(extended_db):
         records = Env.system().records
 
-        def record(_conn, _cursor, statement, *_args):
-            statements.append(" ".join(statement.split()))
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with sent_statements() as sent:
             colors = [w.color for w in records.search("widgets").records]
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
+        statements += [" ".join(statement.split()) for statement in sent]
 
     assert colors == [None, None]
     widget_selects = [s for s in statements if s.startswith("SELECT") and "FROM widgets" in s]

@@ -3,7 +3,7 @@ whole batch (imports), in a number of queries that does not grow with the batch.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import JSON, event, func, inspect, select
+from sqlalchemy import JSON, func, inspect, select
 from sqlalchemy.exc import DBAPIError
 
 from core import signals
@@ -13,6 +13,7 @@ from core.models.meta import AUDIT_FIELDS
 from core.records.audit import AuditEntry
 from core.records.bulk import insert_rows
 from core.records.errors import BatchFailed
+from core.testing.sql import selects, sent_statements
 
 from addons.contacts.models import Contact
 
@@ -20,14 +21,8 @@ from addons.contacts.models import Contact
 @pytest.fixture
 def statements(app):
     """A list that receives every SQL statement the app runs while the test goes on."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", record)
+    with sent_statements() as sent:
+        yield sent
 
 
 def _count(resource: str) -> int:
@@ -49,8 +44,8 @@ def test_a_batch_is_stamped_audited_and_announced_like_single_creates(admin, clo
             {"last_name": f"Batch{i}", "account_id": acme.id, "tags": ["imported"]} for i in range(50)])
     finally:
         signals.record_created.disconnect(announce)
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) < 5, f"{len(selects)} queries for 50 records"
+    selected = selects(statements)
+    assert len(selected) < 5, f"{len(selected)} queries for 50 records"
     if spectrum_backend == "postgres":  # multi-row INSERT ... RETURNING (SQLite gets one INSERT a row)
         assert len(statements) < 15, f"{len(statements)} statements for 50 records"
     assert [c.last_name for c in made] == [f"Batch{i}" for i in range(50)]

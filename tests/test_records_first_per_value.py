@@ -2,10 +2,9 @@
 a field, and whether there are more) in two queries, under the user's record rules."""
 from __future__ import annotations
 
-from sqlalchemy import event
-
 from core.db import db
 from core.env import Env
+from core.testing.sql import selects, sent_statements
 
 
 def test_the_first_records_of_each_value_in_the_models_order_with_more_flags(make_user):
@@ -14,15 +13,12 @@ def test_the_first_records_of_each_value_in_the_models_order_with_more_flags(mak
     for index, city in enumerate(["Lyon", "Paris", "Lyon", "Lyon", "Paris", "Nice"]):
         records.create("contacts", {"last_name": f"N{index}", "city": city, "owner_id": alice.id if index != 3 else None})
     db.session.commit()
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    columns = Env.system().records.first_per_value("contacts", "city", ["Lyon", "Paris", "Oslo"], limit=2)
-    event.remove(db.engine, "before_cursor_execute", listener)
+    with sent_statements() as statements:
+        columns = Env.system().records.first_per_value("contacts", "city", ["Lyon", "Paris", "Oslo"], limit=2)
     named = {city: ([c.last_name for c in shown], more) for city, (shown, more) in columns.items()}
     # The model's order: by last name.
     assert named == {"Lyon": (["N0", "N2"], True), "Paris": (["N1", "N4"], False)}
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 3  # ids, records, tags
+    assert len(selects(statements)) <= 3  # ids, records, tags
     mine = Env.for_user(alice).records.first_per_value("contacts", "city", ["Lyon"], limit=5)
     assert mine == {"Lyon": (mine["Lyon"][0], False)}
     assert [c.last_name for c in mine["Lyon"][0]] == ["N0", "N2"], "N3 is not hers"

@@ -2,21 +2,12 @@
 once: each record gets exactly its own, whatever the page size, in a fixed number of queries."""
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.auth.models import User
 from core.db import db
 from core.env import Env
-
-
-def _count_queries() -> tuple[list[str], object]:
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):  # not SQLite's explicit BEGIN
-            statements.append(statement)
-
-    return statements, note
+from core.testing.sql import selects, sent_statements
 
 
 def test_each_record_of_a_page_gets_its_own_tags_in_three_queries(admin):
@@ -27,13 +18,10 @@ def test_each_record_of_a_page_gets_its_own_tags_in_three_queries(admin):
     records.create("contacts", {"last_name": "Untagged"})
     db.session.commit()
     db.session.expunge_all()
-    statements, note = _count_queries()
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with sent_statements() as sent:
         page = Env.system().records.search("contacts", order="last_name", limit=50)
         dumped = Env.system().records.dump("contacts", page.records, ["last_name", "tags"])
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    statements = selects(sent)
     assert {row["last_name"]: row["tags"] for row in dumped} == {**tagged, "Untagged": []}
     # The page, the (contact, tag) pairs and the tags themselves: never one query per record.
     assert len(statements) == 3, statements
@@ -43,13 +31,10 @@ def test_a_page_without_any_link_asks_nothing_more_for_the_targets(admin):
     Env.system().records.create("contacts", {"last_name": "Plain"})
     db.session.commit()
     db.session.expunge_all()
-    statements, note = _count_queries()
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with sent_statements() as sent:
         page = Env.system().records.search("contacts")
         dumped = Env.system().records.dump("contacts", page.records, ["tags"])
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    statements = selects(sent)
     assert [row["tags"] for row in dumped] == [[]]
     assert len(statements) == 2, statements
 

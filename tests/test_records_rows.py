@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import event
 
 from core.db import db
 from core.env import Env
 from core.records.errors import BadRequest, ValidationFailed
+from core.testing.sql import selects, sent_statements
 
 
 def _orm_pages(env: Env, resource: str, **options) -> list[tuple[list[dict], str | None]]:
@@ -121,16 +121,8 @@ def test_a_display_name_that_needs_a_relationship_is_read_through_the_orm(make_u
     page = records.search_dumped("team_members")
     assert [(row["id"], row["display_name"]) for row in page.rows] == [(member_id, "Agatha Agent")]
     assert page.rows == records.dump("team_members", records.search("team_members").records)
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with sent_statements() as statements:
         again = records.search_dumped("team_members")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
     assert again.rows == page.rows
     # Learned on the first page: the later ones read team_members once, through the ORM.
     assert len([s for s in statements if "FROM team_members" in s]) == 1, statements
@@ -142,17 +134,9 @@ def test_one_api_list_request_makes_three_queries(team, api_as):
                                           "limit=2"])
     first = api.get(url)  # the token's first use is noted in a write of its own
     assert first.status_code == 200
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):  # not SQLite's explicit BEGIN
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with sent_statements() as sent:
         response = api.get(url)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+    statements = selects(sent)
     assert response.status_code == 200 and response.get_json() == first.get_json()
     body = response.get_json()
     assert [row["last_name"] for row in body["data"]] == ["Zed0", "Zed0"] and body["next"]

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from core.db import db
 from core.env import Env
 from core.jobs.worker import Worker
+from core.testing.sql import sent_statements
 from core.webhooks.delivery import verify_signature
 from core.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -196,24 +197,19 @@ def test_ping_and_redeliver_through_the_api(app, admin, api_as, receiver):
 
 def test_each_record_of_a_batch_is_published_and_unwanted_events_open_no_savepoint(app, admin, receiver):
     _, url = receiver
-    savepoints: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):
-        if statement.startswith("SAVEPOINT"):
-            savepoints.append(statement)
+    def savepoints(statements: list[str]) -> int:
+        return len([statement for statement in statements if statement.startswith("SAVEPOINT")])
 
     records = Env.system().records
     subscription = _subscribe(admin, url, ["accounts.*"])
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with sent_statements() as sent:
         records.create_many("contacts", [{"last_name": f"Quiet{i}"} for i in range(3)])
-        quiet = len(savepoints)
-        records.update("webhook_subscriptions", subscription.id, {"events": ["contacts.created"]})
-        savepoints.clear()
+    quiet = savepoints(sent)
+    records.update("webhook_subscriptions", subscription.id, {"events": ["contacts.created"]})
+    with sent_statements() as sent:
         made = records.create_many("contacts", [{"last_name": f"Heard{i}"} for i in range(3)])
-        heard = len(savepoints)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    heard = savepoints(sent)
 
     assert (quiet, heard) == (1, 1 + 3)  # the batch's own, then one per delivery written
     assert [(d.event, json.loads(d.body)["data"]["id"]) for d in _deliveries()] == [

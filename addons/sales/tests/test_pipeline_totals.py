@@ -3,12 +3,10 @@ exact after every kind of write, read by the board when the user's rules allow i
 rebuilt on upgrade."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Iterator
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from core.addons.installer import AddonManager
 from core.db import db
@@ -16,6 +14,7 @@ from core.declarations import Summary
 from core.env import Env
 from core.records.grouping import group_by
 from core.summaries import SummaryError, build_totals
+from core.testing.sql import sent_statements
 
 from addons.sales.models import Opportunity
 from addons.sales.tests.conftest import lost_reason_id, stage_id
@@ -87,21 +86,6 @@ def test_a_failed_write_leaves_the_totals_as_they_were(world):
     assert _kept() == before == _counted()
 
 
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    """The SQL statements sent while the block runs."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-
 def test_the_board_reads_the_totals_when_the_rules_allow_and_the_records_otherwise(world, make_user):
     director = make_user("dora", roles=["sales.director"])
     _deal(world, "A", "1000", "new", world.alice)
@@ -122,7 +106,7 @@ def test_the_board_reads_the_totals_when_the_rules_allow_and_the_records_otherwi
         "search": (director, None, "B"),
     }
     for name, (user, domain, search) in cases.items():
-        with _statements() as seen:
+        with sent_statements() as seen:
             groups = group_by(Env.for_user(user).records, "opportunities", "stage_id", domain,
                               sums=["amount_company"], search=search)
         answers[name] = [(g.value, g.count, g.sums["amount_company"]) for g in groups]
