@@ -14,6 +14,7 @@ from core.addons.state import InstalledAddon
 from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
 from core.db import db, enable_sqlite_transactions
+from core.json_provider import FastJSONProvider
 
 __all__ = ["create_app", "installed_addon_names"]
 
@@ -46,8 +47,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        JSON_SORT_KEYS=False,
     )
+    app.json = FastJSONProvider(app)
     db.init_app(app)
     with app.app_context():
         enable_sqlite_transactions(db.engine)
