@@ -5,8 +5,8 @@ Every flush or INSERT/UPDATE/DELETE statement that writes one of those tables se
 random stamp in `access_stamp`, in the same transaction (listeners on every SQLAlchemy
 session, so the web UI, the API, the CLI, the installer and other gunicorn workers all
 do). Each request reads the stamp together with the user's own roles in one small
-query; a stamp it has not seen means the tables changed (here or in another process)
-and are read again. Random stamps never repeat, so a snapshot cached under a stamp
+query (or in the query that already reads the user: see `access_columns`); a stamp it
+has not seen means the tables changed (here or in another process) and are read again. Random stamps never repeat, so a snapshot cached under a stamp
 always matches the database that wrote it, also across test databases cloned from one
 template.
 """
@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from sqlalchemy import String, bindparam, event, insert, select, update
+from sqlalchemy import JSON, String, bindparam, event, func, insert, select, update
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.auth.models import Role, role_implications, user_roles
 from core.db import db, written_table
 
-__all__ = ["AccessStamp", "Grant", "Rule", "FieldGrant", "AccessSnapshot", "load_for_user"]
+__all__ = ["AccessStamp", "Grant", "Rule", "FieldGrant", "AccessSnapshot", "load_for_user", "access_columns",
+           "remember_access_row"]
 
 
 class AccessStamp(db.Model):  # type: ignore[name-defined,misc]
@@ -147,16 +149,64 @@ _STAMP_AND_ROLES = (select(AccessStamp.stamp, user_roles.c.role_id).select_from(
                     .outerjoin(user_roles, user_roles.c.user_id == bindparam("user_id")).where(AccessStamp.id == 1))
 
 
+#: Where `remember_access_row` leaves what another query read, in `Session.info`.
+_PREREAD = "spectrum.access_preread"
+
+
+def access_columns(user_id: ColumnElement[int], dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """Two columns to add to a query that reads a user (an API request's token lookup):
+    the tables' stamp and the user's own role ids (a JSON array), so that the request's
+    `load_for_user` needs no query of its own when the stamp is one it has seen. Hand
+    their values to `remember_access_row`."""
+    stamp = select(AccessStamp.stamp).where(AccessStamp.id == 1).scalar_subquery()
+    aggregate = func.json_agg if dialect == "postgresql" else func.json_group_array
+    roles = (select(aggregate(user_roles.c.role_id, type_=JSON)).where(user_roles.c.user_id == user_id)
+             .scalar_subquery())
+    return stamp.label("access_stamp"), roles.label("access_roles")
+
+
+def remember_access_row(session: Session, user_id: int, stamp: str | None, role_ids: list[int] | None) -> None:
+    """Keep what `access_columns` read for `user_id` for this transaction's next
+    `load_for_user`; any write in between (a flush, a statement) forgets it."""
+    if stamp is not None:
+        session.info[_PREREAD] = (session.get_transaction(), user_id, stamp, {r for r in role_ids or () if r is not None})
+
+
+def _preread(session: Session, user_id: int) -> tuple[str, set[int]] | None:
+    found = session.info.pop(_PREREAD, None)
+    if found is None or found[0] is not session.get_transaction() or found[1] != user_id:
+        return None
+    return found[2], found[3]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_preread_on_flush(session: Session, flush_context: Any) -> None:
+    """A flush may have given or taken roles: the pre-read row no longer holds."""
+    session.info.pop(_PREREAD, None)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_preread_on_write(state: ORMExecuteState) -> None:
+    """The same for a write statement run outside a flush."""
+    if not state.is_select:
+        state.session.info.pop(_PREREAD, None)
+
+
 def load_for_user(session: Session, user_id: int | None) -> tuple[AccessSnapshot, set[int]]:
     """The snapshot current in the session's transaction and the ids of the user's own
-    (not implied) roles: one query, plus the tables themselves when the stamp changed."""
+    (not implied) roles: one query (none after `remember_access_row`), plus the tables
+    themselves when the stamp changed."""
     user_key = user_id if user_id is not None else -1
     session.flush()  # roles given earlier in this transaction count; then a plain Core read (no ORM)
-    rows = session.connection().execute(_STAMP_AND_ROLES, {"user_id": user_key}).all()
-    if not rows:  # no stamp row yet (the first permission write makes it): read, never cache
-        return _read_snapshot(session), set(session.scalars(select(user_roles.c.role_id)
-                                                             .where(user_roles.c.user_id == user_key)))
-    stamp = rows[0][0]
+    preread = _preread(session, user_key)
+    if preread is not None:
+        stamp, own = preread
+    else:
+        rows = session.connection().execute(_STAMP_AND_ROLES, {"user_id": user_key}).all()
+        if not rows:  # no stamp row yet (the first permission write makes it): read, never cache
+            return _read_snapshot(session), set(session.scalars(select(user_roles.c.role_id)
+                                                                 .where(user_roles.c.user_id == user_key)))
+        stamp, own = rows[0][0], {row[1] for row in rows if row[1] is not None}
     key = (str(session.get_bind().engine.url), stamp)
     with _LOCK:
         snapshot = _CACHE.get(key)
@@ -168,7 +218,7 @@ def load_for_user(session: Session, user_id: int | None) -> tuple[AccessSnapshot
             _CACHE[key] = snapshot
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
-    return snapshot, {row[1] for row in rows if row[1] is not None}
+    return snapshot, own
 
 
 def _watched() -> tuple[type[Any], ...]:

@@ -11,9 +11,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core.access.snapshot import access_columns, remember_access_row
 from core.auth.models import ApiToken, User
 from core.db import db
 from core.env import Env
+from core.read_only import reads_without_transaction
 
 __all__ = ["create_user", "set_password", "authenticate", "issue_token", "user_for_token", "revoke_token",
            "MIN_PASSWORD_LENGTH"]
@@ -82,7 +84,8 @@ def issue_token(user: User, name: str, now: datetime, expires_at: datetime | Non
 def user_for_token(token: str, now: datetime) -> User | None:
     """The active user owning a valid, unexpired, unrevoked `token`; notes when it was used."""
     session = db.session()
-    started_here = not session.in_transaction()
+    read_only = reads_without_transaction(session)
+    started_here = read_only or not session.in_transaction()
     found = _valid_token(session, token, now)
     if found is None:
         return None
@@ -96,8 +99,10 @@ def user_for_token(token: str, now: datetime) -> User | None:
     # At the start of a request (most API calls are reads that never commit): end the
     # read just begun and note the use in a short transaction of its own. (Written
     # inside the request's transaction it would be lost on a read; on SQLite a side
-    # write while this session still reads would conflict with it.)
-    session.rollback()
+    # write while this session still reads would conflict with it. A request reading
+    # without a transaction has nothing to end.)
+    if not read_only:
+        session.rollback()
     with Session(db.engine) as side, side.begin():
         again = _valid_token(side, token, now)
         if again is None:  # revoked in between
@@ -114,21 +119,23 @@ _TOUCH_EVERY = timedelta(minutes=10)
 
 def _valid_token(session: Session, token: str, now: datetime) -> tuple[ApiToken, User] | None:
     """The token and its user in one query, or None if the token is revoked or expired or
-    the user inactive."""
-    found = session.execute(_token_query(), {"digest": _digest(token)}).first()
+    the user inactive. The same query reads what the request's permission check needs
+    (core.access.snapshot.access_columns), which saves that check a round trip."""
+    found = session.execute(_token_query(session.get_bind().dialect.name), {"digest": _digest(token)}).first()
     if found is None:
         return None
-    row, user = found
+    row, user, stamp, role_ids = found
     if row.expires_at is not None and row.expires_at <= now:
         return None
+    remember_access_row(session, user.id, stamp, role_ids)
     return row, user
 
 
-@lru_cache(maxsize=1)
-def _token_query() -> Any:
-    # Built once: every API request runs it, and a statement object keeps its cache key
-    # (building the statement and its key anew cost more than running it).
-    return (select(ApiToken, User).join(ApiToken.user)
+@lru_cache(maxsize=4)
+def _token_query(dialect: str) -> Any:
+    # Built once per dialect: every API request runs it, and a statement object keeps its
+    # cache key (building the statement and its key anew cost more than running it).
+    return (select(ApiToken, User, *access_columns(User.id, dialect)).join(ApiToken.user)
             .where(ApiToken.digest == bindparam("digest"), ApiToken.revoked.is_(False), User.active.is_(True)))
 
 

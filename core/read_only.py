@@ -1,0 +1,72 @@
+"""Requests that only read, served without a database transaction on PostgreSQL.
+
+A request normally reads inside a transaction that it then rolls back: BEGIN and
+ROLLBACK are two round trips of their own, and on the API's contact list they cost a
+seventh of the request (0.5 of 3.9 ms). An endpoint that never writes calls
+`read_without_transaction()` before its first query; its session's connection then runs
+in autocommit mode, each statement reading the latest committed data (as a transaction
+at READ COMMITTED would, statement by statement). The connection pool puts the
+connection back to transactions when the request returns it, so the next request that
+writes is atomic as ever.
+
+A write attempted in such a request would commit statement by statement, and could be
+left half done: a flush there raises `WriteInReadOnlyRequest` instead, before anything
+is sent. SQLite keeps its transactions (they are local calls, not round trips).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from core.db import db
+
+__all__ = ["read_without_transaction", "reads_without_transaction", "WriteInReadOnlyRequest"]
+
+#: Marks a session (in `Session.info`) whose connection reads in autocommit mode.
+_READ_ONLY = "spectrum.read_only"
+
+
+class WriteInReadOnlyRequest(RuntimeError):
+    """An endpoint that declared it only reads tried to write."""
+
+
+def read_without_transaction() -> None:
+    """Serve the rest of this request's reads without a transaction (PostgreSQL only).
+
+    Call it first thing in an endpoint that never writes, before any query; once the
+    session has begun a transaction it changes nothing."""
+    session = db.session()
+    if session.in_transaction() or session.get_bind().dialect.name != "postgresql":
+        return
+    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    session.info[_READ_ONLY] = True
+
+
+def reads_without_transaction(session: Session) -> bool:
+    """Whether `session` serves a request that called `read_without_transaction`."""
+    return bool(session.info.get(_READ_ONLY))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_ended(session: Session, transaction: Any) -> None:
+    """The next transaction of the session (after a rollback) is an ordinary one."""
+    if transaction.parent is None:
+        session.info.pop(_READ_ONLY, None)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    """A flush in a read-only request would commit row by row: refuse it."""
+    if session.info.get(_READ_ONLY):
+        raise WriteInReadOnlyRequest("this endpoint reads without a transaction and may not write; "
+                                     "drop read_without_transaction() from it to write")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_statement(state: ORMExecuteState) -> None:
+    """The same for an INSERT, UPDATE or DELETE statement."""
+    if not state.is_select and state.session.info.get(_READ_ONLY):
+        raise WriteInReadOnlyRequest("this endpoint reads without a transaction and may not write; "
+                                     "drop read_without_transaction() from it to write")
