@@ -5,9 +5,9 @@ ROLLBACK are two round trips of their own, and on the API's contact list they co
 seventh of the request (0.5 of 3.9 ms). An endpoint that never writes calls
 `read_without_transaction()` before its first query; its session's connection then runs
 in autocommit mode, each statement reading the latest committed data (as a transaction
-at READ COMMITTED would, statement by statement). The connection pool puts the
-connection back to transactions when the request returns it, so the next request that
-writes is atomic as ever.
+at READ COMMITTED would, statement by statement). The request gives the connection back
+when it ends, and the pool puts it back to transactions, so the next request that writes
+is atomic as ever.
 
 A write attempted in such a request would commit statement by statement, and could be
 left half done: a flush there raises `WriteInReadOnlyRequest` instead, before anything
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request_tearing_down
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -47,6 +48,15 @@ def read_without_transaction() -> None:
 def reads_without_transaction(session: Session) -> bool:
     """Whether `session` serves a request that called `read_without_transaction`."""
     return bool(session.info.get(_READ_ONLY))
+
+
+@request_tearing_down.connect
+def _end_with_the_request(sender: Any, **extra: Any) -> None:
+    """Give the connection back when the request ends, also when the session outlives it
+    (a test, or a CLI command, that keeps one app context open across requests): its
+    next user gets an ordinary transaction."""
+    if db.session.registry.has() and reads_without_transaction(db.session()):
+        db.session.rollback()
 
 
 @event.listens_for(Session, "after_transaction_end")

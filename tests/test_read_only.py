@@ -11,7 +11,7 @@ from core.api.auth import current_user
 from core.auth.models import Role
 from core.db import db
 from core.env import Env
-from core.read_only import WriteInReadOnlyRequest, read_without_transaction
+from core.read_only import WriteInReadOnlyRequest, read_without_transaction, reads_without_transaction
 
 
 def _role(app: Any, name: str) -> Role:
@@ -55,6 +55,18 @@ def test_api_reads_run_without_a_transaction_and_writes_keep_theirs(admin, api_a
     assert changed.status_code == 200 and changed.get_json()["last_name"] == "After"
     assert reads and all(reads), reads
     assert writes and not any(writes), writes
+
+
+@pytest.mark.postgres_only
+def test_the_request_gives_the_connection_back_when_it_ends(admin, api_as):
+    api = api_as(admin)
+    db.session.remove()
+    assert api.get("/api/v1/contacts").status_code == 200
+    # The test's app context outlives the request, and so does its session: an ordinary one again.
+    assert not reads_without_transaction(db.session())
+    Env.system().records.create("contacts", {"last_name": "After the read"})
+    assert db.session.connection().connection.dbapi_connection.autocommit is False
+    db.session.rollback()
 
 
 @pytest.mark.postgres_only
