@@ -6,9 +6,9 @@ random stamp in `access_stamp`, in the same transaction (listeners on every SQLA
 session, so the web UI, the API, the CLI, the installer and other gunicorn workers all
 do). Each request reads the stamp together with the user's own roles in one small
 query (or in the query that already reads the user: see `access_columns`); a stamp it
-has not seen means the tables changed (here or in another process) and are read again. Random stamps never repeat, so a snapshot cached under a stamp
-always matches the database that wrote it, also across test databases cloned from one
-template.
+has not seen means the tables changed (here or in another process) and are read again.
+Random stamps never repeat, so a snapshot cached under a stamp always matches the
+database that wrote it, also across test databases cloned from one template.
 """
 from __future__ import annotations
 
@@ -169,7 +169,8 @@ def remember_access_row(session: Session, user_id: int, stamp: str | None, role_
     """Keep what `access_columns` read for `user_id` for this transaction's next
     `load_for_user`; any write in between (a flush, a statement) forgets it."""
     if stamp is not None:
-        session.info[_PREREAD] = (session.get_transaction(), user_id, stamp, {r for r in role_ids or () if r is not None})
+        own = {role_id for role_id in role_ids or () if role_id is not None}
+        session.info[_PREREAD] = (session.get_transaction(), user_id, stamp, own)
 
 
 def _preread(session: Session, user_id: int) -> tuple[str, set[int]] | None:
