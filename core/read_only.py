@@ -33,6 +33,10 @@ class WriteInReadOnlyRequest(RuntimeError):
     """An endpoint that declared it only reads tried to write."""
 
 
+_REFUSAL = ("this endpoint reads without a transaction and may not write; "
+            "drop read_without_transaction() from it to write")
+
+
 def read_without_transaction() -> None:
     """Serve the rest of this request's reads without a transaction (PostgreSQL only).
 
@@ -70,13 +74,11 @@ def _transaction_ended(session: Session, transaction: Any) -> None:
 def _refuse_flush(session: Session, flush_context: Any, instances: Any) -> None:
     """A flush in a read-only request would commit row by row: refuse it."""
     if session.info.get(_READ_ONLY):
-        raise WriteInReadOnlyRequest("this endpoint reads without a transaction and may not write; "
-                                     "drop read_without_transaction() from it to write")
+        raise WriteInReadOnlyRequest(_REFUSAL)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_statement(state: ORMExecuteState) -> None:
     """The same for an INSERT, UPDATE or DELETE statement."""
     if not state.is_select and state.session.info.get(_READ_ONLY):
-        raise WriteInReadOnlyRequest("this endpoint reads without a transaction and may not write; "
-                                     "drop read_without_transaction() from it to write")
+        raise WriteInReadOnlyRequest(_REFUSAL)
