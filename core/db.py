@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event
-from sqlalchemy.orm import DeclarativeBase, ORMExecuteState
+from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "written_table"]
+__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "written_table", "transaction_scoped"]
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
 NAMING_CONVENTION = {
@@ -87,3 +87,21 @@ def written_table(state: ORMExecuteState) -> Any:
     if state.is_insert or state.is_update or state.is_delete:
         return getattr(state.statement, "table", None)
     return None
+
+
+#: `Session.info` keys whose values last until the session's outermost transaction ends.
+_TRANSACTION_SCOPED: set[str] = set()
+
+
+def transaction_scoped(key: str) -> str:
+    """Declare `key` of `Session.info` as holding something true only within the current
+    transaction (a cache, a mode): it is dropped when the outermost transaction ends."""
+    _TRANSACTION_SCOPED.add(key)
+    return key
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_transaction_scoped(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        for key in _TRANSACTION_SCOPED:
+            session.info.pop(key, None)

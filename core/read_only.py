@@ -21,12 +21,12 @@ from flask import request_tearing_down
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from core.db import db
+from core.db import db, transaction_scoped
 
 __all__ = ["read_without_transaction", "reads_without_transaction", "WriteInReadOnlyRequest"]
 
 #: Marks a session (in `Session.info`) whose connection reads in autocommit mode.
-_READ_ONLY = "spectrum.read_only"
+_READ_ONLY = transaction_scoped("spectrum.read_only")
 
 
 class WriteInReadOnlyRequest(RuntimeError):
@@ -61,13 +61,6 @@ def _end_with_the_request(sender: Any, **extra: Any) -> None:
     next user gets an ordinary transaction."""
     if db.session.registry.has() and reads_without_transaction(db.session()):
         db.session.rollback()
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _transaction_ended(session: Session, transaction: Any) -> None:
-    """The next transaction of the session (after a rollback) is an ordinary one."""
-    if transaction.parent is None:
-        session.info.pop(_READ_ONLY, None)
 
 
 @event.listens_for(Session, "before_flush")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.auth.models import Role, role_implications, user_roles
-from core.db import db, written_table
+from core.db import db, transaction_scoped, written_table
 
 __all__ = ["AccessStamp", "Grant", "Rule", "FieldGrant", "AccessSnapshot", "load_for_user", "access_columns",
            "remember_access_row"]
@@ -150,7 +150,7 @@ _STAMP_AND_ROLES = (select(AccessStamp.stamp, user_roles.c.role_id).select_from(
 
 
 #: Where `remember_access_row` leaves what another query read, in `Session.info`.
-_PREREAD = "spectrum.access_preread"
+_PREREAD = transaction_scoped("spectrum.access_preread")
 
 
 def access_columns(user_id: ColumnElement[int], dialect: str) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
@@ -170,14 +170,14 @@ def remember_access_row(session: Session, user_id: int, stamp: str | None, role_
     `load_for_user`; any write in between (a flush, a statement) forgets it."""
     if stamp is not None:
         own = {role_id for role_id in role_ids or () if role_id is not None}
-        session.info[_PREREAD] = (session.get_transaction(), user_id, stamp, own)
+        session.info[_PREREAD] = (user_id, stamp, own)
 
 
 def _preread(session: Session, user_id: int) -> tuple[str, set[int]] | None:
     found = session.info.pop(_PREREAD, None)
-    if found is None or found[0] is not session.get_transaction() or found[1] != user_id:
+    if found is None or found[0] != user_id:
         return None
-    return found[2], found[3]
+    return found[1], found[2]
 
 
 @event.listens_for(Session, "after_flush")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from core import signals
-from core.db import db, written_table
+from core.db import db, transaction_scoped, written_table
 from core.declarations import EventHandler
 from core.env import Env
 from core.events import connect_handlers, isolated
@@ -70,7 +70,7 @@ def publish(event: str, data_for: Any, extra: Mapping[str, Any] | None = None) -
     return deliveries
 
 
-_CACHE_KEY = "spectrum.webhook_subscriptions"
+_CACHE_KEY = transaction_scoped("spectrum.webhook_subscriptions")
 
 
 def _subscribers(event: str) -> list[WebhookSubscription]:
@@ -87,12 +87,6 @@ def _active_subscriptions() -> list[WebhookSubscription]:
         info[_CACHE_KEY] = list(db.session.scalars(
             select(WebhookSubscription).where(WebhookSubscription.active.is_(True))))
     return info[_CACHE_KEY]
-
-
-@sqlalchemy_event.listens_for(Session, "after_transaction_end")
-def _forget_after_transaction(session: Session, transaction: Any) -> None:
-    if transaction.parent is None:
-        session.info.pop(_CACHE_KEY, None)
 
 
 @sqlalchemy_event.listens_for(Session, "before_flush")
