@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -152,6 +152,29 @@ def test_expired_revoked_wrong_and_inactive_tokens_are_401(make_user, client, cl
     ann.active = False
     db.session.commit()
     assert status(lasting) == 401
+
+
+def test_a_token_notes_its_use_every_ten_minutes_on_reads_and_writes(make_user, client, clock):
+    ann = make_user("ann", roles=["contacts.user"])
+    token = issue_token(ann, "sync", clock.now())
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def last_used() -> datetime | None:
+        db.session.commit()
+        return db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.name == "sync"))
+
+    first = clock.now()
+    assert client.get("/api/v1/contacts", headers=headers).status_code == 200
+    assert last_used() == first
+    clock.advance(timedelta(minutes=9))
+    assert client.get("/api/v1/contacts", headers=headers).status_code == 200
+    assert last_used() == first  # not written again within ten minutes
+    clock.advance(timedelta(minutes=2))
+    created = client.post("/api/v1/contacts", headers=headers, json={"first_name": "Eve", "last_name": "Noted"})
+    assert created.status_code == 201
+    assert last_used() == clock.now()  # noted by the write's own transaction
+    assert client.get(created.headers["Location"], headers=headers).json["last_name"] == "Noted"
 
 
 def test_roles_are_data_that_admins_edit(admin, api_as):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -89,12 +89,12 @@ def user_for_token(token: str, now: datetime) -> User | None:
     found = _valid_token(session, token, now)
     if found is None:
         return None
-    row, user = found
-    if not _stale(row, now):
+    use, user = found
+    if not _stale(use, now):
         return user  # the common case: one query, on the request's own session
     if not started_here:
         # Inside a running transaction the caller's commit writes the note.
-        row.last_used_at = now
+        session.get_one(ApiToken, use.token_id).last_used_at = now
         return user
     # At the start of a request (most API calls are reads that never commit): end the
     # read just begun and note the use in a short transaction of its own. (Written
@@ -108,7 +108,7 @@ def user_for_token(token: str, now: datetime) -> User | None:
         if again is None:  # revoked in between
             return None
         if _stale(again[0], now):
-            again[0].last_used_at = now
+            side.get_one(ApiToken, again[0].token_id).last_used_at = now
         user_id = again[1].id
     return session.get(User, user_id)
 
@@ -117,30 +117,34 @@ def user_for_token(token: str, now: datetime) -> User | None:
 _TOUCH_EVERY = timedelta(minutes=10)
 
 
-def _valid_token(session: Session, token: str, now: datetime) -> tuple[ApiToken, User] | None:
-    """The token and its user in one query, or None if the token is revoked or expired or
-    the user inactive. The same query reads what the request's permission check needs
-    (core.access.snapshot.access_columns), which saves that check a round trip."""
+def _valid_token(session: Session, token: str, now: datetime) -> tuple[Row[Any], User] | None:
+    """(the token's id, expiry and last use) and its user in one query, or None if the
+    token is revoked or expired or the user inactive. The same query reads what the
+    request's permission check needs (core.access.snapshot.access_columns), which saves
+    that check a round trip. Only the user is loaded as a model instance: the token's
+    own instance is needed only to note its use, every ten minutes."""
     found = session.execute(_token_query(session.get_bind().dialect.name), {"digest": _digest(token)}).first()
     if found is None:
         return None
-    row, user, stamp, role_ids = found
-    if row.expires_at is not None and row.expires_at <= now:
+    user, stamp, role_ids = found[:3]
+    if found.token_expires_at is not None and found.token_expires_at <= now:
         return None
     remember_access_row(session, user.id, stamp, role_ids)
-    return row, user
+    return found, user
 
 
 @lru_cache(maxsize=4)
 def _token_query(dialect: str) -> Any:
     # Built once per dialect: every API request runs it, and a statement object keeps its
     # cache key (building the statement and its key anew cost more than running it).
-    return (select(ApiToken, User, *access_columns(User.id, dialect)).join(ApiToken.user)
+    return (select(User, *access_columns(User.id, dialect), ApiToken.id.label("token_id"),
+                   ApiToken.expires_at.label("token_expires_at"), ApiToken.last_used_at.label("token_last_used_at"))
+            .select_from(ApiToken).join(ApiToken.user)
             .where(ApiToken.digest == bindparam("digest"), ApiToken.revoked.is_(False), User.active.is_(True)))
 
 
-def _stale(row: ApiToken, now: datetime) -> bool:
-    return row.last_used_at is None or now - row.last_used_at >= _TOUCH_EVERY
+def _stale(use: Row[Any], now: datetime) -> bool:
+    return use.token_last_used_at is None or now - use.token_last_used_at >= _TOUCH_EVERY
 
 
 def revoke_token(prefix: str) -> ApiToken:

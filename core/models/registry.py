@@ -16,6 +16,7 @@ addon is not loaded:
 from __future__ import annotations
 
 import difflib
+import weakref
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import event
@@ -53,6 +54,8 @@ class ModelRegistry:
         self._field_owner: dict[tuple[str, str], str] = {}
         self._choices: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._extension_columns: dict[type[Any], list[Any]] = {}
+        # Statement -> the same statement loading the extension columns (see `with_extensions`).
+        self._with_extensions: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._meta: dict[str, ModelMeta] = {}
 
     def add(self, addon: str, model: type[Record]) -> None:
@@ -176,13 +179,29 @@ class ModelRegistry:
         """The addon that contributed `field` to `resource`."""
         return self._field_owner.get((resource, field))
 
-    def extends(self, mappers: Iterable[Any]) -> bool:
-        """Whether this app's addons added columns to the model of any of `mappers`."""
-        return any(mapper.class_ in self._extension_columns for mapper in mappers)
+    def with_extensions(self, state: ORMExecuteState) -> Any:
+        """The statement of `state` loading, with the rest of each row, the extension columns
+        this app's addons added to the models it selects; the statement itself when there
+        are none.
 
-    def active_extension_columns(self, model: type[Any]) -> list[Any]:
-        """The deferred extension columns of `model` that this app's addons added."""
-        return self._extension_columns.get(model, [])
+        The answer for a statement object is kept as long as that object lives, and is the
+        same object each time: a statement built once and run on every request (the API
+        token's) then keeps its SQLAlchemy cache key instead of computing a new one."""
+        statement = state.statement
+        known = self._with_extensions.get(statement)
+        if known is not None:
+            return known
+        if not any(mapper.class_ in self._extension_columns for mapper in state.all_mappers):
+            return statement  # the common case, decided without the column descriptions (costly)
+        options = [undefer(column)
+                   for description in getattr(statement, "column_descriptions", ())
+                   if isinstance(description.get("expr"), type) and description["expr"] is description.get("entity")
+                   for column in self._extension_columns.get(description["expr"], ())]
+        if not options:
+            return statement
+        extended = statement.options(*options)
+        self._with_extensions[statement] = extended
+        return extended
 
     def __contains__(self, resource: object) -> bool:
         return resource in self._models
@@ -221,14 +240,8 @@ def undefer_active_extensions(state: ORMExecuteState) -> None:
     if not state.is_select or not has_app_context():
         return
     platform = current_app.extensions.get("spectrum")
-    if platform is None or not platform.models.extends(state.all_mappers):
-        return  # the common case, decided without the statement's column descriptions (costly)
-    options = [undefer(column)
-               for description in getattr(state.statement, "column_descriptions", ())
-               if isinstance(description.get("expr"), type) and description["expr"] is description.get("entity")
-               for column in platform.models.active_extension_columns(description["expr"])]
-    if options:
-        state.statement = state.statement.options(*options)
+    if platform is not None:
+        state.statement = platform.models.with_extensions(state)
 
 
 def _listen_once() -> None:
