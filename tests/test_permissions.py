@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 import subprocess
 import sys
 
@@ -226,3 +227,33 @@ def test_permissions_imported_in_a_batch_apply_at_once(make_user):
                                         {"role_id": auditors.id, "model": "contacts", "can_read": True}])
     db.session.commit()
     assert Env.for_user(carol).records.count("accounts").value == 0
+
+
+def test_compiled_rule_conditions_are_reused_only_while_they_hold(two_owners, make_user, clock):
+    alice, bob, mine, theirs = two_owners
+
+    def listed(user) -> list[int]:
+        return [c.id for c in Env.for_user(user).records.search("contacts", order="id").records]
+
+    # "$user": "id" rules: each user keeps their own condition, whoever asked first.
+    for _ in range(2):
+        assert (listed(alice), listed(bob)) == ([mine], [theirs])
+    # "$user" of another attribute: the user's data may change with no permission change.
+    portal = make_user("pat", roles=["base.portal"], kind="portal", contact_id=mine)
+    assert listed(portal) == [mine]
+    portal.contact_id = theirs
+    db.session.commit()
+    assert listed(portal) == [theirs]
+    # "$now": the condition moves with the clock.
+    system = Env.system().records
+    recent = system.create("roles", {"name": "Recent contacts"})
+    system.create("model_access", {"role_id": recent.id, "model": "contacts", "can_read": True})
+    system.create("record_rules", {"name": "Created this past day", "role_id": recent.id, "model": "contacts",
+                                   "domain": [["created_at", ">=", {"$now": {"days": -1}}]]})
+    db.session.commit()
+    reader = make_user("rita", roles=[])
+    db.session.execute(user_roles.insert().values(user_id=reader.id, role_id=recent.id))
+    db.session.commit()
+    assert listed(reader) == [mine, theirs]
+    clock.advance(timedelta(days=2))
+    assert listed(reader) == []

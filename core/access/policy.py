@@ -120,12 +120,35 @@ class AccessPolicy:
         if not self.can(resource, operation):
             return false()
         global_rules, role_rules = self._applicable_rules(resource, operation)
-        context = DomainContext(user=self.user, now=self.now)
-        parts = [compile_domain(model_class, r.domain, context) for r in global_rules]
-        if role_rules is not None:
-            parts.append(or_(*[compile_domain(model_class, r.domain, context) for r in role_rules]))
-        # true() itself when no rule applies (and_(true()) is not): callers skip asking then.
-        return and_(true(), *parts) if parts else true()
+        key = self._reuse_key(model_class, operation, global_rules, role_rules)
+        conditions = self._tables.conditions if self._tables is not None and key is not None else {}
+        condition = conditions.get(key)
+        if condition is None:
+            context = DomainContext(user=self.user, now=self.now)
+            parts = [compile_domain(model_class, r.domain, context) for r in global_rules]
+            if role_rules is not None:
+                parts.append(or_(*[compile_domain(model_class, r.domain, context) for r in role_rules]))
+            # true() itself when no rule applies (and_(true()) is not): callers skip asking then.
+            condition = and_(true(), *parts) if parts else true()
+            if len(conditions) >= _CONDITIONS_KEPT:
+                conditions.clear()
+            conditions[key] = condition
+        return condition
+
+    def _reuse_key(self, model_class: type[Any], operation: str, global_rules: list[Rule],
+                   role_rules: list[Rule] | None) -> tuple[Any, ...] | None:
+        """What decides the compiled condition of these rules, so every request that
+        shares it reuses one compiled condition (compiling took a tenth of a list
+        request): the model, the operation, the rules, and the user when a rule names
+        their id. None when a rule depends on the time (`$now`, `$today`) or on the
+        user's other data (`$user` of another attribute), which can change any time."""
+        rules = [*global_rules, *(role_rules or ())]
+        uses = {use for rule in rules for use in _context_values(rule.domain)}
+        if uses - {_USER_ID}:
+            return None
+        return (model_class, operation, tuple(rule.id for rule in global_rules),
+                None if role_rules is None else tuple(rule.id for rule in role_rules),
+                self.user.id if uses and self.user is not None else None)
 
     # -- fields ---------------------------------------------------------------------
     def field_allowed(self, model: str, field_name: str, sensitive: bool, write: bool = False) -> bool:
@@ -182,6 +205,24 @@ class AccessPolicy:
         condition = compile_domain(model_class, rule.domain, DomainContext(user=self.user, now=self.now))
         matches = db.session.scalar(select(model_class.id).where(model_class.id == record_id, condition))
         return f"{line} -> {'matches' if matches else 'does not match'} #{record_id}"
+
+
+#: Compiled conditions kept per snapshot at most (one per user and model with "$user" rules).
+_CONDITIONS_KEPT = 10_000
+#: The one context value a reusable condition may use: the user's id, which never changes.
+_USER_ID = ("$user", json.dumps("id"))
+
+
+def _context_values(domain: Any) -> set[tuple[str, str]]:
+    """The context values (`{"$user": "id"}` as ("$user", "id")) a domain uses."""
+    if isinstance(domain, list):
+        return {use for item in domain for use in _context_values(item)}
+    if isinstance(domain, dict):
+        if len(domain) == 1 and next(iter(domain)).startswith("$"):
+            (key, arg), = domain.items()
+            return {(key, json.dumps(arg, sort_keys=True))}
+        return {use for value in domain.values() for use in _context_values(value)}
+    return set()
 
 
 def _check_operation(operation: str) -> None:

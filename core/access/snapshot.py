@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Any
 
@@ -92,6 +92,9 @@ class AccessSnapshot:
     grants: dict[str, tuple[Grant, ...]]
     rules: dict[str, tuple[Rule, ...]]
     fields: dict[str, tuple[FieldGrant, ...]]
+    #: Record-rule conditions compiled from these tables, kept for reuse by the requests
+    #: that share them (see `AccessPolicy.predicate`); they go with the snapshot.
+    conditions: dict[Any, ColumnElement[bool]] = field(default_factory=dict, compare=False, repr=False)
 
     def closure(self, role_ids: set[int]) -> set[int]:
         """`role_ids` plus every role they imply, transitively."""
