@@ -34,3 +34,17 @@ def test_harness_reports_every_figure(tmp_path: Path, pg_server_url: str) -> Non
     assert report["seed_summary"]["rows"] == {"accounts": 400, "contacts": 2000, "interactions": 20000,
                                               "leads": 2000, "opportunities": 2000}
     assert "| 2. API list, first page" in done.stdout
+
+
+def test_growth_table_gives_each_size_its_own_deep_page() -> None:
+    from scripts.bench.measure import Figure
+    from scripts.bench.report import growth_table
+
+    def deep(page: int, ours: float) -> Figure:
+        return Figure("list_deep", f"2. API list, deep page ({page}) (team rule, city, sort)", "ms", ours, 1.0, 2.0,
+                      "ratio_max", {"page": page})
+
+    lines = growth_table({10_000: [deep(37, 4.25)], 1_000_000: [deep(2000, 4.75)]}).splitlines()
+    assert lines[0] == "| figure | 10,000 contacts | 1,000,000 contacts |"
+    assert lines[2] == ("| 2. API list, deep page (team rule, city, sort) | 4.2 ms (raw 1.0), page 37 "
+                        "| 4.8 ms (raw 1.0), page 2,000 |")

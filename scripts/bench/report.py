@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +50,17 @@ def growth_table(growth: dict[int, list[Figure]]) -> str:
     """Benchmarks 2, 3 and 4 (ours, p50 ms) at each size, side by side."""
     sizes = sorted(growth)
     keys = [figure.key for figure in growth[sizes[0]]]
-    titles = {figure.key: figure.title for figure in growth[sizes[0]]}
+    # A deep page's number depends on the size: it goes in each cell, not in the title.
+    titles = {figure.key: re.sub(r" \(\d+\)", "", figure.title) for figure in growth[sizes[0]]}
     lines = ["| figure | " + " | ".join(f"{size:,} contacts" for size in sizes) + " |",
              "|---|" + "---:|" * len(sizes)]
     for key in keys:
         cells = []
         for size in sizes:
             figure = next((f for f in growth[size] if f.key == key), None)
-            cells.append("-" if figure is None else f"{figure.ours:.1f} ms (raw {figure.baseline:.1f})")
+            page = figure.details.get("page", 1) if figure is not None else 1
+            cells.append("-" if figure is None else f"{figure.ours:.1f} ms (raw {figure.baseline:.1f})"
+                         + (f", page {page:,}" if page > 1 else ""))
         lines.append(f"| {titles[key]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
