@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlencode
@@ -63,9 +64,9 @@ def _get(port: int, path: str, token: str | None) -> int:
         connection.close()
 
 
-def _load(port: int, path: str, token: str | None, seconds: float) -> tuple[float, int, int]:
-    """(answered requests per second, requests, errors) of CLIENTS threads for `seconds`;
-    only 200 answers count towards the rate."""
+def _load(port: int, path: str, token: str | None, seconds: float) -> tuple[int, int, float]:
+    """(requests, errors, elapsed seconds) of CLIENTS threads sending requests for
+    `seconds`; an answer other than 200 is an error."""
     counts = [0] * CLIENTS
     errors = [0] * CLIENTS
     stop = time.monotonic() + seconds
@@ -85,8 +86,7 @@ def _load(port: int, path: str, token: str | None, seconds: float) -> tuple[floa
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - began
-    return (sum(counts) - sum(errors)) / elapsed, sum(counts), sum(errors)
+    return sum(counts), sum(errors), time.monotonic() - began
 
 
 def _worker_rss_mb(master: int) -> int:
@@ -100,31 +100,59 @@ def _worker_rss_mb(master: int) -> int:
     return max(sizes) if sizes else 0
 
 
+#: Load slices per server: the two servers take turns, so that a slower stretch of this
+#: noisy machine falls on both alike (as `side_by_side` does request by request).
+ROUNDS = 5
+
+
 def throughput_figures(url: str, list_path: str, token: str, pages: list[tuple[str, str]], baseline_sql: str,
                        owners: list[int], city: str, seconds: float, workdir: Path) -> list[Figure]:
-    """Drive the product's list endpoint and the bare baseline for `seconds` each; then
-    the worker's memory after it has also served every benchmarked page (`pages`: path, token)."""
+    """Drive the product's list endpoint and the bare baseline for `seconds` each, in
+    turns; then the worker's memory after it has also served every benchmarked page
+    (`pages`: path, token)."""
     # One token sends thousands of requests a minute here; the API's per-token budget
     # (api_rate_limit, 1200 a minute by default) would answer most of them 429.
     product_env = {"SPECTRUM_DATABASE_URL": url, "SPECTRUM_LOG_LEVEL": "WARNING", "SPECTRUM_RATELIMIT_ENABLED": "false"}
-    with _gunicorn("core.wsgi:app", product_env, workdir / "gunicorn-product.log") as (port, process):
+    baseline_env = {"BENCH_DATABASE_URL": psycopg_url(url), "BENCH_SQL": baseline_sql,
+                    "BENCH_OWNERS": ",".join(map(str, owners))}
+    base_path = "/contacts?" + urlencode({"city": city})
+    with _gunicorn("core.wsgi:app", product_env, workdir / "gunicorn-product.log") as (port, process), \
+            _gunicorn("scripts.bench.baseline_app:app", baseline_env, workdir / "gunicorn-baseline.log") as (base, _):
         for path, page_token in [(list_path, token), *pages] * 3:
             status = _get(port, path, page_token)
             if status != 200:
                 raise SystemExit(f"GET {path} under gunicorn answered {status}; see {workdir}/gunicorn-product.log")
-        ours_rps, ours_n, ours_errors = _load(port, list_path, token, seconds)
+        _get(base, base_path, None)
+        ours, baseline = _Tally(), _Tally()
+        for _ in range(ROUNDS):
+            ours.add(_load(port, list_path, token, seconds / ROUNDS))
+            baseline.add(_load(base, base_path, None, seconds / ROUNDS))
         rss = _worker_rss_mb(process.pid)
-    baseline_env = {"BENCH_DATABASE_URL": psycopg_url(url), "BENCH_SQL": baseline_sql,
-                    "BENCH_OWNERS": ",".join(map(str, owners))}
-    with _gunicorn("scripts.bench.baseline_app:app", baseline_env, workdir / "gunicorn-baseline.log") as (port, _p):
-        path = "/contacts?" + urlencode({"city": city})
-        _get(port, path, None)
-        base_rps, base_n, base_errors = _load(port, path, None, seconds)
     return [
         Figure("throughput", f"5. List under gunicorn -w 2, {CLIENTS} clients, {seconds:g} s (req/s)", "req/s",
-               ours_rps, base_rps, 0.5, "ratio_min",
-               {"requests": ours_n, "errors": ours_errors, "baseline_requests": base_n,
-                "baseline_errors": base_errors, "no_errors": ours_errors == 0}),
+               ours.rate, baseline.rate, 0.5, "ratio_min",
+               {"requests": ours.requests, "errors": ours.errors, "baseline_requests": baseline.requests,
+                "baseline_errors": baseline.errors, "no_errors": ours.errors == 0, "rounds": ROUNDS}),
         Figure("worker_rss", "7. Web worker resident memory after the benchmarks (MB)", "MB", rss, None, 200,
                "max", {}),
     ]
+
+
+@dataclass
+class _Tally:
+    """Requests, errors and seconds of one server's load slices, added up."""
+
+    requests: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+
+    def add(self, slice_: tuple[int, int, float]) -> None:
+        requests, errors, seconds = slice_
+        self.requests += requests
+        self.errors += errors
+        self.seconds += seconds
+
+    @property
+    def rate(self) -> float:
+        """Answered (200) requests per second over every slice."""
+        return (self.requests - self.errors) / self.seconds if self.seconds else 0.0
