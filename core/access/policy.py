@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -29,10 +29,10 @@ from core.access.models import OPERATIONS
 from core.access.snapshot import AccessSnapshot, Grant, Rule, load_for_user
 from core.auth.models import User
 from core.db import db
-from core.domain import DomainContext, compile_domain
+from core.domain import DomainContext, compile_domain, context_values
 from core.records.errors import AccessDenied
 
-__all__ = ["AccessPolicy", "Decision"]
+__all__ = ["AccessPolicy", "Decision", "USER_ID"]
 
 
 @dataclass
@@ -120,31 +120,52 @@ class AccessPolicy:
         if not self.can(resource, operation):
             return false()
         global_rules, role_rules = self._applicable_rules(resource, operation)
-        key = self._reuse_key(model_class, operation, global_rules, role_rules)
-        conditions = self._tables.conditions if self._tables is not None and key is not None else {}
-        condition = conditions.get(key)
-        if condition is None:
+
+        def build() -> ColumnElement[bool]:
             context = DomainContext(user=self.user, now=self.now)
             parts = [compile_domain(model_class, r.domain, context) for r in global_rules]
             if role_rules is not None:
                 parts.append(or_(*[compile_domain(model_class, r.domain, context) for r in role_rules]))
             # true() itself when no rule applies (and_(true()) is not): callers skip asking then.
-            condition = and_(true(), *parts) if parts else true()
-            if len(conditions) >= _CONDITIONS_KEPT:
-                conditions.clear()
-            conditions[key] = condition
-        return condition
+            return and_(true(), *parts) if parts else true()
 
-    def _reuse_key(self, model_class: type[Any], operation: str, global_rules: list[Rule],
+        return self.reused(self._rules_key(model_class, operation, global_rules, role_rules), build)
+
+    def reuse_key(self, model_class: type[Any], operation: str) -> tuple[Any, ...] | None:
+        """What decides `predicate(model_class, operation)` and what this user may filter
+        on: a key under which SQL built from them can be kept for every request that
+        shares them (see `reused`); None when the record rules depend on the time or on
+        the user's data. The user's roles are part of it; their id only when a rule names it."""
+        _check_operation(operation)
+        resource = model_class.resource_name()
+        if self.system or not self.can(resource, operation):
+            return None  # the system keeps no permission tables to keep SQL with
+        rules = self._rules_key(model_class, operation, *self._applicable_rules(resource, operation))
+        return None if rules is None else (rules, frozenset(self.role_ids))
+
+    def reused(self, key: tuple[Any, ...] | None, build: Callable[[], T]) -> T:
+        """What `build()` returns, kept under `key` with the permission tables it was
+        built from (they are read again when an admin changes them) and returned again
+        for the same key; `build()` each time when `key` is None."""
+        if key is None or self._tables is None:
+            return build()
+        kept = self._tables.compiled
+        found = kept.get(key, _MISSING)
+        if found is _MISSING:
+            if len(kept) >= _COMPILED_KEPT:
+                kept.clear()
+            found = kept[key] = build()
+        return found  # type: ignore[no-any-return]
+
+    def _rules_key(self, model_class: type[Any], operation: str, global_rules: list[Rule],
                    role_rules: list[Rule] | None) -> tuple[Any, ...] | None:
-        """What decides the compiled condition of these rules, so every request that
-        shares it reuses one compiled condition (compiling took a tenth of a list
-        request): the model, the operation, the rules, and the user when a rule names
-        their id. None when a rule depends on the time (`$now`, `$today`) or on the
+        """What decides the compiled condition of these rules (compiling it took a tenth
+        of a list request): the model, the operation, the rules, and the user when a rule
+        names their id. None when a rule depends on the time (`$now`, `$today`) or on the
         user's other data (`$user` of another attribute), which can change any time."""
         rules = [*global_rules, *(role_rules or ())]
-        uses = {use for rule in rules for use in _context_values(rule.domain)}
-        if uses - {_USER_ID}:
+        uses = {use for rule in rules for use in context_values(rule.domain)}
+        if uses - {USER_ID}:
             return None
         return (model_class, operation, tuple(rule.id for rule in global_rules),
                 None if role_rules is None else tuple(rule.id for rule in role_rules),
@@ -207,22 +228,12 @@ class AccessPolicy:
         return f"{line} -> {'matches' if matches else 'does not match'} #{record_id}"
 
 
-#: Compiled conditions kept per snapshot at most (one per user and model with "$user" rules).
-_CONDITIONS_KEPT = 10_000
-#: The one context value a reusable condition may use: the user's id, which never changes.
-_USER_ID = ("$user", json.dumps("id"))
-
-
-def _context_values(domain: Any) -> set[tuple[str, str]]:
-    """The context values (`{"$user": "id"}` as ("$user", "id")) a domain uses."""
-    if isinstance(domain, list):
-        return {use for item in domain for use in _context_values(item)}
-    if isinstance(domain, dict):
-        if len(domain) == 1 and next(iter(domain)).startswith("$"):
-            (key, arg), = domain.items()
-            return {(key, json.dumps(arg, sort_keys=True))}
-        return {use for value in domain.values() for use in _context_values(value)}
-    return set()
+#: Compiled SQL kept per snapshot at most (see `AccessPolicy.reused`); past it, the store starts over.
+_COMPILED_KEPT = 10_000
+_MISSING = object()
+#: The one context value compiled SQL may use and still be kept: the user's id, which never changes.
+USER_ID = ("$user", json.dumps("id"))
+T = TypeVar("T")
 
 
 def _check_operation(operation: str) -> None:

@@ -92,9 +92,9 @@ class AccessSnapshot:
     grants: dict[str, tuple[Grant, ...]]
     rules: dict[str, tuple[Rule, ...]]
     fields: dict[str, tuple[FieldGrant, ...]]
-    #: Record-rule conditions compiled from these tables, kept for reuse by the requests
-    #: that share them (see `AccessPolicy.predicate`); they go with the snapshot.
-    conditions: dict[Any, ColumnElement[bool]] = field(default_factory=dict, compare=False, repr=False)
+    #: SQL compiled from these tables (record-rule conditions, list statements), kept for
+    #: the requests that share it (see `AccessPolicy.reused`); it goes with the snapshot.
+    compiled: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def closure(self, role_ids: set[int]) -> set[int]:
         """`role_ids` plus every role they imply, transitively."""

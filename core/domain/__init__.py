@@ -1,4 +1,5 @@
 """The filter language: a small JSON domain compiled to one SQL expression."""
-from core.domain.compiler import DomainContext, DomainError, compile_domain, parse_domain, validate_domain
+from core.domain.compiler import (DomainContext, DomainError, compile_domain, context_values, parse_domain,
+                                  validate_domain)
 
-__all__ = ["DomainContext", "DomainError", "compile_domain", "parse_domain", "validate_domain"]
+__all__ = ["DomainContext", "DomainError", "compile_domain", "context_values", "parse_domain", "validate_domain"]

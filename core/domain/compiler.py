@@ -44,7 +44,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from core.domain.errors import DomainError
 from core.domain.operators import OPERATORS, Missing, Unresolved, compare
 
-__all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain"]
+__all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain",
+           "context_values"]
 
 _OFFSET_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
 _PERIODS = ("day", "week", "month", "year")
@@ -222,3 +223,17 @@ def _shift(moment: datetime, months: int) -> datetime:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return moment.replace(year=year, month=month + 1, day=min(moment.day, last))
+
+
+def context_values(domain: Any) -> set[tuple[str, str]]:
+    """The context values a domain uses, each as (key, its argument as JSON): `{"$user":
+    "id"}` gives ("$user", '"id"'). A domain without any compiles the same for every user
+    at any time."""
+    if isinstance(domain, list):
+        return {use for item in domain for use in context_values(item)}
+    if isinstance(domain, dict):
+        if len(domain) == 1 and next(iter(domain)).startswith("$"):
+            (key, arg), = domain.items()
+            return {(key, json.dumps(arg, sort_keys=True))}
+        return {use for value in domain.values() for use in context_values(value)}
+    return set()
