@@ -8,12 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from sqlalchemy import Select, and_, false, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, false, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.records.errors import BadRequest
 
-__all__ = ["SortKey", "parse_order", "apply_keyset", "matches_first", "encode_cursor", "decode_cursor", "BadCursor"]
+__all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "matches_first", "encode_cursor",
+           "decode_cursor", "BadCursor"]
 
 
 class BadCursor(BadRequest):
@@ -55,23 +56,36 @@ def parse_order(model: type[Any], order: Sequence[str] | str | None, default: Se
 
 
 def _after(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the order of `keys` (NULLs last)."""
+    """Rows strictly after `values` in the order of `keys` (NULLs last). Each value is a
+    bound parameter named by `keyset_parameters`, so a statement kept for reuse takes the
+    next cursor's values as parameters (the same NULLs give the same statement)."""
+    bound = [bindparam(f"{_CURSOR_PARAMETER}{index}", value, type_=key.column.type)
+             for index, (key, value) in enumerate(zip(keys, values))]
     if all(not k.nullable for k in keys) and len({k.descending for k in keys}) == 1:
         # One direction, no NULLs: a row-value comparison that an index can serve directly.
         row = tuple_(*[k.column for k in keys])
-        bound = tuple_(*values)
-        return row < bound if keys[0].descending else row > bound
+        return row < tuple_(*bound) if keys[0].descending else row > tuple_(*bound)
     terms = []
     for index, key in enumerate(keys):
-        equal = [k.column.is_(None) if v is None else k.column == v for k, v in zip(keys[:index], values[:index])]
-        value = values[index]
-        if value is None:
+        equal = [k.column.is_(None) if v is None else k.column == b
+                 for k, v, b in zip(keys[:index], values[:index], bound[:index])]
+        if values[index] is None:
             continue  # nothing sorts after NULL within NULLs (they are last)
+        value = bound[index]
         beyond = (key.column < value) if key.descending else (key.column > value)
         if key.nullable:
             beyond = or_(beyond, key.column.is_(None))
         terms.append(and_(*equal, beyond))
     return or_(*terms) if terms else false()
+
+
+#: Names of the cursor's bound parameters: cursor_value_0, cursor_value_1...
+_CURSOR_PARAMETER = "cursor_value_"
+
+
+def keyset_parameters(cursor_values: list[Any] | None) -> dict[str, Any]:
+    """The cursor's values as the parameters `apply_keyset` named them."""
+    return {f"{_CURSOR_PARAMETER}{index}": value for index, value in enumerate(cursor_values or ())}
 
 
 def apply_keyset(statement: Select[Any], keys: list[SortKey], cursor_values: list[Any] | None) -> Select[Any]:

@@ -15,38 +15,42 @@ caller reads the page through the ORM instead.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import JSON, Select, func, select
 from sqlalchemy.orm.exc import UnmappedInstanceError
 
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, ModelMeta
-from core.records.pagination import SortKey, encode_cursor
+from core.records.pagination import encode_cursor
 from core.records.schemas import output_converter
+
+if TYPE_CHECKING:
+    from core.records.service import PageStatement
 
 __all__ = ["read_page"]
 
 _TO_MANY = ("tags", "many2many")
 
 
-def read_page(meta: ModelMeta, statement: Select[Any], keys: list[SortKey], size: int,
+def read_page(meta: ModelMeta, page: PageStatement, size: int,
               readable: tuple[str, ...]) -> tuple[list[dict[str, Any]], str | None] | None:
-    """The dumped rows of the first `size` records `statement` (the records service's
-    ordered, permission-filtered SELECT of the model, limited to `size` + 1) yields, with
-    their `readable` fields and display name, and the cursor of the next page; None when
-    the model's display name needs the ORM."""
+    """The dumped rows of the first `size` records `page` (the records service's ordered,
+    permission-filtered SELECT of the model, limited to `size` + 1) yields, with their
+    `readable` fields and display name, and the cursor of the next page; None when the
+    model's display name needs the ORM."""
     learned = meta.cached(("row reading",), dict)
     if learned.get("display needs the ORM"):
         return None  # found on an earlier page: do not read a page only to read it again
-    names, columns = _columns(meta)
+    names = _columns(meta)[0]
     session = db.session()
     dialect = session.get_bind().dialect.name
-    to_many = [name for name in readable if meta.fields[name].kind in _TO_MANY]
-    extra = [_aggregate(meta, name, dialect) for name in to_many]
+    to_many = tuple(name for name in readable if meta.fields[name].kind in _TO_MANY)
     if session.autoflush:
         session.flush()  # as the ORM query would: the rows must show this transaction's changes
-    rows = session.connection().execute(statement.with_only_columns(*columns, *extra)).all()
+    statement = _row_statement(meta, page.statement, to_many, dialect)
+    rows = session.connection().execute(statement, page.parameters).all()
     more = len(rows) > size
     rows = rows[:size]
     model = meta.model
@@ -78,7 +82,23 @@ def read_page(meta: ModelMeta, statement: Select[Any], keys: list[SortKey], size
         for out in dumped:
             if out[name] is None:
                 out[name] = []
-    return dumped, encode_cursor(keys, instances[-1]) if more and instances else None
+    return dumped, encode_cursor(page.keys, instances[-1]) if more and instances else None
+
+
+#: The row-reading form of each page statement (by its to-many fields and dialect), kept
+#: while the page statement lives: a statement the records service keeps for reuse then
+#: keeps its row form too, with its SQLAlchemy cache key.
+_ROW_STATEMENTS: WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
+
+
+def _row_statement(meta: ModelMeta, statement: Select[Any], to_many: tuple[str, ...], dialect: str) -> Any:
+    """`statement` reading the model's columns and the `to_many` fields as JSON arrays."""
+    forms = _ROW_STATEMENTS.setdefault(statement, {})
+    key = (to_many, dialect)
+    if key not in forms:
+        forms[key] = statement.with_only_columns(*_columns(meta)[1], *[_aggregate(meta, name, dialect)
+                                                                      for name in to_many])
+    return forms[key]
 
 
 def _columns(meta: ModelMeta) -> tuple[list[str], list[Any]]:

@@ -16,14 +16,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core import signals
+from core.access.policy import USER_ID
 from core.db import db
-from core.domain import DomainContext, compile_domain
+from core.domain import DomainContext, compile_domain, context_values
 from core.events import emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.bulk import attach_records, insert_records, insert_rows, one_of
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
-from core.records.pagination import SortKey, apply_keyset, decode_cursor, encode_cursor, matches_first, parse_order
+from core.records.pagination import (SortKey, apply_keyset, decode_cursor, encode_cursor, keyset_parameters,
+                                     matches_first, parse_order)
 from core.records.prefetch import load_to_many
 from core.records.rows import read_page
 from core.records.schemas import INT_MAX
@@ -32,7 +34,7 @@ from core.records.values import ValueResolver, describe_integrity_error
 if TYPE_CHECKING:
     from core.env import Env
 
-__all__ = ["RecordService", "Page", "DumpedPage", "Count"]
+__all__ = ["RecordService", "Page", "PageStatement", "DumpedPage", "Count"]
 
 #: The shortest search term a trigram index serves. A shorter one matches so much that
 #: walking the sort index and stopping at a page is the faster plan.
@@ -45,6 +47,15 @@ class Page:
 
     records: list[Any]
     next_cursor: str | None
+
+
+@dataclass
+class PageStatement:
+    """The SELECT of a page of records, its sort keys and the parameters to run it with."""
+
+    keys: list[SortKey]
+    statement: Any
+    parameters: dict[str, Any]
 
 
 @dataclass
@@ -141,12 +152,12 @@ class RecordService:
         """A page of records, sorted, starting after `cursor`."""
         model = self.models.get(resource)
         size = limit or int(self.env.platform.settings["page_size"])
-        keys, statement = self._page_statement(resource, domain, order, cursor, search, size)
-        rows = list(db.session.scalars(statement))
+        page = self._page_statement(resource, domain, order, cursor, search, size)
+        rows = list(db.session.scalars(page.statement, page.parameters))
         more = len(rows) > size
         rows = rows[:size]
         self._load_to_many(resource, model, rows)
-        return Page(rows, encode_cursor(keys, rows[-1]) if more and rows else None)
+        return Page(rows, encode_cursor(page.keys, rows[-1]) if more and rows else None)
 
     def search_dumped(self, resource: str, domain: Any = None, *, order: Sequence[str] | str | None = None,
                       limit: int | None = None, cursor: str | None = None, search: str | None = None,
@@ -155,29 +166,55 @@ class RecordService:
         plain rows (core.records.rows) rather than ORM instances, for callers that only
         output the page; the same checks, in the same order, raise the same errors."""
         size = limit or int(self.env.platform.settings["page_size"])
-        keys, statement = self._page_statement(resource, domain, order, cursor, search, size)
+        page = self._page_statement(resource, domain, order, cursor, search, size)
         readable = self._output_fields(resource, fields)
-        read = read_page(self.meta(resource), statement, keys, size, readable)
+        read = read_page(self.meta(resource), page, size, readable)
         if read is None:  # the display name needs the ORM (a relationship)
-            page = self.search(resource, domain, order=order, limit=limit, cursor=cursor, search=search)
-            return DumpedPage(self.dump(resource, page.records, fields), page.next_cursor)
+            found = self.search(resource, domain, order=order, limit=limit, cursor=cursor, search=search)
+            return DumpedPage(self.dump(resource, found.records, fields), found.next_cursor)
         return DumpedPage(*read)
 
     def _page_statement(self, resource: str, domain: Any, order: Sequence[str] | str | None, cursor: str | None,
-                        search: str | None, size: int) -> tuple[list[SortKey], Any]:
-        """The sort keys and the ordered SELECT of one page of `size` records (and one more,
-        telling whether a next page exists), after `cursor`."""
+                        search: str | None, size: int) -> PageStatement:
+        """The ordered SELECT of one page of `size` records (and one more, telling whether
+        a next page exists), after `cursor`.
+
+        Building it (record rules, filter, keyset) cost more than the database's work on
+        a page; the statement is kept with the permission tables for the requests that ask
+        for the same page shape (`AccessPolicy.reused`), and the cursor's values are its
+        parameters. A filter or a rule that depends on the time or on the user's data,
+        or a search term, builds it each time."""
         model = self.models.get(resource)
         keys = parse_order(model, order, self.meta(resource).order)
         hidden = [key.name for key in keys if key.name not in self.readable_fields(resource)]
         if hidden:
             # Sorting by a field reveals its values as surely as reading it does.
             raise BadRequest(f"cannot sort {resource!r} by {hidden[0]!r}: you may not read that field")
-        statement = self.select(resource, domain, search=search)
-        statement = apply_keyset(statement, keys, decode_cursor(keys, cursor) if cursor else None)
-        if search and len(search.strip()) >= TRIGRAM:
-            return keys, matches_first(model, statement, keys, size + 1)
-        return keys, statement.limit(size + 1)
+        after = decode_cursor(keys, cursor) if cursor else None
+
+        def build() -> Any:
+            statement = apply_keyset(self.select(resource, domain, search=search), keys, after)
+            if search and len(search.strip()) >= TRIGRAM:
+                return matches_first(model, statement, keys, size + 1)
+            return statement.limit(size + 1)
+
+        self.policy.require(resource, "read")
+        statement = self.policy.reused(self._page_key(model, domain, keys, after, search, size), build)
+        return PageStatement(keys, statement, keyset_parameters(after))
+
+    def _page_key(self, model: type[Any], domain: Any, keys: list[SortKey], after: list[Any] | None,
+                  search: str | None, size: int) -> tuple[Any, ...] | None:
+        """What decides the page statement, or None when it cannot be kept (see `_page_statement`)."""
+        rules = self.policy.reuse_key(model, "read")
+        if rules is None or search:
+            return None
+        uses = context_values(domain)
+        if uses - {USER_ID}:
+            return None
+        # repr, not JSON: a tuple and a list, or True and 1, may compile differently.
+        return ("page", self.models, rules, repr(domain), self.env.user.id if uses and self.env.user else None,
+                tuple((key.name, key.descending) for key in keys),
+                None if after is None else tuple(value is None for value in after), size)
 
     def first_per_value(self, resource: str, field_name: str, values: Sequence[Any], domain: Any = None, *,
                         limit: int, search: str | None = None) -> dict[Any, tuple[list[Any], bool]]:
