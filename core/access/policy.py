@@ -29,10 +29,10 @@ from core.access.models import OPERATIONS
 from core.access.snapshot import AccessSnapshot, Grant, Rule, load_for_user
 from core.auth.models import User
 from core.db import db
-from core.domain import DomainContext, compile_domain, context_values
+from core.domain import USER_ID, DomainContext, compile_domain
 from core.records.errors import AccessDenied
 
-__all__ = ["AccessPolicy", "Decision", "USER_ID"]
+__all__ = ["AccessPolicy", "Decision"]
 
 
 @dataclass
@@ -164,7 +164,7 @@ class AccessPolicy:
         names their id. None when a rule depends on the time (`$now`, `$today`) or on the
         user's other data (`$user` of another attribute), which can change any time."""
         rules = [*global_rules, *(role_rules or ())]
-        uses = {use for rule in rules for use in context_values(rule.domain)}
+        uses = {use for rule in rules for use in rule.context_values}
         if uses - {USER_ID}:
             return None
         return (model_class, operation, tuple(rule.id for rule in global_rules),
@@ -231,8 +231,6 @@ class AccessPolicy:
 #: Compiled SQL kept per snapshot at most (see `AccessPolicy.reused`); past it, the store starts over.
 _COMPILED_KEPT = 10_000
 _MISSING = object()
-#: The one context value compiled SQL may use and still be kept: the user's id, which never changes.
-USER_ID = ("$user", json.dumps("id"))
 T = TypeVar("T")
 
 

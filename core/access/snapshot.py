@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cached_property
 from threading import Lock
 from typing import Any
 
@@ -24,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.auth.models import Role, role_implications, user_roles
 from core.db import db, transaction_scoped, written_table
+from core.domain import context_values
 
 __all__ = ["AccessStamp", "Grant", "Rule", "FieldGrant", "AccessSnapshot", "load_for_user", "access_columns",
            "remember_access_row"]
@@ -71,6 +73,11 @@ class Rule:
     def applies_to(self, operation: str) -> bool:
         """Whether this rule restricts `operation`."""
         return bool(getattr(self, f"applies_{operation}"))
+
+    @cached_property
+    def context_values(self) -> frozenset[tuple[str, str]]:
+        """The `$` values its domain uses (core.domain.context_values), read once per snapshot."""
+        return frozenset(context_values(self.domain))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The filter language: a small JSON domain compiled to one SQL expression."""
-from core.domain.compiler import (DomainContext, DomainError, compile_domain, context_values, parse_domain,
+from core.domain.compiler import (USER_ID, DomainContext, DomainError, compile_domain, context_values, parse_domain,
                                   validate_domain)
 
-__all__ = ["DomainContext", "DomainError", "compile_domain", "context_values", "parse_domain", "validate_domain"]
+__all__ = ["DomainContext", "DomainError", "compile_domain", "context_values", "parse_domain", "validate_domain",
+           "USER_ID"]

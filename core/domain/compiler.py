@@ -45,7 +45,7 @@ from core.domain.errors import DomainError
 from core.domain.operators import OPERATORS, Missing, Unresolved, compare
 
 __all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain",
-           "context_values"]
+           "context_values", "USER_ID"]
 
 _OFFSET_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
 _PERIODS = ("day", "week", "month", "year")
@@ -223,6 +223,11 @@ def _shift(moment: datetime, months: int) -> datetime:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return moment.replace(year=year, month=month + 1, day=min(moment.day, last))
+
+
+#: The one context value with which a domain still compiles the same at any time: the
+#: user's id (a user's other data may change; the time always does).
+USER_ID = ("$user", json.dumps("id"))
 
 
 def context_values(domain: Any) -> set[tuple[str, str]]:

@@ -16,9 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core import signals
-from core.access.policy import USER_ID
 from core.db import db
-from core.domain import DomainContext, compile_domain, context_values
+from core.domain import USER_ID, DomainContext, compile_domain, context_values
 from core.events import emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
