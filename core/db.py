@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
+from weakref import WeakKeyDictionary
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "written_table", "transaction_scoped"]
+__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "written_table", "transaction_scoped",
+           "derived_statement"]
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
 NAMING_CONVENTION = {
@@ -105,3 +107,22 @@ def _forget_transaction_scoped(session: Session, transaction: Any) -> None:
     if transaction.parent is None:
         for key in _TRANSACTION_SCOPED:
             session.info.pop(key, None)
+
+
+#: Forms derived from a statement, by what they were derived for, kept while it lives.
+_DERIVED: WeakKeyDictionary[Any, dict[Any, Any]] = WeakKeyDictionary()
+
+
+def derived_statement(statement: Any, key: Any, derive: Callable[[], Any | None]) -> Any | None:
+    """The form of `statement` that `derive()` makes for `key`, made once and the same object
+    afterwards, for as long as `statement` lives. A statement built once and run on every
+    request then keeps the derived form's SQLAlchemy cache key too, instead of computing a
+    new one each time. When `derive()` answers None (nothing to derive), nothing is kept.
+    The derived form must be a new statement: one holding `statement` would keep it alive."""
+    forms = _DERIVED.get(statement)
+    if forms is not None and key in forms:
+        return forms[key]
+    derived = derive()
+    if derived is not None:
+        _DERIVED.setdefault(statement, {})[key] = derived
+    return derived

@@ -16,7 +16,6 @@ addon is not loaded:
 from __future__ import annotations
 
 import difflib
-import weakref
 from typing import Any, Iterable, Iterator
 
 from sqlalchemy import event
@@ -24,6 +23,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, deferred, undefer
 from sqlalchemy.sql.sqltypes import NullType
 from sqlalchemy.orm.properties import MappedColumn
 
+from core.db import derived_statement
 from core.declarations import ModelExtension
 from core.models.base import Record
 from core.models.meta import ModelMeta
@@ -54,8 +54,6 @@ class ModelRegistry:
         self._field_owner: dict[tuple[str, str], str] = {}
         self._choices: dict[tuple[str, str], list[tuple[str, str]]] = {}
         self._extension_columns: dict[type[Any], list[Any]] = {}
-        # Statement -> the same statement loading the extension columns (see `with_extensions`).
-        self._with_extensions: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._meta: dict[str, ModelMeta] = {}
 
     def add(self, addon: str, model: type[Record]) -> None:
@@ -184,24 +182,20 @@ class ModelRegistry:
         this app's addons added to the models it selects; the statement itself when there
         are none.
 
-        The answer for a statement object is kept as long as that object lives, and is the
-        same object each time: a statement built once and run on every request (the API
-        token's) then keeps its SQLAlchemy cache key instead of computing a new one."""
-        statement = state.statement
-        known = self._with_extensions.get(statement)
-        if known is not None:
-            return known
-        if not any(mapper.class_ in self._extension_columns for mapper in state.all_mappers):
-            return statement  # the common case, decided without the column descriptions (costly)
-        options = [undefer(column)
-                   for description in getattr(statement, "column_descriptions", ())
-                   if isinstance(description.get("expr"), type) and description["expr"] is description.get("entity")
-                   for column in self._extension_columns.get(description["expr"], ())]
-        if not options:
-            return statement
-        extended = statement.options(*options)
-        self._with_extensions[statement] = extended
-        return extended
+        The answer for a statement object is the same object each time
+        (core.db.derived_statement): a statement built once and run on every request (the
+        API token's) then keeps its SQLAlchemy cache key instead of computing a new one."""
+        def extend() -> Any | None:
+            if not any(mapper.class_ in self._extension_columns for mapper in state.all_mappers):
+                return None  # the common case, decided without the column descriptions (costly)
+            options = [undefer(column)
+                       for description in getattr(state.statement, "column_descriptions", ())
+                       if isinstance(description.get("expr"), type) and description["expr"] is description.get("entity")
+                       for column in self._extension_columns.get(description["expr"], ())]
+            return state.statement.options(*options) if options else None
+
+        extended = derived_statement(state.statement, self, extend)
+        return state.statement if extended is None else extended
 
     def __contains__(self, resource: object) -> bool:
         return resource in self._models

@@ -16,12 +16,11 @@ caller reads the page through the ORM instead.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import JSON, Select, func, select
 from sqlalchemy.orm.exc import UnmappedInstanceError
 
-from core.db import db
+from core.db import db, derived_statement
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.pagination import encode_cursor
 from core.records.schemas import output_converter
@@ -85,20 +84,12 @@ def read_page(meta: ModelMeta, page: PageStatement, size: int,
     return dumped, encode_cursor(page.keys, instances[-1]) if more and instances else None
 
 
-#: The row-reading form of each page statement (by its to-many fields and dialect), kept
-#: while the page statement lives: a statement the records service keeps for reuse then
-#: keeps its row form too, with its SQLAlchemy cache key.
-_ROW_STATEMENTS: WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
-
-
 def _row_statement(meta: ModelMeta, statement: Select[Any], to_many: tuple[str, ...], dialect: str) -> Any:
-    """`statement` reading the model's columns and the `to_many` fields as JSON arrays."""
-    forms = _ROW_STATEMENTS.setdefault(statement, {})
-    key = (to_many, dialect)
-    if key not in forms:
-        forms[key] = statement.with_only_columns(*_columns(meta)[1], *[_aggregate(meta, name, dialect)
-                                                                      for name in to_many])
-    return forms[key]
+    """`statement` reading the model's columns and the `to_many` fields as JSON arrays; the
+    same object for a statement the records service keeps for reuse, with its cache key
+    (core.db.derived_statement)."""
+    return derived_statement(statement, ("rows", to_many, dialect), lambda: statement.with_only_columns(
+        *_columns(meta)[1], *[_aggregate(meta, name, dialect) for name in to_many]))
 
 
 def _columns(meta: ModelMeta) -> tuple[list[str], list[Any]]:
