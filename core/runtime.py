@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
-from core.declarations import DataRecord, EventHandler, Job, MenuItem, View, access
+from core.declarations import DataRecord, EventHandler, Job, MenuItem, View, access, role
 from core.jobs.models import JobRun, JobSchedule
 from core.mail.models import Consent, InboundMail, MailMessage, MailTemplate
 from core.models.base import Record
@@ -23,11 +23,15 @@ def models() -> list[type[Record]]:
 
 def data() -> list[DataRecord]:
     """Administrators see and manage all of it (they have full access; these rows say so
-    where admins look). Internal users may pick a mail template."""
+    where admins look). Internal users may pick a mail template; mail template editors
+    write, preview and test them."""
     return [
         *[access(f"base.access_{model.resource_name()}_admin", "base.admin", model.resource_name(), "rcud")
           for model in models()],
         access("base.access_mail_templates_user", "base.user", "mail_templates", "r"),
+        role("base.mail_template_editor", "Mail template editor", implies=("base.user",),
+             description="Writes mail templates, previews them for any record they may read."),
+        access("base.access_mail_templates_editor", "base.mail_template_editor", "mail_templates", "rcud"),
     ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.db import db
@@ -62,7 +63,7 @@ def test_filter_by_typing_and_sort_by_a_column(live_server, page, people):
     assert sorted(_last_names(page)) == ["Alpha", "Mid", "Timeline", "Zeta"]
 
     page.fill("#q", "acme.example")  # search as you type (htmx): no submit
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 3")
+    expect(page.locator("#results tbody tr")).to_have_count(3)
     assert sorted(_last_names(page)) == ["Alpha", "Mid", "Zeta"]
     assert "q=acme.example" in page.url, "the search is in the address, so it can be shared and reloaded"
 
@@ -80,7 +81,7 @@ def test_filter_by_typing_and_sort_by_a_column(live_server, page, people):
     row.locator("select[name=bo]").select_option("=")
     row.locator("input[name=bv]").fill("Paris")
     page.click("form.searchbar button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length === 2")
+    expect(page.locator("#results tbody tr")).to_have_count(2)
     assert _last_names(page) == ["Zeta", "Mid"]
 
 

@@ -190,7 +190,7 @@ def test_preview_renders_placeholders_with_the_users_permissions_in_a_sandbox(ap
         preview(Env.system(), subject="x", text="{{ record._record.before_save }}", record=("contacts", mailing.id))
     with pytest.raises(ValidationFailed, match="subject"):
         preview(Env.system(), subject="{{ ''.__class__.__mro__ }}")
-    stranger = make_user("stranger", roles=["contacts.own"])
+    stranger = make_user("stranger", roles=["contacts.own", "base.mail_template_editor"])
     with pytest.raises(NotFound):
         preview(Env.for_user(stranger), template="welcome", record=("contacts", mailing.id))
 

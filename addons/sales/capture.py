@@ -8,6 +8,7 @@ time measured from a token signed when the form was shown (bots post at once).
 from __future__ import annotations
 
 from typing import Any, Mapping
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -17,6 +18,7 @@ from core.db import db
 from core.env import Env
 from core.platform import platform
 from core.records.errors import ValidationFailed
+from core.web.headers import content_policy, framable
 from core.web.security import csrf, limiter
 
 from addons.contacts.models import Contact
@@ -114,7 +116,15 @@ def _answer(status: int, body: dict[str, Any], template_values: dict[str, Any]) 
     return render_template("sales/web_form.html", token=form_token(), honeypot=HONEYPOT, **template_values), status
 
 
+def _after_sending() -> str:
+    """Where the form may send people: here, and the origin of the redirect setting."""
+    target = urlsplit(str(platform().settings["sales_webform_redirect"]))
+    return f"'self' {target.scheme}://{target.netloc}" if target.scheme and target.netloc else "'self'"
+
+
 @blueprint.get("/sales/web-form")
+@framable
+@content_policy(form_action=_after_sending)
 def web_form() -> tuple[str, int]:
     """The form, to embed in a site (iframe) or to copy with its token."""
     return render_template("sales/web_form.html", token=form_token(), honeypot=HONEYPOT, values={}, errors={}), 200
@@ -130,6 +140,8 @@ def web_form_token() -> Response:
 @csrf.exempt
 @blueprint.post("/sales/web-form")
 @limiter.limit(_limit)
+@framable
+@content_policy(form_action=_after_sending)
 def submit_web_form() -> Response | tuple[Any, int]:
     """Take a submission: 201 (or the thank-you page), 400 when it looks like spam, 422
     with the fields to fix, 429 when an address sends too many."""

@@ -1,12 +1,9 @@
 """The figures of the forecast page, its charts and the JSON endpoints, in one place."""
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
-
-from markupsafe import Markup
 
 from core.db import db
 from core.env import Env
@@ -26,10 +23,10 @@ def _number(value: Any) -> Any:
 
 
 def chart(chart_id: str, title: str, kind: str, labels: list[str], series: dict[str, list[Any]]) -> dict[str, Any]:
-    """A chart as the page draws it (Chart.js from `data-chart`) and tabulates it."""
+    """A chart as the kernel's chart partial (partials/chart.html) draws and tabulates it."""
     data = {"labels": labels, "series": [{"name": name, "data": [_number(v) for v in values]}
                                          for name, values in series.items()]}
-    return {"id": chart_id, "title": title, "kind": kind, "data": data, "json": Markup(json.dumps(data))}
+    return {"id": chart_id, "title": title, "kind": kind, "data": data}
 
 
 def _scope(team_id: int | None, mine: bool = False, env: Env | None = None) -> list[Any]:

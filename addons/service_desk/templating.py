@@ -1,36 +1,34 @@
-"""Placeholders in canned responses: sandboxed Jinja2 over plain values, never records.
-
-The template sees dictionaries of a few readable values (no ORM object, so no way to
-walk from a contact to other records or call methods), in a sandbox that refuses
-unsafe attribute access; an unknown placeholder renders as nothing.
+"""Placeholders in canned responses, rendered in the kernel's user-template sandbox
+(core.templating) over dictionaries of a few plain values, never records: an unknown
+placeholder renders as nothing.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError
-from jinja2.sandbox import SandboxedEnvironment
 
 from core.records.errors import ValidationFailed
+from core.templating import check_user_template, render_user_template
+from core.templating.limits import template_limits
 
 __all__ = ["check_template", "render_template_text", "placeholders_for"]
-
-_ENVIRONMENT = SandboxedEnvironment(autoescape=False, keep_trailing_newline=True)
-
 
 def check_template(text: str | None, field_name: str) -> None:
     """ValidationFailed naming `field_name` and the line if `text` does not parse."""
     try:
-        _ENVIRONMENT.parse(text or "")
+        check_user_template(text or "", html=False, limits=template_limits(), strict=False)
     except TemplateSyntaxError as error:
         raise ValidationFailed({field_name: [f"Line {error.lineno}: {error.message}"]}) from None
+    except TemplateError as error:
+        raise ValidationFailed({field_name: [str(error)]}) from None
 
 
 def render_template_text(text: str, values: dict[str, Any]) -> str:
     """`text` with its placeholders filled from `values`; a template that does not parse,
     or reaches for what the sandbox forbids, is a ValidationFailed on `body`."""
     try:
-        return _ENVIRONMENT.from_string(text).render(**values)
+        return render_user_template(text, values, html=False, limits=template_limits(), strict=False)
     except TemplateSyntaxError as error:
         raise ValidationFailed({"body": [f"Line {error.lineno}: {error.message}"]}) from None
     except TemplateError as error:

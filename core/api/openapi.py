@@ -12,6 +12,7 @@ from core import __version__
 from core.env import Env
 from core.platform import Platform, platform
 from core.records.schemas import INT_MAX, input_schema, output_schema
+from core.web.headers import content_policy
 
 __all__ = ["build_spec", "docs"]
 
@@ -136,6 +137,7 @@ _DOCS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><titl
 
 
 @docs.get("/docs")
+@content_policy(style_src="'self' 'unsafe-inline'")  # RapiDoc styles its shadow DOM inline
 def docs_page() -> str:
     """A browsable page of the API, served from the app (works offline)."""
     return render_template_string(_DOCS_PAGE)

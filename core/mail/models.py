@@ -90,6 +90,25 @@ class MailTemplate(Record):
     body_html: Mapped[str | None] = field(Text, label="HTML", kind="longtext")
     body_text: Mapped[str | None] = field(Text, label="Text", kind="longtext")
 
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Refuse a part that does not parse, with its line, beside the field."""
+        from jinja2 import TemplateError, TemplateSyntaxError
+
+        from core.records.errors import ValidationFailed
+        from core.templating import check_user_template
+        from core.templating.limits import template_limits
+
+        errors: dict[str, list[str]] = {}
+        for name, html in (("subject", False), ("body_html", True), ("body_text", False)):
+            try:
+                check_user_template(getattr(self, name) or "", html=html, limits=template_limits())
+            except TemplateSyntaxError as error:
+                errors[name] = [f"Line {error.lineno}: {error.message}"]
+            except TemplateError as error:
+                errors[name] = [str(error)]
+        if errors:
+            raise ValidationFailed(errors)
+
 
 class Consent(Record):
     """Whether an address may be written to on a channel; every sender honours it.

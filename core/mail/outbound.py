@@ -17,7 +17,7 @@ from core.jobs import GiveUp, JobContext, JobRun, Retry, enqueue
 from core.mail import signals
 from core.mail.consent import blocking_consent, normalize
 from core.mail.models import MailMessage
-from core.mail.templates import RecordView, Recipient, find_template, render
+from core.mail.templates import find_template, message_context, render
 from core.mail.tokens import verp_address
 from core.mail.tracking import add_pixel, rewrite_links, unsubscribe_url
 from core.mail.transport import PermanentFailure, TemporaryFailure, deliver
@@ -49,8 +49,8 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
     address = normalize(parseaddr(to)[1] or to)
     if "@" not in address:
         raise ValidationFailed({"to": [f"{to!r} is not an email address"]})
-    record_view = _view(env, record)
-    recipient_view = _view(env, recipient)
+    context = message_context(env, record=record, recipient=recipient, to=address, to_name=to_name,
+                              unsubscribe_url="")
     if template is not None:
         found = find_template(template)
         subject, html, text = found.subject, found.body_html, found.body_text
@@ -75,8 +75,8 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
         message.error = f"consent {blocked.state} for {blocked.channel} ({blocked.reason or blocked.source or 'no reason'})"
         db.session.flush()
         return message
-    context = {"record": record_view, "recipient": Recipient(address, to_name, recipient_view),
-               "unsubscribe_url": unsubscribe_url(message.id) if unsubscribe else ""}
+    if unsubscribe:
+        context["unsubscribe_url"] = unsubscribe_url(message.id)
     rendered = render(subject, html, text, context)
     body_html = rendered.html
     if body_html and track:
@@ -85,13 +85,6 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
     db.session.flush()
     enqueue("mail.send", {"message_id": message.id})
     return message
-
-
-def _view(env: Env, target: tuple[str, int] | None) -> RecordView | None:
-    if target is None:
-        return None
-    resource, record_id = target
-    return RecordView(env, resource, env.records.get(resource, record_id))
 
 
 def _new_message_id(sender: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 
 from core.api.auth import current_user
 from core.env import Env
@@ -39,14 +39,6 @@ def _not_found(error: Exception) -> tuple[str, int]:
 @web.errorhandler(AccessDenied)
 def _denied(error: Exception) -> tuple[str, int]:
     return render_page("error.html", 403, title="Not allowed", message=str(error))
-
-
-@web.after_request
-def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    return response
 
 
 # Pages attach their routes to `web` when imported.

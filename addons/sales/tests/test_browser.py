@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from core.db import db
 from core.env import Env
@@ -38,9 +39,7 @@ def _column(page, title: str) -> tuple[str, str, str]:
 
 
 def _wait_count(page, title: str, count: int) -> None:
-    page.wait_for_function(
-        "([title, count]) => { const c = document.querySelector(`section.column[aria-label='${title}'] .count`);"
-        " return c && c.textContent.trim() === String(count); }", arg=[title, count])
+    expect(page.locator(f"section.column[aria-label='{title}'] .count")).to_have_text(str(count))
 
 
 def _stored(deal_id: int) -> tuple[int, Decimal, Decimal]:
@@ -80,9 +79,7 @@ def test_quick_create_a_deal_in_a_column_with_its_account(live_server, page, wor
     column = page.locator("section.column[aria-label='Qualified']")
     column.locator("input[name=q]").fill("Globex")
     # Every account is listed at first; typing narrows the list to Globex alone.
-    page.wait_for_function("(() => { const s = document.querySelector(\"section.column[aria-label='Qualified'] "
-                           "select[name=qc_account_id]\"); return s && s.options.length === 1 "
-                           "&& s.options[0].textContent === 'Globex Industries'; })()")
+    expect(column.locator("select[name=qc_account_id] option")).to_have_text(["Globex Industries"])
     column.locator("input[name=name]").fill("Globex pilot")
     column.locator("input[name=name]").press("Enter")
     _wait_count(page, "Qualified", 1)

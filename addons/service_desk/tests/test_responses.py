@@ -43,6 +43,22 @@ def test_placeholders_cannot_escape_the_sandbox_and_bad_templates_are_refused(de
                                                     "statement'."]}
 
 
+@pytest.mark.parametrize("body", [
+    "{{ ('x' * 50000000)|length }}",
+    "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}",
+    "{{ contact.email.__class__.__mro__[1].__subclasses__() }}",
+    "{{ ticket.items.__self__ }}",
+    "{{ '{0.__class__}'.format(ticket) }}",
+])
+def test_canned_responses_render_in_the_kernel_sandbox_with_its_limits(desk, api_as, ticket, app, body):
+    app.extensions["spectrum"].settings["template_max_milliseconds"] = 300
+    bomb = desk.create("canned_responses", name="Bomb", body=body)
+    api = api_as(desk.agent("agnes"))
+    response = api.post(f"/api/v1/tickets/{ticket.id}/render_canned", json={"canned_response_id": bomb.id})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["body"][0].startswith("The template cannot be filled in")
+
+
 def test_a_macro_replies_and_sets_fields_in_one_action(desk, api_as, ticket, smtp_server, app):
     smtp_server.configure(app)
     agent = desk.agent("agnes", name="Agnes Agent")

@@ -14,6 +14,7 @@ from core.mail.preview import preview
 from core.models.registry import UnknownModel
 from core.records.errors import RecordError, ValidationFailed
 from core.web.blueprint import render_page, web
+from core.web.headers import content_policy
 from core.web.rendering import user_zone
 from core.web.security import login_required, require_admin
 
@@ -87,6 +88,7 @@ def _target(model_key: str, id_key: str) -> tuple[str, int] | None:
 
 @web.get("/admin/mail/templates/<int:template_id>/preview")
 @login_required
+@content_policy(style_src="'self' 'unsafe-inline'", img_src="'self' data: https:")  # the mail's own styling
 def template_preview(template_id: int) -> tuple[str, int]:
     """The template rendered for a record and a recipient (`model`/`record_id`,
     `recipient_model`/`recipient_id`, `to`); nothing is logged or sent."""

@@ -1,11 +1,9 @@
 """The home page and dashboards of KPI tiles and charts."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import abort
-from markupsafe import Markup
 
 from core.declarations import Dashboard
 from core.web.blueprint import render_page, web
@@ -21,7 +19,7 @@ def _visible(env: Any, board: Dashboard) -> dict[str, Any]:
         if env.policy.can(chart.model, "read"):
             data = chart.compute(env)
             charts.append({"id": f"chart-{board.key}-{index}", "title": chart.title, "kind": chart.kind,
-                           "data": data, "json": Markup(json.dumps(data, default=str))})
+                           "data": data})
     return {"board": board, "kpis": kpis, "charts": charts}
 
 

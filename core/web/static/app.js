@@ -45,18 +45,23 @@
     }
     dragged = null;
   });
-  // Moving by keyboard: changing the "Move to" select submits at once.
+  // Moving by keyboard: changing the "Move to" select submits at once; so does any
+  // control marked data-autosubmit (a filter that applies as soon as it is chosen).
   document.addEventListener("change", function (event) {
     var form = event.target.closest && event.target.closest("form.move");
     if (form && window.htmx) { window.htmx.trigger(form, "submit"); }
+    if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {
+      event.target.form.requestSubmit();
+    }
   });
 
-  // Charts: canvases carry their data; tables stay for readers without JavaScript.
+  // Charts: each canvas names the JSON block of its data; tables stay for readers without JavaScript.
   function drawCharts() {
     if (!window.Chart) { return; }
-    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-      if (canvas.dataset.drawn) { return; }
-      var data = JSON.parse(canvas.dataset.chart), kind = canvas.dataset.kind;
+    document.querySelectorAll("canvas[data-chart-source]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.chartSource);
+      if (canvas.dataset.drawn || !source) { return; }
+      var data = JSON.parse(source.textContent), kind = canvas.dataset.kind;
       var type = kind === "funnel" ? "bar" : kind;
       new window.Chart(canvas, {
         type: type,
