@@ -76,11 +76,11 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
         db.session.flush()
         return message
     context = {"record": record_view, "recipient": Recipient(address, to_name, recipient_view),
-               "unsubscribe_url": unsubscribe_url(message.id) if unsubscribe else ""}
+               "unsubscribe_url": unsubscribe_url(message) if unsubscribe else ""}
     rendered = render(subject, html, text, context)
     body_html = rendered.html
     if body_html and track:
-        body_html = add_pixel(rewrite_links(body_html, message.id), message.id)
+        body_html = add_pixel(rewrite_links(body_html, message), message)
     message.subject, message.body_html, message.body_text = rendered.subject, body_html, rendered.text
     db.session.flush()
     enqueue("mail.send", {"message_id": message.id})
@@ -116,7 +116,7 @@ def build_message(message: MailMessage) -> EmailMessage:
     email["Date"] = format_datetime(platform().clock.now())
     email["Message-ID"] = message.message_id
     if message.unsubscribe:
-        email["List-Unsubscribe"] = f"<{unsubscribe_url(message.id)}>"
+        email["List-Unsubscribe"] = f"<{unsubscribe_url(message)}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in (message.extra_headers or {}).items():
         email[name] = value
@@ -138,7 +138,7 @@ def _send(ctx: JobContext, message_id: int) -> dict[str, Any]:
         message.status, message.error = "suppressed", f"consent {blocked.state} for {blocked.channel}"
         return {"status": "suppressed"}
     settings = platform().settings
-    envelope_from = verp_address(message.id) or parseaddr(message.from_address)[1]
+    envelope_from = verp_address(message) or parseaddr(message.from_address)[1]
     message.attempts += 1
     try:
         provider_id = deliver(settings, build_message(message), envelope_from, message.to_address)
