@@ -249,6 +249,42 @@ def test_the_tokens_of_one_message_do_not_act_on_another(app, mailing, client):
     assert [(c.address, c.message_id) for c in db.session.scalars(select(Consent))] == [("ada@example.com", mine.id)]
 
 
+def test_line_breaks_in_stored_headers_neither_inject_a_header_nor_stop_the_worker(app, mailing, smtp_server):
+    with pytest.raises(ValidationFailed, match="headers"):
+        send_mail(Env.system(), "ada@example.com", subject="s", text="t", headers={"X-A\r\nBcc": "eve@evil.test"})
+    # Whatever the rows hold (written before names were checked, or by hand), as the worker reads them.
+    sent = _send(mailing, template=None, subject="Hello", text="Hi")
+    sent.to_name, sent.subject = "Ada\r\nBcc: eve@evil.test", "Hello\r\nBcc: eve@evil.test"
+    sent.extra_headers = {"References": "<a@x.test>\r\nBcc: eve@evil.test <b@x.test>",
+                          "In-Reply-To": "<b@x.test>\nX-Injected: yes", "X-Campaign": "spring\r\nBcc: eve@evil.test"}
+    bad_name = _send(mailing, template=None, subject="Bad name", text="Hi")
+    bad_name.extra_headers = {"X-Campaign\r\nBcc": "eve@evil.test"}
+    bad_address = _send(mailing, template=None, subject="Bad address", text="Hi")
+    bad_address.to_address = "ada@example.com\r\nRCPT TO:<eve@evil.test>"
+    after = _send(mailing, template=None, subject="After", text="Hi")
+    db.session.commit()
+    Worker(app).run_once()
+
+    assert [received.rcpt_tos for received in smtp_server.messages] == [["ada@example.com"], ["ada@example.com"]]
+    assert re.search(rb"(^|\r\n)(Bcc|X-Injected):", smtp_server.messages[0].data, re.IGNORECASE) is None
+    email = smtp_server.messages[0].message
+    assert (email["To"].addresses[0].display_name, email["To"].addresses[0].addr_spec) == \
+        ("Ada Bcc: eve@evil.test", "ada@example.com")
+    assert email["Subject"] == "Hello Bcc: eve@evil.test"
+    assert (email["References"], email["In-Reply-To"]) == ("<a@x.test> <b@x.test>", "<b@x.test>")
+    assert (email["X-Campaign"], email["Bcc"], email["X-Injected"]) == ("spring Bcc: eve@evil.test", None, None)
+    assert smtp_server.messages[1].message["Subject"] == "After"
+    for broken, reason in ((bad_name, "'X-Campaign\\r\\nBcc' is not a header name"),
+                           (bad_address, "address parts cannot contain CR or LF")):
+        failed = _fresh(broken.id)
+        assert (failed.status, failed.attempts) == ("failed", 0)
+        assert failed.error.startswith("the message cannot be built: ") and reason in failed.error
+    runs = db.session.scalars(select(JobRun).where(JobRun.name == "mail.send").order_by(JobRun.id)).all()
+    assert [(run.status, run.attempts) for run in runs] == [("succeeded", 1), ("failed", 1), ("failed", 1),
+                                                            ("succeeded", 1)]
+    assert _fresh(after.id).status == "sent"
+
+
 def test_consent_withdrawn_while_a_message_waits_stops_it(app, mailing, smtp_server):
     message = _send(mailing)
     record_consent("ADA@example.com ", "email", "withdrawn", reason="asked by phone", source="admin")
