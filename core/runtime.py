@@ -8,7 +8,7 @@ from flask import Blueprint, Flask
 
 from core.declarations import DataRecord, EventHandler, Job, MenuItem, View, access, role
 from core.jobs.models import JobRun, JobSchedule
-from core.mail.models import Consent, InboundMail, MailMessage, MailTemplate
+from core.mail.models import Consent, InboundMail, MailLink, MailMessage, MailTemplate
 from core.models.base import Record
 from core.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -16,8 +16,9 @@ __all__ = ["models", "data", "menus", "views", "blueprints", "jobs", "api_action
 
 
 def models() -> list[type[Record]]:
-    """Job runs and schedules; the mail log, templates, consents and inbound log; webhooks."""
-    return [JobRun, JobSchedule, MailMessage, MailTemplate, Consent, InboundMail, WebhookSubscription,
+    """Job runs and schedules; the mail log with its tracked links, templates, consents and
+    inbound log; webhooks."""
+    return [JobRun, JobSchedule, MailMessage, MailLink, MailTemplate, Consent, InboundMail, WebhookSubscription,
             WebhookDelivery]
 
 
@@ -68,6 +69,7 @@ def views() -> list[View]:
             "Failed or bounced": [["status", "in", ["failed", "bounced"]]],
             "Suppressed": [["status", "=", "suppressed"]],
         }, "group_by": ["status", "channel", "template"]}),
+        View("mail_links", "list", ["message_id", "position", "url", "click_count", "last_clicked_at"]),
         View("mail_templates", "list", ["name", "model", "subject", "description"]),
         View("consents", "list", ["address", "channel", "state", "reason", "source", "changed_at"]),
         View("inbound_mails", "list", ["received_at", "from_address", "subject", "status", "handler"]),

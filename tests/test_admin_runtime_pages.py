@@ -153,8 +153,8 @@ def test_the_mail_log_shows_a_sent_message_with_its_tracking(app, client, admin,
     db.session.commit()
     Worker(app).run_once()
     assert [received.rcpt_tos for received in smtp_server.messages] == [["ada@example.com"]]
-    assert client.get(urlsplit(open_url(message.id)).path).status_code == 200
-    clicked = client.get(urlsplit(click_url(message.id, "https://example.org/offer")).path)
+    assert client.get(urlsplit(open_url(message)).path).status_code == 200
+    clicked = client.get(urlsplit(click_url(message, 1)).path)
     assert clicked.location == "https://example.org/offer"
 
     sign_in(client, "admin")
@@ -171,6 +171,9 @@ def test_the_mail_log_shows_a_sent_message_with_its_tracking(app, client, admin,
     events = re.findall(r"</time> ([^<]+)</li>", detail)
     assert events == ["queued", "sent (provider id Q0001)", "first opened", "first link clicked"]
     assert "1 open(s), 1 click(s)." in detail and "Hello Ada of Globex." in detail
+    link = detail[detail.index('id="link-1"'):]
+    assert link[:link.index("</tr>")] == \
+        'id="link-1"><td>1</td><td><code>https://example.org/offer</code></td><td>1</td>'
     db.session.commit()
     viewed = db.session.get(MailMessage, message.id)
     assert (viewed.open_count, viewed.click_count) == (1, 1)  # the page itself counted nothing

@@ -2,6 +2,8 @@
 token-protected endpoint and `spectrum mail ingest`."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 import mailbox
 from email.message import EmailMessage
 
@@ -84,16 +86,16 @@ def test_a_delayed_dsn_changes_nothing(app, sent):
 
 def test_mail_to_the_verp_address_is_a_bounce_of_that_message(app, sent, smtp_server):
     message, contact = sent
-    assert smtp_server.messages[0].mail_from == verp_address(message.id)
+    assert smtp_server.messages[0].mail_from == verp_address(message)
     returned = EmailMessage()
     returned["From"] = "postmaster@example.com"
-    returned["To"] = verp_address(message.id)
+    returned["To"] = verp_address(message)
     returned["Subject"] = "Delivery failure"
     returned.set_content("gone")
     row = ingest(returned.as_bytes())
     assert row.status == "bounce" and row.result["message"] == message.id
     forged = EmailMessage()
-    forged["To"] = verp_address(message.id).replace("-", "-0", 1)
+    forged["To"] = verp_address(message).replace("-", "-0", 1)
     forged["Subject"] = "[nothing]"
     forged.set_content("x")
     assert ingest(forged.as_bytes()).status == "unclaimed"
@@ -101,6 +103,25 @@ def test_mail_to_the_verp_address_is_a_bounce_of_that_message(app, sent, smtp_se
 
     subjects = db.session.scalars(select(Interaction.subject).where(Interaction.contact_id == contact.id)).all()
     assert "Email bounced: Renewal" in subjects
+
+
+def test_a_forged_bounce_suppresses_nobody(app, sent):
+    message, _contact = sent
+    # The return path as it was signed before: with the instance's key alone, which is known.
+    secret = app.extensions["spectrum"].settings["secret_key"].encode()
+    signature = hmac.new(secret, f"verp:{message.id}".encode(), hashlib.sha256).hexdigest()[:12]
+    forged = EmailMessage()
+    forged["From"], forged["Subject"] = "mallory@evil.test", "x"
+    forged["To"] = f"bounces+{message.id}-{signature}@acme.test"
+    forged.set_content("gone")
+    assert ingest(forged.as_bytes()).status == "unclaimed"
+    # A report anyone can write, about a message that is not ours, naming someone to silence.
+    stranger = ingest(_dsn("<not-ours@elsewhere.test>", "victim@example.com"))
+    assert (stranger.status, stranger.result) == \
+        ("bounce", {"bounce": "permanent", "message": None, "suppressed": None})
+    assert blocking_consent("victim@example.com", "email") is None
+    assert blocking_consent("ada@example.com", "email") is None
+    assert db.session.get(MailMessage, message.id).status == "sent"
 
 
 def _reply(subject: str) -> bytes:

@@ -53,7 +53,7 @@ def test_every_kind_of_response_carries_the_security_headers(app, client, admin,
         "API docs": client.get("/api/docs"),
         "OpenAPI document": client.get("/api/openapi.json"),
         "API without a token": client.get("/api/v1/contacts"),
-        "unsubscribe page": client.get(urlsplit(unsubscribe_url(message.id)).path),
+        "unsubscribe page": client.get(urlsplit(unsubscribe_url(message)).path),
         "web form token": client.get("/sales/web-form/token"),
     }
     for name, response in anonymous.items():

@@ -2,16 +2,21 @@
 put the submission on the contact's timeline.
 
 No CSRF token (other sites post to it), so it is protected otherwise: a rate limit per
-client address, a honeypot field people never see (bots fill it), and a minimum fill
-time measured from a token signed when the form was shown (bots post at once).
+client address, a honeypot field people never see (bots fill it), and a token signed
+when the form was shown, which sets a minimum fill time (bots post at once), expires
+after `sales_webform_max_seconds` and is good for one submission.
 """
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, insert
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from core.db import db
@@ -22,6 +27,7 @@ from core.web.headers import content_policy, framable
 from core.web.security import csrf, limiter
 
 from addons.contacts.models import Contact
+from addons.sales.models import web_form_tokens
 from addons.sales.models.choices import SOURCES
 
 __all__ = ["blueprint", "capture_lead", "form_token", "HONEYPOT", "FIELDS"]
@@ -33,7 +39,6 @@ HONEYPOT = "homepage"
 #: Lead fields a visitor may fill in (`message` becomes the lead's notes).
 FIELDS = ("title", "first_name", "last_name", "email", "phone", "company_name", "job_title", "website", "city",
           "country", "utm_campaign", "utm_medium", "utm_source")
-_TOKEN_MAX_AGE = 24 * 3600
 
 
 def _serializer() -> URLSafeSerializer:
@@ -41,23 +46,51 @@ def _serializer() -> URLSafeSerializer:
 
 
 def form_token() -> str:
-    """A token saying when the form was shown, by the platform clock."""
-    return _serializer().dumps({"shown": platform().clock.now().timestamp()})
+    """A token saying when the form was shown (by the platform clock), with a random id
+    that the one submission it allows uses up."""
+    return _serializer().dumps({"shown": platform().clock.now().timestamp(), "id": secrets.token_hex(16)})
 
 
-def _spam_reason(form: Mapping[str, str]) -> str | None:
+def _read_token(token: str) -> tuple[datetime, str] | None:
+    """(when the form was shown, the token's id), or None for a missing or forged token."""
+    try:
+        value = _serializer().loads(token)
+        return datetime.fromtimestamp(float(value["shown"]), timezone.utc), str(value["id"])[:32]
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _max_age() -> timedelta:
+    return timedelta(seconds=float(platform().settings["sales_webform_max_seconds"]))
+
+
+def _spam_reason(form: Mapping[str, str], token: tuple[datetime, str] | None) -> str | None:
     if form.get(HONEYPOT):
         return "honeypot filled"
-    try:
-        shown = float(_serializer().loads(form.get("token", ""))["shown"])
-    except (BadSignature, KeyError, TypeError, ValueError):
+    if token is None:
         return "missing or forged form token"
-    elapsed = platform().clock.now().timestamp() - shown
+    elapsed = (platform().clock.now() - token[0]).total_seconds()
     if elapsed < float(platform().settings["sales_webform_min_seconds"]):
         return f"sent {elapsed:.1f} s after the form was shown"
-    if elapsed > _TOKEN_MAX_AGE:
+    if elapsed > _max_age().total_seconds():
         return "form token expired"
     return None
+
+
+def _use_token(shown: datetime, token_id: str) -> bool:
+    """Mark a token used, in the transaction that creates the lead; False if it was used.
+
+    The database's unique key decides, so it holds across workers: of two submissions at
+    once, the second waits for the first and then finds the token taken (or free, if the
+    first was refused and rolled back). A used token is kept until it would have expired
+    anyway; the expired ones are deleted here."""
+    db.session.execute(delete(web_form_tokens).where(web_form_tokens.c.expires_at < platform().clock.now()))
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(web_form_tokens).values(token_id=token_id, expires_at=shown + _max_age()))
+    except IntegrityError:
+        return False
+    return True
 
 
 def _contact_for(env: Env, values: Mapping[str, Any]) -> Contact:
@@ -133,8 +166,9 @@ def web_form() -> tuple[str, int]:
 @blueprint.get("/sales/web-form/token")
 def web_form_token() -> Response:
     """A fresh form token for a site that renders the form itself."""
-    return jsonify({"token": form_token(), "honeypot": HONEYPOT,
-                    "min_seconds": platform().settings["sales_webform_min_seconds"]})
+    settings = platform().settings
+    return jsonify({"token": form_token(), "honeypot": HONEYPOT, "min_seconds": settings["sales_webform_min_seconds"],
+                    "max_seconds": settings["sales_webform_max_seconds"]})
 
 
 @csrf.exempt
@@ -143,17 +177,24 @@ def web_form_token() -> Response:
 @framable
 @content_policy(form_action=_after_sending)
 def submit_web_form() -> Response | tuple[Any, int]:
-    """Take a submission: 201 (or the thank-you page), 400 when it looks like spam, 422
+    """Take a submission: 201 (or the thank-you page), 400 when it looks like spam, 409
+    when its token was used already (the thank-you page, to a person who sent twice), 422
     with the fields to fix, 429 when an address sends too many."""
     form = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(form, Mapping):
         return jsonify({"status": "rejected", "detail": "send the form fields as a JSON object"}), 400
     form = {key: str(value) for key, value in form.items() if value is not None}
-    reason = _spam_reason(form)
-    if reason is not None:
+    token = _read_token(form.get("token", ""))
+    reason = _spam_reason(form, token)
+    if token is None or reason is not None:
         current_app.logger.info("web form submission refused as spam: %s", reason)
         return _answer(400, {"status": "rejected", "detail": "the submission looks automated; reload the form "
                              "and send it again"}, {"values": form, "errors": {}, "refused": True})
+    if not _use_token(*token):
+        db.session.rollback()
+        return _answer(409, {"status": "duplicate", "detail": "this form was sent already; for another message, "
+                             "reload the form (or fetch a new token from /sales/web-form/token)"},
+                       {"values": {}, "errors": {}, "thanks": True})
     try:
         capture_lead(form)
     except ValidationFailed as error:

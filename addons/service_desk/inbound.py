@@ -3,9 +3,11 @@
 The service desk claims a message (`claim_inbound_message`) when it is addressed to a
 team's inbound address, answers one of our messages (In-Reply-To or References names
 a Message-ID we stored), or carries a ticket number in its subject ("[SD-000042]").
-The number alone threads only mail from the ticket's customer or their account: it is
-easy to guess, unlike a Message-ID. A reply to a closed ticket opens a follow-up.
-Unknown senders become contacts; attachments are kept.
+Either way it threads only mail from the ticket's customer or their account: a number
+is easy to guess, and a Message-ID travels with every copy of a conversation (quoted,
+forwarded, shared), so neither proves who writes. Other mail opens a new ticket for its
+sender. A reply to a closed ticket opens a follow-up. Unknown senders become contacts;
+attachments are kept.
 """
 from __future__ import annotations
 
@@ -53,12 +55,13 @@ def _team_for(records: Any, addresses: list[str]) -> Any | None:
     return found.records[0] if found.records else None
 
 
-def _known_message(records: Any, ids: list[str]) -> Any | None:
+def _known_messages(records: Any, ids: list[str]) -> list[Any]:
+    """The ticket messages with these Message-IDs, in the order of `ids`."""
     if not ids:
-        return None
+        return []
     found = {m.email_message_id: m for m in records.search(
         "ticket_messages", [["email_message_id", "in", ids]], limit=len(ids) * 2).records}
-    return next((found[i] for i in ids if i in found), None)
+    return [found[i] for i in ids if i in found]
 
 
 def claim(message: EmailMessage) -> Callable[[Any, EmailMessage], dict[str, Any]] | None:
@@ -67,7 +70,7 @@ def claim(message: EmailMessage) -> Callable[[Any, EmailMessage], dict[str, Any]
     Only reads (the hook contract): which team address it went to, whether it answers
     a message we sent or received, whether its subject names a ticket."""
     records = Env.system().records
-    if ticket_number(str(message.get("Subject", ""))) or _known_message(records, message_ids(message)) is not None:
+    if ticket_number(str(message.get("Subject", ""))) or _known_messages(records, message_ids(message)):
         return handle
     return handle if _team_for(records, _recipients(message)) is not None else None
 
@@ -97,21 +100,27 @@ def _contact_for(env: Any, message: EmailMessage) -> Any:
     return records.create("contacts", {"first_name": first or None, "last_name": last[:100], "email": address or None})
 
 
+def _is_customer(ticket: Any, contact: Any) -> bool:
+    """Whether mail from `contact` may land on `ticket`: it is the ticket's contact, or a
+    contact of the ticket's account."""
+    return ticket.contact_id == contact.id or (
+        ticket.account_id is not None and ticket.account_id == contact.account_id)
+
+
 def _thread(env: Any, message: EmailMessage, contact: Any) -> tuple[Any | None, Any | None]:
-    """(ticket, message answered) this mail continues, if any."""
+    """(ticket, message answered) this mail continues, if any: the newest message it
+    answers on a ticket of the sender's, else the ticket its subject numbers if that is
+    the sender's."""
     records = env.sudo().records
-    answered = _known_message(records, message_ids(message))
-    if answered is not None:
-        return records.get("tickets", answered.ticket_id), answered
+    for answered in _known_messages(records, message_ids(message)):
+        ticket = records.get("tickets", answered.ticket_id)
+        if _is_customer(ticket, contact):
+            return ticket, answered
     number = ticket_number(str(message.get("Subject", "")))
     if number:
         found = records.search("tickets", [["number", "=", number]], limit=1).records
-        if found:
-            ticket = found[0]
-            same_customer = ticket.contact_id == contact.id or (
-                ticket.account_id is not None and ticket.account_id == contact.account_id)
-            if same_customer:
-                return ticket, None
+        if found and _is_customer(found[0], contact):
+            return found[0], None
     return None, None
 
 

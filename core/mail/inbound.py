@@ -18,7 +18,7 @@ from core.events import emit
 from core.mail import signals
 from core.mail.consent import record_consent
 from core.mail.models import InboundMail, MailMessage
-from core.mail.tokens import verp_message_id
+from core.mail.tokens import verp_message
 from core.platform import platform
 
 __all__ = ["parse", "ingest", "Bounce", "find_bounce", "sender_address"]
@@ -48,18 +48,17 @@ def _recipients(message: EmailMessage) -> list[str]:
     return [address for _name, address in getaddresses(headers) if address]
 
 
-def _dsn(message: EmailMessage) -> tuple[str | None, str, bool, str | None] | None:
-    """(failed recipient, reason, permanent, original Message-ID) of a multipart/report DSN."""
+def _dsn(message: EmailMessage) -> tuple[str, bool, str | None] | None:
+    """(reason, permanent, original Message-ID) of a multipart/report DSN."""
     if message.get_content_type() != "multipart/report" or \
             message.get_param("report-type", "").lower() != "delivery-status":
         return None
-    recipient, action, status, diagnostic, original = None, "", "", "", None
+    action, status, diagnostic, original = "", "", "", None
     for part in message.walk():
         kind = part.get_content_type()
         if kind == "message/delivery-status":
             # Its body is a series of header blocks: per-message, then one per recipient.
             for block in part.get_payload():
-                recipient = _value(block.get("Final-Recipient")) or recipient
                 action = (block.get("Action") or action).strip().lower()
                 status = (block.get("Status") or status).strip()
                 diagnostic = str(block.get("Diagnostic-Code") or diagnostic)
@@ -67,14 +66,7 @@ def _dsn(message: EmailMessage) -> tuple[str | None, str, bool, str | None] | No
             original = _original_message_id(part) or original
     permanent = action == "failed" or status.startswith("5")
     reason = " ".join(part for part in (status, diagnostic.strip()) if part) or action or "delivery failed"
-    return recipient, reason, permanent, original
-
-
-def _value(field: Any) -> str | None:
-    if not field:
-        return None
-    text = str(field)
-    return text.split(";", 1)[1].strip().lower() if ";" in text else text.strip().lower()
+    return reason, permanent, original
 
 
 def _original_message_id(part: Any) -> str | None:
@@ -87,19 +79,20 @@ def _original_message_id(part: Any) -> str | None:
 
 
 def find_bounce(message: EmailMessage) -> Bounce | None:
-    """The bounce this message reports, if it is one (a DSN, or mail to a VERP address)."""
+    """The bounce this message reports, if it is one (a DSN, or mail to a VERP address).
+
+    Only the message of ours it names (by its VERP address, else by the Message-ID the
+    report quotes) says which address to suppress: a report naming none of our messages,
+    as anyone can write one, suppresses nobody."""
     report = _dsn(message)
-    verp_ids = [found for found in (verp_message_id(address) for address in _recipients(message)) if found]
-    if report is None and not verp_ids:
+    original = next((found for found in map(verp_message, _recipients(message)) if found is not None), None)
+    if report is None and original is None:
         return None
-    original: MailMessage | None = None
-    if verp_ids:
-        original = db.session.get(MailMessage, verp_ids[0])
-    if original is None and report is not None and report[3]:
-        original = db.session.scalar(select(MailMessage).where(MailMessage.message_id == report[3].strip()))
-    address = (report[0] if report else None) or (original.to_address if original else None)
-    reason = report[1] if report else f"returned to the VERP address: {message.get('Subject', '')}"
-    return Bounce(original, address, reason[:300], report[2] if report else True)
+    if original is None and report is not None and report[2]:
+        original = db.session.scalar(select(MailMessage).where(MailMessage.message_id == report[2].strip()))
+    address = original.to_address if original else None
+    reason = report[0] if report else f"returned to the VERP address: {message.get('Subject', '')}"
+    return Bounce(original, address, reason[:300], report[1] if report else True)
 
 
 def _apply_bounce(bounce: Bounce) -> dict[str, Any]:

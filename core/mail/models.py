@@ -1,6 +1,7 @@
 """The mail log (one row per message), templates, the consent list and the inbound log."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +13,8 @@ from core.models.base import Record
 from core.models.fields import field
 from core.models.types import JsonType
 
-__all__ = ["MailMessage", "MailTemplate", "Consent", "InboundMail", "MAIL_STATUSES", "CONSENT_STATES"]
+__all__ = ["MailMessage", "MailLink", "MailTemplate", "Consent", "InboundMail", "MAIL_STATUSES", "CONSENT_STATES",
+           "new_token_key"]
 
 MAIL_STATUSES = [
     ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("bounced", "Bounced"),
@@ -22,6 +24,11 @@ CONSENT_STATES = [
     ("granted", "Granted"), ("withdrawn", "Withdrawn (unsubscribed)"), ("suppressed", "Suppressed (bounced)"),
 ]
 INBOUND_STATUSES = [("claimed", "Claimed"), ("unclaimed", "Unclaimed"), ("bounce", "Bounce"), ("failed", "Failed")]
+
+
+def new_token_key() -> str:
+    """A fresh random key for one message's links (128 bits, as hex)."""
+    return secrets.token_hex(16)
 
 
 class MailMessage(Record):
@@ -69,6 +76,34 @@ class MailMessage(Record):
     last_clicked_at: Mapped[datetime | None] = field(UtcDateTime, label="Last clicked", readonly=True)
     click_count: Mapped[int] = field(Integer, label="Clicks", readonly=True, nullable=False, default=0)
     unsubscribed_at: Mapped[datetime | None] = field(UtcDateTime, label="Unsubscribed", readonly=True)
+    # Known only to this database: the tokens of the message's links are proved with it as
+    # well as with the instance's secret key (core.mail.tokens), so a known or default
+    # secret key alone forges none of them. Every row has one; the column is nullable only
+    # because SQLite cannot add a NOT NULL column without a constant default.
+    token_key: Mapped[str | None] = field(String(32), label="Link key", kind="password", sensitive=True,
+                                          readonly=True, default=new_token_key)
+
+
+class MailLink(Record):
+    """A link of a message's HTML part, as it was before tracking rewrote it.
+
+    The tracked redirect names the message and the link's number, never a URL, and leads
+    only to the URL recorded here; clicks are counted per link."""
+
+    __tablename__ = "mail_links"
+    __label__ = "Mail link"
+    __display_field__ = "url"
+    __order__ = ["message_id", "position"]
+    __table_args__ = (UniqueConstraint("message_id", "position", name="uq_mail_links_message_id_position"),)
+
+    message_id: Mapped[int] = field(ForeignKey("mail_messages.id", ondelete="CASCADE"), label="Message",
+                                    readonly=True, nullable=False)
+    position: Mapped[int] = field(Integer, label="Link number", readonly=True, nullable=False,
+                                  help="Order of first appearance in the message, from 1.")
+    url: Mapped[str] = field(Text, label="URL", kind="url", readonly=True, nullable=False)
+    click_count: Mapped[int] = field(Integer, label="Clicks", readonly=True, nullable=False, default=0)
+    clicked_at: Mapped[datetime | None] = field(UtcDateTime, label="First clicked", readonly=True)
+    last_clicked_at: Mapped[datetime | None] = field(UtcDateTime, label="Last clicked", readonly=True)
 
 
 class MailTemplate(Record):

@@ -1,12 +1,14 @@
 """Sending mail: `send_mail` logs and queues a message; the `mail.send` job hands it to SMTP."""
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from email import policy
+from email.errors import MessageError
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, parseaddr
+from email.utils import format_datetime, parseaddr
 from typing import Any, Mapping
 
 from core.db import db
@@ -25,6 +27,10 @@ from core.platform import platform
 from core.records.errors import ValidationFailed
 
 __all__ = ["send_mail", "build_message", "mail_jobs"]
+
+# A header's name (RFC 5322 ftext: printable ASCII but the colon). The email package checks
+# values for line breaks but writes names as they are, so a bad name would forge headers.
+_HEADER_NAME = re.compile(r"^[!-9;-~]+$")
 
 
 def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None = None, text: str | None = None,
@@ -45,10 +51,14 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
     :param channel: consent channel, such as `email.marketing` for campaigns.
     :param track: rewrite links and add the open pixel (HTML part only).
     :param unsubscribe: add the unsubscribe link and `List-Unsubscribe` headers.
+    :param headers: more headers (names as RFC 5322 allows them; values on one line).
     """
     address = normalize(parseaddr(to)[1] or to)
     if "@" not in address:
         raise ValidationFailed({"to": [f"{to!r} is not an email address"]})
+    bad_names = [name for name in (headers or {}) if not _HEADER_NAME.match(name)]
+    if bad_names:
+        raise ValidationFailed({"headers": [f"{name!r} is not a header name" for name in bad_names]})
     context = message_context(env, record=record, recipient=recipient, to=address, to_name=to_name,
                               unsubscribe_url="")
     if template is not None:
@@ -76,11 +86,11 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
         db.session.flush()
         return message
     if unsubscribe:
-        context["unsubscribe_url"] = unsubscribe_url(message.id)
+        context["unsubscribe_url"] = unsubscribe_url(message)
     rendered = render(subject, html, text, context)
     body_html = rendered.html
     if body_html and track:
-        body_html = add_pixel(rewrite_links(body_html, message.id), message.id)
+        body_html = add_pixel(rewrite_links(body_html, message), message)
     message.subject, message.body_html, message.body_text = rendered.subject, body_html, rendered.text
     db.session.flush()
     enqueue("mail.send", {"message_id": message.id})
@@ -97,22 +107,45 @@ def _new_message_id(sender: str) -> str:
 # read there); bodies with longer lines are sent quoted-printable. CRLF line ends, as
 # SMTP wants them (smtplib sends bytes as they are).
 _POLICY = policy.SMTP.clone(max_line_length=200)
+# Headers made of Message-IDs only; anything between the ids is dropped.
+_ID_HEADERS = frozenset({"message-id", "in-reply-to", "references"})
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+
+
+def _one_line(value: object) -> str:
+    """The value with every run of white space, line breaks included, as one space."""
+    return " ".join(str(value).split())
+
+
+def _header_value(name: str, value: object) -> str:
+    if name.lower() in _ID_HEADERS:
+        return " ".join(_MESSAGE_ID.findall(str(value)))
+    return _one_line(value)
 
 
 def build_message(message: MailMessage) -> EmailMessage:
-    """The RFC 5322 message of a log row: headers, text and HTML parts."""
+    """The RFC 5322 message of a log row: headers, text and HTML parts.
+
+    Whatever the row holds, no header carries a line break: names, addresses and the
+    subject are read as one line, and Message-ID lists keep only their ids. A row that
+    still makes no message (an address or a header name that is not one) raises
+    ValueError or `email.errors.MessageError`.
+    """
     email = EmailMessage(policy=_POLICY)
-    email["From"] = message.from_address
-    email["To"] = formataddr((message.to_name or "", message.to_address)) if message.to_name else \
-        str(Address(addr_spec=message.to_address))
-    email["Subject"] = message.subject
+    email["From"] = _one_line(message.from_address)
+    email["To"] = Address(display_name=_one_line(message.to_name or ""), addr_spec=message.to_address)
+    email["Subject"] = _one_line(message.subject)
     email["Date"] = format_datetime(platform().clock.now())
-    email["Message-ID"] = message.message_id
+    email["Message-ID"] = _header_value("Message-ID", message.message_id)
     if message.unsubscribe:
-        email["List-Unsubscribe"] = f"<{unsubscribe_url(message.id)}>"
+        email["List-Unsubscribe"] = f"<{unsubscribe_url(message)}>"
         email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in (message.extra_headers or {}).items():
-        email[name] = value
+        if not _HEADER_NAME.match(name):
+            raise ValueError(f"{name!r} is not a header name")
+        value = _header_value(name, value)
+        if value:
+            email[name] = value
     if message.body_text:
         email.set_content(message.body_text)
         if message.body_html:
@@ -130,11 +163,17 @@ def _send(ctx: JobContext, message_id: int) -> dict[str, Any]:
     if blocked is not None:  # consent withdrawn while the message waited
         message.status, message.error = "suppressed", f"consent {blocked.state} for {blocked.channel}"
         return {"status": "suppressed"}
+    try:
+        data = build_message(message).as_bytes()
+    except (ValueError, MessageError) as error:  # what the row holds makes no message: retrying cannot help
+        message.status, message.error = "failed", f"the message cannot be built: {error}"
+        ctx.commit()
+        raise GiveUp(message.error) from error
     settings = platform().settings
-    envelope_from = verp_address(message.id) or parseaddr(message.from_address)[1]
+    envelope_from = verp_address(message) or parseaddr(message.from_address)[1]
     message.attempts += 1
     try:
-        provider_id = deliver(settings, build_message(message), envelope_from, message.to_address)
+        provider_id = deliver(settings, data, envelope_from, message.to_address)
     except TemporaryFailure as error:
         message.error = str(error)
         ctx.commit()  # keep the attempt count and error; the job retries with backoff

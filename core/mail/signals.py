@@ -11,7 +11,8 @@ _signals = Namespace()
 
 mail_sent = _signals.signal("mail-sent", doc="The SMTP server accepted the message.")
 mail_opened = _signals.signal("mail-opened", doc="The open pixel was fetched (`first` True the first time).")
-mail_clicked = _signals.signal("mail-clicked", doc="A tracked link was followed; `url` is where it led.")
+mail_clicked = _signals.signal("mail-clicked", doc="A tracked link was followed; `url` is where it led, `link` "
+                               "its `MailLink` (with the link's own count), `first` True for the message's first click.")
 mail_bounced = _signals.signal("mail-bounced", doc="The message bounced; `reason` says why; the address is suppressed.")
 mail_unsubscribed = _signals.signal("mail-unsubscribed", doc="The recipient withdrew consent for `channel`.")
 mail_received = _signals.signal("mail-received", doc="An inbound message was routed; `inbound` is its log row.")

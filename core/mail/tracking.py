@@ -6,16 +6,16 @@ import html
 import re
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, redirect, render_template_string, request
-from sqlalchemy import update
+from flask import Blueprint, Response, abort, make_response, redirect, render_template_string, request
+from sqlalchemy import func, select, update
 
 from core.db import db
 from core.env import Env
 from core.events import emit
 from core.mail import signals
-from core.mail.consent import record_consent
-from core.mail.models import MailMessage
-from core.mail.tokens import BadSignature, base_url, sign, unsign
+from core.mail.consent import blocking_consent, record_consent
+from core.mail.models import MailLink, MailMessage
+from core.mail.tokens import base_url, message_token, token_message
 from core.platform import platform
 from core.web.security import csrf
 
@@ -26,74 +26,85 @@ tracking = Blueprint("mail_tracking", __name__, url_prefix="/mail")
 csrf.exempt(tracking)
 
 _LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://.*?)\2""", re.IGNORECASE | re.DOTALL)
+# Browsers drop these from a URL before reading it (WHATWG URL parsing); a Location header may not carry them.
+_URL_NOISE = re.compile(r"[\t\n\r]")
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
-def open_url(message_id: int) -> str:
+def open_url(message: MailMessage) -> str:
     """The open pixel's address for a message."""
-    return f"{base_url()}/mail/o/{sign('open', message_id)}.gif"
+    return f"{base_url()}/mail/o/{message_token('open', message)}.gif"
 
 
-def click_url(message_id: int, target: str) -> str:
-    """A signed redirect to `target` that counts the click first."""
-    return f"{base_url()}/mail/c/{sign('click', [message_id, target])}"
+def click_url(message: MailMessage, position: int) -> str:
+    """The tracked redirect to link number `position` of a message (`MailLink.position`)."""
+    return f"{base_url()}/mail/c/{message_token('click', message, position)}"
 
 
-def unsubscribe_url(message_id: int) -> str:
-    """The signed one-click unsubscribe address of a message."""
-    return f"{base_url()}/mail/u/{sign('unsubscribe', message_id)}"
+def unsubscribe_url(message: MailMessage) -> str:
+    """The one-click unsubscribe address of a message."""
+    return f"{base_url()}/mail/u/{message_token('unsubscribe', message)}"
 
 
-def rewrite_links(body: str, message_id: int) -> str:
-    """Point every http(s) link of an HTML body at its tracked redirect (not the unsubscribe link)."""
+def rewrite_links(body: str, message: MailMessage) -> str:
+    """Point every http(s) link of an HTML body at its tracked redirect (not our own
+    links, such as unsubscribe) and record each distinct target as a `MailLink` of the
+    message (which must have its id): the redirect leads only there."""
     own = f"{base_url()}/mail/"
+    positions: dict[str, int] = {}
 
     def replace(match: re.Match[str]) -> str:
-        target = html.unescape(match.group(3))
+        target = _URL_NOISE.sub("", html.unescape(match.group(3)))
         if target.startswith(own):
             return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{html.escape(click_url(message_id, target))}{match.group(2)}"
+        position = positions.setdefault(target, len(positions) + 1)
+        return f"{match.group(1)}{match.group(2)}{html.escape(click_url(message, position))}{match.group(2)}"
 
-    return _LINK.sub(replace, body)
+    rewritten = _LINK.sub(replace, body)
+    db.session.add_all(MailLink(message_id=message.id, position=position, url=target, click_count=0,
+                                created_at=message.created_at, updated_at=message.created_at,
+                                created_by=message.created_by, updated_by=message.created_by)
+                       for target, position in positions.items())
+    return rewritten
 
 
-def add_pixel(body: str, message_id: int) -> str:
+def add_pixel(body: str, message: MailMessage) -> str:
     """Append the open pixel, inside `<body>` when there is one."""
-    pixel = f'<img src="{html.escape(open_url(message_id))}" width="1" height="1" alt="" style="display:none">'
+    pixel = f'<img src="{html.escape(open_url(message))}" width="1" height="1" alt="" style="display:none">'
     position = body.lower().rfind("</body>")
     return body[:position] + pixel + body[position:] if position >= 0 else body + pixel
 
 
-def _message(purpose: str, token: str) -> tuple[MailMessage, object]:
-    try:
-        value = unsign(purpose, token)
-    except BadSignature:
-        abort(404)
-    message_id = value[0] if isinstance(value, list) else value
-    message = db.session.get(MailMessage, message_id)
-    if message is None:
-        abort(404)
-    return message, value
+def _masked(address: str) -> str:
+    # a•••@example.com: enough for its owner to recognize, not enough to learn it.
+    local, _at, domain = address.rpartition("@")
+    return f"{local[:1]}•••@{domain}" if local else "•••"
 
 
-def _count(message: MailMessage, first: str, last: str, counter: str, now: datetime) -> bool:
-    # One UPDATE, so concurrent opens never lose a count.
-    column = getattr(MailMessage, counter)
-    db.session.execute(update(MailMessage).where(MailMessage.id == message.id).values(
-        {counter: column + 1, last: now}).execution_options(synchronize_session=False))
-    is_first = getattr(message, first) is None
-    if is_first:
-        db.session.execute(update(MailMessage).where(MailMessage.id == message.id, getattr(MailMessage, first).is_(None))
-                           .values({first: now}).execution_options(synchronize_session=False))
-    db.session.refresh(message)
+def _message(purpose: str, token: str) -> tuple[MailMessage, int | None]:
+    found = token_message(purpose, token)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _count(row: MailMessage | MailLink, counter: str, first: str, last: str, now: datetime) -> bool:
+    """Add one to `counter` and date it; True when it is the first. One UPDATE, so
+    concurrent opens and clicks never lose a count."""
+    model = type(row)
+    is_first = getattr(row, first) is None
+    db.session.execute(update(model).where(model.id == row.id).values(
+        {counter: getattr(model, counter) + 1, last: now, first: func.coalesce(getattr(model, first), now)})
+        .execution_options(synchronize_session=False))
+    db.session.refresh(row)
     return is_first
 
 
 @tracking.get("/o/<token>.gif")
 def opened(token: str) -> Response:
     """Count an open; always answer with a transparent pixel that is never cached."""
-    message, _value = _message("open", token)
-    first = _count(message, "opened_at", "last_opened_at", "open_count", platform().clock.now())
+    message, _link = _message("open", token)
+    first = _count(message, "open_count", "opened_at", "last_opened_at", platform().clock.now())
     emit(signals.mail_opened, "mail", message=message, env=Env.system(), first=first)
     db.session.commit()
     return Response(_PIXEL, mimetype="image/gif", headers={"Cache-Control": "no-store, max-age=0"})
@@ -101,13 +112,19 @@ def opened(token: str) -> Response:
 
 @tracking.get("/c/<token>")
 def clicked(token: str) -> Response:
-    """Count a click, then send the reader where the link pointed."""
-    message, value = _message("click", token)
-    target = str(value[1])
-    first = _count(message, "clicked_at", "last_clicked_at", "click_count", platform().clock.now())
-    emit(signals.mail_clicked, "mail", message=message, env=Env.system(), url=target, first=first)
+    """Count a click, then send the reader to the URL recorded for that link. The token
+    names a link of the message, never a URL, so it can lead nowhere else."""
+    message, position = _message("click", token)
+    link = db.session.scalar(select(MailLink).where(MailLink.message_id == message.id,
+                                                    MailLink.position == position))
+    if link is None:
+        abort(404)
+    now = platform().clock.now()
+    first = _count(message, "click_count", "clicked_at", "last_clicked_at", now)
+    _count(link, "click_count", "clicked_at", "last_clicked_at", now)
+    emit(signals.mail_clicked, "mail", message=message, env=Env.system(), url=link.url, link=link, first=first)
     db.session.commit()
-    return redirect(target, code=302)
+    return redirect(link.url, code=302)
 
 
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>
@@ -117,18 +134,32 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ 
 
 
 @tracking.route("/u/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str) -> str:
+def unsubscribe(token: str) -> Response:
     """GET asks (link scanners fetch links and must not unsubscribe anyone); POST — the
-    button, or a mail client's RFC 8058 one-click request — withdraws consent."""
-    message, _value = _message("unsubscribe", token)
+    button, or a mail client's RFC 8058 one-click request — withdraws consent.
+
+    Only a message sent with an unsubscribe link has one. The page shows the address
+    masked: whoever holds the link (a forwarded mail, a link scanner's log, a shared
+    screen) learns nothing from it, and its owner still recognizes it. Posting again
+    changes nothing while the consent stays withdrawn."""
+    message, _link = _message("unsubscribe", token)
+    if not message.unsubscribe:
+        abort(404)
+    address = _masked(message.to_address)
     if request.method == "GET":
-        return render_template_string(_PAGE, title="Unsubscribe", ask=True,
-                                      text=f"Stop sending {message.to_address} messages like this one?")
-    now = platform().clock.now()
-    record_consent(message.to_address, message.channel, "withdrawn", reason="unsubscribe link",
-                   source="unsubscribe", message_id=message.id)
-    message.unsubscribed_at = message.unsubscribed_at or now
-    emit(signals.mail_unsubscribed, "mail", message=message, env=Env.system(), channel=message.channel)
-    db.session.commit()
-    return render_template_string(_PAGE, title="Unsubscribed", ask=False,
-                                  text=f"{message.to_address} will receive no more messages like this one.")
+        page = render_template_string(_PAGE, title="Unsubscribe", ask=True,
+                                      text=f"Stop sending {address} messages like this one?")
+    else:
+        if blocking_consent(message.to_address, message.channel) is None:
+            record_consent(message.to_address, message.channel, "withdrawn", reason="unsubscribe link",
+                           source="unsubscribe", message_id=message.id)
+            emit(signals.mail_unsubscribed, "mail", message=message, env=Env.system(), channel=message.channel)
+        message.unsubscribed_at = message.unsubscribed_at or platform().clock.now()
+        db.session.commit()
+        page = render_template_string(_PAGE, title="Unsubscribed", ask=False,
+                                      text=f"{address} will receive no more messages like this one.")
+    response = make_response(page)
+    # The token in the address is a key to this page: keep it out of caches and Referer headers.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response

@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 import smtplib
 import ssl
-from email.message import EmailMessage
 from typing import Any, Mapping
 
 __all__ = ["deliver", "TemporaryFailure", "PermanentFailure"]
@@ -30,8 +29,9 @@ def _connect(settings: Mapping[str, Any]) -> smtplib.SMTP:
     return connection
 
 
-def deliver(settings: Mapping[str, Any], message: EmailMessage, envelope_from: str, recipient: str) -> str:
-    """Send `message` to `recipient`; returns the server's id for it (or its reply).
+def deliver(settings: Mapping[str, Any], message: bytes, envelope_from: str, recipient: str) -> str:
+    """Send `message` (RFC 5322 bytes with CRLF line ends) to `recipient`; returns the
+    server's id for it (or its reply).
 
     :raises TemporaryFailure: a 4xx reply, a dropped connection or an unreachable server.
     :raises PermanentFailure: a 5xx reply (bad address, rejected content, bad credentials).
@@ -45,7 +45,7 @@ def deliver(settings: Mapping[str, Any], message: EmailMessage, envelope_from: s
             _check(code, reply, "MAIL FROM")
             code, reply = connection.rcpt(recipient)
             _check(code, reply, f"RCPT TO {recipient}")
-            code, reply = connection.data(message.as_bytes())
+            code, reply = connection.data(message)
             _check(code, reply, "DATA")
     except smtplib.SMTPResponseException as error:
         _check(error.smtp_code, error.smtp_error, "SMTP")

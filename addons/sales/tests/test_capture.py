@@ -1,6 +1,7 @@
 """Web-form capture: public, CSRF-free, rate-limited, spam-checked; lead, contact, timeline."""
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -67,6 +68,7 @@ def test_the_form_page_thanks_people(client, clock):
 @pytest.mark.parametrize("change, seconds", [
     ({"homepage": "http://spam.example"}, 10),  # the honeypot is filled
     ({}, 1),  # sent one second after the form was shown
+    ({}, 3601),  # sent after the token's hour
     ({"token": "forged"}, 10),
 ])
 def test_spam_is_refused_and_nothing_is_written(client, clock, change, seconds):
@@ -90,9 +92,61 @@ def test_missing_email_is_422_with_the_field(client, clock):
 
 def test_an_address_sending_too_much_is_throttled(app, client, clock):
     app.extensions["spectrum"].settings["sales_webform_rate_limit"] = "2 per minute"
-    token = _token(client)
+    tokens = [_token(client) for _ in range(3)]
     clock.advance(timedelta(seconds=10))
     statuses = [client.post("/sales/web-form", data={**FORM, "email": f"p{i}@example.org", "token": token},
-                            headers={"Accept": "application/json"}).status_code for i in range(3)]
+                            headers={"Accept": "application/json"}).status_code for i, token in enumerate(tokens)]
     assert statuses == [201, 201, 429]
     assert db.session.scalar(select(db.func.count()).select_from(Lead)) == 2
+
+
+def _leads() -> int:
+    db.session.commit()
+    return db.session.scalar(select(db.func.count()).select_from(Lead))
+
+
+def test_a_form_token_is_good_for_one_submission(client, clock):
+    token = _token(client)
+    clock.advance(timedelta(seconds=10))
+    sent = [client.post("/sales/web-form", data={**FORM, "email": f"p{i}@example.org", "token": token},
+                        headers={"Accept": "application/json"}) for i in range(2)]
+    assert [answer.status_code for answer in sent] == [201, 409]
+    assert sent[1].json["status"] == "duplicate"
+    # A person who clicked twice is thanked, not asked to fill the form in again.
+    again = client.post("/sales/web-form", data={**FORM, "token": token})
+    assert again.status_code == 409 and "Thank you" in again.get_data(as_text=True)
+    assert _leads() == 1
+    fresh = _token(client)
+    clock.advance(timedelta(seconds=10))
+    assert client.post("/sales/web-form", data={**FORM, "token": fresh}).status_code == 201
+    assert _leads() == 2
+
+
+def test_a_refused_submission_leaves_its_token_for_the_corrected_one(client, clock):
+    token = _token(client)
+    clock.advance(timedelta(seconds=10))
+    assert client.post("/sales/web-form", json={**FORM, "email": "", "token": token}).status_code == 422
+    assert client.post("/sales/web-form", json={**FORM, "token": token}).status_code == 201
+    assert _leads() == 1
+
+
+def test_two_submissions_at_once_with_one_token_create_one_lead(app, clock):
+    token = app.test_client().get("/sales/web-form/token").json["token"]
+    clock.advance(timedelta(seconds=10))
+    db.session.commit()
+    start = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def submit(email: str) -> None:
+        client = app.test_client()  # each request its own app context, session and connection
+        start.wait()
+        statuses.append(client.post("/sales/web-form", data={**FORM, "email": email, "token": token},
+                                    headers={"Accept": "application/json"}).status_code)
+
+    threads = [threading.Thread(target=submit, args=(f"p{i}@example.org",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [201, 409]
+    assert _leads() == 1

@@ -129,6 +129,37 @@ def test_the_ticket_number_threads_mail_from_the_same_customer_only(app, desk, s
     assert stranger.result["created"] is True and stranger.result["ticket"] != number
 
 
+def test_mail_quoting_another_customers_ticket_opens_a_ticket_for_its_sender(app, desk, support, smtp_server,
+                                                                             api_as):
+    first = ingest(_mail("Printer on fire", "Help!"))
+    ticket = desk.fresh("tickets", first.result["ticket_id"])
+    assert api_as(support["agent"]).post(f"/api/v1/tickets/{ticket.id}/reply", json={"body": "Unplug it."}) \
+        .status_code == 200
+    Worker(app).run_once()
+    ours = smtp_server.messages[0].message["Message-ID"]
+    # Every way a mail can name the ticket, from someone who is not its customer (unknown at first).
+    paths = {
+        "In-Reply-To the customer's message": {"in_reply_to": "<m1@analytical.test>"},
+        "In-Reply-To our reply": {"in_reply_to": ours},
+        "References": {"references": f"<m1@analytical.test> {ours}"},
+        "References, sent to no team's address": {"references": ours, "to": "other@desk.test"},
+        "References and the ticket number": {"references": ours, "subject": f"Re: [{ticket.number}] Printer"},
+        "the ticket number": {"subject": f"Re: [{ticket.number}] Printer"},
+    }
+    for index, (case, headers) in enumerate(paths.items()):
+        options = {"subject": "Re: Printer on fire", **headers}
+        row = ingest(_mail(options.pop("subject"), f"Let me in ({index}).", sender="Mallory <mallory@evil.test>",
+                           message_id=f"<x{index}@evil.test>", **options))
+        assert (case, row.status, row.result["created"]) == (case, "claimed", True)
+        theirs = desk.fresh("tickets", row.result["ticket_id"])
+        mallory = desk.records.get("contacts", theirs.contact_id)
+        assert (case, mallory.email, [m.parent_id for m in _messages(desk, theirs.id)]) == \
+            (case, "mallory@evil.test", [None])
+    assert [m.body for m in _messages(desk, ticket.id)] == ["Help!", "Unplug it."]
+    back = ingest(_mail("Re: Printer on fire", "Still smoking.", message_id="<m2@analytical.test>", references=ours))
+    assert (back.result["ticket_id"], back.result["created"]) == (ticket.id, False)
+
+
 def test_a_reply_to_a_closed_ticket_opens_a_follow_up(app, desk, support):
     first = ingest(_mail("Printer on fire", "Help!"))
     ticket_id = first.result["ticket_id"]

@@ -56,13 +56,14 @@ def tracking_events(message: MailMessage) -> list[tuple[datetime, str]]:
 @web.get("/admin/mail/<int:message_id>")
 @login_required
 def mail_message(message_id: int) -> tuple[str, int]:
-    """One message: headers, status, tracking events and its parts as sent.
+    """One message: headers, status, tracking events, clicks per link and its parts as sent.
 
     The HTML part is shown as source, never rendered: rendering it here would fetch the
     open pixel and count the administrator as a reader."""
     env = require_admin()
     message = env.records.get("mail_messages", message_id)
-    return render_page("admin/mail_message.html", message=message, events=tracking_events(message),
+    links = env.records.search("mail_links", [["message_id", "=", message.id]], limit=PAGE).records
+    return render_page("admin/mail_message.html", message=message, events=tracking_events(message), links=links,
                        zone=user_zone(env))
 
 
