@@ -25,7 +25,7 @@ def _policy(response) -> dict[str, str]:
 def _assert_walled(response, *, framable: bool = False) -> dict[str, str]:
     headers = response.headers
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Referrer-Policy"] in ("same-origin", "no-referrer")
     policy = _policy(response)
     if framable:
         assert "X-Frame-Options" not in headers
