@@ -15,6 +15,7 @@ from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
 from core.db import db, enable_sqlite_transactions
 from core.json_provider import FastJSONProvider
+from core.secret_key import resolve_secret_key
 
 __all__ = ["create_app", "installed_addon_names"]
 
@@ -33,8 +34,12 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
 
     :param overrides: settings that win over config/default.toml and the environment.
     :param clock: the time source (tests pass a FixedClock).
+    :raises core.secret_key.InsecureSecretKey: outside development, without a safe secret key.
     """
     settings = load_settings(overrides)
+    # Before anything else: a forgeable key must stop the app, not serve it. Everything that
+    # signs (sessions, mail links, web forms) reads the resolved key from the settings.
+    settings["secret_key"] = resolve_secret_key(settings)
     logging.basicConfig(level=settings["log_level"])
     # Each migration is announced by the installer's own progress lines; Alembic's
     # per-revision INFO lines would bury them.

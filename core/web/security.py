@@ -27,7 +27,8 @@ def init_security(app: Flask) -> None:
     settings = app.extensions["spectrum"].settings
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]
-    app.config["SESSION_COOKIE_SECURE"] = bool(settings["secure_cookies"])
+    # The development server speaks plain HTTP, where a browser would drop a Secure cookie.
+    app.config["SESSION_COOKIE_SECURE"] = bool(settings["secure_cookies"]) and not settings["development"]
     app.config["RATELIMIT_STORAGE_URI"] = settings["ratelimit_storage"]
     app.config["RATELIMIT_ENABLED"] = bool(settings["ratelimit_enabled"])
     csrf.init_app(app)
