@@ -25,12 +25,17 @@ _TOKEN_PREFIX = "spx_"
 
 
 def set_password(user: User, password: str, *, allow_weak: bool = False) -> None:
-    """Store a salted scrypt hash of `password` (never the password).
+    """Store a salted scrypt hash of `password` (never the password), and end every
+    session of the user (the caller signs the current one in again, if any).
 
     `allow_weak` admits a short password; only demo databases use it.
     """
+    from core.auth.sessions import end_user_sessions
+
     _check_strength(password, allow_weak)
     user.password_hash = generate_password_hash(password, method="scrypt")
+    if user.id is not None:
+        end_user_sessions(user.id)
 
 
 def _check_strength(password: str, allow_weak: bool) -> None:

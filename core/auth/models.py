@@ -1,4 +1,4 @@
-"""Users, roles and API tokens."""
+"""Users, roles, API tokens and sign-in sessions."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,7 +10,7 @@ from core.db import UtcDateTime, db
 from core.models.base import Record
 from core.models.fields import field
 
-__all__ = ["User", "Role", "ApiToken", "USER_KINDS", "user_roles", "role_implications"]
+__all__ = ["User", "Role", "ApiToken", "UserSession", "USER_KINDS", "user_roles", "role_implications"]
 
 USER_KINDS = [("internal", "Internal user"), ("portal", "Portal user (customer)"), ("partner", "Partner user")]
 
@@ -99,3 +99,21 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
     user: Mapped[User] = relationship(User)
+
+
+class UserSession(db.Model):  # type: ignore[name-defined,misc]
+    """A signed-in browser session. The cookie carries a random id; only its SHA-256 digest
+    is stored, so the table alone signs no one in. Deleting the row ends the session."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    #: Where and with what the session was started, for a "your sessions" page.
+    address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+

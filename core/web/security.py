@@ -1,6 +1,7 @@
 """Sessions, CSRF protection, throttling and the signed-in user of web pages."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
@@ -9,10 +10,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from core.api.auth import current_user
+from core.api.auth import SESSION_KEY, current_user
 from core.api.resources import api as api_blueprint
 from core.auth.models import User
+from core.auth.sessions import end_session, start_session
 from core.env import Env
+from core.platform import platform
 
 __all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "require_admin", "sign_in", "sign_out"]
 
@@ -29,6 +32,8 @@ def init_security(app: Flask) -> None:
     app.config["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]
     # The development server speaks plain HTTP, where a browser would drop a Secure cookie.
     app.config["SESSION_COOKIE_SECURE"] = bool(settings["secure_cookies"]) and not settings["development"]
+    # The cookie lives as long as the session may (core.auth.sessions ends it earlier).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(settings["session_max_days"]))
     app.config["RATELIMIT_STORAGE_URI"] = settings["ratelimit_storage"]
     app.config["RATELIMIT_ENABLED"] = bool(settings["ratelimit_enabled"])
     csrf.init_app(app)
@@ -83,18 +88,24 @@ def require_admin() -> Env:
 
 
 def sign_in(user: User) -> None:
-    """Start a session for `user` (a fresh session id against fixation)."""
-    from core.api.auth import session_fingerprint
-
-    session.clear()
-    # Flask-WTF keeps the request's CSRF token in `g`; it belonged to the cleared session.
-    g.pop("csrf_token", None)
-    session["user_id"] = user.id
-    session["auth"] = session_fingerprint(user)
+    """Start a session for `user`: a new session record and a fresh cookie (against
+    fixation), ending the session the cookie had before, if any. The caller commits."""
+    settings = platform().settings
+    _end_cookie_session()
+    session[SESSION_KEY] = start_session(
+        user, platform().clock.now(), lifetime=timedelta(days=int(settings["session_max_days"])),
+        address=request.remote_addr, user_agent=request.user_agent.string)
     session.permanent = True
 
 
 def sign_out() -> None:
-    """End the session."""
+    """End the session of this cookie, wherever the cookie was copied to. The caller commits."""
+    _end_cookie_session()
+
+
+def _end_cookie_session() -> None:
+    if isinstance(session.get(SESSION_KEY), str):
+        end_session(session[SESSION_KEY])
     session.clear()
+    # Flask-WTF keeps the request's CSRF token in `g`; it belonged to the cleared session.
     g.pop("csrf_token", None)

@@ -32,6 +32,7 @@ def login() -> Response | tuple[str, int]:
         user = authenticate(request.form.get("login", "").strip(), request.form.get("password", ""))
         if user is not None:
             sign_in(user)
+            db.session.commit()
             return redirect(_safe_next(request.args.get("next")), code=303)
         return render_page("login.html", 401, error="Wrong login or password.", login=request.form.get("login", ""))
     if current_user() is not None:
@@ -43,13 +44,14 @@ def login() -> Response | tuple[str, int]:
 def logout() -> Response:
     """End the session."""
     sign_out()
+    db.session.commit()
     return redirect(url_for("web.login"), code=303)
 
 
 @web.route("/password", methods=["GET", "POST"])
 @login_required
 def password() -> Response | tuple[str, int]:
-    """Change one's own password (signs out other sessions)."""
+    """Change one's own password: every other session of the user ends."""
     user = current_user()
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -62,7 +64,7 @@ def password() -> Response | tuple[str, int]:
             errors["confirm"] = "The two passwords differ."
         if not errors:
             set_password(user, new)
-            db.session.commit()
             sign_in(user)
+            db.session.commit()
             return render_page("password.html", message="Password changed.")
     return render_page("password.html", 422 if errors else 200, errors=errors)
