@@ -15,6 +15,7 @@ from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
 from core.db import db, enable_sqlite_transactions
 from core.json_provider import FastJSONProvider
+from core.read_only import begin_read_only_views
 from core.secret_key import resolve_secret_key
 
 __all__ = ["create_app", "installed_addon_names"]
@@ -53,6 +54,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
+    # Views that only read start without a transaction before any other request hook runs
+    # (the API rate limit's key looks the caller's token up).
+    app.before_request(begin_read_only_views)
     app.json = FastJSONProvider(app)
     db.init_app(app)
     with app.app_context():

@@ -5,7 +5,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -41,20 +41,21 @@ def init_security(app: Flask) -> None:
 
 
 def _api_limit() -> str:
-    from flask import current_app
-
     return str(current_app.extensions["spectrum"].settings["api_rate_limit"])
 
 
-def _client_key() -> str:
-    header = request.headers.get("Authorization", "")
-    return header[-16:] if header.lower().startswith("bearer ") else get_remote_address()
+def _caller_key() -> str:
+    # Whoever the credentials prove (current_user keeps it for the view, so the token is
+    # looked up once); a request without valid credentials spends its address's budget,
+    # however many made-up tokens it tries.
+    user = current_user()
+    return f"user:{user.id}" if user is not None else get_remote_address()
 
 
 # The API authenticates by bearer token; session-authenticated API writes are checked for
-# the CSRF header in core.api.auth instead. Each token (or address) has its own budget.
+# the CSRF header in core.api.auth instead. Each user (or address) has its own budget.
 csrf.exempt(api_blueprint)
-limiter.limit(_api_limit, key_func=_client_key)(api_blueprint)
+limiter.limit(_api_limit, key_func=_caller_key)(api_blueprint)
 
 
 def login_required(view: F) -> F:
