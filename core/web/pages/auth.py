@@ -5,7 +5,7 @@ from flask import current_app, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from core.api.auth import current_user
-from core.auth.accounts import MIN_PASSWORD_LENGTH, authenticate, set_password
+from core.auth.accounts import WeakPassword, authenticate, check_password_strength, set_password
 from core.db import db
 from core.web.blueprint import render_page, web
 from core.web.security import limiter, login_required, sign_in, sign_out
@@ -58,10 +58,13 @@ def password() -> Response | tuple[str, int]:
         if authenticate(user.login, request.form.get("current", "")) is None:
             errors["current"] = "This is not your current password."
         new = request.form.get("new", "")
-        if len(new) < MIN_PASSWORD_LENGTH:
-            errors["new"] = f"Use at least {MIN_PASSWORD_LENGTH} characters."
-        elif new != request.form.get("confirm", ""):
-            errors["confirm"] = "The two passwords differ."
+        try:
+            check_password_strength(new, user_inputs=(user.login, user.name, user.email))
+        except WeakPassword as weak:
+            errors["new"] = f"{str(weak)[:1].upper()}{str(weak)[1:]}."
+        else:
+            if new != request.form.get("confirm", ""):
+                errors["confirm"] = "The two passwords differ."
         if not errors:
             set_password(user, new)
             sign_in(user)
