@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 from sqlalchemy import inspect, select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.addons.discovery import discover
 from core.addons.graph import DependencyError, resolve
@@ -54,6 +55,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
+    if settings["trusted_proxies"]:
+        # The client's address and scheme as the trusted proxies report them (throttling,
+        # secure redirects); without proxies the headers are ignored, as anyone can send them.
+        hops = int(settings["trusted_proxies"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     # Views that only read start without a transaction before any other request hook runs
     # (the API rate limit's key looks the caller's token up).
     app.before_request(begin_read_only_views)

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from core.app import create_app
 from core.auth.models import User, UserSession
 from core.db import db
+from core.jobs.queue import enqueue
+from core.jobs.runner import execute
 from core.secret_key import InsecureSecretKey
 from core.testing.sql import selects, sent_statements
 from core.testing.web import TEST_PASSWORD, csrf_token, sign_in
@@ -211,3 +213,7 @@ def test_idle_and_expired_sessions_are_refused(app, make_user, clock):
         assert signed_in(active)
     clock.advance(timedelta(hours=11))
     assert not signed_in(active)
+    # The nightly job deletes what can no longer sign anyone in.
+    run = enqueue("auth.prune")
+    db.session.commit()
+    assert execute(run.id).result == {"sessions": 2, "login_failures": 0}

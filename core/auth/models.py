@@ -1,16 +1,17 @@
-"""Users, roles, API tokens and sign-in sessions."""
+"""Users, roles, API tokens, sign-in sessions and failed sign-ins."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UtcDateTime, db
 from core.models.base import Record
 from core.models.fields import field
 
-__all__ = ["User", "Role", "ApiToken", "UserSession", "USER_KINDS", "user_roles", "role_implications"]
+__all__ = ["User", "Role", "ApiToken", "UserSession", "LoginFailure", "USER_KINDS", "user_roles",
+           "role_implications"]
 
 USER_KINDS = [("internal", "Internal user"), ("portal", "Portal user (customer)"), ("partner", "Partner user")]
 
@@ -117,3 +118,15 @@ class UserSession(db.Model):  # type: ignore[name-defined,misc]
     address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(255))
 
+
+class LoginFailure(db.Model):  # type: ignore[name-defined,misc]
+    """Failed sign-ins in a row for one login as typed, whether or not a user has it (so the
+    lockout tells nothing about which logins exist). Keyed by the SHA-256 digest of the
+    login: people type their password into the login field too."""
+
+    __tablename__ = "login_failures"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_failed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

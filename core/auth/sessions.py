@@ -24,7 +24,8 @@ from core.auth.models import User, UserSession
 from core.db import db
 from core.read_only import reads_without_transaction
 
-__all__ = ["start_session", "user_for_session", "end_session", "end_user_sessions", "end_sessions_of_deactivated"]
+__all__ = ["start_session", "user_for_session", "end_session", "end_user_sessions", "end_sessions_of_deactivated",
+           "prune_sessions"]
 
 #: How stale "last seen" may get before a request notes it again: a write per request
 #: would cost more than the idle limit's precision is worth.
@@ -116,3 +117,10 @@ def _session_query(dialect: str) -> Any:
             .select_from(UserSession).join(User, User.id == UserSession.user_id)
             .where(UserSession.digest == bindparam("digest"), User.active.is_(True)))
 
+
+def prune_sessions(now: datetime, *, idle: timedelta) -> int:
+    """Delete the sessions that can no longer sign anyone in; returns how many."""
+    result = db.session.execute(delete(UserSession).where(
+        (UserSession.expires_at <= now) | (UserSession.last_seen_at <= now - idle))
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount)

@@ -12,12 +12,14 @@ from flask_wtf.csrf import CSRFProtect
 
 from core.api.auth import SESSION_KEY, current_user
 from core.api.resources import api as api_blueprint
+from core.auth.lockout import login_digest
 from core.auth.models import User
 from core.auth.sessions import end_session, start_session
 from core.env import Env
 from core.platform import platform
 
-__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "require_admin", "sign_in", "sign_out"]
+__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "require_admin", "sign_in", "sign_out",
+           "throttle_password_checks", "typed_login_key", "own_login_key"]
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
@@ -40,8 +42,9 @@ def init_security(app: Flask) -> None:
     limiter.init_app(app)
 
 
-def _api_limit() -> str:
-    return str(current_app.extensions["spectrum"].settings["api_rate_limit"])
+def _setting(name: str) -> Callable[[], str]:
+    """A limit read from setting `name` on each request (tests and admins may change it)."""
+    return lambda: str(current_app.extensions["spectrum"].settings[name])
 
 
 def _caller_key() -> str:
@@ -55,7 +58,34 @@ def _caller_key() -> str:
 # The API authenticates by bearer token; session-authenticated API writes are checked for
 # the CSRF header in core.api.auth instead. Each user (or address) has its own budget.
 csrf.exempt(api_blueprint)
-limiter.limit(_api_limit, key_func=_caller_key)(api_blueprint)
+limiter.limit(_setting("api_rate_limit"), key_func=_caller_key)(api_blueprint)
+
+
+def throttle_password_checks(account_key: Callable[[], str]) -> Callable[[F], F]:
+    """Throttle the POSTs of a view that checks a password: per client address (setting
+    `login_rate_limit`) and per account (`login_account_rate_limit`), the account being
+    whatever `account_key` names (`typed_login_key`, `own_login_key`)."""
+
+    def decorate(view: F) -> F:
+        view = limiter.limit(_setting("login_account_rate_limit"), key_func=account_key, methods=["POST"])(view)
+        return limiter.limit(_setting("login_rate_limit"), methods=["POST"])(view)
+
+    return decorate
+
+
+def _account_key(login: str) -> str:
+    return "login:" + login_digest(login)
+
+
+def typed_login_key() -> str:
+    """Rate-limit key of the login typed into the sign-in form, whether or not it exists."""
+    return _account_key(request.form.get("login", ""))
+
+
+def own_login_key() -> str:
+    """Rate-limit key of the signed-in user's login (their address when signed out)."""
+    user = current_user()
+    return _account_key(user.login) if user is not None else get_remote_address()
 
 
 def login_required(view: F) -> F:

@@ -1,4 +1,5 @@
-"""user sessions: server-side sessions (the cookie carries a random id whose digest is stored)
+"""user sessions and login failures: server-side sessions (the cookie carries a random id whose
+digest is stored) and the per-login count of failed sign-ins behind the lockout
 
 Revision ID: 0530c62a8986
 Revises: 5f3a9c1d7e20
@@ -33,9 +34,21 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_sessions_user_id'), ['user_id'], unique=False)
+    op.create_table('login_failures',
+    sa.Column('digest', sa.String(length=64), nullable=False),
+    sa.Column('failures', sa.Integer(), nullable=False),
+    sa.Column('last_failed_at', core.db.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', core.db.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('digest', name=op.f('pk_login_failures'))
+    )
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failures_last_failed_at'), ['last_failed_at'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('login_failures', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failures_last_failed_at'))
+    op.drop_table('login_failures')
     with op.batch_alter_table('user_sessions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_sessions_user_id'))
     op.drop_table('user_sessions')
