@@ -158,7 +158,7 @@ def test_signing_out_ends_a_copied_session(app, client, make_user):
 
 
 def test_a_password_change_ends_every_other_session(app, make_user):
-    make_user("ann", roles=["contacts.user"])
+    ann = make_user("ann", roles=["contacts.user"])
     mine, laptop = app.test_client(), app.test_client()
     token = sign_in(mine, "ann")
     sign_in(laptop, "ann")
@@ -170,6 +170,9 @@ def test_a_password_change_ends_every_other_session(app, make_user):
     assert _signed_in(mine)
     assert not _signed_in(laptop) and not _signed_in(copied)
     assert mine.get("/api/v1/contacts").status_code == 200
+    # Ended, not merely refused: only the session this browser was given again is left.
+    db.session.commit()
+    assert len(db.session.scalars(select(UserSession).where(UserSession.user_id == ann.id)).all()) == 1
 
 
 def test_deactivating_a_user_ends_all_their_sessions(app, admin, make_user, api_as):
