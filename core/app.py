@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 from sqlalchemy import inspect, select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.addons.discovery import discover
 from core.addons.graph import DependencyError, resolve
@@ -15,6 +16,8 @@ from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
 from core.db import db, enable_sqlite_transactions
 from core.json_provider import FastJSONProvider
+from core.read_only import begin_read_only_views
+from core.secret_key import resolve_secret_key
 
 __all__ = ["create_app", "installed_addon_names"]
 
@@ -33,8 +36,12 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
 
     :param overrides: settings that win over config/default.toml and the environment.
     :param clock: the time source (tests pass a FixedClock).
+    :raises core.secret_key.InsecureSecretKey: outside development, without a safe secret key.
     """
     settings = load_settings(overrides)
+    # Before anything else: a forgeable key must stop the app, not serve it. Everything that
+    # signs (sessions, mail links, web forms) reads the resolved key from the settings.
+    settings["secret_key"] = resolve_secret_key(settings)
     logging.basicConfig(level=settings["log_level"])
     # Each migration is announced by the installer's own progress lines; Alembic's
     # per-revision INFO lines would bury them.
@@ -48,6 +55,14 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
+    if settings["trusted_proxies"]:
+        # The client's address and scheme as the trusted proxies report them (throttling,
+        # secure redirects); without proxies the headers are ignored, as anyone can send them.
+        hops = int(settings["trusted_proxies"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+    # Views that only read start without a transaction before any other request hook runs
+    # (the API rate limit's key looks the caller's token up).
+    app.before_request(begin_read_only_views)
     app.json = FastJSONProvider(app)
     db.init_app(app)
     with app.app_context():

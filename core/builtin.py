@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from core.access.models import FieldAccess, ModelAccess, RecordRule
 from core.auth.models import Role, User
-from core.declarations import DataRecord, MenuItem, View, access, role, rule
+from core.declarations import DataRecord, EventHandler, MenuItem, View, access, role, rule
 from core.domain.saved import SavedFilter
 from core.models.base import Record
 from core.models.tags import Tag
 from core.plugins import hookimpl
+from core.signals import record_updated
 from core import runtime
 
 __all__ = ["register_models", "register_data", "register_menus", "register_views", "register_blueprints",
@@ -119,5 +120,8 @@ def register_api_actions() -> list:
 
 @hookimpl
 def register_event_handlers() -> list:
-    """Record events feed webhook subscriptions."""
-    return runtime.event_handlers()
+    """Deactivating a user ends their sessions; record events feed webhook subscriptions."""
+    from core.auth.sessions import end_sessions_of_deactivated
+
+    return [EventHandler(record_updated, end_sessions_of_deactivated, sender="users", transactional=True),
+            *runtime.event_handlers()]

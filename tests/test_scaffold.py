@@ -111,8 +111,9 @@ def installed_scaffold(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def _subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     # Each subprocess gets its own entry-point cache, so a cache made while the
-    # scaffolded distribution is installed never outlives it.
-    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), **extra}
+    # scaffolded distribution is installed never outlives it; and a key of its own, so
+    # that development mode writes none into this checkout's instance folder.
+    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "SPECTRUM_SECRET_KEY": "test-secret", **extra}
 
 
 def _free_port() -> int:

@@ -12,7 +12,7 @@ from core.domain import parse_domain
 from core.domain.saved import saved_domain
 from core.env import Env
 from core.platform import platform
-from core.read_only import read_without_transaction
+from core.read_only import reads_only
 from core.records.errors import RecordError, ValidationFailed
 
 __all__ = ["api"]
@@ -67,10 +67,10 @@ def _int_arg(name: str, default: int | None, maximum: int) -> int | None:
 
 
 @api.get("/<resource>")
+@reads_only
 def list_records(resource: str) -> Response:
     """List records: `filter` (JSON domain), `saved` (id of a saved filter, combined with
     `filter`), `q` (quick search), `sort`, `fields`, `limit`, `cursor`, `total=true` for a count."""
-    read_without_transaction()
     env = _env()
     settings = platform().settings
     domain = parse_domain(request.args.get("filter"))
@@ -90,9 +90,9 @@ def list_records(resource: str) -> Response:
 
 
 @api.get("/<resource>/<int:record_id>")
+@reads_only
 def read_record(resource: str, record_id: int) -> Response:
     """One record (404 when missing or hidden by a rule)."""
-    read_without_transaction()
     env = _env()
     record = env.records.get(resource, record_id)
     return jsonify(env.records.dump(resource, [record])[0])

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from core.access.snapshot import access_columns, remember_access_row
 from core.auth.models import ApiToken, User
@@ -17,25 +18,56 @@ from core.db import db
 from core.env import Env
 from core.read_only import reads_without_transaction
 
-__all__ = ["create_user", "set_password", "authenticate", "issue_token", "user_for_token", "revoke_token",
-           "MIN_PASSWORD_LENGTH"]
+__all__ = ["create_user", "set_password", "check_password_strength", "WeakPassword", "authenticate", "issue_token",
+           "user_for_token", "revoke_token", "MIN_PASSWORD_LENGTH"]
 
 MIN_PASSWORD_LENGTH = 8
 _TOKEN_PREFIX = "spx_"
 
+#: zxcvbn's scale: 0-2 fall to an online or a throttled attack in hours or days (common
+#: and breached passwords, keyboard walks, repeats, names with a year); 3 resists it.
+_MIN_SCORE = 3
+#: zxcvbn refuses longer input (its matching grows fast with length); the rest adds strength.
+_ANALYSED_LENGTH = 72
+
+
+class WeakPassword(ValueError):
+    """A password too short or too easy to guess; the message says which and why."""
+
 
 def set_password(user: User, password: str, *, allow_weak: bool = False) -> None:
-    """Store a salted scrypt hash of `password` (never the password).
+    """Store a salted scrypt hash of `password` (never the password), and end every
+    session of the user (the caller signs the current one in again, if any).
 
-    `allow_weak` admits a short password; only demo databases use it.
+    `allow_weak` admits a short or common password; only demo databases use it.
+
+    :raises WeakPassword: `password` is too short or too easy to guess.
     """
-    _check_strength(password, allow_weak)
+    from core.auth.sessions import end_user_sessions
+
+    check_password_strength(password, user_inputs=(user.login, user.name, user.email), allow_weak=allow_weak)
     user.password_hash = generate_password_hash(password, method="scrypt")
+    if user.id is not None:
+        end_user_sessions(user.id)
 
 
-def _check_strength(password: str, allow_weak: bool) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH and not allow_weak:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+def check_password_strength(password: str, *, user_inputs: tuple[str | None, ...] = (),
+                            allow_weak: bool = False) -> None:
+    """Refuse a password shorter than MIN_PASSWORD_LENGTH, or one that zxcvbn finds easy to
+    guess: common and breached passwords and their variants, repeats, sequences, keyboard
+    walks, dates, and the user's own login, name or email (`user_inputs`).
+
+    :raises WeakPassword: with a message saying what is wrong, for the person choosing it.
+    """
+    if allow_weak:
+        return
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    result = zxcvbn(password[:_ANALYSED_LENGTH], user_inputs=[text for text in user_inputs if text])
+    if result["score"] < _MIN_SCORE:
+        feedback = result["feedback"]
+        hint = feedback["warning"] or next(iter(feedback["suggestions"]), "") or "Add another word or two."
+        raise WeakPassword(f"the password is too easy to guess: {hint[0].lower()}{hint[1:].rstrip('.')}")
 
 
 def create_user(env: Env, login: str, name: str, *, password: str | None = None, email: str | None = None,
@@ -43,8 +75,8 @@ def create_user(env: Env, login: str, name: str, *, password: str | None = None,
     """Create a user through the records service and give it roles named by external id."""
     from core.addons.data import resolve_xid
 
-    if password is not None:
-        _check_strength(password, allow_weak)  # before anything is written
+    if password is not None:  # before anything is written
+        check_password_strength(password, user_inputs=(login, name, email), allow_weak=allow_weak)
     role_ids = [resolve_xid(xid).record_id for xid in roles]
     user = env.records.create("users", {"login": login, "name": name, "email": email, "kind": kind, "roles": role_ids})
     if password is not None:

@@ -1,16 +1,17 @@
-"""Users, roles and API tokens."""
+"""Users, roles, API tokens, sign-in sessions and failed sign-ins."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table, Text
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import UtcDateTime, db
 from core.models.base import Record
 from core.models.fields import field
 
-__all__ = ["User", "Role", "ApiToken", "USER_KINDS", "user_roles", "role_implications"]
+__all__ = ["User", "Role", "ApiToken", "UserSession", "LoginFailure", "USER_KINDS", "user_roles",
+           "role_implications"]
 
 USER_KINDS = [("internal", "Internal user"), ("portal", "Portal user (customer)"), ("partner", "Partner user")]
 
@@ -99,3 +100,33 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
     revoked: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
 
     user: Mapped[User] = relationship(User)
+
+
+class UserSession(db.Model):  # type: ignore[name-defined,misc]
+    """A signed-in browser session. The cookie carries a random id; only its SHA-256 digest
+    is stored, so the table alone signs no one in. Deleting the row ends the session."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
+    #: Where and with what the session was started, for a "your sessions" page.
+    address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(255))
+
+
+class LoginFailure(db.Model):  # type: ignore[name-defined,misc]
+    """Failed sign-ins in a row for one login as typed, whether or not a user has it (so the
+    lockout tells nothing about which logins exist). Keyed by the SHA-256 digest of the
+    login: people type their password into the login field too."""
+
+    __tablename__ = "login_failures"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_failed_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

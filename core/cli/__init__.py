@@ -17,8 +17,12 @@ __all__ = ["main", "cli"]
 
 def _create_app():  # type: ignore[no-untyped-def]
     from core.app import create_app
+    from core.secret_key import InsecureSecretKey
 
-    app = create_app()
+    try:
+        app = create_app()
+    except InsecureSecretKey as error:
+        raise click.ClickException(str(error)) from None
     from core.platform import platform
     from core.plugins import collect
 

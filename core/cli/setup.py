@@ -4,10 +4,10 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from core.addons.installer import AddonManager
-from core.auth.accounts import create_user, set_password
+from core.auth.accounts import WeakPassword, check_password_strength, create_user, set_password
 from core.auth.models import User
 from core.db import db
 from core.env import Env
@@ -25,15 +25,23 @@ __all__ = ["init", "serve"]
 def init(demo: bool, addon_names: tuple[str, ...], admin_password: str | None, seed: int) -> None:
     """Create or complete a database: kernel, addons, and the `admin` user. Idempotent."""
     settings = platform().settings
+    has_admin = inspect(db.engine).has_table(User.__tablename__) and db.session.scalar(
+        select(User.id).where(User.login == "admin")) is not None
+    password = admin_password or (settings["admin_password"] if demo else None)
+    if not has_admin:
+        # Checked before anything is installed, so a refused password leaves the database as it was.
+        if not password:
+            raise click.UsageError("give the admin password with --admin-password or SPECTRUM_ADMIN_PASSWORD")
+        try:
+            check_password_strength(password, user_inputs=("admin", "Administrator"), allow_weak=demo)
+        except WeakPassword as error:
+            raise click.UsageError(f"{error}; give another with --admin-password or SPECTRUM_ADMIN_PASSWORD") \
+                from None
     manager = AddonManager(current_app, echo=click.echo)
     names = list(addon_names) or list(settings["default_addons"])
     new = manager.install(names, demo=demo, seed=seed)
     click.echo(f"installed: {', '.join(new) if new else 'nothing new'}")
-    admin = db.session.scalar(select(User).where(User.login == "admin"))
-    if admin is None:
-        password = admin_password or (settings["admin_password"] if demo else None)
-        if not password:
-            raise click.UsageError("give the admin password with --admin-password or SPECTRUM_ADMIN_PASSWORD")
+    if not has_admin:
         admin = create_user(Env.system(), "admin", "Administrator", email="admin@example.com",
                             roles=("base.admin", "base.user"))
         set_password(admin, password, allow_weak=demo)

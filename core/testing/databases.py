@@ -54,7 +54,7 @@ class DatabaseFactory:
             from core.db import db
 
             url = self.empty()
-            app = create_app({"database_url": url}, clock=FixedClock(TEST_START))
+            app = create_app({"database_url": url, "secret_key": "test-secret"}, clock=FixedClock(TEST_START))
             with app.app_context():
                 AddonManager(app).install(list(addons), demo=demo)
                 db.session.remove()

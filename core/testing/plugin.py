@@ -34,6 +34,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Tests run in development mode, and so do the `spectrum` commands and servers they
+    # start (they inherit the environment): a short test key is accepted there, and cookies
+    # go over plain HTTP. Tests of production mode say `development: False` themselves.
+    os.environ["SPECTRUM_DEVELOPMENT"] = "true"
     config.addinivalue_line("markers", "spectrum_addons(*names, demo=False): addons installed in the test "
                                        "database, with their demo data when demo=True")
     config.addinivalue_line("markers", "postgres_only: needs PostgreSQL (skipped on SQLite)")

@@ -1,20 +1,25 @@
 """Sessions, CSRF protection, throttling and the signed-in user of web pages."""
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from core.api.auth import current_user
+from core.api.auth import SESSION_KEY, current_user
 from core.api.resources import api as api_blueprint
+from core.auth.lockout import login_digest
 from core.auth.models import User
+from core.auth.sessions import end_session, start_session
 from core.env import Env
+from core.platform import platform
 
-__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "require_admin", "sign_in", "sign_out"]
+__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "require_admin", "sign_in", "sign_out",
+           "throttle_password_checks", "typed_login_key", "own_login_key"]
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
@@ -27,28 +32,60 @@ def init_security(app: Flask) -> None:
     settings = app.extensions["spectrum"].settings
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config["WTF_CSRF_HEADERS"] = ["X-CSRFToken"]
-    app.config["SESSION_COOKIE_SECURE"] = bool(settings["secure_cookies"])
+    # The development server speaks plain HTTP, where a browser would drop a Secure cookie.
+    app.config["SESSION_COOKIE_SECURE"] = bool(settings["secure_cookies"]) and not settings["development"]
+    # The cookie lives as long as the session may (core.auth.sessions ends it earlier).
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(settings["session_max_days"]))
     app.config["RATELIMIT_STORAGE_URI"] = settings["ratelimit_storage"]
     app.config["RATELIMIT_ENABLED"] = bool(settings["ratelimit_enabled"])
     csrf.init_app(app)
     limiter.init_app(app)
 
 
-def _api_limit() -> str:
-    from flask import current_app
+def _setting(name: str) -> Callable[[], str]:
+    """A limit read from setting `name` on each request (tests and admins may change it)."""
+    return lambda: str(current_app.extensions["spectrum"].settings[name])
 
-    return str(current_app.extensions["spectrum"].settings["api_rate_limit"])
 
-
-def _client_key() -> str:
-    header = request.headers.get("Authorization", "")
-    return header[-16:] if header.lower().startswith("bearer ") else get_remote_address()
+def _caller_key() -> str:
+    # Whoever the credentials prove (current_user keeps it for the view, so the token is
+    # looked up once); a request without valid credentials spends its address's budget,
+    # however many made-up tokens it tries.
+    user = current_user()
+    return f"user:{user.id}" if user is not None else get_remote_address()
 
 
 # The API authenticates by bearer token; session-authenticated API writes are checked for
-# the CSRF header in core.api.auth instead. Each token (or address) has its own budget.
+# the CSRF header in core.api.auth instead. Each user (or address) has its own budget.
 csrf.exempt(api_blueprint)
-limiter.limit(_api_limit, key_func=_client_key)(api_blueprint)
+limiter.limit(_setting("api_rate_limit"), key_func=_caller_key)(api_blueprint)
+
+
+def throttle_password_checks(account_key: Callable[[], str]) -> Callable[[F], F]:
+    """Throttle the POSTs of a view that checks a password: per client address (setting
+    `login_rate_limit`) and per account (`login_account_rate_limit`), the account being
+    whatever `account_key` names (`typed_login_key`, `own_login_key`)."""
+
+    def decorate(view: F) -> F:
+        view = limiter.limit(_setting("login_account_rate_limit"), key_func=account_key, methods=["POST"])(view)
+        return limiter.limit(_setting("login_rate_limit"), methods=["POST"])(view)
+
+    return decorate
+
+
+def _account_key(login: str) -> str:
+    return "login:" + login_digest(login)
+
+
+def typed_login_key() -> str:
+    """Rate-limit key of the login typed into the sign-in form, whether or not it exists."""
+    return _account_key(request.form.get("login", ""))
+
+
+def own_login_key() -> str:
+    """Rate-limit key of the signed-in user's login (their address when signed out)."""
+    user = current_user()
+    return _account_key(user.login) if user is not None else get_remote_address()
 
 
 def login_required(view: F) -> F:
@@ -82,18 +119,24 @@ def require_admin() -> Env:
 
 
 def sign_in(user: User) -> None:
-    """Start a session for `user` (a fresh session id against fixation)."""
-    from core.api.auth import session_fingerprint
-
-    session.clear()
-    # Flask-WTF keeps the request's CSRF token in `g`; it belonged to the cleared session.
-    g.pop("csrf_token", None)
-    session["user_id"] = user.id
-    session["auth"] = session_fingerprint(user)
+    """Start a session for `user`: a new session record and a fresh cookie (against
+    fixation), ending the session the cookie had before, if any. The caller commits."""
+    settings = platform().settings
+    _end_cookie_session()
+    session[SESSION_KEY] = start_session(
+        user, platform().clock.now(), lifetime=timedelta(days=int(settings["session_max_days"])),
+        address=request.remote_addr, user_agent=request.user_agent.string)
     session.permanent = True
 
 
 def sign_out() -> None:
-    """End the session."""
+    """End the session of this cookie, wherever the cookie was copied to. The caller commits."""
+    _end_cookie_session()
+
+
+def _end_cookie_session() -> None:
+    if isinstance(session.get(SESSION_KEY), str):
+        end_session(session[SESSION_KEY])
     session.clear()
+    # Flask-WTF keeps the request's CSRF token in `g`; it belonged to the cleared session.
     g.pop("csrf_token", None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import secrets
 import shutil
 import socket
 import sys
@@ -208,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--no-sales", action="store_true", help="skip leads, opportunities and the board")
     run_parser.add_argument("--json", default=str(ROOT / "test-artifacts" / "bench.json"))
     args = parser.parse_args(argv)
+    # The product runs as deployed (not in development mode), which takes a secret key: one
+    # for this run, inherited by the servers and commands it starts.
+    os.environ.setdefault("SPECTRUM_SECRET_KEY", secrets.token_hex(32))
     return _seed_command(args) if args.command == "seed" else _run_command(args)
 
 
