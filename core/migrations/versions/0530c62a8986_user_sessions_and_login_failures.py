@@ -2,7 +2,7 @@
 digest is stored) and the per-login count of failed sign-ins behind the lockout
 
 Revision ID: 0530c62a8986
-Revises: 5f3a9c1d7e20
+Revises: 957ff1128454
 Create Date: 2026-12-03 08:06:42.841193
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ import core.db
 
 
 revision = '0530c62a8986'
-down_revision = '5f3a9c1d7e20'
+down_revision = '957ff1128454'
 branch_labels = None
 depends_on = None
 
