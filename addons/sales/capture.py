@@ -13,10 +13,11 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.wrappers import Response
 
+from core.api.bodies import json_body
 from core.db import db
 from core.env import Env
 from core.platform import platform
-from core.records.errors import ValidationFailed
+from core.records.errors import RecordError, ValidationFailed
 from core.web.security import csrf, limiter
 
 from addons.contacts.models import Contact
@@ -133,9 +134,10 @@ def web_form_token() -> Response:
 def submit_web_form() -> Response | tuple[Any, int]:
     """Take a submission: 201 (or the thank-you page), 400 when it looks like spam, 422
     with the fields to fix, 429 when an address sends too many."""
-    form = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(form, Mapping):
-        return jsonify({"status": "rejected", "detail": "send the form fields as a JSON object"}), 400
+    try:
+        form: Mapping[str, Any] = json_body() if request.is_json else request.form
+    except RecordError as error:
+        return jsonify({"status": "rejected", "detail": f"send the form fields as a JSON object ({error})"}), 400
     form = {key: str(value) for key, value in form.items() if value is not None}
     reason = _spam_reason(form)
     if reason is not None:

@@ -10,6 +10,7 @@ from werkzeug.datastructures import FileStorage
 
 from core.db import db
 from core.records.errors import AccessDenied, NotFound, RecordError
+from core.request_limits import accepts_uploads
 from core.web.blueprint import render_page
 from core.web.security import login_required, web_env
 
@@ -51,6 +52,7 @@ def _act(back: str, success: str, work: Callable[[], Any]) -> Response:
 
 
 @blueprint.post("/service-desk/tickets/<int:ticket_id>/reply")
+@accepts_uploads
 @login_required
 def reply(ticket_id: int) -> Response:
     """Post the reply or note of the conversation panel."""
@@ -111,6 +113,7 @@ def download(attachment_id: int) -> Response:
 
 
 @blueprint.post("/service-desk/calendars/<int:calendar_id>/holidays")
+@accepts_uploads
 @login_required
 def holidays(calendar_id: int) -> Response:
     """Import holidays from an uploaded iCalendar file."""
