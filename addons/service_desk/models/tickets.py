@@ -196,7 +196,8 @@ class TicketMessage(Record):
     parent_id: Mapped[int | None] = field(ForeignKey("ticket_messages.id", ondelete="SET NULL"), label="In reply to")
     email_message_id: Mapped[str | None] = field(String(998), label="Message-ID", index=True)
     in_reply_to: Mapped[str | None] = field(String(998), label="In-Reply-To")
-    references: Mapped[str | None] = field(Text, label="References")
+    # One mail header: a single line however many message ids it names.
+    references: Mapped[str | None] = field(Text, label="References", kind="text")
     interaction_id: Mapped[int | None] = field(ForeignKey("interactions.id", ondelete="SET NULL"),
                                                label="Timeline entry", readonly=True)
 
