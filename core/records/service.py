@@ -120,6 +120,8 @@ class RecordService:
         """A SELECT of the records the user may `operation`, filtered by `domain` and `search`."""
         model = self.models.get(resource)
         statement = select(model).where(self.condition(resource, domain, operation=operation))
+        if search and "\x00" in search:
+            raise BadRequest("the search text must not contain a NUL character")
         if search:
             readable = self.readable_fields(resource)
             columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields if f.name in readable]
