@@ -89,18 +89,20 @@ def register_blueprints() -> list:
 
 @hookimpl
 def app_ready(app) -> None:  # type: ignore[no-untyped-def]
-    """Security of the web UI and its headers on every response, and addon templates
-    overriding the kernel's by name."""
+    """Request size limits, security of the web UI and its headers on every response,
+    error answers, and addon templates overriding the kernel's by name."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    from core.api.problems import install_api_error_pages
+    from core.request_limits import init_request_limits
+    from core.web.errors import install_error_pages
     from core.web.headers import init_security_headers
     from core.web.security import init_security
 
+    init_request_limits(app)  # first: the CSRF check reads posted forms
     init_security(app)
     init_security_headers(app)
     runtime.app_ready(app)
-    install_api_error_pages(app)
+    install_error_pages(app)
     folders = app.extensions["spectrum"].template_dirs
     if folders:
         app.jinja_loader = ChoiceLoader([FileSystemLoader(folders), *([app.jinja_loader] if app.jinja_loader else [])])

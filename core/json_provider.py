@@ -4,6 +4,9 @@ standard library's encoder cost more than a third of the database's time for the
 The output matches Flask's own provider value for value (dates as HTTP dates, Decimal and
 UUID as strings, dataclasses as objects); what orjson cannot encode (an integer wider than
 64 bits) falls back to the standard library rather than failing the response.
+
+Decoding (`request.get_json()` anywhere) goes through `core.json_input`, so a body nested
+too deep or holding a lone surrogate is a ValueError, which Flask answers with 400.
 """
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from typing import Any
 import orjson
 from flask import Response
 from flask.json.provider import DefaultJSONProvider
+
+from core.json_input import load_json
 
 __all__ = ["FastJSONProvider"]
 
@@ -28,6 +33,14 @@ class FastJSONProvider(DefaultJSONProvider):
         if kwargs:
             return super().dumps(obj, **kwargs)
         return self._encode(obj).decode()
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """The value of JSON `s`, within the bounds of core.json_input; keyword arguments
+        (an `object_hook`, as Flask's session serializer passes) take the standard
+        library's path, which honours them."""
+        if kwargs:
+            return super().loads(s, **kwargs)
+        return load_json(s)
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         """`jsonify`: a compact JSON response (pretty-printed in debug mode, as Flask does)."""

@@ -19,10 +19,11 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from core.api.bodies import json_body
 from core.db import db
 from core.env import Env
 from core.platform import platform
-from core.records.errors import ValidationFailed
+from core.records.errors import RecordError, ValidationFailed
 from core.web.headers import content_policy, framable
 from core.web.security import csrf, limiter
 
@@ -180,9 +181,10 @@ def submit_web_form() -> Response | tuple[Any, int]:
     """Take a submission: 201 (or the thank-you page), 400 when it looks like spam, 409
     when its token was used already (the thank-you page, to a person who sent twice), 422
     with the fields to fix, 429 when an address sends too many."""
-    form = request.get_json(silent=True) if request.is_json else request.form
-    if not isinstance(form, Mapping):
-        return jsonify({"status": "rejected", "detail": "send the form fields as a JSON object"}), 400
+    try:
+        form: Mapping[str, Any] = json_body() if request.is_json else request.form
+    except RecordError as error:
+        return jsonify({"status": "rejected", "detail": f"send the form fields as a JSON object ({error})"}), 400
     form = {key: str(value) for key, value in form.items() if value is not None}
     token = _read_token(form.get("token", ""))
     reason = _spam_reason(form, token)

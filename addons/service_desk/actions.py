@@ -134,19 +134,22 @@ def _restore(env: Any, article: Any, payload: Mapping[str, Any]) -> dict[str, An
 def api_actions() -> list[ApiAction]:
     """Every action of the addon."""
     return [
-        ApiAction("tickets", "reply", _reply, "Post a reply or internal note (customers: a reply)", operation="read"),
+        ApiAction("tickets", "reply", _reply, "Post a reply or internal note (customers: a reply)", operation="read",
+                  uploads=True),
         ApiAction("tickets", "assign", _assign, "Assign to a user, or to a team's method"),
         ApiAction("tickets", "apply_macro", _macro, "Apply a macro: field changes and a reply in one step"),
         ApiAction("tickets", "render_canned", _canned, "A canned response filled in for this ticket", operation="read"),
         ApiAction("tickets", "rate", _rate, "The customer rates the resolution (1-5)", operation="read"),
-        ApiAction("tickets", "attach", _attach, "Attach files (base64) to the ticket or one of its messages"),
+        ApiAction("tickets", "attach", _attach, "Attach files (base64) to the ticket or one of its messages",
+                  uploads=True),
         ApiAction("tickets", "suggest_articles", _suggest, "Knowledge-base articles that may answer the ticket",
                   operation="read"),
         ApiAction("tickets", "sla", _sla, "The ticket's SLA clocks: start, warning, due and met times",
                   operation="read"),
         ApiAction("tickets", "viewing", _viewing, "Collision notice: mark yourself viewing (or leaving) and get "
                   "the other agents who have the ticket open", operation="read"),
-        ApiAction("business_calendars", "import_holidays", _import_holidays, "Add holidays from an iCalendar file"),
+        ApiAction("business_calendars", "import_holidays", _import_holidays, "Add holidays from an iCalendar file",
+                  uploads=True),
         ApiAction("business_calendars", "business_time", _business_time,
                   "The instant `minutes` business minutes after `start`", operation="read"),
         ApiAction("kb_articles", "restore_version", _restore, "Make an earlier revision current again"),

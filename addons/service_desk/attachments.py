@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from core.db import db
 from core.records.errors import ValidationFailed
+from core.web.downloads import clean_filename, clean_media_type
 
 from addons.service_desk.models import blobs
 
@@ -47,9 +48,12 @@ def read(attachment: Any) -> bytes:
 
 def attach(env: Any, ticket_id: int, filename: str, content: bytes, content_type: str | None,
            message_id: int | None = None) -> Any:
-    """Store `content` and create the attachment record as `env` (permissions apply)."""
+    """Store `content` and create the attachment record as `env` (permissions apply).
+    The name, as a browser, an API caller or a mail client gave it, is cleaned first
+    (core.web.downloads), and so is its type: a path, line breaks or a name too long are
+    not reasons to refuse a file."""
     digest = store(content, env.now())
     return env.records.create("ticket_attachments", {
-        "ticket_id": ticket_id, "message_id": message_id, "filename": filename or "attachment",
-        "content_type": content_type or "application/octet-stream", "sha256": digest,
+        "ticket_id": ticket_id, "message_id": message_id, "filename": clean_filename(filename),
+        "content_type": clean_media_type(content_type), "sha256": digest,
     })

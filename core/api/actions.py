@@ -17,6 +17,8 @@ class ApiAction:
         permission on the record was checked; raise records errors for bad input.
     :param summary: one line for the OpenAPI document.
     :param operation: the permission the caller needs on the record (default update).
+    :param uploads: the payload carries files, so it may be as large as `max_upload_bytes`
+        (other requests are limited to `max_request_bytes`).
     """
 
     model: str
@@ -24,3 +26,4 @@ class ApiAction:
     func: Callable[[Any, Any, Mapping[str, Any]], Mapping[str, Any]]
     summary: str = ""
     operation: str = "update"
+    uploads: bool = False

@@ -5,12 +5,12 @@ from typing import Any
 
 from flask import Response, json
 
-__all__ = ["problem", "answer_errors_as_problems", "install_api_error_pages"]
+__all__ = ["problem", "answer_errors_as_problems"]
 
 _TITLES = {
     400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
     405: "Method not allowed", 409: "Conflict", 415: "Unsupported media type", 422: "Validation failed",
-    429: "Too many requests", 500: "Internal server error",
+    413: "Content too large", 429: "Too many requests", 500: "Internal server error",
 }
 
 
@@ -56,17 +56,3 @@ def answer_errors_as_problems(blueprint: Any) -> None:
     @blueprint.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         return problem(error.code or 500, error.description or error.name)
-
-
-def install_api_error_pages(app: Any) -> None:
-    """Unrouted URLs and wrong methods under /api/ answer in problem+json, like the rest of the API."""
-    from flask import request
-    from werkzeug.exceptions import HTTPException
-
-    def handle(error: HTTPException) -> Any:
-        if request.path.startswith("/api/"):
-            return problem(error.code or 500, error.description or error.name)
-        return error
-
-    for code in (404, 405):
-        app.register_error_handler(code, handle)

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from core.api.auth import current_user
+from core.api.bodies import json_body
 from core.api.problems import answer_errors_as_problems, problem
 from core.db import db
 from core.domain import parse_domain
@@ -14,6 +15,7 @@ from core.env import Env
 from core.platform import platform
 from core.read_only import reads_only
 from core.records.errors import RecordError, ValidationFailed
+from core.request_limits import allow_uploads
 
 __all__ = ["api"]
 
@@ -35,22 +37,6 @@ class _Unauthenticated(RecordError):
 
     def __init__(self) -> None:
         super().__init__("send `Authorization: Bearer <token>` (spectrum tokens create USER) or sign in")
-
-
-def _json_body() -> dict[str, Any]:
-    if not request.is_json:
-        raise _UnsupportedMedia()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise RecordError("the body must be a JSON object")
-    return body
-
-
-class _UnsupportedMedia(RecordError):
-    status = 415
-
-    def __init__(self) -> None:
-        super().__init__("send the body as JSON with Content-Type: application/json")
 
 
 def _int_arg(name: str, default: int | None, maximum: int) -> int | None:
@@ -102,7 +88,7 @@ def read_record(resource: str, record_id: int) -> Response:
 def create_record(resource: str) -> tuple[Response, int, dict[str, str]]:
     """Create a record from a JSON object of field values."""
     env = _env()
-    record = env.records.create(resource, _json_body())
+    record = env.records.create(resource, json_body())
     db.session.commit()
     return jsonify(env.records.dump(resource, [record])[0]), 201, {"Location": f"/api/v1/{resource}/{record.id}"}
 
@@ -111,7 +97,7 @@ def create_record(resource: str) -> tuple[Response, int, dict[str, str]]:
 def update_record(resource: str, record_id: int) -> Response:
     """Change fields; the body must carry the `version` last read (409 if stale)."""
     env = _env()
-    body = _json_body()
+    body = json_body()
     if "version" not in body:
         raise ValidationFailed({"version": ["Required: send the version you last read, to avoid lost updates."]})
     version = body.pop("version")
@@ -141,7 +127,9 @@ def run_action(resource: str, record_id: int, action: str) -> Response:
         env.records.meta(resource)
         return problem(404, f"{resource} has no action {action!r}")
     record = env.records.get(resource, record_id, operation=declared.operation)
-    payload = _json_body() if request.content_length else {}
+    if declared.uploads:
+        allow_uploads()
+    payload = json_body(optional=True)
     result = declared.func(env, record, payload)
     db.session.commit()
     return jsonify(result)

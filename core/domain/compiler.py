@@ -27,12 +27,17 @@ The language, documented for admins and integrators (README "Filter language"):
   {"start": "month"}}]` and `["close_date", "<", {"$today": {"start": "month", "months": 1}}]`.
 
 Everything compiles to a single SQL boolean expression; nothing is filtered in Python.
+A filter nests at most 20 combinations and holds at most 200 conditions, a path follows
+at most 5 relations, an `in` list holds at most 10,000 values, numbers must fit their
+field, and `$now`/`$today` offsets reach at most 100 years either way; a filter beyond
+these bounds is refused, saying which.
 """
 from __future__ import annotations
 
 import calendar
 import difflib
 import json
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
@@ -41,14 +46,21 @@ from sqlalchemy import and_, false, func, not_, or_, true
 from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.domain.bounds import check_shape, is_condition
 from core.domain.errors import DomainError
 from core.domain.operators import OPERATORS, Missing, Unresolved, compare
+from core.json_input import JsonInputError, load_json
 
 __all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain",
            "context_values", "USER_ID"]
 
-_OFFSET_UNITS = frozenset({"weeks", "days", "hours", "minutes", "seconds"})
+#: Seconds in each unit of a `$now` / `$today` offset.
+_OFFSET_UNITS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
 _PERIODS = ("day", "week", "month", "year")
+#: The furthest a `$now` or `$today` offset reaches, either way: 100 years.
+_OFFSET_YEARS = 100
+_OFFSET_MAX_SECONDS = _OFFSET_YEARS * 366 * 86400
+_OFFSET_MAX_MONTHS = _OFFSET_YEARS * 12
 
 
 @dataclass
@@ -70,22 +82,25 @@ def parse_domain(text: str | None) -> Any:
     if text is None or text.strip() == "":
         return []
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise DomainError(f"filter is not valid JSON: {error.msg} at position {error.pos}") from None
+        return load_json(text)
+    except JsonInputError as error:
+        raise DomainError(f"filter is not valid JSON: {error}") from None
 
 
 def compile_domain(model: type[Any], domain: Any, context: DomainContext | None = None) -> ColumnElement[bool]:
     """Compile `domain` against `model` into one SQL boolean expression.
 
-    :raises DomainError: for an unknown field or operator, or a value of the wrong type.
+    :raises DomainError: for an unknown field or operator, a value of the wrong type, or a
+        filter beyond the bounds of core.domain.bounds.
     """
+    check_shape(domain)
     return _Compiler(context or DomainContext()).node(model, domain)
 
 
 def validate_domain(model: type[Any], domain: Any) -> None:
     """Raise DomainError if `domain` does not compile against `model`; context values
     (`$user`, `$now`) are checked for form only, as no user or time is known yet."""
+    check_shape(domain)
     _Compiler(DomainContext(), resolve_context=False).node(model, domain)
 
 
@@ -114,7 +129,7 @@ class _Compiler:
                 return and_(*parts) if key == "and" else or_(*parts)
             raise DomainError(f"unknown combination {key!r}; use and, or, not")
         if isinstance(domain, list):
-            if len(domain) == 3 and isinstance(domain[0], str) and isinstance(domain[1], str):
+            if is_condition(domain):
                 return self.condition(model, domain[0], domain[1], domain[2])
             if all(isinstance(item, (list, dict)) for item in domain):
                 return and_(*[self.node(model, item) for item in domain])
@@ -153,9 +168,11 @@ class _Compiler:
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         return f"model {model.resource_name()!r} has no field {name!r}{hint}"
 
-    def _value(self, value: Any, path: str) -> Any:
+    def _value(self, value: Any, path: str, *, in_list: bool = False) -> Any:
         if isinstance(value, list):
-            return [self._value(item, path) for item in value]
+            if in_list:
+                raise DomainError(f"the values for {path!r} are a list of values, not of lists", path)
+            return [self._value(item, path, in_list=True) for item in value]
         if not (isinstance(value, dict) and len(value) == 1 and next(iter(value)).startswith("$")):
             return value
         (key, arg), = value.items()
@@ -168,7 +185,10 @@ class _Compiler:
         start, months, offset = self._offset(key, arg, path)
         if not self.resolve_context:
             return Unresolved
-        moment = _shift(_period_start(self.context.current_time(), start), months) + offset
+        try:
+            moment = _shift(_period_start(self.context.current_time(), start), months) + offset
+        except (OverflowError, ValueError):  # past year 9999 or before year 1
+            raise DomainError(f"{key} on {path!r} reaches a date out of range", path) from None
         return moment if key == "$now" else moment.astimezone(timezone.utc).date()
 
     @staticmethod
@@ -182,10 +202,15 @@ class _Compiler:
             raise error
         units = dict(arg)
         start, months = units.pop("start", None), units.pop("months", 0)
-        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in units.values())
-        if not set(units) <= _OFFSET_UNITS or not numeric or start not in (None, *_PERIODS) \
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                      for v in units.values())
+        if not set(units) <= set(_OFFSET_UNITS) or not numeric or start not in (None, *_PERIODS) \
                 or not isinstance(months, int) or isinstance(months, bool):
             raise error
+        # Summed in seconds before a timedelta is built: timedelta(days=1e12) overflows.
+        seconds = sum(abs(value) * _OFFSET_UNITS[unit] for unit, value in units.items())
+        if seconds > _OFFSET_MAX_SECONDS or abs(months) > _OFFSET_MAX_MONTHS:
+            raise DomainError(f"{key} on {path!r} reaches more than {_OFFSET_YEARS} years away", path)
         return start, months, timedelta(**units)
 
     def _user_value(self, attribute_path: str, path: str) -> Any:
@@ -233,12 +258,20 @@ USER_ID = ("$user", json.dumps("id"))
 def context_values(domain: Any) -> set[tuple[str, str]]:
     """The context values a domain uses, each as (key, its argument as JSON): `{"$user":
     "id"}` gives ("$user", '"id"'). A domain without any compiles the same for every user
-    at any time."""
+    at any time.
+
+    :raises DomainError: for a domain beyond the bounds of core.domain.bounds (checked
+        before this walks it)."""
+    check_shape(domain)
+    return _context_values(domain)
+
+
+def _context_values(domain: Any) -> set[tuple[str, str]]:
     if isinstance(domain, list):
-        return {use for item in domain for use in context_values(item)}
+        return {use for item in domain for use in _context_values(item)}
     if isinstance(domain, dict):
         if len(domain) == 1 and next(iter(domain)).startswith("$"):
             (key, arg), = domain.items()
             return {(key, json.dumps(arg, sort_keys=True))}
-        return {use for value in domain.values() for use in context_values(value)}
+        return {use for value in domain.values() for use in _context_values(value)}
     return set()

@@ -4,6 +4,11 @@ Every operator means the same on SQLite and PostgreSQL: text matching is
 case-insensitive except `like`, which is case-sensitive on both (SQLite's LIKE ignores
 case, so it is compiled to GLOB there), and negations (`!=`, `not in`, `not contains`)
 include rows where the field is empty (NULL), as a person reading them expects.
+
+A value the column cannot hold is refused here, naming the field, rather than left to
+the database to fail on: an integer beyond the column's range, a number that is not
+finite or has more digits than any column keeps, a date and time out of range, a NUL
+character (PostgreSQL refuses the whole statement).
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
-from sqlalchemy import Boolean, String, bindparam, false, not_, or_, true
+from sqlalchemy import BigInteger, Boolean, Float, Numeric, SmallInteger, String, bindparam, false, not_, or_, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,6 +32,10 @@ OPERATORS = frozenset({
 LIST_OPERATORS = frozenset({"in", "not in", "between"})
 #: Operators that only apply to text fields.
 TEXT_OPERATORS = frozenset({"contains", "not contains", "startswith", "like", "ilike"})
+#: A number compared with a decimal column of no declared precision stays below this,
+#: and has at most this many decimal places.
+_DECIMAL_LIMIT = Decimal(10) ** 18
+_DECIMAL_PLACES = 20
 
 
 class _UnresolvedType:
@@ -58,6 +67,20 @@ def _kind(column: Any) -> str:
     return "text" if kind == "longtext" else kind
 
 
+def _integer_range(column: Any) -> tuple[int, int]:
+    """The smallest and largest value the integer column holds."""
+    bits = 64 if isinstance(column.type, BigInteger) else 16 if isinstance(column.type, SmallInteger) else 32
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def _decimal_limit(column: Any) -> Decimal:
+    """What the absolute value of a number compared with the decimal column stays below."""
+    precision, scale = getattr(column.type, "precision", None), getattr(column.type, "scale", None) or 0
+    if isinstance(column.type, Numeric) and not isinstance(column.type, Float) and isinstance(precision, int):
+        return Decimal(10) ** (precision - scale)
+    return _DECIMAL_LIMIT
+
+
 def _coercer(column: Any, name: str) -> Callable[[Any], Any]:
     """A function turning a filter value into one the column can be compared with,
     or raising DomainError naming the field and the expected type."""
@@ -82,11 +105,23 @@ def _coercer(column: Any, name: str) -> Callable[[Any], Any]:
             if kind == "integer":
                 if isinstance(value, bool) or isinstance(value, float) and not value.is_integer():
                     raise refuse(value, "integer")
-                return int(value)
+                number = int(value)
+                low, high = _integer_range(column)
+                if not low <= number <= high:
+                    raise DomainError(f"{value!r} is out of range for {name!r}: give an integer from {low} to "
+                                      f"{high}", name)
+                return number
             if kind == "decimal":
                 if isinstance(value, bool):
                     raise refuse(value, "number")
-                return Decimal(str(value))
+                number = Decimal(str(value))
+                limit = _decimal_limit(column)
+                if not number.is_finite() or abs(number) >= limit:
+                    raise DomainError(f"{value!r} is out of range for {name!r}: give a number between "
+                                      f"-{limit:f} and {limit:f}", name)
+                if number and number.normalize().as_tuple().exponent < -_DECIMAL_PLACES:  # type: ignore[operator]
+                    raise DomainError(f"{value!r} has more than {_DECIMAL_PLACES} decimal places for {name!r}", name)
+                return number
             if kind == "datetime":
                 if isinstance(value, datetime):
                     parsed = value
@@ -96,7 +131,8 @@ def _coercer(column: Any, name: str) -> Callable[[Any], Any]:
                     parsed = datetime.fromisoformat(value)
                 else:
                     raise refuse(value, "date and time (ISO 8601)")
-                return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+                # In UTC, as stored: a time near year 1 or 9999 that cannot be is refused here.
+                return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
             if kind == "date":
                 if isinstance(value, datetime):
                     return value.date()
@@ -108,13 +144,13 @@ def _coercer(column: Any, name: str) -> Callable[[Any], Any]:
             if kind == "text":
                 if isinstance(value, bool):
                     raise refuse(value, "text")
-                text = str(value)
+                text = _text_value(value, name)
                 if choices and text not in choices:
                     raise DomainError(f"{text!r} is not a choice of {name!r}; use one of {', '.join(choices)}", name)
                 return text
         except DomainError:
             raise
-        except (ValueError, TypeError, InvalidOperation):
+        except (ValueError, TypeError, InvalidOperation, OverflowError):
             raise refuse(value, kind) from None
         return value
 
@@ -168,6 +204,7 @@ def _text(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bo
         return true()
     if not isinstance(value, str) or value == "":
         raise DomainError(f"{operator!r} on {name!r} takes a non-empty text", name)
+    value = _text_value(value, name)
     if operator == "contains":
         return column.icontains(value, autoescape=True)
     if operator == "not contains":
@@ -177,6 +214,14 @@ def _text(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bo
     if operator == "ilike":
         return column.ilike(value)
     return _CaseSensitiveLike(column, value)
+
+
+def _text_value(value: Any, name: str) -> str:
+    """`value` as text to compare with the field `name`; a NUL character no database stores."""
+    text = str(value)
+    if "\x00" in text:
+        raise DomainError(f"the value for {name!r} must not contain a NUL character", name)
+    return text
 
 
 class _CaseSensitiveLike(ColumnElement[bool]):

@@ -7,10 +7,11 @@ from typing import Any, Mapping
 from flask import Response, jsonify
 
 from core.api.actions import ApiAction
+from core.api.bodies import json_body
 from core.db import db
 from core.env import Env
 from core.jobs.admin import describe_jobs, retry_run, run_now
-from core.jobs.http import acting_env, admin_blueprint, json_body
+from core.jobs.http import acting_env, admin_blueprint
 from core.records.errors import ValidationFailed
 
 __all__ = ["jobs_api", "api_actions"]
@@ -32,7 +33,7 @@ def run_job(name: str) -> tuple[Response, int]:
     `as_me` the run acts as the system."""
     env = acting_env()
     env.policy.require("job_runs", "create")
-    body = json_body()
+    body = json_body(optional=True)
     payload = body.get("payload") or {}
     if not isinstance(payload, dict):
         raise ValidationFailed({"payload": ["Must be a JSON object of the job's keyword arguments."]})

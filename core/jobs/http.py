@@ -1,8 +1,6 @@
 """Shared plumbing of the kernel's admin endpoints (`/api/v1/_admin/...`): who is calling,
-JSON bodies, and problem+json errors like the rest of the API."""
+and problem+json errors like the rest of the API (bodies: core.api.bodies.json_body)."""
 from __future__ import annotations
-
-from typing import Any
 
 from flask import Blueprint, Response, request
 from flask_wtf.csrf import validate_csrf
@@ -12,9 +10,9 @@ from core.api.auth import current_user
 from core.api.problems import answer_errors_as_problems, problem
 from core.db import db
 from core.env import Env
-from core.records.errors import AccessDenied, RecordError, ValidationFailed
+from core.records.errors import AccessDenied, RecordError
 
-__all__ = ["admin_blueprint", "acting_env", "json_body", "Unauthenticated"]
+__all__ = ["admin_blueprint", "acting_env", "Unauthenticated"]
 
 
 class Unauthenticated(RecordError):
@@ -57,13 +55,3 @@ def acting_env() -> Env:
         except ValidationError:
             raise AccessDenied("writes in a signed-in session need the X-CSRFToken header") from None
     return Env.for_user(user)
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object (empty when there is no body)."""
-    if not request.content_length:
-        return {}
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed({"body": ["Send a JSON object with Content-Type: application/json."]})
-    return body

@@ -6,14 +6,16 @@ import hmac
 
 from flask import Blueprint, Response, jsonify, request
 
+from core.api.bodies import json_body
 from core.api.problems import problem
 from core.db import db
-from core.jobs.http import acting_env, admin_blueprint, json_body
+from core.jobs.http import acting_env, admin_blueprint
 from core.mail.inbound import ingest
 from core.mail.outbound import send_mail
 from core.mail.preview import preview
 from core.platform import platform
 from core.records.errors import ValidationFailed
+from core.request_limits import accepts_uploads
 from core.web.security import csrf
 
 __all__ = ["mail_api", "inbound_api"]
@@ -37,7 +39,7 @@ def preview_mail() -> Response:
     """Render a template (`template`: name) or sources (`subject`, `html`, `text`) for
     `record` and `recipient` ({"model", "id"}) and `to`, without sending anything."""
     env = acting_env()
-    body = json_body()
+    body = json_body(optional=True)
     rendered = preview(env, template=body.get("template"), subject=body.get("subject"), html=body.get("html"),
                        text=body.get("text"), record=_target(body, "record"), recipient=_target(body, "recipient"),
                        to=body.get("to") or "recipient@example.com")
@@ -52,7 +54,7 @@ def send() -> tuple[Response, int]:
     templates (update access to mail templates)."""
     env = acting_env()
     env.policy.require("mail_messages", "create")
-    body = json_body()
+    body = json_body(optional=True)
     if body.get("template") is None:
         env.policy.require("mail_templates", "update")
     message = send_mail(env, str(body.get("to") or ""), template=body.get("template"), subject=body.get("subject"),
@@ -64,6 +66,7 @@ def send() -> tuple[Response, int]:
 
 
 @inbound_api.post("/mail")
+@accepts_uploads
 def receive() -> tuple[Response, int] | Response:
     """A raw RFC 822 message as the body, with `Authorization: Bearer <mail_inbound_token>`."""
     expected = str(platform().settings["mail_inbound_token"])

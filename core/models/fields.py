@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import MappedColumn, mapped_column
 
 __all__ = ["field", "FIELD_KINDS", "Choice"]
@@ -30,6 +30,7 @@ def field(
     readonly: bool = False,
     required: bool | None = None,
     currency_field: str | None = None,
+    max_length: int | None = None,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
     """Declare a business field: `mapped_column(*args, **column_kwargs)` with metadata.
@@ -43,9 +44,14 @@ def field(
     :param readonly: never written by users (set by the platform or actions).
     :param required: must be given on create; implies NOT NULL.
     :param currency_field: for kind "money", the field holding the ISO currency code.
+    :param max_length: for text kinds, the most characters accepted: by default the length
+        of a `String(n)` column (never more), else the kernel's TEXT_MAX_LENGTH.
     """
     if kind is not None and kind not in FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}; expected one of {sorted(FIELD_KINDS)}")
+    column_length = next((getattr(arg, "length", None) for arg in args if isinstance(arg, String)), None)
+    if max_length is not None and (max_length < 1 or column_length is not None and max_length > column_length):
+        raise ValueError(f"max_length={max_length} does not fit the column: give 1 to {column_length or 'any'}")
     if choices is not None:
         kind = kind or "choice"
     if kind is None and any(isinstance(arg, ForeignKey) for arg in args):
@@ -64,6 +70,7 @@ def field(
             "readonly": readonly,
             "required": required,
             "currency_field": currency_field,
+            "max_length": max_length,
         }
     )
     return mapped_column(*args, info=info, **column_kwargs)

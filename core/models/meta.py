@@ -16,10 +16,19 @@ from sqlalchemy.orm import ColumnProperty, RelationshipProperty
 from core.db import UtcDateTime
 from core.models.types import JsonType
 
-__all__ = ["FieldMeta", "ModelMeta", "AUDIT_FIELDS", "kind_of_type"]
+__all__ = ["FieldMeta", "ModelMeta", "AUDIT_FIELDS", "kind_of_type", "TEXT_KINDS", "SINGLE_LINE_KINDS",
+           "TEXT_MAX_LENGTH"]
 
 #: Fields the platform stamps itself; never written by callers.
 AUDIT_FIELDS = frozenset({"id", "created_at", "created_by", "updated_at", "updated_by", "version"})
+#: Kinds whose values are text of one line: a line break in a name or an address ends a
+#: mail header or a CSV cell where it is used.
+SINGLE_LINE_KINDS = frozenset({"text", "email", "phone", "url", "choice"})
+#: Kinds whose values are text.
+TEXT_KINDS = SINGLE_LINE_KINDS | {"longtext"}
+#: The most characters a text field without a length of its own accepts (a `Text` column
+#: has none): about 30 pages. A field declares another with `field(max_length=...)`.
+TEXT_MAX_LENGTH = 100_000
 
 
 def _humanize(name: str) -> str:
@@ -47,6 +56,14 @@ def kind_of_type(column_type: Any) -> str:
     return "text"
 
 
+def _max_length(kind: str, declared: int | None, column_type: Any) -> int | None:
+    """The most characters of a text field: declared, else the column's length, else
+    TEXT_MAX_LENGTH; None for the other kinds."""
+    if kind not in TEXT_KINDS:
+        return getattr(column_type, "length", None)
+    return declared or getattr(column_type, "length", None) or TEXT_MAX_LENGTH
+
+
 def _digits(column_type: Any) -> tuple[int, int] | None:
     precision = getattr(column_type, "precision", None)
     if isinstance(column_type, Numeric) and isinstance(precision, int):
@@ -68,6 +85,7 @@ class FieldMeta:
     sensitive: bool = False
     choices: tuple[tuple[str, str], ...] | None = None
     relation: str | None = None  # target table of a many2one / many2many
+    #: The most characters of a text kind (every text kind has one).
     max_length: int | None = None
     #: (precision, scale) of a decimal column that declares them.
     digits: tuple[int, int] | None = None
@@ -144,7 +162,7 @@ class ModelMeta:
             sensitive=bool(info.get("sensitive")),
             choices=tuple(tuple(c) for c in choices) if choices else None,
             relation=relation,
-            max_length=getattr(column.type, "length", None),
+            max_length=_max_length(kind, info.get("max_length"), column.type),
             digits=_digits(column.type),
             currency_field=info.get("currency_field"),
         )

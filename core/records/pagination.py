@@ -11,6 +11,7 @@ from typing import Any, Sequence
 from sqlalchemy import Select, and_, bindparam, false, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.json_input import load_json
 from core.records.errors import BadRequest
 
 __all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "matches_first", "encode_cursor",
@@ -147,7 +148,7 @@ def decode_cursor(keys: list[SortKey], cursor: str) -> list[Any]:
     """The sort values inside `cursor`; BadCursor if it is malformed or for another sort."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        payload = load_json(base64.urlsafe_b64decode(padded.encode()))
         order, values = payload["o"], payload["v"]
         if order != [("-" if k.descending else "") + k.name for k in keys]:
             raise BadCursor("the cursor was made for another sort order; start again from the first page")
@@ -176,4 +177,6 @@ def _fits(key: SortKey, value: Any) -> bool:
         return isinstance(value, datetime) and value.tzinfo is not None
     if expected is date:
         return isinstance(value, date) and not isinstance(value, datetime)
+    if expected is str:
+        return isinstance(value, str) and "\x00" not in value  # no database stores a NUL
     return isinstance(value, expected)

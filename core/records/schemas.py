@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping
 
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
-from core.models.meta import FieldMeta, ModelMeta
+from core.models.meta import SINGLE_LINE_KINDS, TEXT_KINDS, FieldMeta, ModelMeta
 
 __all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "output_converter", "marshmallow_field",
            "INT_MAX"]
@@ -16,13 +16,23 @@ __all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "ou
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
 #: Record ids and integer columns are 32-bit on every backend.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-_TEXT_KINDS = {"text", "email", "phone", "url", "choice", "longtext"}
+#: What `str.splitlines` breaks lines at: CR, LF, vertical tab, form feed, the file, group
+#: and record separators, NEL, and the Unicode line and paragraph separators.
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 def _no_nul(value: str) -> bool:
     """Databases store no NUL character (PostgreSQL refuses the whole statement)."""
     if "\x00" in value:
         raise ValidationError("Must not contain a NUL character.")
+    return True
+
+
+def _single_line(value: str) -> bool:
+    """A line break in a single-line value (a name, an address, a header) would split
+    the mail header, CSV cell or log line it later goes into."""
+    if _LINE_BREAK.search(value):
+        raise ValidationError("Must be a single line.")
     return True
 
 
@@ -35,7 +45,7 @@ def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True
         options["error_messages"] = {"required": "This field is required.", "null": "This field is required."}
     kind = meta.kind
     validators: list[Any] = []
-    if meta.max_length and kind in {"text", "email", "phone", "url", "choice"}:
+    if meta.max_length and kind in TEXT_KINDS:
         validators.append(validate.Length(max=meta.max_length))
     if meta.required and kind in {"text", "email", "phone", "url", "longtext"}:
         validators.append(validate.Length(min=1, error="This field is required."))
@@ -44,8 +54,10 @@ def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True
                                          error="Must be one of: {choices}."))
     if kind == "phone":
         validators.append(validate.Regexp(_PHONE, error="Not a valid phone number."))
-    if kind in _TEXT_KINDS:
+    if kind in TEXT_KINDS:
         validators.append(_no_nul)
+    if kind in SINGLE_LINE_KINDS:
+        validators.append(_single_line)
     if kind == "integer":
         validators.append(validate.Range(min=INT_MIN, max=INT_MAX))
     if kind == "many2one":

@@ -7,8 +7,6 @@ from flask import Blueprint, render_template, request
 
 from core.api.auth import current_user
 from core.env import Env
-from core.records.errors import AccessDenied, NotFound
-from core.models.registry import UnknownModel
 from core.web.navigation import navigation
 
 __all__ = ["web", "render_page"]
@@ -30,15 +28,6 @@ def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, 
     return render_template(names, **context), status
 
 
-@web.errorhandler(NotFound)
-@web.errorhandler(UnknownModel)
-def _not_found(error: Exception) -> tuple[str, int]:
-    return render_page("error.html", 404, title="Not found", message=str(error))
-
-
-@web.errorhandler(AccessDenied)
-def _denied(error: Exception) -> tuple[str, int]:
-    return render_page("error.html", 403, title="Not allowed", message=str(error))
 
 
 # Pages attach their routes to `web` when imported.

@@ -1,11 +1,11 @@
 """Reading HTML form posts into field values the records service validates."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from core.json_input import JsonInputError, load_json
 from core.models.meta import ModelMeta
 
 __all__ = ["form_values"]
@@ -43,9 +43,9 @@ def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zon
                 errors[name] = ["Give record ids separated by commas."]
         elif field.kind == "json":
             try:
-                values[name] = json.loads(raw)
-            except json.JSONDecodeError as error:
-                errors[name] = [f"Not valid JSON: {error.msg}."]
+                values[name] = load_json(raw)
+            except JsonInputError as error:
+                errors[name] = [f"Not valid JSON: {error}."]
         else:
             values[name] = raw
     return values, errors

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from core.domain import DomainError, parse_domain
+from core.domain.saved import saved_domain
 from core.env import Env
 from core.web.views import search_options
 
@@ -55,8 +56,7 @@ class ListQuery:
         if self.raw_filter:
             parts.append(parse_domain(self.raw_filter))
         if self.saved and "saved_filters" in env.platform.models:
-            saved = env.records.get("saved_filters", int(self.saved))
-            parts.append(saved.domain)
+            parts.append(saved_domain(env, self.resource, self.saved))
         return parts
 
     def params(self, **changes: Any) -> dict[str, Any]:

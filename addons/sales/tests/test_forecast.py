@@ -128,3 +128,13 @@ def test_the_forecast_page_has_the_table_the_backtest_and_the_charts(world, hist
     figures = client.get("/api/v1/_sales/forecast").json
     assert (figures["weight"], figures["mean_absolute_error"], figures["months"][0]["forecast"]) == (
         "0.7", "660.00", "8890.00")
+
+
+def test_a_portal_customer_is_refused_the_forecast_page_with_403(world, client, make_user):
+    customer = Env.system().records.create("contacts", {"last_name": "Customer", "account_id": world.account.id})
+    db.session.commit()
+    make_user("cora", roles=["base.portal"], kind="portal", contact_id=customer.id)
+    sign_in(client, "cora")
+    page = client.get("/sales/forecast")
+    assert (page.status_code, page.mimetype) == (403, "text/html")
+    assert "may not read 'opportunities'" in page.get_data(as_text=True).replace("&#39;", "'")

@@ -12,6 +12,7 @@ from core.auth.models import User
 from core.db import UtcDateTime, db
 from core.models.tags import Tag, tag_table
 from core.records.errors import ValidationFailed
+from core.web.downloads import clean_filename
 
 from addons.contacts.models import Account, Contact
 
@@ -196,7 +197,8 @@ class TicketMessage(Record):
     parent_id: Mapped[int | None] = field(ForeignKey("ticket_messages.id", ondelete="SET NULL"), label="In reply to")
     email_message_id: Mapped[str | None] = field(String(998), label="Message-ID", index=True)
     in_reply_to: Mapped[str | None] = field(String(998), label="In-Reply-To")
-    references: Mapped[str | None] = field(Text, label="References")
+    # One mail header: a single line however many message ids it names.
+    references: Mapped[str | None] = field(Text, label="References", kind="text")
     interaction_id: Mapped[int | None] = field(ForeignKey("interactions.id", ondelete="SET NULL"),
                                                label="Timeline entry", readonly=True)
 
@@ -276,7 +278,7 @@ class TicketAttachment(Record):
             if size is None:
                 raise ValidationFailed({"sha256": ["No stored file has this SHA-256; upload the content first."]})
             self.size = size
-            self.filename = self.filename.replace("/", "_").replace("\\", "_").strip() or "attachment"
+            self.filename = clean_filename(self.filename)
             if self.message_id is not None:
                 message = env.sudo().records.get("ticket_messages", self.message_id)
                 if message.ticket_id != self.ticket_id:

@@ -109,7 +109,7 @@ def test_the_ticket_page_replies_with_a_file_notes_and_applies_a_macro(app, desk
     assert f'href="/service-desk/attachments/{attachment.id}">manual.pdf</a>' in page
     download = client.get(f"/service-desk/attachments/{attachment.id}")
     assert (download.data, download.headers["Content-Disposition"]) == (b"%PDF manual",
-                                                                        'attachment; filename="manual.pdf"')
+                                                                        "attachment; filename=manual.pdf")
     client.post(f"/service-desk/tickets/{ticket.id}/macro", data={"csrf_token": token, "macro_id": macro.id})
     db.session.expire_all()
     assert desk.records.get("tickets", ticket.id).status == "solved"

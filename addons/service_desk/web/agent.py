@@ -10,7 +10,9 @@ from werkzeug.datastructures import FileStorage
 
 from core.db import db
 from core.records.errors import AccessDenied, NotFound, RecordError
+from core.request_limits import accepts_uploads
 from core.web.blueprint import render_page
+from core.web.downloads import download_response
 from core.web.security import login_required, web_env
 
 from addons.service_desk import attachments, conversation, kb, presence, routing
@@ -51,6 +53,7 @@ def _act(back: str, success: str, work: Callable[[], Any]) -> Response:
 
 
 @blueprint.post("/service-desk/tickets/<int:ticket_id>/reply")
+@accepts_uploads
 @login_required
 def reply(ticket_id: int) -> Response:
     """Post the reply or note of the conversation panel."""
@@ -102,15 +105,11 @@ def download(attachment_id: int) -> Response:
     """The file, for anyone who may read the attachment record (customers included)."""
     env = web_env()
     attachment = env.records.get("ticket_attachments", attachment_id)
-    response = Response(attachments.read(attachment), mimetype=attachment.content_type)
-    # Never rendered in our origin: an uploaded HTML file must not run as our page.
-    response.headers["Content-Disposition"] = f'attachment; filename="{attachment.filename.replace(chr(34), "")}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
+    return download_response(attachments.read(attachment), attachment.filename, attachment.content_type)
 
 
 @blueprint.post("/service-desk/calendars/<int:calendar_id>/holidays")
+@accepts_uploads
 @login_required
 def holidays(calendar_id: int) -> Response:
     """Import holidays from an uploaded iCalendar file."""

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from core.api.bodies import json_body
 from core.api.problems import answer_errors_as_problems
 from core.db import db
 from core.domain import parse_domain
-from core.jobs.http import acting_env, json_body
+from core.jobs.http import acting_env
+from core.request_limits import accepts_uploads
 from core.web.security import csrf
 
 from addons.service_desk import customer, kb, metrics
@@ -49,12 +51,13 @@ def search() -> Response:
 
 
 @blueprint.post("/portal/tickets")
+@accepts_uploads
 def open_ticket() -> tuple[Response, int]:
     """A customer opens a ticket with their first message and files (201, the ticket)."""
     from addons.service_desk.actions import attachments_of
 
     env = acting_env()
-    body = json_body()
+    body = json_body(optional=True)
     ticket = customer.open_ticket(env, str(body.get("subject") or ""), str(body.get("body") or ""),
                                   attachments_of(body))
     db.session.commit()

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, flash, redirect, request
 
 from core.db import db
 from core.records.errors import AccessDenied, NotFound, RecordError
+from core.request_limits import accepts_uploads
 from core.web.blueprint import render_page
 from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
@@ -53,6 +54,7 @@ def home() -> tuple[str, int]:
 
 
 @blueprint.route("/tickets/new", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def new_ticket() -> Response | tuple[str, int]:
     """Open a ticket; articles that may answer it are suggested while the customer types."""
@@ -101,6 +103,7 @@ def ticket_page(ticket_id: int) -> tuple[str, int]:
 
 
 @blueprint.post("/tickets/<int:ticket_id>/reply")
+@accepts_uploads
 @login_required
 def reply(ticket_id: int) -> Response:
     """The customer's reply, with files."""

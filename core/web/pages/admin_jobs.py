@@ -2,7 +2,6 @@
 Retry, and the recent runs. Everything goes through `core.jobs.admin`, like the CLI and the API."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from flask import flash, redirect, request
@@ -12,6 +11,7 @@ from core.db import db
 from core.jobs.admin import RetryRefused, describe_jobs, history, retry_run, run_now
 from core.jobs.models import RUN_STATUSES
 from core.jobs.queue import UnknownJob
+from core.json_input import load_json
 from core.records.errors import NotFound
 from core.web.blueprint import render_page, web
 from core.web.rendering import user_zone
@@ -53,7 +53,7 @@ def run_job(name: str) -> Response:
     require_admin()
     text = request.form.get("payload", "").strip()
     try:
-        payload = json.loads(text) if text else {}
+        payload = load_json(text) if text else {}
     except ValueError as error:
         payload, problem = None, f"not JSON: {error}"
     else:

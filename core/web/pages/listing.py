@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from typing import Any, Iterator
 
 from flask import Response, abort, flash, redirect, request, stream_with_context
@@ -139,12 +140,17 @@ def export(resource: str) -> Response:
     domain = query.domain(env) + ([["id", "in", ids]] if ids else [])
     columns = [c for c in list_columns(env, resource)]
     columns = ["id", *[c for c in columns if c != "id"]]
+    # The first batch is read before the answer starts: a refusal (no read access, a
+    # malformed filter or sort) is then an error page, not a download cut short.
+    records = iter(env.records.iterate(resource, domain, order=query.sort or None))
+    first = next(records, None)
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(columns)
-        for count, record in enumerate(env.records.iterate(resource, domain, order=query.sort or None), start=1):
+        found = records if first is None else itertools.chain([first], records)
+        for count, record in enumerate(found, start=1):
             row = env.records.dump(resource, [record], columns)[0]
             writer.writerow([_cell(row.get(name)) for name in columns])
             if count % 500 == 0:
