@@ -50,6 +50,7 @@ def test_a_manager_sets_up_sla_in_the_forms_and_the_ticket_page_shows_due_times(
         "condition": '[["priority", "=", "urgent"]]', "first_response_minutes": "240", "warning_percent": "80"}))
 
     clock.set(paris(2026, 1, 9, 17, 0))  # Friday 17:00; Monday is the imported closure
+    token = sign_in(client, "maud")  # four days on, the session of Monday has ended (idle)
     ticket_id = _created(client.post("/m/tickets/new", data={
         "csrf_token": token, "subject": "Server down", "priority": "urgent", "channel": "phone", "status": "new"}))
     page = client.get(f"/m/tickets/{ticket_id}").get_data(as_text=True)
