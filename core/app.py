@@ -13,8 +13,9 @@ from core.addons.loader import build_platform, collect_blueprints
 from core.addons.state import InstalledAddon
 from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
-from core.db import db, enable_sqlite_transactions
+from core.db import READS, begin_as, db, enable_sqlite_transactions
 from core.json_provider import FastJSONProvider
+from core.write_lock import install_write_locking
 
 __all__ = ["create_app", "installed_addon_names"]
 
@@ -50,8 +51,12 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     )
     app.json = FastJSONProvider(app)
     db.init_app(app)
+    # Before any other request hook: a request's method says whether its transactions
+    # take SQLite's write lock at BEGIN (core.write_lock).
+    install_write_locking(app)
     with app.app_context():
-        enable_sqlite_transactions(db.engine)
+        enable_sqlite_transactions(db.engine, busy_timeout_ms=int(settings["sqlite_busy_timeout_ms"]))
+        begin_as(db.session(), READS)  # loading the platform only reads: no wait for writers
         # 2. Which addons this database has installed, in dependency order.
         catalog = discover()
         installed = installed_addon_names()

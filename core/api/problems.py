@@ -10,7 +10,7 @@ __all__ = ["problem", "answer_errors_as_problems", "install_api_error_pages"]
 _TITLES = {
     400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
     405: "Method not allowed", 409: "Conflict", 415: "Unsupported media type", 422: "Validation failed",
-    429: "Too many requests", 500: "Internal server error",
+    429: "Too many requests", 500: "Internal server error", 503: "Service unavailable",
 }
 
 

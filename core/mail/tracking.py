@@ -18,6 +18,7 @@ from core.mail.models import MailMessage
 from core.mail.tokens import BadSignature, base_url, sign, unsign
 from core.platform import platform
 from core.web.security import csrf
+from core.write_lock import will_write
 
 __all__ = ["tracking", "rewrite_links", "add_pixel", "unsubscribe_url", "click_url", "open_url"]
 
@@ -92,6 +93,7 @@ def _count(message: MailMessage, first: str, last: str, counter: str, now: datet
 @tracking.get("/o/<token>.gif")
 def opened(token: str) -> Response:
     """Count an open; always answer with a transparent pixel that is never cached."""
+    will_write()
     message, _value = _message("open", token)
     first = _count(message, "opened_at", "last_opened_at", "open_count", platform().clock.now())
     emit(signals.mail_opened, "mail", message=message, env=Env.system(), first=first)
@@ -102,6 +104,7 @@ def opened(token: str) -> Response:
 @tracking.get("/c/<token>")
 def clicked(token: str) -> Response:
     """Count a click, then send the reader where the link pointed."""
+    will_write()
     message, value = _message("click", token)
     target = str(value[1])
     first = _count(message, "clicked_at", "last_clicked_at", "click_count", platform().clock.now())
