@@ -4,12 +4,9 @@ nothing is lost, and a background job writing in a loop does not make the web fa
 On SQLite, a writer that waits past the busy timeout gets a 503 and readers never wait."""
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
-import urllib.error
-import urllib.request
 from typing import Any, Callable
 
 import pytest
@@ -20,7 +17,8 @@ from core.db import db
 from core.env import Env
 from core.jobs import JobRun, enqueue, execute
 from core.records.audit import AuditEntry
-from core.testing.web import csrf_token, sign_in
+from core.testing.concurrency import LiveApi, at_once
+from core.testing.web import sign_in
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "jobs_demo")
 
@@ -35,53 +33,10 @@ def jobs_demo(addon_site):
     return addon_site
 
 
-class Api:
-    """Real HTTP requests to the live server with a bearer token; safe to share between threads."""
-
-    def __init__(self, base_url: str, token: str) -> None:
-        self.base_url, self.token = base_url, token
-
-    def send(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-        request = urllib.request.Request(
-            self.base_url + path, method=method, data=None if body is None else json.dumps(body).encode(),
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, _body(response)
-        except urllib.error.HTTPError as error:
-            return error.code, _body(error)
-
-
-def _body(response: Any) -> Any:
-    """The JSON of an answer, or its text (a server error page) to show in a failure."""
-    content = response.read()
-    return json.loads(content) if "json" in response.headers.get("Content-Type", "") else content.decode()
-
-
-def _api(base_url: str, user: Any, clock: Any) -> Api:
+def _api(base_url: str, user: Any, clock: Any) -> LiveApi:
     token = issue_token(user, "load", clock.now())
     db.session.commit()
-    return Api(base_url, token)
-
-
-def _at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run each call in its own thread, all released at the same moment; their results in order."""
-    gate = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        gate.wait()
-        try:
-            results[index] = calls[index]()
-        except Exception as error:  # noqa: BLE001 - the test reads it as a failed call
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
+    return LiveApi(base_url, token)
 
 
 def _fresh() -> None:
@@ -96,7 +51,7 @@ def test_writers_of_one_record_queue_and_each_version_has_exactly_one_winner(liv
     account_id = account.id
     api = _api(live_server, admin, clock)
     for version in (1, 2, 3):
-        answers = _at_once([
+        answers = at_once([
             lambda n=n: api.send("PATCH", f"/api/v1/accounts/{account_id}", {"version": version, "city": f"City {version}.{n}"})
             for n in range(WRITERS)])
         assert sorted(status for status, _body in answers) == [200] + [409] * (WRITERS - 1), answers
@@ -114,7 +69,7 @@ def test_writers_of_one_record_queue_and_each_version_has_exactly_one_winner(liv
     assert len(changes) == 3, "one change per version, the winner's"
 
 
-def _own_record_writer(api: Api, account_id: int, rounds: int, tag: str) -> Callable[[], list[int]]:
+def _own_record_writer(api: LiveApi, account_id: int, rounds: int, tag: str) -> Callable[[], list[int]]:
     """A client changing its own account `rounds` times, each from the version the last
     answer gave, and creating a contact each time; returns every status it got."""
     def write() -> list[int]:
@@ -137,7 +92,7 @@ def test_writers_of_different_records_all_succeed_and_nothing_is_lost(live_serve
     db.session.commit()
     api = _api(live_server, admin, clock)
     rounds = 4
-    answers = _at_once([_own_record_writer(api, account_id, rounds, "Web") for account_id in ids])
+    answers = at_once([_own_record_writer(api, account_id, rounds, "Web") for account_id in ids])
     assert answers == [[200, 201] * rounds] * WRITERS
     _fresh()
     from addons.contacts.models import Account, Contact
@@ -169,7 +124,7 @@ def test_a_job_writing_in_a_loop_while_the_web_serves_writes(app, live_server, a
     job = threading.Thread(target=work)
     job.start()
     rounds = 5
-    answers = _at_once([_own_record_writer(api, account_id, rounds, "Web") for account_id in ids])
+    answers = at_once([_own_record_writer(api, account_id, rounds, "Web") for account_id in ids])
     web_finished = time.monotonic()
     job.join(timeout=120)
     assert answers == [[200, 201] * rounds] * WRITERS, "no 5xx (nor anything but success) while the job writes"

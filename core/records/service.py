@@ -274,12 +274,20 @@ class RecordService:
             return Count(min(value, cap), value <= cap)
         return Count(db.session.scalar(select(func.count()).select_from(statement.subquery())), True)
 
-    def get(self, resource: str, record_id: int, *, operation: str = "read") -> Any:
-        """The record, if the user may read it (and perform `operation`); else NotFound/AccessDenied."""
+    def get(self, resource: str, record_id: int, *, operation: str = "read", lock: bool = False) -> Any:
+        """The record, if the user may read it (and perform `operation`); else NotFound/AccessDenied.
+
+        `lock` reads it afresh and holds its row until the transaction ends (FOR UPDATE on
+        PostgreSQL; on SQLite a writing transaction holds the whole database already), so
+        a decision taken on its values stands until commit: a concurrent writer waits,
+        then reads what this transaction wrote."""
         model = self.models.get(resource)
         record = None
         if 0 < record_id <= INT_MAX:  # beyond, the database would fail on the literal
-            record = db.session.scalar(self.select(resource).where(model.id == record_id))
+            statement = self.select(resource).where(model.id == record_id)
+            if lock:
+                statement = statement.with_for_update(of=model).execution_options(populate_existing=True)
+            record = db.session.scalar(statement)
         if record is None:
             raise NotFound(f"{resource} #{record_id} does not exist or you may not see it")
         if operation != "read":
