@@ -42,7 +42,7 @@ def answer_errors_as_problems(blueprint: Any) -> None:
     @blueprint.errorhandler(RecordError)
     def _record_error(error: RecordError) -> Response:
         db.session.rollback()
-        return problem(error.status, str(error), errors=getattr(error, "errors", None))
+        return problem(error.status, str(error), errors=getattr(error, "errors", None), **error.extra)
 
     @blueprint.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> Response:
