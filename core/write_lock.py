@@ -17,9 +17,12 @@ How a transaction knows it will write. Sessions begin IMMEDIATE unless they say 
 only read (`core.db.begin_as`): a web or API request with a safe method (GET, HEAD,
 OPTIONS) says so for its session when it starts, so pages and API reads stay concurrent
 under WAL, never waiting for a writer. A safe request that writes all the same (the mail
-open pixel) calls `will_write()` before its first query. Everything else (unsafe
+open pixel) calls `will_write()` before its first query; one that does not still writes
+when no one else is, and under contention gets the 503 below. Everything else (unsafe
 requests, jobs, CLI commands, the short side transactions of `core.auth.accounts`)
-begins IMMEDIATE. Connections used without a session (schema inspection) read.
+begins IMMEDIATE. Connections used without a session (schema inspection) read. The
+price: a writing transaction holds the lock from its first read, so a long one (a job)
+makes the others wait; sweeps commit batch by batch for that reason.
 
 Why not begin DEFERRED and take the lock lazily, at the first flush? That first flush
 is exactly the upgrade that fails. Beginning again there would drop the snapshot that
