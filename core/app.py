@@ -14,10 +14,11 @@ from core.addons.loader import build_platform, collect_blueprints
 from core.addons.state import InstalledAddon
 from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
-from core.db import db, enable_sqlite_transactions
+from core.db import READS, begin_as, db, enable_sqlite_transactions
 from core.json_provider import FastJSONProvider
 from core.read_only import begin_read_only_views
 from core.secret_key import resolve_secret_key
+from core.write_lock import install_write_locking
 
 __all__ = ["create_app", "installed_addon_names"]
 
@@ -60,13 +61,17 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
         # secure redirects); without proxies the headers are ignored, as anyone can send them.
         hops = int(settings["trusted_proxies"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
-    # Views that only read start without a transaction before any other request hook runs
-    # (the API rate limit's key looks the caller's token up).
+    # Before any other request hook runs a query (the API rate limit's key looks the
+    # caller's token up): a request's method says whether its transactions take SQLite's
+    # write lock at BEGIN (core.write_lock), and views that only read start without a
+    # transaction (core.read_only).
+    install_write_locking(app)
     app.before_request(begin_read_only_views)
     app.json = FastJSONProvider(app)
     db.init_app(app)
     with app.app_context():
-        enable_sqlite_transactions(db.engine)
+        enable_sqlite_transactions(db.engine, busy_timeout_ms=int(settings["sqlite_busy_timeout_ms"]))
+        begin_as(db.session(), READS)  # loading the platform only reads: no wait for writers
         # 2. Which addons this database has installed, in dependency order.
         catalog = discover()
         installed = installed_addon_names()

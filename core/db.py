@@ -10,8 +10,8 @@ from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "written_table", "transaction_scoped",
-           "derived_statement"]
+__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
+           "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement"]
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
 NAMING_CONVENTION = {
@@ -29,7 +29,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+#: How a transaction begins on SQLite: the execution option a session (or connection)
+#: carries, and its two values. Why sessions write unless they say otherwise: core.write_lock.
+SQLITE_BEGIN = "spectrum_sqlite_begin"
+READS, WRITES = "DEFERRED", "IMMEDIATE"
+#: The execution options of a session whose transactions take the write lock at BEGIN.
+WRITE_TRANSACTIONS = {SQLITE_BEGIN: WRITES}
+
+db = SQLAlchemy(model_class=Base, session_options={"execution_options": WRITE_TRANSACTIONS})
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -58,12 +65,15 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.astimezone(timezone.utc)
 
 
-def enable_sqlite_transactions(engine: Engine) -> None:
-    """Give SQLite real transactions, savepoints and transactional DDL.
+def enable_sqlite_transactions(engine: Engine, *, busy_timeout_ms: int) -> None:
+    """Give SQLite real transactions, savepoints and transactional DDL, and let writers queue.
 
     The sqlite3 driver commits implicitly before DDL and mishandles SAVEPOINT; taking over
     BEGIN ourselves (the recipe from SQLAlchemy's SQLite dialect documentation) makes addon
-    installs atomic and lets event handlers run inside savepoints.
+    installs atomic and lets event handlers run inside savepoints. A connection of a
+    session begins as its `SQLITE_BEGIN` option says: IMMEDIATE (the write lock at once,
+    waiting up to `busy_timeout_ms` for it) unless the session only reads; a connection
+    used without a session (schema inspection) begins DEFERRED, as a reader.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -72,14 +82,25 @@ def enable_sqlite_transactions(engine: Engine) -> None:
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN, READS)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == WRITES else "BEGIN")
+
+
+def begin_as(session: Session, mode: str) -> str:
+    """Make the transactions `session` begins from now on start as `mode` (READS or
+    WRITES) on SQLite; returns the mode it had, to put back. A transaction already
+    running keeps the mode it began with."""
+    previous = str(session.execution_options.get(SQLITE_BEGIN, READS))
+    if previous != mode:
+        session.execution_options = session.execution_options.union({SQLITE_BEGIN: mode})
+    return previous
 
 
 def written_table(state: ORMExecuteState) -> Any:

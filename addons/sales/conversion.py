@@ -109,6 +109,9 @@ def convert_lead(env: Env, lead: Lead, options: Mapping[str, Any]) -> dict[str, 
         `role` of the contact in it.
     :raises AlreadyConverted: the lead was converted before (nothing is changed).
     """
+    # Hold the lead while converting: a second conversion at the same moment waits here,
+    # then finds it converted, rather than failing on the lead's version at the end.
+    lead = env.records.get("leads", lead.id, lock=True)
     if lead.status == "converted" or lead.opportunity_id is not None:
         raise AlreadyConverted(lead)
     role = options.get("role")

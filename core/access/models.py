@@ -26,6 +26,7 @@ class ModelAccess(Record):
     __label_plural__ = "Model access"
     __display_field__ = "model"
     __order__ = ["model"]
+    __keep_shipped__ = True  # what a shipped role grants; an addon's pages and jobs rely on it
 
     role_id: Mapped[int] = field(ForeignKey("roles.id", ondelete="CASCADE"), label="Role", required=True, index=True)
     model: Mapped[str] = field(String(120), label="Model", required=True, index=True)

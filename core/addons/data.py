@@ -90,11 +90,14 @@ def remove_records(env: Env, addon: str) -> int:
 def _delete_rows(env: Env, rows: list[ExternalId]) -> int:
     removed = 0
     for row in rows:
+        # Forget the external id first: while an addon ships a record the platform keeps
+        # (a role), the records service refuses to delete it (core.records.guards).
+        db.session.execute(delete(ExternalId).where(ExternalId.id == row.id))
         if row.model in env.platform.models:
             try:
-                env.records.delete(row.model, row.record_id)
+                # The addon's roles go with it, also from the users who hold them.
+                env.records.delete(row.model, row.record_id, release_holders=True)
                 removed += 1
             except NotFound:
                 pass  # already deleted by hand or by a cascade: nothing left to remove
-        db.session.execute(delete(ExternalId).where(ExternalId.id == row.id))
     return removed

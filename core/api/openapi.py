@@ -27,6 +27,11 @@ _PROBLEM = {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
         "detail": {"type": "string"},
         "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "holders": {"type": "array", "description": "409 on deleting a record others hold: those you may see",
+                    "items": {"type": "object", "properties": {
+                        "resource": {"type": "string"}, "id": {"type": "integer"}, "name": {"type": "string"},
+                        "field": {"type": "string"}}}},
+        "holder_count": {"type": "integer", "description": "How many hold it, seen or not"},
     },
     "required": ["title", "status", "detail"],
 }
@@ -39,8 +44,11 @@ def _problem(description: str) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     texts = {400: "Malformed request (filter, sort, cursor)", 401: "Not authenticated", 403: "Not allowed",
-             404: "No such record, or hidden by a rule", 409: "Stale version", 415: "Body is not JSON",
-             422: "Invalid field values", 429: "Too many requests"}
+             404: "No such record, or hidden by a rule",
+             409: "Stale version, or refused: a record the platform keeps, one still held (see holders), or the "
+                  "last active administrator",
+             415: "Body is not JSON", 422: "Invalid field values", 429: "Too many requests",
+             503: "The database stayed locked by other writers: send again after Retry-After"}
     return {str(code): _problem(texts[code]) for code in codes}
 
 
@@ -73,7 +81,7 @@ def build_spec(target: Platform) -> dict[str, Any]:
                         "required": ["data", "next"]}}}}, **_errors(400, 401, 403, 404, 422, 429)}},
             "post": {"summary": f"Create a {meta.label.lower()}", "tags": [resource], "requestBody": json_body(f"{name}Create"),
                      "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": ref}}},
-                                   **_errors(400, 401, 403, 404, 415, 422, 429)}},
+                                   **_errors(400, 401, 403, 404, 415, 422, 429, 503)}},
         })
         spec.path(path=f"/api/v1/{resource}/{{record_id}}", operations={
             "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource], "parameters": [_RECORD_ID],
@@ -82,10 +90,11 @@ def build_spec(target: Platform) -> dict[str, Any]:
             "patch": {"summary": f"Update a {meta.label.lower()} (send the version you read)", "tags": [resource],
                       "parameters": [_RECORD_ID], "requestBody": json_body(f"{name}Update"),
                       "responses": {"200": {"description": "Updated", "content": {"application/json": {"schema": ref}}},
-                                    **_errors(400, 401, 403, 404, 409, 415, 422, 429)}},
+                                    **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}},
             "delete": {"summary": f"Delete a {meta.label.lower()}", "tags": [resource],
                        "parameters": [_RECORD_ID, {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
-                       "responses": {"204": {"description": "Deleted"}, **_errors(400, 401, 403, 404, 409, 422, 429)}},
+                       "responses": {"204": {"description": "Deleted"},
+                                     **_errors(400, 401, 403, 404, 409, 422, 429, 503)}},
         })
     for (resource, action_name), action in target.actions.items():
         spec.path(path=f"/api/v1/{resource}/{{record_id}}/{action_name}", operations={"post": {
@@ -93,7 +102,7 @@ def build_spec(target: Platform) -> dict[str, Any]:
             "parameters": [_RECORD_ID],
             "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
             "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": {"type": "object"}}}},
-                          **_errors(400, 401, 403, 404, 409, 415, 422, 429)}}})
+                          **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}}})
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -10,7 +10,7 @@ __all__ = ["problem", "answer_errors_as_problems"]
 _TITLES = {
     400: "Bad request", 401: "Authentication required", 403: "Forbidden", 404: "Not found",
     405: "Method not allowed", 409: "Conflict", 415: "Unsupported media type", 422: "Validation failed",
-    413: "Content too large", 429: "Too many requests", 500: "Internal server error",
+    413: "Content too large", 429: "Too many requests", 500: "Internal server error", 503: "Service unavailable",
 }
 
 
@@ -42,7 +42,7 @@ def answer_errors_as_problems(blueprint: Any) -> None:
     @blueprint.errorhandler(RecordError)
     def _record_error(error: RecordError) -> Response:
         db.session.rollback()
-        return problem(error.status, str(error), errors=getattr(error, "errors", None))
+        return problem(error.status, str(error), errors=getattr(error, "errors", None), **error.extra)
 
     @blueprint.errorhandler(DomainError)
     def _domain_error(error: DomainError) -> Response:

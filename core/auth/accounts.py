@@ -14,7 +14,7 @@ from zxcvbn import zxcvbn
 
 from core.access.snapshot import access_columns, remember_access_row
 from core.auth.models import ApiToken, User
-from core.db import db
+from core.db import WRITE_TRANSACTIONS, db
 from core.env import Env
 from core.read_only import reads_without_transaction
 
@@ -132,10 +132,11 @@ def user_for_token(token: str, now: datetime) -> User | None:
     # read just begun and note the use in a short transaction of its own. (Written
     # inside the request's transaction it would be lost on a read; on SQLite a side
     # write while this session still reads would conflict with it. A request reading
-    # without a transaction has nothing to end.)
+    # without a transaction has nothing to end. The side transaction writes: on SQLite it
+    # takes the write lock at BEGIN, queueing behind other writers, see core.write_lock.)
     if not read_only:
         session.rollback()
-    with Session(db.engine) as side, side.begin():
+    with Session(db.engine, execution_options=WRITE_TRANSACTIONS) as side, side.begin():
         again = _valid_token(side, token, now)
         if again is None:  # revoked in between
             return None

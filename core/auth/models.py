@@ -37,6 +37,10 @@ class Role(Record):
     __label__ = "Role"
     __display_field__ = "name"
     __order__ = ["name"]
+    # The platform and addons grant access through the roles they ship; whoever has a
+    # role, or a role implying it, loses access with it, so they are asked first.
+    __keep_shipped__ = True
+    __held_through__ = (("users", "roles"), ("roles", "implied"))
 
     name: Mapped[str] = field(String(120), label="Name", required=True, searchable=True)
     description: Mapped[str | None] = field(Text, label="Description", kind="longtext")

@@ -100,8 +100,9 @@ def claim_rows(statement: Select[Any], *, limit: int | None = None, of: Any = No
     On PostgreSQL the rows are locked `FOR UPDATE SKIP LOCKED` until the caller's
     transaction ends, so two workers sweeping at once get disjoint rows; change the
     rows so the sweep's condition no longer matches them before committing, and the
-    sweep is idempotent. SQLite has no row locks but lets one writer at a time, so a
-    second worker waits or fails and retries; run one worker there.
+    sweep is idempotent. SQLite has no row locks but lets one writer at a time: a
+    second worker's transaction waits at BEGIN until the first one commits (up to the
+    busy timeout, core.write_lock), then no longer sees the rows the first changed.
 
     :param statement: a `select(Model)`, for instance from `env.records.select(...)`
         so the acting user's record rules apply.

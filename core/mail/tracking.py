@@ -18,6 +18,7 @@ from core.mail.models import MailLink, MailMessage
 from core.mail.tokens import base_url, message_token, token_message
 from core.platform import platform
 from core.web.security import csrf
+from core.write_lock import will_write
 
 __all__ = ["tracking", "rewrite_links", "add_pixel", "unsubscribe_url", "click_url", "open_url"]
 
@@ -103,6 +104,7 @@ def _count(row: MailMessage | MailLink, counter: str, first: str, last: str, now
 @tracking.get("/o/<token>.gif")
 def opened(token: str) -> Response:
     """Count an open; always answer with a transparent pixel that is never cached."""
+    will_write()
     message, _link = _message("open", token)
     first = _count(message, "open_count", "opened_at", "last_opened_at", platform().clock.now())
     emit(signals.mail_opened, "mail", message=message, env=Env.system(), first=first)
@@ -114,6 +116,7 @@ def opened(token: str) -> Response:
 def clicked(token: str) -> Response:
     """Count a click, then send the reader to the URL recorded for that link. The token
     names a link of the message, never a URL, so it can lead nowhere else."""
+    will_write()
     message, position = _message("click", token)
     link = db.session.scalar(select(MailLink).where(MailLink.message_id == message.id,
                                                     MailLink.position == position))

@@ -21,6 +21,11 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
     - `__display_field__`: the attribute (or property) used as the record's display name.
     - `__resource__`: the API/permission name of the model (defaults to the table name).
     - `__order__`: default sort, as a list of field names ("-field" for descending).
+    - `__keep_shipped__`: records of this model that an addon ships stay until the addon
+      is uninstalled; deleting one is refused (core.records.guards).
+    - `__held_through__`: (resource, many-to-many field) pairs through which other
+      records hold one of this model, as users hold their roles; a held record is
+      deleted only when its holders are released from it (core.records.guards).
     """
 
     __abstract__ = True
@@ -28,6 +33,8 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
     __label_plural__: ClassVar[str | None] = None
     __display_field__: ClassVar[str] = "id"
     __order__: ClassVar[list[str]] = ["-id"]
+    __keep_shipped__: ClassVar[bool] = False
+    __held_through__: ClassVar[tuple[tuple[str, str], ...]] = ()
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"label": "ID", "readonly": True})
     created_at: Mapped[datetime] = mapped_column(

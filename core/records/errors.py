@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-__all__ = ["RecordError", "BadRequest", "AccessDenied", "NotFound", "ValidationFailed", "Conflict", "BatchFailed"]
+__all__ = ["RecordError", "BadRequest", "AccessDenied", "NotFound", "ValidationFailed", "Conflict", "BatchFailed",
+           "Refused", "InUse"]
 
 
 class RecordError(Exception):
     """Base of every error the records service raises on purpose."""
 
     status = 400
+    #: Members the API adds to the error's problem+json answer (RFC 9457 extension members).
+    extra: Mapping[str, Any] = {}
 
 
 class BadRequest(RecordError):
@@ -65,6 +68,23 @@ class Conflict(RecordError):
             f"{resource} #{record_id} was changed by someone else (your version {expected}{now}); "
             "reload it and apply your change again"
         )
+
+
+class Refused(RecordError):
+    """The change would break what the platform stands on (a record an addon ships and
+    the platform needs, the last active administrator): refused whoever asks."""
+
+    status = 409
+
+
+class InUse(Refused):
+    """The record is still held by others (a role by its users). `holders` names those
+    the acting user may see, as {resource, id, name, field}; `count` counts them all."""
+
+    def __init__(self, message: str, holders: list[dict[str, Any]], count: int) -> None:
+        super().__init__(message)
+        self.holders, self.count = holders, count
+        self.extra = {"holders": holders, "holder_count": count}
 
 
 def _flatten(messages: Any) -> list[Any]:

@@ -23,6 +23,7 @@ from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.bulk import attach_records, insert_records, insert_rows, one_of
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
+from core.records.guards import refuse_held, refuse_shipped, release, watch_administrators
 from core.records.pagination import (SortKey, apply_keyset, decode_cursor, encode_cursor, keyset_parameters,
                                      matches_first, parse_order)
 from core.records.prefetch import load_to_many
@@ -278,12 +279,20 @@ class RecordService:
             return Count(min(value, cap), value <= cap)
         return Count(db.session.scalar(select(func.count()).select_from(statement.subquery())), True)
 
-    def get(self, resource: str, record_id: int, *, operation: str = "read") -> Any:
-        """The record, if the user may read it (and perform `operation`); else NotFound/AccessDenied."""
+    def get(self, resource: str, record_id: int, *, operation: str = "read", lock: bool = False) -> Any:
+        """The record, if the user may read it (and perform `operation`); else NotFound/AccessDenied.
+
+        `lock` reads it afresh and holds its row until the transaction ends (FOR UPDATE on
+        PostgreSQL; on SQLite a writing transaction holds the whole database already), so
+        a decision taken on its values stands until commit: a concurrent writer waits,
+        then reads what this transaction wrote."""
         model = self.models.get(resource)
         record = None
         if 0 < record_id <= INT_MAX:  # beyond, the database would fail on the literal
-            record = db.session.scalar(self.select(resource).where(model.id == record_id))
+            statement = self.select(resource).where(model.id == record_id)
+            if lock:
+                statement = statement.with_for_update(of=model).execution_options(populate_existing=True)
+            record = db.session.scalar(statement)
         if record is None:
             raise NotFound(f"{resource} #{record_id} does not exist or you may not see it")
         if operation != "read":
@@ -425,6 +434,7 @@ class RecordService:
             return record
         before = resolver.snapshot(record, relations)
         now, author = self.env.now(), self._author_id()
+        administrators_kept = watch_administrators(resource)
         with db.session.begin_nested():
             for name, value in {**scalars, **relations}.items():
                 setattr(record, name, value)
@@ -436,6 +446,7 @@ class RecordService:
                 return record
             record.updated_at, record.updated_by = now, author
             self._flush(resource, record_id, read_version)
+            administrators_kept()
             self._require_record(model, record.id, "update", written=True)
             db.session.add_all([
                 AuditEntry(at=now, user_id=author, model=resource, record_id=record.id, action="update",
@@ -445,18 +456,32 @@ class RecordService:
             emit(signals.record_updated, resource, record=record, env=self.env, changes=changes)
         return record
 
-    def delete(self, resource: str, record_id: int, *, version: int | None = None) -> None:
-        """Delete a record the user may delete."""
+    def delete(self, resource: str, record_id: int, *, version: int | None = None,
+               release_holders: bool = False) -> None:
+        """Delete a record the user may delete.
+
+        Refused (409) for a record an addon ships that the platform keeps, or a change
+        that leaves no active administrator; InUse (409, naming them) while other records
+        hold it (users a role), unless `release_holders`: they then let go of it first,
+        each by an audited update, as an explicit decision of the caller
+        (core.records.guards)."""
         record = self.get(resource, record_id, operation="delete")
         read_version = record.version
         if version is not None and int(version) != read_version:
             raise Conflict(resource, record_id, int(version), read_version)
+        refuse_shipped(resource, record)
+        administrators_kept = watch_administrators(resource)
         with db.session.begin_nested():
+            if release_holders:
+                release(self, record)
+            else:
+                refuse_held(self, resource, record)
             emit(signals.record_deleted, resource, record=record, env=self.env)
             db.session.add(AuditEntry(at=self.env.now(), user_id=self._author_id(), model=resource,
                                       record_id=record_id, action="delete", note=record.display_name))
             db.session.delete(record)
             self._flush(resource, record_id, read_version)
+            administrators_kept()
 
     def _flush(self, resource: str, record_id: int | None, read_version: int | None) -> None:
         """Write pending changes; a concurrent writer's commit (caught by the ORM's version

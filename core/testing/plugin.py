@@ -110,7 +110,7 @@ def database_url(request: pytest.FixtureRequest, database_factory: DatabaseFacto
 def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
     """The app on the test database; an app context is pushed for the test."""
     from core.app import create_app
-    from core.db import db
+    from core.db import READS, begin_as, db
 
     application = create_app({"database_url": database_url, "secret_key": "test-secret"}, clock=clock)
     application.config["TESTING"] = True
@@ -124,6 +124,10 @@ def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
 
         g.pop("csrf_token", None)
     with application.app_context():
+        # The test's own session reads, as a request with a safe method does: a test that
+        # reads between two steps of a browser would otherwise hold SQLite's write lock,
+        # which the live server's writing requests queue for (core.write_lock).
+        begin_as(db.session(), READS)
         yield application
         db.session.remove()
         db.engine.dispose()

@@ -11,6 +11,8 @@ from core.db import db
 from core.env import Env
 
 from addons.sales.models import Lead, Opportunity, OpportunityContact
+from core.auth.accounts import issue_token
+from core.testing.concurrency import LiveApi, at_once
 from core.testing.web import sign_in
 from addons.sales.tests.conftest import stage_id
 
@@ -70,6 +72,25 @@ def test_converting_twice_is_refused_with_a_clear_message(world, jane, api_as):
         f"lead #{lead.id} was already converted on 2026-01-05 into opportunity #{first.json['opportunity']['id']} "
         f"(account #{world.account.id}, contact #{first.json['contact']['id']}): work on that opportunity instead")
     assert db.session.scalar(select(db.func.count()).select_from(Opportunity)) == 1
+
+
+def test_converting_at_the_same_moment_one_wins_and_the_others_hear_it_is_converted(world, jane, live_server, clock):
+    _contact, lead = jane
+    lead_id = lead.id
+    api = LiveApi(live_server, issue_token(world.alice, "race", clock.now()))
+    db.session.commit()
+    answers = at_once([lambda: api.send("POST", f"/api/v1/leads/{lead_id}/convert", {}) for _ in range(5)])
+    assert sorted(status for status, _body in answers) == [200, 409, 409, 409, 409], answers
+    [won] = [body for status, body in answers if status == 200]
+    for status, body in answers:
+        if status == 409:
+            assert body["detail"] == (
+                f"lead #{lead_id} was already converted on 2026-01-05 into opportunity #{won['opportunity']['id']} "
+                f"(account #{world.account.id}, contact #{won['contact']['id']}): work on that opportunity instead")
+    db.session.rollback()  # see what the server committed
+    assert db.session.scalars(select(Opportunity.id)).all() == [won["opportunity"]["id"]]
+    assert db.session.scalar(select(db.func.count()).select_from(Interaction).where(
+        Interaction.related_model == "opportunities")) == 1
 
 
 def test_without_duplicates_a_new_account_and_contact_are_created(world, api_as):

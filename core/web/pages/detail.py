@@ -1,14 +1,16 @@
-"""Detail pages: fields, related lists, addon panels (timeline) and the change history."""
+"""Detail pages: fields, related lists, addon panels (timeline) and the change history;
+deleting, with a confirmation naming the holders of a held record."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, request
+from flask import flash, redirect, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.db import db
 from core.records.audit import AuditEntry
+from core.records.errors import Conflict, InUse, Refused
 from core.web.blueprint import render_page, web
 from core.web.rendering import DisplayContext, user_zone
 from core.web.security import login_required, web_env
@@ -67,9 +69,23 @@ def detail(resource: str, record_id: int) -> tuple[str, int]:
 
 @web.post("/m/<resource>/<int:record_id>/delete")
 @login_required
-def delete_record(resource: str, record_id: int) -> Response:
-    """Delete after the confirmation of the detail page."""
+def delete_record(resource: str, record_id: int) -> Response | tuple[str, int]:
+    """Delete after the confirmation of the detail page. A record others still hold (a
+    role, its users) is deleted only once the person has confirmed, on a page naming
+    them, that it is taken away from them (`release=1`); a refusal gets a page saying why."""
     env = web_env()
-    env.records.delete(resource, record_id, version=request.form.get("version", type=int))
-    db.session.commit()
+    release_holders = request.form.get("release") == "1"
+    try:
+        env.records.delete(resource, record_id, version=request.form.get("version", type=int),
+                           release_holders=release_holders)
+        db.session.commit()
+    except InUse as error:
+        db.session.rollback()
+        return render_page("confirm_delete.html", 409, resource=resource, meta=env.records.meta(resource),
+                           record=env.records.get(resource, record_id), holders=error.holders, count=error.count)
+    except (Refused, Conflict) as error:
+        db.session.rollback()
+        return render_page("error.html", 409, title="Not deleted", message=str(error))
+    if release_holders:
+        flash("Deleted, and taken away from every record that held it.", "success")
     return redirect(f"/m/{resource}", code=303)

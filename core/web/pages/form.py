@@ -7,7 +7,7 @@ from flask import redirect, request
 from werkzeug.wrappers import Response
 
 from core.db import db
-from core.records.errors import Conflict, ValidationFailed
+from core.records.errors import Conflict, Refused, ValidationFailed
 from core.web.blueprint import render_page, web
 from core.web.forms import form_values
 from core.web.rendering import local_input_value, user_zone
@@ -87,4 +87,8 @@ def edit_record(resource: str, record_id: int) -> Response | tuple[str, int]:
     except Conflict as error:
         db.session.rollback()
         return _render(resource, env.records.get(resource, record_id), dict(request.form), {}, 409, conflict=str(error))
+    except Refused as error:  # the change would break the platform (the last administrator)
+        db.session.rollback()
+        return _render(resource, env.records.get(resource, record_id), dict(request.form), {"_record": [str(error)]},
+                       409)
     return redirect(f"/m/{resource}/{record_id}", code=303)
