@@ -8,15 +8,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from core.addons.state import ExternalId
-from core.auth.models import Role, User
+from core.auth.models import Role, User, user_roles
 from core.db import db
 from core.domain import DomainError
 from core.env import Env
 from core.records.errors import AccessDenied
 from core.records.grouping import group_by
+from core.testing.web import sign_in
 
 SHIPPED = ("contacts", "sales", "service_desk")
 #: More than any demo model has records: one page holds every row.
@@ -148,3 +150,23 @@ def _domain_value(value: Any) -> Any:
     if isinstance(value, (int, float, bool, str)):
         return value
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def test_a_path_through_a_model_the_user_may_not_read_is_refused_everywhere(make_user, client, api_as):
+    system = Env.system().records
+    readers = system.create("roles", {"name": "Contact readers"})
+    system.create("model_access", {"role_id": readers.id, "model": "contacts", "can_read": True})
+    db.session.commit()
+    rita = make_user("rita", roles=["base.user"])
+    db.session.execute(user_roles.insert().values(user_id=rita.id, role_id=readers.id))
+    db.session.commit()
+    refused = "'account.name' goes through 'account' to 'accounts', which you may not read"
+    domain = '[["account.name", "=", "Acme"]]'
+    answer = api_as(rita).get("/api/v1/contacts", query_string={"filter": domain})
+    assert (answer.status_code, answer.get_json()["errors"]) == (400, {"filter": [refused]})
+    sign_in(client, "rita")
+    for path in ("/m/contacts", "/m/contacts/export.csv"):
+        page = client.get(path, query_string={"filter": domain})
+        text = BeautifulSoup(page.get_data(as_text=True), "html.parser").text
+        assert (page.status_code, "goes through 'account' to 'accounts', which you may not read" in text) == \
+            (400, True)
