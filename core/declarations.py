@@ -15,7 +15,7 @@ from sqlalchemy.orm import MappedColumn
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
     "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
-    "Kpi", "Chart", "Dashboard", "DetailPanel",
+    "Kpi", "Chart", "Dashboard", "DetailPanel", "Portal",
 ]
 
 
@@ -299,6 +299,20 @@ class DetailPanel:
     title: str
     applies: Callable[[str], bool]
     render: Callable[[Any, Any], str]
+
+
+@dataclass(frozen=True)
+class Portal:
+    """The home page of the users of one kind other than internal staff (customers,
+    partners): the back office (every page behind `core.web.security.login_required`)
+    sends them there.
+
+    :param kind: the kind of user it serves ("portal", "partner"; see `core.auth.models.USER_KINDS`).
+    :param home: the path of the portal's first page ("/portal/").
+    """
+
+    kind: str
+    home: str
 
 
 @dataclass(frozen=True)

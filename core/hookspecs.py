@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from core.declarations import (
-        Dashboard, DataRecord, DetailPanel, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, Summary,
-        View, WebhookEvent,
+        Dashboard, DataRecord, DetailPanel, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, Portal,
+        Summary, View, WebhookEvent,
     )
     from core.env import Env
     from core.models.base import Record
@@ -119,6 +119,17 @@ def register_detail_panels() -> list[DetailPanel] | None:
     Called when the app loads. Returns `DetailPanel`s: each `DetailPanel.applies(resource)`
     chooses the models it is shown for; `render(env, record)` returns its HTML at
     request time.
+    """
+
+
+@hookspec
+def register_portals() -> list[Portal] | None:
+    """The home page of the portal of a kind of user other than internal staff.
+
+    Called when the app loads. Returns `core.declarations.Portal`s; for a kind that
+    several addons give a portal, the last in dependency order wins. Back-office pages
+    send a customer or partner to their kind's portal home, or answer 403 when no
+    installed addon declares one; the API answers every kind by its record rules alike.
     """
 
 

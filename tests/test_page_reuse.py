@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.auth.models import user_roles
 from core.db import db
 from core.domain import DomainError
 from core.env import Env
@@ -78,3 +79,49 @@ def test_field_access_still_decides_who_may_filter_on_a_field(owned, make_user):
     assert Env.for_user(manager).records.search("contacts", born).records == []
     with pytest.raises(DomainError, match="you may not filter on the field 'birth_date'"):
         Env.for_user(user).records.search("contacts", born)
+
+
+def test_a_path_through_a_relation_keeps_the_statement_per_the_rules_of_the_model_it_reaches(make_user, clock):
+    # Readers see every interaction (no rule there) but only their own contacts: a filter
+    # through an interaction's contact depends on who asks, though the listed model's
+    # rules do not.
+    system = Env.system().records
+    readers = system.create("roles", {"name": "Readers"})
+    for model in ("interactions", "contacts"):
+        system.create("model_access", {"role_id": readers.id, "model": model, "can_read": True})
+    system.create("record_rules", {"name": "Own contacts", "role_id": readers.id, "model": "contacts",
+                                   "domain": [["owner_id", "=", {"$user": "id"}]]})
+    db.session.commit()
+    alice, bob = make_user("alice", roles=[]), make_user("bob", roles=[])
+    db.session.execute(user_roles.insert(), [{"user_id": user.id, "role_id": readers.id} for user in (alice, bob)])
+    touches = {}
+    for user in (alice, bob):
+        contact = system.create("contacts", {"last_name": "Same", "owner_id": user.id})
+        touches[user.login] = system.create("interactions", {
+            "subject": user.login, "contact_id": contact.id, "channel": "note",
+            "occurred_at": "2026-01-03T09:00:00+00:00"}).id
+    db.session.commit()
+    same = [["contact.last_name", "=", "Same"]]
+
+    def listed(user) -> list[int]:
+        return [record.id for record in Env.for_user(user).records.search("interactions", same).records]
+
+    for _ in range(2):
+        assert (listed(alice), listed(bob)) == ([touches["alice"]], [touches["bob"]])
+
+    def statement(user):
+        return Env.for_user(user).records._page_statement("interactions", same, None, None, None, 50).statement
+
+    assert statement(alice) is statement(alice)
+    assert statement(alice) is not statement(bob)
+    # A rule on the time of the model reached: built each time, and it moves with the clock.
+    rule = system.create("record_rules", {"name": "Recent contacts", "role_id": None, "model": "contacts",
+                                          "domain": [["created_at", ">=", {"$now": {"days": -1}}]]})
+    db.session.commit()
+    assert statement(alice) is not statement(alice)
+    assert listed(alice) == [touches["alice"]]
+    clock.advance(timedelta(days=2))
+    assert listed(alice) == []
+    system.delete("record_rules", rule.id)
+    db.session.commit()
+    assert listed(alice) == [touches["alice"]]

@@ -6,13 +6,13 @@ from typing import Any, Callable
 
 from core import hookimpl
 from core.declarations import (
-    Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View, WebhookEvent,
+    Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, Portal, View, WebhookEvent,
 )
 from core.models.base import Record
 
 __all__ = [
     "register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
-    "register_dashboards", "register_detail_panels", "register_blueprints", "register_api_actions",
+    "register_dashboards", "register_detail_panels", "register_blueprints", "register_portals", "register_api_actions",
     "register_jobs", "register_event_handlers", "register_webhook_events", "claim_inbound_message",
 ]
 
@@ -107,6 +107,12 @@ def register_blueprints() -> list[Any]:
     from addons.service_desk.web.portal import blueprint as portal_blueprint
 
     return [blueprint, portal_blueprint, api_blueprint]
+
+
+@hookimpl
+def register_portals() -> list[Portal]:
+    """Customers (portal users) belong in the customer portal."""
+    return [Portal("portal", "/portal/")]
 
 
 @hookimpl

@@ -11,6 +11,12 @@ How permissions combine (also in README "Permissions"):
 3. Global rules (rules without a role) always apply on top, with AND.
 4. Fields marked sensitive are readable or writable only through field access (or full
    access).
+5. Record rules hold on every path: a filter that follows a relation (list filters, the
+   API's `filter`, saved filters, counts, sums and groups) reaches only the related
+   records the user may read, and a path through a model they may not read at all is
+   refused. A record rule's own domain is not narrowed so: it says which records its
+   role reaches, whoever may read the records it goes through (a customer's tickets
+   through their account's portal admins).
 
 The same predicate serves lists, counts, single-record checks, updates, deletes and
 exports, so what a user can list is exactly what they can open.
@@ -112,7 +118,15 @@ class AccessPolicy:
         return global_rules, [r for role_rules in by_role.values() for r in role_rules]
 
     def predicate(self, model_class: type[Any], operation: str) -> ColumnElement[bool]:
-        """The SQL condition a record of `model_class` must meet for `operation`."""
+        """The SQL condition a record of `model_class` must meet for `operation`.
+
+        The rules' domains compile without the user's guards (`DomainContext.record_guard`
+        and `field_guard`), as the system would: a rule is the definition of what its role
+        reaches, written by an addon or an administrator, so a path in it crosses records
+        the user may not read (a customer's ticket rule goes through their account, which
+        customers do not read). That also ends the recursion: a user's filter through a
+        model is narrowed by this predicate of the model, whose own paths are not narrowed
+        again. Global rules apply here like role rules, on top."""
         _check_operation(operation)
         if self.system:
             return true()

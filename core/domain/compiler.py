@@ -6,7 +6,9 @@ The language, documented for admins and integrators (README "Filter language"):
   `path` is a field name, or a dotted path through relations: `["account.industry",
   "in", ["retail", "media"]]`. A many-to-one is followed with EXISTS; a to-many relation
   (tags, an account's contacts) matches when *any* related record matches. A field
-  ending in `_id` may name its relation too (`account_id.name`).
+  ending in `_id` may name its relation too (`account_id.name`). A path reaches only the
+  related records the acting user may read (their record rules apply at every step);
+  a path through a model they may not read at all is refused.
 * **Operators**: `=` `!=` `<` `<=` `>` `>=` `in` `not in` `between` (value `[low, high]`,
   inclusive), `is null` `is not null` (value ignored, give null), and for text fields
   `contains` `not contains` (substring) `startswith` `ilike` (pattern with `%` and `_`),
@@ -44,11 +46,12 @@ from typing import Any, Callable
 
 from sqlalchemy import and_, false, func, not_, or_, true
 from sqlalchemy.orm import RelationshipProperty
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core.domain.bounds import check_shape, is_condition
 from core.domain.errors import DomainError
 from core.domain.operators import OPERATORS, Missing, Unresolved, compare
+from core.domain.paths import relationship_of
 from core.json_input import JsonInputError, load_json
 
 __all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain",
@@ -65,12 +68,19 @@ _OFFSET_MAX_MONTHS = _OFFSET_YEARS * 12
 
 @dataclass
 class DomainContext:
-    """What context values (`$user`, `$now`, `$today`) resolve against, and which fields
-    the acting user may filter on (`field_guard(model, name)`)."""
+    """What context values (`$user`, `$now`, `$today`) resolve against, and what the acting
+    user's filter may reach: the fields they may filter on (`field_guard(model, name)`)
+    and the records of each model a dotted path crosses (`record_guard(model)`: the
+    condition those records must meet, such as the user's read predicate of the model,
+    or None when the user may not read the model at all, which refuses the path).
+
+    Without guards (the system, the compilation of a record rule) every field and every
+    record may be reached."""
 
     user: Any = None
     now: datetime | None = None
     field_guard: Callable[[type[Any], str], bool] | None = None
+    record_guard: Callable[[type[Any]], ColumnElement[bool] | None] | None = None
 
     def current_time(self) -> datetime:
         """The time `$now` and `$today` start from."""
@@ -91,7 +101,8 @@ def compile_domain(model: type[Any], domain: Any, context: DomainContext | None 
     """Compile `domain` against `model` into one SQL boolean expression.
 
     :raises DomainError: for an unknown field or operator, a value of the wrong type, or a
-        filter beyond the bounds of core.domain.bounds.
+        field or related model that the context's guards refuse, or a filter beyond the
+        bounds of core.domain.bounds.
     """
     check_shape(domain)
     return _Compiler(context or DomainContext()).node(model, domain)
@@ -143,7 +154,13 @@ class _Compiler:
         mapper = model.__mapper__
         if rest:
             relation = self._relationship(model, head, path)
-            inner = self.condition(relation.mapper.class_, rest, operator, value)
+            target = relation.mapper.class_
+            reachable = self._reachable(target, head, path)
+            inner = self.condition(target, rest, operator, value)
+            if reachable is not None:
+                # Inside the EXISTS: a related record the user may not read is as absent
+                # as one that does not exist, under "not" too.
+                inner = and_(reachable, inner)
             attribute = getattr(model, relation.key)
             return attribute.any(inner) if relation.uselist else attribute.has(inner)
         if head not in mapper.column_attrs:
@@ -155,11 +172,22 @@ class _Compiler:
         return compare(getattr(model, head), head, operator, self._value(value, path))
 
     def _relationship(self, model: type[Any], head: str, path: str) -> RelationshipProperty[Any]:
-        relationships = model.__mapper__.relationships
-        for name in (head, head[:-3] if head.endswith("_id") else None):
-            if name and name in relationships:
-                return relationships[name]
-        raise DomainError(f"{path!r}: {head!r} is not a relation of {model.resource_name()!r}", path)
+        relation = relationship_of(model, head)
+        if relation is None:
+            raise DomainError(f"{path!r}: {head!r} is not a relation of {model.resource_name()!r}", path)
+        return relation
+
+    def _reachable(self, target: type[Any], head: str, path: str) -> ColumnElement[bool] | None:
+        """The condition on the records of `target` that `path` may reach through `head`
+        (None: every record, and the SQL stays as without a guard)."""
+        guard = self.context.record_guard
+        if guard is None:
+            return None
+        condition = guard(target)
+        if condition is None:
+            raise DomainError(f"{path!r} goes through {head!r} to {target.resource_name()!r}, "
+                              "which you may not read", path)
+        return None if isinstance(condition, True_) else condition
 
     @staticmethod
     def _unknown(model: type[Any], name: str) -> str:

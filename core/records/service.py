@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement, True_
 from core import signals
 from core.db import db
 from core.domain import USER_ID, DomainContext, compile_domain, context_values
+from core.domain.paths import reached_models
 from core.events import emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
@@ -109,6 +110,8 @@ class RecordService:
 
     # -- reading --------------------------------------------------------------------
     def _context(self) -> DomainContext:
+        """The acting user's filter context: the fields they may read, and on every path
+        through a relation, the records of the model reached that they may read."""
         def guard(model: type[Any], name: str) -> bool:
             # A filter on a field reveals its values as surely as reading it does (a
             # hash, one `startswith` at a time): only readable fields may be filtered
@@ -116,7 +119,12 @@ class RecordService:
             resource = model.resource_name()
             return resource not in self.models or name in self.readable_fields(resource)
 
-        return DomainContext(user=self.env.user, now=self.env.now(), field_guard=guard)
+        def readable(model: type[Any]) -> ColumnElement[bool] | None:
+            if not self.policy.can(model.resource_name(), "read"):
+                return None
+            return self.policy.predicate(model, "read")
+
+        return DomainContext(user=self.env.user, now=self.env.now(), field_guard=guard, record_guard=readable)
 
     def select(self, resource: str, domain: Any = None, *, search: str | None = None,
                operation: str = "read") -> Any:
@@ -215,8 +223,14 @@ class RecordService:
         uses = context_values(domain)
         if uses - {USER_ID}:
             return None
+        # A path through a relation carries the read rules of each model it reaches.
+        crossed = [self.policy.reuse_key(target, "read")
+                   for target in sorted(reached_models(model, domain), key=lambda target: target.resource_name())]
+        if None in crossed:
+            return None
         # repr, not JSON: a tuple and a list, or True and 1, may compile differently.
-        return ("page", self.models, rules, repr(domain), self.env.user.id if uses and self.env.user else None,
+        return ("page", self.models, rules, tuple(crossed), repr(domain),
+                self.env.user.id if uses and self.env.user else None,
                 tuple((key.name, key.descending) for key in keys),
                 None if after is None else tuple(value is None for value in after), size)
 

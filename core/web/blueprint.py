@@ -8,6 +8,7 @@ from flask import Blueprint, render_template, request
 from core.api.auth import current_user
 from core.env import Env
 from core.web.navigation import navigation
+from core.web.security import back_office_user
 
 __all__ = ["web", "render_page"]
 
@@ -17,7 +18,9 @@ web = Blueprint("web", __name__, template_folder="templates", static_folder="sta
 @web.app_context_processor
 def _page_context() -> dict[str, Any]:
     user = current_user()
-    return {"current_user": user, "nav": navigation(Env.for_user(user)) if user is not None else []}
+    # Customers and partners see no back-office menu (its pages send them to their portal).
+    staff = user is not None and back_office_user(user)
+    return {"current_user": user, "nav": navigation(Env.for_user(user)) if staff else []}
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:

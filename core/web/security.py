@@ -18,8 +18,8 @@ from core.auth.sessions import end_session, start_session
 from core.env import Env
 from core.platform import platform
 
-__all__ = ["csrf", "limiter", "init_security", "login_required", "web_env", "require_admin", "sign_in", "sign_out",
-           "throttle_password_checks", "typed_login_key", "own_login_key"]
+__all__ = ["csrf", "limiter", "init_security", "login_required", "portal_login_required", "back_office_user", "web_env",
+           "require_admin", "sign_in", "sign_out", "throttle_password_checks", "typed_login_key", "own_login_key"]
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
@@ -89,23 +89,63 @@ def own_login_key() -> str:
 
 
 def login_required(view: F) -> F:
-    """Send anonymous visitors to the sign-in page, then back."""
+    """For back-office pages: send anonymous visitors to the sign-in page, then back, and
+    users who are not internal staff (customers, partners) to the home page of their
+    kind's portal (`register_portals`), or a 403 page when no installed addon declares one.
+    What they would see there is filtered by their rules, but they belong in their portal."""
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user() is None:
-            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        user = current_user()
+        if user is None:
+            return _to_sign_in()
+        if not back_office_user(user):
+            return _to_portal(user)
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 
 
+def portal_login_required(view: F) -> F:
+    """For the pages every kind of user may open: a portal's own pages, and those of one's
+    account (the password). Anonymous visitors are sent to the sign-in page, then back."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_user() is None:
+            return _to_sign_in()
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _to_sign_in() -> Any:
+    """The sign-in page, coming back to this page after."""
+    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+
+
+def back_office_user(user: User) -> bool:
+    """Whether `user` works in the back office: internal staff, not a customer or partner."""
+    return user.kind == "internal"
+
+
+def _to_portal(user: User) -> Any:
+    """Where a customer or partner who opened a back-office page goes instead."""
+    from core.web.blueprint import render_page  # the pages import this module
+
+    portal = platform().portals.get(user.kind)
+    if portal is not None:
+        return redirect(portal.home, code=303)
+    return render_page("error.html", 403, title="Not allowed",
+                       message="This page is for staff, and there is no portal for your account here.")
+
+
 def web_env() -> Env:
-    """The Env of the signed-in user (call only behind `login_required`)."""
+    """The Env of the signed-in user (call only behind `login_required` or `portal_login_required`)."""
     # Kept in the WSGI environ like the user (see core.api.auth): one Env per request.
     if "spectrum.env" not in request.environ:
         user = current_user()
-        assert user is not None, "web_env() used on a page without login_required"
+        assert user is not None, "web_env() used on a page without login_required or portal_login_required"
         request.environ["spectrum.env"] = Env.for_user(user)
     return request.environ["spectrum.env"]
 

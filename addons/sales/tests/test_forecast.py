@@ -137,4 +137,5 @@ def test_a_portal_customer_is_refused_the_forecast_page_with_403(world, client, 
     sign_in(client, "cora")
     page = client.get("/sales/forecast")
     assert (page.status_code, page.mimetype) == (403, "text/html")
-    assert "may not read 'opportunities'" in page.get_data(as_text=True).replace("&#39;", "'")
+    # The back office is for staff, and no installed addon gives customers a portal here.
+    assert "This page is for staff" in page.get_data(as_text=True)

@@ -10,7 +10,7 @@ import pytest
 from core.db import db
 from core.env import Env
 
-from core.testing.web import sign_in, sign_in_browser
+from core.testing.web import TEST_PASSWORD, csrf_token, sign_in, sign_in_browser
 
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 
@@ -133,6 +133,36 @@ def test_agents_are_turned_away_from_the_portal(app, desk):
     response = client.get("/portal/")
     assert response.status_code == 403
     assert "only customers linked to a contact use the portal" in response.get_data(as_text=True)
+
+
+def test_customers_are_sent_from_the_back_office_to_the_portal(app, world, desk):
+    carla_ticket = world["tickets"]["carla"].id
+    back_office = ["/", f"/m/tickets/{carla_ticket}", "/m/tickets", "/m/interactions", "/m/tickets/export.csv",
+                   "/m/tickets/kanban", f"/m/tickets/{carla_ticket}/edit", "/dashboards/service_desk",
+                   "/admin/addons", "/admin/audit"]
+    client = app.test_client()
+    token = sign_in(client, "carla")
+    assert [(path, client.get(path).headers.get("Location")) for path in back_office] == \
+        [(path, "/portal/") for path in back_office]
+    posted = client.post(f"/m/tickets/{carla_ticket}/edit", data={"csrf_token": token, "subject": "Mine now"})
+    assert (posted.status_code, posted.headers["Location"]) == (303, "/portal/")
+    assert desk.fresh("tickets", carla_ticket).subject == "Carla's printer"
+    # Signing in without a destination ends in the portal; the account page stays open.
+    fresh = app.test_client()
+    page = fresh.get("/login").get_data(as_text=True)
+    landed = fresh.post("/login", data={"login": "carla", "password": TEST_PASSWORD, "csrf_token": csrf_token(page)},
+                        follow_redirects=True)
+    assert (landed.request.path, landed.status_code) == ("/portal/", 200)
+    assert fresh.get("/password").status_code == 200
+    # No addon gives partners a portal here: the back office refuses them.
+    desk.make_user("pia", roles=["base.partner"], kind="partner")
+    partner = app.test_client()
+    sign_in(partner, "pia")
+    assert [partner.get(path).status_code for path in back_office] == [403] * len(back_office)
+    # Staff keep the back office.
+    agent = app.test_client()
+    sign_in(agent, "agnes")
+    assert agent.get(f"/m/tickets/{carla_ticket}").status_code == 200
 
 
 UI_NOTE = "Internal: Olga's account is under review"

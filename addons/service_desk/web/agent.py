@@ -13,7 +13,7 @@ from core.records.errors import AccessDenied, NotFound, RecordError
 from core.request_limits import accepts_uploads
 from core.web.blueprint import render_page
 from core.web.downloads import download_response
-from core.web.security import login_required, web_env
+from core.web.security import login_required, portal_login_required, web_env
 
 from addons.service_desk import attachments, conversation, kb, presence, routing
 from addons.service_desk.calendars import import_holidays
@@ -100,7 +100,7 @@ def viewing(ticket_id: int) -> str:
 
 
 @blueprint.get("/service-desk/attachments/<int:attachment_id>")
-@login_required
+@portal_login_required  # the portal's ticket page links its files here
 def download(attachment_id: int) -> Response:
     """The file, for anyone who may read the attachment record (customers included)."""
     env = web_env()

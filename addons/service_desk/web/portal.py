@@ -15,7 +15,7 @@ from core.records.errors import AccessDenied, NotFound, RecordError
 from core.request_limits import accepts_uploads
 from core.web.blueprint import render_page
 from core.web.rendering import user_zone
-from core.web.security import login_required, web_env
+from core.web.security import portal_login_required, web_env
 
 from addons.service_desk import customer, kb
 from addons.service_desk.lookup import all_records
@@ -40,7 +40,7 @@ def _env() -> Any:
 
 
 @blueprint.get("/")
-@login_required
+@portal_login_required
 def home() -> tuple[str, int]:
     """The customer's tickets (and their account's, for its portal admin)."""
     from addons.service_desk.models.tickets import Ticket
@@ -55,7 +55,7 @@ def home() -> tuple[str, int]:
 
 @blueprint.route("/tickets/new", methods=["GET", "POST"])
 @accepts_uploads
-@login_required
+@portal_login_required
 def new_ticket() -> Response | tuple[str, int]:
     """Open a ticket; articles that may answer it are suggested while the customer types."""
     env = _env()
@@ -76,7 +76,7 @@ def new_ticket() -> Response | tuple[str, int]:
 
 
 @blueprint.get("/suggest")
-@login_required
+@portal_login_required
 def suggest() -> tuple[str, int]:
     """Published articles matching what the customer typed so far (htmx fragment)."""
     env = _env()
@@ -86,7 +86,7 @@ def suggest() -> tuple[str, int]:
 
 
 @blueprint.get("/tickets/<int:ticket_id>")
-@login_required
+@portal_login_required
 def ticket_page(ticket_id: int) -> tuple[str, int]:
     """One ticket: its public conversation, files, the reply box and the rating."""
     from addons.service_desk.models import TicketAttachment, TicketMessage
@@ -104,7 +104,7 @@ def ticket_page(ticket_id: int) -> tuple[str, int]:
 
 @blueprint.post("/tickets/<int:ticket_id>/reply")
 @accepts_uploads
-@login_required
+@portal_login_required
 def reply(ticket_id: int) -> Response:
     """The customer's reply, with files."""
     env = _env()
@@ -121,7 +121,7 @@ def reply(ticket_id: int) -> Response:
 
 
 @blueprint.post("/tickets/<int:ticket_id>/rate")
-@login_required
+@portal_login_required
 def rate(ticket_id: int) -> Response:
     """The customer's satisfaction with the resolution."""
     env = _env()
@@ -138,7 +138,7 @@ def rate(ticket_id: int) -> Response:
 
 
 @blueprint.get("/kb")
-@login_required
+@portal_login_required
 def knowledge_base() -> tuple[str, int]:
     """Search published articles (or list the latest ones)."""
     from addons.service_desk.models.kb import KbArticle
@@ -151,7 +151,7 @@ def knowledge_base() -> tuple[str, int]:
 
 
 @blueprint.get("/kb/<int:article_id>")
-@login_required
+@portal_login_required
 def article(article_id: int) -> tuple[str, int]:
     """One published article."""
     env = _env()

@@ -12,7 +12,7 @@ from core.auth.lockout import LoginLocked, authenticate_guarded
 from core.db import db
 from core.platform import platform
 from core.web.blueprint import render_page, web
-from core.web.security import (login_required, own_login_key, sign_in, sign_out, throttle_password_checks,
+from core.web.security import (own_login_key, portal_login_required, sign_in, sign_out, throttle_password_checks,
                                typed_login_key)
 
 __all__ = ["login", "logout", "password"]
@@ -66,7 +66,7 @@ def logout() -> Response:
 
 @web.route("/password", methods=["GET", "POST"])
 @throttle_password_checks(own_login_key)
-@login_required
+@portal_login_required
 def password() -> Response | tuple[str, int]:
     """Change one's own password: the current one is checked behind the same throttle and
     lockout as signing in; every other session of the user ends."""

@@ -138,6 +138,7 @@ def export(resource: str) -> Response:
     query = ListQuery.from_args(resource, request.args)
     ids = [int(i) for i in request.args.getlist("ids") if i.isdigit()]
     domain = query.domain(env) + ([["id", "in", ids]] if ids else [])
+    env.records.condition(resource, domain)  # a refused filter is a 400 page, before the file starts
     columns = [c for c in list_columns(env, resource)]
     columns = ["id", *[c for c in columns if c != "id"]]
     # The first batch is read before the answer starts: a refusal (no read access, a
