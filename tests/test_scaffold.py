@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -95,25 +95,31 @@ def test_the_command_writes_the_distribution_and_refuses_to_overwrite_it(tmp_pat
 
 
 @pytest.fixture
-def installed_scaffold(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A freshly scaffolded addon, pip-installed (editable) for this test and uninstalled after it."""
-    # A unique name, so runs on SQLite and PostgreSQL at once do not share a distribution.
+def installed_scaffold(tmp_path: Path) -> tuple[str, Path]:
+    """A freshly scaffolded addon, pip-installed into this test's own folder (`_site`), which
+    only the test's subprocesses see (`_subprocess_env` puts it on their PYTHONPATH): the
+    shared virtual environment is never touched, so suites running side by side never see
+    a distribution half-installed."""
     name = f"scaffolded_{uuid.uuid4().hex[:8]}"
     target = tmp_path / name
     write_addon(name, target)
-    install = _run(BIN / "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", target)
+    install = _run(BIN / "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--target",
+                   _site(tmp_path), target)
     assert install.returncode == 0, install.stderr
-    try:
-        yield name, target
-    finally:
-        _run(BIN / "pip", "uninstall", "--yes", "--quiet", name.replace("_", "-"))
+    return name, target
+
+
+def _site(tmp_path: Path) -> Path:
+    return tmp_path / "site"
 
 
 def _subprocess_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     # Each subprocess gets its own entry-point cache, so a cache made while the
-    # scaffolded distribution is installed never outlives it; and a key of its own, so
-    # that development mode writes none into this checkout's instance folder.
-    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "SPECTRUM_SECRET_KEY": "test-secret", **extra}
+    # scaffolded distribution is installed never outlives it; a key of its own, so
+    # that development mode writes none into this checkout's instance folder; and the
+    # test's own site folder, where the scaffolded addon is installed.
+    return {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "SPECTRUM_SECRET_KEY": "test-secret",
+            "PYTHONPATH": str(_site(tmp_path)), **extra}
 
 
 def _free_port() -> int:
