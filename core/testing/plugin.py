@@ -123,6 +123,24 @@ def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
         from flask import g
 
         g.pop("csrf_token", None)
+
+    @application.teardown_request
+    def _end_request_transaction(error: BaseException | None) -> None:
+        # In production each request's session goes when its app context ends, and its
+        # transaction with it. The test's app context outlives its requests: end what a
+        # writing request leaves open (after its own commit, writing the answer reads again,
+        # in a transaction begun IMMEDIATE on SQLite), or the test would hold the write lock
+        # and a live server's writing requests would wait for it until they answer 503.
+        from flask import request
+
+        from core.write_lock import SAFE_METHODS
+
+        if request.method in SAFE_METHODS or not db.session.registry.has() or not db.session().in_transaction():
+            return
+        if error is None:
+            db.session.commit()
+        else:
+            db.session.rollback()
     with application.app_context():
         # The test's own session reads, as a request with a safe method does: a test that
         # reads between two steps of a browser would otherwise hold SQLite's write lock,
