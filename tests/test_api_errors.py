@@ -106,8 +106,12 @@ def test_too_many_requests_are_429_with_retry_after(app, admin, api_as):
     app.config["RATELIMIT_ENABLED"] = True
     platform(app).settings["api_rate_limit"] = "3 per minute"
     api = api_as(admin)
-    statuses = [api.get("/api/v1/contacts").status_code for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]
+    created = api.post("/api/v1/contacts", json={"last_name": "Early"})
+    answers = [created] + [api.get("/api/v1/contacts") for _ in range(4)]  # each endpoint counts apart
+    assert [answer.status_code for answer in answers] == [201, 200, 200, 200, 429]
+    assert [("Retry-After" in answer.headers) for answer in answers] == [False, False, False, False, True], \
+        "only an answer that asks the client to wait says how long"
+    assert answers[1].headers["X-RateLimit-Remaining"] == "2"
     response = api.get("/api/v1/contacts")
     _problem(response, 429)
     assert int(response.headers["Retry-After"]) > 0

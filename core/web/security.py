@@ -5,7 +5,7 @@ from datetime import timedelta
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, Response, abort, current_app, g, redirect, request, session, url_for
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
@@ -39,7 +39,33 @@ def init_security(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = settings["ratelimit_storage"]
     app.config["RATELIMIT_ENABLED"] = bool(settings["ratelimit_enabled"])
     csrf.init_app(app)
+    # After-request functions run in the reverse order of registration: this one after the
+    # limiter's, _keep_own_retry_after before it.
+    app.after_request(_retry_after_only_when_asked)
     limiter.init_app(app)
+    app.after_request(_keep_own_retry_after)
+
+
+#: Statuses that ask the client to wait (RFC 9110 10.2.3, RFC 6585): only they say how long.
+_WAIT_STATUSES = frozenset({429, 503})
+
+
+def _keep_own_retry_after(response: Response) -> Response:
+    # The limiter puts its window's reset in Retry-After, on every answer, and merges it
+    # with a value the app set (503 when the database stayed locked): keep the app's own.
+    g.spectrum_own_retry_after = response.headers.get("Retry-After")
+    return response
+
+
+def _retry_after_only_when_asked(response: Response) -> Response:
+    """Send Retry-After on 429 (the limiter's, or the sign-in lockout's if longer) and 503
+    (the app's own), never on an answer that asks nobody to wait."""
+    own = g.pop("spectrum_own_retry_after", None)
+    if response.status_code not in _WAIT_STATUSES:
+        response.headers.pop("Retry-After", None)
+    elif response.status_code == 503 and own is not None:
+        response.headers["Retry-After"] = own
+    return response
 
 
 def _setting(name: str) -> Callable[[], str]:
