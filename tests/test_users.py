@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -122,9 +122,14 @@ def test_tokens_are_printed_once_and_stored_as_digests(database_url, addon_site,
     assert client.get("/api/v1/contacts", headers=headers).status_code == 200
     db.session.commit()
     assert db.session.scalar(select(ApiToken.last_used_at).where(ApiToken.id == row.id)) is not None
-    listed = addon_site.spectrum("tokens", "list", "ann", database_url=database_url).stdout
-    assert listed.split()[:2] == [token[:10], "crm"]
-    assert listed.rstrip().endswith("active")
+    # The command reads the real clock: a token that ended yesterday is listed as expired.
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    ended = issue_token(db.session.get(User, row.user_id), "old sync", yesterday - timedelta(days=30), yesterday)
+    db.session.commit()
+    listed = addon_site.spectrum("tokens", "list", "ann", database_url=database_url).stdout.splitlines()
+    assert listed[0].split()[:2] == [token[:10], "crm"]
+    assert listed[0].rstrip().endswith("active")
+    assert listed[1].split()[:3] == [ended[:10], "old", "sync"] and listed[1].rstrip().endswith(" expired")
     revoked = addon_site.spectrum("tokens", "revoke", token[:10], database_url=database_url)
     assert revoked.stdout.strip() == f"revoked token {token[:10]}... (crm sync) of ann"
     db.session.commit()

@@ -105,6 +105,14 @@ class ApiToken(db.Model):  # type: ignore[name-defined,misc]
 
     user: Mapped[User] = relationship(User)
 
+    def state(self, now: datetime) -> str:
+        """"revoked", "expired" (at or after its expiry, as the API judges it) or "active"."""
+        if self.revoked:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
 
 class UserSession(db.Model):  # type: ignore[name-defined,misc]
     """A signed-in browser session. The cookie carries a random id; only its SHA-256 digest

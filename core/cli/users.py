@@ -79,13 +79,13 @@ def create_token(login: str, name: str, days: int | None) -> None:
 def list_tokens(login: str) -> None:
     """The tokens of LOGIN: prefix, name, creation, expiry, last use, state."""
     user = _user(login)
+    now = platform().clock.now()
     rows = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id))
     for row in rows:
         expires = f"{row.expires_at:%Y-%m-%d}" if row.expires_at else "never"
         used = f"{row.last_used_at:%Y-%m-%d}" if row.last_used_at else "never"
-        state = "revoked" if row.revoked else "active"
         click.echo(f"{row.prefix:<12}{row.name:<16}created {row.created_at:%Y-%m-%d}  expires {expires}  "
-                   f"last used {used}  {state}")
+                   f"last used {used}  {row.state(now)}")
 
 
 @tokens.command("revoke")
