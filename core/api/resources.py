@@ -63,7 +63,7 @@ def list_records(resource: str) -> Response:
     if request.args.get("saved"):
         domain = {"and": [saved_domain(env, resource, request.args["saved"]), domain]}
     search = request.args.get("q") or None
-    fields = [f for f in (request.args.get("fields") or "").split(",") if f] or None
+    fields = _fields_arg()
     limit = _int_arg("limit", int(settings["page_size"]), int(settings["max_page_size"]))
     page = env.records.search_dumped(resource, domain, order=request.args.get("sort"), limit=limit,
                                      cursor=request.args.get("cursor"), search=search, fields=fields)
@@ -75,13 +75,18 @@ def list_records(resource: str) -> Response:
     return jsonify(body)
 
 
+def _fields_arg() -> list[str] | None:
+    """The `fields` asked for (comma-separated), or None for every readable field."""
+    return [name for name in (request.args.get("fields") or "").split(",") if name] or None
+
+
 @api.get("/<resource>/<int:record_id>")
 @reads_only
 def read_record(resource: str, record_id: int) -> Response:
-    """One record (404 when missing or hidden by a rule)."""
+    """One record (404 when missing or hidden by a rule); `fields` as for lists."""
     env = _env()
     record = env.records.get(resource, record_id)
-    return jsonify(env.records.dump(resource, [record])[0])
+    return jsonify(env.records.dump(resource, [record], _fields_arg())[0])
 
 
 @api.post("/<resource>")

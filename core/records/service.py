@@ -520,10 +520,11 @@ class RecordService:
         return [dump(record) for record in records]
 
     def _output_fields(self, resource: str, fields: Sequence[str] | None) -> tuple[str, ...]:
-        """The readable fields to output (the asked `fields` and `id`, or all readable ones)."""
+        """The readable fields to output (the asked `fields` and `id`, or all readable ones);
+        `display_name`, which every answer carries, may be asked for too."""
         readable = self.readable_fields(resource)
         if fields:
-            unknown = [name for name in fields if name not in readable]
+            unknown = [name for name in fields if name not in readable and name != "display_name"]
             if unknown:
                 raise ValidationFailed({"fields": [f"unknown or unreadable field(s): {', '.join(unknown)}"]})
             readable = tuple(name for name in readable if name in fields or name == "id")

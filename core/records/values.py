@@ -67,31 +67,21 @@ class ValueResolver:
         return frozenset(self.writable)
 
     def load(self, values: Mapping[str, Any], *, partial: bool) -> tuple[dict[str, Any], dict[str, Any]]:
-        """(column values, relationship values) from `values`, or ValidationFailed naming each field."""
+        """(column values, relationship values) from `values`, or ValidationFailed naming
+        every field that is wrong at once: those that may not be set (unknown, read-only,
+        restricted) beside those whose values are invalid."""
         if not isinstance(values, Mapping):
             raise ValidationFailed({"_schema": ["expected an object of field values"]})
-        errors: dict[str, list[str]] = {}
-        for name in values:
-            if name in self._settable:
-                continue
-            if name in self.meta.fields and (name in AUDIT_FIELDS or self.meta.fields[name].readonly):
-                errors[name] = ["Read-only: the platform sets this field."]
-            elif name in self.meta.fields:
-                errors[name] = ["You may not set this field: it is restricted to roles granted field access."]
-            else:
-                try:
-                    self.meta.field(name)
-                except KeyError as error:
-                    errors[name] = [f"Unknown field: {error.args[0]}"]
-        if errors:
-            raise ValidationFailed(errors)
+        errors = {name: [self._unsettable_reason(name)] for name in values if name not in self._settable}
+        # Surrounding spaces are trimmed before validation, so what is checked is what is stored.
+        trimmed = {name: value.strip() if isinstance(value, str) and self.meta.fields[name].kind != "longtext"
+                   else value for name, value in values.items() if name in self._settable}
         try:
-            # Surrounding spaces are trimmed before validation, so what is checked is what is stored.
-            trimmed = {name: value.strip() if isinstance(value, str) and self.meta.fields[name].kind != "longtext"
-                       else value for name, value in values.items()}
             loaded = input_loader(self.meta, self.writable, partial=partial)(trimmed)
         except ValidationError as error:
-            raise ValidationFailed(error.normalized_messages()) from None
+            errors.update(error.normalized_messages())
+        if errors:
+            raise ValidationFailed(errors)
         scalars: dict[str, Any] = {}
         relations: dict[str, Any] = {}
         for name, value in loaded.items():
@@ -108,6 +98,16 @@ class ValueResolver:
         if errors:
             raise ValidationFailed(errors)
         return scalars, relations
+
+    def _unsettable_reason(self, name: str) -> str:
+        """Why the acting env may not set field `name`."""
+        try:
+            field = self.meta.field(name)
+        except KeyError as error:
+            return f"Unknown field: {error.args[0]}"
+        if name in AUDIT_FIELDS or field.readonly:
+            return "Read-only: the platform sets this field."
+        return "You may not set this field: it is restricted to roles granted field access."
 
     def _target(self, relation: str | None) -> str:
         resource = self.service.models.by_table(relation or "")

@@ -1,0 +1,35 @@
+"""The edges of the REST API that clients meet: every field error in one 422, `fields`
+on lists and single reads, optimistic locking through ETag and If-Match."""
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def api(admin, api_as):
+    return api_as(admin)
+
+
+def test_an_unknown_field_does_not_hide_the_other_field_errors(api):
+    body = api.post("/api/v1/contacts", json={"bogus": 1, "email": "not-an-email", "id": 7}).get_json()
+    assert body["status"] == 422
+    assert set(body["errors"]) == {"bogus", "email", "id", "last_name"}, "unknown, invalid, read-only and missing"
+    assert body["errors"]["bogus"] == ["Unknown field: model 'contacts' has no field 'bogus'"]
+    assert body["errors"]["last_name"] == ["This field is required."]
+    created = api.post("/api/v1/contacts", json={"last_name": "Dupont"}).get_json()
+    changed = api.patch(f"/api/v1/contacts/{created['id']}",
+                        json={"version": created["version"], "emial": "a@example.com", "email": "nope"}).get_json()
+    assert set(changed["errors"]) == {"emial", "email"}
+    assert "did you mean email" in changed["errors"]["emial"][0]
+
+
+def test_fields_may_name_display_name_and_apply_to_single_reads(api):
+    created = api.post("/api/v1/contacts", json={"last_name": "Dupont", "first_name": "Marie",
+                                                 "city": "Lyon"}).get_json()
+    listed = api.get("/api/v1/contacts?fields=display_name,city")
+    assert listed.status_code == 200, listed.get_json()
+    assert listed.get_json()["data"] == [{"id": created["id"], "city": "Lyon", "display_name": "Marie Dupont"}]
+    one = api.get(f"/api/v1/contacts/{created['id']}?fields=last_name")
+    assert one.get_json() == {"id": created["id"], "last_name": "Dupont", "display_name": "Marie Dupont"}
+    refused = api.get(f"/api/v1/contacts/{created['id']}?fields=last_name,nope").get_json()
+    assert refused["errors"] == {"fields": ["unknown or unreadable field(s): nope"]}
