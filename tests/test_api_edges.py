@@ -33,3 +33,25 @@ def test_fields_may_name_display_name_and_apply_to_single_reads(api):
     assert one.get_json() == {"id": created["id"], "last_name": "Dupont", "display_name": "Marie Dupont"}
     refused = api.get(f"/api/v1/contacts/{created['id']}?fields=last_name,nope").get_json()
     assert refused["errors"] == {"fields": ["unknown or unreadable field(s): nope"]}
+
+
+def test_an_etag_names_the_version_and_if_match_guards_changes(api):
+    created = api.post("/api/v1/contacts", json={"last_name": "Dupont"})
+    assert created.headers["ETag"] == '"1"'
+    url = f"/api/v1/contacts/{created.get_json()['id']}"
+    read = api.get(url)
+    assert read.headers["ETag"] == '"1"'
+    changed = api.patch(url, json={"city": "Lyon"}, headers={"If-Match": read.headers["ETag"]})
+    assert (changed.status_code, changed.get_json()["city"], changed.headers["ETag"]) == (200, "Lyon", '"2"')
+    stale = api.patch(url, json={"city": "Paris"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.mimetype == "application/problem+json"
+    assert "version 2" in stale.get_json()["detail"]
+    assert api.get(url).get_json()["city"] == "Lyon", "nothing written"
+    weak = api.patch(url, json={"city": "Paris"}, headers={"If-Match": 'W/"2"'})
+    assert weak.status_code == 412, "If-Match compares strongly (RFC 9110 13.1.1)"
+    unguarded = api.patch(url, json={"city": "Paris"})
+    assert unguarded.status_code == 422 and "If-Match" in unguarded.get_json()["errors"]["version"][0]
+    assert api.patch(url, json={"city": "Nice"}, headers={"If-Match": "*"}).status_code == 200
+    assert api.delete(url, headers={"If-Match": '"2"'}).status_code == 412
+    assert api.delete(url, headers={"If-Match": '"3"'}).status_code == 204
+    assert api.get(url).status_code == 404

@@ -21,6 +21,11 @@ docs = Blueprint("api_docs", __name__, url_prefix="/api")
 _RECORD_ID = {"name": "record_id", "in": "path", "required": True,
              "schema": {"type": "integer", "minimum": 1, "maximum": INT_MAX}}
 
+_IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+             "description": "The ETag last read: the change applies only to that version (412 otherwise)"}
+
+_ETAG = {"ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}}}
+
 _PROBLEM = {
     "type": "object",
     "properties": {
@@ -47,6 +52,7 @@ def _errors(*codes: int) -> dict[str, Any]:
              404: "No such record, or hidden by a rule",
              409: "Stale version, or refused: a record the platform keeps, one still held (see holders), or the "
                   "last active administrator",
+             412: "If-Match names a version the record no longer has: read it again",
              415: "Body is not JSON", 422: "Invalid field values", 429: "Too many requests",
              503: "The database stayed locked by other writers: send again after Retry-After"}
     return {str(code): _problem(texts[code]) for code in codes}
@@ -80,21 +86,26 @@ def build_spec(target: Platform) -> dict[str, Any]:
                                                                        "exact": {"type": "boolean"}}}},
                         "required": ["data", "next"]}}}}, **_errors(400, 401, 403, 404, 422, 429)}},
             "post": {"summary": f"Create a {meta.label.lower()}", "tags": [resource], "requestBody": json_body(f"{name}Create"),
-                     "responses": {"201": {"description": "Created", "content": {"application/json": {"schema": ref}}},
+                     "responses": {"201": {"description": "Created", "headers": _ETAG,
+                                           "content": {"application/json": {"schema": ref}}},
                                    **_errors(400, 401, 403, 404, 415, 422, 429, 503)}},
         })
         spec.path(path=f"/api/v1/{resource}/{{record_id}}", operations={
-            "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource], "parameters": [_RECORD_ID],
-                    "responses": {"200": {"description": "The record", "content": {"application/json": {"schema": ref}}},
-                                  **_errors(401, 403, 404, 429)}},
+            "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource],
+                    "parameters": [_RECORD_ID, _FIELDS],
+                    "responses": {"200": {"description": "The record", "headers": _ETAG,
+                                          "content": {"application/json": {"schema": ref}}},
+                                  **_errors(401, 403, 404, 422, 429)}},
             "patch": {"summary": f"Update a {meta.label.lower()} (send the version you read)", "tags": [resource],
-                      "parameters": [_RECORD_ID], "requestBody": json_body(f"{name}Update"),
-                      "responses": {"200": {"description": "Updated", "content": {"application/json": {"schema": ref}}},
-                                    **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}},
+                      "parameters": [_RECORD_ID, _IF_MATCH], "requestBody": json_body(f"{name}Update"),
+                      "responses": {"200": {"description": "Updated", "headers": _ETAG,
+                                            "content": {"application/json": {"schema": ref}}},
+                                    **_errors(400, 401, 403, 404, 409, 412, 415, 422, 429, 503)}},
             "delete": {"summary": f"Delete a {meta.label.lower()}", "tags": [resource],
-                       "parameters": [_RECORD_ID, {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
+                       "parameters": [_RECORD_ID, _IF_MATCH,
+                                      {"name": "version", "in": "query", "schema": {"type": "integer", "minimum": 1}}],
                        "responses": {"204": {"description": "Deleted"},
-                                     **_errors(400, 401, 403, 404, 409, 422, 429, 503)}},
+                                     **_errors(400, 401, 403, 404, 409, 412, 422, 429, 503)}},
         })
     for (resource, action_name), action in target.actions.items():
         spec.path(path=f"/api/v1/{resource}/{{record_id}}/{action_name}", operations={"post": {
@@ -111,8 +122,13 @@ def build_spec(target: Platform) -> dict[str, Any]:
 def _require_version(schema: dict[str, Any]) -> None:
     """An update names only the fields it changes, plus the version it read."""
     schema.setdefault("properties", {})["version"] = {
-        "type": "integer", "minimum": 1, "description": "The version last read (409 if another change came first)"}
+        "type": "integer", "minimum": 1, "description": "The version last read (409 if another change came first); "
+                       "an If-Match header with the ETag last read may stand for it"}
     schema["required"] = ["version"]
+
+
+_FIELDS = {"name": "fields", "in": "query", "schema": {"type": "string"},
+           "description": "Comma-separated fields to return (id and display_name always come)"}
 
 
 def _list_parameters() -> list[dict[str, Any]]:
@@ -121,7 +137,7 @@ def _list_parameters() -> list[dict[str, Any]]:
         {"name": "filter", "in": "query", "schema": text, "description": "Filter-language domain as JSON"},
         {"name": "q", "in": "query", "schema": text, "description": "Quick search on searchable fields"},
         {"name": "sort", "in": "query", "schema": text, "description": "Comma-separated fields, '-' for descending"},
-        {"name": "fields", "in": "query", "schema": text, "description": "Comma-separated fields to return"},
+        _FIELDS,
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
         {"name": "cursor", "in": "query", "schema": text, "description": "The `next` value of the previous page"},
         {"name": "total", "in": "query", "schema": {"type": "string", "enum": ["true", "exact"]}},

@@ -1,7 +1,8 @@
 """Generic CRUD endpoints for every model an installed addon exposes."""
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from flask import Blueprint, Response, jsonify, request
 
@@ -14,7 +15,7 @@ from core.domain.saved import saved_domain
 from core.env import Env
 from core.platform import platform
 from core.read_only import reads_only
-from core.records.errors import RecordError, ValidationFailed
+from core.records.errors import Conflict, PreconditionFailed, RecordError, ValidationFailed
 from core.request_limits import allow_uploads
 
 __all__ = ["api"]
@@ -82,11 +83,12 @@ def _fields_arg() -> list[str] | None:
 
 @api.get("/<resource>/<int:record_id>")
 @reads_only
-def read_record(resource: str, record_id: int) -> Response:
-    """One record (404 when missing or hidden by a rule); `fields` as for lists."""
+def read_record(resource: str, record_id: int) -> tuple[Response, int, dict[str, str]]:
+    """One record (404 when missing or hidden by a rule); `fields` as for lists. Its
+    `ETag` is its version, for `If-Match` on a later PATCH or DELETE."""
     env = _env()
     record = env.records.get(resource, record_id)
-    return jsonify(env.records.dump(resource, [record], _fields_arg())[0])
+    return jsonify(env.records.dump(resource, [record], _fields_arg())[0]), 200, _etag(record)
 
 
 @api.post("/<resource>")
@@ -95,32 +97,70 @@ def create_record(resource: str) -> tuple[Response, int, dict[str, str]]:
     env = _env()
     record = env.records.create(resource, json_body())
     db.session.commit()
-    return jsonify(env.records.dump(resource, [record])[0]), 201, {"Location": f"/api/v1/{resource}/{record.id}"}
+    return (jsonify(env.records.dump(resource, [record])[0]), 201,
+            {"Location": f"/api/v1/{resource}/{record.id}", **_etag(record)})
 
 
 @api.patch("/<resource>/<int:record_id>")
-def update_record(resource: str, record_id: int) -> Response:
-    """Change fields; the body must carry the `version` last read (409 if stale)."""
+def update_record(resource: str, record_id: int) -> tuple[Response, int, dict[str, str]]:
+    """Change fields; the body carries the `version` last read (409 if stale), or the
+    request an `If-Match` header with the ETag last read (412 if stale)."""
     env = _env()
     body = json_body()
-    if "version" not in body:
-        raise ValidationFailed({"version": ["Required: send the version you last read, to avoid lost updates."]})
-    version = body.pop("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ValidationFailed({"version": ["Not a valid integer."]})
-    record = env.records.update(resource, record_id, body, version=version)
+    matched = _if_match(env, resource, record_id)
+    if "version" in body:
+        version = body.pop("version")
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ValidationFailed({"version": ["Not a valid integer."]})
+    elif matched is not None:
+        version = matched
+    else:
+        raise ValidationFailed({"version": ["Required: send the version you last read (or its ETag in If-Match), "
+                                            "to avoid lost updates."]})
+    with _stale_as_precondition(matched):
+        record = env.records.update(resource, record_id, body, version=version)
     db.session.commit()
-    return jsonify(env.records.dump(resource, [record])[0])
+    return jsonify(env.records.dump(resource, [record])[0]), 200, _etag(record)
 
 
 @api.delete("/<resource>/<int:record_id>")
 def delete_record(resource: str, record_id: int) -> tuple[str, int]:
-    """Delete a record (`?version=` optional, 409 if stale)."""
+    """Delete a record (`?version=` or `If-Match` optional: 409 or 412 if stale)."""
     env = _env()
+    matched = _if_match(env, resource, record_id)
     version = _int_arg("version", None, 2**31)
-    env.records.delete(resource, record_id, version=version)
+    with _stale_as_precondition(matched):
+        env.records.delete(resource, record_id, version=version if version is not None else matched)
     db.session.commit()
     return "", 204
+
+
+def _etag(record: Any) -> dict[str, str]:
+    """The headers naming `record`'s version as its (strong) entity tag."""
+    return {"ETag": f'"{record.version}"'}
+
+
+def _if_match(env: Env, resource: str, record_id: int) -> int | None:
+    """The record's version when the request's `If-Match` names it (or is `*`), None
+    without the header; PreconditionFailed when it names another version."""
+    if "If-Match" not in request.headers:
+        return None
+    record = env.records.get(resource, record_id)
+    if not request.if_match.contains(str(record.version)):
+        raise PreconditionFailed(resource, record_id, record.version)
+    return int(record.version)
+
+
+@contextmanager
+def _stale_as_precondition(matched: int | None) -> Iterator[None]:
+    # A change that lands between the If-Match check and the write is the same failed
+    # precondition, not a stale body version.
+    try:
+        yield
+    except Conflict as error:
+        if matched is None:
+            raise
+        raise PreconditionFailed(error.resource, error.record_id, error.current or matched) from None
 
 
 @api.post("/<resource>/<int:record_id>/<action>")

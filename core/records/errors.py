@@ -70,6 +70,18 @@ class Conflict(RecordError):
         )
 
 
+class PreconditionFailed(RecordError):
+    """An HTTP precondition (`If-Match` naming the version last read) does not hold: the
+    record changed since, or the header names no version it ever had."""
+
+    status = 412
+
+    def __init__(self, resource: str, record_id: int, current: int) -> None:
+        self.resource, self.record_id, self.current = resource, record_id, current
+        super().__init__(f"{resource} #{record_id} is at version {current}, which If-Match does not name; "
+                         "read it again (its ETag) and apply your change again")
+
+
 class Refused(RecordError):
     """The change would break what the platform stands on (a record an addon ships and
     the platform needs, the last active administrator): refused whoever asks."""
