@@ -2,11 +2,13 @@
 the API validates with; it changes as addons are installed."""
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, Response, jsonify, render_template_string
+from marshmallow import fields
 
 from core import __version__
 from core.env import Env
@@ -60,9 +62,12 @@ def _errors(*codes: int) -> dict[str, Any]:
 
 def build_spec(target: Platform) -> dict[str, Any]:
     """The OpenAPI document for every model of the loaded addons."""
+    marshmallow = MarshmallowPlugin()
     spec = APISpec(title="SPECTRUM ERM API", version=__version__, openapi_version="3.1.0",
-                   plugins=[MarshmallowPlugin()],
+                   plugins=[marshmallow],
                    info={"description": "Generated from model metadata. Errors are application/problem+json."})
+    assert marshmallow.converter is not None
+    marshmallow.converter.add_attribute_function(_decimal_property)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", _PROBLEM)
     env = Env(target, None, system=True)
@@ -117,6 +122,27 @@ def build_spec(target: Platform) -> dict[str, Any]:
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
+
+
+#: A decimal as the API reads it from a JSON string: digits, one optional point.
+_DECIMAL_TEXT = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
+def _decimal_property(self: Any, field: fields.Field, ret: dict[str, Any]) -> dict[str, Any]:
+    """Decimals (money included) are answered as JSON strings, to keep every digit, and
+    read from a string or a number: say both, with the text's pattern, and write their
+    bounds as the numbers JSON Schema compares (apispec copies the validators' Decimals)."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    bounds = {key: _json_number(ret[key]) for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+              if key in ret}
+    nullable = ["null"] if "null" in (ret.get("type") or []) else []
+    return {"type": ["string", "number", *nullable], "pattern": _DECIMAL_TEXT, **bounds}
+
+
+def _json_number(value: Any) -> int | float:
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _require_version(schema: dict[str, Any]) -> None:
