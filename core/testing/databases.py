@@ -1,12 +1,14 @@
 """Fresh test databases cloned from templates with addons already installed."""
 from __future__ import annotations
 
+import hashlib
 import itertools
 import sqlite3
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
+from filelock import FileLock
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -21,10 +23,15 @@ TEST_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
 class DatabaseFactory:
     """Makes one template database per set of installed addons, then cheap clones of it."""
 
-    def __init__(self, backend: str, workdir: Path, server_url: str | None = None) -> None:
+    def __init__(self, backend: str, workdir: Path, server_url: str | None = None,
+                 shared_dir: Path | None = None) -> None:
+        """`shared_dir`, when given, is a folder that every process of one test run sees
+        (pytest-xdist's workers): each template is built there once, by whichever process
+        needs it first, and the others wait for it and clone it too."""
         self.backend = backend
         self.workdir = workdir
         self.server_url = server_url
+        self.shared_dir = shared_dir
         self._templates: dict[tuple[tuple[str, ...], bool], str] = {}
         self._counter = itertools.count()
 
@@ -49,18 +56,30 @@ class DatabaseFactory:
         """URL of the template with `addons` installed (built on first use)."""
         key = (addons, demo)
         if key not in self._templates:
-            from core.addons.installer import AddonManager
-            from core.app import create_app
-            from core.db import db
-
-            url = self.empty()
-            app = create_app({"database_url": url, "secret_key": "test-secret"}, clock=FixedClock(TEST_START))
-            with app.app_context():
-                AddonManager(app).install(list(addons), demo=demo)
-                db.session.remove()
-                db.engine.dispose()
-            self._templates[key] = url
+            self._templates[key] = self._shared_template(addons, demo) if self.shared_dir else self._build(addons, demo)
         return self._templates[key]
+
+    def _shared_template(self, addons: tuple[str, ...], demo: bool) -> str:
+        assert self.shared_dir is not None
+        name = hashlib.sha256(repr((self.backend, addons, demo)).encode()).hexdigest()[:16]
+        known = self.shared_dir / f"template-{name}.url"
+        with FileLock(str(self.shared_dir / f"template-{name}.lock")):
+            if not known.exists():
+                known.write_text(self._build(addons, demo))
+            return known.read_text()
+
+    def _build(self, addons: tuple[str, ...], demo: bool) -> str:
+        from core.addons.installer import AddonManager
+        from core.app import create_app
+        from core.db import db
+
+        url = self.empty()
+        app = create_app({"database_url": url, "secret_key": "test-secret"}, clock=FixedClock(TEST_START))
+        with app.app_context():
+            AddonManager(app).install(list(addons), demo=demo)
+            db.session.remove()
+            db.engine.dispose()
+        return url
 
     def clone(self, addons: tuple[str, ...], demo: bool = False) -> str:
         """URL of a new database equal to the template of `addons`."""

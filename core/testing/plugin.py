@@ -85,8 +85,11 @@ def pg_server_url(spectrum_backend: str) -> Iterator[str | None]:
 @pytest.fixture(scope="session")
 def database_factory(spectrum_backend: str, pg_server_url: str | None,
                      tmp_path_factory: pytest.TempPathFactory) -> DatabaseFactory:
-    """Makes template databases and per-test clones."""
-    return DatabaseFactory(spectrum_backend, tmp_path_factory.mktemp("databases"), pg_server_url)
+    """Makes template databases and per-test clones. Under pytest-xdist the templates are
+    shared by the run's workers (built once, in the folder above the workers' own)."""
+    workdir = tmp_path_factory.mktemp("databases")
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
+    return DatabaseFactory(spectrum_backend, workdir, pg_server_url, shared_dir=shared)
 
 
 @pytest.fixture
