@@ -55,3 +55,14 @@ def test_an_etag_names_the_version_and_if_match_guards_changes(api):
     assert api.delete(url, headers={"If-Match": '"2"'}).status_code == 412
     assert api.delete(url, headers={"If-Match": '"3"'}).status_code == 204
     assert api.get(url).status_code == 404
+
+
+@pytest.mark.spectrum_addons("sales")
+def test_a_unique_constraint_over_several_fields_is_reported_on_each_of_them(api):
+    rate = {"currency": "EUR", "valid_from": "2026-01-01", "rate": "1.08"}
+    assert api.post("/api/v1/exchange_rates", json=rate).status_code == 201
+    again = api.post("/api/v1/exchange_rates", json={**rate, "rate": "1.09"})
+    assert again.status_code == 422
+    assert again.get_json()["errors"] == {
+        "currency": ["Another record already has this currency and valid from."],
+        "valid_from": ["Another record already has this currency and valid from."]}

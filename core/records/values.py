@@ -209,21 +209,37 @@ def _tags(service: RecordService, names: list[str]) -> list[Tag]:
 
 
 def describe_integrity_error(meta: ModelMeta, error: IntegrityError) -> dict[str, list[str]]:
-    """Per-field messages for a database constraint violation (unique, not null, foreign key)."""
+    """Per-field messages for a database constraint violation (unique, not null, foreign key).
+    A unique constraint over several fields is reported on each of them, naming them all."""
     text = str(error.orig)
-    column = None
-    for pattern in (r"Key \((\w+)\)", r"failed: \w+\.(\w+)", r'column "(\w+)"', r"uq_\w+?_(\w+)\"?"):
-        match = re.search(pattern, text)
-        if match and match.group(1) in meta.fields:
-            column = match.group(1)
-            break
+    columns = [name for name in _constraint_columns(text) if name in meta.fields]
     lowered = text.lower()
     if "unique" in lowered or "duplicate key" in lowered:
+        if len(columns) > 1:
+            labels = [meta.fields[name].label.lower() for name in columns]
+            together = ", ".join(labels[:-1]) + " and " + labels[-1]
+            return {name: [f"Another record already has this {together}."] for name in columns}
         message = "This value is already used by another record."
     elif "not null" in lowered or "null value" in lowered:
         message = "This field is required."
-    elif "still referenced" in lowered or ("foreign key" in lowered and column is None):
+    elif "still referenced" in lowered or ("foreign key" in lowered and not columns):
         message = "Other records still refer to this one (or a linked record is missing)."
     else:
         message = "The database refused this value."
-    return {column or "_record": [message]}
+    return {columns[0] if columns else "_record": [message]}
+
+
+def _constraint_columns(text: str) -> list[str]:
+    """The columns a database error names: PostgreSQL's `Key (a, b)=...` or `column "a"`,
+    SQLite's `constraint failed: table.a, table.b`, or a `uq_<table>_<column>` name."""
+    key = re.search(r"Key \(([\w, ]+)\)=", text)
+    if key:
+        return [name.strip() for name in key.group(1).split(",")]
+    failed = re.search(r"constraint failed: ([\w., ]+)", text)
+    if failed:
+        return [part.split(".")[-1].strip() for part in failed.group(1).split(",")]
+    for pattern in (r'column "(\w+)"', r"uq_\w+?_(\w+)\"?"):
+        match = re.search(pattern, text)
+        if match:
+            return [match.group(1)]
+    return []

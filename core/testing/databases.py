@@ -61,7 +61,8 @@ class DatabaseFactory:
 
     def _shared_template(self, addons: tuple[str, ...], demo: bool) -> str:
         assert self.shared_dir is not None
-        name = hashlib.sha256(repr((self.backend, addons, demo)).encode()).hexdigest()[:16]
+        # Keyed on the server too: without SPECTRUM_TEST_PG_URL each worker starts its own.
+        name = hashlib.sha256(repr((self.backend, self.server_url, addons, demo)).encode()).hexdigest()[:16]
         known = self.shared_dir / f"template-{name}.url"
         with FileLock(str(self.shared_dir / f"template-{name}.lock")):
             if not known.exists():
