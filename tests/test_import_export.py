@@ -203,6 +203,32 @@ def test_an_export_imports_back_unchanged(crm):
     assert crm.existing.version == 1
 
 
+FORMULAS = ['=HYPERLINK("http://evil.example","x")', "+33 1 23 45 67 89", "-2+3", "@SUM(A1)", "'=quoted",
+            "''twice", "'Tis the season", "plain"]
+
+
+def test_an_export_never_holds_a_live_formula_and_imports_back_exactly(crm):
+    records = Env.system().records
+    for index, text in enumerate(FORMULAS):
+        records.create("contacts", {"last_name": text, "title": text, "email": f"f{index}@example.com",
+                                    "phone": "+33 1 23 45 67 89", "owner_id": crm.alice.id})
+    db.session.commit()
+    out = io.StringIO()
+    fields = ["email", "last_name", "title", "phone", "account_id"]
+    export_csv(records, "contacts", out, fields=fields, domain=[["email", "like", "f%@example.com"]], order="email")
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [row["last_name"] for row in rows] == [
+        "'" + FORMULAS[0], "'+33 1 23 45 67 89", "'-2+3", "'@SUM(A1)", "''=quoted", "''twice",
+        "'Tis the season", "plain"]
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row.values())
+    before = _contacts()
+    report = _import(out.getvalue())
+    assert (report.created, report.updated, report.errors) == (0, len(FORMULAS), [])
+    assert _contacts() == before, "the import gives back exactly what was exported"
+    foreign = _import("Last name,Email\n'Tis a name,tis@example.com\n")
+    assert foreign.errors == [] and _contacts()[-1][1] == "'Tis a name", "a quote before plain text is kept"
+
+
 def _write(path: Path, rows: int) -> Path:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)

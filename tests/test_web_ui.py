@@ -2,6 +2,8 @@
 lists, forms, detail pages, bulk actions, export and admin pages."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -176,6 +178,15 @@ def test_csv_export_of_the_filtered_list(client, admin, sample):
     assert response.mimetype == "text/csv"
     assert lines[0].startswith("id,last_name,first_name,email")
     assert [line.split(",")[1] for line in lines[1:]] == ["Mid", "Zeta"]
+
+
+def test_the_web_export_quotes_what_a_spreadsheet_would_run(client, admin, sample):
+    Env.system().records.create("contacts", {"last_name": "=1+2", "first_name": "@cmd", "city": "Paris"})
+    db.session.commit()
+    sign_in(client, "admin")
+    text = client.get("/m/contacts/export.csv?bf=city&bo=%3D&bv=Paris&sort=last_name").get_data(as_text=True)
+    rows = {row["last_name"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert "'=1+2" in rows and rows["'=1+2"]["first_name"] == "'@cmd"
 
 
 def test_restricted_user_sees_only_own_rows_and_no_delete_button(client, make_user):

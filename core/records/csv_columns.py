@@ -8,6 +8,7 @@ from sqlalchemy import func
 
 from core.db import db
 from core.declarations import ImportMapping
+from core.records.csv_cells import import_cell
 from core.records.errors import RecordError
 from core.records.service import RecordService
 
@@ -76,6 +77,7 @@ class RowReader:
             if raw == "":
                 continue
             field = self.meta.fields[name]
+            raw = import_cell(raw, field.kind)
             if field.kind in ("tags", "many2many"):
                 values[name] = [part.strip() for part in raw.split(",") if part.strip()]
             elif field.kind == "many2one" and not raw.isdigit():

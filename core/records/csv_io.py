@@ -13,11 +13,12 @@ from typing import IO, Any, Callable, Iterator, Mapping, Sequence
 from core.db import db
 from core.declarations import ImportMapping
 from core.records.bulk import one_of
+from core.records.csv_cells import export_cell
 from core.records.csv_columns import RowReader, map_headers
 from core.records.errors import BatchFailed, RecordError, ValidationFailed
 from core.records.service import RecordService
 
-__all__ = ["ImportReport", "RowError", "import_csv", "export_csv", "export_rows", "map_headers"]
+__all__ = ["ImportReport", "RowError", "import_csv", "export_csv", "export_rows", "export_kinds", "map_headers"]
 
 
 @dataclass
@@ -193,9 +194,10 @@ def export_rows(service: RecordService, resource: str, *, domain: Any = None, fi
             raise ValidationFailed({"fields": [f"unknown or unreadable field(s): {', '.join(unknown)}"]})
         readable = list(fields)
     yield readable
+    kinds = export_kinds(service, resource)
     for record in service.iterate(resource, domain, order=order):
         row = service.dump(resource, [record], readable)[0]
-        yield [_cell(row.get(name)) for name in readable]
+        yield [export_cell(row.get(name), kinds.get(name, "text")) for name in readable]
 
 
 def export_csv(service: RecordService, resource: str, out: IO[str], *, domain: Any = None,
@@ -208,7 +210,6 @@ def export_csv(service: RecordService, resource: str, out: IO[str], *, domain: A
     return max(count, 0)
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    return "" if value is None else value
+def export_kinds(service: RecordService, resource: str) -> dict[str, str]:
+    """The field kind of every column an export may write (for `export_cell`)."""
+    return {name: field.kind for name, field in service.meta(resource).fields.items()}

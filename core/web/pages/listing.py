@@ -11,7 +11,8 @@ from flask import Response, abort, flash, redirect, request, stream_with_context
 from core.db import db
 from core.domain import DomainError
 from core.models.meta import AUDIT_FIELDS
-from core.records.csv_io import _cell
+from core.records.csv_cells import export_cell
+from core.records.csv_io import export_kinds
 from core.records.errors import RecordError
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
@@ -145,6 +146,7 @@ def export(resource: str) -> Response:
     # malformed filter or sort) is then an error page, not a download cut short.
     records = iter(env.records.iterate(resource, domain, order=query.sort or None))
     first = next(records, None)
+    kinds = export_kinds(env.records, resource)
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
@@ -153,7 +155,7 @@ def export(resource: str) -> Response:
         found = records if first is None else itertools.chain([first], records)
         for count, record in enumerate(found, start=1):
             row = env.records.dump(resource, [record], columns)[0]
-            writer.writerow([_cell(row.get(name)) for name in columns])
+            writer.writerow([export_cell(row.get(name), kinds.get(name, "text")) for name in columns])
             if count % 500 == 0:
                 yield buffer.getvalue()
                 buffer.seek(0)
