@@ -5,6 +5,7 @@ import difflib
 import re
 from typing import Any, Mapping
 
+from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select
 
 from core.api.actions import ApiAction
@@ -58,6 +59,11 @@ def _api_duplicates(env: Env, record: Any, _payload: Mapping[str, Any]) -> dict[
                      for other, reason in find_duplicates(env, record)]}
 
 
+class _MergeBody(Schema):
+    duplicates = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
+                             metadata={"description": "Ids of the records merged into this one"})
+
+
 def _api_merge(env: Env, record: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
     ids = payload.get("duplicates")
     if not isinstance(ids, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
@@ -71,7 +77,7 @@ def api_actions() -> list[ApiAction]:
         ApiAction(model, "duplicates", _api_duplicates, "Probable duplicates of this record", operation="read")
         for model in ("contacts", "accounts")
     ] + [
-        ApiAction(model, "merge", _api_merge, "Merge the given duplicates into this record")
+        ApiAction(model, "merge", _api_merge, "Merge the given duplicates into this record", body=_MergeBody)
         for model in ("contacts", "accounts")
     ]
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from marshmallow import Schema, fields, validate
+
 from core.api.actions import ApiAction
 from core.env import Env
 from core.records.errors import AccessDenied, ValidationFailed
@@ -63,15 +65,48 @@ def _done(env: Env, activity: Any, payload: Mapping[str, Any]) -> dict[str, Any]
     return env.records.dump("activities", [record])[0]
 
 
+def _record_id(**options: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1), **options)
+
+
+class _ConvertBody(Schema):
+    account_id = _record_id(allow_none=True, metadata={"description": "Link this account instead of looking"})
+    contact_id = _record_id(allow_none=True, metadata={"description": "Link this contact instead of looking"})
+    name = fields.String(allow_none=True, metadata={"description": "The opportunity's name"})
+    amount = fields.Decimal(allow_none=True, as_string=True)
+    close_date = fields.String(allow_none=True, metadata={"format": "date"})
+    stage_id = _record_id(allow_none=True)
+    role = fields.String(allow_none=True, metadata={"description": "The contact's buying role in the deal"})
+
+
+class _WinBody(Schema):
+    amount = fields.Decimal(allow_none=True, as_string=True)
+    closed_on = fields.String(allow_none=True, metadata={"format": "date"})
+    version = fields.Integer(strict=True, allow_none=True)
+
+
+class _LoseBody(Schema):
+    lost_reason_id = _record_id(metadata={"description": "GET /api/v1/lost_reasons"})
+    note = fields.String(allow_none=True, validate=validate.Length(max=100_000))
+    version = fields.Integer(strict=True, allow_none=True)
+
+
+class _DoneBody(Schema):
+    outcome = fields.String(allow_none=True, validate=validate.Length(max=100_000))
+
+
 def api_actions() -> list[ApiAction]:
     """Every action of the addon."""
     return [
         ApiAction("leads", "convert", _convert, "Convert the lead: link or create the account and contact, "
-                  "create the opportunity (409 if converted already)"),
+                  "create the opportunity (409 if converted already)", body=_ConvertBody),
         ApiAction("leads", "assign", _assign, "Assign the lead by the assignment rules now"),
         ApiAction("leads", "score", _score_lead, "Score the lead now and return the factors"),
         ApiAction("opportunities", "score", _score_deal, "Predict the outcome of the deal now"),
-        ApiAction("opportunities", "win", _win, "Mark the deal won (optional amount, closed_on, version)"),
-        ApiAction("opportunities", "lose", _lose, "Mark the deal lost with a lost_reason_id (and a note)"),
-        ApiAction("activities", "done", _done, "Mark the activity done (optional outcome); it goes on the timeline"),
+        ApiAction("opportunities", "win", _win, "Mark the deal won (optional amount, closed_on, version)",
+                  body=_WinBody),
+        ApiAction("opportunities", "lose", _lose, "Mark the deal lost with a lost_reason_id (and a note)",
+                  body=_LoseBody),
+        ApiAction("activities", "done", _done, "Mark the activity done (optional outcome); it goes on the timeline",
+                  body=_DoneBody),
     ]

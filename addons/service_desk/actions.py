@@ -6,6 +6,8 @@ import binascii
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
+from marshmallow import Schema, fields, validate
+
 from core.api.actions import ApiAction
 from core.records.errors import AccessDenied, ValidationFailed
 
@@ -131,26 +133,88 @@ def _restore(env: Any, article: Any, payload: Mapping[str, Any]) -> dict[str, An
     return env.records.dump("kb_articles", [restored])[0]
 
 
+def _record_id(**options: Any) -> fields.Integer:
+    return fields.Integer(strict=True, validate=validate.Range(min=1), **options)
+
+
+class _File(Schema):
+    filename = fields.String(required=True, metadata={"description": "Cleaned on upload (core.web.downloads)"})
+    content_base64 = fields.String(required=True)
+    content_type = fields.String(allow_none=True, validate=validate.Length(max=255))
+
+
+class _ReplyBody(Schema):
+    body = fields.String(validate=validate.Length(max=100_000))
+    internal = fields.Boolean()
+    status = fields.String(allow_none=True)
+    parent_id = _record_id(allow_none=True)
+    attachments = fields.List(fields.Nested(_File))
+
+
+class _AssignBody(Schema):
+    user_id = _record_id(allow_none=True)
+    team_id = _record_id(allow_none=True)
+
+
+class _MacroBody(Schema):
+    macro_id = _record_id(required=True)
+
+
+class _CannedBody(Schema):
+    canned_response_id = _record_id(required=True)
+
+
+class _RateBody(Schema):
+    rating = fields.Integer(strict=True, allow_none=True)
+    comment = fields.String(allow_none=True, validate=validate.Length(max=100_000))
+
+
+class _AttachBody(Schema):
+    message_id = _record_id(allow_none=True)
+    attachments = fields.List(fields.Nested(_File), required=True, validate=validate.Length(min=1))
+
+
+class _ViewingBody(Schema):
+    leaving = fields.Boolean()
+
+
+class _HolidaysBody(Schema):
+    ics = fields.String(required=True)
+
+
+class _BusinessTimeBody(Schema):
+    start = fields.String(required=True, metadata={"description": "ISO 8601 with offset"})
+    minutes = fields.Integer(required=True)
+
+
+class _RestoreBody(Schema):
+    revision = _record_id(required=True)
+
+
 def api_actions() -> list[ApiAction]:
     """Every action of the addon."""
     return [
         ApiAction("tickets", "reply", _reply, "Post a reply or internal note (customers: a reply)", operation="read",
-                  uploads=True),
-        ApiAction("tickets", "assign", _assign, "Assign to a user, or to a team's method"),
-        ApiAction("tickets", "apply_macro", _macro, "Apply a macro: field changes and a reply in one step"),
-        ApiAction("tickets", "render_canned", _canned, "A canned response filled in for this ticket", operation="read"),
-        ApiAction("tickets", "rate", _rate, "The customer rates the resolution (1-5)", operation="read"),
+                  uploads=True, body=_ReplyBody),
+        ApiAction("tickets", "assign", _assign, "Assign to a user, or to a team's method", body=_AssignBody),
+        ApiAction("tickets", "apply_macro", _macro, "Apply a macro: field changes and a reply in one step",
+                  body=_MacroBody),
+        ApiAction("tickets", "render_canned", _canned, "A canned response filled in for this ticket", operation="read",
+                  body=_CannedBody),
+        ApiAction("tickets", "rate", _rate, "The customer rates the resolution (1-5)", operation="read",
+                  body=_RateBody),
         ApiAction("tickets", "attach", _attach, "Attach files (base64) to the ticket or one of its messages",
-                  uploads=True),
+                  uploads=True, body=_AttachBody),
         ApiAction("tickets", "suggest_articles", _suggest, "Knowledge-base articles that may answer the ticket",
                   operation="read"),
         ApiAction("tickets", "sla", _sla, "The ticket's SLA clocks: start, warning, due and met times",
                   operation="read"),
         ApiAction("tickets", "viewing", _viewing, "Collision notice: mark yourself viewing (or leaving) and get "
-                  "the other agents who have the ticket open", operation="read"),
+                  "the other agents who have the ticket open", operation="read", body=_ViewingBody),
         ApiAction("business_calendars", "import_holidays", _import_holidays, "Add holidays from an iCalendar file",
-                  uploads=True),
+                  uploads=True, body=_HolidaysBody),
         ApiAction("business_calendars", "business_time", _business_time,
-                  "The instant `minutes` business minutes after `start`", operation="read"),
-        ApiAction("kb_articles", "restore_version", _restore, "Make an earlier revision current again"),
+                  "The instant `minutes` business minutes after `start`", operation="read", body=_BusinessTimeBody),
+        ApiAction("kb_articles", "restore_version", _restore, "Make an earlier revision current again",
+                  body=_RestoreBody),
     ]

@@ -113,10 +113,15 @@ def build_spec(target: Platform) -> dict[str, Any]:
                                      **_errors(400, 401, 403, 404, 409, 412, 422, 429, 503)}},
         })
     for (resource, action_name), action in target.actions.items():
+        body: dict[str, Any] = {"type": "object", "maxProperties": 0, "description": "This action takes no body"}
+        if action.body is not None:
+            body_name = "".join(part.title() for part in f"{resource}_{action_name}_body".split("_"))
+            spec.components.schema(body_name, schema=action.body)
+            body = {"$ref": f"#/components/schemas/{body_name}"}
         spec.path(path=f"/api/v1/{resource}/{{record_id}}/{action_name}", operations={"post": {
             "summary": action.summary or action_name, "tags": [resource],
             "parameters": [_RECORD_ID],
-            "requestBody": {"required": False, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "requestBody": {"required": False, "content": {"application/json": {"schema": body}}},
             "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": {"type": "object"}}}},
                           **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}}})
     document = spec.to_dict()

@@ -174,7 +174,7 @@ def run_action(resource: str, record_id: int, action: str) -> Response:
     record = env.records.get(resource, record_id, operation=declared.operation)
     if declared.uploads:
         allow_uploads()
-    payload = json_body(optional=True)
+    payload = declared.load(json_body(optional=True))
     result = declared.func(env, record, payload)
     db.session.commit()
     return jsonify(result)

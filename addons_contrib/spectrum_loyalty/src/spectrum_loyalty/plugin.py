@@ -10,7 +10,7 @@ from core.models.base import Record
 from core.signals import record_created
 
 from spectrum_loyalty.models import LoyaltyCard
-from spectrum_loyalty.points import award_points, redeem
+from spectrum_loyalty.points import RedeemBody, award_points, redeem
 
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
@@ -85,7 +85,8 @@ def register_event_handlers() -> list[EventHandler]:
 @hookimpl
 def register_api_actions() -> list[ApiAction]:
     """`POST /api/v1/loyalty_cards/<id>/redeem`."""
-    return [ApiAction(MODEL, "redeem", redeem, summary="Spend points of an active card", operation="update")]
+    return [ApiAction(MODEL, "redeem", redeem, summary="Spend points of an active card", operation="update",
+                      body=RedeemBody)]
 
 
 @hookimpl

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from marshmallow import Schema, fields, validate
+
 from core.env import Env
 from core.records.errors import ValidationFailed
 
-__all__ = ["POINTS_PER_TOUCH", "award_points", "redeem"]
+__all__ = ["POINTS_PER_TOUCH", "award_points", "redeem", "RedeemBody"]
 
 #: Points a card earns when its holder reaches out to us, by channel of the inbound touch.
 POINTS_PER_TOUCH = {"meeting": 50, "email": 10}
@@ -32,24 +34,30 @@ def award_points(sender: str, *, record: Any, env: Env, **_payload: Any) -> None
         records.update("loyalty_cards", card.id, {"points": card.points + earned}, version=card.version)
 
 
+_POINTS = "Give a whole number of points greater than zero."
+_REASON = f"Give a text of at most {_REASON_MAX} characters."
+
+
+class RedeemBody(Schema):
+    """The body of `redeem`, which the platform validates before the action runs."""
+
+    error_messages = {"unknown": "Unknown field: send points, and optionally reason and version."}
+
+    points = fields.Integer(strict=True, required=True, validate=validate.Range(min=1, error=_POINTS),
+                            error_messages={"required": _POINTS, "invalid": _POINTS, "null": _POINTS})
+    reason = fields.String(allow_none=True, validate=validate.Length(max=_REASON_MAX, error=_REASON),
+                           error_messages={"invalid": _REASON})
+    version = fields.Integer(strict=True, allow_none=True, metadata={"description": "The card's version last read"})
+
+
 def redeem(env: Env, card: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
     """`POST /api/v1/loyalty_cards/<id>/redeem` with `{"points": 100, "reason": "...", "version": 3}`.
 
     Spends points from an active card and notes it on the contact's timeline. `version`
     is optional; when given, a card changed since the caller read it is a 409 conflict.
-    Bad input is a 422 naming the field.
+    The body is `RedeemBody`'s (bad input is a 422 naming the field).
     """
-    unknown = sorted(set(payload) - {"points", "reason", "version"})
-    if unknown:
-        raise ValidationFailed({name: ["Unknown field: send points, and optionally reason and version."]
-                                for name in unknown})
-    points, reason, version = payload.get("points"), payload.get("reason"), payload.get("version")
-    if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
-        raise ValidationFailed({"points": ["Give a whole number of points greater than zero."]})
-    if reason is not None and (not isinstance(reason, str) or len(reason) > _REASON_MAX):
-        raise ValidationFailed({"reason": [f"Give a text of at most {_REASON_MAX} characters."]})
-    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
-        raise ValidationFailed({"version": ["Not a valid integer."]})
+    points, reason, version = payload["points"], payload.get("reason"), payload.get("version")
     if not card.active:
         raise ValidationFailed({"points": [f"Card {card.number} is inactive; a manager must reactivate it first."]})
     if points > card.points:
