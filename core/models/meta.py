@@ -91,6 +91,8 @@ class FieldMeta:
     digits: tuple[int, int] | None = None
     currency_field: str | None = None
     is_column: bool = True
+    #: The column's plain default (not one computed by a function), what a new record's form starts with.
+    default: Any = None
 
     @property
     def writable(self) -> bool:
@@ -165,6 +167,7 @@ class ModelMeta:
             max_length=_max_length(kind, info.get("max_length"), column.type),
             digits=_digits(column.type),
             currency_field=info.get("currency_field"),
+            default=_scalar_default(column),
         )
 
     def invalidate(self) -> None:
@@ -211,3 +214,9 @@ class ModelMeta:
                 for f in self.fields.values() if not f.sensitive
             ],
         }
+
+
+def _scalar_default(column: Any) -> Any:
+    """The column's default when it is a plain value (None for callables, SQL expressions or none)."""
+    default = column.default
+    return default.arg if default is not None and getattr(default, "is_scalar", False) else None

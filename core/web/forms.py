@@ -7,8 +7,35 @@ from zoneinfo import ZoneInfo
 
 from core.json_input import JsonInputError, load_json
 from core.models.meta import ModelMeta
+from core.web.rendering import local_input_value
 
-__all__ = ["form_values"]
+__all__ = ["form_values", "edited_fields"]
+
+_TICKED = ("on", "true", "1", "yes")
+
+
+def posted_text(form: Mapping[str, str], name: str) -> str | None:
+    """A posted field's text with the browser's CRLF line breaks back to the LF stored."""
+    raw = form.get(name)
+    return None if raw is None else raw.replace("\r\n", "\n")
+
+
+def edited_fields(meta: ModelMeta, record: Any, form: Mapping[str, str], fields: list[str], zone: ZoneInfo) -> list[str]:
+    """The fields of an edit form whose posted text differs from what the form showed for `record`.
+
+    Only these are written: a field the user did not touch keeps its stored value exactly, even
+    where its form input cannot carry it whole (seconds of a time, an unticked box being absent).
+    """
+    edited = []
+    for name in fields:
+        field = meta.fields[name]
+        shown = local_input_value(field, getattr(record, name), zone)
+        if field.kind == "boolean":
+            if (form.get(name) in _TICKED) != (shown == "true"):
+                edited.append(name)
+        elif (posted := posted_text(form, name)) is not None and posted != shown:
+            edited.append(name)
+    return edited
 
 
 def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zone: ZoneInfo) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -20,9 +47,9 @@ def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zon
     errors: dict[str, list[str]] = {}
     for name in fields:
         field = meta.fields[name]
-        raw = form.get(name)
+        raw = posted_text(form, name)
         if field.kind == "boolean":
-            values[name] = raw in ("on", "true", "1", "yes")
+            values[name] = raw in _TICKED
             continue
         if raw is None:
             continue

@@ -94,6 +94,8 @@ def local_input_value(field: FieldMeta, value: Any, zone: ZoneInfo) -> str:
     """The value as an HTML form input expects it (datetime-local in the user's zone)."""
     if value is None:
         return ""
+    if field.kind == "boolean":
+        return "true" if value else ""
     if isinstance(value, datetime):
         return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
     if isinstance(value, date):

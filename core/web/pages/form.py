@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 from core.db import db
 from core.records.errors import Conflict, Refused, ValidationFailed
 from core.web.blueprint import render_page, web
-from core.web.forms import form_values
+from core.web.forms import edited_fields, form_values
 from core.web.rendering import local_input_value, user_zone
 from core.web.security import login_required, web_env
 from core.web.views import form_fields
@@ -32,6 +32,12 @@ def _render(resource: str, record: Any, values: dict[str, Any], errors: dict[str
                        local_input=lambda f, r: local_input_value(f, getattr(r, f.name), zone))
 
 
+def _defaults(meta: Any) -> dict[str, str]:
+    """A new record's form values from the fields' plain defaults (a box ticked by default shows ticked)."""
+    return {name: ("true" if field.default else "") if field.kind == "boolean" else str(field.default)
+            for name, field in meta.fields.items() if field.default is not None and not field.readonly}
+
+
 def _link_options(env: Any, target: str, current: Any) -> list[Any]:
     """The first records of a many-to-one target, plus the current one (works without JS)."""
     if not env.policy.can(target, "read"):
@@ -52,7 +58,7 @@ def new_record(resource: str) -> Response | tuple[str, int]:
     env = web_env()
     env.policy.require(resource, "create")
     if request.method == "GET":
-        return _render(resource, None, dict(request.args), {})
+        return _render(resource, None, {**_defaults(env.records.meta(resource)), **request.args}, {})
     meta = env.records.meta(resource)
     values, errors = form_values(meta, request.form, form_fields(env, resource), user_zone(env))
     if errors:
@@ -75,7 +81,9 @@ def edit_record(resource: str, record_id: int) -> Response | tuple[str, int]:
     if request.method == "GET":
         return _render(resource, record, {}, {})
     meta = env.records.meta(resource)
-    values, errors = form_values(meta, request.form, form_fields(env, resource), user_zone(env))
+    zone = user_zone(env)
+    edited = edited_fields(meta, record, request.form, form_fields(env, resource), zone)
+    values, errors = form_values(meta, request.form, edited, zone)
     if errors:
         return _render(resource, record, dict(request.form), errors, 422)
     try:
