@@ -14,6 +14,7 @@ from core.records.errors import AccessDenied, ValidationFailed
 from addons.service_desk import conversation, customer, kb, presence, routing, sla
 from addons.service_desk.calendars import import_holidays, load_calendar
 from addons.service_desk.engine import add_business_time
+from addons.service_desk.models.tickets import sla_status_now
 
 __all__ = ["api_actions", "attachments_of"]
 
@@ -92,7 +93,8 @@ def _sla(env: Any, ticket: Any, payload: Mapping[str, Any]) -> dict[str, Any]:
     if ticket.sla_policy_id is None:
         return {"policy": None, "clocks": []}
     policy = env.sudo().records.get("sla_policies", ticket.sla_policy_id)
-    return {"policy": {"id": policy.id, "name": policy.name}, "status": ticket.sla_status, "clocks": [
+    return {"policy": {"id": policy.id, "name": policy.name}, "status": sla_status_now(ticket, env.now()),
+            "clocks": [
         {"target": c.target, "start": c.start.isoformat(), "due_at": c.due_at.isoformat() if c.due_at else None,
          "warn_at": c.warn_at.isoformat() if c.warn_at else None, "met_at": c.met_at.isoformat() if c.met_at else None}
         for c in sla.clocks_of(env, ticket, policy)]}

@@ -36,6 +36,7 @@ from core.access.snapshot import AccessSnapshot, Grant, Rule, load_for_user
 from core.auth.models import User
 from core.db import db
 from core.domain import USER_ID, DomainContext, compile_domain
+from core.domain.paths import reads_the_time
 from core.records.errors import AccessDenied
 
 __all__ = ["AccessPolicy", "Decision"]
@@ -175,11 +176,12 @@ class AccessPolicy:
                    role_rules: list[Rule] | None) -> tuple[Any, ...] | None:
         """What decides the compiled condition of these rules (compiling it took a tenth
         of a list request): the model, the operation, the rules, and the user when a rule
-        names their id. None when a rule depends on the time (`$now`, `$today`) or on the
+        names their id. None when a rule depends on the time (`$now`, `$today`, a field
+        computed when read) or on the
         user's other data (`$user` of another attribute), which can change any time."""
         rules = [*global_rules, *(role_rules or ())]
         uses = {use for rule in rules for use in rule.context_values}
-        if uses - {USER_ID}:
+        if uses - {USER_ID} or any(reads_the_time(model_class, rule.domain) for rule in rules):
             return None
         return (model_class, operation, tuple(rule.id for rule in global_rules),
                 None if role_rules is None else tuple(rule.id for rule in role_rules),

@@ -53,6 +53,7 @@ from core.domain.errors import DomainError
 from core.domain.operators import OPERATORS, Missing, Unresolved, compare
 from core.domain.paths import relationship_of
 from core.json_input import JsonInputError, load_json
+from core.models.read_time import read_time_fields
 
 __all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", "OPERATORS", "parse_domain",
            "context_values", "USER_ID"]
@@ -169,7 +170,9 @@ class _Compiler:
             raise DomainError(self._unknown(model, head), path)
         if self.context.field_guard and not self.context.field_guard(model, head):
             raise DomainError(f"you may not filter on the field {head!r} of {model.resource_name()!r}", path)
-        return compare(getattr(model, head), head, operator, self._value(value, path))
+        computed = read_time_fields(model).get(head)
+        sql = computed.sql(model, self.context.current_time()) if computed is not None else None
+        return compare(getattr(model, head), head, operator, self._value(value, path), sql=sql)
 
     def _relationship(self, model: type[Any], head: str, path: str) -> RelationshipProperty[Any]:
         relation = relationship_of(model, head)

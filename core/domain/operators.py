@@ -157,8 +157,16 @@ def _coercer(column: Any, name: str) -> Callable[[Any], Any]:
     return coerce
 
 
-def compare(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bool]:
-    """The SQL condition `column operator value`, after checking and converting `value`."""
+def compare(column: Any, name: str, operator: str, value: Any, *,
+            sql: ColumnElement[Any] | None = None) -> ColumnElement[bool]:
+    """The SQL condition `column operator value`, after checking and converting `value`
+    for `column`; with `sql`, the condition is on that expression instead (a field
+    computed when read, core.models.read_time), the value checked as for the column."""
+    coerce = _coercer(column, name)
+    if operator in TEXT_OPERATORS:
+        _text_kind(column, name, operator)
+    if sql is not None:
+        column = sql
     if operator == "is null":
         return column.is_(None)
     if operator == "is not null":
@@ -167,7 +175,6 @@ def compare(column: Any, name: str, operator: str, value: Any) -> ColumnElement[
         return false()
     if operator in TEXT_OPERATORS:
         return _text(column, name, operator, value)
-    coerce = _coercer(column, name)
     if operator in LIST_OPERATORS:
         if not isinstance(value, list):
             raise DomainError(f"{operator!r} on {name!r} takes a list of values", name)
@@ -197,9 +204,12 @@ def compare(column: Any, name: str, operator: str, value: Any) -> ColumnElement[
     return {"<": column.__lt__, "<=": column.__le__, ">": column.__gt__, ">=": column.__ge__}[operator](value)
 
 
-def _text(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bool]:
+def _text_kind(column: Any, name: str, operator: str) -> None:
     if _kind(column) != "text":
         raise DomainError(f"{operator!r} applies to text fields; {name!r} is not one", name)
+
+
+def _text(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bool]:
     if value is Unresolved:
         return true()
     if not isinstance(value, str) or value == "":

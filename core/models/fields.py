@@ -30,6 +30,7 @@ def field(
     readonly: bool = False,
     required: bool | None = None,
     currency_field: str | None = None,
+    currency_setting: str | None = None,
     max_length: int | None = None,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
@@ -44,6 +45,10 @@ def field(
     :param readonly: never written by users (set by the platform or actions).
     :param required: must be given on create; implies NOT NULL.
     :param currency_field: for kind "money", the field holding the ISO currency code.
+    :param currency_setting: for kind "money" in a currency the platform sets (the company
+        currency), the name of the setting holding its ISO code; with `currency_field`, the
+        currency of records whose own is empty. Money is answered with its currency's
+        decimals (core.money).
     :param max_length: for text kinds, the most characters accepted: by default the length
         of a `String(n)` column (never more), else the kernel's TEXT_MAX_LENGTH.
     """
@@ -70,6 +75,7 @@ def field(
             "readonly": readonly,
             "required": required,
             "currency_field": currency_field,
+            "currency_setting": currency_setting,
             "max_length": max_length,
         }
     )

@@ -90,6 +90,8 @@ class FieldMeta:
     #: (precision, scale) of a decimal column that declares them.
     digits: tuple[int, int] | None = None
     currency_field: str | None = None
+    #: For money kept in a currency the platform sets (the company currency): the setting's name.
+    currency_setting: str | None = None
     is_column: bool = True
     #: The column's plain default (not one computed by a function), what a new record's form starts with.
     default: Any = None
@@ -167,6 +169,7 @@ class ModelMeta:
             max_length=_max_length(kind, info.get("max_length"), column.type),
             digits=_digits(column.type),
             currency_field=info.get("currency_field"),
+            currency_setting=info.get("currency_setting"),
             default=_scalar_default(column),
         )
 

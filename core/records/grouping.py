@@ -7,6 +7,7 @@ from typing import Any, Sequence
 from sqlalchemy import Select, func, select
 
 from core.db import db
+from core.models.read_time import read_time_fields
 from core.records.service import RecordService
 from core.summaries.totals import COUNT_COLUMN
 
@@ -24,16 +25,18 @@ class Group:
 
 def group_by(service: RecordService, resource: str, field: str, domain: Any = None, *,
              sums: Sequence[str] = (), search: str | None = None) -> list[Group]:
-    """Counts (and sums of `sums`) per value of `field`, largest groups first."""
+    """Counts (and sums of `sums`) per value of `field`, largest groups first (of a field
+    computed when read, its value now: core.models.read_time)."""
     meta = service.meta(resource)
     for name in (field, *sums):
         meta.field(name)  # a clear KeyError for an unknown field
         if name not in service.readable_fields(resource):
             raise KeyError(f"you may not read the field {name!r} of {resource!r}")
-    statement = None if search else _from_totals(service, resource, field, domain, sums)
+    computed = read_time_fields(service.models.get(resource)).get(field)
+    statement = None if search or computed else _from_totals(service, resource, field, domain, sums)
     if statement is None:
         visible = service.subquery(resource, domain, search=search)
-        key = visible.c[field]
+        key = visible.c[field] if computed is None else computed.sql(visible.c, service.env.now()).label(field)
         statement = select(key, func.count(), *[func.sum(visible.c[name]) for name in sums]).group_by(key)
         statement = statement.order_by(func.count().desc(), key)
     rows = db.session.execute(statement).all()

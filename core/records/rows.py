@@ -15,7 +15,7 @@ caller reads the page through the ORM instead.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlalchemy import JSON, Select, func, select
 from sqlalchemy.orm.exc import UnmappedInstanceError
@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import UnmappedInstanceError
 from core.db import db, derived_statement
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.pagination import encode_cursor
-from core.records.schemas import output_converter
+from core.records.schemas import output_converters
 
 if TYPE_CHECKING:
     from core.records.service import PageStatement
@@ -33,12 +33,13 @@ __all__ = ["read_page"]
 _TO_MANY = ("tags", "many2many")
 
 
-def read_page(meta: ModelMeta, page: PageStatement, size: int,
-              readable: tuple[str, ...]) -> tuple[list[dict[str, Any]], str | None] | None:
+def read_page(meta: ModelMeta, page: PageStatement, size: int, readable: tuple[str, ...],
+              settings: Mapping[str, Any]) -> tuple[list[Any], list[dict[str, Any]], str | None] | None:
     """The dumped rows of the first `size` records `page` (the records service's ordered,
     permission-filtered SELECT of the model, limited to `size` + 1) yields, with their
     `readable` fields and display name, and the cursor of the next page; None when the
-    model's display name needs the ORM."""
+    model's display name needs the ORM. Returned with the plain instances the rows were read
+    into (instances, rows, cursor), for the values computed from them (core.models.read_time)."""
     learned = meta.cached(("row reading",), dict)
     if learned.get("display needs the ORM"):
         return None  # found on an earlier page: do not read a page only to read it again
@@ -67,21 +68,26 @@ def read_page(meta: ModelMeta, page: PageStatement, size: int,
         learned["display needs the ORM"] = True
         return None
     # Tag names sorted as the dumper sorts them; linked ids ascending, as prefetch loads them.
-    plan = [(names.index(name) if name not in to_many else width + to_many.index(name),
-             name, sorted if name in to_many else output_converter(meta, name)) for name in readable]
+    # Money in the record's own currency is converted with the row's currency column.
+    plan = [(names.index(name) if name not in to_many else width + to_many.index(name), name,
+             sorted if name in to_many else convert, None if currency is None else names.index(currency))
+            for name, convert, currency in output_converters(meta, readable, settings)]
     dumped = []
     for row, display in zip(rows, displays):
         out: dict[str, Any] = {}
-        for index, name, convert in plan:
+        for index, name, convert, currency_index in plan:
             value = row[index]
-            out[name] = None if value is None else convert(value)
+            if value is None:
+                out[name] = None
+            else:
+                out[name] = convert(value) if currency_index is None else convert(value, row[currency_index])
         out["display_name"] = None if display is None else str(display)
         dumped.append(out)
     for name in to_many:  # a record linking nothing aggregates to NULL on PostgreSQL
         for out in dumped:
             if out[name] is None:
                 out[name] = []
-    return dumped, encode_cursor(page.keys, instances[-1]) if more and instances else None
+    return instances, dumped, encode_cursor(page.keys, instances[-1]) if more and instances else None
 
 
 def _row_statement(meta: ModelMeta, statement: Select[Any], to_many: tuple[str, ...], dialect: str) -> Any:

@@ -4,14 +4,15 @@ from __future__ import annotations
 import re
 from datetime import timezone
 from decimal import Decimal
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from marshmallow import Schema, ValidationError, fields, missing, validate
 
+from core.money import DEFAULT_PLACES, currency_places, money_text
 from core.models.meta import SINGLE_LINE_KINDS, TEXT_KINDS, FieldMeta, ModelMeta
 
-__all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "output_converter", "marshmallow_field",
-           "INT_MAX"]
+__all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "output_converters", "marshmallow_field",
+           "FieldOutput", "INT_MAX"]
 
 _PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
 #: Record ids and integer columns are 32-bit on every backend.
@@ -172,29 +173,65 @@ def output_schema(meta: ModelMeta, readable: tuple[str, ...]) -> Schema:
     return meta.cached(("output", readable), lambda: _output_schema_class(meta, readable)())
 
 
-def output_dumper(meta: ModelMeta, readable: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
-    """A function dumping one record as `output_schema` does, value for value.
+class FieldOutput(NamedTuple):
+    """How the dumper turns a non-null value of field `name` into its JSON-ready form:
+    `convert(value)`, or `convert(value, currency)` with the value of field `currency_field`
+    of the same record when the field is money in the record's own currency."""
+
+    name: str
+    convert: Callable[..., Any]
+    currency_field: str | None = None
+
+
+def output_dumper(meta: ModelMeta, readable: tuple[str, ...],
+                  settings: Mapping[str, Any]) -> Callable[[Any], dict[str, Any]]:
+    """A function dumping one record as `output_schema` does, value for value (money with
+    its currency's decimals, see core.money; `settings` hold the currencies money fields
+    name by setting).
 
     Lists dump thousands of values a page; marshmallow's per-value dispatch was a quarter
     of a list request's time, while output needs no validation: one converter per field.
     """
-    return meta.cached(("dumper", readable), lambda: _dumper(meta, readable))
+    key = ("dumper", readable, _setting_currencies(meta, settings))
+    return meta.cached(key, lambda: _dumper(output_converters(meta, readable, settings)))
 
 
-def output_converter(meta: ModelMeta, name: str) -> Callable[[Any], Any]:
-    """How the dumper turns a non-null value of field `name` into its JSON-ready form."""
-    return _CONVERTERS.get(meta.fields[name].kind, _text)
+def output_converters(meta: ModelMeta, readable: tuple[str, ...], settings: Mapping[str, Any]) -> list[FieldOutput]:
+    """The converter of each of the `readable` fields, in order."""
+    return [_field_output(meta.fields[name], settings) for name in readable]
 
 
-def _dumper(meta: ModelMeta, readable: tuple[str, ...]) -> Callable[[Any], dict[str, Any]]:
-    converters = [(name, output_converter(meta, name)) for name in readable]
-    converters.append(("display_name", _text))
+def _setting_currencies(meta: ModelMeta, settings: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(settings.get(field.currency_setting) for field in meta.fields.values() if field.currency_setting)
 
+
+def _field_output(field: FieldMeta, settings: Mapping[str, Any]) -> FieldOutput:
+    if field.kind == "money":
+        if field.currency_setting:
+            places = currency_places(settings.get(field.currency_setting))
+        else:
+            places = field.digits[1] if field.digits else DEFAULT_PLACES
+        if field.currency_field:  # the record's currency, else the setting's
+            return FieldOutput(field.name, lambda value, currency: money_text(
+                value, currency_places(currency) if currency else places), field.currency_field)
+        return FieldOutput(field.name, lambda value: money_text(value, places))
+    if field.kind == "decimal" and field.digits:
+        scale = field.digits[1]
+        return FieldOutput(field.name, lambda value: money_text(value, scale))
+    return FieldOutput(field.name, _CONVERTERS.get(field.kind, _text))
+
+
+def _dumper(outputs: list[FieldOutput]) -> Callable[[Any], dict[str, Any]]:
     def dump(record: Any) -> dict[str, Any]:
         row = {}
-        for name, convert in converters:
+        for name, convert, currency in outputs:
             value = getattr(record, name)
-            row[name] = None if value is None else convert(value)
+            if value is None:
+                row[name] = None
+            else:
+                row[name] = convert(value) if currency is None else convert(value, getattr(record, currency))
+        display = record.display_name
+        row["display_name"] = None if display is None else _text(display)
         return row
 
     return dump
@@ -204,15 +241,10 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _same(value: Any) -> Any:
-    return value
-
-
 _CONVERTERS: dict[str, Callable[[Any], Any]] = {
     "integer": int, "many2one": int,
     "decimal": lambda value: format(Decimal(str(value)), "f"),
-    "money": lambda value: format(Decimal(str(value)), "f"),
-    "boolean": _same, "json": _same,
+    "boolean": lambda value: value, "json": lambda value: value,
     "date": lambda value: value.isoformat(), "datetime": lambda value: value.isoformat(),
     "many2many": lambda value: [related.id for related in value],
     "tags": lambda value: sorted(tag.name for tag in value),

@@ -18,7 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement, True_
 from core import signals
 from core.db import db
 from core.domain import USER_ID, DomainContext, compile_domain, context_values
-from core.domain.paths import reached_models
+from core.domain.paths import reached_models, reads_the_time
+from core.models.read_time import read_time_fields
 from core.events import emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
@@ -30,7 +31,7 @@ from core.records.pagination import (SortKey, apply_keyset, decode_cursor, encod
 from core.records.prefetch import load_to_many
 from core.records.rows import read_page
 from core.records.schemas import INT_MAX
-from core.records.values import ValueResolver, describe_integrity_error
+from core.records.values import ValueResolver, check_money_places, describe_integrity_error
 
 if TYPE_CHECKING:
     from core.env import Env
@@ -180,11 +181,13 @@ class RecordService:
         size = limit or int(self.env.platform.settings["page_size"])
         page = self._page_statement(resource, domain, order, cursor, search, size)
         readable = self._output_fields(resource, fields)
-        read = read_page(self.meta(resource), page, size, readable)
+        read = read_page(self.meta(resource), page, size, readable, self.env.platform.settings)
         if read is None:  # the display name needs the ORM (a relationship)
             found = self.search(resource, domain, order=order, limit=limit, cursor=cursor, search=search)
             return DumpedPage(self.dump(resource, found.records, fields), found.next_cursor)
-        return DumpedPage(*read)
+        instances, rows, next_cursor = read
+        self._read_time_values(resource, readable, list(zip(instances, rows)))
+        return DumpedPage(rows, next_cursor)
 
     def _page_statement(self, resource: str, domain: Any, order: Sequence[str] | str | None, cursor: str | None,
                         search: str | None, size: int) -> PageStatement:
@@ -198,6 +201,10 @@ class RecordService:
         or a search term, builds it each time."""
         model = self.models.get(resource)
         keys = parse_order(model, order, self.meta(resource).order)
+        computed = [key.name for key in keys if key.name in read_time_fields(model)]
+        if computed:
+            raise BadRequest(f"cannot sort {resource!r} by {computed[0]!r}: its value depends on the time it is "
+                             "read; sort by the time it changes instead")
         hidden = [key.name for key in keys if key.name not in self.readable_fields(resource)]
         if hidden:
             # Sorting by a field reveals its values as surely as reading it does.
@@ -221,7 +228,7 @@ class RecordService:
         if rules is None or search:
             return None
         uses = context_values(domain)
-        if uses - {USER_ID}:
+        if uses - {USER_ID} or reads_the_time(model, domain):
             return None
         # A path through a relation carries the read rules of each model it reaches.
         crossed = [self.policy.reuse_key(target, "read")
@@ -344,6 +351,7 @@ class RecordService:
             for name, related in relations.items():
                 setattr(record, name, related)
             record.before_save(self.env, set(scalars) | set(relations))
+            check_money_places(resolver.meta, record, set(scalars), self.env.platform.settings)
             db.session.add(record)
             self._flush(resource, None, None)
             self._require_record(model, record.id, "create")
@@ -396,6 +404,7 @@ class RecordService:
                 record.created_at = record.updated_at = now
                 record.created_by = record.updated_by = author
                 record.before_save(self.env, set(scalars) | set(relations))
+                check_money_places(resolver.meta, record, set(scalars), self.env.platform.settings)
                 records.append(record)
             except ValidationFailed as error:
                 errors[index] = error.errors
@@ -453,6 +462,7 @@ class RecordService:
             for name, value in {**scalars, **relations}.items():
                 setattr(record, name, value)
             record.before_save(self.env, requested)
+            check_money_places(resolver.meta, record, requested, self.env.platform.settings)
             changes = resolver.diff(record, before)
             if not changes:
                 # before_save normalized the input back to what was stored (an email's
@@ -516,8 +526,22 @@ class RecordService:
         """JSON-ready dicts of `records`, with only the fields the user may read."""
         from core.records.schemas import output_dumper
 
-        dump = output_dumper(self.meta(resource), self._output_fields(resource, fields))
-        return [dump(record) for record in records]
+        readable = self._output_fields(resource, fields)
+        dump = output_dumper(self.meta(resource), readable, self.env.platform.settings)
+        rows = [dump(record) for record in records]
+        self._read_time_values(resource, readable, list(zip(records, rows)))
+        return rows
+
+    def _read_time_values(self, resource: str, readable: tuple[str, ...], dumped: list[tuple[Any, dict[str, Any]]]) -> None:
+        """Set in each dumped row the `readable` fields computed when read (core.models.read_time), at the
+        platform's time, from its record (a plain instance holding the row's columns will do)."""
+        computed = [(name, rule) for name, rule in read_time_fields(self.models.get(resource)).items() if name in readable]
+        if not computed or not dumped:
+            return
+        now = self.env.now()
+        for record, row in dumped:
+            for name, rule in computed:
+                row[name] = rule.value(record, now)
 
     def _output_fields(self, resource: str, fields: Sequence[str] | None) -> tuple[str, ...]:
         """The readable fields to output (the asked `fields` and `id`, or all readable ones);

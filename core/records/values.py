@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.db import db
+from core.money import currency_places
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.models.tags import Tag
 from core.records.bulk import one_of
@@ -21,7 +22,7 @@ from core.records.schemas import INT_MAX, input_loader
 if TYPE_CHECKING:
     from core.records.service import RecordService
 
-__all__ = ["ValueResolver", "describe_integrity_error", "audit_text"]
+__all__ = ["ValueResolver", "describe_integrity_error", "audit_text", "check_money_places"]
 
 
 class ValueResolver:
@@ -162,6 +163,29 @@ class ValueResolver:
             elif _normalized(old) != _normalized(new := getattr(record, name)):
                 changes[name] = (audit_text(old), audit_text(new))
         return changes
+
+
+def check_money_places(meta: ModelMeta, record: Any, changed: set[str], settings: Mapping[str, Any]) -> None:
+    """ValidationFailed when a money amount just set, or whose currency just changed, has more
+    decimals than its currency (1500.5 yen): money is kept, and answered, in whole units of
+    its currency (core.money). Amounts the platform derives (read-only) are not checked."""
+    errors = {}
+    for name, field in meta.fields.items():
+        if field.kind != "money" or field.readonly or not (name in changed or field.currency_field in changed):
+            continue
+        amount = getattr(record, name)
+        if amount is None or not isinstance(amount, Decimal) or not amount.is_finite():
+            continue
+        currency = getattr(record, field.currency_field) if field.currency_field else None
+        currency = currency or (settings.get(field.currency_setting) if field.currency_setting else None)
+        if not currency:
+            continue
+        places = currency_places(currency)
+        if -amount.normalize().as_tuple().exponent > places:
+            unit = "no decimals" if places == 0 else f"at most {places} decimal{'s' if places > 1 else ''}"
+            errors[name] = [f"Amounts in {str(currency).upper()} have {unit}."]
+    if errors:
+        raise ValidationFailed(errors)
 
 
 def _labels(items: Any) -> list[str]:

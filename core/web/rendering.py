@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.models.read_time import read_time_fields
+from core.money import DEFAULT_PLACES, currency_places, quantum
 from core.models.meta import FieldMeta, ModelMeta
 
 __all__ = ["user_zone", "DisplayContext", "format_value", "local_input_value"]
@@ -51,8 +53,26 @@ class DisplayContext:
         return self.env.platform.models.by_table(field.relation or "")
 
     def value(self, field: FieldMeta, record: Any) -> Markup | str:
-        """The value of `field` on `record` as HTML-safe text."""
-        return format_value(field, getattr(record, field.name, None), self)
+        """The value of `field` on `record` as HTML-safe text (money with its currency's decimals)."""
+        computed = read_time_fields(type(record)).get(field.name)
+        value = computed.value(record, self.env.now()) if computed else getattr(record, field.name, None)
+        if field.kind == "money" and value is not None:
+            return money_display(value, self.money_places(field, record))
+        return format_value(field, value, self)
+
+    def money_places(self, field: FieldMeta, record: Any) -> int:
+        """How many decimals money field `field` of `record` has (core.money)."""
+        if field.currency_field and getattr(record, field.currency_field, None):
+            return currency_places(getattr(record, field.currency_field))
+        if field.currency_setting:
+            return currency_places(self.env.platform.settings.get(field.currency_setting))
+        return field.digits[1] if field.digits else DEFAULT_PLACES
+
+
+def money_display(value: Any, places: int) -> str:
+    """An amount as a page shows it: thousands separated, `places` decimals, rounded half up."""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    return f"{amount.quantize(quantum(places), ROUND_HALF_UP):,.{places}f}"
 
 
 def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Markup | str:
@@ -75,8 +95,8 @@ def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Marku
         return value.astimezone(context.zone).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    if kind == "money" and isinstance(value, Decimal):
-        return f"{value:,.2f}"
+    if kind == "money":
+        return money_display(value, field.digits[1] if field.digits else DEFAULT_PLACES)
     if kind == "email":
         return Markup('<a href="mailto:{0}">{0}</a>').format(value)
     if kind == "url":

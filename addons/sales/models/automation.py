@@ -118,11 +118,11 @@ class ForecastSnapshot(Record):
                                         readonly=True, index=True)
     taken_on: Mapped[date] = field(Date, label="Taken on", required=True, readonly=True)
     open_amount: Mapped[Decimal] = field(Numeric(24, 8), label="Open pipeline", kind="money", required=True,
-                                         readonly=True)
+                                         readonly=True, currency_setting="company_currency")
     weighted_amount: Mapped[Decimal] = field(Numeric(24, 8), label="Weighted pipeline", kind="money",
-                                             required=True, readonly=True)
+                                             required=True, readonly=True, currency_setting="company_currency")
     won_amount: Mapped[Decimal] = field(Numeric(24, 8), label="Won by then", kind="money", required=True,
-                                        readonly=True)
+                                        readonly=True, currency_setting="company_currency")
     deals: Mapped[int] = field(Integer, label="Open deals", required=True, readonly=True)
     note: Mapped[str | None] = field(String(200), label="Note", readonly=True)
     team: Mapped[SalesTeam | None] = relationship(SalesTeam, foreign_keys=[team_id])

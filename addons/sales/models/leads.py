@@ -62,7 +62,7 @@ class Lead(Record):
     owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
     team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="SET NULL"), label="Team", index=True)
     expected_amount: Mapped[Decimal | None] = field(Numeric(16, 2), label="Expected amount", kind="money",
-                                                    currency_field="currency")
+                                                    currency_field="currency", currency_setting="company_currency")
     currency: Mapped[str | None] = field(String(3), label="Currency", help="Empty: the company currency.")
     contact_id: Mapped[int | None] = field(ForeignKey("contacts.id", ondelete="SET NULL"), label="Contact",
                                            index=True, help="The person, once known as a contact.")

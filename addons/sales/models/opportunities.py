@@ -46,6 +46,7 @@ class Opportunity(Record):
     contact_id: Mapped[int | None] = field(ForeignKey("contacts.id", ondelete="SET NULL"), label="Main contact",
                                            index=True)
     amount: Mapped[Decimal] = field(Numeric(16, 2), label="Amount", kind="money", currency_field="currency",
+                                    currency_setting="company_currency",
                                     default=Decimal(0), nullable=False)
     currency: Mapped[str | None] = field(String(3), label="Currency",
                                          help="ISO code; empty means the company currency.")
@@ -88,9 +89,9 @@ class Opportunity(Record):
                                                  label="Furthest stage reached", readonly=True)
     exchange_rate: Mapped[Decimal | None] = field(Numeric(18, 8), label="Exchange rate", readonly=True)
     amount_company: Mapped[Decimal | None] = field(Numeric(24, 8), label="Amount (company currency)", kind="money",
-                                                   readonly=True, index=True)
+                                                   readonly=True, index=True, currency_setting="company_currency")
     weighted_amount: Mapped[Decimal | None] = field(Numeric(24, 8), label="Weighted amount", kind="money",
-                                                    readonly=True, index=True,
+                                                    readonly=True, index=True, currency_setting="company_currency",
                                                     help="Amount x probability, in the company currency.")
     last_activity_at: Mapped[datetime | None] = field(UtcDateTime, label="Last activity", readonly=True, index=True)
     next_activity_id: Mapped[int | None] = field(ForeignKey("activities.id", ondelete="SET NULL"),

@@ -126,7 +126,7 @@ class SalesQuota(Record):
     month: Mapped[date] = field(Date, label="Month", required=True, index=True,
                                 help="Any day of the month; stored as its first day.")
     amount: Mapped[Decimal] = field(Numeric(16, 2), label="Quota", kind="money", required=True,
-                                    help="In the company currency.")
+                                    currency_setting="company_currency", help="In the company currency.")
     team: Mapped[SalesTeam] = relationship(SalesTeam, foreign_keys=[team_id])
 
     @property

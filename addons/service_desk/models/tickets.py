@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, inspect
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, and_, case, inspect
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
 from core.auth.models import User
 from core.db import UtcDateTime, db
+from core.models.read_time import ReadTime
 from core.models.tags import Tag, tag_table
 from core.records.errors import ValidationFailed
 from core.web.downloads import clean_filename
@@ -17,7 +18,8 @@ from core.web.downloads import clean_filename
 from addons.contacts.models import Account, Contact
 
 __all__ = ["Ticket", "TicketStatusChange", "TicketMessage", "TicketAttachment",
-           "STATUSES", "OPEN_STATUSES", "DONE_STATUSES", "CHANNELS", "PRIORITIES", "SLA_STATES", "ticket_tags"]
+           "STATUSES", "OPEN_STATUSES", "DONE_STATUSES", "CHANNELS", "PRIORITIES", "SLA_STATES", "ticket_tags",
+           "sla_status_now"]
 
 STATUSES = [
     ("new", "New"), ("open", "Open"), ("pending_customer", "Pending customer"),
@@ -43,10 +45,36 @@ def _previous(record: Any, name: str) -> Any:
     return deleted[0] if deleted else None
 
 
+#: The stored SLA states that the passing of time changes.
+_TURNING = ("on_track", "warning")
+
+
+def _sla_status_sql(columns: Any, now: datetime) -> Any:
+    """`sla_status_now` in SQL, over the stored columns (for filters and groups)."""
+    status, check, due = columns.sla_status, columns.sla_check_at, columns.sla_next_due_at
+    return case((and_(status.in_(_TURNING), check <= now, due <= now), "breached"),
+                (and_(status == "on_track", check <= now), "warning"), else_=status)
+
+
+def sla_status_now(ticket: Any, now: datetime) -> str | None:
+    """The ticket's SLA state at `now`: the state last stored (addons.service_desk.sla), moved
+    on by the time passed since. Once the next check has come (the sweep may not have run
+    yet), an active target past its due time is breached, else a warning is due."""
+    status, check, due = ticket.sla_status, ticket.sla_check_at, ticket.sla_next_due_at
+    if status in _TURNING and check is not None and check <= now:
+        if due is not None and due <= now:
+            return "breached"
+        if status == "on_track":
+            return "warning"
+    return status
+
+
 class Ticket(Record):
     """A customer's request, worked on by a team under an SLA policy."""
 
     __tablename__ = "tickets"
+    #: The SLA state a reader gets is the state now, not when the sweep last ran.
+    __read_time__ = {"sla_status": ReadTime(sql=_sla_status_sql, value=sla_status_now)}
     __label__ = "Ticket"
     __display_field__ = "reference"
     __order__ = ["-opened_at", "-id"]

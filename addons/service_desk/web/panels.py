@@ -14,7 +14,7 @@ from core.web.rendering import user_zone
 from addons.service_desk import kb, presence, sla
 from addons.service_desk.lookup import all_records
 from addons.service_desk.models.sla import TARGETS
-from addons.service_desk.models.tickets import STATUSES
+from addons.service_desk.models.tickets import STATUSES, sla_status_now
 
 __all__ = ["panels"]
 
@@ -74,7 +74,8 @@ def _sla(env: Any, ticket: Any) -> str:
     events = all_records(env, "ticket_sla_events", [["ticket_id", "=", ticket.id]], [TicketSlaEvent.occurred_at]) \
         if env.policy.can("ticket_sla_events", "read") else []
     return render_template("service_desk/panels/sla.html", policy=policy, clocks=sla.clocks_of(env, ticket, policy),
-                           events=events, targets=dict(TARGETS), zone=user_zone(env), ticket=ticket)
+                           events=events, targets=dict(TARGETS), zone=user_zone(env), ticket=ticket,
+                           status=sla_status_now(ticket, env.now()))
 
 
 def _suggestions(env: Any, ticket: Any) -> str:
