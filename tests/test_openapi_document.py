@@ -3,6 +3,7 @@ demo database of every shipped addon: decimal bounds are numbers, not strings.""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
@@ -19,3 +20,34 @@ def test_the_document_is_valid_openapi_3_1(client):
     assert bounds and all(isinstance(value, (int, float)) for value in bounds.values()), rate
     expected = document["components"]["schemas"]["LeadsCreate"]["properties"]["expected_amount"]
     assert expected["type"] == ["string", "number", "null"], "an optional amount may be null"
+
+
+SAMPLES = ("Acme", "  Acme  ", "   ", "", "Acme\nBcc: x", "Acme\u2028", "Acme\x00", "Acme\n", "Ünïcode ☃")
+
+
+def test_a_texts_documented_pattern_takes_what_the_api_takes(client, api_as, admin):
+    """A client generated from the document sends what the API accepts: the pattern of a
+    required single-line text (an account's name) and of an optional long text (its notes)
+    accept exactly the values the API accepts, line breaks, NUL and blanks included."""
+    document = json.loads(client.get("/api/openapi.json").get_data(as_text=True))
+    properties = document["components"]["schemas"]["AccountsCreate"]["properties"]
+    api = api_as(admin)
+    for field, other in (("name", {}), ("notes", {"name": "Notes Corp"})):
+        pattern = re.compile(properties[field]["pattern"])
+        for number, sample in enumerate(SAMPLES):
+            body = {**other, field: sample, "website": None} if field == "notes" else {field: sample}
+            if field == "notes":
+                body["name"] = f"Notes Corp {number}"
+            answer = api.post("/api/v1/accounts", json=body)
+            assert answer.status_code in (201, 422), answer.json
+            assert (answer.status_code == 201) == bool(pattern.search(sample)), (field, sample, answer.json)
+    website = re.compile(properties["website"]["pattern"])
+    assert website.search("https://acme.example.com/about") and not website.search("ftp://acme.example.com")
+
+
+def test_models_only_the_platform_writes_have_no_create_operation(client, api_as, admin):
+    document = json.loads(client.get("/api/openapi.json").get_data(as_text=True))
+    assert "post" in document["paths"]["/api/v1/accounts"]
+    assert "post" not in document["paths"]["/api/v1/job_runs"] and "get" in document["paths"]["/api/v1/job_runs"]
+    refused = api_as(admin).post("/api/v1/job_runs", json={})
+    assert refused.status_code == 403 and "created by the platform" in refused.json["detail"]

@@ -90,10 +90,11 @@ def build_spec(target: Platform) -> dict[str, Any]:
                             "total": {"type": "object", "properties": {"value": {"type": "integer"},
                                                                        "exact": {"type": "boolean"}}}},
                         "required": ["data", "next"]}}}}, **_errors(400, 401, 403, 404, 422, 429)}},
-            "post": {"summary": f"Create a {meta.label.lower()}", "tags": [resource], "requestBody": json_body(f"{name}Create"),
-                     "responses": {"201": {"description": "Created", "headers": _ETAG,
-                                           "content": {"application/json": {"schema": ref}}},
-                                   **_errors(400, 401, 403, 404, 415, 422, 429, 503)}},
+            **({} if meta.created_by_platform else {"post": {
+                "summary": f"Create a {meta.label.lower()}", "tags": [resource], "requestBody": json_body(f"{name}Create"),
+                "responses": {"201": {"description": "Created", "headers": _ETAG,
+                                      "content": {"application/json": {"schema": ref}}},
+                              **_errors(400, 401, 403, 404, 415, 422, 429, 503)}}}),
         })
         spec.path(path=f"/api/v1/{resource}/{{record_id}}", operations={
             "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource],
@@ -112,12 +113,14 @@ def build_spec(target: Platform) -> dict[str, Any]:
                        "responses": {"204": {"description": "Deleted"},
                                      **_errors(400, 401, 403, 404, 409, 412, 422, 429, 503)}},
         })
+    body_names: dict[Any, str] = {}  # a body schema several actions share is one component
     for (resource, action_name), action in target.actions.items():
         body: dict[str, Any] = {"type": "object", "maxProperties": 0, "description": "This action takes no body"}
         if action.body is not None:
-            body_name = "".join(part.title() for part in f"{resource}_{action_name}_body".split("_"))
-            spec.components.schema(body_name, schema=action.body)
-            body = {"$ref": f"#/components/schemas/{body_name}"}
+            if action.body not in body_names:
+                body_names[action.body] = "".join(part.title() for part in f"{resource}_{action_name}_body".split("_"))
+                spec.components.schema(body_names[action.body], schema=action.body)
+            body = {"$ref": f"#/components/schemas/{body_names[action.body]}"}
         spec.path(path=f"/api/v1/{resource}/{{record_id}}/{action_name}", operations={"post": {
             "summary": action.summary or action_name, "tags": [resource],
             "parameters": [_RECORD_ID],

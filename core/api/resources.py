@@ -110,6 +110,8 @@ def update_record(resource: str, record_id: int) -> tuple[Response, int, dict[st
     matched = _if_match(env, resource, record_id)
     if "version" in body:
         version = body.pop("version")
+        if isinstance(version, float) and version.is_integer():
+            version = int(version)  # 3.0 is the integer 3 in JSON Schema, as in JavaScript
         if not isinstance(version, int) or isinstance(version, bool):
             raise ValidationFailed({"version": ["Not a valid integer."]})
     elif matched is not None:

@@ -173,6 +173,13 @@ class ModelMeta:
             default=_scalar_default(column),
         )
 
+    @property
+    def created_by_platform(self) -> bool:
+        """Whether only the platform creates records of this model (a job run, a mail sent):
+        a field every record needs is one nobody may set."""
+        return any(field.required and field.readonly and field.name not in AUDIT_FIELDS
+                   for field in self.fields.values())
+
     def invalidate(self) -> None:
         """Forget cached fields and schemas after an extension changed the model."""
         self.__dict__.pop("fields", None)

@@ -37,6 +37,27 @@ def _single_line(value: str) -> bool:
     return True
 
 
+#: What a text may hold, as the OpenAPI document says it (ECMA-262 and Python read it alike):
+#: no NUL character (_no_nul), and in a single-line kind no line break (_single_line).
+_TEXT_CHARACTER = "[^\\x00]"
+_LINE_CHARACTER = "[^\\x00\\n\\r\\v\\f\\x1c\\x1d\\x1e\\x85\\u2028\\u2029]"
+
+
+#: The end of the text: `$` in Python also matches before a final line break.
+_END = "(?![\\s\\S])"
+#: A web address as the URL validator takes it: http or https, a host name with a top-level domain.
+_URL = "^https?://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}(?:/[!-~]*)?" + _END
+
+
+def _documented_pattern(kind: str, required: bool) -> str:
+    """The `pattern` the document gives a text field, so that a client (or a fuzzer) sends
+    what the validators accept. Surrounding spaces (line breaks too) are trimmed before
+    validation, except in long texts; a required text holds something besides spaces."""
+    if kind == "longtext":
+        return "^" + _TEXT_CHARACTER + "*" + _END
+    return ("^\\s*" + ("(?=\\S)" if required else "") + _LINE_CHARACTER + "*\\s*" + _END)
+
+
 def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True) -> fields.Field:
     """The marshmallow field for one model field (`nullable` False refuses null input)."""
     options: dict[str, Any] = {"allow_none": nullable and not meta.required,
@@ -45,6 +66,10 @@ def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True
         options["required"] = True
         options["error_messages"] = {"required": "This field is required.", "null": "This field is required."}
     kind = meta.kind
+    if for_input and kind in ("text", "longtext") and not meta.choices:
+        options["metadata"]["pattern"] = _documented_pattern(kind, meta.required)
+    if for_input and kind == "url":
+        options["metadata"]["pattern"] = _URL
     validators: list[Any] = []
     if meta.max_length and kind in TEXT_KINDS:
         validators.append(validate.Length(max=meta.max_length))

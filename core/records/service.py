@@ -340,6 +340,7 @@ class RecordService:
     def create(self, resource: str, values: Mapping[str, Any]) -> Any:
         """Validate and insert a record; returns it flushed (the caller commits)."""
         self.policy.require(resource, "create")
+        self._require_creatable(resource)
         model = self.models.get(resource)
         resolver = ValueResolver(self, resource)
         scalars, relations = resolver.load(values, partial=False)
@@ -369,6 +370,7 @@ class RecordService:
         batch is written. A database constraint that fails (a unique value) is found by
         retrying the batch record by record."""
         self.policy.require(resource, "create")
+        self._require_creatable(resource)
         meta = self.meta(resource)
         now, author = self.env.now(), self._author_id()
         records = self._build_records(resource, rows, now, author)
@@ -517,6 +519,11 @@ class RecordService:
             raise Conflict(resource, record_id or 0, read_version, None) from None
         except IntegrityError as error:
             raise ValidationFailed(describe_integrity_error(self.meta(resource), error)) from None
+
+    def _require_creatable(self, resource: str) -> None:
+        """AccessDenied when a user (not the platform) creates a record only the platform creates."""
+        if not self.env.system_mode and self.meta(resource).created_by_platform:
+            raise AccessDenied(f"{self.meta(resource).label_plural} are created by the platform, not by hand")
 
     def _author_id(self) -> int | None:
         return self.env.user.id if self.env.user is not None else None

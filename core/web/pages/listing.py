@@ -40,7 +40,7 @@ def list_page(resource: str) -> tuple[str, int]:
     context: dict[str, Any] = dict(
         resource=resource, meta=meta, query=query, columns=columns, search=search, operators=OPERATORS,
         filterable=[f for f in meta.fields.values() if f.is_column and f.name in env.records.readable_fields(resource)],
-        can_create=env.policy.can(resource, "create"), can_update=env.policy.can(resource, "update"),
+        can_create=env.policy.can(resource, "create") and not meta.created_by_platform, can_update=env.policy.can(resource, "update"),
         can_delete=env.policy.can(resource, "delete"), has_kanban=_has_kanban(env, resource),
         saved_filters=_saved_filters(env, resource), error=None, rows=[], groups=None, count=None,
     )
