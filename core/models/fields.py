@@ -1,7 +1,7 @@
 """`field()`: a mapped column plus the light annotations the UI, API and imports read."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import MappedColumn, mapped_column
@@ -31,6 +31,7 @@ def field(
     required: bool | None = None,
     currency_field: str | None = None,
     currency_setting: str | None = None,
+    validate: Sequence[Callable[[Any], Any]] = (),
     max_length: int | None = None,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
@@ -49,6 +50,9 @@ def field(
         currency), the name of the setting holding its ISO code; with `currency_field`, the
         currency of records whose own is empty. Money is answered with its currency's
         decimals (core.money).
+    :param validate: marshmallow validators (validate.Range, validate.Regexp...) checked with
+        the field's own on every write; the OpenAPI document states them (bounds, pattern),
+        so that clients send what the API accepts.
     :param max_length: for text kinds, the most characters accepted: by default the length
         of a `String(n)` column (never more), else the kernel's TEXT_MAX_LENGTH.
     """
@@ -76,6 +80,7 @@ def field(
             "required": required,
             "currency_field": currency_field,
             "currency_setting": currency_setting,
+            "validate": tuple(validate),
             "max_length": max_length,
         }
     )

@@ -92,6 +92,8 @@ class FieldMeta:
     currency_field: str | None = None
     #: For money kept in a currency the platform sets (the company currency): the setting's name.
     currency_setting: str | None = None
+    #: The model's own marshmallow validators of the field (core.models.fields.field's `validate`).
+    validators: tuple[Any, ...] = ()
     is_column: bool = True
     #: The column's plain default (not one computed by a function), what a new record's form starts with.
     default: Any = None
@@ -170,6 +172,7 @@ class ModelMeta:
             digits=_digits(column.type),
             currency_field=info.get("currency_field"),
             currency_setting=info.get("currency_setting"),
+            validators=tuple(info.get("validate") or ()),
             default=_scalar_default(column),
         )
 

@@ -93,6 +93,7 @@ def marshmallow_field(meta: FieldMeta, *, for_input: bool, nullable: bool = True
         bound = Decimal(10) ** (precision - scale)
         validators.append(validate.Range(min=-bound, max=bound, min_inclusive=False, max_inclusive=False,
                                          error=f"Must have at most {precision - scale} digits before the point."))
+    validators.extend(meta.validators)
     if validators:
         options["validate"] = validators
     if kind == "email":

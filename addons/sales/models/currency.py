@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from marshmallow import validate
 from sqlalchemy import Date, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped
 
@@ -13,7 +14,7 @@ from core import Record, field
 from core.db import db
 from core.records.errors import ValidationFailed
 
-__all__ = ["ExchangeRate", "company_currency", "rate_to_company", "normalize_currency"]
+__all__ = ["ExchangeRate", "CURRENCY_CODE", "company_currency", "rate_to_company", "normalize_currency"]
 
 _CODE = re.compile(r"^[A-Z]{3}$")
 
@@ -21,6 +22,11 @@ _CODE = re.compile(r"^[A-Z]{3}$")
 def company_currency(env: Any) -> str:
     """The currency totals, quotas and forecasts are expressed in (setting company_currency)."""
     return str(env.platform.settings["company_currency"]).upper()
+
+
+#: What a currency field takes (before it is upper-cased): three letters.
+CURRENCY_CODE = validate.Regexp(r"^[A-Za-z]{3}(?![\s\S])",
+                                error="{input!r} is not a currency code: give three letters, such as EUR.")
 
 
 def normalize_currency(value: str | None, field_name: str = "currency") -> str | None:
@@ -42,7 +48,7 @@ class ExchangeRate(Record):
     __order__ = ["currency", "-valid_from"]
     __table_args__ = (UniqueConstraint("currency", "valid_from"),)
 
-    currency: Mapped[str] = field(String(3), label="Currency", required=True, index=True,
+    currency: Mapped[str] = field(String(3), label="Currency", required=True, index=True, validate=[CURRENCY_CODE],
                                   help="ISO code of the foreign currency, such as EUR.")
     rate: Mapped[Decimal] = field(Numeric(18, 8), label="Rate", required=True,
                                   help="Value of one unit of this currency in the company currency (EUR -> USD: 1.10).")

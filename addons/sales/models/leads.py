@@ -17,7 +17,7 @@ from core.records.errors import ValidationFailed
 
 from addons.contacts.models import INDUSTRIES, Account, Contact
 from addons.sales.models.choices import LEAD_STATUSES, SOURCES
-from addons.sales.models.currency import normalize_currency
+from addons.sales.models.currency import CURRENCY_CODE, normalize_currency
 from addons.sales.models.opportunities import Opportunity
 from addons.sales.models.teams import SalesTeam
 
@@ -63,7 +63,8 @@ class Lead(Record):
     team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="SET NULL"), label="Team", index=True)
     expected_amount: Mapped[Decimal | None] = field(Numeric(16, 2), label="Expected amount", kind="money",
                                                     currency_field="currency", currency_setting="company_currency")
-    currency: Mapped[str | None] = field(String(3), label="Currency", help="Empty: the company currency.")
+    currency: Mapped[str | None] = field(String(3), label="Currency", help="Empty: the company currency.",
+                                         validate=[CURRENCY_CODE])
     contact_id: Mapped[int | None] = field(ForeignKey("contacts.id", ondelete="SET NULL"), label="Contact",
                                            index=True, help="The person, once known as a contact.")
     notes: Mapped[str | None] = field(Text, label="Notes")

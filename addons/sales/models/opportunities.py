@@ -17,8 +17,9 @@ from core.records.errors import ValidationFailed
 
 from addons.contacts.models import Account, Contact
 from addons.sales.models.choices import BUYING_ROLES, OPPORTUNITY_STATUSES, SOURCES
-from addons.sales.models.currency import company_currency, normalize_currency, rate_to_company
-from addons.sales.models.pipeline import FORECAST_CATEGORIES, LostReason, PipelineStage, first_open_stage
+from addons.sales.models.currency import CURRENCY_CODE, company_currency, normalize_currency, rate_to_company
+from addons.sales.models.pipeline import (FORECAST_CATEGORIES, PERCENTAGE, LostReason, PipelineStage,
+                                          first_open_stage)
 from addons.sales.models.teams import SalesTeam
 
 __all__ = ["Opportunity", "OpportunityContact", "opportunity_tags"]
@@ -48,12 +49,12 @@ class Opportunity(Record):
     amount: Mapped[Decimal] = field(Numeric(16, 2), label="Amount", kind="money", currency_field="currency",
                                     currency_setting="company_currency",
                                     default=Decimal(0), nullable=False)
-    currency: Mapped[str | None] = field(String(3), label="Currency",
+    currency: Mapped[str | None] = field(String(3), label="Currency", validate=[CURRENCY_CODE],
                                          help="ISO code; empty means the company currency.")
     stage_id: Mapped[int | None] = field(ForeignKey("pipeline_stages.id", ondelete="RESTRICT"), label="Stage",
                                          index=True, help="Empty: the first stage of the team's pipeline.")
     probability: Mapped[Decimal | None] = field(
-        Numeric(5, 2), label="Probability (%)",
+        Numeric(5, 2), label="Probability (%)", validate=[PERCENTAGE],
         help="Filled from the stage unless you set it by hand; clear it to follow the stage again.")
     forecast_category: Mapped[str | None] = field(String(20), label="Forecast category", choices=FORECAST_CATEGORIES,
                                                   help="Filled from the stage unless you set it by hand.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from marshmallow import validate
 from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, relationship
 
@@ -13,7 +14,10 @@ from core.records.errors import ValidationFailed
 
 from addons.sales.models.teams import SalesTeam
 
-__all__ = ["PipelineStage", "LostReason", "FORECAST_CATEGORIES", "first_open_stage", "outcome_stage"]
+__all__ = ["PipelineStage", "LostReason", "FORECAST_CATEGORIES", "PERCENTAGE", "first_open_stage", "outcome_stage"]
+
+#: What a probability field takes.
+PERCENTAGE = validate.Range(0, 100, error="Give a percentage between 0 and 100.")
 
 FORECAST_CATEGORIES = [
     ("pipeline", "Pipeline"), ("best_case", "Best case"), ("commit", "Commit"),
@@ -34,7 +38,7 @@ class PipelineStage(Record):
                                   help="Stages are shown from the lowest number to the highest.")
     team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="CASCADE"), label="Team", index=True,
                                         help="Only this team's opportunities use the stage. Empty: every team.")
-    probability: Mapped[Decimal] = field(Numeric(5, 2), label="Probability (%)", default=Decimal(10), nullable=False,
+    probability: Mapped[Decimal] = field(Numeric(5, 2), label="Probability (%)", validate=[PERCENTAGE], default=Decimal(10), nullable=False,
                                          help="Filled into an opportunity moved here, unless set by hand.")
     forecast_category: Mapped[str] = field(String(20), label="Forecast category", choices=FORECAST_CATEGORIES,
                                            default="pipeline", nullable=False)

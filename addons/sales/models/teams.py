@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from marshmallow import validate
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, relationship
 
@@ -32,6 +33,7 @@ class SalesTeam(Record):
     leader_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Leader", index=True)
     stale_after_days: Mapped[int] = field(
         Integer, label="Stale after (days)", default=14, nullable=False,
+        validate=[validate.Range(min=1, error="Give a number of days of at least 1.")],
         help="An open opportunity with no activity for this many days gets a follow-up task for its owner.")
     active: Mapped[bool] = field(Boolean, label="Active", default=True, nullable=False)
     description: Mapped[str | None] = field(Text, label="Description")
