@@ -52,7 +52,7 @@ def register_data() -> list[DataRecord]:
 def register_menus() -> list[MenuItem]:
     """The Settings menu of administrators."""
     return [
-        MenuItem("base.settings", "Settings"),
+        MenuItem("base.settings", "Settings", settings=True),
         MenuItem("base.users", "Users", model="users", parent="base.settings"),
         MenuItem("base.roles", "Roles", model="roles", parent="base.settings"),
         MenuItem("base.model_access", "Model access", model="model_access", parent="base.settings"),

@@ -151,6 +151,8 @@ class MenuItem:
         the entry leads to `url` and is shown only to users who may read `model`.
     :param admin: shown only to administrators (a role with full access), for pages
         such as `/admin/...` that refuse everyone else.
+    :param settings: on a top-level entry, a configuration area (teams, stages, policies):
+        shown after the work areas, and its models are not among the global search's.
     """
 
     key: str
@@ -159,6 +161,7 @@ class MenuItem:
     url: str | None = None
     parent: str | None = None
     admin: bool = False
+    settings: bool = False
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def menus() -> list[MenuItem]:
         MenuItem("sales.leads", "Leads", model="leads", parent=root),
         MenuItem("sales.activities", "My activities", model="activities", url="/m/activities?f=My+activities", parent=root),
         MenuItem("sales.forecast", "Forecast", model="opportunities", url="/sales/forecast", parent=root),
-        MenuItem("sales.config", "Sales settings"),
+        MenuItem("sales.config", "Sales settings", settings=True),
         MenuItem("sales.teams", "Teams", model="sales_teams", parent="sales.config"),
         MenuItem("sales.members", "Team members", model="sales_team_members", parent="sales.config"),
         MenuItem("sales.quotas", "Quotas", model="sales_quotas", parent="sales.config"),

@@ -82,7 +82,7 @@ def service_desk_menus() -> list[MenuItem]:
                  parent="service_desk.root"),
         MenuItem("service_desk.canned", "Canned responses", model="canned_responses", parent="service_desk.root"),
         MenuItem("service_desk.macros", "Macros", model="helpdesk_macros", parent="service_desk.root"),
-        MenuItem("service_desk.config", "Service desk setup"),
+        MenuItem("service_desk.config", "Service desk setup", settings=True),
         MenuItem("service_desk.policies", "SLA policies", model="sla_policies", parent="service_desk.config"),
         MenuItem("service_desk.escalations", "Escalation rules", model="sla_escalations", parent="service_desk.config"),
         MenuItem("service_desk.calendars", "Business calendars", model="business_calendars",

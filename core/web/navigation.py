@@ -46,4 +46,7 @@ def navigation(env: Env) -> list[NavEntry]:
             visible[item.parent].children.append(entry)
         elif not item.parent:
             roots.append(entry)
+    # The work areas first, then the configuration areas, each in the order declared.
+    settings = {item.key for item in items if item.settings}
+    roots.sort(key=lambda entry: entry.key in settings)
     return [entry for entry in roots if entry.url or entry.children]

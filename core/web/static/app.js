@@ -4,6 +4,18 @@
   document.documentElement.classList.add("js");
   var csrf = function () { var m = document.querySelector('meta[name="csrf-token"]'); return m ? m.content : ""; };
 
+  // The global search: "/" or Ctrl+K (Cmd+K) puts the cursor in it, Escape leaves it.
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("global-search");
+    if (!box) { return; }
+    var typing = event.target.closest && event.target.closest("input, textarea, select, [contenteditable]");
+    if ((event.key === "/" && !typing) || (event.key.toLowerCase() === "k" && (event.ctrlKey || event.metaKey))) {
+      event.preventDefault(); box.focus(); box.select();
+    } else if (event.key === "Escape" && event.target.closest && event.target.closest(".globalsearch")) {
+      box.blur();
+    }
+  });
+
   // Ask before leaving a form with unsaved changes.
   document.addEventListener("input", function (event) {
     var form = event.target.closest && event.target.closest("form[data-warn-unsaved]");
