@@ -27,6 +27,12 @@ def jobs_demo(addon_site):
     addon_site.vendor("jobs_demo")
 
 
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(app):
+    """The receivers of these tests listen on 127.0.0.1, which only an allowed host may reach."""
+    app.extensions["spectrum"].settings["outbound_allowed_hosts"] = ["127.0.0.1"]
+
+
 class Receiver:
     """A WSGI app that records every request and answers with the next queued status."""
 

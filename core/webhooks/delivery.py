@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import time
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
 from typing import Any
 
 from core.db import db
 from core.declarations import Job
 from core.jobs import GiveUp, JobContext, JobRun, Retry
+from core.outbound import OutboundRefused, post
 from core.platform import platform
 from core.webhooks.models import WebhookDelivery
 
@@ -40,16 +40,17 @@ def verify_signature(secret: str, body: bytes, timestamp: str, signed: str, now:
     return hmac.compare_digest(signature(secret, moment, body), signed)
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: int) -> tuple[int | None, str, str | None]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+def _post(url: str, body: bytes, headers: dict[str, str], timeout: int,
+          allowed: list[str]) -> tuple[int | None, str, str | None]:
+    """(status, the start of the answer, error) of one delivery; a refused target (an
+    internal address, at first or after a redirect) is an error with nothing stored from it."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - admins set the URL
-            return response.status, response.read(_KEEP).decode(errors="replace"), None
-    except urllib.error.HTTPError as error:
-        return error.code, error.read(_KEEP).decode(errors="replace"), f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError) as error:
-        reason = getattr(error, "reason", error)
-        return None, "", f"{type(error).__name__}: {reason}"
+        answer = post(url, body, headers, timeout=timeout, allowed=allowed, keep=_KEEP)
+    except OutboundRefused as refusal:
+        return None, "", f"Refused: {refusal}"
+    except (OSError, http.client.HTTPException) as error:
+        return None, "", f"{type(error).__name__}: {error}"
+    return answer.status, answer.body, None if 200 <= answer.status < 300 else f"HTTP {answer.status}"
 
 
 def _deliver(ctx: JobContext, delivery_id: int) -> dict[str, Any]:
@@ -70,7 +71,8 @@ def _deliver(ctx: JobContext, delivery_id: int) -> dict[str, Any]:
         TIMESTAMP_HEADER: str(timestamp), SIGNATURE_HEADER: signature(subscription.secret or "", timestamp, body),
     }
     started = time.perf_counter()
-    code, response, error = _post(subscription.url, body, headers, int(settings["webhook_timeout"]))
+    code, response, error = _post(subscription.url, body, headers, int(settings["webhook_timeout"]),
+                                  list(settings["outbound_allowed_hosts"]))
     delivery.attempts += 1
     delivery.response_code, delivery.response_body, delivery.error = code, response or None, error
     delivery.duration_ms = int((time.perf_counter() - started) * 1000)

@@ -12,6 +12,8 @@ from core.db import UtcDateTime
 from core.models.base import Record
 from core.models.fields import field
 from core.models.types import JsonType
+from core.outbound import OutboundRefused, check_url
+from core.records.errors import ValidationFailed
 
 __all__ = ["WebhookSubscription", "WebhookDelivery", "DELIVERY_STATUSES"]
 
@@ -53,6 +55,11 @@ class WebhookSubscription(Record):
         from core.webhooks.events import check_patterns
 
         check_patterns(env.platform, self.events)
+        if "url" in changed:
+            try:
+                check_url(self.url, env.platform.settings["outbound_allowed_hosts"])
+            except OutboundRefused as refusal:
+                raise ValidationFailed({"url": [f"{str(refusal)[0].upper()}{str(refusal)[1:]}."]}) from None
         if self.run_as_id is None and env.user is not None:
             self.run_as_id = env.user.id
         if not self.secret:
