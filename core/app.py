@@ -35,7 +35,8 @@ def installed_addon_names() -> list[str]:
 def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the app for one database, with exactly the addons installed in it.
 
-    :param overrides: settings that win over config/default.toml and the environment.
+    :param overrides: settings that win over the defaults (core/default.toml), the deployer's
+        file and the environment.
     :param clock: the time source (tests pass a FixedClock).
     :raises core.secret_key.InsecureSecretKey: outside development, without a safe secret key.
     """
