@@ -15,6 +15,12 @@ from core.web.views import search_options
 __all__ = ["ListQuery"]
 
 _LIST_OPERATORS = ("in", "not in", "between")
+#: Page sizes a list offers.
+PAGE_SIZES = (25, 50, 100, 200)
+#: Pages a list remembers to go back to (each by its cursor in the URL).
+MAX_TRAIL = 40
+#: Stands in the trail for the first page, which has no cursor.
+FIRST_PAGE = "first"
 
 
 @dataclass
@@ -30,6 +36,12 @@ class ListQuery:
     group: str = ""
     cursor: str = ""
     saved: str = ""
+    #: Rows per page (0: the platform's page_size).
+    size: int = 0
+    #: How many rows come before this page, for "51-100 of 2,340".
+    position: int = 0
+    #: The cursors of the pages before this one, nearest last, for "Previous page".
+    trail: list[str] = field(default_factory=list)
 
     @classmethod
     def from_args(cls, resource: str, args: MultiDict[str, str]) -> ListQuery:
@@ -37,9 +49,13 @@ class ListQuery:
             (f, o, v) for f, o, v in zip(args.getlist("bf"), args.getlist("bo"), args.getlist("bv"))
             if f and o
         ]
+        size = args.get("size", type=int)
         return cls(resource=resource, q=args.get("q", "").strip(), named=args.getlist("f"), builder=builder,
                    raw_filter=args.get("filter", ""), sort=args.get("sort", ""), group=args.get("group", ""),
-                   cursor=args.get("cursor", ""), saved=args.get("saved", ""))
+                   cursor=args.get("cursor", ""), saved=args.get("saved", ""),
+                   size=size if size in PAGE_SIZES else 0,
+                   position=max(0, args.get("pos", 0, type=int)) if args.get("cursor") else 0,
+                   trail=args.getlist("back")[-MAX_TRAIL:] if args.get("cursor") else [])
 
     def domain(self, env: Env) -> list[Any]:
         """The filter-language domain of the named filters, the builder rows and raw JSON."""
@@ -64,8 +80,11 @@ class ListQuery:
         values: dict[str, Any] = {
             "q": self.q, "f": self.named, "bf": [b[0] for b in self.builder], "bo": [b[1] for b in self.builder],
             "bv": [b[2] for b in self.builder], "filter": self.raw_filter, "sort": self.sort, "group": self.group,
-            "cursor": self.cursor, "saved": self.saved,
+            "cursor": self.cursor, "saved": self.saved, "size": self.size or None,
+            "pos": self.position or None, "back": self.trail,
         }
+        if "cursor" in changes and "back" not in changes:  # another page of another list: no way back
+            values.update(pos=None, back=[])
         values.update(changes)
         return {key: value for key, value in values.items() if value not in (None, "", [])}
 
@@ -79,6 +98,20 @@ class ListQuery:
                                                                 ("false" if value is False else str(value)))
         return self.url(group=None, cursor=None, bf=[b[0] for b in self.builder] + [field_name],
                         bo=[b[1] for b in self.builder] + [operator], bv=[b[2] for b in self.builder] + [text])
+
+    def next_url(self, cursor: str, shown: int) -> str:
+        """The page after this one (which shows `shown` rows), starting at `cursor`."""
+        return self.url(cursor=cursor, pos=self.position + shown,
+                        back=[*self.trail, self.cursor or FIRST_PAGE][-MAX_TRAIL:])
+
+    def previous_url(self, size: int) -> str | None:
+        """The page before this one (of `size` rows), when it is remembered (None on the first page)."""
+        if not self.cursor or not self.trail:
+            return None
+        *trail, cursor = self.trail
+        if cursor == FIRST_PAGE:
+            return self.url(cursor=None, back=[], pos=None)
+        return self.url(cursor=cursor, back=trail, pos=max(0, self.position - size))
 
     def sort_url(self, column: str) -> str:
         """Link of a column header: sort by it, or reverse when already sorted by it."""

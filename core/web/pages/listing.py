@@ -17,6 +17,7 @@ from core.records.errors import RecordError
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
 from core.web.query import ListQuery
+from core.web.query import PAGE_SIZES
 from core.web.rendering import DisplayContext, format_value
 from core.web.security import login_required, web_env
 from core.web.views import list_columns, search_options
@@ -54,10 +55,13 @@ def list_page(resource: str) -> tuple[str, int]:
             context.update(group_field=field, sums=sums,
                            groups=[(g, format_value(field, g.value, display)) for g in groups])
         else:
+            size = query.size or int(env.platform.settings["page_size"])
             page = env.records.search(resource, domain, order=query.sort or None, cursor=query.cursor or None,
-                                      search=query.q or None)
+                                      search=query.q or None, limit=size)
             context["rows"] = page.records
-            context["next_url"] = query.url(cursor=page.next_cursor) if page.next_cursor else None
+            context["next_url"] = query.next_url(page.next_cursor, len(page.records)) if page.next_cursor else None
+            context["previous_url"] = query.previous_url(size)
+            context.update(page_size=size, page_sizes=PAGE_SIZES)
             context["display"] = DisplayContext(env, meta, page.records, columns)
             context["count"] = env.records.count(resource, domain, search=query.q or None,
                                                  cap=None if request.args.get("exact") else int(env.platform.settings["count_cap"]))

@@ -1,0 +1,46 @@
+"""Paging through a list: the position ("51-100 of 297"), previous and next pages that come
+back to exactly the rows seen, and a choice of rows per page."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from core.testing.web import sign_in
+
+pytestmark = pytest.mark.spectrum_addons("contacts", demo=True)
+
+
+def _page(client, url: str) -> tuple[list[str], str, dict[str, str]]:
+    soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+    ids = [box["value"] for box in soup.select("input[name=ids]")]
+    pager = soup.select_one("nav.pager")
+    links = {a.get_text(strip=True): a["href"] for a in pager.select("a")}
+    return ids, " ".join(pager.select_one(".position").get_text().split()), links
+
+
+def test_next_and_previous_pages_show_the_same_rows_and_say_where_they_are(client, admin):
+    sign_in(client, "admin")
+    total = int(re.search(r"(\d+) contacts", client.get("/m/contacts").get_data(as_text=True)).group(1))
+    assert total > 75
+    first, position, links = _page(client, "/m/contacts?size=25&sort=last_name")
+    assert len(first) == 25 and position == f"1–25 of {total}" and "‹ Previous" not in links
+    second, position, links = _page(client, links["Next ›"])
+    assert position == f"26–50 of {total}" and not set(second) & set(first)
+    third, position, links = _page(client, links["Next ›"])
+    assert position == f"51–75 of {total}" and not set(third) & set(second)
+    back, position, links = _page(client, links["‹ Previous"])
+    assert (back, position) == (second, f"26–50 of {total}")
+    back, position, links = _page(client, links["‹ Previous"])
+    assert (back, position) == (first, f"1–25 of {total}") and "‹ Previous" not in links
+
+
+def test_rows_per_page_can_be_chosen_and_odd_sizes_fall_back(client, admin):
+    sign_in(client, "admin")
+    assert len(_page(client, "/m/contacts?size=100")[0]) == 100
+    assert len(_page(client, "/m/contacts?size=7")[0]) == 50  # not offered: the platform's page size
+    html = client.get("/m/contacts?size=100&q=a").get_data(as_text=True)
+    form = BeautifulSoup(html, "html.parser").select_one("form.page-size")
+    assert form.select_one("option[selected]")["value"] == "100"
+    assert form.select_one("input[name=q]")["value"] == "a", "choosing a size keeps the search"
