@@ -232,3 +232,21 @@ def test_password_change_signs_out_other_sessions(app, make_user):
     assert "Password changed." in changed.get_data(as_text=True)
     assert first.get("/m/contacts").status_code == 200
     assert second.get("/m/contacts").status_code == 302
+
+
+def test_every_save_create_and_delete_says_what_happened(client, make_user):
+    make_user("ann", roles=["base.admin", "base.user"])
+    token = sign_in(client, "ann")
+    created = client.post("/m/accounts/new", data={"csrf_token": token, "name": "Flash Corp"}, follow_redirects=True)
+    assert "Account Flash Corp created." in created.get_data(as_text=True)
+    account = Env.system().records.search("accounts", [["name", "=", "Flash Corp"]]).records[0]
+    unchanged = client.post(f"/m/accounts/{account.id}/edit", follow_redirects=True,
+                            data={"csrf_token": token, "version": 1, "name": "Flash Corp"})
+    assert "Nothing to save: no field was changed." in unchanged.get_data(as_text=True)
+    saved = client.post(f"/m/accounts/{account.id}/edit", follow_redirects=True,
+                        data={"csrf_token": token, "version": 1, "name": "Flash Corporation"})
+    assert "Saved Flash Corporation." in saved.get_data(as_text=True)
+    db.session.expire_all()
+    deleted = client.post(f"/m/accounts/{account.id}/delete", follow_redirects=True,
+                          data={"csrf_token": token, "version": account.version})
+    assert "Account deleted." in deleted.get_data(as_text=True)

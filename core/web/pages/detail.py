@@ -86,6 +86,7 @@ def delete_record(resource: str, record_id: int) -> Response | tuple[str, int]:
     except (Refused, Conflict) as error:
         db.session.rollback()
         return render_page("error.html", 409, title="Not deleted", message=str(error))
-    if release_holders:
-        flash("Deleted, and taken away from every record that held it.", "success")
+    label = env.records.meta(resource).label
+    flash(f"{label} deleted, and taken away from every record that held it." if release_holders
+          else f"{label} deleted.", "success")
     return redirect(f"/m/{resource}", code=303)

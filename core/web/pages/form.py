@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, request
+from flask import flash, redirect, request
 from werkzeug.wrappers import Response
 
 from core.db import db
@@ -69,6 +69,7 @@ def new_record(resource: str) -> Response | tuple[str, int]:
     except ValidationFailed as error:
         db.session.rollback()
         return _render(resource, None, dict(request.form), error.errors, 422)
+    flash(f"{meta.label} {record.display_name} created.", "success")
     return redirect(f"/m/{resource}/{record.id}", code=303)
 
 
@@ -87,7 +88,7 @@ def edit_record(resource: str, record_id: int) -> Response | tuple[str, int]:
     if errors:
         return _render(resource, record, dict(request.form), errors, 422)
     try:
-        env.records.update(resource, record_id, values, version=request.form.get("version", type=int))
+        saved = env.records.update(resource, record_id, values, version=request.form.get("version", type=int))
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
@@ -99,4 +100,6 @@ def edit_record(resource: str, record_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         return _render(resource, env.records.get(resource, record_id), dict(request.form), {"_record": [str(error)]},
                        409)
+    flash(f"Saved {saved.display_name}." if edited else "Nothing to save: no field was changed.",
+          "success" if edited else "info")
     return redirect(f"/m/{resource}/{record_id}", code=303)
