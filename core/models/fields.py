@@ -32,6 +32,7 @@ def field(
     currency_field: str | None = None,
     currency_setting: str | None = None,
     validate: Sequence[Callable[[Any], Any]] = (),
+    summable: bool | None = None,
     max_length: int | None = None,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
@@ -53,6 +54,9 @@ def field(
     :param validate: marshmallow validators (validate.Range, validate.Regexp...) checked with
         the field's own on every write; the OpenAPI document states them (bounds, pattern),
         so that clients send what the API accepts.
+    :param summable: whether a total of the field means something (group totals in lists):
+        by default only money kept in one currency (a setting's) does; a count or a quantity
+        says True; a percentage, a rating or a money field in each record's own currency not.
     :param max_length: for text kinds, the most characters accepted: by default the length
         of a `String(n)` column (never more), else the kernel's TEXT_MAX_LENGTH.
     """
@@ -81,6 +85,7 @@ def field(
             "currency_field": currency_field,
             "currency_setting": currency_setting,
             "validate": tuple(validate),
+            "summable": summable,
             "max_length": max_length,
         }
     )

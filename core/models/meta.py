@@ -94,6 +94,8 @@ class FieldMeta:
     currency_setting: str | None = None
     #: The model's own marshmallow validators of the field (core.models.fields.field's `validate`).
     validators: tuple[Any, ...] = ()
+    #: Whether a total of the field means something (core.models.fields.field's `summable`).
+    summable: bool = False
     is_column: bool = True
     #: The column's plain default (not one computed by a function), what a new record's form starts with.
     default: Any = None
@@ -173,6 +175,7 @@ class ModelMeta:
             currency_field=info.get("currency_field"),
             currency_setting=info.get("currency_setting"),
             validators=tuple(info.get("validate") or ()),
+            summable=_summable(kind, info),
             default=_scalar_default(column),
         )
 
@@ -227,6 +230,13 @@ class ModelMeta:
                 for f in self.fields.values() if not f.sensitive
             ],
         }
+
+
+def _summable(kind: str, info: Mapping[str, Any]) -> bool:
+    """Declared, else true of money in one currency for every record (not in each record's own)."""
+    if info.get("summable") is not None:
+        return bool(info["summable"])
+    return kind == "money" and not info.get("currency_field")
 
 
 def _scalar_default(column: Any) -> Any:

@@ -10,7 +10,6 @@ from flask import Response, abort, flash, redirect, request, stream_with_context
 
 from core.db import db
 from core.domain import DomainError
-from core.models.meta import AUDIT_FIELDS
 from core.records.csv_cells import export_cell
 from core.records.csv_io import export_kinds
 from core.records.errors import RecordError
@@ -18,7 +17,8 @@ from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
 from core.web.query import ListQuery
 from core.web.query import PAGE_SIZES
-from core.web.rendering import DisplayContext, format_value
+from core.money import currency_places
+from core.web.rendering import DisplayContext, format_value, money_display
 from core.web.security import login_required, web_env
 from core.web.views import list_columns, search_options
 
@@ -48,7 +48,9 @@ def list_page(resource: str) -> tuple[str, int]:
     try:
         domain = query.domain(env)
         if query.group:
-            sums = [c for c in columns if meta.fields[c].kind in ("money", "decimal", "integer") and c not in AUDIT_FIELDS]
+            sums = [c for c in columns if meta.fields[c].summable]
+            context["sum_headers"] = {name: _total_header(env, meta.fields[name]) for name in sums}
+            context["total"] = lambda name, value: money_display(value or 0, _total_places(env, meta.fields[name]))
             groups = group_by(env.records, resource, query.group, domain, sums=sums, search=query.q or None)
             field = meta.field(query.group)
             display = DisplayContext(env, meta, [_GroupRow(query.group, g.value) for g in groups], [query.group])
@@ -70,6 +72,19 @@ def list_page(resource: str) -> tuple[str, int]:
         context["error"] = str(error).strip("'\"")
         return render_page("list.html", 400, **context)
     return render_page("list.html", **context)
+
+
+def _total_header(env: Any, field: Any) -> str:
+    """A total's column header, with the currency it is in when a setting names it."""
+    if field.kind == "money" and field.currency_setting:
+        return f"{field.label} ({env.platform.settings.get(field.currency_setting)})"
+    return field.label
+
+
+def _total_places(env: Any, field: Any) -> int:
+    if field.kind == "money" and field.currency_setting:
+        return currency_places(env.platform.settings.get(field.currency_setting))
+    return field.digits[1] if field.digits else 0
 
 
 class _GroupRow:
