@@ -201,10 +201,15 @@ class UserSandbox(SandboxedEnvironment):
 
     @pass_eval_context
     def _join(self, eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attribute: Any = None) -> str:
-        items = list(map(make_attrgetter(self, attribute), value) if attribute is not None else value)
-        total = len(d) * max(len(items) - 1, 0) + sum(len(str(item)) for item in items)
-        if total > self.limits.max_size:
-            raise TemplateRefused(f"a joined text of more than {self.limits.max_size:,} characters")
+        # Counted item by item, so a long sequence is refused as soon as its text would be
+        # too long, before the rest of it is produced.
+        items: list[Any] = []
+        total = 0
+        for item in map(make_attrgetter(self, attribute), value) if attribute is not None else value:
+            total += len(str(item)) + (len(d) if items else 0)
+            if total > self.limits.max_size:
+                raise TemplateRefused(f"a joined text of more than {self.limits.max_size:,} characters")
+            items.append(item)
         return FILTERS["join"](eval_ctx, items, d)
 
     @pass_eval_context
