@@ -15,7 +15,7 @@ from sqlalchemy.orm import MappedColumn
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
     "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
-    "Kpi", "Chart", "Dashboard", "DetailPanel", "Portal",
+    "Kpi", "Chart", "Dashboard", "DetailPanel", "Portal", "DuplicateCheck",
 ]
 
 
@@ -286,6 +286,18 @@ class Dashboard:
     title: str
     kpis: Sequence[Kpi] = ()
     charts: Sequence[Chart] = ()
+
+
+@dataclass(frozen=True)
+class DuplicateCheck:
+    """How to find records of `model` that are probably the same as one just created, or
+    changed in one of `fields`: `find(env, record)` returns (other record, reason) pairs the
+    env may read. The web form then shows them with a way to go on anyway, and the API
+    answers 409 with them unless the caller sends `allow_duplicates=1`."""
+
+    model: str
+    fields: tuple[str, ...]
+    find: Callable[[Any, Any], list[tuple[Any, str]]]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from core.declarations import (
-        Dashboard, DataRecord, DetailPanel, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, Portal,
+        Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, Portal,
         Summary, View, WebhookEvent,
     )
     from core.env import Env
@@ -160,6 +160,15 @@ def register_api_actions() -> list[Any] | None:
     """Actions exposed as `POST /api/v1/<resource>/<id>/<action>` (win, lose, merge...).
 
     Called when the app loads. Returns `core.api.actions.ApiAction` declarations.
+    """
+
+
+@hookspec
+def register_duplicate_checks() -> list[DuplicateCheck] | None:
+    """How to find probable duplicates of a model's records (a contact with the same email).
+
+    Called when the app loads. Returns `core.declarations.DuplicateCheck`s; the web form
+    and the API warn with what they find when a user creates or changes a record.
     """
 
 

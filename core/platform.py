@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from core.addons.discovery import Catalog
 from core.clock import Clock
-from core.declarations import Dashboard, DetailPanel, ImportMapping, Job, MenuItem, Portal, View, WebhookEvent
+from core.declarations import Dashboard, DetailPanel, DuplicateCheck, ImportMapping, Job, MenuItem, Portal, View, WebhookEvent
 from core.models.registry import ModelRegistry
 from core.summaries.totals import Totals
 
@@ -35,6 +35,7 @@ class Platform:
     actions: dict[tuple[str, str], Any] = field(default_factory=dict)
     dashboards: list[Dashboard] = field(default_factory=list)
     panels: list[DetailPanel] = field(default_factory=list)
+    duplicate_checks: list[DuplicateCheck] = field(default_factory=list)
     portals: dict[str, Portal] = field(default_factory=dict)
     template_dirs: list[str] = field(default_factory=list)
     openapi: dict[str, Any] | None = None  # built on first request, then reused

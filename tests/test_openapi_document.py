@@ -38,7 +38,7 @@ def test_a_texts_documented_pattern_takes_what_the_api_takes(client, api_as, adm
             body = {**other, field: sample, "website": None} if field == "notes" else {field: sample}
             if field == "notes":
                 body["name"] = f"Notes Corp {number}"
-            answer = api.post("/api/v1/accounts", json=body)
+            answer = api.post("/api/v1/accounts?allow_duplicates=1", json=body)
             assert answer.status_code in (201, 422), answer.json
             assert (answer.status_code == 201) == bool(pattern.search(sample)), (field, sample, answer.json)
     website = re.compile(properties["website"]["pattern"])

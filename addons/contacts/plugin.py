@@ -12,6 +12,7 @@ from addons.contacts.models import Account, Contact, Interaction
 __all__ = [
     "register_models", "extend_models", "register_data", "register_demo_data", "register_views",
     "register_menus", "register_import_mappings", "register_api_actions", "register_commands",
+    "register_duplicate_checks",
 ]
 
 
@@ -133,6 +134,18 @@ def register_import_mappings() -> list[ImportMapping]:
             "web": "website", "url": "website",
         }),
     ]
+
+
+@hookimpl
+def register_duplicate_checks() -> list:
+    """A contact with the same email, or a similar name at the same account; an account
+    with a similar name: shown when one is created or renamed."""
+    from core.declarations import DuplicateCheck
+
+    from addons.contacts.duplicates import find_duplicates
+
+    return [DuplicateCheck("contacts", ("email", "first_name", "last_name", "account_id"), find_duplicates),
+            DuplicateCheck("accounts", ("name",), find_duplicates)]
 
 
 @hookimpl

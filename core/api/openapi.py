@@ -26,6 +26,8 @@ _RECORD_ID = {"name": "record_id", "in": "path", "required": True,
 _IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
              "description": "The ETag last read: the change applies only to that version (412 otherwise)"}
 
+_ALLOW_DUPLICATES = {"name": "allow_duplicates", "in": "query", "schema": {"type": "string", "enum": ["1", "true", "yes"]},
+                     "description": "Keep the record although it looks like others (else 409 naming them)"}
 _ETAG = {"ETag": {"description": "The record's version, for If-Match", "schema": {"type": "string"}}}
 
 _PROBLEM = {
@@ -52,8 +54,9 @@ def _problem(description: str) -> dict[str, Any]:
 def _errors(*codes: int) -> dict[str, Any]:
     texts = {400: "Malformed request (filter, sort, cursor)", 401: "Not authenticated", 403: "Not allowed",
              404: "No such record, or hidden by a rule",
-             409: "Stale version, or refused: a record the platform keeps, one still held (see holders), or the "
-                  "last active administrator",
+             409: "Stale version; probable duplicates (see duplicates; send allow_duplicates=1 to keep it); or "
+                  "refused: a record the platform keeps, one still held (see holders), or the last active "
+                  "administrator",
              412: "If-Match names a version the record no longer has: read it again",
              415: "Body is not JSON", 422: "Invalid field values", 429: "Too many requests",
              503: "The database stayed locked by other writers: send again after Retry-After"}
@@ -91,10 +94,11 @@ def build_spec(target: Platform) -> dict[str, Any]:
                                                                        "exact": {"type": "boolean"}}}},
                         "required": ["data", "next"]}}}}, **_errors(400, 401, 403, 404, 422, 429)}},
             **({} if meta.created_by_platform else {"post": {
-                "summary": f"Create a {meta.label.lower()}", "tags": [resource], "requestBody": json_body(f"{name}Create"),
+                "summary": f"Create a {meta.label.lower()}", "tags": [resource], "parameters": [_ALLOW_DUPLICATES],
+                "requestBody": json_body(f"{name}Create"),
                 "responses": {"201": {"description": "Created", "headers": _ETAG,
                                       "content": {"application/json": {"schema": ref}}},
-                              **_errors(400, 401, 403, 404, 415, 422, 429, 503)}}}),
+                              **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}}}),
         })
         spec.path(path=f"/api/v1/{resource}/{{record_id}}", operations={
             "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource],
@@ -103,7 +107,8 @@ def build_spec(target: Platform) -> dict[str, Any]:
                                           "content": {"application/json": {"schema": ref}}},
                                   **_errors(401, 403, 404, 422, 429)}},
             "patch": {"summary": f"Update a {meta.label.lower()} (send the version you read)", "tags": [resource],
-                      "parameters": [_RECORD_ID, _IF_MATCH], "requestBody": json_body(f"{name}Update"),
+                      "parameters": [_RECORD_ID, _IF_MATCH, _ALLOW_DUPLICATES],
+                      "requestBody": json_body(f"{name}Update"),
                       "responses": {"200": {"description": "Updated", "headers": _ETAG,
                                             "content": {"application/json": {"schema": ref}}},
                                     **_errors(400, 401, 403, 404, 409, 412, 415, 422, 429, 503)}},

@@ -16,6 +16,7 @@ from core.env import Env
 from core.platform import platform
 from core.read_only import reads_only
 from core.records.errors import Conflict, PreconditionFailed, RecordError, ValidationFailed
+from core.records.duplicates import refuse_duplicates
 from core.request_limits import allow_uploads
 
 __all__ = ["api"]
@@ -96,9 +97,16 @@ def create_record(resource: str) -> tuple[Response, int, dict[str, str]]:
     """Create a record from a JSON object of field values."""
     env = _env()
     record = env.records.create(resource, json_body())
+    if not _duplicates_allowed():
+        refuse_duplicates(env, resource, record)
     db.session.commit()
     return (jsonify(env.records.dump(resource, [record])[0]), 201,
             {"Location": f"/api/v1/{resource}/{record.id}", **_etag(record)})
+
+
+def _duplicates_allowed() -> bool:
+    """Whether the caller said the record is not a duplicate (`?allow_duplicates=1`)."""
+    return request.args.get("allow_duplicates", "").lower() in ("1", "true", "yes")
 
 
 @api.patch("/<resource>/<int:record_id>")
@@ -121,6 +129,8 @@ def update_record(resource: str, record_id: int) -> tuple[Response, int, dict[st
                                             "to avoid lost updates."]})
     with _stale_as_precondition(matched):
         record = env.records.update(resource, record_id, body, version=version)
+    if not _duplicates_allowed():
+        refuse_duplicates(env, resource, record, changed=body)
     db.session.commit()
     return jsonify(env.records.dump(resource, [record])[0]), 200, _etag(record)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 __all__ = ["RecordError", "BadRequest", "AccessDenied", "NotFound", "ValidationFailed", "Conflict", "BatchFailed",
-           "Refused", "InUse"]
+           "Refused", "InUse", "DuplicatesFound"]
 
 
 class RecordError(Exception):
@@ -97,6 +97,18 @@ class InUse(Refused):
         super().__init__(message)
         self.holders, self.count = holders, count
         self.extra = {"holders": holders, "holder_count": count}
+
+
+class DuplicatesFound(RecordError):
+    """The record just created or changed is probably the same as others (core.records.duplicates);
+    `candidates` lists them as {resource, id, display_name, reason}."""
+
+    status = 409
+
+    def __init__(self, message: str, candidates: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+        self.extra = {"duplicates": candidates}
 
 
 def _flatten(messages: Any) -> list[Any]:

@@ -7,7 +7,8 @@ from flask import flash, redirect, request
 from werkzeug.wrappers import Response
 
 from core.db import db
-from core.records.errors import Conflict, Refused, ValidationFailed
+from core.records.duplicates import refuse_duplicates
+from core.records.errors import Conflict, DuplicatesFound, Refused, ValidationFailed
 from core.web.blueprint import render_page, web
 from core.web.forms import edited_fields, form_values
 from core.web.rendering import local_input_value, user_zone
@@ -18,7 +19,7 @@ __all__ = ["new_record", "edit_record"]
 
 
 def _render(resource: str, record: Any, values: dict[str, Any], errors: dict[str, Any], status: int = 200,
-            conflict: str | None = None) -> tuple[str, int]:
+            conflict: str | None = None, duplicates: list[dict[str, Any]] | None = None) -> tuple[str, int]:
     env = web_env()
     meta = env.records.meta(resource)
     fields = [meta.fields[name] for name in form_fields(env, resource)]
@@ -29,6 +30,7 @@ def _render(resource: str, record: Any, values: dict[str, Any], errors: dict[str
     zone = user_zone(env)
     return render_page("form.html", status, resource=resource, meta=meta, record=record, fields=fields,
                        values=values, errors=errors, conflict=conflict, targets=targets, link_choices=choices,
+                       duplicates=duplicates or [],
                        local_input=lambda f, r: local_input_value(f, getattr(r, f.name), zone))
 
 
@@ -65,10 +67,15 @@ def new_record(resource: str) -> Response | tuple[str, int]:
         return _render(resource, None, dict(request.form), errors, 422)
     try:
         record = env.records.create(resource, values)
+        if request.form.get("allow_duplicates") != "1":
+            refuse_duplicates(env, resource, record)
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
         return _render(resource, None, dict(request.form), error.errors, 422)
+    except DuplicatesFound as found:
+        db.session.rollback()
+        return _render(resource, None, dict(request.form), {}, 409, duplicates=found.candidates)
     flash(f"{meta.label} {record.display_name} created.", "success")
     return redirect(f"/m/{resource}/{record.id}", code=303)
 
@@ -89,6 +96,8 @@ def edit_record(resource: str, record_id: int) -> Response | tuple[str, int]:
         return _render(resource, record, dict(request.form), errors, 422)
     try:
         saved = env.records.update(resource, record_id, values, version=request.form.get("version", type=int))
+        if request.form.get("allow_duplicates") != "1":
+            refuse_duplicates(env, resource, saved, changed=edited)
         db.session.commit()
     except ValidationFailed as error:
         db.session.rollback()
@@ -96,6 +105,10 @@ def edit_record(resource: str, record_id: int) -> Response | tuple[str, int]:
     except Conflict as error:
         db.session.rollback()
         return _render(resource, env.records.get(resource, record_id), dict(request.form), {}, 409, conflict=str(error))
+    except DuplicatesFound as found:
+        db.session.rollback()
+        return _render(resource, env.records.get(resource, record_id), dict(request.form), {}, 409,
+                       duplicates=found.candidates)
     except Refused as error:  # the change would break the platform (the last administrator)
         db.session.rollback()
         return _render(resource, env.records.get(resource, record_id), dict(request.form), {"_record": [str(error)]},
