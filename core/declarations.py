@@ -15,7 +15,7 @@ from sqlalchemy.orm import MappedColumn
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
     "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
-    "Kpi", "Chart", "Dashboard", "DetailPanel", "Portal", "DuplicateCheck",
+    "Kpi", "Chart", "Dashboard", "DetailPanel", "QuickAction", "Portal", "DuplicateCheck",
 ]
 
 
@@ -301,19 +301,55 @@ class DuplicateCheck:
 
 
 @dataclass(frozen=True)
+class QuickAction:
+    """A button in the header of a record page, offered by a detail panel.
+
+    It either posts at once (`post`, with the record's version: "Mark won") or leads to
+    the panel's form with some of its inputs preset (`preset`: "Log a call" sets the
+    channel to phone) and the cursor in `focus` (an input's name).
+
+    :param label: the button's text.
+    :param applies: `applies(record) -> bool`: whether this record gets the button now
+        (an open deal can be won; a won one cannot).
+    :param post: URL it posts to, with `{id}` replaced by the record's id.
+    :param preset: input name -> value set in the panel's form.
+    :param focus: name of the panel form's input that gets the cursor.
+    :param style: "primary" or "danger" for the button's look, "" for a plain one.
+    """
+
+    label: str
+    applies: Callable[[Any], bool] = lambda record: True
+    post: str | None = None
+    preset: Mapping[str, str] = field(default_factory=dict)
+    focus: str | None = None
+    style: str = ""
+
+
+@dataclass(frozen=True)
 class DetailPanel:
     """A block an addon adds to the detail page of a record (a timeline, a related summary).
 
-    :param key: unique id of the panel.
+    :param key: unique id of the panel (the page gives it the HTML id `panel-<key>`).
     :param title: heading shown above it.
     :param applies: `applies(resource) -> bool`: which models' detail pages get it.
     :param render: `render(env, record) -> str`: HTML (render a template of the addon).
+    :param quick_actions: buttons for the page's header that act through this panel.
+    :param replaces: keys of panels this one stands in for where both apply (a ticket's
+        conversation shows its messages, so the generic timeline is not shown twice).
+    :param covers: resources whose records this panel already lists, so the page does not
+        repeat them as a related list.
+    :param position: where it stands among the page's panels, lowest first (a record's
+        conversation or timeline comes before summaries); equal ones keep their addons' order.
     """
 
     key: str
     title: str
     applies: Callable[[str], bool]
     render: Callable[[Any, Any], str]
+    quick_actions: Sequence[QuickAction] = ()
+    replaces: Sequence[str] = ()
+    covers: Sequence[str] = ()
+    position: int = 100
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,7 @@ def _rows(client, path: str) -> list[str]:
 
 def _buttons(client, path: str) -> set[str]:
     html = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
-    actions = html.select(".pagehead .actions a, .pagehead .actions button")
+    actions = html.select(".pagehead .actions a, .pagehead .actions button, .recordhead .actions a, .recordhead .actions button")
     bulk = [option["value"] for option in html.select("#bulk-action option")]
     return {re.sub(r"\s+", " ", node.get_text(strip=True)) for node in actions} | {f"bulk:{v}" for v in bulk}
 

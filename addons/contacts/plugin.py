@@ -100,6 +100,20 @@ def register_views() -> list[View]:
             "My contacts": [["owner_id", "=", {"$user": "id"}]],
             "Email consent": [["consent_email", "=", True]],
         }, "group_by": ["account_id", "city", "preferred_channel"]}),
+        View("contacts", "detail", options={
+            "facts": ["account_id", "title", "owner_id", "email", "phone"],
+            "groups": [("Identity", ["first_name", "last_name", "title", "account_id", "birth_date", "owner_id", "tags"]),
+                       ("Communication", ["email", "phone", "mobile", "preferred_channel", "consent_email",
+                                          "consent_email_at", "consent_phone", "consent_phone_at", "consent_sms",
+                                          "consent_sms_at"]),
+                       ("Address", ["street", "postcode", "city", "region", "country"]),
+                       ("Notes", ["notes"])]}),
+        View("accounts", "detail", options={
+            "facts": ["industry", "size", "owner_id", "phone", "website"],
+            "groups": [("Company", ["name", "industry", "size", "website", "owner_id", "tags"]),
+                       ("Communication", ["email", "phone"]),
+                       ("Address", ["street", "postcode", "city", "region", "country"]),
+                       ("Notes", ["notes"])]}),
         View("interactions", "list", ["occurred_at", "channel", "direction", "subject", "contact_id", "account_id"]),
         View("interactions", "search", options={"group_by": ["channel", "direction"]}),
     ]

@@ -9,11 +9,13 @@ from flask import Blueprint, flash, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from core.db import db
-from core.declarations import DetailPanel
+from core.declarations import DetailPanel, QuickAction
 from core.env import Env
 from core.records.errors import RecordError
 from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
+
+from addons.contacts.models import CHANNELS
 
 __all__ = ["timeline_domain", "timeline_panel", "blueprint", "TIMELINE_LENGTH"]
 
@@ -41,22 +43,27 @@ def _render(env: Env, record: Any) -> str:
     resource = record.resource_name()
     if not env.policy.can("interactions", "read"):
         return ""
-    page = env.records.search("interactions", timeline_domain(resource, record.id), order=["-occurred_at"],
-                              limit=TIMELINE_LENGTH)
+    channels = dict(CHANNELS)
+    channel = request.args.get("channel") if request.args.get("channel") in channels else None
+    domain = timeline_domain(resource, record.id) + ([["channel", "=", channel]] if channel else [])
+    page = env.records.search("interactions", domain, order=["-occurred_at"], limit=TIMELINE_LENGTH)
     links = {"contact_id": record.id} if resource == "contacts" else (
         {"account_id": record.id} if resource == "accounts" else {
             "related_model": resource, "related_id": record.id,
             "contact_id": getattr(record, "contact_id", None), "account_id": getattr(record, "account_id", None),
         })
     return render_template("contacts/timeline.html", items=page.records, more=page.next_cursor is not None,
-                           timeline_filter=json.dumps(timeline_domain(resource, record.id)),
+                           timeline_filter=json.dumps(domain), channels=CHANNELS, channel=channel,
                            links=links, zone=user_zone(env), back=f"/m/{resource}/{record.id}",
                            can_log=env.policy.can("interactions", "create"), resource=resource, record=record)
 
 
 def timeline_panel() -> DetailPanel:
     """The timeline block of detail pages."""
-    return DetailPanel("contacts.timeline", "Timeline", _applies, _render)
+    return DetailPanel("contacts.timeline", "Timeline", _applies, _render, quick_actions=(
+        QuickAction("Log a call", preset={"channel": "phone", "direction": "outbound"}, focus="subject"),
+        QuickAction("Add a note", preset={"channel": "note", "direction": "internal"}, focus="subject"),
+    ), position=10)
 
 
 def _safe_back(target: str | None) -> str:

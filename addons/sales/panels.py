@@ -7,7 +7,7 @@ from typing import Any
 from flask import render_template
 
 from core.db import db
-from core.declarations import DetailPanel
+from core.declarations import DetailPanel, QuickAction
 from core.env import Env
 from core.web.rendering import user_zone
 
@@ -62,12 +62,25 @@ def _render_opportunity(env: Env, deal: Any) -> str:
                            can_update=env.policy.can("opportunities", "update"), factors=deal.score_factors or {})
 
 
+def _is_open(deal: Any) -> bool:
+    return deal.status == "open"
+
+
+def _convertible(lead: Any) -> bool:
+    return lead.status != "converted"
+
+
 def detail_panels() -> list[DetailPanel]:
     """The panels, in the order they appear."""
     return [
-        DetailPanel("sales.lead", "Conversion and score", lambda resource: resource == "leads", _render_lead),
+        DetailPanel("sales.lead", "Conversion and score", lambda resource: resource == "leads", _render_lead,
+                    quick_actions=(QuickAction("Convert", _convertible, focus="role", style="primary"),)),
         DetailPanel("sales.opportunity", "Outcome and prediction", lambda resource: resource == "opportunities",
-                    _render_opportunity),
-        DetailPanel("sales.activities", "Activities", _activities_apply, _render_activities),
+                    _render_opportunity, quick_actions=(
+                        QuickAction("Mark won", _is_open, post="/sales/opportunities/{id}/win", style="primary"),
+                        QuickAction("Mark lost", _is_open, focus="lost_reason_id", style="danger"),
+                    )),
+        DetailPanel("sales.activities", "Activities", _activities_apply, _render_activities,
+                    quick_actions=(QuickAction("Plan an activity", focus="summary"),)),
     ]
 

@@ -52,13 +52,24 @@ class DisplayContext:
         """Resource a many2one field links to."""
         return self.env.platform.models.by_table(field.relation or "")
 
-    def value(self, field: FieldMeta, record: Any) -> Markup | str:
-        """The value of `field` on `record` as HTML-safe text (money with its currency's decimals)."""
+    def value(self, field: FieldMeta, record: Any, with_currency: bool = False) -> Markup | str:
+        """The value of `field` on `record` as HTML-safe text (money with its currency's
+        decimals, and `with_currency` its code: "30,300.00 EUR")."""
         computed = read_time_fields(type(record)).get(field.name)
         value = computed.value(record, self.env.now()) if computed else getattr(record, field.name, None)
         if field.kind == "money" and value is not None:
-            return money_display(value, self.money_places(field, record))
+            shown = money_display(value, self.money_places(field, record))
+            code = self.currency(field, record) if with_currency else None
+            return f"{shown} {code}" if code else shown
         return format_value(field, value, self)
+
+    def currency(self, field: FieldMeta, record: Any) -> str | None:
+        """The currency code of money field `field` on `record` (its own, else the company's)."""
+        if field.currency_field and getattr(record, field.currency_field, None):
+            return str(getattr(record, field.currency_field))
+        if field.currency_setting:
+            return self.env.platform.settings.get(field.currency_setting) or None
+        return None
 
     def money_places(self, field: FieldMeta, record: Any) -> int:
         """How many decimals money field `field` of `record` has (core.money)."""

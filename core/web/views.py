@@ -39,10 +39,11 @@ def form_fields(env: Env, resource: str) -> list[str]:
 
 
 def detail_fields(env: Env, resource: str) -> list[str]:
-    """Fields on the detail page: the declared detail view, else every readable field."""
+    """Fields on the detail page: those the declared detail view lists, else every readable
+    field (a view that only declares the page's facts and groups lists none)."""
     readable = env.records.readable_fields(resource)
     view = _declared(env, resource, "detail")
-    if view:
+    if view and view.fields:
         return [name for name in view.fields if name in readable]
     return [name for name in readable if name != "id"]
 

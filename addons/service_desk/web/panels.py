@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import render_template, request
 
-from core.declarations import DetailPanel
+from core.declarations import DetailPanel, QuickAction
 from core.records.errors import RecordError
 from core.web.rendering import user_zone
 
@@ -102,8 +102,10 @@ def _revisions(env: Any, article: Any) -> str:
 def panels() -> list[DetailPanel]:
     """The addon's detail panels, in the order they appear."""
     return [
-        DetailPanel("service_desk.presence", "Who else is here", _is_ticket, _presence),
-        DetailPanel("service_desk.conversation", "Conversation", _is_ticket, _conversation),
+        DetailPanel("service_desk.presence", "Who else is here", _is_ticket, _presence, position=5),
+        DetailPanel("service_desk.conversation", "Conversation", _is_ticket, _conversation,
+                    quick_actions=(QuickAction("Reply", focus="body", style="primary"),),
+                    replaces=("contacts.timeline",), covers=("ticket_messages",), position=10),
         DetailPanel("service_desk.sla", "SLA", _is_ticket, _sla),
         DetailPanel("service_desk.suggestions", "Suggested articles", _is_ticket, _suggestions),
         DetailPanel("service_desk.holidays", "Import holidays", lambda resource: resource == "business_calendars",

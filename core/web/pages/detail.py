@@ -1,17 +1,21 @@
-"""Detail pages: fields, related lists, addon panels (timeline) and the change history;
-deleting, with a confirmation naming the holders of a held record."""
+"""Detail pages: a header (key facts, status bar, quick actions), fields in groups, related
+lists, addon panels (timeline) and the change history; deleting, with a confirmation
+naming the holders of a held record."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask import flash, redirect, request
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.db import db
-from core.records.audit import AuditEntry
+from core.declarations import DetailPanel, QuickAction
+from core.models.meta import AUDIT_FIELDS
 from core.records.errors import Conflict, InUse, Refused
 from core.web.blueprint import render_page, web
+from core.web.history import history_lines
+from core.web.pages.inline_edit import inline_editable
+from core.web.record_layout import field_groups, header_facts, status_field, status_steps
 from core.web.rendering import DisplayContext, user_zone
 from core.web.security import login_required, web_env
 from core.web.views import detail_fields, list_columns
@@ -44,26 +48,41 @@ def _related_lists(env: Any, table: str, record_id: int) -> list[dict[str, Any]]
     return related
 
 
+def _panels(env: Any, resource: str) -> list[DetailPanel]:
+    """The panels of the model's page, less those another applicable panel stands in for."""
+    applicable = [panel for panel in env.platform.panels if panel.applies(resource)]
+    replaced = {key for panel in applicable for key in panel.replaces}
+    return sorted((panel for panel in applicable if panel.key not in replaced), key=lambda panel: panel.position)
+
+
+def _quick_actions(panels: list[DetailPanel], record: Any) -> list[tuple[DetailPanel, QuickAction]]:
+    return [(panel, action) for panel in panels for action in panel.quick_actions if action.applies(record)]
+
+
 @web.get("/m/<resource>/<int:record_id>")
 @login_required
 def detail(resource: str, record_id: int) -> tuple[str, int]:
-    """One record with everything around it."""
+    """One record with everything around it: a header with its key facts, status bar and
+    quick actions; its fields in groups (editable in place); panels, related lists, history."""
     env = web_env()
     record = env.records.get(resource, record_id)
     meta = env.records.meta(resource)
-    fields = [meta.fields[name] for name in detail_fields(env, resource)]
-    history = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.model == resource, AuditEntry.record_id == record_id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(50)
-    ).all()
-    readable = set(env.records.readable_fields(resource))
-    history = [entry for entry in history if entry.field is None or entry.field in readable]
-    panels = [(panel.title, panel.render(env, record)) for panel in env.platform.panels if panel.applies(resource)]
+    names = detail_fields(env, resource)
+    names += [name for name in env.records.readable_fields(resource) if name in AUDIT_FIELDS and name not in names]
+    facts = header_facts(env, resource)
+    panels = _panels(env, resource)
+    covered = {covered for panel in panels for covered in panel.covers}
+    related = [rel for rel in _related_lists(env, record.__tablename__, record_id) if rel["resource"] not in covered]
+    can_update = env.policy.can(resource, "update")
     return render_page(
-        "detail.html", resource=resource, meta=meta, record=record, fields=fields,
-        display=DisplayContext(env, meta, [record], [f.name for f in fields]), history=history,
-        related=_related_lists(env, record.__tablename__, record_id), panels=panels, zone=user_zone(env),
-        can_update=env.policy.can(resource, "update"), can_delete=env.policy.can(resource, "delete"),
+        "detail.html", resource=resource, meta=meta, record=record, groups=field_groups(env, resource, names),
+        facts=facts, steps=status_steps(env, resource, record), status_field=status_field(env, resource),
+        display=DisplayContext(env, meta, [record], [*names, *(f.name for f in facts)]),
+        history=history_lines(env, resource, record_id), related=related,
+        panels=[(panel, panel.render(env, record)) for panel in panels],
+        quick_actions=_quick_actions(panels, record) if can_update else [],
+        editable=inline_editable(env, resource), zone=user_zone(env),
+        can_update=can_update, can_delete=env.policy.can(resource, "delete"),
     )
 
 

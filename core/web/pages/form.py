@@ -15,7 +15,7 @@ from core.web.rendering import local_input_value, user_zone
 from core.web.security import login_required, web_env
 from core.web.views import form_fields
 
-__all__ = ["new_record", "edit_record"]
+__all__ = ["new_record", "edit_record", "link_options"]
 
 
 def _render(resource: str, record: Any, values: dict[str, Any], errors: dict[str, Any], status: int = 200,
@@ -24,7 +24,7 @@ def _render(resource: str, record: Any, values: dict[str, Any], errors: dict[str
     meta = env.records.meta(resource)
     fields = [meta.fields[name] for name in form_fields(env, resource)]
     targets = {f.name: env.platform.models.by_table(f.relation or "") for f in fields if f.kind == "many2one"}
-    choices = {name: _link_options(env, target, values.get(name) if record is None or name in values
+    choices = {name: link_options(env, target, values.get(name) if record is None or name in values
                                    else getattr(record, name))
                for name, target in targets.items() if target}
     zone = user_zone(env)
@@ -40,7 +40,7 @@ def _defaults(meta: Any) -> dict[str, str]:
             for name, field in meta.fields.items() if field.default is not None and not field.readonly}
 
 
-def _link_options(env: Any, target: str, current: Any) -> list[Any]:
+def link_options(env: Any, target: str, current: Any) -> list[Any]:
     """The first records of a many-to-one target, plus the current one (works without JS)."""
     if not env.policy.can(target, "read"):
         return []

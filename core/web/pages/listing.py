@@ -15,6 +15,7 @@ from core.records.csv_io import export_kinds
 from core.records.errors import RecordError
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
+from core.web.pages.inline_edit import inline_editable
 from core.web.query import ListQuery
 from core.web.query import PAGE_SIZES
 from core.money import currency_places
@@ -44,6 +45,7 @@ def list_page(resource: str) -> tuple[str, int]:
         can_create=env.policy.can(resource, "create") and not meta.created_by_platform, can_update=env.policy.can(resource, "update"),
         can_delete=env.policy.can(resource, "delete"), has_kanban=_has_kanban(env, resource),
         saved_filters=_saved_filters(env, resource), error=None, rows=[], groups=None, count=None,
+        editable=inline_editable(env, resource),
     )
     try:
         domain = query.domain(env)

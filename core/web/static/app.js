@@ -67,6 +67,22 @@
     }
   });
 
+  // A header's quick action ("Log a call") leads to its panel's form with some inputs preset.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.quick[data-panel]");
+    var panel = link && document.getElementById(link.dataset.panel);
+    if (!panel) { return; }
+    var named = link.dataset.focus && panel.querySelector('[name="' + link.dataset.focus + '"]');
+    var form = (named && named.form) || panel.querySelector("form");
+    if (!form) { return; }
+    event.preventDefault();
+    var preset = JSON.parse(link.dataset.preset || "{}");
+    Object.keys(preset).forEach(function (name) { if (form.elements[name]) { form.elements[name].value = preset[name]; } });
+    panel.scrollIntoView({ block: "start" });
+    var focus = named || form.querySelector("input:not([type=hidden]), textarea, select");
+    if (focus && focus.focus) { focus.focus(); }
+  });
+
   // Charts: each canvas names the JSON block of its data; tables stay for readers without JavaScript.
   function drawCharts() {
     if (!window.Chart) { return; }
