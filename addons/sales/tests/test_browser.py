@@ -63,12 +63,28 @@ def test_drag_a_card_and_move_one_by_keyboard_on_the_pipeline_board(live_server,
     assert _stored(usd.id) == (stage_id("proposal"), Decimal(50), Decimal(5000))
 
     eur = board["Eur deal"]
-    page.select_option(f"#mv-{eur.id}", str(stage_id("negotiation")))  # the keyboard control
+    step = page.get_by_role("button", name="Move Eur deal to Negotiation")  # the keyboard control
+    step.focus()
+    step.press("Enter")
     _wait_count(page, "Negotiation", 1)
     assert _column(page, "Negotiation") == ("1", "22,000", "16,500")
     assert _column(page, "Proposal") == ("1", "10,000", "5,000")
     assert _stored(eur.id) == (stage_id("negotiation"), Decimal(75), Decimal(16500))
     assert page.locator(f"section.column[aria-label='Negotiation'] .kcard[data-id='{eur.id}']").count() == 1
+
+
+def test_the_board_keeps_its_search_and_shows_amounts_with_their_currency_after_a_move(live_server, page, world,
+                                                                                     board):
+    sign_in_browser(page, live_server, "alice")
+    page.goto(f"{live_server}/m/opportunities/kanban?q=Eur")
+    expect(page.locator(".kcard > a")).to_have_text(["Eur deal"])
+    card = page.locator(f".kcard[data-id='{board['Eur deal'].id}']")
+    expect(card).to_contain_text("20,000.00 EUR")
+    page.drag_and_drop(f".kcard[data-id='{board['Eur deal'].id}']", "section.column[aria-label='Negotiation']")
+    _wait_count(page, "Negotiation", 1)
+    expect(page.locator(".kcard > a")).to_have_text(["Eur deal"]), "the other deal stays filtered out"
+    assert page.locator("#q").input_value() == "Eur"
+    assert page.locator(".kcard select").count() == 0, "no dropdown on the cards"
 
 
 def test_quick_create_a_deal_in_a_column_with_its_account(live_server, page, world, board):

@@ -75,13 +75,15 @@ def board(resource: str) -> tuple[str, int]:
 @web.post("/m/<resource>/<int:record_id>/move")
 @login_required
 def move_card(resource: str, record_id: int) -> Response | tuple[str, int]:
-    """Move a card to another column: an update through the records service (rules, events)."""
+    """Move a card to another column (`to`, a step button's, else `value`, where it was dropped):
+    an update through the records service (rules, events). The board comes back with the
+    filter and search of the page it was moved on (the form posts to the page's query)."""
     env = web_env()
     view = kanban_view(env, resource)
     if view is None:
         abort(404)
     field_name = view.options["group_by"]
-    value: Any = request.form.get("value")
+    value: Any = request.form.get("to") or request.form.get("value")
     message, status = None, 200
     try:
         env.records.update(resource, record_id, {field_name: value}, version=request.form.get("version", type=int))

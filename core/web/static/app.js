@@ -51,17 +51,14 @@
     event.preventDefault();
     column.classList.remove("drop-target");
     var form = dragged.querySelector("form.move");
-    if (form && column.dataset.value !== form.querySelector("select").value) {
-      form.querySelector("select").value = column.dataset.value;
+    if (form && column !== dragged.closest(".column")) {
+      form.elements.value.value = column.dataset.value;
       if (window.htmx) { window.htmx.trigger(form, "submit"); } else { form.submit(); }
     }
     dragged = null;
   });
-  // Moving by keyboard: changing the "Move to" select submits at once; so does any
-  // control marked data-autosubmit (a filter that applies as soon as it is chosen).
+  // A control marked data-autosubmit (a filter that applies as soon as it is chosen) submits at once.
   document.addEventListener("change", function (event) {
-    var form = event.target.closest && event.target.closest("form.move");
-    if (form && window.htmx) { window.htmx.trigger(form, "submit"); }
     if (event.target.hasAttribute && event.target.hasAttribute("data-autosubmit") && event.target.form) {
       event.target.form.requestSubmit();
     }
