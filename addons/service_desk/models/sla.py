@@ -166,7 +166,9 @@ class SlaPolicy(Record):
             errors["warning_percent"] = ["Give a percentage between 1 and 100."]
         if self.pause_statuses is not None:
             known = {value for value, _ in STATUSES}
-            if not isinstance(self.pause_statuses, list) or not set(self.pause_statuses) <= known - {"solved", "closed"}:
+            pausing = known - {"solved", "closed"}
+            if not isinstance(self.pause_statuses, list) or not all(
+                    isinstance(status, str) and status in pausing for status in self.pause_statuses):
                 errors["pause_statuses"] = [f"Give a list of statuses among {', '.join(sorted(known - {'solved', 'closed'}))}."]
         if errors:
             raise ValidationFailed(errors)

@@ -234,3 +234,5 @@ def test_the_pausing_statuses_are_the_policy_s_own(desk, api, api_as, clock):
     refused = manager.post("/api/v1/sla_policies", json={"name": "Odd", "pause_statuses": ["solved"]})
     assert refused.get_json()["errors"] == {"pause_statuses": [
         "Give a list of statuses among new, on_hold, open, pending_customer, pending_third_party."]}
+    nested = manager.post("/api/v1/sla_policies", json={"name": "Odd", "pause_statuses": [["open"], {"a": 1}]})
+    assert nested.status_code == 422 and "pause_statuses" in nested.get_json()["errors"], "not a server error"
