@@ -69,3 +69,24 @@ def test_the_form_shows_the_candidates_and_saves_only_when_told(live_server, pag
     page.get_by_role("button", name="Save anyway").click()
     expect(page.locator(".flash.success")).to_contain_text("Augusta King created")
     assert _count("ada@analytical.example") == 2
+
+
+def test_the_same_phone_number_written_another_way_is_caught(admin, api_as):
+    api = api_as(admin)
+    first = api.post("/api/v1/contacts", json={"first_name": "Felix", "last_name": "Martin",
+                                               "phone": "+33 6 65 87 10 99", "country": "FR"})
+    assert first.status_code == 201 and first.json["phone_key"] == "+33665871099"
+    refused = api.post("/api/v1/contacts", json={"first_name": "F.", "last_name": "Martín-Durand",
+                                                 "mobile": "06.65.87.10.99", "country": "FR"})
+    assert refused.status_code == 409, refused.json
+    assert refused.json["duplicates"] == [{"resource": "contacts", "id": first.json["id"], "display_name": "Felix Martin",
+                                           "reason": "same phone number"}]
+    other = api.post("/api/v1/contacts", json={"last_name": "Other", "phone": "06 65 87 10 98", "country": "FR"})
+    assert other.status_code == 201, "a different number is not a duplicate"
+    account = api.post("/api/v1/accounts", json={"name": "Atlas Studios", "phone": "+44 20 7946 0958",
+                                                 "email": "Hello@Atlas.example"})
+    assert account.status_code == 201
+    same = api.post("/api/v1/accounts", json={"name": "Studio Nord", "phone": "020 7946 0958", "country": "GB"})
+    assert same.status_code == 409 and same.json["duplicates"][0]["reason"] == "same phone number"
+    mail = api.post("/api/v1/accounts", json={"name": "Nordic Media", "email": "hello@atlas.EXAMPLE"})
+    assert mail.status_code == 409 and mail.json["duplicates"][0]["reason"] == "same email"

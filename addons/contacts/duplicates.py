@@ -34,24 +34,47 @@ def _similar(left: str, right: str) -> bool:
     return bool(a and b) and (a == b or difflib.SequenceMatcher(None, a, b).ratio() >= SIMILARITY)
 
 
+def _matching(env: Env, resource: str, record: Any, domain: list[Any], reason: str,
+              found: dict[int, tuple[Any, str]]) -> None:
+    """Add the visible records of `domain` (other than `record`) to `found`, first reason kept."""
+    for other in db.session.scalars(env.records.select(resource, [*domain, ["id", "!=", record.id]])):
+        found.setdefault(other.id, (other, reason))
+
+
+def _same_phone(keys: list[str | None], fields: tuple[str, ...]) -> list[Any]:
+    """A domain matching records whose normalised number in any of `fields` is one of `keys`."""
+    wanted = sorted({key for key in keys if key})
+    return [{"or": [[name, "in", wanted] for name in fields]}] if len(fields) > 1 else [[fields[0], "in", wanted]]
+
+
 def find_duplicates(env: Env, record: Any) -> list[tuple[Any, str]]:
-    """Records the user can see that are probably the same as `record`, with the reason."""
+    """Records the user can see that are probably the same as `record`, with the reason:
+    the same email (whatever its case), the same phone number (whatever its format: both
+    are kept normalised, core.phones), or a similar name (at the same account, for people)."""
+    found: dict[int, tuple[Any, str]] = {}
     if isinstance(record, Contact):
-        found: dict[int, tuple[Any, str]] = {}
         if record.email:
-            for other in db.session.scalars(env.records.select("contacts", [
-                ["email", "=", record.email.lower()], ["id", "!=", record.id]])):
-                found[other.id] = (other, "same email")
+            _matching(env, "contacts", record, [["email", "=", record.email.lower()]], "same email", found)
+        if record.phone_key or record.mobile_key:
+            _matching(env, "contacts", record, _same_phone([record.phone_key, record.mobile_key],
+                                                           ("phone_key", "mobile_key")), "same phone number", found)
         if record.account_id is not None:
             for other in db.session.scalars(env.records.select("contacts", [
                 ["account_id", "=", record.account_id], ["id", "!=", record.id]])):
                 if other.id not in found and _similar(other.full_name, record.full_name):
                     found[other.id] = (other, "similar name at the same account")
         return list(found.values())
-    prefix = _normalized(record.name)[:3]
-    candidates = db.session.scalars(env.records.select("accounts", [
-        ["id", "!=", record.id], ["name", "startswith", record.name[:3]]] if prefix else [["id", "=", -1]]))
-    return [(other, "similar name") for other in candidates if _similar(other.name, record.name)]
+    if record.email:
+        _matching(env, "accounts", record, [["email", "=", record.email.lower()]], "same email", found)
+    if record.phone_key:
+        _matching(env, "accounts", record, _same_phone([record.phone_key], ("phone_key",)), "same phone number",
+                  found)
+    if _normalized(record.name)[:3]:
+        for other in db.session.scalars(env.records.select("accounts", [
+                ["id", "!=", record.id], ["name", "startswith", record.name[:3]]])):
+            if other.id not in found and _similar(other.name, record.name):
+                found[other.id] = (other, "similar name")
+    return list(found.values())
 
 
 def _api_duplicates(env: Env, record: Any, _payload: Mapping[str, Any]) -> dict[str, Any]:

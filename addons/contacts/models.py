@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, relationship
 from core import Record, field
 from core.db import UtcDateTime, db
 from core.models.tags import Tag, tag_table
+from core.phones import phone_key
 
 __all__ = ["Account", "Contact", "Interaction", "CHANNELS", "DIRECTIONS"]
 
@@ -63,12 +64,20 @@ class Account(_Address, Record):
     website: Mapped[str | None] = field(String(255), label="Website", kind="url")
     email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True)
     phone: Mapped[str | None] = field(String(40), label="Phone", kind="phone")
+    phone_key: Mapped[str | None] = field(String(40), label="Phone (normalised)", system=True, index=True)
     owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
     notes: Mapped[str | None] = field(Text, label="Notes")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=account_tags, info={"label": "Tags"})
     # Read-only way back from an account to its people, for filters such as
     # ["contacts.consent_email", "=", true]; contacts are linked through their account_id.
     contacts: Mapped[list[Contact]] = relationship("Contact", viewonly=True, foreign_keys="Contact.account_id")
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Keep the email in lower case and the phone number normalised (core.phones):
+        the forms duplicates are found by."""
+        if self.email:
+            self.email = self.email.strip().lower()
+        self.phone_key = phone_key(self.phone, self.country)
 
 
 class Contact(_Address, Record):
@@ -90,6 +99,8 @@ class Contact(_Address, Record):
                                       help="Stored in lower case: addresses are matched without regard to case.")
     phone: Mapped[str | None] = field(String(40), label="Phone", kind="phone")
     mobile: Mapped[str | None] = field(String(40), label="Mobile", kind="phone")
+    phone_key: Mapped[str | None] = field(String(40), label="Phone (normalised)", system=True, index=True)
+    mobile_key: Mapped[str | None] = field(String(40), label="Mobile (normalised)", system=True, index=True)
     title: Mapped[str | None] = field(String(100), label="Job title")
     birth_date: Mapped[date | None] = field(Date, label="Date of birth", sensitive=True,
                                             help="Personal data: only roles granted field access see it.")
@@ -112,9 +123,11 @@ class Contact(_Address, Record):
         return " ".join(part for part in (self.first_name, self.last_name) if part)
 
     def before_save(self, env: Any, changed: set[str]) -> None:
-        """Normalize the email and date every change of consent, as privacy law asks."""
+        """Normalize the email and the phone numbers (core.phones, in the contact's country)
+        and date every change of consent, as privacy law asks."""
         if self.email:
             self.email = self.email.strip().lower()
+        self.phone_key, self.mobile_key = phone_key(self.phone, self.country), phone_key(self.mobile, self.country)
         for channel in ("email", "phone", "sms"):
             if f"consent_{channel}" in changed:
                 setattr(self, f"consent_{channel}_at", env.now())

@@ -158,8 +158,9 @@ def register_duplicate_checks() -> list:
 
     from addons.contacts.duplicates import find_duplicates
 
-    return [DuplicateCheck("contacts", ("email", "first_name", "last_name", "account_id"), find_duplicates),
-            DuplicateCheck("accounts", ("name",), find_duplicates)]
+    return [DuplicateCheck("contacts", ("email", "phone", "mobile", "country", "first_name", "last_name",
+                                        "account_id"), find_duplicates),
+            DuplicateCheck("accounts", ("name", "email", "phone", "country"), find_duplicates)]
 
 
 @hookimpl

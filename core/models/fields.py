@@ -34,6 +34,7 @@ def field(
     validate: Sequence[Callable[[Any], Any]] = (),
     summable: bool | None = None,
     max_length: int | None = None,
+    system: bool = False,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
     """Declare a business field: `mapped_column(*args, **column_kwargs)` with metadata.
@@ -59,6 +60,9 @@ def field(
         says True; a percentage, a rating or a money field in each record's own currency not.
     :param max_length: for text kinds, the most characters accepted: by default the length
         of a `String(n)` column (never more), else the kernel's TEXT_MAX_LENGTH.
+    :param system: kept by the model itself for the platform's use (a normalised phone
+        number to find duplicates by): read-only, shown on record pages only among the
+        collapsed system fields, never a list's column by default.
     """
     if kind is not None and kind not in FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}; expected one of {sorted(FIELD_KINDS)}")
@@ -80,7 +84,8 @@ def field(
             "choices": list(choices) if choices is not None else None,
             "searchable": searchable,
             "sensitive": sensitive,
-            "readonly": readonly,
+            "readonly": readonly or system,
+            "system": system,
             "required": required,
             "currency_field": currency_field,
             "currency_setting": currency_setting,

@@ -99,6 +99,8 @@ class FieldMeta:
     is_column: bool = True
     #: The column's plain default (not one computed by a function), what a new record's form starts with.
     default: Any = None
+    #: Kept by the model for the platform's use (core.models.fields.field's `system`).
+    system: bool = False
 
     @property
     def writable(self) -> bool:
@@ -168,6 +170,7 @@ class ModelMeta:
             readonly=bool(info.get("readonly")) or name in AUDIT_FIELDS,
             searchable=bool(info.get("searchable")),
             sensitive=bool(info.get("sensitive")),
+            system=bool(info.get("system")),
             choices=tuple(tuple(c) for c in choices) if choices else None,
             relation=relation,
             max_length=_max_length(kind, info.get("max_length"), column.type),

@@ -12,7 +12,8 @@ A model's detail view may declare, in its options:
   follows the detail view's.
 
 Fields no group names land in a first "Details" group; the fields the platform stamps
-(version, created and updated by and at) form a "System" group, collapsed by default.
+(version, created and updated by and at) and those a model keeps for the platform's use
+(`field(system=True)`) form a "System" group, collapsed by default.
 """
 from __future__ import annotations
 
@@ -62,17 +63,18 @@ def field_groups(env: Env, resource: str, names: Sequence[str], kind: str = "det
     view = env.platform.view(resource, kind)
     declared = (view.options.get("groups") if view else None) or _detail_options(env, resource).get("groups") or ()
     shown = [name for name in names if name in meta.fields]
+    stamps = {name for name in shown if name in AUDIT_FIELDS or meta.fields[name].system}
     placed: set[str] = set()
     groups: list[FieldGroup] = []
     for label, members in declared:
-        fields = [meta.fields[name] for name in members if name in shown and name not in AUDIT_FIELDS]
+        fields = [meta.fields[name] for name in members if name in shown and name not in stamps]
         placed.update(field.name for field in fields)
         if fields:
             groups.append(FieldGroup(label, fields))
-    rest = [meta.fields[name] for name in shown if name not in placed and name not in AUDIT_FIELDS]
+    rest = [meta.fields[name] for name in shown if name not in placed and name not in stamps]
     if rest:
         groups.insert(0, FieldGroup(DETAILS, rest)) if not groups else groups.append(FieldGroup("Other", rest))
-    system = [meta.fields[name] for name in shown if name in AUDIT_FIELDS and name != "id"]
+    system = [meta.fields[name] for name in shown if name in stamps and name != "id"]
     if system:
         groups.append(FieldGroup(SYSTEM, system, collapsed=True))
     return groups

@@ -23,7 +23,8 @@ def list_columns(env: Env, resource: str) -> list[str]:
     if view:
         return [name for name in view.fields if name in readable]
     meta = env.records.meta(resource)
-    names = [name for name in readable if name not in AUDIT_FIELDS and meta.fields[name].kind not in ("longtext", "json")]
+    names = [name for name in readable if name not in AUDIT_FIELDS and not meta.fields[name].system
+             and meta.fields[name].kind not in ("longtext", "json")]
     display = meta.display_field if meta.display_field in names else None
     ordered = ([display] if display else []) + [n for n in names if n != display]
     return ordered[:_DEFAULT_COLUMNS]

@@ -68,7 +68,8 @@ def detail(resource: str, record_id: int) -> tuple[str, int]:
     record = env.records.get(resource, record_id)
     meta = env.records.meta(resource)
     names = detail_fields(env, resource)
-    names += [name for name in env.records.readable_fields(resource) if name in AUDIT_FIELDS and name not in names]
+    names += [name for name in env.records.readable_fields(resource)
+              if (name in AUDIT_FIELDS or meta.fields[name].system) and name not in names]
     facts = header_facts(env, resource)
     panels = _panels(env, resource)
     covered = {covered for panel in panels for covered in panel.covers}
