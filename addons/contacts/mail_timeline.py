@@ -1,5 +1,6 @@
 """Mail events on the customer timeline: a message sent to a contact, its first open,
-each click, a bounce and an unsubscribe each become an interaction."""
+each click, a bounce, an unsubscribe and a reply each become an interaction, on the
+record the message was written from too."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,7 @@ from core.db import db
 from core.declarations import EventHandler
 from core.env import Env
 from core.mail import signals
+from core.mail.compose import PERSONAL_CHANNEL
 
 from addons.contacts.models import Contact
 
@@ -22,19 +24,31 @@ def _contact_id(message: Any) -> int | None:
     return db.session.scalar(select(Contact.id).where(Contact.email == message.to_address).order_by(Contact.id).limit(1))
 
 
-def _log(message: Any, env: Env, subject: str, body: str | None = None) -> None:
+def _concerns(message: Any) -> dict[str, Any]:
+    """Where a mail event is filed: on the record the message was written from (core.mail.compose)
+    and its contact, else on the contact with a link to the message log."""
+    if message.channel == PERSONAL_CHANNEL and message.related_model and message.related_model != "contacts":
+        return {"related_model": message.related_model, "related_id": message.related_id}
+    return {"related_model": "mail_messages", "related_id": message.id}
+
+
+def _log(message: Any, env: Env, subject: str, body: str | None = None, direction: str = "outbound") -> None:
     contact_id = _contact_id(message)
-    if contact_id is None:
+    concerns = _concerns(message)
+    if contact_id is None and concerns["related_model"] == "mail_messages":
         return
     env.records.create("interactions", {
-        "channel": "email", "direction": "outbound", "subject": subject[:300], "body": body,
-        "occurred_at": env.now(), "contact_id": contact_id, "related_model": "mail_messages",
-        "related_id": message.id, "external_ref": message.message_id,
+        "channel": "email", "direction": direction, "subject": subject[:300], "body": body,
+        "occurred_at": env.now(), "contact_id": contact_id, **concerns, "external_ref": message.message_id,
     })
 
 
 def _sent(_sender: str, message: Any, env: Env, **_kw: Any) -> None:
     _log(message, env.sudo(), f"Email sent: {message.subject}", message.body_text)
+
+
+def _replied(_sender: str, message: Any, env: Env, subject: str = "", text: str = "", **_kw: Any) -> None:
+    _log(message, env.sudo(), subject or f"Re: {message.subject}", text, direction="inbound")
 
 
 def _opened(_sender: str, message: Any, env: Env, first: bool = True, **_kw: Any) -> None:
@@ -59,5 +73,5 @@ def mail_handlers() -> list[EventHandler]:
     return [
         EventHandler(signals.mail_sent, _sent), EventHandler(signals.mail_opened, _opened),
         EventHandler(signals.mail_clicked, _clicked), EventHandler(signals.mail_bounced, _bounced),
-        EventHandler(signals.mail_unsubscribed, _unsubscribed),
+        EventHandler(signals.mail_unsubscribed, _unsubscribed), EventHandler(signals.mail_replied, _replied),
     ]

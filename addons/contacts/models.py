@@ -164,14 +164,16 @@ class Interaction(Record):
 
     def before_save(self, env: Any, changed: set[str]) -> None:
         """File a touch concerning a contact or an account on it, and a contact's touch on
-        its account too, so each timeline is one index range (contact_id or account_id)."""
+        its account too, so each timeline is one index range (contact_id or account_id).
+        A touch with someone who is not a customer yet (a lead) concerns only its record."""
         if self.related_model == "contacts" and self.contact_id is None:
             self.contact_id = self.related_id
         if self.related_model == "accounts" and self.account_id is None:
             self.account_id = self.related_id
         if self.contact_id is not None and self.account_id is None:
             self.account_id = db.session.scalar(select(Contact.account_id).where(Contact.id == self.contact_id))
-        if self.contact_id is None and self.account_id is None:
+        if self.contact_id is None and self.account_id is None and not (self.related_model and self.related_id):
             from core.records.errors import ValidationFailed
 
-            raise ValidationFailed({"contact_id": ["An interaction needs a contact or an account."]})
+            raise ValidationFailed({"contact_id": [
+                "An interaction needs a contact, an account or a record it concerns (a lead)."]})

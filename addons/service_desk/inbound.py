@@ -11,30 +11,20 @@ attachments are kept.
 """
 from __future__ import annotations
 
-import html
 import re
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
 from typing import Any, Callable
 
 from core.env import Env
+from core.mail.inbound import message_ids, text_of
 
 from addons.service_desk.attachments import attach
 from addons.service_desk.lifecycle import TICKET_PREFIX
 
-__all__ = ["claim", "handle", "message_ids", "ticket_number", "text_of"]
+__all__ = ["claim", "handle", "ticket_number"]
 
 _NUMBER = re.compile(rf"\[({re.escape(TICKET_PREFIX)}\d+)\]")
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
-
-
-def message_ids(message: EmailMessage) -> list[str]:
-    """Message-IDs this message answers: In-Reply-To first, then References, newest first."""
-    found: list[str] = []
-    for header in ("In-Reply-To", "References"):
-        values = _MESSAGE_ID.findall(str(message.get(header, "")))
-        found += list(reversed(values)) if header == "References" else values
-    return list(dict.fromkeys(found))
 
 
 def ticket_number(subject: str) -> str | None:
@@ -73,19 +63,6 @@ def claim(message: EmailMessage) -> Callable[[Any, EmailMessage], dict[str, Any]
     if ticket_number(str(message.get("Subject", ""))) or _known_messages(records, message_ids(message)):
         return handle
     return handle if _team_for(records, _recipients(message)) is not None else None
-
-
-def text_of(message: EmailMessage) -> str:
-    """The readable text of a message: its plain part, else its HTML part without tags."""
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is None:
-        return ""
-    content = body.get_content()
-    if body.get_content_type() == "text/html":
-        content = re.sub(r"(?is)<(script|style).*?</\1>", "", content)
-        content = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", content)
-        content = html.unescape(re.sub(r"<[^>]+>", "", content))
-    return re.sub(r"\n{3,}", "\n\n", content).strip()
 
 
 def _contact_for(env: Any, message: EmailMessage) -> Any:

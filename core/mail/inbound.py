@@ -2,8 +2,10 @@
 addon that claims it (`claim_inbound_message`), and log every message."""
 from __future__ import annotations
 
+import html
 import json
 import logging
+import re
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -21,10 +23,11 @@ from core.mail.models import InboundMail, MailMessage
 from core.mail.tokens import verp_message
 from core.platform import platform
 
-__all__ = ["parse", "ingest", "Bounce", "find_bounce", "sender_address"]
+__all__ = ["parse", "ingest", "Bounce", "find_bounce", "sender_address", "message_ids", "text_of"]
 
 log = logging.getLogger(__name__)
 _RAW_LIMIT = 1_000_000
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 def parse(raw: bytes) -> EmailMessage:
@@ -142,7 +145,7 @@ def _route(message: EmailMessage) -> tuple[str, str | None, Any]:
         return "bounce", "kernel:bounce", _apply_bounce(bounce)
     handler = platform().plugins.hook.claim_inbound_message(message=message)
     if handler is None:
-        return "unclaimed", None, None
+        return _thread_reply(message)
     result = handler(Env.system(), message)
     try:
         json.dumps(result)
@@ -150,6 +153,46 @@ def _route(message: EmailMessage) -> tuple[str, str | None, Any]:
         result = repr(result)
     name = f"{getattr(handler, '__module__', '?')}.{getattr(handler, '__qualname__', repr(handler))}"
     return "claimed", name[:200], result
+
+
+def _thread_reply(message: EmailMessage) -> tuple[str, str | None, Any]:
+    """A reply no addon took to an email written from a record (core.mail.compose) goes
+    back to that record: `mail_replied` is sent, and the contacts addon puts it on the
+    timeline. Only the person written to threads a reply: a Message-ID travels with
+    every copy of a conversation (quoted, forwarded), so it does not prove who writes."""
+    from core.mail.compose import replied_message
+
+    original = replied_message(message_ids(message))
+    if original is None:
+        return "unclaimed", None, None
+    sender = sender_address(message)
+    if sender != original.to_address:
+        return "unclaimed", None, {"reply_to": original.id, "refused": f"{sender} is not who it was sent to"}
+    emit(signals.mail_replied, "mail", message=original, env=Env.system(), subject=str(message.get("Subject", "")),
+         text=text_of(message), from_address=sender)
+    return "reply", "kernel:reply", {"reply_to": original.id, "record": [original.related_model, original.related_id]}
+
+
+def message_ids(message: EmailMessage) -> list[str]:
+    """Message-IDs this message answers: In-Reply-To first, then References, newest first."""
+    found: list[str] = []
+    for header in ("In-Reply-To", "References"):
+        values = _MESSAGE_ID.findall(str(message.get(header, "")))
+        found += list(reversed(values)) if header == "References" else values
+    return list(dict.fromkeys(found))
+
+
+def text_of(message: EmailMessage) -> str:
+    """The readable text of a message: its plain part, else its HTML part without tags."""
+    body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        return ""
+    content = body.get_content()
+    if body.get_content_type() == "text/html":
+        content = re.sub(r"(?is)<(script|style).*?</\1>", "", content)
+        content = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>", "\n", content)
+        content = html.unescape(re.sub(r"<[^>]+>", "", content))
+    return re.sub(r"\n{3,}", "\n\n", content).strip()
 
 
 def sender_address(message: EmailMessage) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from blinker import Namespace
 
-__all__ = ["mail_sent", "mail_opened", "mail_clicked", "mail_bounced", "mail_unsubscribed", "mail_received"]
+__all__ = ["mail_sent", "mail_opened", "mail_clicked", "mail_bounced", "mail_unsubscribed", "mail_received",
+           "mail_replied"]
 
 _signals = Namespace()
 
@@ -16,3 +17,6 @@ mail_clicked = _signals.signal("mail-clicked", doc="A tracked link was followed;
 mail_bounced = _signals.signal("mail-bounced", doc="The message bounced; `reason` says why; the address is suppressed.")
 mail_unsubscribed = _signals.signal("mail-unsubscribed", doc="The recipient withdrew consent for `channel`.")
 mail_received = _signals.signal("mail-received", doc="An inbound message was routed; `inbound` is its log row.")
+mail_replied = _signals.signal("mail-replied", doc="The person an email written from a record was sent to answered "
+                              "it (and no addon took the answer); `message` is ours, `subject`, `text` and `from_address` "
+                              "the answer's.")

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from core.db import db
 from core.declarations import DetailPanel, QuickAction
+from core.mail.compose import may_write_from
 from core.models.meta import AUDIT_FIELDS
 from core.records.errors import Conflict, InUse, Refused
 from core.web.blueprint import render_page, web
@@ -82,7 +83,7 @@ def detail(resource: str, record_id: int) -> tuple[str, int]:
         history=history_lines(env, resource, record_id), related=related,
         panels=[(panel, panel.render(env, record)) for panel in panels],
         quick_actions=_quick_actions(panels, record) if can_update else [],
-        editable=inline_editable(env, resource), zone=user_zone(env),
+        editable=inline_editable(env, resource), zone=user_zone(env), can_email=may_write_from(env, resource),
         can_update=can_update, can_delete=env.policy.can(resource, "delete"),
     )
 
