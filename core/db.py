@@ -6,11 +6,12 @@ from typing import Any, Callable
 from weakref import WeakKeyDictionary
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, MetaData, event, text
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
+           "SQLITE_SCHEMA_CHANGE", "dangling_references",
            "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement"]
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
@@ -35,6 +36,13 @@ SQLITE_BEGIN = "spectrum_sqlite_begin"
 READS, WRITES = "DEFERRED", "IMMEDIATE"
 #: The execution options of a session whose transactions take the write lock at BEGIN.
 WRITE_TRANSACTIONS = {SQLITE_BEGIN: WRITES}
+#: On SQLite, a transaction that changes the schema (addon installs): foreign-key actions
+#: are off while it runs. SQLite changes a table by copying it and dropping the old one,
+#: and a DROP TABLE deletes every row first, firing ON DELETE CASCADE and SET NULL on the
+#: rows of other tables that point at it: without this, adding a column to contacts would
+#: delete every interaction. The installer checks the keys itself before committing.
+SQLITE_SCHEMA_CHANGE = "spectrum_sqlite_schema_change"
+_FOREIGN_KEYS_OFF = "spectrum_foreign_keys_off"
 
 db = SQLAlchemy(model_class=Base, session_options={"execution_options": WRITE_TRANSACTIONS})
 
@@ -89,8 +97,27 @@ def enable_sqlite_transactions(engine: Engine, *, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get(SQLITE_BEGIN, READS)
+        options = connection.get_execution_options()
+        if options.get(SQLITE_SCHEMA_CHANGE):
+            # Only outside a transaction does the pragma take effect; back on at check-in.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.connection.info[_FOREIGN_KEYS_OFF] = True
+        mode = options.get(SQLITE_BEGIN, READS)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == WRITES else "BEGIN")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is not None and record.info.pop(_FOREIGN_KEYS_OFF, False):
+            dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def dangling_references(session: Session) -> list[tuple[str, int, str]]:
+    """(table, rowid, referenced table) of each row whose foreign key points at no row: what
+    a schema change made with foreign keys off must not leave behind (SQLite only; other
+    databases keep their keys checked)."""
+    if session.get_bind().dialect.name != "sqlite":
+        return []
+    return [(row[0], row[1], row[2]) for row in session.execute(text("PRAGMA foreign_key_check"))]
 
 
 def begin_as(session: Session, mode: str) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from flask import Flask
 from sqlalchemy import func, inspect, select, text
@@ -11,13 +11,14 @@ from core import __version__ as KERNEL_VERSION
 from core import signals
 from core.access.models import ModelAccess
 from core.addons.data import load_records, remove_records
+from core.addons.demo_owners import share_demo_records, spread_demo_ownership
 from core.addons.discovery import Catalog, discover
 from core.addons.graph import dependants_of, resolve
 from core.addons.loader import build_platform
 from core.addons.manifest import KERNEL_ADDON, Addon, version_tuple
 from core.addons.migrations import alembic_config, downgrade_branch, has_migrations, upgrade_branch
 from core.addons.state import ExternalId, InstalledAddon
-from core.db import db
+from core.db import SQLITE_SCHEMA_CHANGE, dangling_references, db
 from core.env import Env
 from core.events import emit
 from core.platform import Platform, platform
@@ -90,6 +91,11 @@ class AddonManager:
     def _env(self, target: Platform) -> Env:
         return Env(target, None, system=True)
 
+    def share_demo_records(self, user: Any) -> int:
+        """Make `user` (the administrator of a new demo database) the owner of a share of the
+        demo records of the installed addons; returns how many (core.addons.demo_owners)."""
+        return share_demo_records(self._env(self.platform_for(self.installed())), user)
+
     # -- install ----------------------------------------------------------------------
     def install(self, names: Iterable[str], *, demo: bool = False, seed: int = 1) -> list[str]:
         """Install `names` and their dependencies; returns the addons newly installed.
@@ -128,6 +134,8 @@ class AddonManager:
             db.session.add(InstalledAddon(name=name, version=version, installed_at=now, updated_at=now, demo=demo))
             db.session.flush()
             emit(signals.addon_installed, name, env=env)
+        if demo:
+            self.echo(f"demo owners: {spread_demo_ownership(env, seed)} records given to the demo users")
 
     def _build_summaries(self, target: Platform, addon: str) -> None:
         """(Re)build the totals `addon` declares, from the records there are."""
@@ -241,10 +249,21 @@ class AddonManager:
 
     # -- transactions -------------------------------------------------------------------
     def _in_transaction(self, work: Callable[[], None]) -> None:
+        """Run `work` (migrations and data) in one transaction, with SQLite's foreign-key
+        actions off (core.db.SQLITE_SCHEMA_CHANGE: a table rebuilt by a migration must not
+        take the rows pointing at it along); the keys are checked before committing."""
         db.session.rollback()
+        options = db.session.execution_options
+        db.session.execution_options = options.union({SQLITE_SCHEMA_CHANGE: True})
         try:
             work()
+            dangling = dangling_references(db.session)
+            if dangling:
+                raise MigrationFailed(f"{len(dangling)} rows would point at rows that do not exist, such as "
+                                      f"{dangling[0][0]} row {dangling[0][1]} (to {dangling[0][2]}): nothing was changed")
             db.session.commit()
         except BaseException:
             db.session.rollback()
             raise
+        finally:
+            db.session.execution_options = options
