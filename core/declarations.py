@@ -6,7 +6,7 @@ Addons build these and return them from the hook implementations listed in
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Callable, Mapping, Sequence
 
 from blinker import Signal
@@ -50,12 +50,17 @@ class DataRecord:
     :param model: resource name of the model.
     :param values: field values; a `Ref` (or list of them) is replaced by the record id.
     :param noupdate: when True, an upgrade leaves an existing record as the admin edited it.
+    :param at: the moment the record is made (or, shipped again with the same `xid` later
+        in the list, changed), as far as every stamp is concerned: creation and update
+        times, the history, times the model sets itself (a ticket solved, a message sent).
+        Demo data spread over the past year uses it; None is the load's own time.
     """
 
     xid: str
     model: str
     values: Mapping[str, Any]
     noupdate: bool = False
+    at: datetime | None = None
 
     @property
     def addon(self) -> str:

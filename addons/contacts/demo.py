@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import random
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from core.declarations import DataRecord, Ref
+from core.platform import platform
 
 __all__ = ["demo_records", "ACCOUNTS", "CONTACTS_PER_ACCOUNT"]
 
@@ -42,11 +43,13 @@ def _ascii(text: str) -> str:
 
 
 def demo_records(seed: int) -> list[DataRecord]:
-    """Accounts, their contacts and about five interactions per contact over two years."""
+    """Accounts (known for up to two years), their contacts and about five interactions per
+    contact over the past year, each made at its own time (`DataRecord.at`)."""
     rng = random.Random(seed)
-    # Relative to today, so a new demo database has recent activity; the same seed on the
-    # same day gives the same records.
-    now = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+    times = random.Random(seed + 1)  # when things happened, apart: the same seed keeps its people and companies
+    # Relative to the platform clock's today, so a new demo database has recent activity;
+    # the same seed on the same day gives the same records.
+    now = platform().clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     records: list[DataRecord] = []
     used_names: set[str] = set()
     for a in range(1, ACCOUNTS + 1):
@@ -56,7 +59,8 @@ def demo_records(seed: int) -> list[DataRecord]:
         used_names.add(name)
         city, country, postcode = rng.choice(_CITIES)
         domain = name.lower().replace(" ", "") + ".example"
-        records.append(DataRecord(f"contacts.demo_account_{a}", "accounts", {
+        account_since = now - timedelta(days=times.randint(120, 720), hours=times.randint(8, 17))
+        records.append(DataRecord(f"contacts.demo_account_{a}", "accounts", at=account_since, values={
             "name": name, "industry": rng.choice(_INDUSTRIES), "size": rng.choice(_SIZES),
             "website": f"https://www.{domain}", "email": f"info@{domain}", "phone": f"+33 1 {rng.randint(10, 99)} "
             f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
@@ -67,7 +71,8 @@ def demo_records(seed: int) -> list[DataRecord]:
             first, last = rng.choice(_FIRST), rng.choice(_LAST)
             key = f"{a}_{c}"
             consent = rng.random() < 0.7
-            records.append(DataRecord(f"contacts.demo_contact_{key}", "contacts", {
+            since = min(account_since + timedelta(days=times.randint(0, 90)), now - timedelta(days=7))
+            records.append(DataRecord(f"contacts.demo_contact_{key}", "contacts", at=since, values={
                 "first_name": first, "last_name": last, "title": rng.choice(_TITLES),
                 "email": _ascii(f"{first}.{last}.{key}@{domain}".lower()),
                 "phone": f"+33 6 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
@@ -75,10 +80,13 @@ def demo_records(seed: int) -> list[DataRecord]:
                 "preferred_channel": rng.choice(["email", "phone", "email", "sms"]),
                 "consent_email": consent, "consent_phone": rng.random() < 0.5,
             }))
+            # Touches over the past year (since the contact is known), more of them lately.
+            first = max(since, now - timedelta(days=365))
             for t in range(1, rng.randint(2, 8) + 1):
                 channel, direction, subject = rng.choice(_TOUCHES)
-                when = now - timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
-                records.append(DataRecord(f"contacts.demo_interaction_{key}_{t}", "interactions", {
+                span = (now - first).total_seconds()
+                when = now - timedelta(seconds=span * (1 - times.random() ** 0.7))
+                records.append(DataRecord(f"contacts.demo_interaction_{key}_{t}", "interactions", at=when, values={
                     "channel": channel, "direction": direction, "subject": subject,
                     "body": f"{subject} with {first} {last}.", "occurred_at": when.isoformat(),
                     "contact_id": Ref(f"contacts.demo_contact_{key}"),

@@ -78,8 +78,12 @@ def _today() -> date:
     return datetime.now(timezone.utc).date()
 
 
+def _moment(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=timezone.utc)
+
+
 def _at(day: date, hour: int = 10) -> str:
-    return datetime.combine(day, time(hour), tzinfo=timezone.utc).isoformat()
+    return _moment(day, hour).isoformat()
 
 
 def _month_start(day: date, months: int) -> date:
@@ -195,7 +199,8 @@ def _history(rng: random.Random, today: date) -> tuple[list[DataRecord], list[_C
                     reached = rng.choice(["new", "qualified", "proposal", "proposal", "negotiation"])
                     values.update(stage_id=Ref("sales.stage_lost"), stage_reached_id=Ref(f"sales.stage_{reached}"),
                                   lost_reason_id=Ref(f"sales.lost_reason_{rng.randint(1, _LOST_REASONS)}"))
-                records.append(DataRecord(f"sales.demo_closed_{key}_{month:%Y%m}_{number}", "opportunities", values))
+                records.append(DataRecord(f"sales.demo_closed_{key}_{month:%Y%m}_{number}", "opportunities", values,
+                                          at=_moment(min(opened_on, today), 9 + number % 8)))
                 closed.append(_Closed(key, opened_on, expected, closed_on,
                                       amount * _rate(deal["currency"], today, closed_on)))
     return records, closed
@@ -233,12 +238,14 @@ def _pipeline(rng: random.Random, today: date) -> list[DataRecord]:
             expected = today + timedelta(days=round(rng.triangular(-20, 150, 10)))
             xid = f"sales.demo_open_{key}_{number}"
             owner = Ref(f"sales.demo_user_{deal['owner']}")
+            opened_on = today - timedelta(days=quiet + rng.randint(5, 60))
             records.append(DataRecord(xid, "opportunities", {
                 **deal["values"], "amount": str(deal["amount"]), "stage_id": Ref(f"sales.stage_{stage}"),
-                "opened_on": (today - timedelta(days=quiet + rng.randint(5, 60))).isoformat(),
+                "opened_on": opened_on.isoformat(),
                 "close_date": expected.isoformat(), "owner_id": owner,
                 "last_activity_at": _at(today - timedelta(days=quiet), 11),
-                "tags": rng.sample(["upsell", "strategic", "tender", "renewal"], k=rng.randint(0, 2))}))
+                "tags": rng.sample(["upsell", "strategic", "tender", "renewal"], k=rng.randint(0, 2))},
+                at=_moment(opened_on, 9 + number % 8)))
             records.append(DataRecord(f"{xid}_contact", "opportunity_contacts", {
                 "opportunity_id": Ref(xid), "contact_id": Ref(f"sales.demo_contact_{deal['index']}"),
                 "role": rng.choice(roles)}))
@@ -246,12 +253,13 @@ def _pipeline(rng: random.Random, today: date) -> list[DataRecord]:
             records.append(DataRecord(f"{xid}_next", "activities", {
                 "kind": rng.choice(["call", "meeting", "email", "task"]), "summary": f"Follow up: {stage} step",
                 "due_at": _at(due, 9 + number % 8), "user_id": owner, "related_model": "opportunities",
-                "related_id": Ref(xid)}))
+                "related_id": Ref(xid)}, at=_moment(today - timedelta(days=quiet), 12)))
     return records
 
 
-def _leads(rng: random.Random) -> list[DataRecord]:
-    """Leads from every source; new ones are placed by the assignment rules as they arrive."""
+def _leads(rng: random.Random, today: date) -> list[DataRecord]:
+    """Leads from every source over the past three months; new ones are placed by the
+    assignment rules as they arrive."""
     firsts = ["Adele", "Bastien", "Carla", "Dario", "Elif", "Frank", "Greta", "Hamid", "Ilona", "Jules", "Kira",
               "Luca", "Maya", "Noah", "Olga", "Pablo", "Rita", "Sven", "Tess", "Ugo"]
     statuses = ["new", "new", "new", "in_process", "in_process", "recycled", "dead"]
@@ -273,7 +281,7 @@ def _leads(rng: random.Random) -> list[DataRecord]:
                if statuses[number % len(statuses)] != "new" else {}),
             "expected_amount": str(rng.choice([0, 5000, 12000, 30000])), "title": f"{company}: interest in a pilot",
             "utm_campaign": rng.choice([None, "spring-webinar", "newsletter", "trade-show"]),
-        }))
+        }, at=_moment(today - timedelta(days=(number * 7) % 90 + 1), 8 + number % 9)))
     return records
 
 
@@ -283,4 +291,4 @@ def demo_records(seed: int) -> list[DataRecord]:
     rng = random.Random(seed)
     today = _today()
     history, closed = _history(rng, today)
-    return [*_setup(today), *history, *_snapshots(closed, today), *_pipeline(rng, today), *_leads(rng)]
+    return [*_setup(today), *history, *_snapshots(closed, today), *_pipeline(rng, today), *_leads(rng, today)]

@@ -134,34 +134,46 @@ def _knowledge() -> list[DataRecord]:
     return records
 
 
-def _tickets(rng: random.Random, now: datetime) -> list[DataRecord]:
+def _tickets(rng: random.Random, times: random.Random, now: datetime) -> list[DataRecord]:
+    """Tickets over the past year, each lived through at its own times (`DataRecord.at`):
+    opened by the customer's message, answered some hours later, then solved or closed
+    (every older one is); so SLA figures, charts and histories read as a real desk's."""
     records = []
     for n in range(1, TICKETS + 1):
         subject, category = rng.choice(_SUBJECTS)
-        opened = now - timedelta(hours=rng.randint(1, 24 * 40))
+        recent = times.random() < 0.6
+        opened = now - timedelta(hours=times.randint(1, 24 * (40 if recent else 365)))
         contact = Ref(f"contacts.demo_contact_{rng.randint(1, 60)}_1")
         status = rng.choice(["new", "open", "open", "pending_customer", "on_hold", "solved", "closed"])
+        if not recent:
+            status = "closed" if status in ("new", "open", "closed") else "solved"
+        ticket = f"service_desk.demo_ticket_{n}"
         values: dict[str, Any] = {
             "subject": subject, "contact_id": contact, "opened_at": opened.isoformat(),
             "channel": rng.choice(["email", "email", "portal", "phone", "chat", "web_form"]),
             "priority": rng.choice(["low", "normal", "normal", "high", "urgent"]),
-            "category_id": Ref(f"service_desk.demo_category_{category}"), "status": status,
+            "category_id": Ref(f"service_desk.demo_category_{category}"),
         }
-        if status in ("solved", "closed") and rng.random() < 0.7:
-            values.update(csat_rating=rng.choice([2, 3, 4, 4, 5, 5]), csat_comment=rng.choice([None, "Quick, thanks."]))
-        records.append(DataRecord(f"service_desk.demo_ticket_{n}", "tickets", values))
+        records.append(DataRecord(ticket, "tickets", values, at=opened))
         records.append(DataRecord(f"service_desk.demo_message_{n}_1", "ticket_messages", {
-            "ticket_id": Ref(f"service_desk.demo_ticket_{n}"), "direction": "inbound", "author_contact_id": contact,
-            "body": f"Hello, {subject.lower()}. Can you help?"}))
+            "ticket_id": Ref(ticket), "direction": "inbound", "author_contact_id": contact,
+            "body": f"Hello, {subject.lower()}. Can you help?"}, at=opened))
+        answered = min(opened + timedelta(minutes=times.randint(20, 60 * 30)), now - timedelta(minutes=5))
         if status != "new":
             records.append(DataRecord(f"service_desk.demo_message_{n}_2", "ticket_messages", {
-                "ticket_id": Ref(f"service_desk.demo_ticket_{n}"), "direction": "outbound",
+                "ticket_id": Ref(ticket), "direction": "outbound",
                 "email_message_id": f"<demo-{n}-2@support.example.com>",
-                "body": "Thank you, we are looking into it and will update you soon."}))
+                "body": "Thank you, we are looking into it and will update you soon."}, at=answered))
         if rng.random() < 0.3:
             records.append(DataRecord(f"service_desk.demo_note_{n}", "ticket_messages", {
-                "ticket_id": Ref(f"service_desk.demo_ticket_{n}"), "internal": True,
-                "body": "Internal: checked the logs, nothing unusual yet."}))
+                "ticket_id": Ref(ticket), "internal": True,
+                "body": "Internal: checked the logs, nothing unusual yet."}, at=answered))
+        if status != "new":
+            settled = min(answered + timedelta(minutes=times.randint(30, 60 * 72)), now - timedelta(minutes=1))
+            final: dict[str, Any] = {"status": status}
+            if status in ("solved", "closed") and rng.random() < 0.7:
+                final.update(csat_rating=rng.choice([2, 3, 4, 4, 5, 5]), csat_comment=rng.choice([None, "Quick, thanks."]))
+            records.append(DataRecord(ticket, "tickets", final, at=settled))
     return records
 
 
@@ -170,6 +182,7 @@ def demo_records(seed: int) -> list[DataRecord]:
     from core.platform import platform
 
     rng = random.Random(seed)
+    times = random.Random(seed + 1)  # when things happened, apart: the same seed keeps its tickets
     today = platform().clock.now().date()
     now = datetime(today.year, today.month, today.day, tzinfo=timezone.utc)
-    return [*_setup(), *_knowledge(), *_tickets(rng, now)]
+    return [*_setup(), *_knowledge(), *_tickets(rng, times, now)]

@@ -1,18 +1,21 @@
 """Loading the records addons ship as data, by external id, and removing them again."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from datetime import datetime
+from typing import Any, Iterable, Iterator
 
 from sqlalchemy import delete, select
 
 from core.addons.state import ExternalId
+from core.clock import FixedClock
 from core.db import db
 from core.declarations import DataRecord, Ref
 from core.env import Env
 from core.records.errors import NotFound, ValidationFailed
 
-__all__ = ["DataLoadError", "LoadResult", "load_records", "remove_records", "resolve_xid"]
+__all__ = ["DataLoadError", "LoadResult", "load_records", "remove_records", "resolve_xid", "as_of"]
 
 
 class DataLoadError(Exception):
@@ -48,6 +51,22 @@ def _resolve_values(values: Any) -> Any:
     return values
 
 
+@contextmanager
+def as_of(env: Env, at: datetime | None) -> Iterator[None]:
+    """The platform's clock reads `at` meanwhile (None: the real time), so every stamp a
+    record gets is of that moment: demo data made over the past year. For the install
+    commands, which run before any request."""
+    if at is None:
+        yield
+        return
+    real = env.platform.clock
+    env.platform.clock = FixedClock(at)
+    try:
+        yield
+    finally:
+        env.platform.clock = real
+
+
 def load_records(env: Env, addon: str, records: Iterable[DataRecord], *, demo: bool = False,
                  prune: bool = False) -> LoadResult:
     """Create or update `records` in order; with `prune`, delete this addon's earlier
@@ -62,13 +81,15 @@ def load_records(env: Env, addon: str, records: Iterable[DataRecord], *, demo: b
             values = _resolve_values(dict(record.values))
             existing = db.session.scalar(select(ExternalId).where(ExternalId.addon == addon, ExternalId.key == record.key))
             if existing is None:
-                created = env.records.create(record.model, values)
+                with as_of(env, record.at):
+                    created = env.records.create(record.model, values)
                 db.session.add(ExternalId(addon=addon, key=record.key, model=record.model, record_id=created.id, demo=demo))
                 result.created += 1
             elif record.noupdate:
                 result.kept += 1
             else:
-                env.records.update(record.model, existing.record_id, values)
+                with as_of(env, record.at):
+                    env.records.update(record.model, existing.record_id, values)
                 result.updated += 1
         except (ValidationFailed, NotFound, KeyError) as error:
             raise DataLoadError(f"addon {addon!r}: data record {record.xid!r} ({record.model}): {error}") from error

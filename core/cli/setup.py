@@ -45,6 +45,8 @@ def init(demo: bool, addon_names: tuple[str, ...], admin_password: str | None, s
         admin = create_user(Env.system(), "admin", "Administrator", email="admin@example.com",
                             roles=("base.admin", "base.user"))
         set_password(admin, password, allow_weak=demo)
+        if demo:
+            click.echo(f"demo owners: {manager.share_demo_records(admin)} demo records given to admin")
         db.session.commit()
         click.echo("created user admin")
     click.echo("summary: database ready; sign in as admin")
