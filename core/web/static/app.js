@@ -81,18 +81,38 @@
   });
 
   // Charts: each canvas names the JSON block of its data; tables stay for readers without JavaScript.
+  // A chart fills its card's box (its height set in app.css), takes the page's colours (light
+  // or dark), and counts get whole-number ticks: no "2.5 tickets".
   function drawCharts() {
     if (!window.Chart) { return; }
+    var style = window.getComputedStyle(document.documentElement);
+    var line = style.getPropertyValue("--line").trim() || "#dde2ea";
+    window.Chart.defaults.color = style.getPropertyValue("--muted").trim() || "#5b6475";
+    var palette = ["#4f7cff", "#22a06b", "#f5a524", "#e5484d", "#8e4ec6", "#0ea5b7", "#d6409f", "#8d6e63"];
     document.querySelectorAll("canvas[data-chart-source]").forEach(function (canvas) {
       var source = document.getElementById(canvas.dataset.chartSource);
       if (canvas.dataset.drawn || !source) { return; }
       var data = JSON.parse(source.textContent), kind = canvas.dataset.kind;
       var type = kind === "funnel" ? "bar" : kind;
+      var round = data.series.every(function (s) {
+        return s.data.every(function (value) { return value === null || Number.isInteger(Number(value)); });
+      });
+      var circular = type === "pie" || type === "doughnut";
+      var valueAxis = { beginAtZero: true, ticks: round ? { precision: 0 } : {}, grid: { color: line } };
+      var labelAxis = { grid: { color: line, display: false } };
+      var datasets = data.series.map(function (s, i) {
+        var colour = palette[i % palette.length];
+        return circular ? { label: s.name, data: s.data, backgroundColor: palette, borderColor: style.getPropertyValue("--card").trim() }
+          : { label: s.name, data: s.data, backgroundColor: colour + (type === "line" ? "33" : "cc"), borderColor: colour,
+              fill: type === "line" && data.series.length === 1, tension: 0.25 };
+      });
       new window.Chart(canvas, {
         type: type,
-        data: { labels: data.labels, datasets: data.series.map(function (s) { return { label: s.name, data: s.data }; }) },
-        options: { indexAxis: kind === "funnel" ? "y" : "x", responsive: true, animation: false,
-                   plugins: { legend: { display: data.series.length > 1 || type === "pie" || type === "doughnut" } } }
+        data: { labels: data.labels, datasets: datasets },
+        options: { indexAxis: kind === "funnel" ? "y" : "x", responsive: true, maintainAspectRatio: false,
+                   animation: false, scales: circular ? {} : (kind === "funnel" ? { x: valueAxis, y: labelAxis }
+                                                              : { y: valueAxis, x: labelAxis }),
+                   plugins: { legend: { display: data.series.length > 1 || circular } } }
       });
       canvas.dataset.drawn = "1";
     });
