@@ -15,6 +15,7 @@ from core.addons.state import InstalledAddon
 from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
 from core.db import READS, begin_as, db, enable_sqlite_transactions
+from core.i18n import init_i18n
 from core.json_provider import FastJSONProvider
 from core.read_only import begin_read_only_views
 from core.secret_key import resolve_secret_key
@@ -90,5 +91,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     # 4. Routes of the kernel and of every addon (conflicts were checked above).
     for _addon, blueprint in collect_blueprints(platform):
         app.register_blueprint(blueprint)
+    init_i18n(app)
     platform.plugins.hook.app_ready(app=app)
     return app

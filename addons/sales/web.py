@@ -1,7 +1,6 @@
 """Sales pages: the forecast, the forms behind the detail panels, and JSON figures for the API."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Callable
 
 from flask import Blueprint, flash, jsonify, redirect, request
@@ -13,6 +12,7 @@ from core.db import db
 from core.env import Env
 from core.records.errors import RecordError
 from core.web.blueprint import render_page
+from core.i18n import parse_moment
 from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
 
@@ -103,7 +103,7 @@ def plan_activity() -> Response:
                                                                  "user_id", "notes")}
         due = request.form.get("due_at") or ""
         try:
-            values["due_at"] = datetime.fromisoformat(due).replace(tzinfo=user_zone(env)).isoformat() if due else None
+            values["due_at"] = parse_moment(due).replace(tzinfo=user_zone(env)).isoformat() if due else None
         except ValueError:
             values["due_at"] = due  # the records service names the field and the expected form
         activity = env.records.create("activities", {k: v for k, v in values.items() if v is not None})

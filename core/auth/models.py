@@ -10,10 +10,12 @@ from core.db import UtcDateTime, db
 from core.models.base import Record
 from core.models.fields import field
 
-__all__ = ["User", "Role", "ApiToken", "UserSession", "LoginFailure", "USER_KINDS", "user_roles",
+__all__ = ["User", "Role", "ApiToken", "UserSession", "LoginFailure", "USER_KINDS", "LANGUAGES", "user_roles",
            "role_implications"]
 
 USER_KINDS = [("internal", "Internal user"), ("portal", "Portal user (customer)"), ("partner", "Partner user")]
+#: Languages the web UI speaks (core/translations): code and name in that language.
+LANGUAGES = [("en", "English"), ("fr", "Français")]
 
 user_roles = Table(
     "user_roles",
@@ -71,6 +73,8 @@ class User(Record):
     kind: Mapped[str] = field(String(20), label="Kind", choices=USER_KINDS, default="internal", nullable=False)
     active: Mapped[bool] = field(Boolean, label="Active", default=True, nullable=False)
     timezone: Mapped[str | None] = field(String(64), label="Timezone")
+    locale: Mapped[str | None] = field(String(12), label="Language", choices=LANGUAGES,
+                                       help="The language of the pages; empty: the browser's.")
     password_hash: Mapped[str | None] = field(
         String(255), label="Password", kind="password", sensitive=True, readonly=True
     )

@@ -1,10 +1,12 @@
 """Reading HTML form posts into field values the records service validates."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
+
+from core.i18n import date_pattern, parse_day, parse_moment
 from core.json_input import JsonInputError, load_json
 from core.models.meta import ModelMeta
 from core.web.rendering import local_input_value
@@ -58,9 +60,15 @@ def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zon
             values[name] = [] if field.kind in ("tags", "many2many") else None
         elif field.kind == "datetime":
             try:
-                values[name] = datetime.fromisoformat(raw).replace(tzinfo=zone).isoformat()
+                values[name] = parse_moment(raw).replace(tzinfo=zone).isoformat()
             except ValueError:
-                errors[name] = ["Not a valid date and time."]
+                errors[name] = [gettext("Not a valid date and time: write it as %(pattern)s HH:mm.",
+                                        pattern=date_pattern())]
+        elif field.kind == "date":
+            try:
+                values[name] = parse_day(raw).isoformat()
+            except ValueError:
+                errors[name] = [gettext("Not a valid date: write it as %(pattern)s.", pattern=date_pattern())]
         elif field.kind == "tags":
             values[name] = [part.strip() for part in raw.split(",") if part.strip()]
         elif field.kind == "many2many":

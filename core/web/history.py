@@ -7,10 +7,12 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from babel.dates import format_timedelta
+from flask_babel import gettext
 from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.i18n import current_locale, format_day, format_moment, translate
 from core.models.meta import FieldMeta, ModelMeta
 from core.records.audit import AuditEntry
 from core.web.rendering import user_zone
@@ -19,7 +21,10 @@ __all__ = ["HistoryLine", "history_lines", "relative_time"]
 
 HISTORY_LENGTH = 50
 _JUST_NOW_SECONDS = 45
-_ACTIONS = {"create": "created it", "delete": "deleted it"}
+
+
+def _action_text(action: str) -> str:
+    return {"create": gettext("created it"), "delete": gettext("deleted it")}.get(action, action)
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,13 @@ class HistoryLine:
     note: str | None
 
 
-def relative_time(moment: datetime, now: datetime, locale: str = "en") -> str:
-    """`moment` relative to `now` in words: "3 hours ago", "in 2 days", "just now"."""
+def relative_time(moment: datetime, now: datetime) -> str:
+    """`moment` relative to `now` in words, in the user's language: "3 hours ago", "in 2
+    days", "just now"."""
     delta = moment - now
     if abs(delta.total_seconds()) < _JUST_NOW_SECONDS:
-        return "just now"
-    return format_timedelta(delta, add_direction=True, locale=locale)
+        return gettext("just now")
+    return format_timedelta(delta, add_direction=True, locale=current_locale())
 
 
 def history_lines(env: Env, resource: str, record_id: int, limit: int = HISTORY_LENGTH) -> list[HistoryLine]:
@@ -62,11 +68,11 @@ def history_lines(env: Env, resource: str, record_id: int, limit: int = HISTORY_
     for entry in entries:
         field = meta.fields.get(entry.field or "")
         lines.append(HistoryLine(
-            at=entry.at, when=entry.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"), ago=relative_time(entry.at, now),
-            who=people.get(entry.user_id, "System") if entry.user_id is not None else "System",
+            at=entry.at, when=format_moment(entry.at, zone), ago=relative_time(entry.at, now),
+            who=people.get(entry.user_id, gettext("System")) if entry.user_id is not None else gettext("System"),
             changed=entry.action == "update",
             what=(field.label if field else (entry.field or "")) if entry.action == "update"
-            else _ACTIONS.get(entry.action, entry.action),
+            else _action_text(entry.action),
             old=_readable(field, entry.old_value, names, zone), new=_readable(field, entry.new_value, names, zone),
             note=entry.note,
         ))
@@ -110,19 +116,19 @@ def _readable(field: FieldMeta | None, text: str | None, names: dict[tuple[str, 
     if field is None:
         return text
     if field.choices:
-        return str(dict(field.choices).get(text, text))
+        return translate(str(dict(field.choices).get(text, text)))
     if field.kind == "many2one":
         return names.get((field.relation or "", text), f"#{text}")
     if field.kind == "boolean":
-        return "Yes" if text in ("True", "true", "1") else "No"
+        return gettext("Yes") if text in ("True", "true", "1") else gettext("No")
     if field.kind == "datetime":
         try:
-            return datetime.fromisoformat(text).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            return format_moment(datetime.fromisoformat(text), zone)
         except ValueError:
             return text
     if field.kind == "date":
         try:
-            return date.fromisoformat(text[:10]).isoformat()
+            return format_day(date.fromisoformat(text[:10]))
         except ValueError:
             return text
     return text

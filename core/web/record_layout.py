@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from core.env import Env
+from core.i18n import translate
 from core.models.meta import AUDIT_FIELDS, FieldMeta
 from core.web.views import kanban_view, list_columns
 
@@ -43,7 +44,8 @@ class FieldGroup:
 
 @dataclass(frozen=True)
 class StatusStep:
-    """One step of a status bar: its stored value, its label, and where the record is."""
+    """One step of a status bar: its stored value, its label (in the user's language for a
+    choice; a record's name as it is), and where the record is."""
 
     value: Any
     label: str
@@ -111,7 +113,7 @@ def status_steps(env: Env, resource: str, record: Any) -> list[StatusStep]:
     current = getattr(record, name)
     options: list[tuple[Any, str]]
     if field.choices:
-        options = list(field.choices)
+        options = [(value, translate(label)) for value, label in field.choices]
     else:
         target = env.platform.models.by_table(field.relation or "")
         if field.kind != "many2one" or not target or not env.policy.can(target, "read"):

@@ -6,11 +6,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.i18n import DEFAULT_LOCALE, current_locale, format_day, format_moment, format_number, translate
 from core.models.read_time import read_time_fields
 from core.money import DEFAULT_PLACES, currency_places, quantum
 from core.models.meta import FieldMeta, ModelMeta
@@ -81,9 +83,10 @@ class DisplayContext:
 
 
 def money_display(value: Any, places: int) -> str:
-    """An amount as a page shows it: thousands separated, `places` decimals, rounded half up."""
+    """An amount as a page shows it: `places` decimals rounded half up, the separators of the
+    user's language ("30,300.00", "30 300,00")."""
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    return f"{amount.quantize(quantum(places), ROUND_HALF_UP):,.{places}f}"
+    return format_number(amount.quantize(quantum(places), ROUND_HALF_UP), places)
 
 
 def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Markup | str:
@@ -92,7 +95,7 @@ def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Marku
         return ""
     kind = field.kind
     if field.choices:
-        return dict(field.choices).get(value, str(value))
+        return translate(dict(field.choices).get(value, str(value)))
     if kind == "many2one":
         target = context.link_target(field)
         name = context.names.get((field.relation or "", value), f"#{value}")
@@ -101,13 +104,15 @@ def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Marku
         labels = [getattr(item, "name", None) or getattr(item, "display_name", str(item)) for item in value]
         return Markup(" ").join(Markup('<span class="tag">{}</span>').format(label) for label in labels)
     if kind == "boolean":
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):
-        return value.astimezone(context.zone).strftime("%Y-%m-%d %H:%M")
+        return format_moment(value, context.zone)
     if isinstance(value, date):
-        return value.isoformat()
+        return format_day(value)
     if kind == "money":
         return money_display(value, field.digits[1] if field.digits else DEFAULT_PLACES)
+    if kind == "decimal" and isinstance(value, (Decimal, float, int)):
+        return format_number(value, field.digits[1] if field.digits else DEFAULT_PLACES)
     if kind == "email":
         return Markup('<a href="mailto:{0}">{0}</a>').format(value)
     if kind == "url":
@@ -128,9 +133,13 @@ def local_input_value(field: FieldMeta, value: Any, zone: ZoneInfo) -> str:
     if field.kind == "boolean":
         return "true" if value else ""
     if isinstance(value, datetime):
-        return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+        # English pages use the browser's own date and time inputs (ISO values); the others
+        # a text input in the language's form, which the browser's input would not follow.
+        if current_locale() == DEFAULT_LOCALE:
+            return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+        return format_moment(value, zone)
     if isinstance(value, date):
-        return value.isoformat()
+        return value.isoformat() if current_locale() == DEFAULT_LOCALE else format_day(value)
     if field.kind in ("tags",):
         return ", ".join(item.name for item in value)
     if field.kind == "many2many":

@@ -1,21 +1,24 @@
-"""Sign in, sign out, change password."""
+"""Sign in, sign out, one's own account: password and language."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import redirect, request, url_for
+from flask import flash, redirect, request, url_for
+from flask_babel import gettext, refresh
 from werkzeug.wrappers import Response
 
 from core.api.auth import current_user
 from core.auth.accounts import WeakPassword, check_password_strength, set_password
+from core.auth.models import LANGUAGES
 from core.auth.lockout import LoginLocked, authenticate_guarded
 from core.db import db
+from core.env import Env
 from core.platform import platform
 from core.web.blueprint import render_page, web
 from core.web.security import (own_login_key, portal_login_required, sign_in, sign_out, throttle_password_checks,
                                typed_login_key)
 
-__all__ = ["login", "logout", "password"]
+__all__ = ["login", "logout", "password", "language"]
 
 
 def _safe_next(target: str | None) -> str:
@@ -50,7 +53,7 @@ def login() -> Response | tuple[str, int] | tuple[str, int, dict[str, str]]:
             sign_in(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")), code=303)
-        return render_page("login.html", 401, error="Wrong login or password.", login=typed)
+        return render_page("login.html", 401, error=gettext("Wrong login or password."), login=typed)
     if current_user() is not None:
         return redirect(url_for("web.home"))
     return render_page("login.html")
@@ -77,7 +80,7 @@ def password() -> Response | tuple[str, int]:
         try:
             if authenticate_guarded(user.login, request.form.get("current", ""), platform().clock.now(),
                                     platform().settings) is None:
-                errors["current"] = "This is not your current password."
+                errors["current"] = gettext("This is not your current password.")
         except LoginLocked as locked:
             errors["current"], status = str(locked), 429
         new = request.form.get("new", "")
@@ -87,10 +90,27 @@ def password() -> Response | tuple[str, int]:
             errors["new"] = f"{str(weak)[:1].upper()}{str(weak)[1:]}."
         else:
             if new != request.form.get("confirm", ""):
-                errors["confirm"] = "The two passwords differ."
+                errors["confirm"] = gettext("The two passwords differ.")
         if not errors:
             set_password(user, new)
             sign_in(user)
             db.session.commit()
-            return render_page("password.html", message="Password changed.")
-    return render_page("password.html", status if errors else 200, errors=errors)
+            return render_page("password.html", message=gettext("Password changed."), languages=LANGUAGES)
+    return render_page("password.html", status if errors else 200, errors=errors, languages=LANGUAGES)
+
+
+@web.post("/account/language")
+@portal_login_required
+def language() -> Response:
+    """Choose the language of one's pages (empty: the browser's)."""
+    user = current_user()
+    chosen = request.form.get("locale") or None
+    if chosen is not None and chosen not in dict(LANGUAGES):
+        flash(gettext("Choose one of the languages listed."), "error")
+        return redirect(url_for("web.password"), code=303)
+    # One's own preference, like one's password: written as the system, audited as the user.
+    Env.system(user).records.update("users", user.id, {"locale": chosen})
+    db.session.commit()
+    refresh()
+    flash(gettext("Language saved."), "success")
+    return redirect(url_for("web.password"), code=303)

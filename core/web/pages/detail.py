@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from core.db import db
 from core.declarations import DetailPanel, QuickAction
+from core.i18n import translate
 from core.mail.compose import may_write_from
 from core.models.meta import AUDIT_FIELDS
 from core.records.errors import Conflict, InUse, Refused
@@ -106,8 +108,8 @@ def delete_record(resource: str, record_id: int) -> Response | tuple[str, int]:
                            record=env.records.get(resource, record_id), holders=error.holders, count=error.count)
     except (Refused, Conflict) as error:
         db.session.rollback()
-        return render_page("error.html", 409, title="Not deleted", message=str(error))
-    label = env.records.meta(resource).label
-    flash(f"{label} deleted, and taken away from every record that held it." if release_holders
-          else f"{label} deleted.", "success")
+        return render_page("error.html", 409, title=gettext("Not deleted"), message=str(error))
+    label = translate(env.records.meta(resource).label)
+    flash(gettext("%(label)s deleted, and taken away from every record that held it.", label=label) if release_holders
+          else gettext("%(label)s deleted.", label=label), "success")
     return redirect(f"/m/{resource}", code=303)

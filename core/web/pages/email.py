@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from core.db import db
@@ -18,6 +19,7 @@ __all__ = ["compose", "send"]
 
 _SUBJECT_MAX = 500
 _TEXT_MAX = 100_000
+_TEXT_LIMIT = f"{_TEXT_MAX:,}"
 
 
 def _chosen(recipients: list[Recipient], key: str | None) -> Recipient | None:
@@ -68,17 +70,17 @@ def send(resource: str, record_id: int) -> Response | tuple[str, int]:
     chosen = _chosen(recipients, values["to"])
     errors: dict[str, list[str]] = {}
     if chosen is None:
-        errors["to"] = ["Choose one of the addresses listed."]
+        errors["to"] = [gettext("Choose one of the addresses listed.")]
     elif chosen.blocked:
-        errors["to"] = [f"{chosen.address} may not be written to ({chosen.blocked})."]
+        errors["to"] = [gettext("%(address)s may not be written to (%(why)s).", address=chosen.address, why=chosen.blocked)]
     if not values["subject"].strip():
-        errors["subject"] = ["Write a subject."]
+        errors["subject"] = [gettext("Write a subject.")]
     elif len(values["subject"]) > _SUBJECT_MAX:
-        errors["subject"] = [f"At most {_SUBJECT_MAX} characters."]
+        errors["subject"] = [gettext("At most %(count)s characters.", count=_SUBJECT_MAX)]
     if not values["text"].strip():
-        errors["text"] = ["Write the message."]
+        errors["text"] = [gettext("Write the message.")]
     elif len(values["text"]) > _TEXT_MAX:
-        errors["text"] = [f"At most {_TEXT_MAX:,} characters."]
+        errors["text"] = [gettext("At most %(count)s characters.", count=_TEXT_LIMIT)]
     if errors:
         return _page(resource, record, recipients, values, errors, 422)
     assert chosen is not None
@@ -91,8 +93,8 @@ def send(resource: str, record_id: int) -> Response | tuple[str, int]:
                     for key, ms in error.errors.items()}
         return _page(resource, record, recipients, values, problems, 422)
     if message.status == "suppressed":
-        flash(f"Not sent: {message.error}.", "error")
+        flash(gettext("Not sent: %(why)s.", why=message.error), "error")
     else:
-        flash(f"Email to {chosen.name} <{chosen.address}> is on its way; it shows on the timeline once sent.",
-              "success")
+        flash(gettext("Email to %(name)s <%(address)s> is on its way; it shows on the timeline once sent.",
+                      name=chosen.name, address=chosen.address), "success")
     return redirect(f"/m/{resource}/{record_id}", code=303)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from core.db import db
+from core.i18n import translate
 from core.records.duplicates import refuse_duplicates
 from core.records.errors import Conflict, DuplicatesFound, Refused, ValidationFailed
 from core.web.blueprint import render_page, web
@@ -76,7 +78,7 @@ def new_record(resource: str) -> Response | tuple[str, int]:
     except DuplicatesFound as found:
         db.session.rollback()
         return _render(resource, None, dict(request.form), {}, 409, duplicates=found.candidates)
-    flash(f"{meta.label} {record.display_name} created.", "success")
+    flash(gettext("%(label)s %(name)s created.", label=translate(meta.label), name=record.display_name), "success")
     return redirect(f"/m/{resource}/{record.id}", code=303)
 
 
@@ -113,6 +115,6 @@ def edit_record(resource: str, record_id: int) -> Response | tuple[str, int]:
         db.session.rollback()
         return _render(resource, env.records.get(resource, record_id), dict(request.form), {"_record": [str(error)]},
                        409)
-    flash(f"Saved {saved.display_name}." if edited else "Nothing to save: no field was changed.",
+    flash(gettext("Saved %(name)s.", name=saved.display_name) if edited else gettext("Nothing to save: no field was changed."),
           "success" if edited else "info")
     return redirect(f"/m/{resource}/{record_id}", code=303)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, request
+from flask_babel import gettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from core.db import db
+from core.i18n import translate
 from core.models.meta import FieldMeta
 from core.records.errors import AccessDenied, Conflict, Refused, ValidationFailed
 from core.web.blueprint import render_page, web
@@ -99,7 +101,7 @@ def inline_save(resource: str, record_id: int, field_name: str) -> Response | tu
         db.session.rollback()
         current = env.records.get(resource, record_id)
         if not in_place:
-            flash(f"Not saved: {_conflict(env, meta, current, field)['message']}", "error")
+            flash(gettext("Not saved: %(why)s", why=_conflict(env, meta, current, field)["message"]), "error")
             return redirect(f"/m/{resource}/{record_id}", code=303)
         return _editor(env, resource, current, field, value=posted, version=current.version,
                        conflict=_conflict(env, meta, current, field), status=409)
@@ -107,14 +109,14 @@ def inline_save(resource: str, record_id: int, field_name: str) -> Response | tu
         db.session.rollback()
         problems = error.errors if isinstance(error, ValidationFailed) else {field_name: [str(error)]}
         if not in_place:
-            flash(f"Not saved: {' '.join(str(m) for ms in problems.values() for m in ms)}", "error")
+            flash(gettext("Not saved: %(why)s", why=" ".join(str(m) for ms in problems.values() for m in ms)), "error")
             return redirect(f"/m/{resource}/{record_id}", code=303)
         record = env.records.get(resource, record_id)
         mentioned = problems if field_name in problems else {field_name: [str(m) for ms in problems.values() for m in ms]}
         return _editor(env, resource, record, field, value=posted, version=version, errors=mentioned,
                        status=error.status)
     if not in_place:
-        flash(f"{field.label} of {saved.display_name} saved.", "success")
+        flash(gettext("%(field)s of %(name)s saved.", field=translate(field.label), name=saved.display_name), "success")
         return redirect(f"/m/{resource}/{record_id}", code=303)
     return _show(env, resource, saved, field)
 
@@ -123,8 +125,9 @@ def _conflict(env: Any, meta: Any, current: Any, field: FieldMeta) -> dict[str, 
     """Who saved the record meanwhile, when, and the value they left in `field`."""
     users = env.platform.models.get("users")
     author = db.session.get(users, current.updated_by) if current.updated_by else None
-    who = author.name if author is not None else "Someone"
+    who = author.name if author is not None else gettext("Someone")
     theirs = Markup(DisplayContext(env, meta, [current], [field.name]).value(field, current) or "(empty)")
-    ago = relative_time(current.updated_at, env.now()) if current.updated_at else "meanwhile"
+    ago = relative_time(current.updated_at, env.now()) if current.updated_at else gettext("meanwhile")
     return {"who": who, "ago": ago, "theirs": theirs,
-            "message": f"{who} changed this record {ago}; {field.label} is now {theirs.striptags()}."}
+            "message": gettext("%(who)s changed this record %(ago)s; %(field)s is now %(theirs)s.", who=who, ago=ago,
+                               field=translate(field.label), theirs=theirs.striptags())}

@@ -4,10 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from core.db import db
 from core.domain import DomainError
+from core.i18n import translate
 from core.records.errors import AccessDenied, Conflict, RecordError, ValidationFailed
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
@@ -22,10 +24,11 @@ CARDS_PER_COLUMN = 50
 
 
 def _columns(env: Any, resource: str, field_name: str) -> list[tuple[Any, str]]:
-    """(value, title) of each column, in the field's order (choices, or the stages' order)."""
+    """(value, title) of each column, in the field's order (choices, in the user's language, or
+    the stages' order, by their names)."""
     field = env.records.meta(resource).field(field_name)
     if field.choices:
-        return [(value, label) for value, label in field.choices]
+        return [(value, translate(label)) for value, label in field.choices]
     target = env.platform.models.by_table(field.relation or "")
     if field.kind == "many2one" and target:
         return [(record.id, record.display_name) for record in env.records.search(target, limit=100).records]
@@ -69,7 +72,7 @@ def board(resource: str) -> tuple[str, int]:
         return render_page("kanban.html", **_board_context(resource))
     except (DomainError, RecordError) as error:
         db.session.rollback()
-        return render_page("error.html", 400, title="Cannot show the board", message=str(error))
+        return render_page("error.html", 400, title=gettext("Cannot show the board"), message=str(error))
 
 
 @web.post("/m/<resource>/<int:record_id>/move")

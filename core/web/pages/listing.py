@@ -7,6 +7,7 @@ import itertools
 from typing import Any, Iterator
 
 from flask import Response, abort, flash, redirect, request, stream_with_context
+from flask_babel import gettext
 
 from core.db import db
 from core.domain import DomainError
@@ -127,7 +128,7 @@ def bulk(resource: str) -> Response:
     ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
     action = request.form.get("action", "")
     if not ids:
-        flash("Tick at least one record.", "error")
+        flash(gettext("Tick at least one record."), "error")
         return redirect(request.form.get("back") or f"/m/{resource}", code=303)
     done, failed = 0, []
     for record_id in ids:
@@ -145,10 +146,10 @@ def bulk(resource: str) -> Response:
             failed.append(f"#{record_id}: {error}")
     if failed:
         db.session.rollback()
-        flash(f"Nothing was changed: {len(failed)} record(s) refused. " + " ".join(failed[:5]), "error")
+        flash(gettext("Nothing was changed: %(count)s record(s) refused.", count=len(failed)) + " " + " ".join(failed[:5]), "error")
     else:
         db.session.commit()
-        flash(f"{action.title()}: {done} record(s) done.", "success")
+        flash(gettext("%(action)s: %(count)s record(s) done.", action=gettext(action.title()), count=done), "success")
     return redirect(request.form.get("back") or f"/m/{resource}", code=303)
 
 
