@@ -38,9 +38,11 @@ def register_data() -> list[DataRecord]:
         access("base.access_tags_partner", "base.partner", "tags", "r"),
         access("base.access_saved_filters_user", "base.user", "saved_filters", "rcud"),
         rule("base.rule_saved_filters_visible", "base.user", "saved_filters",
-             {"or": [["owner_id", "=", {"$user": "id"}], ["shared", "=", True]]}, "Own and shared filters", ops="r"),
+             {"or": [["owner_id", "=", {"$user": "id"}], ["shared", "=", True],
+                     ["shared_role_id", "in", {"$user": "role_ids"}]]}, "Own views, and views shared with them",
+             ops="r"),
         rule("base.rule_saved_filters_own", "base.user", "saved_filters",
-             [["owner_id", "=", {"$user": "id"}]], "Only the owner changes a filter", ops="cud"),
+             [["owner_id", "=", {"$user": "id"}]], "Only the owner changes a view", ops="cud"),
         # Administrators have full access anyway; these rows say so where admins look.
         *[access(f"base.access_{model}_admin", "base.admin", model, "rcud")
           for model in ("users", "roles", "model_access", "record_rules", "field_access", "tags", "saved_filters")],
@@ -72,7 +74,7 @@ def register_views() -> list[View]:
         View("roles", "list", ["name", "full_access", "description"]),
         View("model_access", "list", ["role_id", "model", "can_read", "can_create", "can_update", "can_delete"]),
         View("record_rules", "list", ["name", "role_id", "model", "domain"]),
-        View("saved_filters", "list", ["name", "model", "owner_id", "shared"]),
+        View("saved_filters", "list", ["name", "model", "owner_id", "shared", "shared_role_id", "is_default"]),
         *runtime.views(),
     ]
 

@@ -80,6 +80,11 @@ class User(Record):
     )
     roles: Mapped[list[Role]] = relationship(Role, secondary=user_roles, info={"label": "Roles"})
 
+    @property
+    def role_ids(self) -> list[int]:
+        """Ids of every role the user holds or implies (filters use it: `{"$user": "role_ids"}`)."""
+        return sorted(role.id for role in self.all_roles())
+
     def all_roles(self) -> set[Role]:
         """The user's roles plus every role they imply, transitively."""
         seen: set[Role] = set()

@@ -176,6 +176,10 @@ def compare(column: Any, name: str, operator: str, value: Any, *,
     if operator in TEXT_OPERATORS:
         return _text(column, name, operator, value)
     if operator in LIST_OPERATORS:
+        if value is Unresolved:  # a context value ({"$user": "role_ids"}) checked before a user acts
+            return true()
+        if isinstance(value, (tuple, set, frozenset)):  # a context value that is a collection
+            value = list(value)
         if not isinstance(value, list):
             raise DomainError(f"{operator!r} on {name!r} takes a list of values", name)
         items = [coerce(item) for item in value if item is not Missing]

@@ -1,4 +1,7 @@
-"""Saved filters: named filter-language domains, private to their owner or shared."""
+"""Saved views of lists: a named filter-language domain and the whole state of the list
+(search, named filters, sort, grouping, columns, page size), private to their owner, shared
+with everybody or with the users of one role; each user may make one of theirs the view a
+list opens with."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -16,7 +19,7 @@ from core.records.errors import BadRequest, ValidationFailed
 if TYPE_CHECKING:
     from core.env import Env
 
-__all__ = ["SavedFilter", "saved_domain", "check_domain"]
+__all__ = ["SavedFilter", "saved_domain", "check_domain", "VIEW_KEYS"]
 
 
 def check_domain(env: Env, resource: str, domain: Any, *, model_field: str = "model",
@@ -35,11 +38,16 @@ def check_domain(env: Env, resource: str, domain: Any, *, model_field: str = "mo
         raise ValidationFailed({domain_field: [str(error)]}) from None
 
 
+#: The list state a view keeps: the list page's URL parameters (core.web.query.ListQuery).
+VIEW_KEYS = frozenset({"q", "f", "bf", "bo", "bv", "filter", "sort", "group", "size", "cols"})
+
+
 class SavedFilter(Record):
-    """A filter a user saved on a list; shared ones appear for everybody who may read the model."""
+    """A view a user saved of a list: its filter, and the list's state; shared ones appear
+    for everybody who may read the model, or for the users of `shared_role_id`."""
 
     __tablename__ = "saved_filters"
-    __label__ = "Saved filter"
+    __label__ = "Saved view"
     __display_field__ = "name"
     __order__ = ["model", "name"]
 
@@ -52,12 +60,46 @@ class SavedFilter(Record):
                                          help="Left empty, the user who saves the filter.")
     shared: Mapped[bool] = field(Boolean, label="Shared", default=False, nullable=False,
                                  help="Offered to every user, not only to its owner.")
+    shared_role_id: Mapped[int | None] = field(ForeignKey("roles.id", ondelete="SET NULL"), label="Shared with role",
+                                               index=True, help="Offered to the users of this role too.")
+    query: Mapped[Any] = field(JsonType, label="List state", kind="json", nullable=True,
+                               help="Search, named filters, sort, grouping, columns and page size of the list, as "
+                                    "its URL parameters: {\"sort\": \"-amount\", \"cols\": [\"name\", \"amount\"]}.")
+    is_default: Mapped[bool] = field(Boolean, label="My default", default=False, nullable=False,
+                                     help="The list opens with this view for its owner.")
 
     def before_save(self, env: Any, changed: set[str]) -> None:
-        """Own the filter by its author and refuse a domain that does not compile."""
+        """Own the view by its author, refuse a domain that does not compile or a list state
+        with unknown keys, and keep one default per owner and list."""
         if self.owner_id is None and env.user is not None:
             self.owner_id = env.user.id
         check_domain(env, self.model, self.domain)
+        self.query = _clean_query(self.query)
+        if self.is_default and ("is_default" in changed or "model" in changed):
+            others = env.sudo().records.search("saved_filters", [["owner_id", "=", self.owner_id],
+                                                                 ["model", "=", self.model], ["is_default", "=", True],
+                                                                 ["id", "!=", self.id or 0]])
+            for other in others.records:
+                other.is_default = False
+
+
+def _clean_query(query: Any) -> dict[str, Any] | None:
+    """The list state as stored: known keys only, each a text or a list of texts."""
+    if query in (None, {}):
+        return None
+    if not isinstance(query, dict):
+        raise ValidationFailed({"query": ["Give the list state as an object of URL parameters."]})
+    unknown = sorted(set(query) - VIEW_KEYS)
+    if unknown:
+        raise ValidationFailed({"query": [f"Unknown list parameters: {', '.join(unknown)}; "
+                                          f"known: {', '.join(sorted(VIEW_KEYS))}."]})
+    clean: dict[str, Any] = {}
+    for key, value in query.items():
+        values = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in values):
+            raise ValidationFailed({"query": [f"{key}: give texts (or a list of texts)."]})
+        clean[key] = [str(item) for item in values] if isinstance(value, list) else str(value)
+    return clean
 
 
 def saved_domain(env: Env, resource: str, saved_id: str) -> Any:

@@ -33,4 +33,4 @@ def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, 
 
 # Pages attach their routes to `web` when imported.
 from core.web.pages import admin, auth, dashboard, detail, form, kanban, listing  # noqa: E402,F401
-from core.web.pages import admin_jobs, admin_mail, admin_webhooks, email, inline_edit, search  # noqa: E402,F401
+from core.web.pages import admin_jobs, admin_mail, admin_webhooks, email, inline_edit, saved_views, search  # noqa: E402,F401

@@ -21,6 +21,8 @@ PAGE_SIZES = (25, 50, 100, 200)
 MAX_TRAIL = 40
 #: Stands in the trail for the first page, which has no cursor.
 FIRST_PAGE = "first"
+#: The most columns a list shows.
+MAX_COLUMNS = 30
 
 
 @dataclass
@@ -42,6 +44,10 @@ class ListQuery:
     position: int = 0
     #: The cursors of the pages before this one, nearest last, for "Previous page".
     trail: list[str] = field(default_factory=list)
+    #: Columns chosen for the list, in order (empty: the list view's).
+    columns: list[str] = field(default_factory=list)
+    #: The saved view this list state came from (its id), shown as the one picked.
+    view: str = ""
 
     @classmethod
     def from_args(cls, resource: str, args: MultiDict[str, str]) -> ListQuery:
@@ -55,7 +61,8 @@ class ListQuery:
                    cursor=args.get("cursor", ""), saved=args.get("saved", ""),
                    size=size if size in PAGE_SIZES else 0,
                    position=max(0, args.get("pos", 0, type=int)) if args.get("cursor") else 0,
-                   trail=args.getlist("back")[-MAX_TRAIL:] if args.get("cursor") else [])
+                   trail=args.getlist("back")[-MAX_TRAIL:] if args.get("cursor") else [],
+                   columns=[name for name in args.getlist("cols") if name][:MAX_COLUMNS], view=args.get("view", ""))
 
     def domain(self, env: Env) -> list[Any]:
         """The filter-language domain of the named filters, the builder rows and raw JSON."""
@@ -81,7 +88,7 @@ class ListQuery:
             "q": self.q, "f": self.named, "bf": [b[0] for b in self.builder], "bo": [b[1] for b in self.builder],
             "bv": [b[2] for b in self.builder], "filter": self.raw_filter, "sort": self.sort, "group": self.group,
             "cursor": self.cursor, "saved": self.saved, "size": self.size or None,
-            "pos": self.position or None, "back": self.trail,
+            "pos": self.position or None, "back": self.trail, "cols": self.columns, "view": self.view,
         }
         if "cursor" in changes and "back" not in changes:  # another page of another list: no way back
             values.update(pos=None, back=[])
@@ -91,6 +98,10 @@ class ListQuery:
     def url(self, **changes: Any) -> str:
         """`/m/<resource>?...` with `changes` applied."""
         return f"/m/{self.resource}?{urlencode(self.params(**changes), doseq=True)}"
+
+    def state(self) -> dict[str, Any]:
+        """What a saved view keeps of this query: everything but the page and the view."""
+        return self.params(cursor=None, pos=None, back=None, saved=None, view=None)
 
     def drill_url(self, field_name: str, value: Any) -> str:
         """The list narrowed to one group: an extra builder condition, no grouping."""

@@ -7,7 +7,8 @@ from core.declarations import View
 from core.env import Env
 from core.models.meta import AUDIT_FIELDS
 
-__all__ = ["list_columns", "form_fields", "search_options", "kanban_view", "detail_fields"]
+__all__ = ["list_columns", "chosen_columns", "column_choices", "form_fields", "search_options", "kanban_view",
+           "detail_fields"]
 
 _DEFAULT_COLUMNS = 7
 
@@ -28,6 +29,24 @@ def list_columns(env: Env, resource: str) -> list[str]:
     display = meta.display_field if meta.display_field in names else None
     ordered = ([display] if display else []) + [n for n in names if n != display]
     return ordered[:_DEFAULT_COLUMNS]
+
+
+def column_choices(env: Env, resource: str) -> list[str]:
+    """Fields a list may show as columns: the readable stored fields, not the system ones."""
+    meta = env.records.meta(resource)
+    return [name for name in env.records.readable_fields(resource)
+            if meta.fields[name].is_column and not meta.fields[name].system and meta.fields[name].kind != "json"]
+
+
+def chosen_columns(env: Env, resource: str, wanted: list[str]) -> tuple[list[str], list[str]]:
+    """(columns, ignored): the columns the user chose that the list can show, in their order
+    (the list view's when they chose none), and those it cannot (gone, or not readable)."""
+    if not wanted:
+        return list_columns(env, resource), []
+    allowed = set(column_choices(env, resource))
+    columns = list(dict.fromkeys(name for name in wanted if name in allowed))
+    ignored = [name for name in wanted if name not in allowed]
+    return (columns or list_columns(env, resource)), ignored
 
 
 def form_fields(env: Env, resource: str) -> list[str]:

@@ -17,12 +17,13 @@ from core.records.errors import RecordError
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
 from core.web.pages.inline_edit import inline_editable
+from core.web.pages.saved_views import default_view_url, share_roles, views_for
 from core.web.query import ListQuery
 from core.web.query import PAGE_SIZES
 from core.money import currency_places
 from core.web.rendering import DisplayContext, format_value, money_display
 from core.web.security import login_required, web_env
-from core.web.views import list_columns, search_options
+from core.web.views import chosen_columns, column_choices, list_columns, search_options
 
 __all__ = ["list_page", "options", "bulk", "export"]
 
@@ -32,21 +33,30 @@ OPERATORS = ["=", "!=", "contains", "not contains", "startswith", "<", "<=", ">"
 
 @web.get("/m/<resource>")
 @login_required
-def list_page(resource: str) -> tuple[str, int]:
+def list_page(resource: str) -> Response | tuple[str, int]:
     """The list of a model's records the user may read."""
     env = web_env()
     env.policy.require(resource, "read")
     meta = env.records.meta(resource)
+    if request.args.get("view", "").isdigit() and set(request.args) == {"view"}:
+        return redirect(f"/m/{resource}/views/{request.args['view']}", code=303)
+    if not request.args and (default := default_view_url(env, resource)):
+        return redirect(default, code=303)
     query = ListQuery.from_args(resource, request.args)
-    columns = list_columns(env, resource)
+    columns, ignored_columns = chosen_columns(env, resource, query.columns)
     search = search_options(env, resource)
     context: dict[str, Any] = dict(
         resource=resource, meta=meta, query=query, columns=columns, search=search, operators=OPERATORS,
         filterable=[f for f in meta.fields.values() if f.is_column and f.name in env.records.readable_fields(resource)],
         can_create=env.policy.can(resource, "create") and not meta.created_by_platform, can_update=env.policy.can(resource, "update"),
         can_delete=env.policy.can(resource, "delete"), has_kanban=_has_kanban(env, resource),
-        saved_filters=_saved_filters(env, resource), error=None, rows=[], groups=None, count=None,
-        editable=inline_editable(env, resource),
+        saved_filters=views_for(env, resource), error=None, rows=[], groups=None, count=None,
+        editable=inline_editable(env, resource), ignored_columns=ignored_columns,
+        can_save_views="saved_filters" in env.platform.models and env.policy.can("saved_filters", "create"),
+        column_choices=_column_choices(env, resource, columns), share_roles=share_roles(env),
+        user_pickable="users" in env.platform.models and env.policy.can("users", "read"),
+        targets={f.name: env.platform.models.by_table(f.relation or "") for f in meta.fields.values()
+                 if f.kind == "many2one"},
     )
     try:
         domain = query.domain(env)
@@ -103,10 +113,12 @@ def _has_kanban(env: Any, resource: str) -> bool:
     return kanban_view(env, resource) is not None
 
 
-def _saved_filters(env: Any, resource: str) -> list[Any]:
-    if "saved_filters" not in env.platform.models or not env.policy.can("saved_filters", "read"):
-        return []
-    return env.records.search("saved_filters", [["model", "=", resource]], limit=50).records
+def _column_choices(env: Any, resource: str, shown: list[str]) -> list[tuple[Any, bool]]:
+    """(field, shown) for the column chooser: the shown columns first, in their order."""
+    meta = env.records.meta(resource)
+    rest = [name for name in column_choices(env, resource) if name not in shown]
+    return [(meta.fields[name], True) for name in shown if name in meta.fields] + \
+        [(meta.fields[name], False) for name in rest]
 
 
 @web.get("/m/<resource>/options")
@@ -137,7 +149,11 @@ def bulk(resource: str) -> Response:
                 env.records.delete(resource, record_id)
             elif action in ("assign", "set"):
                 name = "owner_id" if action == "assign" else request.form.get("field", "")
-                value: Any = request.form.get("value") or None
+                field = env.records.meta(resource).fields.get(name)
+                # A person or a linked record is chosen by name in the picker (its id comes
+                # with it); other fields take the value typed.
+                picked = field is not None and field.kind == "many2one"
+                value: Any = request.form.get("value_id" if picked else "value") or None
                 env.records.update(resource, record_id, {name: value})
             else:
                 abort(400)

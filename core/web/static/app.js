@@ -64,6 +64,32 @@
     }
   });
 
+  // Bulk actions: a person or a linked record is picked by name. The picker searches the
+  // users for "assign to", the chosen field's target for "set field"; a plain field keeps
+  // the text box.
+  function bulkPicker(form) {
+    var action = form.elements.action, field = form.elements.field, pick = form.querySelector("#bulk-pick");
+    if (!action || !pick) { return; }
+    var chosen = field && field.selectedOptions[0];
+    var target = action.value === "assign" ? "users" : (action.value === "set" && chosen ? chosen.dataset.target : "");
+    var picker = pick.closest(".bulk-picker"), text = form.querySelector("#bulk-value");
+    picker.hidden = !target;
+    if (text) { text.hidden = !!target || action.value !== "set"; }
+    if (field) { field.hidden = action.value !== "set"; }
+    if (target && pick.dataset.target !== target) {
+      pick.dataset.target = target;
+      pick.setAttribute("hx-get", "/m/" + target + "/options?empty=1");
+      pick.value = "";
+      form.querySelector("#bulk-value-id").innerHTML = "<option value=\"\">—</option>";
+      if (window.htmx) { window.htmx.process(pick); window.htmx.trigger(pick, "input"); }
+    }
+  }
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest && event.target.closest("form.bulk");
+    if (form && (event.target.name === "action" || event.target.name === "field")) { bulkPicker(form); }
+  });
+  document.addEventListener("DOMContentLoaded", function () { document.querySelectorAll("form.bulk").forEach(bulkPicker); });
+
   // A header's quick action ("Log a call") leads to its panel's form with some inputs preset.
   document.addEventListener("click", function (event) {
     var link = event.target.closest && event.target.closest("a.quick[data-panel]");
