@@ -7,6 +7,8 @@ from core.declarations import DataRecord, EventHandler, MenuItem, View, access, 
 from core.domain.saved import SavedFilter
 from core.models.base import Record
 from core.models.tags import Tag
+from core.notifications.models import Notification, NotificationPreference
+from core.notifications.watchers import kernel_kinds, watchers
 from core.plugins import hookimpl
 from core.signals import record_updated
 from core import runtime
@@ -19,7 +21,8 @@ __all__ = ["register_models", "register_data", "register_menus", "register_views
 @hookimpl
 def register_models() -> list[type[Record]]:
     """Users, roles, permissions, tags and saved filters."""
-    return [User, Role, ModelAccess, RecordRule, FieldAccess, Tag, SavedFilter, *runtime.models()]
+    return [User, Role, ModelAccess, RecordRule, FieldAccess, Tag, SavedFilter, Notification, NotificationPreference,
+            *runtime.models()]
 
 
 @hookimpl
@@ -43,6 +46,13 @@ def register_data() -> list[DataRecord]:
              ops="r"),
         rule("base.rule_saved_filters_own", "base.user", "saved_filters",
              [["owner_id", "=", {"$user": "id"}]], "Only the owner changes a view", ops="cud"),
+        # Everyone reads and marks read their own notifications, and keeps their own choices.
+        access("base.access_notifications_user", "base.user", "notifications", "ru"),
+        rule("base.rule_notifications_own", None, "notifications", [["user_id", "=", {"$user": "id"}]],
+             "Only one's own notifications"),
+        access("base.access_notification_preferences_user", "base.user", "notification_preferences", "rcud"),
+        rule("base.rule_notification_preferences_own", None, "notification_preferences",
+             [["user_id", "=", {"$user": "id"}]], "Only one's own notification choices"),
         # Administrators have full access anyway; these rows say so where admins look.
         *[access(f"base.access_{model}_admin", "base.admin", model, "rcud")
           for model in ("users", "roles", "model_access", "record_rules", "field_access", "tags", "saved_filters")],
@@ -124,8 +134,15 @@ def register_api_actions() -> list:
 
 @hookimpl
 def register_event_handlers() -> list:
-    """Deactivating a user ends their sessions; record events feed webhook subscriptions."""
+    """Deactivating a user ends their sessions; record events feed webhook subscriptions and
+    raise the assignment and mention notifications."""
     from core.auth.sessions import end_sessions_of_deactivated
 
     return [EventHandler(record_updated, end_sessions_of_deactivated, sender="users", transactional=True),
-            *runtime.event_handlers()]
+            *runtime.event_handlers(), *watchers()]
+
+
+@hookimpl
+def register_notification_kinds() -> list:
+    """A record assigned to me; someone mentioning me."""
+    return kernel_kinds()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import MappedColumn
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
     "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
-    "Kpi", "Chart", "Dashboard", "DetailPanel", "QuickAction", "Portal", "DuplicateCheck",
+    "Kpi", "Chart", "Dashboard", "DetailPanel", "QuickAction", "NotificationKind", "Portal", "DuplicateCheck",
 ]
 
 
@@ -386,3 +386,20 @@ class WebhookEvent:
     signal: Signal
     payload: Callable[..., Mapping[str, Any] | None]
     description: str = ""
+
+
+@dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification users receive (`core.notifications.notify`), which each user
+    may take in the app, by email, both or neither.
+
+    :param key: unique name (`assignment`, `sales.activity_due`).
+    :param label: what the user's preferences call it ("Assigned to me").
+    :param in_app: told in the app unless the user says otherwise.
+    :param email: told by email unless the user says otherwise.
+    """
+
+    key: str
+    label: str
+    in_app: bool = True
+    email: bool = False

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from core.declarations import (
-        Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, ImportMapping, Job, MenuItem, ModelExtension, Portal,
+        Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, ImportMapping, Job, MenuItem, ModelExtension,
+        NotificationKind, Portal,
         Summary, View, WebhookEvent,
     )
     from core.env import Env
@@ -160,6 +161,16 @@ def register_api_actions() -> list[Any] | None:
     """Actions exposed as `POST /api/v1/<resource>/<id>/<action>` (win, lose, merge...).
 
     Called when the app loads. Returns `core.api.actions.ApiAction` declarations.
+    """
+
+
+@hookspec
+def register_notification_kinds() -> list[NotificationKind] | None:
+    """Kinds of notification the addon raises with `core.notifications.notify` (an activity
+    falling due, a deal changing hands).
+
+    Called when the app loads. Returns `core.declarations.NotificationKind`s; each user
+    chooses, per kind, to be told in the app and/or by email.
     """
 
 

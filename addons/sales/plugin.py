@@ -9,7 +9,8 @@ from core.models.base import Record
 
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_summaries", "register_menus",
-    "register_api_actions", "register_event_handlers", "register_jobs", "register_blueprints",
+    "register_api_actions", "register_event_handlers", "register_jobs", "register_notification_kinds",
+    "register_blueprints",
     "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
 ]
 
@@ -87,6 +88,14 @@ def register_jobs() -> list[Any]:
     from addons.sales.jobs import sales_jobs
 
     return sales_jobs()
+
+
+@hookimpl
+def register_notification_kinds() -> list[Any]:
+    """An activity of mine falls due."""
+    from addons.sales.reminders import notification_kinds
+
+    return notification_kinds()
 
 
 @hookimpl

@@ -5,15 +5,24 @@ from typing import Any
 
 from markupsafe import escape
 
+from core.declarations import NotificationKind
 from core.env import Env
 from core.jobs import JobContext, claim_rows
+from core.notifications import notify
 
 from addons.sales.models import Activity
 from addons.sales.models.choices import ACTIVITY_KINDS
 
-__all__ = ["send_due_reminders", "send_reminder", "BATCH"]
+__all__ = ["send_due_reminders", "send_reminder", "notification_kinds", "BATCH", "DUE_KIND"]
 
 BATCH = 200
+#: The in-app notification of an activity falling due (its email is the reminder above).
+DUE_KIND = "sales.activity_due"
+
+
+def notification_kinds() -> list[NotificationKind]:
+    """An activity of mine falls due."""
+    return [NotificationKind(DUE_KIND, "An activity of mine falls due", in_app=True, email=False)]
 
 
 def send_reminder(env: Env, activity: Activity) -> Any:
@@ -42,7 +51,7 @@ def send_reminder(env: Env, activity: Activity) -> Any:
 
 def send_due_reminders(ctx: JobContext) -> dict[str, int]:
     """The `sales.activity_reminders` sweep: every activity due and not done, not reminded
-    yet, gets its reminder and is marked overdue. Idempotent: `reminded_at` is set in the
+    yet, gets its reminder (and its assignee an in-app notification) and is marked overdue. Idempotent: `reminded_at` is set in the
     same transaction, and rows are claimed so two workers never remind twice."""
     env = ctx.env
     now = env.now()
@@ -53,5 +62,8 @@ def send_due_reminders(ctx: JobContext) -> dict[str, int]:
         checked += 1
         if send_reminder(env, activity) is not None:
             sent += 1
+        if activity.user_id is not None:
+            notify(env, activity.user_id, DUE_KIND, f"{dict(ACTIVITY_KINDS)[activity.kind]} due: {activity.summary}",
+                   record=("activities", activity.id))
         env.sudo().records.update("activities", activity.id, {"reminded_at": now.isoformat(), "state": "overdue"})
     return {"checked": checked, "reminded": sent}

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request
 
 from core.api.auth import current_user
 from core.env import Env
+from core.notifications.service import unread_count
 from core.web.navigation import navigation
 from core.web.security import back_office_user
 
@@ -20,7 +21,8 @@ def _page_context() -> dict[str, Any]:
     user = current_user()
     # Customers and partners see no back-office menu (its pages send them to their portal).
     staff = user is not None and back_office_user(user)
-    return {"current_user": user, "nav": navigation(Env.for_user(user)) if staff else []}
+    return {"current_user": user, "nav": navigation(Env.for_user(user)) if staff else [],
+            "unread_notifications": unread_count(user.id) if staff else 0}
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -33,4 +35,5 @@ def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, 
 
 # Pages attach their routes to `web` when imported.
 from core.web.pages import admin, auth, dashboard, detail, form, kanban, listing  # noqa: E402,F401
-from core.web.pages import admin_jobs, admin_mail, admin_webhooks, email, inline_edit, saved_views, search  # noqa: E402,F401
+from core.web.pages import admin_jobs, admin_mail, admin_webhooks, email, inline_edit, notifications, saved_views  # noqa: E402,F401,E501
+from core.web.pages import search  # noqa: E402,F401

@@ -1,0 +1,110 @@
+"""The kernel's notifications, raised from record events: a record given to someone
+(`assignment`: its owner, assignee or user field changes to another person than the one
+acting) and a person named in a note (`mention`: "@Grace Hopper" or "@ghopper" in a text
+field). Changes the platform makes on its own (installs, imports without an author) are not
+announced."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from flask_babel import force_locale, gettext
+from sqlalchemy import select
+
+from core.db import db
+from core.declarations import EventHandler, NotificationKind
+from core.env import Env
+from core.notifications.service import notify
+from core.signals import record_created, record_updated
+
+__all__ = ["kernel_kinds", "watchers", "ASSIGNEE_FIELDS", "mentioned_users"]
+
+#: Many-to-one fields to users that say who a record is for.
+ASSIGNEE_FIELDS = ("owner_id", "assignee_id", "user_id")
+_MENTION = re.compile(r"(?<![\w@])@(\w[\w.\-]*(?: \w[\w\-]*)?)")
+_SKIPPED = frozenset({"notifications", "notification_preferences", "users", "audit_trail"})
+
+
+def kernel_kinds() -> list[NotificationKind]:
+    """Assigned to me, and mentioned."""
+    return [NotificationKind("assignment", "A record is assigned to me", in_app=True, email=False),
+            NotificationKind("mention", "Someone mentions me", in_app=True, email=True)]
+
+
+@contextmanager
+def _language_of(user: Any) -> Iterator[None]:
+    """Texts written for `user` in their language (the platform's when they chose none)."""
+    from core.i18n import DEFAULT_LOCALE
+
+    locale = getattr(user, "locale", None) or env_default_locale() or DEFAULT_LOCALE
+    with force_locale(locale):
+        yield
+
+
+def env_default_locale() -> str | None:
+    from core.platform import platform
+
+    return platform().settings.get("default_locale")
+
+
+def _user(env: Env, user_id: int) -> Any:
+    return db.session.get(env.platform.models.get("users"), user_id)
+
+
+def _assigned(resource: str, record: Any, env: Env, changes: dict[str, Any] | None = None, **_kw: Any) -> None:
+    if env.user is None or resource in _SKIPPED:
+        return
+    meta = env.records.meta(resource)
+    for name in ASSIGNEE_FIELDS:
+        field = meta.fields.get(name)
+        if field is None or field.kind != "many2one" or field.relation != "users":
+            continue
+        new = getattr(record, name, None) if changes is None else (changes[name][1] if name in changes else None)
+        if new in (None, "") or int(new) == env.user.id:
+            continue
+        recipient = _user(env, int(new))
+        if recipient is None:
+            continue
+        with _language_of(recipient):
+            title = gettext("%(who)s assigned %(what)s to you", who=env.user.name, what=record.display_name)
+        notify(env, recipient.id, "assignment", title, record=(resource, record.id))
+
+
+def mentioned_users(env: Env, text: str) -> list[Any]:
+    """The active internal users a text names with @: by login or by full name."""
+    candidates = {match.group(1).lower() for match in _MENTION.finditer(text or "")}
+    if not candidates:
+        return []
+    users = env.platform.models.get("users")
+    found = []
+    for user in db.session.scalars(select(users).where(users.active.is_(True), users.kind == "internal")):
+        names = {user.login.lower(), (user.name or "").lower()}
+        if any(candidate == name or candidate.startswith(name + " ") or candidate.split(" ")[0] == name
+               for candidate in candidates for name in names if name):
+            found.append(user)
+    return found
+
+
+def _mentions(resource: str, record: Any, env: Env, changes: dict[str, Any] | None = None, **_kw: Any) -> None:
+    if env.user is None or resource in _SKIPPED:
+        return
+    meta = env.records.meta(resource)
+    texts = [str(getattr(record, name) or "") for name, field in meta.fields.items()
+             if field.kind in ("longtext", "text") and (changes is None or name in changes)]
+    text = "\n".join(part for part in texts if "@" in part)
+    if not text:
+        return
+    for user in mentioned_users(env, text):
+        if user.id == env.user.id:
+            continue
+        with _language_of(user):
+            title = gettext("%(who)s mentioned you on %(what)s", who=env.user.name, what=record.display_name)
+        notify(env, user.id, "mention", title, body=text[:500], record=(resource, record.id))
+
+
+def watchers() -> list[EventHandler]:
+    """The record events that raise the kernel's notifications (a failure to notify is
+    logged, never a reason to refuse the change that caused it)."""
+    return [EventHandler(record_created, _assigned), EventHandler(record_updated, _assigned),
+            EventHandler(record_created, _mentions), EventHandler(record_updated, _mentions)]

@@ -1,0 +1,114 @@
+"""Notifications: a record assigned to someone else tells them (not when one assigns oneself),
+a mention in a note tells the person named if they may read the record (and nobody else),
+each user chooses in the app and/or by email per kind, and the bell counts what is unread."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from core.db import db
+from core.env import Env
+from core.jobs.worker import Worker
+from core.testing.web import sign_in_browser
+
+pytestmark = pytest.mark.spectrum_addons("contacts")
+
+
+def _inbox(user) -> list[tuple[str, str, str | None, int | None]]:
+    db.session.rollback()  # see what the server committed
+    return [(n.kind, n.title, n.related_model, n.related_id)
+            for n in Env.for_user(user).records.search("notifications", order=["-id"]).records]
+
+
+@pytest.fixture
+def team(app, make_user):
+    return {"ann": make_user("ann", name="Ann Able", roles=["contacts.user"]),
+            "bob": make_user("bob", name="Bob Baker", roles=["contacts.user"]),
+            "olga": make_user("olga", name="Olga Own", roles=["contacts.own"])}
+
+
+def test_an_assignment_tells_the_new_owner_but_not_who_assigns_themselves(team):
+    ann, bob = team["ann"], team["bob"]
+    as_ann = Env.for_user(ann).records
+    contact = as_ann.create("contacts", {"first_name": "Ada", "last_name": "Lovelace", "owner_id": ann.id})
+    db.session.commit()
+    assert _inbox(ann) == [], "assigning oneself tells nobody"
+    as_ann.update("contacts", contact.id, {"owner_id": bob.id})
+    db.session.commit()
+    assert _inbox(bob) == [("assignment", "Ann Able assigned Ada Lovelace to you", "contacts", contact.id)]
+    assert _inbox(ann) == [], "nor is the one who acts told"
+
+
+def test_a_mention_tells_the_person_named_who_may_read_the_record(team):
+    ann, bob, olga = team["ann"], team["bob"], team["olga"]
+    contact = Env.for_user(ann).records.create("contacts", {"first_name": "Ada", "last_name": "Lovelace"})
+    note = Env.for_user(ann).records.create("interactions", {
+        "channel": "note", "subject": "Budget", "contact_id": contact.id, "occurred_at": "2026-01-05T10:00:00+00:00",
+        "body": "@Bob Baker can you call her? Also @olga and ada@example.com, @nobody."})
+    db.session.commit()
+    assert _inbox(bob) == [("mention", "Ann Able mentioned you on Budget", "interactions", note.id)]
+    assert _inbox(olga) == [], "Olga may not read this contact: she is not told of it"
+    assert _inbox(ann) == []
+
+
+def test_preferences_choose_the_app_the_email_or_nothing(app, team, smtp_server):
+    smtp_server.configure(app)
+    ann, bob = team["ann"], team["bob"]
+    as_bob = Env.for_user(bob).records
+    as_bob.create("notification_preferences", {"user_id": bob.id, "kind": "assignment", "in_app": False, "email": True})
+    db.session.commit()
+    contact = Env.for_user(ann).records.create("contacts", {"last_name": "Lovelace", "owner_id": bob.id})
+    db.session.commit()
+    assert _inbox(bob) == []
+    Worker(app).run_once()
+    [mail] = smtp_server.messages
+    assert mail.rcpt_tos == ["bob@example.com"] and mail.message["Subject"] == "Ann Able assigned Lovelace to you"
+    assert f"/m/contacts/{contact.id}" in mail.message.get_body(preferencelist=("plain",)).get_content()
+    db.session.rollback()  # a new transaction: the worker wrote since this one began
+    prefs = as_bob.search("notification_preferences").records
+    as_bob.update("notification_preferences", prefs[0].id, {"email": False})
+    db.session.commit()
+    Env.for_user(ann).records.update("contacts", contact.id, {"owner_id": ann.id})
+    Env.for_user(ann).records.update("contacts", contact.id, {"owner_id": bob.id})
+    db.session.commit()
+    Worker(app).run_once()
+    assert len(smtp_server.messages) == 1 and _inbox(bob) == [], "neither channel: nothing"
+
+
+def test_users_see_and_mark_only_their_own(team, api_as):
+    ann, bob = team["ann"], team["bob"]
+    Env.for_user(ann).records.create("contacts", {"last_name": "Lovelace", "owner_id": bob.id})
+    db.session.commit()
+    [mine] = api_as(bob).get("/api/v1/notifications").json["data"]
+    assert api_as(ann).get("/api/v1/notifications").json["data"] == []
+    assert api_as(ann).get(f"/api/v1/notifications/{mine['id']}").status_code == 404
+    refused = api_as(bob).post("/api/v1/notifications", json={"user_id": ann.id, "kind": "mention", "title": "Fake"})
+    assert refused.status_code in (403, 422), "nobody writes notifications for others"
+
+
+@pytest.mark.browser
+def test_a_mention_in_a_note_reaches_the_colleagues_bell_and_inbox(app, live_server, browser, team):
+    contact = Env.system().records.create("contacts", {"first_name": "Ada", "last_name": "Lovelace"})
+    db.session.commit()
+    ann_page = browser.new_page()
+    sign_in_browser(ann_page, live_server, "ann")
+    ann_page.goto(f"{live_server}/m/contacts/{contact.id}")
+    log = ann_page.locator("form.logbox")
+    log.locator("input[name=subject]").fill("Budget approved")
+    log.locator("textarea[name=body]").fill("@Bob Baker please send the contract today.")
+    log.get_by_role("button", name="Log").click()
+    expect(ann_page.locator(".flash.success")).to_be_visible()
+    ann_page.close()
+
+    bob_page = browser.new_page()
+    sign_in_browser(bob_page, live_server, "bob")
+    bell = bob_page.locator("a.bell")
+    expect(bell).to_have_attribute("aria-label", "Notifications: 1 unread")
+    expect(bell.locator(".badge")).to_have_text("1")
+    bell.click()
+    item = bob_page.locator(".inbox li.unread")
+    expect(item).to_contain_text("Ann Able mentioned you on Budget approved")
+    item.get_by_role("button").click()
+    expect(bob_page).to_have_url(f"{live_server}/m/interactions/" + bob_page.url.rsplit("/", 1)[-1])
+    expect(bob_page.locator("a.bell .badge")).to_have_count(0)
+    bob_page.close()
