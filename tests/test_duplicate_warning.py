@@ -90,3 +90,23 @@ def test_the_same_phone_number_written_another_way_is_caught(admin, api_as):
     assert same.status_code == 409 and same.json["duplicates"][0]["reason"] == "same phone number"
     mail = api.post("/api/v1/accounts", json={"name": "Nordic Media", "email": "hello@atlas.EXAMPLE"})
     assert mail.status_code == 409 and mail.json["duplicates"][0]["reason"] == "same email"
+
+
+def test_a_record_page_lists_its_possible_duplicates_and_merges_one_into_it(admin, client, ada):
+    from core.testing.web import sign_in
+
+    twin = Env.system().records.create("contacts", {"first_name": "Augusta", "last_name": "King",
+                                                    "email": "ada@analytical.example"}, )
+    Env.system().records.create("interactions", {"channel": "phone", "subject": "Call with Augusta",
+                                                 "contact_id": twin.id, "occurred_at": "2026-01-02T10:00:00+00:00"})
+    db.session.commit()
+    token = sign_in(client, "admin")
+    page = client.get(f"/m/contacts/{ada.id}").get_data(as_text=True)
+    assert 'id="panel-contacts.duplicates"' in page and "Augusta King" in page and "(same email)" in page
+    merged = client.post(f"/contacts/merge/contacts/{ada.id}/{twin.id}", data={"csrf_token": token})
+    assert merged.status_code == 303
+    db.session.rollback()
+    assert _count("ada@analytical.example") == 1
+    subjects = [i.subject for i in Env.system().records.search("interactions", [["contact_id", "=", ada.id]]).records]
+    assert subjects == ["Call with Augusta"], "the twin's timeline came along"
+    assert 'id="panel-contacts.duplicates"' not in client.get(f"/m/contacts/{ada.id}").get_data(as_text=True)

@@ -181,10 +181,12 @@ def register_commands() -> list:
 
 @hookimpl
 def register_detail_panels() -> list:
-    """The customer timeline on contacts, accounts and every record concerning a customer."""
+    """The customer timeline on contacts, accounts and every record concerning a customer;
+    the possible duplicates of a contact or an account, to merge."""
+    from addons.contacts.merge_panel import duplicates_panel
     from addons.contacts.timeline import timeline_panel
 
-    return [timeline_panel()]
+    return [timeline_panel(), duplicates_panel()]
 
 
 @hookimpl
@@ -197,7 +199,8 @@ def register_dashboards() -> list:
 
 @hookimpl
 def register_blueprints() -> list:
-    """The timeline's logging endpoint."""
+    """The timeline's logging endpoint and the merge of duplicates."""
+    from addons.contacts import merge_panel  # noqa: F401 - its route joins the blueprint
     from addons.contacts.timeline import blueprint
 
     return [blueprint]

@@ -78,13 +78,14 @@ def detail(resource: str, record_id: int) -> tuple[str, int]:
     covered = {covered for panel in panels for covered in panel.covers}
     related = [rel for rel in _related_lists(env, record.__tablename__, record_id) if rel["resource"] not in covered]
     can_update = env.policy.can(resource, "update")
+    # A panel with nothing to show for this record (no duplicates, no right to the timeline) is left out.
+    rendered = [(panel, html) for panel in panels if (html := panel.render(env, record)).strip()]
     return render_page(
         "detail.html", resource=resource, meta=meta, record=record, groups=field_groups(env, resource, names),
         facts=facts, steps=status_steps(env, resource, record), status_field=status_field(env, resource),
         display=DisplayContext(env, meta, [record], [*names, *(f.name for f in facts)]),
         history=history_lines(env, resource, record_id), related=related,
-        panels=[(panel, panel.render(env, record)) for panel in panels],
-        quick_actions=_quick_actions(panels, record) if can_update else [],
+        panels=rendered, quick_actions=_quick_actions([panel for panel, _html in rendered], record) if can_update else [],
         editable=inline_editable(env, resource), zone=user_zone(env), can_email=may_write_from(env, resource),
         can_update=can_update, can_delete=env.policy.can(resource, "delete"),
     )
