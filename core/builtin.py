@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core.access.models import FieldAccess, ModelAccess, RecordRule
+from core.attachments.models import Attachment
 from core.auth.models import Role, User
 from core.declarations import DataRecord, EventHandler, MenuItem, View, access, role, rule
 from core.domain.saved import SavedFilter
@@ -22,7 +23,7 @@ __all__ = ["register_models", "register_data", "register_menus", "register_views
 def register_models() -> list[type[Record]]:
     """Users, roles, permissions, tags and saved filters."""
     return [User, Role, ModelAccess, RecordRule, FieldAccess, Tag, SavedFilter, Notification, NotificationPreference,
-            *runtime.models()]
+            Attachment, *runtime.models()]
 
 
 @hookimpl
@@ -91,9 +92,10 @@ def register_views() -> list[View]:
 
 @hookimpl
 def register_blueprints() -> list:
-    """The REST API and the web UI."""
+    """The REST API and the web UI (with the routes of attachments)."""
     from core.api.openapi import docs
     from core.api.resources import api
+    from core.attachments import api as attachments_api, web as attachments_web  # noqa: F401 - their routes
     from core.web.blueprint import web
 
     return [api, docs, web, *runtime.blueprints()]
@@ -140,6 +142,14 @@ def register_event_handlers() -> list:
 
     return [EventHandler(record_updated, end_sessions_of_deactivated, sender="users", transactional=True),
             *runtime.event_handlers(), *watchers()]
+
+
+@hookimpl
+def register_detail_panels() -> list:
+    """The files attached to a record, on every record page."""
+    from core.attachments.web import attachments_panel
+
+    return [attachments_panel()]
 
 
 @hookimpl

@@ -39,3 +39,24 @@ def test_upgrade_refuses_an_addon_that_is_not_installed(addon_site, kernel_db):
 
     assert result.stderr.strip() == "Error: addon 'widgets' is not installed; install it first (nothing was changed)"
     assert database_state(kernel_db) == before
+
+
+def test_new_kernel_migrations_are_applied_by_upgrade_all_at_the_same_version(app):
+    """New code may bring kernel migrations without a new version number: `upgrade --all`
+    finds every branch whose revisions the database has not run, the kernel's included."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from core.addons.installer import AddonManager
+    from core.addons.migrations import alembic_config
+    from core.db import db
+
+    manager = AddonManager(app)
+    assert "base" not in manager.upgradable()
+    config = alembic_config(manager.catalog, db.session.connection())
+    command.downgrade(config, "core@-1")  # as if the database predates the kernel's latest revision
+    db.session.commit()
+    assert "base" in manager.upgradable()
+    assert manager.upgrade() == ["base"]
+    assert manager.upgradable() == []
+    assert inspect(db.engine).has_table("attachments")

@@ -16,7 +16,7 @@ from core.addons.discovery import Catalog, discover
 from core.addons.graph import dependants_of, resolve
 from core.addons.loader import build_platform
 from core.addons.manifest import KERNEL_ADDON, Addon, version_tuple
-from core.addons.migrations import alembic_config, downgrade_branch, has_migrations, upgrade_branch
+from core.addons.migrations import alembic_config, downgrade_branch, has_migrations, pending_branches, upgrade_branch
 from core.addons.state import ExternalId, InstalledAddon
 from core.db import SQLITE_SCHEMA_CHANGE, dangling_references, db
 from core.env import Env
@@ -160,10 +160,15 @@ class AddonManager:
 
     # -- upgrade ----------------------------------------------------------------------
     def upgradable(self) -> list[str]:
-        """Installed addons whose available version is newer than the installed one."""
+        """Installed addons (the kernel included) whose available version is newer than the
+        installed one, or whose code brings migrations the database has not run."""
         installed = self.installed()
-        return [name for name, row in installed.items() if name in self.catalog.addons
-                and self.catalog.addons[name].version_tuple > version_tuple(row.version)]
+        newer = [name for name, row in installed.items() if name in self.catalog.addons
+                 and self.catalog.addons[name].version_tuple > version_tuple(row.version)]
+        config = alembic_config(self.catalog, db.session.connection())
+        pending = pending_branches(config, [name for name in installed
+                                            if name == KERNEL_ADDON or name in self.catalog.addons])
+        return [name for name in installed if name in newer or name in pending]
 
     def upgrade(self, names: Iterable[str] | None = None) -> list[str]:
         """Run new migrations and reload data of `names` (default: every upgradable addon)."""
@@ -175,7 +180,8 @@ class AddonManager:
         if not chosen:
             self.echo("nothing to upgrade")
             return []
-        ordered = [n for n in resolve(installed, self.catalog.addons) if n in chosen]
+        ordered = ([KERNEL_ADDON] if KERNEL_ADDON in chosen else []) + [
+            n for n in resolve([n for n in installed if n != KERNEL_ADDON], self.catalog.addons) if n in chosen]
         target = self.platform_for(installed)
         self._in_transaction(lambda: self._upgrade(target, ordered))
         return ordered
@@ -191,7 +197,8 @@ class AddonManager:
             result = load_records(env, name, self._data(target, name, "register_data"), prune=True)
             self.echo(f"    data: {result.created} created, {result.updated} updated, {result.removed} removed")
             row = db.session.get(InstalledAddon, name)
-            row.version, row.updated_at = self.catalog.addons[name].version, target.clock.now()
+            row.version = KERNEL_VERSION if name == KERNEL_ADDON else self.catalog.addons[name].version
+            row.updated_at = target.clock.now()
 
     # -- uninstall --------------------------------------------------------------------
     def plan_uninstall(self, names: Iterable[str], *, cascade: bool = False) -> UninstallPlan:

@@ -17,7 +17,7 @@ from core.addons.discovery import Catalog
 from core.addons.manifest import KERNEL_ADDON
 
 __all__ = ["migrations_dir", "alembic_config", "upgrade_branch", "downgrade_branch", "has_migrations", "make_revision",
-           "ensure_migrations_dir"]
+           "ensure_migrations_dir", "pending_branches"]
 
 KERNEL_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -66,6 +66,25 @@ KERNEL_BRANCH = "core"
 def branch_of(addon: str) -> str:
     """The Alembic branch label of an addon."""
     return KERNEL_BRANCH if addon == KERNEL_ADDON else addon
+
+
+def pending_branches(config: Config, addons: list[str]) -> list[str]:
+    """The addons (the kernel included) whose branch has revisions the database has not run:
+    new code with new migrations but the same version must still be upgraded."""
+    from alembic.runtime.migration import MigrationContext
+
+    script = ScriptDirectory.from_config(config)
+    current = MigrationContext.configure(config.attributes["connection"]).get_current_heads()
+    applied = {revision.revision for revision in script.iterate_revisions(current, "base")} if current else set()
+    labelled = _branches(config)
+    pending = []
+    for addon in addons:
+        if branch_of(addon) not in labelled:
+            continue
+        head = script.get_revision(f"{branch_of(addon)}@head")
+        if head is not None and head.revision not in applied:
+            pending.append(addon)
+    return pending
 
 
 def upgrade_branch(config: Config, addon: str) -> None:

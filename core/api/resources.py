@@ -19,7 +19,7 @@ from core.records.errors import Conflict, PreconditionFailed, RecordError, Valid
 from core.records.duplicates import refuse_duplicates
 from core.request_limits import allow_uploads
 
-__all__ = ["api"]
+__all__ = ["api", "request_env"]
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -32,6 +32,11 @@ def _env() -> Env:
     if user is None:
         raise _Unauthenticated()
     return Env.for_user(user)
+
+
+def request_env() -> Env:
+    """The Env of the API caller (401 when the request is not authenticated)."""
+    return _env()
 
 
 class _Unauthenticated(RecordError):

@@ -1,0 +1,111 @@
+"""Attaching, listing, reading and removing files. Every operation first asks the records
+service for the record the file belongs to, as the user: listing and downloading need read
+access to it, attaching and removing need update access (so record rules decide, as for
+the record itself). The attachment rows are then written as the platform."""
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from pathlib import PurePath
+from typing import Any
+
+import filetype
+from sqlalchemy import event, func, select
+
+from core.attachments.models import Attachment
+from core.db import db
+from core.env import Env
+from core.records.errors import NotFound, ValidationFailed
+from core.storage import blob_store
+from core.web.downloads import clean_filename
+
+__all__ = ["attach", "attachments_of", "open_attachment", "remove_attachment", "REFUSED_EXTENSIONS"]
+
+#: Programs and scripts a browser or a desktop would run: never accepted, whatever the name says.
+REFUSED_EXTENSIONS = frozenset({".exe", ".dll", ".com", ".bat", ".cmd", ".msi", ".scr", ".ps1", ".vbs", ".js", ".jse",
+                                ".wsf", ".sh", ".jar", ".apk", ".app", ".cpl", ".hta", ".lnk", ".reg", ".pif"})
+_REFUSED_TYPES = frozenset({"application/x-msdownload", "application/x-executable", "application/x-elf",
+                            "application/x-mach-binary", "application/x-sharedlib", "application/vnd.microsoft.portable-executable",
+                            "application/java-archive", "application/vnd.android.package-archive", "application/x-sh"})
+
+
+def _store(env: Env) -> Any:
+    return blob_store(env.platform.settings)
+
+
+def _media_type(filename: str, data: bytes) -> str:
+    """What the file is, from its first bytes when they say (a PDF named .txt is a PDF),
+    else from its name."""
+    sniffed = filetype.guess(data[:8192])
+    if sniffed is not None:
+        return str(sniffed.mime)
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def attach(env: Env, resource: str, record_id: int, filename: str, data: bytes) -> Attachment:
+    """Attach `data` to a record the user may update; a file too large, empty, or a program
+    is a ValidationFailed naming the file. The caller commits."""
+    env.records.get(resource, record_id, operation="update")
+    name = clean_filename(PurePath(filename or "").name) or "file"
+    limit = int(env.platform.settings["attachment_max_bytes"])
+    if not data:
+        raise ValidationFailed({"file": [f"{name} is empty."]})
+    if len(data) > limit:
+        raise ValidationFailed({"file": [f"{name} is {len(data) / 1048576:.1f} MB: files up to "
+                                         f"{limit / 1048576:.0f} MB are accepted."]})
+    media_type = _media_type(name, data)
+    if PurePath(name).suffix.lower() in REFUSED_EXTENSIONS or media_type in _REFUSED_TYPES:
+        raise ValidationFailed({"file": [f"{name}: programs and scripts are not accepted ({media_type})."]})
+    digest = hashlib.sha256(data).hexdigest()
+    _store(env).put(digest, data)
+    return Env.system(env.user).records.create("attachments", {
+        "model": resource, "record_id": record_id, "filename": name, "media_type": media_type, "size": len(data),
+        "sha256": digest,
+    })
+
+
+def attachments_of(env: Env, resource: str, record_id: int) -> list[Attachment]:
+    """The files of a record the user may read, newest first."""
+    env.records.get(resource, record_id)
+    return list(db.session.scalars(select(Attachment).where(Attachment.model == resource,
+                                                            Attachment.record_id == record_id)
+                                   .order_by(Attachment.created_at.desc(), Attachment.id.desc())))
+
+
+def _attachment(env: Env, attachment_id: int, operation: str) -> Attachment:
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound("attachments", attachment_id)
+    try:
+        env.records.get(attachment.model, attachment.record_id, operation=operation)
+    except NotFound:
+        raise NotFound("attachments", attachment_id) from None
+    return attachment
+
+
+def open_attachment(env: Env, attachment_id: int) -> tuple[Attachment, bytes]:
+    """A file and its contents, for a user who may read its record (else NotFound)."""
+    attachment = _attachment(env, attachment_id, "read")
+    return attachment, _store(env).get(attachment.sha256)
+
+
+def remove_attachment(env: Env, attachment_id: int) -> Attachment:
+    """Remove a file from a record the user may update. Its contents go once the removal is
+    committed, unless another attachment has the same contents. The caller commits."""
+    attachment = _attachment(env, attachment_id, "update")
+    Env.system(env.user).records.delete("attachments", attachment.id)
+    _forget_when_committed(_store(env), attachment.sha256)
+    return attachment
+
+
+def _forget_when_committed(store: Any, digest: str) -> None:
+    """Delete the contents after the next commit if no attachment row uses them then (a
+    rolled-back removal keeps its row, so its contents stay)."""
+    def forget(_session: Any) -> None:
+        with db.engine.connect() as connection:
+            used = connection.execute(select(func.count()).select_from(Attachment.__table__)
+                                      .where(Attachment.__table__.c.sha256 == digest)).scalar()
+        if not used:
+            store.delete(digest)
+
+    event.listen(db.session(), "after_commit", forget, once=True)
