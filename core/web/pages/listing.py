@@ -142,6 +142,9 @@ def bulk(resource: str) -> Response:
     if not ids:
         flash(gettext("Tick at least one record."), "error")
         return redirect(request.form.get("back") or f"/m/{resource}", code=303)
+    if action == "assign" and not request.form.get("value_id"):
+        flash(gettext("Choose who to assign them to from the list: nothing was changed."), "error")
+        return redirect(request.form.get("back") or f"/m/{resource}", code=303)
     done, failed = 0, []
     for record_id in ids:
         try:

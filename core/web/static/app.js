@@ -81,7 +81,7 @@
       pick.setAttribute("hx-get", "/m/" + target + "/options?empty=1");
       pick.value = "";
       form.querySelector("#bulk-value-id").innerHTML = "<option value=\"\">—</option>";
-      if (window.htmx) { window.htmx.process(pick); window.htmx.trigger(pick, "input"); }
+      if (window.htmx) { window.htmx.process(pick); }
     }
   }
   document.addEventListener("change", function (event) {
