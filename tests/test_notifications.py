@@ -112,3 +112,20 @@ def test_a_mention_in_a_note_reaches_the_colleagues_bell_and_inbox(app, live_ser
     expect(bob_page).to_have_url(f"{live_server}/m/interactions/" + bob_page.url.rsplit("/", 1)[-1])
     expect(bob_page.locator("a.bell .badge")).to_have_count(0)
     bob_page.close()
+
+
+def test_a_note_is_told_as_written_never_run_as_a_template(app, team, smtp_server):
+    smtp_server.configure(app)
+    ann, bob = team["ann"], team["bob"]
+    contact = Env.for_user(ann).records.create("contacts", {"first_name": "Ada", "last_name": "Lovelace"})
+    body = "@Bob Baker the quote says {{ 7 * 7 }} for {{ first_name }}, {% if x %}"
+    note = Env.for_user(ann).records.create("interactions", {
+        "channel": "note", "subject": "Quote {{ total }}", "contact_id": contact.id,
+        "occurred_at": "2026-01-05T10:00:00+00:00", "body": body})
+    db.session.commit()
+    assert _inbox(bob) == [("mention", "Ann Able mentioned you on Quote {{ total }}", "interactions", note.id)]
+    Worker(app).run_once()
+    [mail] = smtp_server.messages
+    assert mail.message["Subject"] == "Ann Able mentioned you on Quote {{ total }}"
+    assert body in mail.message.get_body(preferencelist=("plain",)).get_content()
+

@@ -36,7 +36,8 @@ _HEADER_NAME = re.compile(r"^[!-9;-~]+$")
 def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None = None, text: str | None = None,
               template: str | None = None, record: tuple[str, int] | None = None,
               recipient: tuple[str, int] | None = None, to_name: str | None = None, channel: str = "email",
-              track: bool = True, unsubscribe: bool = False, headers: Mapping[str, str] | None = None) -> MailMessage:
+              track: bool = True, unsubscribe: bool = False, headers: Mapping[str, str] | None = None,
+              values: Mapping[str, str] | None = None) -> MailMessage:
     """Log a message and queue it for sending; returns the log row (the caller commits).
 
     The message is rendered now (as `env`'s user: `record` and `recipient` show only what
@@ -52,6 +53,9 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
     :param track: rewrite links and add the open pixel (HTML part only).
     :param unsubscribe: add the unsubscribe link and `List-Unsubscribe` headers.
     :param headers: more headers (names as RFC 5322 allows them; values on one line).
+    :param values: plain text the templates show as `values.<name>`. What a user wrote (a
+        note, a record's name) goes in here and the template names it: text put into the
+        template's source would run as template code.
     """
     address = normalize(parseaddr(to)[1] or to)
     if "@" not in address:
@@ -61,6 +65,7 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
         raise ValidationFailed({"headers": [f"{name!r} is not a header name" for name in bad_names]})
     context = message_context(env, record=record, recipient=recipient, to=address, to_name=to_name,
                               unsubscribe_url="")
+    context["values"] = dict(values or {})
     if template is not None:
         found = find_template(template)
         subject, html, text = found.subject, found.body_html, found.body_text

@@ -16,6 +16,8 @@ __all__ = ["notify", "notification_kinds", "preferences_of", "unread_count", "NO
 
 #: The consent channel of notification emails (a user may still turn each kind off).
 NOTIFICATION_CHANNEL = "email.notifications"
+#: The text of a notification email: its details, then the link to the record.
+_EMAIL_TEXT = "{% if values.body %}{{ values.body }}\n\n{% endif %}{{ values.link }}"
 
 
 def notification_kinds(env: Env) -> dict[str, NotificationKind]:
@@ -76,6 +78,7 @@ def _email(env: Env, recipient: Any, title: str, body: str | None, record: tuple
 
     base = (env.platform.settings.get("base_url") or "").rstrip("/")
     link = f"{base}/m/{record[0]}/{record[1]}" if record else f"{base}/notifications"
-    text = "\n\n".join(part for part in (body, link) if part)
-    send_mail(env, recipient.email, to_name=recipient.name, subject=title, text=text,
-              channel=NOTIFICATION_CHANNEL, track=False)
+    # The title and body hold what users wrote (a note, a record's name): they go in as
+    # values, never into the template's source, where "{{ ... }}" would run.
+    send_mail(env, recipient.email, to_name=recipient.name, subject="{{ values.title }}", text=_EMAIL_TEXT,
+              values={"title": title, "body": body or "", "link": link}, channel=NOTIFICATION_CHANNEL, track=False)
