@@ -129,3 +129,17 @@ def test_a_note_is_told_as_written_never_run_as_a_template(app, team, smtp_serve
     assert mail.message["Subject"] == "Ann Able mentioned you on Quote {{ total }}"
     assert body in mail.message.get_body(preferencelist=("plain",)).get_content()
 
+
+def test_editing_a_note_tells_only_the_people_it_newly_mentions(team, make_user):
+    ann, bob = team["ann"], team["bob"]
+    cid = make_user("cid", name="Cid Clerk", roles=["contacts.user"])
+    as_ann = Env.for_user(ann).records
+    contact = as_ann.create("contacts", {"first_name": "Ada", "last_name": "Lovelace"})
+    note = as_ann.create("interactions", {"channel": "note", "subject": "Budget", "contact_id": contact.id,
+                                          "occurred_at": "2026-01-05T10:00:00+00:00", "body": "@bob call her"})
+    db.session.commit()
+    as_ann.update("interactions", note.id, {"body": "@bob call her today, please"})
+    as_ann.update("interactions", note.id, {"body": "@bob call her today, please; @cid send the contract"})
+    db.session.commit()
+    assert len(_inbox(bob)) == 1, "an edit that keeps a mention does not tell again"
+    assert [kind for kind, *_ in _inbox(cid)] == ["mention"]

@@ -95,8 +95,13 @@ def _mentions(resource: str, record: Any, env: Env, changes: dict[str, Any] | No
     text = "\n".join(part for part in texts if "@" in part)
     if not text:
         return
+    # An edit tells only those it newly mentions: fixing a typo in a note is not news to
+    # the people it named already. `changes` holds the texts as they were.
+    before = "\n".join(str(changes[name][0] or "") for name in changes if name in meta.fields
+                       and meta.fields[name].kind in ("longtext", "text")) if changes is not None else ""
+    told_already = {user.id for user in mentioned_users(env, before)} if "@" in before else set()
     for user in mentioned_users(env, text):
-        if user.id == env.user.id:
+        if user.id == env.user.id or user.id in told_already:
             continue
         with _language_of(user):
             title = gettext("%(who)s mentioned you on %(what)s", who=env.user.name, what=record.display_name)
