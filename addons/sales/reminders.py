@@ -16,13 +16,13 @@ from addons.sales.models.choices import ACTIVITY_KINDS
 __all__ = ["send_due_reminders", "send_reminder", "notification_kinds", "BATCH", "DUE_KIND"]
 
 BATCH = 200
-#: The in-app notification of an activity falling due (its email is the reminder above).
+#: The notification of an activity falling due; its email is the reminder (`send_reminder`).
 DUE_KIND = "sales.activity_due"
 
 
 def notification_kinds() -> list[NotificationKind]:
-    """An activity of mine falls due."""
-    return [NotificationKind(DUE_KIND, "An activity of mine falls due", in_app=True, email=False)]
+    """An activity of mine falls due: in the app and by email unless its assignee says otherwise."""
+    return [NotificationKind(DUE_KIND, "An activity of mine falls due", in_app=True, email=True)]
 
 
 def send_reminder(env: Env, activity: Activity) -> Any:
@@ -50,20 +50,21 @@ def send_reminder(env: Env, activity: Activity) -> Any:
 
 
 def send_due_reminders(ctx: JobContext) -> dict[str, int]:
-    """The `sales.activity_reminders` sweep: every activity due and not done, not reminded
-    yet, gets its reminder (and its assignee an in-app notification) and is marked overdue. Idempotent: `reminded_at` is set in the
-    same transaction, and rows are claimed so two workers never remind twice."""
+    """The `sales.activity_reminders` sweep: the assignee of every activity due and not done,
+    not reminded yet, is told (`DUE_KIND`: in the app and/or by the reminder email, as they
+    chose) and the activity is marked overdue. Idempotent: `reminded_at` is set in the same
+    transaction, and rows are claimed so two workers never remind twice."""
     env = ctx.env
     now = env.now()
     due = env.records.select("activities", [["done", "=", False], ["reminded_at", "is null", None],
                                             ["due_at", "<=", now.isoformat()]]).order_by(Activity.due_at, Activity.id)
-    sent = checked = 0
+    emailed: list[Any] = []
+    checked = 0
     for activity in claim_rows(due, limit=BATCH):
         checked += 1
-        if send_reminder(env, activity) is not None:
-            sent += 1
         if activity.user_id is not None:
             notify(env, activity.user_id, DUE_KIND, f"{dict(ACTIVITY_KINDS)[activity.kind]} due: {activity.summary}",
-                   record=("activities", activity.id))
+                   record=("activities", activity.id),
+                   email=lambda _env, _recipient, due_one=activity: emailed.append(send_reminder(env, due_one)))
         env.sudo().records.update("activities", activity.id, {"reminded_at": now.isoformat(), "state": "overdue"})
-    return {"checked": checked, "reminded": sent}
+    return {"checked": checked, "reminded": sum(1 for message in emailed if message is not None)}

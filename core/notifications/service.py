@@ -2,7 +2,7 @@
 record they may not read."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 
@@ -47,10 +47,15 @@ def _may_read(recipient: Any, record: tuple[str, int]) -> bool:
 
 
 def notify(env: Env, user_id: int, kind: str, title: str, *, body: str | None = None,
-           record: tuple[str, int] | None = None) -> Notification | None:
+           record: tuple[str, int] | None = None,
+           email: Callable[[Env, Any], Any] | None = None) -> Notification | None:
     """Tell user `user_id` about `record` (resource, id): an inbox row and/or an email, as
     their preferences for `kind` say. Nobody is told of a record they may not read, nor
-    is an inactive user; returns the inbox row, if one was made. The caller commits."""
+    is an inactive user; returns the inbox row, if one was made. The caller commits.
+
+    :param email: `email(env, recipient)` sends the kind's own message (a reminder with
+        the due time) when the recipient takes `kind` by email; without it the kernel
+        sends the title, the body and the record's link."""
     kinds = notification_kinds(env)
     if kind not in kinds:
         raise KeyError(f"no notification kind {kind!r} is declared; declared: {', '.join(sorted(kinds))}")
@@ -69,7 +74,10 @@ def notify(env: Env, user_id: int, kind: str, title: str, *, body: str | None = 
             "related_model": record[0] if record else None, "related_id": record[1] if record else None,
         })
     if by_email and recipient.email:
-        _email(system, recipient, title, body, record)
+        if email is not None:
+            email(system, recipient)
+        else:
+            _email(system, recipient, title, body, record)
     return row
 
 

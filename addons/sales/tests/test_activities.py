@@ -104,3 +104,22 @@ def test_reminders_are_emailed_once_when_due(app, world, deal, clock, smtp_serve
     clock.advance(timedelta(minutes=10))
     Worker(app).run_once()
     assert len(smtp_server.messages) == 1  # reminded once
+
+
+@pytest.mark.parametrize("email", [True, False])
+def test_the_assignees_choice_of_channels_decides_how_a_due_activity_is_told(app, world, deal, clock, smtp_server,
+                                                                             email):
+    smtp_server.configure(app)
+    alice = Env.for_user(world.alice).records
+    alice.create("notification_preferences", {"user_id": world.alice.id, "kind": "sales.activity_due",
+                                              "in_app": True, "email": email})
+    activity = alice.create("activities", {"kind": "call", "summary": "Call Acme back", "related_model": "opportunities",
+                                           "related_id": deal.id, "due_at": "2026-01-05T09:30:00+00:00"})
+    db.session.commit()
+    clock.advance(timedelta(hours=1))
+    Worker(app).run_once()
+    assert [m.message["Subject"] for m in smtp_server.messages] == (["Call due: Call Acme back"] if email else [])
+    db.session.rollback()
+    told = Env.for_user(world.alice).records.search("notifications").records
+    assert [(n.kind, n.title, n.related_id) for n in told] == [("sales.activity_due", "Call due: Call Acme back",
+                                                                activity.id)]
