@@ -92,13 +92,16 @@ def register_views() -> list[View]:
 
 @hookimpl
 def register_blueprints() -> list:
-    """The REST API and the web UI (with the routes of attachments)."""
+    """The REST API (with marking notifications read) and the web UI (with the routes of
+    attachments)."""
     from core.api.openapi import docs
     from core.api.resources import api
     from core.attachments import api as attachments_api, web as attachments_web  # noqa: F401 - their routes
     from core.web.blueprint import web
 
-    return [api, docs, web, *runtime.blueprints()]
+    from core.notifications.api import notifications_api
+
+    return [api, docs, web, notifications_api, *runtime.blueprints()]
 
 
 @hookimpl
@@ -130,8 +133,10 @@ def register_jobs() -> list:
 
 @hookimpl
 def register_api_actions() -> list:
-    """Record actions of the runtime (retry a failed job run, ...)."""
-    return runtime.api_actions()
+    """Marking a notification read; record actions of the runtime (retry a failed job run, ...)."""
+    from core.notifications.api import api_actions
+
+    return [*api_actions(), *runtime.api_actions()]
 
 
 @hookimpl

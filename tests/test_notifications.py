@@ -143,3 +143,18 @@ def test_editing_a_note_tells_only_the_people_it_newly_mentions(team, make_user)
     db.session.commit()
     assert len(_inbox(bob)) == 1, "an edit that keeps a mention does not tell again"
     assert [kind for kind, *_ in _inbox(cid)] == ["mention"]
+
+
+def test_the_api_marks_ones_own_notifications_read_one_or_all(team, api_as):
+    ann, bob = team["ann"], team["bob"]
+    for name in ("Lovelace", "Hopper", "Turing"):
+        Env.for_user(ann).records.create("contacts", {"last_name": name, "owner_id": bob.id})
+    db.session.commit()
+    first, *_ = api_as(bob).get("/api/v1/notifications").json["data"]
+    assert api_as(ann).post(f"/api/v1/notifications/{first['id']}/read").status_code == 404, "not hers"
+    assert api_as(ann).post("/api/v1/notifications/read-all").json == {"marked": 0}
+    answer = api_as(bob).post(f"/api/v1/notifications/{first['id']}/read")
+    assert answer.status_code == 200 and answer.json["read_at"] is not None
+    assert api_as(bob).post("/api/v1/notifications/read-all").json == {"marked": 2}
+    unread = api_as(bob).get('/api/v1/notifications?filter=[["read_at", "is null", null]]').json["data"]
+    assert unread == []

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from core.db import db
+from core.notifications import reading
 from core.notifications.service import notification_kinds, preferences_of
 from core.web.blueprint import render_page, web
 from core.web.rendering import user_zone
@@ -39,7 +40,7 @@ def open_notification(notification_id: int) -> Response:
     env = web_env()
     notification = env.records.get("notifications", notification_id, operation="update")
     if notification.read_at is None:
-        env.records.update("notifications", notification_id, {"read_at": env.now().isoformat()})
+        reading.mark_read(env, notification)
         db.session.commit()
     target = f"/m/{notification.related_model}/{notification.related_id}" if notification.related_model else \
         "/notifications"
@@ -51,11 +52,9 @@ def open_notification(notification_id: int) -> Response:
 def mark_all_read() -> Response:
     """Mark every unread notification of the user read."""
     env = web_env()
-    unread = env.records.search("notifications", [["read_at", "is null", None]], limit=10_000).records
-    for notification in unread:
-        env.records.update("notifications", notification.id, {"read_at": env.now().isoformat()})
+    marked = reading.mark_all_read(env)
     db.session.commit()
-    flash(gettext("%(count)s notification(s) marked read.", count=len(unread)), "success")
+    flash(gettext("%(count)s notification(s) marked read.", count=marked), "success")
     return redirect("/notifications", code=303)
 
 
