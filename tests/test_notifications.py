@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from core.db import db
 from core.env import Env
 from core.jobs.worker import Worker
-from core.testing.web import sign_in_browser
+from core.testing.web import sign_in, sign_in_browser
 
 pytestmark = pytest.mark.spectrum_addons("contacts")
 
@@ -86,6 +86,16 @@ def test_users_see_and_mark_only_their_own(team, api_as):
     assert refused.status_code in (403, 422), "nobody writes notifications for others"
 
 
+def test_typing_at_offers_active_colleagues_with_what_names_them(team, make_user, client):
+    make_user("bob2", name="Bob Baker", roles=["contacts.user"])  # a namesake: only the login names him alone
+    make_user("gone", name="Bob Gone", roles=["contacts.user"], active=False)
+    sign_in(client, "ann")
+    offered = client.get("/notifications/people?q=bob").get_data(as_text=True)
+    assert offered == '<option value="bob">Bob Baker</option><option value="bob2">Bob Baker</option>'
+    assert client.get("/notifications/people?q=olg").get_data(as_text=True) == \
+        '<option value="Olga Own">Olga Own</option>'
+
+
 @pytest.mark.browser
 def test_a_mention_in_a_note_reaches_the_colleagues_bell_and_inbox(app, live_server, browser, team):
     contact = Env.system().records.create("contacts", {"first_name": "Ada", "last_name": "Lovelace"})
@@ -95,7 +105,11 @@ def test_a_mention_in_a_note_reaches_the_colleagues_bell_and_inbox(app, live_ser
     ann_page.goto(f"{live_server}/m/contacts/{contact.id}")
     log = ann_page.locator("form.logbox")
     log.locator("input[name=subject]").fill("Budget approved")
-    log.locator("textarea[name=body]").fill("@Bob Baker please send the contract today.")
+    body = log.locator("textarea[name=body]")
+    body.press_sequentially("@bak")  # the colleagues matching are offered; choosing one writes their name
+    log.locator(".mention-list").get_by_role("button", name="Bob Baker").click()
+    body.press_sequentially("please send the contract today.")
+    expect(body).to_have_value("@Bob Baker please send the contract today.")
     log.get_by_role("button", name="Log").click()
     expect(ann_page.locator(".flash.success")).to_be_visible()
     ann_page.close()

@@ -13,13 +13,16 @@ from werkzeug.wrappers import Response
 from core.db import db
 from core.notifications import reading
 from core.notifications.service import notification_kinds, preferences_of
+from core.notifications.watchers import mentioned_users
 from core.web.blueprint import render_page, web
 from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
 
-__all__ = ["inbox", "open_notification", "mark_all_read", "save_preferences"]
+__all__ = ["inbox", "open_notification", "mark_all_read", "save_preferences", "mention_candidates"]
 
 INBOX_LENGTH = 100
+#: People offered as one types "@" in a text box.
+MENTION_CHOICES = 8
 
 
 @web.get("/notifications")
@@ -74,3 +77,23 @@ def save_preferences() -> Response:
     db.session.commit()
     flash(gettext("Your notification choices are saved."), "success")
     return redirect("/notifications", code=303)
+
+
+@web.get("/notifications/people")
+@login_required
+def mention_candidates() -> tuple[str, int]:
+    """`<option>`s of the colleagues matching `q`, offered as one types "@" in a note: each
+    option's value is what to write after the "@" (their full name when it names them
+    alone, else their login), its text their name."""
+    env = web_env()
+    term = " ".join((request.args.get("q") or "").split())[:60]
+    people = env.records.search("users", [["active", "=", True], ["kind", "=", "internal"]], search=term or None,
+                                order=["name"], limit=MENTION_CHOICES).records
+    choices = [(_mention_of(env, person), person.name) for person in people]
+    return render_page("partials/mention_options.html", choices=choices)
+
+
+def _mention_of(env: Any, person: Any) -> str:
+    """What to write after "@" so that the note names `person` (core.notifications.watchers)."""
+    named = [user.id for user in mentioned_users(env, f"@{person.name}")]
+    return person.name if named == [person.id] else person.login

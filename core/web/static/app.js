@@ -143,6 +143,64 @@
       canvas.dataset.drawn = "1";
     });
   }
+  // Mentions: typing "@" and a letter or two in a text box offers the colleagues matching; choosing
+  // one (click, or Enter on it after the Down arrow) writes what names them ("@Bob Baker ").
+  var mentionAsked = 0;
+  function mentionTerm(box) {
+    var match = /(?:^|\s)@([^\s@]{1,40})$/.exec(box.value.slice(0, box.selectionStart));
+    return match ? match[1] : null;
+  }
+  function closeMentions(box) {
+    var list = box && box.nextElementSibling;
+    if (list && list.classList.contains("mention-list")) { list.remove(); }
+  }
+  function chooseMention(box, mention) {
+    var caret = box.selectionStart, before = box.value.slice(0, caret), term = mentionTerm(box);
+    if (term === null) { return; }
+    var start = caret - term.length - 1;
+    box.value = before.slice(0, start) + "@" + mention + " " + box.value.slice(caret);
+    box.selectionStart = box.selectionEnd = start + mention.length + 2;
+    closeMentions(box);
+    box.focus();
+  }
+  function offerMentions(box, html) {
+    closeMentions(box);
+    var options = new DOMParser().parseFromString("<select>" + html + "</select>", "text/html").querySelectorAll("option");
+    if (!options.length) { return; }
+    var list = document.createElement("ul");
+    list.className = "mention-list";
+    list.setAttribute("aria-label", "People to mention");
+    options.forEach(function (option) {
+      var item = document.createElement("li"), button = document.createElement("button");
+      button.type = "button";
+      button.textContent = option.textContent;
+      button.dataset.mention = option.value;
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    box.insertAdjacentElement("afterend", list);
+  }
+  document.addEventListener("input", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("textarea")) { return; }
+    var term = mentionTerm(box), asked = ++mentionAsked;
+    if (term === null) { closeMentions(box); return; }
+    fetch("/notifications/people?q=" + encodeURIComponent(term), { credentials: "same-origin" })
+      .then(function (answer) { return answer.ok ? answer.text() : ""; })
+      .then(function (html) { if (asked === mentionAsked && mentionTerm(box) === term) { offerMentions(box, html); } });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".mention-list button");
+    if (button) { chooseMention(button.closest(".mention-list").previousElementSibling, button.dataset.mention); }
+  });
+  document.addEventListener("keydown", function (event) {
+    var list = event.target.matches && event.target.matches("textarea") && event.target.nextElementSibling;
+    if (list && list.classList.contains("mention-list")) {
+      if (event.key === "ArrowDown") { event.preventDefault(); list.querySelector("button").focus(); }
+      else if (event.key === "Escape") { closeMentions(event.target); }
+    }
+  });
+
   window.addEventListener("load", drawCharts);
   document.addEventListener("htmx:afterSwap", drawCharts);
   window.spectrumCsrf = csrf;
