@@ -39,6 +39,19 @@ def test_an_assignment_tells_the_new_owner_but_not_who_assigns_themselves(team):
     assert _inbox(ann) == [], "nor is the one who acts told"
 
 
+def test_only_fields_that_give_a_record_to_someone_are_assignments(team):
+    ann, bob = team["ann"], team["bob"]
+    meta = Env.system().records.meta
+    assert meta("contacts").fields["owner_id"].assignee, "by its name"
+    assert not meta("interactions").fields["user_id"].assignee, "declared: who logged it, not whom it is for"
+    contact = Env.for_user(ann).records.create("contacts", {"last_name": "Lovelace"})
+    Env.for_user(ann).records.create("interactions", {
+        "channel": "phone", "subject": "Call", "contact_id": contact.id, "user_id": bob.id,
+        "occurred_at": "2026-01-05T10:00:00+00:00"})
+    db.session.commit()
+    assert _inbox(bob) == []
+
+
 def test_a_mention_tells_the_person_named_who_may_read_the_record(team):
     ann, bob, olga = team["ann"], team["bob"], team["olga"]
     contact = Env.for_user(ann).records.create("contacts", {"first_name": "Ada", "last_name": "Lovelace"})

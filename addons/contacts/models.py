@@ -153,7 +153,8 @@ class Interaction(Record):
     occurred_at: Mapped[datetime] = field(UtcDateTime, label="When", required=True)
     contact_id: Mapped[int | None] = field(ForeignKey("contacts.id", ondelete="CASCADE"), label="Contact")
     account_id: Mapped[int | None] = field(ForeignKey("accounts.id", ondelete="CASCADE"), label="Account")
-    user_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="By", index=True)
+    user_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="By", index=True,
+                                        assignee=False)
     related_model: Mapped[str | None] = field(String(120), label="Concerns (model)",
                                               help="Resource of the record this touch concerns, such as tickets.")
     related_id: Mapped[int | None] = field(Integer, label="Concerns (id)")

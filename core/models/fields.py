@@ -35,6 +35,7 @@ def field(
     summable: bool | None = None,
     max_length: int | None = None,
     system: bool = False,
+    assignee: bool | None = None,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
     """Declare a business field: `mapped_column(*args, **column_kwargs)` with metadata.
@@ -63,6 +64,10 @@ def field(
     :param system: kept by the model itself for the platform's use (a normalised phone
         number to find duplicates by): read-only, shown on record pages only among the
         collapsed system fields, never a list's column by default.
+    :param assignee: on a many-to-one to users, whether it names the person the record is
+        given to, who is told when someone else sets it (the `assignment` notification). By
+        default as its name says: owner_id, assignee_id and user_id do; say False of a user
+        field that does not (a team's member, the author of a note).
     """
     if kind is not None and kind not in FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}; expected one of {sorted(FIELD_KINDS)}")
@@ -92,6 +97,7 @@ def field(
             "validate": tuple(validate),
             "summable": summable,
             "max_length": max_length,
+            "assignee": assignee,
         }
     )
     return mapped_column(*args, info=info, **column_kwargs)

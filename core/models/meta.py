@@ -17,13 +17,15 @@ from core.db import UtcDateTime
 from core.models.types import JsonType
 
 __all__ = ["FieldMeta", "ModelMeta", "AUDIT_FIELDS", "kind_of_type", "TEXT_KINDS", "SINGLE_LINE_KINDS",
-           "TEXT_MAX_LENGTH"]
+           "TEXT_MAX_LENGTH", "ASSIGNEE_NAMES"]
 
 #: Fields the platform stamps itself; never written by callers.
 AUDIT_FIELDS = frozenset({"id", "created_at", "created_by", "updated_at", "updated_by", "version"})
 #: Kinds whose values are text of one line: a line break in a name or an address ends a
 #: mail header or a CSV cell where it is used.
 SINGLE_LINE_KINDS = frozenset({"text", "email", "phone", "url", "choice"})
+#: Links to users that name whom a record is given to, unless the field says otherwise.
+ASSIGNEE_NAMES = frozenset({"owner_id", "assignee_id", "user_id"})
 #: Kinds whose values are text.
 TEXT_KINDS = SINGLE_LINE_KINDS | {"longtext"}
 #: The most characters a text field without a length of its own accepts (a `Text` column
@@ -101,6 +103,8 @@ class FieldMeta:
     default: Any = None
     #: Kept by the model for the platform's use (core.models.fields.field's `system`).
     system: bool = False
+    #: A many-to-one to users naming whom the record is given to (core.models.fields.field's `assignee`).
+    assignee: bool = False
 
     @property
     def writable(self) -> bool:
@@ -171,6 +175,7 @@ class ModelMeta:
             searchable=bool(info.get("searchable")),
             sensitive=bool(info.get("sensitive")),
             system=bool(info.get("system")),
+            assignee=_assignee(name, relation, info),
             choices=tuple(tuple(c) for c in choices) if choices else None,
             relation=relation,
             max_length=_max_length(kind, info.get("max_length"), column.type),
@@ -233,6 +238,13 @@ class ModelMeta:
                 for f in self.fields.values() if not f.sensitive
             ],
         }
+
+
+def _assignee(name: str, relation: str | None, info: Mapping[str, Any]) -> bool:
+    """Declared, else true of a link to users named like the person a record is given to."""
+    if relation != "users":
+        return False
+    return bool(info["assignee"]) if info.get("assignee") is not None else name in ASSIGNEE_NAMES
 
 
 def _summable(kind: str, info: Mapping[str, Any]) -> bool:

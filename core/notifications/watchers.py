@@ -1,6 +1,6 @@
 """The kernel's notifications, raised from record events: a record given to someone
-(`assignment`: its owner, assignee or user field changes to another person than the one
-acting) and a person named in a note (`mention`: "@Grace Hopper" or "@ghopper" in a text
+(`assignment`: a field naming whom it is given to, `FieldMeta.assignee`, such as its
+owner_id, changes to another person than the one acting) and a person named in a note (`mention`: "@Grace Hopper" or "@ghopper" in a text
 field). Changes the platform makes on its own (installs, imports without an author) are not
 announced."""
 from __future__ import annotations
@@ -18,10 +18,8 @@ from core.env import Env
 from core.notifications.service import notify
 from core.signals import record_created, record_updated
 
-__all__ = ["kernel_kinds", "watchers", "ASSIGNEE_FIELDS", "mentioned_users"]
+__all__ = ["kernel_kinds", "watchers", "mentioned_users"]
 
-#: Many-to-one fields to users that say who a record is for.
-ASSIGNEE_FIELDS = ("owner_id", "assignee_id", "user_id")
 _MENTION = re.compile(r"(?<![\w@])@(\w[\w.\-]*(?: \w[\w\-]*)?)")
 _SKIPPED = frozenset({"notifications", "notification_preferences", "users", "audit_trail"})
 
@@ -56,9 +54,8 @@ def _assigned(resource: str, record: Any, env: Env, changes: dict[str, Any] | No
     if env.user is None or resource in _SKIPPED:
         return
     meta = env.records.meta(resource)
-    for name in ASSIGNEE_FIELDS:
-        field = meta.fields.get(name)
-        if field is None or field.kind != "many2one" or field.relation != "users":
+    for name, field in meta.fields.items():
+        if not field.assignee or field.kind != "many2one":
             continue
         new = getattr(record, name, None) if changes is None else (changes[name][1] if name in changes else None)
         if new in (None, "") or int(new) == env.user.id:

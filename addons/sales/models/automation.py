@@ -70,8 +70,9 @@ class LeadAssignment(Record):
                                         readonly=True)
     member_id: Mapped[int | None] = field(ForeignKey("sales_team_members.id", ondelete="SET NULL"),
                                           label="Team member", readonly=True)
+    # The log of an assignment: the lead itself tells its new owner.
     user_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Assigned to",
-                                        readonly=True, index=True)
+                                        readonly=True, index=True, assignee=False)
     rule_id: Mapped[int | None] = field(ForeignKey("lead_assignment_rules.id", ondelete="SET NULL"), label="Rule",
                                         readonly=True)
     method: Mapped[str] = field(String(20), label="Method", choices=ASSIGNMENT_METHODS, required=True,

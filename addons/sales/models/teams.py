@@ -60,7 +60,7 @@ class TeamMember(Record):
     team_id: Mapped[int] = field(ForeignKey("sales_teams.id", ondelete="CASCADE"), label="Team", required=True,
                                  index=True)
     user_id: Mapped[int] = field(ForeignKey("users.id", ondelete="CASCADE"), label="Salesperson", required=True,
-                                 index=True)
+                                 index=True, assignee=False)
     weight: Mapped[int] = field(Integer, label="Weight", default=1, nullable=False,
                                 help="Share of round-robin assignments: a weight of 2 gets twice the leads of 1.")
     max_open_leads: Mapped[int | None] = field(

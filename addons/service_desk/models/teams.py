@@ -74,7 +74,8 @@ class HelpdeskTeamMember(Record):
 
     team_id: Mapped[int] = field(ForeignKey("helpdesk_teams.id", ondelete="CASCADE"), label="Team", required=True,
                                  index=True)
-    user_id: Mapped[int] = field(ForeignKey("users.id", ondelete="CASCADE"), label="Agent", required=True, index=True)
+    user_id: Mapped[int] = field(ForeignKey("users.id", ondelete="CASCADE"), label="Agent", required=True, index=True,
+                                 assignee=False)
     available: Mapped[bool] = field(Boolean, label="Available", default=True, nullable=False,
                                     help="Unavailable agents (away, off shift) get no new tickets automatically.")
     max_open_tickets: Mapped[int | None] = field(Integer, label="Most open tickets",
