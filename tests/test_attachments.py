@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from core.db import db
 from core.env import Env
 from core.storage import BlobMissing, FilesystemStore, S3Store, blob_store
-from core.testing.web import sign_in_browser
+from core.testing.web import sign_in, sign_in_browser
 
 pytestmark = pytest.mark.spectrum_addons("contacts")
 
@@ -73,6 +73,77 @@ def test_who_may_not_read_or_update_the_record_is_refused(world, api_as):
     assert bob.get("/api/v1/attachments").status_code == 403, "no way around the record's rights"
     assert [f["id"] for f in api_as(world["ann"]).get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] \
         == [file["id"]]
+
+
+@pytest.fixture
+def reader_role(app):
+    """A role that reads every contact and changes none."""
+    system = Env.system()
+    role = system.records.create("roles", {"name": "Contacts: read only"})
+    system.records.create("model_access", {"role_id": role.id, "model": "contacts", "can_read": True})
+    db.session.commit()
+    return role
+
+
+def _give_roles(user, *roles):
+    """Replace the roles of `user` (roles or external ids of roles)."""
+    from core.addons.data import resolve_xid
+
+    ids = [resolve_xid(r).record_id if isinstance(r, str) else r.id for r in ("base.user", *roles)]
+    Env.system().records.update("users", user.id, {"roles": ids})
+    db.session.commit()
+
+
+def _panel(client, contact_id):
+    from bs4 import BeautifulSoup
+
+    page = client.get(f"/m/contacts/{contact_id}")
+    assert page.status_code == 200
+    return BeautifulSoup(page.text, "html.parser").select_one("#panel-attachments")
+
+
+def test_a_reader_of_the_record_lists_and_downloads_but_may_not_attach_or_remove(app, world, api_as, make_user,
+                                                                                  reader_role):
+    contact = world["contact"]
+    [file] = _upload(api_as(world["ann"]), contact.id, "quote.pdf", PDF).json["data"]
+    rita = make_user("rita")
+    # She reads every contact, and may update contacts (her own only, by the record rule).
+    _give_roles(rita, reader_role, "contacts.own")
+    api = api_as(rita)
+    assert [f["id"] for f in api.get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] == [file["id"]]
+    assert api.get(file["content_url"]).data == PDF
+    assert _upload(api, contact.id, "x.pdf", PDF).status_code == 403
+    refused = api.delete(f"/api/v1/attachments/{file['id']}")
+    assert refused.status_code == 403 and "only who may update the record or attached the file" in refused.json["detail"]
+    assert [f["id"] for f in api.get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] == [file["id"]]
+    reader = app.test_client()
+    sign_in(reader, "rita")
+    panel = _panel(reader, contact.id)
+    assert [a.get_text(strip=True) for a in panel.select("a[download]")] == ["📎 quote.pdf"]
+    assert panel.select("form.upload") == [], "no upload form for who may not update the record"
+    assert panel.select("form[action$='/delete']") == [], "no remove button either"
+    owner = app.test_client()
+    sign_in(owner, "ann")
+    panel = _panel(owner, contact.id)
+    assert len(panel.select("form.upload")) == 1 and len(panel.select("form[action$='/delete']")) == 1
+
+
+def test_who_attached_a_file_may_remove_it_after_losing_the_right_to_update_the_record(app, world, api_as,
+                                                                                       make_user, reader_role):
+    contact = world["contact"]
+    carl = make_user("carl", roles=["contacts.user"])
+    [his] = _upload(api_as(carl), contact.id, "notes.pdf", PDF).json["data"]
+    [hers] = _upload(api_as(world["ann"]), contact.id, "quote.pdf", PDF + b"\n").json["data"]
+    _give_roles(carl, reader_role)
+    browser_like = app.test_client()
+    sign_in(browser_like, "carl")
+    panel = _panel(browser_like, contact.id)
+    assert [form["action"] for form in panel.select("form[action$='/delete']")] == [f"/attachments/{his['id']}/delete"]
+    assert panel.select("form.upload") == []
+    api = api_as(carl)
+    assert api.delete(f"/api/v1/attachments/{hers['id']}").status_code == 403
+    assert api.delete(f"/api/v1/attachments/{his['id']}").status_code == 204
+    assert [f["id"] for f in api.get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] == [hers["id"]]
 
 
 def test_too_large_empty_and_program_files_are_refused_with_the_reason(app, world, api_as):

@@ -1,7 +1,8 @@
 """Attaching, listing, reading and removing files. Every operation first asks the records
 service for the record the file belongs to, as the user: listing and downloading need read
-access to it, attaching and removing need update access (so record rules decide, as for
-the record itself). The attachment rows are then written as the platform."""
+access to it, attaching needs update access, and removing needs update access or to be the
+one who attached the file (so record rules decide, as for the record itself). The attachment
+rows are then written as the platform."""
 from __future__ import annotations
 
 import hashlib
@@ -15,11 +16,11 @@ from sqlalchemy import event, func, select
 from core.attachments.models import Attachment
 from core.db import db
 from core.env import Env
-from core.records.errors import NotFound, ValidationFailed
+from core.records.errors import AccessDenied, NotFound, ValidationFailed
 from core.storage import blob_store
 from core.web.downloads import clean_filename
 
-__all__ = ["attach", "attachments_of", "open_attachment", "remove_attachment", "REFUSED_EXTENSIONS"]
+__all__ = ["attach", "attachments_of", "open_attachment", "remove_attachment", "may_remove", "REFUSED_EXTENSIONS"]
 
 #: Programs and scripts a browser or a desktop would run: never accepted, whatever the name says.
 REFUSED_EXTENSIONS = frozenset({".exe", ".dll", ".com", ".bat", ".cmd", ".msi", ".scr", ".ps1", ".vbs", ".js", ".jse",
@@ -72,12 +73,14 @@ def attachments_of(env: Env, resource: str, record_id: int) -> list[Attachment]:
                                    .order_by(Attachment.created_at.desc(), Attachment.id.desc())))
 
 
-def _attachment(env: Env, attachment_id: int, operation: str) -> Attachment:
+def _attachment(env: Env, attachment_id: int) -> Attachment:
+    """The attachment, if the user may read its record (else NotFound, as for a file that
+    does not exist)."""
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound("attachments", attachment_id)
     try:
-        env.records.get(attachment.model, attachment.record_id, operation=operation)
+        env.records.get(attachment.model, attachment.record_id)
     except NotFound:
         raise NotFound("attachments", attachment_id) from None
     return attachment
@@ -85,14 +88,28 @@ def _attachment(env: Env, attachment_id: int, operation: str) -> Attachment:
 
 def open_attachment(env: Env, attachment_id: int) -> tuple[Attachment, bytes]:
     """A file and its contents, for a user who may read its record (else NotFound)."""
-    attachment = _attachment(env, attachment_id, "read")
+    attachment = _attachment(env, attachment_id)
     return attachment, _store(env).get(attachment.sha256)
 
 
+def may_remove(env: Env, attachment: Attachment, *, record_updatable: bool | None = None) -> bool:
+    """Whether the user may remove `attachment` of a record they read: they attached it, or
+    they may update the record (`record_updatable` when the caller asked already)."""
+    if env.user is not None and attachment.created_by == env.user.id:
+        return True
+    if record_updatable is None:
+        record_updatable = env.records.allows(attachment.model, attachment.record_id, "update")
+    return record_updatable
+
+
 def remove_attachment(env: Env, attachment_id: int) -> Attachment:
-    """Remove a file from a record the user may update. Its contents go once the removal is
-    committed, unless another attachment has the same contents. The caller commits."""
-    attachment = _attachment(env, attachment_id, "update")
+    """Remove a file from a record the user reads and may update, or to which they attached
+    it themselves (else AccessDenied). Its contents go once the removal is committed, unless
+    another attachment has the same contents. The caller commits."""
+    attachment = _attachment(env, attachment_id)
+    if not may_remove(env, attachment):
+        raise AccessDenied(f"you may not remove {attachment.filename!r} from {attachment.model} "
+                           f"#{attachment.record_id}: only who may update the record or attached the file may")
     Env.system(env.user).records.delete("attachments", attachment.id)
     _forget_when_committed(_store(env), attachment.sha256)
     return attachment
