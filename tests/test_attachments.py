@@ -246,3 +246,31 @@ def test_upload_and_download_on_the_record_page_and_a_refusal_for_who_may_not(ap
     bob.close()
     db.session.rollback()
     assert [a.filename for a in Env.system().records.search("attachments").records] == ["quote.pdf"]
+
+
+def test_the_files_of_a_deleted_record_go_with_it(app, world, api_as, make_user, files):
+    ann, contact = world["ann"], world["contact"]
+    [file] = _upload(api_as(ann), contact.id, "quote.pdf", PDF).json["data"]
+    stored = files / file["sha256"][:2] / file["sha256"]
+    assert stored.exists()
+    manager = make_user("meg", roles=["contacts.manager"])
+    assert api_as(manager).delete(f"/api/v1/contacts/{contact.id}").status_code == 204
+    db.session.rollback()
+    assert Env.system().records.search("attachments").records == [], "no file left on a record that is gone"
+    assert not stored.exists(), "nor its contents"
+    again = Env.system().records.create("contacts", {"last_name": "Newcomer", "owner_id": ann.id})
+    db.session.commit()
+    assert api_as(ann).get(f"/api/v1/contacts/{again.id}/attachments").json["data"] == []
+
+
+def test_the_platforms_own_settings_and_logs_take_no_files_and_a_hidden_file_is_not_found(world, api_as, admin):
+    api = api_as(admin)
+    saved = api.post("/api/v1/saved_filters", json={"name": "Mine", "model": "contacts", "domain": []}).json
+    import io
+
+    upload = api.post(f"/api/v1/saved_filters/{saved['id']}/attachments", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(PDF), "x.pdf", "application/pdf")})
+    assert upload.status_code == 404 and upload.json["detail"] == "saved_filters records take no attachments"
+    assert api.get(f"/api/v1/saved_filters/{saved['id']}/attachments").status_code == 404
+    missing = api.get("/api/v1/attachments/999/content")
+    assert missing.status_code == 404 and missing.json["detail"] == "attachments #999 does not exist or you may not see it"

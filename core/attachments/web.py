@@ -10,7 +10,8 @@ from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from core.attachments.service import attach, attachments_of, may_remove, open_attachment, remove_attachment
+from core.attachments.service import (attach, attachments_of, may_remove, open_attachment, remove_attachment,
+                                      takes_attachments)
 from core.db import db
 from core.declarations import DetailPanel
 from core.env import Env
@@ -22,10 +23,6 @@ from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
 
 __all__ = ["attachments_panel"]
-
-#: Models whose pages have no attachments panel: the platform's own settings and logs.
-_WITHOUT = frozenset({"attachments", "notifications", "notification_preferences", "saved_filters", "model_access",
-                      "record_rules", "field_access", "job_runs", "job_schedules", "mail_links", "audit_trail"})
 
 
 def _render(env: Env, record: Any) -> str:
@@ -43,7 +40,7 @@ def _render(env: Env, record: Any) -> str:
 
 def attachments_panel() -> DetailPanel:
     """The Attachments panel of every record page."""
-    return DetailPanel("attachments", "Attachments", lambda resource: resource not in _WITHOUT, _render, position=90)
+    return DetailPanel("attachments", "Attachments", takes_attachments, _render, position=90)
 
 
 @web.post("/m/<resource>/<int:record_id>/attachments")
