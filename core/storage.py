@@ -1,6 +1,6 @@
-"""Where file contents live: one small interface (`BlobStore`: put, get, delete, exists by
-key) with a folder on disk by default and an S3-compatible bucket in production (AWS S3,
-MinIO, Ceph, Scaleway...), chosen by the `storage` setting. Keys are the contents' SHA-256,
+"""Where file contents live: one small interface (`BlobStore`: put, get, delete, exists and
+size by key) with a folder on disk by default and an S3-compatible bucket in production
+(AWS S3, MinIO, Ceph, Scaleway...), chosen by the `storage` setting. Keys are the contents' SHA-256,
 so a file stored twice is kept once, and every web and job worker sees the same files."""
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool:
         """Whether contents are stored under `key`."""
+
+    def size(self, key: str) -> int | None:
+        """The size in bytes of the contents under `key`, None when there are none."""
 
 
 def _checked(key: str) -> str:
@@ -77,6 +80,12 @@ class FilesystemStore:
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
+    def size(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+
 
 class S3Store:
     """A bucket of an S3-compatible service, through boto3; objects under `prefix`."""
@@ -106,13 +115,15 @@ class S3Store:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def exists(self, key: str) -> bool:
+        return self.size(key) is not None
+
+    def size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError
 
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return int(self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"])
         except ClientError:
-            return False
-        return True
+            return None
 
 
 def blob_store(settings: Mapping[str, Any]) -> BlobStore:

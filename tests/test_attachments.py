@@ -165,11 +165,12 @@ def test_the_filesystem_store_writes_whole_files_and_refuses_odd_keys(tmp_path):
     key = "a" * 64
     store.put(key, b"hello")
     store.put(key, b"hello")
-    assert store.get(key) == b"hello" and store.exists(key)
+    assert store.get(key) == b"hello" and store.exists(key) and store.size(key) == 5
     assert not list(tmp_path.rglob(".incoming-*")), "no temporary file left"
     store.delete(key)
     with pytest.raises(BlobMissing):
         store.get(key)
+    assert (store.exists(key), store.size(key)) == (False, None)
     with pytest.raises(ValueError):
         store.put("../../etc/passwd", b"x")
 
@@ -210,7 +211,9 @@ def test_attachments_kept_in_an_s3_compatible_bucket(app, world, api_as, s3_serv
     listed = store.client.list_objects_v2(Bucket="spectrum-files")["Contents"]
     assert [item["Key"] for item in listed] == [f"attachments/{file['sha256']}"]
     assert api.get(file["content_url"]).data == PDF
+    assert (store.exists(file["sha256"]), store.size(file["sha256"])) == (True, len(PDF))
     assert api.delete(f"/api/v1/attachments/{file['id']}").status_code == 204
+    assert (store.exists(file["sha256"]), store.size(file["sha256"])) == (False, None)
     assert store.client.list_objects_v2(Bucket="spectrum-files").get("KeyCount") == 0
 
 

@@ -66,7 +66,7 @@ def test_a_new_message_opens_a_ticket_for_an_unknown_sender_with_its_attachment(
         ("photo.png", "image/png", 15, message.id)
     from addons.service_desk.attachments import read
 
-    assert read(attachment) == b"\x89PNG fake image"
+    assert read(Env.system(), attachment) == b"\x89PNG fake image"
     timeline = desk.records.search("interactions", [["related_model", "=", "tickets"],
                                                     ["related_id", "=", ticket.id]]).records
     assert [(i.channel, i.direction, i.contact_id, i.external_ref) for i in timeline] == \
