@@ -250,6 +250,15 @@ def test_upload_and_download_on_the_record_page_and_a_refusal_for_who_may_not(ap
     db.session.rollback()
     assert [a.filename for a in Env.system().records.search("attachments").records] == ["quote.pdf"]
 
+    page = browser.new_page()
+    sign_in_browser(page, live_server, "ann")
+    page.goto(f"{live_server}/m/contacts/{contact.id}")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Remove quote.pdf?"
+    page.locator("#panel-attachments").get_by_role("button", name="Remove").click()
+    expect(page.locator(".flash.success")).to_contain_text("quote.pdf removed.")
+    expect(page.locator("#panel-attachments")).to_contain_text("No files yet.")
+    page.close()
+
 
 def test_the_files_of_a_deleted_record_go_with_it(app, world, api_as, make_user, files):
     ann, contact = world["ann"], world["contact"]
