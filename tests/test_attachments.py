@@ -175,6 +175,16 @@ def test_the_filesystem_store_writes_whole_files_and_refuses_odd_keys(tmp_path):
         store.put("../../etc/passwd", b"x")
 
 
+def test_a_namespace_keeps_an_owners_contents_apart(tmp_path):
+    settings = {"storage": "filesystem", "storage_path": str(tmp_path)}
+    kernel, other = blob_store(settings), blob_store(settings, "service_desk")
+    key = "b" * 64
+    other.put(key, b"theirs")
+    assert not kernel.exists(key) and (tmp_path / "service_desk" / "bb" / key).read_bytes() == b"theirs"
+    with pytest.raises(ValueError):
+        blob_store(settings, "../elsewhere")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -215,6 +225,9 @@ def test_attachments_kept_in_an_s3_compatible_bucket(app, world, api_as, s3_serv
     assert api.delete(f"/api/v1/attachments/{file['id']}").status_code == 204
     assert (store.exists(file["sha256"]), store.size(file["sha256"])) == (False, None)
     assert store.client.list_objects_v2(Bucket="spectrum-files").get("KeyCount") == 0
+    blob_store(app.extensions["spectrum"].settings, "service_desk").put("c" * 64, b"theirs")
+    assert [item["Key"] for item in store.client.list_objects_v2(Bucket="spectrum-files")["Contents"]] == \
+        [f"attachments/service_desk/{'c' * 64}"]
 
 
 @pytest.mark.browser

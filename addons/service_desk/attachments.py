@@ -1,6 +1,8 @@
 """Attachment content of tickets, kept through the platform's blob store (core.storage: a
 folder by default, an S3-compatible bucket in production), under its SHA-256, so a file
-sent twice is kept once and every web and job worker sees the same files.
+sent twice is kept once and every web and job worker sees the same files. The service
+desk's contents have a namespace of their own (NAMESPACE): the kernel forgets a content
+when no kernel attachment names it, which must not take a ticket's file with it.
 
 `ticket_attachments` records carry the permissions; this module only stores and reads
 bytes. Contents are written before the record: a rolled-back ticket leaves its contents in
@@ -15,11 +17,15 @@ from core.records.errors import ValidationFailed
 from core.storage import BlobStore, blob_store
 from core.web.downloads import clean_filename, clean_media_type
 
-__all__ = ["store", "blob_size", "read", "attach"]
+__all__ = ["store", "blob_size", "read", "attach", "blobs", "NAMESPACE"]
+
+#: Where in the blob store ticket files are kept.
+NAMESPACE = "service_desk"
 
 
-def _blobs(env: Any) -> BlobStore:
-    return blob_store(env.platform.settings)
+def blobs(settings: Any) -> BlobStore:
+    """The store of ticket files, for the platform's `settings`."""
+    return blob_store(settings, NAMESPACE)
 
 
 def store(env: Any, content: bytes) -> str:
@@ -29,7 +35,7 @@ def store(env: Any, content: bytes) -> str:
     if len(content) > limit:
         raise ValidationFailed({"file": [f"Files up to {limit // (1024 * 1024)} MB are accepted."]})
     digest = hashlib.sha256(content).hexdigest()
-    _blobs(env).put(digest, content)
+    blobs(env.platform.settings).put(digest, content)
     return digest
 
 
@@ -38,14 +44,14 @@ def blob_size(env: Any, digest: str | None) -> int | None:
     if not digest:
         return None
     try:
-        return _blobs(env).size(digest)
+        return blobs(env.platform.settings).size(digest)
     except ValueError:  # not a SHA-256 in hex
         return None
 
 
 def read(env: Any, attachment: Any) -> bytes:
     """The content of an attachment record the caller was allowed to get."""
-    return _blobs(env).get(attachment.sha256)
+    return blobs(env.platform.settings).get(attachment.sha256)
 
 
 def attach(env: Any, ticket_id: int, filename: str, content: bytes, content_type: str | None,

@@ -143,7 +143,7 @@ def remove_attachments_of_deleted(sender: str, *, record: Any, env: Env, **_: An
         return
     platform = Env.system(env.user)
     for attachment in db.session.scalars(select(Attachment).where(Attachment.model == sender,
-                                                                  Attachment.record_id == record.id)):
+                                                                  Attachment.record_id == record.id)).all():
         platform.records.delete("attachments", attachment.id)
         _forget_when_committed(_store(env), attachment.sha256)
 

@@ -13,9 +13,10 @@ from core.addons.installer import AddonManager
 from core.addons.migrations import alembic_config
 from core.db import db
 from core.env import Env
-from core.storage import blob_store
 
-from addons.service_desk.attachments import attach, read
+from core.attachments import attach as attach_to_record, remove_attachment
+
+from addons.service_desk.attachments import attach, blobs, read
 
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 
@@ -26,7 +27,7 @@ def test_ticket_files_are_kept_in_the_blob_store(app, desk):
     ticket = desk.ticket()
     attachment = attach(Env.system(), ticket.id, "invoice.pdf", CONTENT, "application/pdf")
     db.session.commit()
-    store = blob_store(app.extensions["spectrum"].settings)
+    store = blobs(app.extensions["spectrum"].settings)
     assert store.get(hashlib.sha256(CONTENT).hexdigest()) == CONTENT
     assert (attachment.size, read(Env.system(), attachment)) == (len(CONTENT), CONTENT)
 
@@ -36,7 +37,7 @@ def test_the_migration_moves_the_contents_of_the_table_into_the_store_and_back(a
     attachment = attach(Env.system(), ticket.id, "invoice.pdf", CONTENT, "application/pdf")
     db.session.commit()
     settings = app.extensions["spectrum"].settings
-    store, digest = blob_store(settings), attachment.sha256
+    store, digest = blobs(settings), attachment.sha256
     manager = AddonManager(app)
 
     command.downgrade(alembic_config(manager.catalog, db.session.connection(), settings=settings), "service_desk@-1")
@@ -50,3 +51,14 @@ def test_the_migration_moves_the_contents_of_the_table_into_the_store_and_back(a
     assert not inspect(db.engine).has_table("service_desk_blobs")
     assert store.get(digest) == CONTENT
     assert read(Env.system(), desk.fresh("ticket_attachments", attachment.id)) == CONTENT
+
+
+def test_removing_a_record_file_keeps_a_ticket_file_with_the_same_contents(app, desk):
+    ticket = desk.ticket()
+    contact = desk.create("contacts", last_name="Lovelace")
+    on_ticket = attach(Env.system(), ticket.id, "invoice.pdf", CONTENT, "application/pdf")
+    on_contact = attach_to_record(Env.system(), "contacts", contact.id, "invoice.pdf", CONTENT)
+    db.session.commit()
+    remove_attachment(Env.system(), on_contact.id)
+    db.session.commit()
+    assert read(Env.system(), desk.fresh("ticket_attachments", on_ticket.id)) == CONTENT

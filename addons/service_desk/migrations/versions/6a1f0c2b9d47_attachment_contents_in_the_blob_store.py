@@ -13,7 +13,9 @@ import sqlalchemy as sa
 from alembic import context, op
 
 import core.db
-from core.storage import BlobMissing, BlobStore, blob_store
+from core.storage import BlobMissing, BlobStore
+
+from addons.service_desk.attachments import blobs
 
 revision = '6a1f0c2b9d47'
 down_revision = '39d58e60df1b'
@@ -32,7 +34,7 @@ def _store() -> BlobStore:
     if settings is None:
         raise RuntimeError("this migration moves files: run it through `spectrum addons upgrade`, "
                            "which passes the settings that say where files are kept")
-    return blob_store(settings)
+    return blobs(settings)
 
 
 def upgrade() -> None:
