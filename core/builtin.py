@@ -11,7 +11,7 @@ from core.models.tags import Tag
 from core.notifications.models import Notification, NotificationPreference
 from core.notifications.watchers import kernel_kinds, watchers
 from core.plugins import hookimpl
-from core.signals import record_updated
+from core.signals import record_deleted, record_updated
 from core import runtime
 
 __all__ = ["register_models", "register_data", "register_menus", "register_views", "register_blueprints",
@@ -141,11 +141,13 @@ def register_api_actions() -> list:
 
 @hookimpl
 def register_event_handlers() -> list:
-    """Deactivating a user ends their sessions; record events feed webhook subscriptions and
-    raise the assignment and mention notifications."""
+    """Deactivating a user ends their sessions; a deleted record's attachments go with it;
+    record events feed webhook subscriptions and raise the assignment and mention notifications."""
+    from core.attachments.service import remove_attachments_of_deleted
     from core.auth.sessions import end_sessions_of_deactivated
 
     return [EventHandler(record_updated, end_sessions_of_deactivated, sender="users", transactional=True),
+            EventHandler(record_deleted, remove_attachments_of_deleted, transactional=True),
             *runtime.event_handlers(), *watchers()]
 
 

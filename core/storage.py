@@ -1,10 +1,11 @@
-"""Where file contents live: one small interface (`BlobStore`: put, get, delete, exists by
-key) with a folder on disk by default and an S3-compatible bucket in production (AWS S3,
-MinIO, Ceph, Scaleway...), chosen by the `storage` setting. Keys are the contents' SHA-256,
+"""Where file contents live: one small interface (`BlobStore`: put, get, delete, exists and
+size by key) with a folder on disk by default and an S3-compatible bucket in production
+(AWS S3, MinIO, Ceph, Scaleway...), chosen by the `storage` setting. Keys are the contents' SHA-256,
 so a file stored twice is kept once, and every web and job worker sees the same files."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping, Protocol
@@ -30,6 +31,9 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool:
         """Whether contents are stored under `key`."""
+
+    def size(self, key: str) -> int | None:
+        """The size in bytes of the contents under `key`, None when there are none."""
 
 
 def _checked(key: str) -> str:
@@ -77,6 +81,12 @@ class FilesystemStore:
     def exists(self, key: str) -> bool:
         return self._path(key).exists()
 
+    def size(self, key: str) -> int | None:
+        try:
+            return self._path(key).stat().st_size
+        except FileNotFoundError:
+            return None
+
 
 class S3Store:
     """A bucket of an S3-compatible service, through boto3; objects under `prefix`."""
@@ -106,26 +116,40 @@ class S3Store:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
     def exists(self, key: str) -> bool:
+        return self.size(key) is not None
+
+    def size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError
 
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return int(self.client.head_object(Bucket=self.bucket, Key=self._key(key))["ContentLength"])
         except ClientError:
-            return False
-        return True
+            return None
 
 
-def blob_store(settings: Mapping[str, Any]) -> BlobStore:
+#: A namespace: a lower-case word (letters, digits, underscores).
+_NAMESPACE = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def blob_store(settings: Mapping[str, Any], namespace: str = "") -> BlobStore:
     """The store the settings choose: `storage = "filesystem"` (under `storage_path`, by
-    default `<instance_path>/files`) or `"s3"` (the `s3_*` settings)."""
+    default `<instance_path>/files`) or `"s3"` (the `s3_*` settings).
+
+    The kernel's attachments use the store itself; a `namespace` (a folder, or a key prefix
+    in the bucket) keeps another owner's contents apart, because each owner forgets its own
+    contents when no record of its own names them any more: the same file kept by the
+    kernel and by an addon must not go when only one of them removes it."""
+    if namespace and not _NAMESPACE.fullmatch(namespace):
+        raise ValueError(f"{namespace!r} is not a namespace: use lower-case letters, digits and underscores")
     kind = str(settings.get("storage") or "filesystem")
     if kind == "filesystem":
         root = settings.get("storage_path") or os.path.join(str(settings.get("instance_path") or "instance"), "files")
-        return FilesystemStore(root)
+        return FilesystemStore(os.path.join(root, namespace) if namespace else root)
     if kind == "s3":
         if not settings.get("s3_bucket"):
             raise ValueError("storage = \"s3\" needs s3_bucket (and s3_endpoint_url for a service other than AWS)")
+        prefix = str(settings.get("s3_prefix") or "") + (f"{namespace}/" if namespace else "")
         return S3Store(str(settings["s3_bucket"]), endpoint_url=settings.get("s3_endpoint_url"),
                        region=settings.get("s3_region"), access_key_id=settings.get("s3_access_key_id"),
-                       secret_access_key=settings.get("s3_secret_access_key"), prefix=str(settings.get("s3_prefix") or ""))
+                       secret_access_key=settings.get("s3_secret_access_key"), prefix=prefix)
     raise ValueError(f"storage = {kind!r}: use \"filesystem\" or \"s3\"")

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from core.db import db
 from core.env import Env
 from core.storage import BlobMissing, FilesystemStore, S3Store, blob_store
-from core.testing.web import sign_in_browser
+from core.testing.web import sign_in, sign_in_browser
 
 pytestmark = pytest.mark.spectrum_addons("contacts")
 
@@ -75,6 +75,77 @@ def test_who_may_not_read_or_update_the_record_is_refused(world, api_as):
         == [file["id"]]
 
 
+@pytest.fixture
+def reader_role(app):
+    """A role that reads every contact and changes none."""
+    system = Env.system()
+    role = system.records.create("roles", {"name": "Contacts: read only"})
+    system.records.create("model_access", {"role_id": role.id, "model": "contacts", "can_read": True})
+    db.session.commit()
+    return role
+
+
+def _give_roles(user, *roles):
+    """Replace the roles of `user` (roles or external ids of roles)."""
+    from core.addons.data import resolve_xid
+
+    ids = [resolve_xid(r).record_id if isinstance(r, str) else r.id for r in ("base.user", *roles)]
+    Env.system().records.update("users", user.id, {"roles": ids})
+    db.session.commit()
+
+
+def _panel(client, contact_id):
+    from bs4 import BeautifulSoup
+
+    page = client.get(f"/m/contacts/{contact_id}")
+    assert page.status_code == 200
+    return BeautifulSoup(page.text, "html.parser").select_one("#panel-attachments")
+
+
+def test_a_reader_of_the_record_lists_and_downloads_but_may_not_attach_or_remove(app, world, api_as, make_user,
+                                                                                  reader_role):
+    contact = world["contact"]
+    [file] = _upload(api_as(world["ann"]), contact.id, "quote.pdf", PDF).json["data"]
+    rita = make_user("rita")
+    # She reads every contact, and may update contacts (her own only, by the record rule).
+    _give_roles(rita, reader_role, "contacts.own")
+    api = api_as(rita)
+    assert [f["id"] for f in api.get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] == [file["id"]]
+    assert api.get(file["content_url"]).data == PDF
+    assert _upload(api, contact.id, "x.pdf", PDF).status_code == 403
+    refused = api.delete(f"/api/v1/attachments/{file['id']}")
+    assert refused.status_code == 403 and "only who may update the record or attached the file" in refused.json["detail"]
+    assert [f["id"] for f in api.get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] == [file["id"]]
+    reader = app.test_client()
+    sign_in(reader, "rita")
+    panel = _panel(reader, contact.id)
+    assert [a.get_text(strip=True) for a in panel.select("a[download]")] == ["📎 quote.pdf"]
+    assert panel.select("form.upload") == [], "no upload form for who may not update the record"
+    assert panel.select("form[action$='/delete']") == [], "no remove button either"
+    owner = app.test_client()
+    sign_in(owner, "ann")
+    panel = _panel(owner, contact.id)
+    assert len(panel.select("form.upload")) == 1 and len(panel.select("form[action$='/delete']")) == 1
+
+
+def test_who_attached_a_file_may_remove_it_after_losing_the_right_to_update_the_record(app, world, api_as,
+                                                                                       make_user, reader_role):
+    contact = world["contact"]
+    carl = make_user("carl", roles=["contacts.user"])
+    [his] = _upload(api_as(carl), contact.id, "notes.pdf", PDF).json["data"]
+    [hers] = _upload(api_as(world["ann"]), contact.id, "quote.pdf", PDF + b"\n").json["data"]
+    _give_roles(carl, reader_role)
+    browser_like = app.test_client()
+    sign_in(browser_like, "carl")
+    panel = _panel(browser_like, contact.id)
+    assert [form["action"] for form in panel.select("form[action$='/delete']")] == [f"/attachments/{his['id']}/delete"]
+    assert panel.select("form.upload") == []
+    api = api_as(carl)
+    assert api.delete(f"/api/v1/attachments/{hers['id']}").status_code == 403
+    assert api.delete(f"/api/v1/attachments/{his['id']}").status_code == 204
+    assert [f["id"] for f in api.get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] == [hers["id"]]
+
+
 def test_too_large_empty_and_program_files_are_refused_with_the_reason(app, world, api_as):
     api, contact = api_as(world["ann"]), world["contact"]
     app.extensions["spectrum"].settings["attachment_max_bytes"] = 1024
@@ -94,13 +165,24 @@ def test_the_filesystem_store_writes_whole_files_and_refuses_odd_keys(tmp_path):
     key = "a" * 64
     store.put(key, b"hello")
     store.put(key, b"hello")
-    assert store.get(key) == b"hello" and store.exists(key)
+    assert store.get(key) == b"hello" and store.exists(key) and store.size(key) == 5
     assert not list(tmp_path.rglob(".incoming-*")), "no temporary file left"
     store.delete(key)
     with pytest.raises(BlobMissing):
         store.get(key)
+    assert (store.exists(key), store.size(key)) == (False, None)
     with pytest.raises(ValueError):
         store.put("../../etc/passwd", b"x")
+
+
+def test_a_namespace_keeps_an_owners_contents_apart(tmp_path):
+    settings = {"storage": "filesystem", "storage_path": str(tmp_path)}
+    kernel, other = blob_store(settings), blob_store(settings, "service_desk")
+    key = "b" * 64
+    other.put(key, b"theirs")
+    assert not kernel.exists(key) and (tmp_path / "service_desk" / "bb" / key).read_bytes() == b"theirs"
+    with pytest.raises(ValueError):
+        blob_store(settings, "../elsewhere")
 
 
 def _free_port() -> int:
@@ -139,8 +221,13 @@ def test_attachments_kept_in_an_s3_compatible_bucket(app, world, api_as, s3_serv
     listed = store.client.list_objects_v2(Bucket="spectrum-files")["Contents"]
     assert [item["Key"] for item in listed] == [f"attachments/{file['sha256']}"]
     assert api.get(file["content_url"]).data == PDF
+    assert (store.exists(file["sha256"]), store.size(file["sha256"])) == (True, len(PDF))
     assert api.delete(f"/api/v1/attachments/{file['id']}").status_code == 204
+    assert (store.exists(file["sha256"]), store.size(file["sha256"])) == (False, None)
     assert store.client.list_objects_v2(Bucket="spectrum-files").get("KeyCount") == 0
+    blob_store(app.extensions["spectrum"].settings, "service_desk").put("c" * 64, b"theirs")
+    assert [item["Key"] for item in store.client.list_objects_v2(Bucket="spectrum-files")["Contents"]] == \
+        [f"attachments/service_desk/{'c' * 64}"]
 
 
 @pytest.mark.browser
@@ -175,3 +262,40 @@ def test_upload_and_download_on_the_record_page_and_a_refusal_for_who_may_not(ap
     bob.close()
     db.session.rollback()
     assert [a.filename for a in Env.system().records.search("attachments").records] == ["quote.pdf"]
+
+    page = browser.new_page()
+    sign_in_browser(page, live_server, "ann")
+    page.goto(f"{live_server}/m/contacts/{contact.id}")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Remove quote.pdf?"
+    page.locator("#panel-attachments").get_by_role("button", name="Remove").click()
+    expect(page.locator(".flash.success")).to_contain_text("quote.pdf removed.")
+    expect(page.locator("#panel-attachments")).to_contain_text("No files yet.")
+    page.close()
+
+
+def test_the_files_of_a_deleted_record_go_with_it(app, world, api_as, make_user, files):
+    ann, contact = world["ann"], world["contact"]
+    [file] = _upload(api_as(ann), contact.id, "quote.pdf", PDF).json["data"]
+    stored = files / file["sha256"][:2] / file["sha256"]
+    assert stored.exists()
+    manager = make_user("meg", roles=["contacts.manager"])
+    assert api_as(manager).delete(f"/api/v1/contacts/{contact.id}").status_code == 204
+    db.session.rollback()
+    assert Env.system().records.search("attachments").records == [], "no file left on a record that is gone"
+    assert not stored.exists(), "nor its contents"
+    again = Env.system().records.create("contacts", {"last_name": "Newcomer", "owner_id": ann.id})
+    db.session.commit()
+    assert api_as(ann).get(f"/api/v1/contacts/{again.id}/attachments").json["data"] == []
+
+
+def test_the_platforms_own_settings_and_logs_take_no_files_and_a_hidden_file_is_not_found(world, api_as, admin):
+    api = api_as(admin)
+    saved = api.post("/api/v1/saved_filters", json={"name": "Mine", "model": "contacts", "domain": []}).json
+    import io
+
+    upload = api.post(f"/api/v1/saved_filters/{saved['id']}/attachments", content_type="multipart/form-data",
+                      data={"file": (io.BytesIO(PDF), "x.pdf", "application/pdf")})
+    assert upload.status_code == 404 and upload.json["detail"] == "saved_filters records take no attachments"
+    assert api.get(f"/api/v1/saved_filters/{saved['id']}/attachments").status_code == 404
+    missing = api.get("/api/v1/attachments/999/content")
+    assert missing.status_code == 404 and missing.json["detail"] == "attachments #999 does not exist or you may not see it"

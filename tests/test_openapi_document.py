@@ -51,3 +51,28 @@ def test_models_only_the_platform_writes_have_no_create_operation(client, api_as
     assert "post" not in document["paths"]["/api/v1/job_runs"] and "get" in document["paths"]["/api/v1/job_runs"]
     refused = api_as(admin).post("/api/v1/job_runs", json={})
     assert refused.status_code == 403 and "created by the platform" in refused.json["detail"]
+
+
+def test_the_attachment_operations_are_documented_as_they_answer(client, api_as, admin):
+    """Listing, attaching (multipart), downloading and removing files are in the document,
+    for the models that take attachments; an upload answers what the document says."""
+    import io
+
+    document = json.loads(client.get("/api/openapi.json").get_data(as_text=True))
+    on_record = document["paths"]["/api/v1/{resource}/{record_id}/attachments"]
+    resources = next(p for p in on_record["get"]["parameters"] if p["name"] == "resource")["schema"]["enum"]
+    assert "contacts" in resources and "saved_filters" not in resources and "attachments" not in resources
+    upload = on_record["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert upload["properties"]["file"]["items"]["format"] == "binary"
+    assert set(on_record["post"]["responses"]) >= {"201", "403", "404", "413", "422"}
+    assert "get" in document["paths"]["/api/v1/attachments/{attachment_id}/content"]
+    removal = document["paths"]["/api/v1/attachments/{record_id}"]["delete"]
+    assert "attached the file" in removal["summary"] and [p["name"] for p in removal["parameters"]] == ["record_id"]
+    schema = document["components"]["schemas"]["AttachmentFile"]
+    api = api_as(admin)
+    contact = api.post("/api/v1/contacts", json={"last_name": "Files"}).json
+    made = api.post(f"/api/v1/contacts/{contact['id']}/attachments", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "a.pdf", "application/pdf")})
+    assert made.status_code == 201
+    [file] = made.json["data"]
+    assert set(schema["required"]) <= set(file) and set(file) <= set(schema["properties"])

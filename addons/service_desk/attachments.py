@@ -1,49 +1,57 @@
-"""Attachment content: stored once per distinct file in the `service_desk_blobs` table.
+"""Attachment content of tickets, kept through the platform's blob store (core.storage: a
+folder by default, an S3-compatible bucket in production), under its SHA-256, so a file
+sent twice is kept once and every web and job worker sees the same files. The service
+desk's contents have a namespace of their own (NAMESPACE): the kernel forgets a content
+when no kernel attachment names it, which must not take a ticket's file with it.
 
-Keeping the bytes in the database (not under the instance folder) means a rolled-back
-ticket leaves no orphan file, every web worker and job worker sees the same files,
-and a backup of the database is a backup of the attachments. `ticket_attachments`
-records carry the permissions; this module only stores and reads bytes by SHA-256.
+`ticket_attachments` records carry the permissions; this module only stores and reads
+bytes. Contents are written before the record: a rolled-back ticket leaves its contents in
+the store, where no record names them.
 """
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
-from sqlalchemy import insert, select
-
-from core.db import db
 from core.records.errors import ValidationFailed
+from core.storage import BlobStore, blob_store
 from core.web.downloads import clean_filename, clean_media_type
 
-from addons.service_desk.models import blobs
+__all__ = ["store", "blob_size", "read", "attach", "blobs", "NAMESPACE"]
 
-__all__ = ["store", "blob_size", "read", "attach", "MAX_ATTACHMENT_BYTES"]
-
-#: The largest file accepted (bigger ones are refused with a message, not truncated).
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+#: Where in the blob store ticket files are kept.
+NAMESPACE = "service_desk"
 
 
-def store(content: bytes, now: Any) -> str:
-    """Keep `content` (once) and return its SHA-256."""
-    if len(content) > MAX_ATTACHMENT_BYTES:
-        raise ValidationFailed({"file": [f"Files up to {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB are accepted."]})
+def blobs(settings: Any) -> BlobStore:
+    """The store of ticket files, for the platform's `settings`."""
+    return blob_store(settings, NAMESPACE)
+
+
+def store(env: Any, content: bytes) -> str:
+    """Keep `content` (once) and return its SHA-256; a file larger than the
+    attachment_max_bytes setting is refused with a message, never truncated."""
+    limit = int(env.platform.settings["attachment_max_bytes"])
+    if len(content) > limit:
+        raise ValidationFailed({"file": [f"Files up to {limit // (1024 * 1024)} MB are accepted."]})
     digest = hashlib.sha256(content).hexdigest()
-    if blob_size(digest) is None:
-        db.session.execute(insert(blobs).values(sha256=digest, size=len(content), content=content, created_at=now))
+    blobs(env.platform.settings).put(digest, content)
     return digest
 
 
-def blob_size(digest: str | None) -> int | None:
+def blob_size(env: Any, digest: str | None) -> int | None:
     """Size of the stored content named `digest`, None if nothing is stored under it."""
     if not digest:
         return None
-    return db.session.scalar(select(blobs.c.size).where(blobs.c.sha256 == digest))
+    try:
+        return blobs(env.platform.settings).size(digest)
+    except ValueError:  # not a SHA-256 in hex
+        return None
 
 
-def read(attachment: Any) -> bytes:
+def read(env: Any, attachment: Any) -> bytes:
     """The content of an attachment record the caller was allowed to get."""
-    return db.session.scalar(select(blobs.c.content).where(blobs.c.sha256 == attachment.sha256))
+    return blobs(env.platform.settings).get(attachment.sha256)
 
 
 def attach(env: Any, ticket_id: int, filename: str, content: bytes, content_type: str | None,
@@ -52,7 +60,7 @@ def attach(env: Any, ticket_id: int, filename: str, content: bytes, content_type
     The name, as a browser, an API caller or a mail client gave it, is cleaned first
     (core.web.downloads), and so is its type: a path, line breaks or a name too long are
     not reasons to refuse a file."""
-    digest = store(content, env.now())
+    digest = store(env, content)
     return env.records.create("ticket_attachments", {
         "ticket_id": ticket_id, "message_id": message_id, "filename": clean_filename(filename),
         "content_type": clean_media_type(content_type), "sha256": digest,

@@ -117,7 +117,7 @@ class AddonManager:
         return new
 
     def _install(self, target: Platform, new: list[str], demo: bool, seed: int) -> None:
-        config = alembic_config(self.catalog, db.session.connection())
+        config = alembic_config(self.catalog, db.session.connection(), settings=self.platform.settings)
         env = self._env(target)
         now = target.clock.now()
         for index, name in enumerate(new, start=1):
@@ -165,7 +165,7 @@ class AddonManager:
         installed = self.installed()
         newer = [name for name, row in installed.items() if name in self.catalog.addons
                  and self.catalog.addons[name].version_tuple > version_tuple(row.version)]
-        config = alembic_config(self.catalog, db.session.connection())
+        config = alembic_config(self.catalog, db.session.connection(), settings=self.platform.settings)
         pending = pending_branches(config, [name for name in installed
                                             if name == KERNEL_ADDON or name in self.catalog.addons])
         return [name for name in installed if name in newer or name in pending]
@@ -187,7 +187,7 @@ class AddonManager:
         return ordered
 
     def _upgrade(self, target: Platform, names: list[str]) -> None:
-        config = alembic_config(self.catalog, db.session.connection())
+        config = alembic_config(self.catalog, db.session.connection(), settings=self.platform.settings)
         env = self._env(target)
         for name in names:
             self.echo(f"upgrading {name}")
@@ -238,7 +238,7 @@ class AddonManager:
         self._in_transaction(lambda: self._uninstall(plan.addons, remaining))
 
     def _uninstall(self, names: list[str], remaining: list[str]) -> None:
-        config = alembic_config(self.catalog, db.session.connection())
+        config = alembic_config(self.catalog, db.session.connection(), settings=self.platform.settings)
         env = self._env(self.platform_for([*remaining, *names]))
         # Every addon's records first, then every addon's schema: once a dependant's
         # migration has dropped the columns it added, the records of the addon it

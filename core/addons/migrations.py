@@ -47,7 +47,9 @@ def has_migrations(catalog: Catalog, addon: str) -> bool:
 
 
 def alembic_config(catalog: Catalog, connection: Connection | None = None, **attributes: Any) -> Config:
-    """A Config listing the kernel's and every available addon's revisions."""
+    """A Config listing the kernel's and every available addon's revisions. `attributes` go
+    to `config.attributes`, where migrations find them (`alembic.context.config`): the
+    installer passes `settings`, for a migration that moves files (core.storage)."""
     config = Config()
     config.set_main_option("script_location", str(KERNEL_MIGRATIONS))
     locations = [str(migrations_dir(catalog, KERNEL_ADDON))]

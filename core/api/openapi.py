@@ -11,6 +11,8 @@ from flask import Blueprint, Response, jsonify, render_template_string
 from marshmallow import fields
 
 from core import __version__
+from core.attachments.openapi import document_attachments
+from core.attachments.service import takes_attachments
 from core.env import Env
 from core.platform import Platform, platform
 from core.records.schemas import INT_MAX, input_schema, output_schema
@@ -58,6 +60,7 @@ def _errors(*codes: int) -> dict[str, Any]:
                   "refused: a record the platform keeps, one still held (see holders), or the last active "
                   "administrator",
              412: "If-Match names a version the record no longer has: read it again",
+             413: "The body is larger than the server accepts (max_upload_bytes)",
              415: "Body is not JSON", 422: "Invalid field values", 429: "Too many requests",
              503: "The database stayed locked by other writers: send again after Retry-After"}
     return {str(code): _problem(texts[code]) for code in codes}
@@ -132,6 +135,7 @@ def build_spec(target: Platform) -> dict[str, Any]:
             "requestBody": {"required": False, "content": {"application/json": {"schema": body}}},
             "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": {"type": "object"}}}},
                           **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}}})
+    document_attachments(spec, [resource for resource in target.models if takes_attachments(resource)], _errors)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -1,6 +1,6 @@
 """Attachments on every record page: a panel listing the files (name, size, who and when)
-with download links, an upload form and delete buttons for those who may update the
-record; all through core.attachments.service."""
+with download links, an upload form for those who may update the record and a remove
+button on the files they may remove; all through core.attachments.service."""
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +10,8 @@ from flask_babel import gettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from core.attachments.service import attach, attachments_of, open_attachment, remove_attachment
+from core.attachments.service import (attach, attachments_of, may_remove, open_attachment, remove_attachment,
+                                      takes_attachments)
 from core.db import db
 from core.declarations import DetailPanel
 from core.env import Env
@@ -23,10 +24,6 @@ from core.web.security import login_required, web_env
 
 __all__ = ["attachments_panel"]
 
-#: Models whose pages have no attachments panel: the platform's own settings and logs.
-_WITHOUT = frozenset({"attachments", "notifications", "notification_preferences", "saved_filters", "model_access",
-                      "record_rules", "field_access", "job_runs", "job_schedules", "mail_links", "audit_trail"})
-
 
 def _render(env: Env, record: Any) -> str:
     resource = record.resource_name()
@@ -34,14 +31,16 @@ def _render(env: Env, record: Any) -> str:
     users = env.platform.models.get("users")
     ids = {f.created_by for f in files if f.created_by}
     names = dict(db.session.execute(select(users.id, users.name).where(users.id.in_(ids))).all()) if ids else {}
+    can_update = env.records.allows(resource, record.id, "update")
+    removable = {f.id for f in files if may_remove(env, f, record_updatable=can_update)}
     return render_template("partials/attachments.html", files=files, resource=resource, record=record, names=names,
-                           zone=user_zone(env), can_update=env.policy.can(resource, "update"),
+                           zone=user_zone(env), can_update=can_update, removable=removable,
                            limit_mb=int(env.platform.settings["attachment_max_bytes"]) // 1048576)
 
 
 def attachments_panel() -> DetailPanel:
     """The Attachments panel of every record page."""
-    return DetailPanel("attachments", "Attachments", lambda resource: resource not in _WITHOUT, _render, position=90)
+    return DetailPanel("attachments", "Attachments", takes_attachments, _render, position=90)
 
 
 @web.post("/m/<resource>/<int:record_id>/attachments")

@@ -320,6 +320,16 @@ class RecordService:
             self._require_record(model, record.id, operation)
         return record
 
+    def allows(self, resource: str, record_id: int, operation: str) -> bool:
+        """Whether the acting user may `operation` the record `record_id` of `resource` (its
+        model access and record rules), for pages that offer an action only where it will be
+        accepted. The caller has read the record already."""
+        try:
+            self._require_record(self.models.get(resource), record_id, operation)
+        except AccessDenied:
+            return False
+        return True
+
     def _require_record(self, model: type[Any], record_id: int, operation: str, *, written: bool = False) -> None:
         """AccessDenied unless the record rules allow `operation` on the record (as it is
         now, or as just `written` by the caller, whose new values are then to blame)."""

@@ -110,12 +110,14 @@ def database_url(request: pytest.FixtureRequest, database_factory: DatabaseFacto
 
 
 @pytest.fixture
-def app(database_url: str, clock: FixedClock) -> Iterator[Flask]:
-    """The app on the test database; an app context is pushed for the test."""
+def app(database_url: str, clock: FixedClock, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """The app on the test database, keeping attached files in a temporary folder (never in
+    the checkout's instance folder); an app context is pushed for the test."""
     from core.app import create_app
     from core.db import READS, begin_as, db
 
-    application = create_app({"database_url": database_url, "secret_key": "test-secret"}, clock=clock)
+    application = create_app({"database_url": database_url, "secret_key": "test-secret",
+                              "storage_path": str(tmp_path_factory.mktemp("files"))}, clock=clock)
     application.config["TESTING"] = True
 
     @application.before_request

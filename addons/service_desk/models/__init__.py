@@ -1,7 +1,7 @@
-"""The service desk's models, and the two technical tables that are not records."""
+"""The service desk's models, and the technical table that is not records."""
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, String, Table
+from sqlalchemy import Column, ForeignKey, Table
 
 from core.db import UtcDateTime, db
 
@@ -14,7 +14,7 @@ from addons.service_desk.models.teams import HelpdeskSkill, HelpdeskTeam, Helpde
 from addons.service_desk.models.tickets import Ticket, TicketAttachment, TicketMessage, TicketStatusChange
 
 __all__ = [
-    "MODELS", "blobs", "ticket_viewers", "BusinessCalendar", "CalendarTimeFrame", "CalendarHoliday", "HelpdeskSkill",
+    "MODELS", "ticket_viewers", "BusinessCalendar", "CalendarTimeFrame", "CalendarHoliday", "HelpdeskSkill",
     "HelpdeskTeam", "HelpdeskTeamMember", "TicketCategory", "SlaPolicy", "SlaEscalation", "Ticket", "TicketStatusChange",
     "TicketMessage", "TicketAttachment", "TicketSlaEvent", "KbCategory", "KbArticle", "KbArticleVersion",
     "CannedResponse", "HelpdeskMacro",
@@ -26,17 +26,6 @@ MODELS = [
     SlaPolicy, SlaEscalation, Ticket, TicketStatusChange, TicketMessage, TicketAttachment, TicketSlaEvent,
     KbCategory, KbArticle, KbArticleVersion, CannedResponse, HelpdeskMacro,
 ]
-
-#: Attachment content, content-addressed (one row per distinct file). Not a record: it
-#: has no meaning of its own; `ticket_attachments` rows (records, with permissions) name it.
-blobs = Table(
-    "service_desk_blobs",
-    db.metadata,
-    Column("sha256", String(64), primary_key=True),
-    Column("size", Integer, nullable=False),
-    Column("content", LargeBinary, nullable=False),
-    Column("created_at", UtcDateTime, nullable=False),
-)
 
 #: Who has a ticket open right now (collision notice). Marks expire after a short time to
 #: live, are refreshed every few seconds by the open page, and are not business records:

@@ -273,9 +273,9 @@ class TicketMessage(Record):
 class TicketAttachment(Record):
     """A file attached to a ticket (and to the message that brought it).
 
-    The bytes live in the addon's content-addressed blob table (`service_desk_blobs`,
-    see `addons.service_desk.attachments`): `sha256` names them, so the same file sent
-    twice is stored once, and they are committed or rolled back with the record."""
+    The bytes live in the platform's blob store (core.storage, see
+    `addons.service_desk.attachments`): `sha256` names them, so the same file sent twice
+    is stored once."""
 
     __tablename__ = "ticket_attachments"
     __label__ = "Attachment"
@@ -302,7 +302,7 @@ class TicketAttachment(Record):
         from addons.service_desk.attachments import blob_size
 
         with db.session.no_autoflush:
-            size = blob_size(self.sha256)
+            size = blob_size(env, self.sha256)
             if size is None:
                 raise ValidationFailed({"sha256": ["No stored file has this SHA-256; upload the content first."]})
             self.size = size

@@ -11,6 +11,8 @@ from core.env import Env
 from core.jobs.worker import Worker
 from core.mail.inbound import ingest
 
+from addons.service_desk.attachments import read
+
 pytestmark = pytest.mark.spectrum_addons("service_desk")
 
 
@@ -64,9 +66,7 @@ def test_a_new_message_opens_a_ticket_for_an_unknown_sender_with_its_attachment(
     [attachment] = desk.records.search("ticket_attachments", [["ticket_id", "=", ticket.id]]).records
     assert (attachment.filename, attachment.content_type, attachment.size, attachment.message_id) == \
         ("photo.png", "image/png", 15, message.id)
-    from addons.service_desk.attachments import read
-
-    assert read(attachment) == b"\x89PNG fake image"
+    assert read(Env.system(), attachment) == b"\x89PNG fake image"
     timeline = desk.records.search("interactions", [["related_model", "=", "tickets"],
                                                     ["related_id", "=", ticket.id]]).records
     assert [(i.channel, i.direction, i.contact_id, i.external_ref) for i in timeline] == \
@@ -205,7 +205,9 @@ def test_spectrum_mail_ingest_reads_standard_input_a_file_and_a_maildir(app, des
     def spectrum(*args: str, stdin: bytes | None = None) -> str:
         result = subprocess.run(
             [str(Path(sys.executable).parent / "spectrum"), "mail", "ingest", *args], input=stdin,
-            env={**os.environ, "SPECTRUM_DATABASE_URL": database_url, "SPECTRUM_SECRET_KEY": "test-secret"},
+            env={**os.environ, "SPECTRUM_DATABASE_URL": database_url, "SPECTRUM_SECRET_KEY": "test-secret",
+                 # the test app's folder of files, not the checkout's instance folder
+                 "SPECTRUM_STORAGE_PATH": app.extensions["spectrum"].settings["storage_path"]},
             capture_output=True, timeout=120, cwd=Path(__file__).resolve().parents[3])
         assert result.returncode == 0, result.stderr.decode()
         return result.stdout.decode()
@@ -233,4 +235,4 @@ def test_spectrum_mail_ingest_reads_standard_input_a_file_and_a_maildir(app, des
     assert (new.subject, new.team_id, grace.email, grace.last_name) == \
         ("Scanner jammed", support["team"].id, "grace@navy.test", "Hopper")
     [photo] = desk.records.search("ticket_attachments", [["ticket_id", "=", new.id]]).records
-    assert (photo.filename, photo.size) == ("jam.jpg", 4)
+    assert (photo.filename, photo.size, read(Env.system(), photo)) == ("jam.jpg", 4, b"JPEG")

@@ -105,7 +105,7 @@ def download(attachment_id: int) -> Response:
     """The file, for anyone who may read the attachment record (customers included)."""
     env = web_env()
     attachment = env.records.get("ticket_attachments", attachment_id)
-    return download_response(attachments.read(attachment), attachment.filename, attachment.content_type)
+    return download_response(attachments.read(env, attachment), attachment.filename, attachment.content_type)
 
 
 @blueprint.post("/service-desk/calendars/<int:calendar_id>/holidays")
