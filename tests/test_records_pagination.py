@@ -40,18 +40,28 @@ def _walk(resource: str, order: str, size: int) -> list[int]:
     raise AssertionError("pagination did not end")
 
 
-def _nulls_last(value, descending):
-    return (value is None, value) if not descending else (value is None,)
-
-
 @pytest.mark.parametrize("size", [1, 2, 3, 4, 20])
-def test_pages_follow_the_sort_with_ties_and_nulls_last(contacts, size):
+def test_pages_follow_the_sort_with_ties_and_null_the_smallest(contacts, size):
+    """NULL sorts before any value, so one index serves both directions of a sort."""
     by_city = sorted((c for c in contacts if c[1] is not None), key=lambda c: (c[1], c[0]))
     nulls = sorted((c for c in contacts if c[1] is None), key=lambda c: c[0])
-    assert _walk("contacts", "city", size) == [c[0] for c in by_city + nulls]
-    by_city_desc = sorted((c for c in contacts if c[1] is not None), key=lambda c: (c[1], c[0]), reverse=True)
-    nulls_desc = sorted((c for c in contacts if c[1] is None), key=lambda c: c[0], reverse=True)
-    assert _walk("contacts", "-city", size) == [c[0] for c in by_city_desc + nulls_desc]
+    assert _walk("contacts", "city", size) == [c[0] for c in nulls + by_city]
+    assert _walk("contacts", "-city", size) == [c[0] for c in reversed(nulls + by_city)]
+
+
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_a_sort_starting_the_default_order_is_the_default_order(contacts, size):
+    records = Env.system().records
+    for contact_id, _city, _last, _at in contacts[::2]:
+        records.update("contacts", contact_id, {"first_name": None})
+    for contact_id, _city, _last, _at in contacts[1::2]:
+        records.update("contacts", contact_id, {"first_name": f"F{contact_id % 4}"})
+    db.session.commit()
+    rows = [(c.last_name, c.first_name, c.id) for c in records.search("contacts", limit=100).records]
+    ordered = sorted(rows, key=lambda r: (r[0], r[1] is not None, r[1] or "", r[2]))
+    assert rows == ordered
+    assert _walk("contacts", "last_name", size) == [r[2] for r in ordered]
+    assert _walk("contacts", "-last_name", size) == [r[2] for r in reversed(ordered)]
 
 
 @pytest.mark.parametrize("size", [1, 3, 7])

@@ -43,7 +43,7 @@ class _Address:
     """Postal address fields shared by accounts and contacts."""
 
     street: Mapped[str | None] = field(String(200), label="Street")
-    city: Mapped[str | None] = field(String(100), label="City", index=True)
+    city: Mapped[str | None] = field(String(100), label="City", sortable=True)
     postcode: Mapped[str | None] = field(String(20), label="Postcode")
     region: Mapped[str | None] = field(String(100), label="Region")
     country: Mapped[str | None] = field(String(2), label="Country", help="ISO 3166 two-letter code, such as FR.")
@@ -56,16 +56,17 @@ class Account(_Address, Record):
     __label__ = "Account"
     __display_field__ = "name"
     __order__ = ["name"]
+    __sort_scopes__ = ("owner_id",)
     __table_args__ = tuple(trigram_indexes("accounts", "name", "email"))
 
-    name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True, index=True)
+    name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True)
     industry: Mapped[str | None] = field(String(40), label="Industry", choices=INDUSTRIES)
     size: Mapped[str | None] = field(String(20), label="Size", choices=SIZES, help="Number of employees.")
     website: Mapped[str | None] = field(String(255), label="Website", kind="url")
     email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True)
     phone: Mapped[str | None] = field(String(40), label="Phone", kind="phone")
     phone_key: Mapped[str | None] = field(String(40), label="Phone (normalised)", system=True, index=True)
-    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner")
     notes: Mapped[str | None] = field(Text, label="Notes")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=account_tags, info={"label": "Tags"})
     # Read-only way back from an account to its people, for filters such as
@@ -87,6 +88,7 @@ class Contact(_Address, Record):
     __label__ = "Contact"
     __display_field__ = "full_name"
     __order__ = ["last_name", "first_name"]
+    __sort_scopes__ = ("owner_id",)
     __table_args__ = (
         # Lists filtered by city and sorted by name (keyset on last_name, id) read one index range.
         Index("ix_contacts_city_name", "city", "last_name", "id"),
@@ -94,8 +96,8 @@ class Contact(_Address, Record):
     )
 
     first_name: Mapped[str | None] = field(String(100), label="First name", searchable=True)
-    last_name: Mapped[str] = field(String(100), label="Last name", required=True, searchable=True, index=True)
-    email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True, index=True,
+    last_name: Mapped[str] = field(String(100), label="Last name", required=True, searchable=True)
+    email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True, sortable=True,
                                       help="Stored in lower case: addresses are matched without regard to case.")
     phone: Mapped[str | None] = field(String(40), label="Phone", kind="phone")
     mobile: Mapped[str | None] = field(String(40), label="Mobile", kind="phone")
@@ -112,7 +114,7 @@ class Contact(_Address, Record):
     consent_phone_at: Mapped[datetime | None] = field(UtcDateTime, label="Phone consent changed", readonly=True)
     consent_sms: Mapped[bool] = field(Boolean, label="SMS consent", default=False, nullable=False)
     consent_sms_at: Mapped[datetime | None] = field(UtcDateTime, label="SMS consent changed", readonly=True)
-    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner")
     notes: Mapped[str | None] = field(Text, label="Notes")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=contact_tags, info={"label": "Tags"})
     account: Mapped[Account | None] = relationship(Account, foreign_keys=[account_id])

@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.db import UtcDateTime, db
+from core.models.sorting import install_sort_indexes
 
 __all__ = ["Record"]
 
@@ -23,6 +24,9 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
     - `__order__`: default sort, as a list of field names ("-field" for descending).
     - `__keep_shipped__`: records of this model that an addon ships stay until the addon
       is uninstalled; deleting one is refused (core.records.guards).
+    - `__sort_scopes__`: fields a list is commonly narrowed to one value of (the owner
+      of "own records" rules, a team); the default order gets an index behind each
+      (core.models.sorting, which also serves `__order__` and sortable fields).
     - `__held_through__`: (resource, many-to-many field) pairs through which other
       records hold one of this model, as users hold their roles; a held record is
       deleted only when its holders are released from it (core.records.guards).
@@ -35,6 +39,7 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
     __order__: ClassVar[list[str]] = ["-id"]
     __keep_shipped__: ClassVar[bool] = False
     __held_through__: ClassVar[tuple[tuple[str, str], ...]] = ()
+    __sort_scopes__: ClassVar[tuple[str, ...]] = ()
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"label": "ID", "readonly": True})
     created_at: Mapped[datetime] = mapped_column(
@@ -89,3 +94,6 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.id}>"
+
+
+install_sort_indexes(Record)

@@ -36,6 +36,7 @@ def field(
     max_length: int | None = None,
     system: bool = False,
     assignee: bool | None = None,
+    sortable: bool = False,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
     """Declare a business field: `mapped_column(*args, **column_kwargs)` with metadata.
@@ -68,6 +69,9 @@ def field(
         given to, who is told when someone else sets it (the `assignment` notification). By
         default as its name says: owner_id, assignee_id and user_id do; say False of a user
         field that does not (a team's member, the author of a note).
+    :param sortable: lists offer to sort by it; the kernel declares the index that serves
+        the sort (core.models.sorting), which also serves what a plain index on the column
+        would, so `index=True` is dropped.
     """
     if kind is not None and kind not in FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}; expected one of {sorted(FIELD_KINDS)}")
@@ -80,6 +84,8 @@ def field(
         kind = "many2one"
     if required:
         column_kwargs.setdefault("nullable", False)
+    if sortable:
+        column_kwargs.pop("index", None)
     info: dict[str, Any] = dict(column_kwargs.pop("info", {}) or {})
     info.update(
         {
@@ -98,6 +104,7 @@ def field(
             "summable": summable,
             "max_length": max_length,
             "assignee": assignee,
+            "sortable": sortable,
         }
     )
     return mapped_column(*args, info=info, **column_kwargs)

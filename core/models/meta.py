@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric, String, Text, 
 from sqlalchemy.orm import ColumnProperty, RelationshipProperty
 
 from core.db import UtcDateTime
+from core.models.sorting import offered_orders
 from core.models.types import JsonType
 
 __all__ = ["FieldMeta", "ModelMeta", "AUDIT_FIELDS", "kind_of_type", "TEXT_KINDS", "SINGLE_LINE_KINDS",
@@ -105,6 +106,8 @@ class FieldMeta:
     system: bool = False
     #: A many-to-one to users naming whom the record is given to (core.models.fields.field's `assignee`).
     assignee: bool = False
+    #: Whether lists offer to sort by it (core.models.fields.field's `sortable`).
+    sortable: bool = False
 
     @property
     def writable(self) -> bool:
@@ -176,6 +179,7 @@ class ModelMeta:
             sensitive=bool(info.get("sensitive")),
             system=bool(info.get("system")),
             assignee=_assignee(name, relation, info),
+            sortable=bool(info.get("sortable")),
             choices=tuple(tuple(c) for c in choices) if choices else None,
             relation=relation,
             max_length=_max_length(kind, info.get("max_length"), column.type),
@@ -187,6 +191,12 @@ class ModelMeta:
             default=_scalar_default(column),
         )
 
+    @cached_property
+    def sort_fields(self) -> frozenset[str]:
+        """Fields a list offers to sort by: the first of the default order and those
+        declared sortable. An index serves each, in either direction (core.models.sorting)."""
+        return frozenset(order[0].name for order in offered_orders(self.model))
+
     @property
     def created_by_platform(self) -> bool:
         """Whether only the platform creates records of this model (a job run, a mail sent):
@@ -197,6 +207,7 @@ class ModelMeta:
     def invalidate(self) -> None:
         """Forget cached fields and schemas after an extension changed the model."""
         self.__dict__.pop("fields", None)
+        self.__dict__.pop("sort_fields", None)
         self._cache.clear()
 
     def cached(self, key: Any, build: Callable[[], Any]) -> Any:

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, bindparam, false, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.json_input import load_json
+from core.models.sorting import order_columns
 from core.records.errors import BadRequest
 
 __all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "matches_first", "encode_cursor",
@@ -24,7 +25,8 @@ class BadCursor(BadRequest):
 
 @dataclass(frozen=True)
 class SortKey:
-    """One column of the sort, with its direction and whether it can hold NULL."""
+    """One column of the sort, with its direction and whether it can hold NULL. NULL is
+    the smallest value (core.models.sorting): first ascending, last descending."""
 
     name: str
     column: Any
@@ -33,51 +35,72 @@ class SortKey:
 
     def order_clause(self) -> Any:
         clause = self.column.desc() if self.descending else self.column.asc()
-        return clause.nulls_last() if self.nullable else clause
+        if not self.nullable:
+            return clause
+        return clause.nulls_last() if self.descending else clause.nulls_first()
 
 
 def parse_order(model: type[Any], order: Sequence[str] | str | None, default: Sequence[str]) -> list[SortKey]:
-    """Sort keys from names like ["last_name", "-created_at"]; `id` always ends the list
-    so the order is total and a cursor is unambiguous."""
+    """Sort keys from names like ["last_name", "-created_at"] (core.models.sorting's
+    `order_columns`: a sort starting the default order is the default order, and `id`
+    always ends the list so the order is total and a cursor is unambiguous)."""
     if isinstance(order, str):
         order = [part.strip() for part in order.split(",") if part.strip()]
     names = list(order or default)
-    keys: list[SortKey] = []
     for raw in names:
-        descending = raw.startswith("-")
-        name = raw.lstrip("-+")
-        if name not in model.__table__.c:
-            raise BadRequest(f"cannot sort {model.resource_name()!r} by {name!r}: it has no such field")
-        column = model.__table__.c[name]
-        keys.append(SortKey(name, getattr(model, name), descending, bool(column.nullable)))
-    if not any(key.name == "id" for key in keys):
-        descending = keys[-1].descending if keys else True
-        keys.append(SortKey("id", model.id, descending, False))
-    return keys
+        if raw.lstrip("-+") not in model.__table__.c:
+            raise BadRequest(f"cannot sort {model.resource_name()!r} by {raw.lstrip('-+')!r}: it has no such field")
+    columns = order_columns(model, names) or []
+    return [SortKey(column.name, getattr(model, column.name), column.descending, column.nullable)
+            for column in columns]
 
 
 def _after(keys: list[SortKey], values: list[Any]) -> ColumnElement[bool]:
-    """Rows strictly after `values` in the order of `keys` (NULLs last). Each value is a
-    bound parameter named by `keyset_parameters`, so a statement kept for reuse takes the
-    next cursor's values as parameters (the same NULLs give the same statement)."""
+    """Rows strictly after `values` in the order of `keys` (NULL the smallest value). Each
+    value is a bound parameter named by `keyset_parameters`, so a statement kept for reuse
+    takes the next cursor's values as parameters (the same NULLs give the same statement).
+
+    The condition starts with a row-value bound an index range can begin at, so a deep
+    page reads from the cursor on, not from the start of a group of equal values."""
     bound = [bindparam(f"{_CURSOR_PARAMETER}{index}", value, type_=key.column.type)
              for index, (key, value) in enumerate(zip(keys, values))]
-    if all(not k.nullable for k in keys) and len({k.descending for k in keys}) == 1:
-        # One direction, no NULLs: a row-value comparison that an index can serve directly.
+    run = _bounding_run(keys, values)
+    if run == len(keys):
+        # One direction, no NULL in the cursor: a row-value comparison that is exact (a
+        # NULL in a row makes it unknown, and such a row sorts before the cursor).
         row = tuple_(*[k.column for k in keys])
         return row < tuple_(*bound) if keys[0].descending else row > tuple_(*bound)
     terms = []
     for index, key in enumerate(keys):
         equal = [k.column.is_(None) if v is None else k.column == b
                  for k, v, b in zip(keys[:index], values[:index], bound[:index])]
-        if values[index] is None:
-            continue  # nothing sorts after NULL within NULLs (they are last)
         value = bound[index]
-        beyond = (key.column < value) if key.descending else (key.column > value)
-        if key.nullable:
-            beyond = or_(beyond, key.column.is_(None))
+        if values[index] is None:  # NULL is the smallest: every value is beyond it ascending
+            if key.descending:
+                continue
+            beyond = key.column.isnot(None)
+        elif key.descending:
+            beyond = or_(key.column < value, key.column.is_(None)) if key.nullable else key.column < value
+        else:
+            beyond = key.column > value
         terms.append(and_(*equal, beyond))
-    return or_(*terms) if terms else false()
+    exact = or_(*terms) if terms else false()
+    if not run:
+        return exact
+    row, start = tuple_(*[k.column for k in keys[:run]]), tuple_(*bound[:run])
+    return and_(row <= start if keys[0].descending else row >= start, exact)
+
+
+def _bounding_run(keys: list[SortKey], values: list[Any]) -> int:
+    """How many leading keys a row-value bound may cover: one direction, a value (not
+    NULL) in the cursor, and, descending, no column that can hold NULL (its NULLs sort
+    after the cursor, and a row-value comparison would leave them out)."""
+    run = 0
+    for key, value in zip(keys, values):
+        if key.descending != keys[0].descending or value is None or (key.descending and key.nullable):
+            break
+        run += 1
+    return run
 
 
 #: Names of the cursor's bound parameters: cursor_value_0, cursor_value_1...

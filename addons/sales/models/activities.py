@@ -34,6 +34,7 @@ class Activity(Record):
     __label_plural__ = "Activities"
     __display_field__ = "summary"
     __order__ = ["due_at", "id"]
+    __sort_scopes__ = ("user_id",)
     __table_args__ = (
         Index("ix_activities_related", "related_model", "related_id"),
         Index("ix_activities_user_done_due", "user_id", "done", "due_at"),
@@ -43,7 +44,7 @@ class Activity(Record):
     summary: Mapped[str] = field(String(200), label="Summary", required=True, searchable=True)
     notes: Mapped[str | None] = field(Text, label="Notes")
     due_at: Mapped[datetime] = field(UtcDateTime, label="Due", required=True, index=True)
-    user_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Assigned to", index=True,
+    user_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Assigned to",
                                         help="Empty: whoever plans it.")
     related_model: Mapped[str | None] = field(String(120), label="About (model)",
                                               help="Resource of the record, such as opportunities or tickets.")

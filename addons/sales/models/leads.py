@@ -33,12 +33,13 @@ class Lead(Record):
     __label__ = "Lead"
     __display_field__ = "title"
     __order__ = ["-created_at", "-id"]
+    __sort_scopes__ = ("owner_id", "team_id")
     __table_args__ = (
         Index("ix_leads_owner_status", "owner_id", "status"),
         Index("ix_leads_email", "email"),
     )
 
-    title: Mapped[str | None] = field(String(200), label="Subject", searchable=True,
+    title: Mapped[str | None] = field(String(200), label="Subject", searchable=True, sortable=True,
                                       help="What they are interested in. Empty: the company or the person's name.")
     first_name: Mapped[str | None] = field(String(100), label="First name", searchable=True)
     last_name: Mapped[str | None] = field(String(100), label="Last name", searchable=True)
@@ -59,8 +60,8 @@ class Lead(Record):
     utm_source: Mapped[str | None] = field(String(120), label="UTM source")
     status: Mapped[str] = field(String(20), label="Status", choices=LEAD_STATUSES, default="new", nullable=False,
                                 index=True, help="Converted is set by the Convert action.")
-    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True)
-    team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="SET NULL"), label="Team", index=True)
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner")
+    team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="SET NULL"), label="Team")
     expected_amount: Mapped[Decimal | None] = field(Numeric(16, 2), label="Expected amount", kind="money",
                                                     currency_field="currency", currency_setting="company_currency")
     currency: Mapped[str | None] = field(String(3), label="Currency", help="Empty: the company currency.",
@@ -70,7 +71,7 @@ class Lead(Record):
     notes: Mapped[str | None] = field(Text, label="Notes")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=lead_tags, info={"label": "Tags"})
     # Set by the platform: scoring, engagement counters and the links of a conversion.
-    score: Mapped[int] = field(Integer, label="Score", default=0, nullable=False, readonly=True, index=True,
+    score: Mapped[int] = field(Integer, label="Score", default=0, nullable=False, readonly=True, sortable=True,
                                help="Points of the scoring rules it matches.")
     predicted_probability: Mapped[Decimal | None] = field(
         Numeric(5, 2), label="Predicted win chance (%)", readonly=True,

@@ -36,17 +36,18 @@ class Opportunity(Record):
     __label_plural__ = "Opportunities"
     __display_field__ = "name"
     __order__ = ["close_date", "-id"]
+    __sort_scopes__ = ("owner_id", "team_id")
     __table_args__ = (
         Index("ix_opportunities_status_close", "status", "close_date"),
         Index("ix_opportunities_status_closed", "status", "closed_on"),
     )
 
-    name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True)
+    name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True, sortable=True)
     account_id: Mapped[int] = field(ForeignKey("accounts.id", ondelete="RESTRICT"), label="Account", required=True,
                                     index=True)
     contact_id: Mapped[int | None] = field(ForeignKey("contacts.id", ondelete="SET NULL"), label="Main contact",
                                            index=True)
-    amount: Mapped[Decimal] = field(Numeric(16, 2), label="Amount", kind="money", currency_field="currency",
+    amount: Mapped[Decimal] = field(Numeric(16, 2), label="Amount", kind="money", currency_field="currency", sortable=True,
                                     currency_setting="company_currency",
                                     default=Decimal(0), nullable=False)
     currency: Mapped[str | None] = field(String(3), label="Currency", validate=[CURRENCY_CODE],
@@ -58,10 +59,10 @@ class Opportunity(Record):
         help="Filled from the stage unless you set it by hand; clear it to follow the stage again.")
     forecast_category: Mapped[str | None] = field(String(20), label="Forecast category", choices=FORECAST_CATEGORIES,
                                                   help="Filled from the stage unless you set it by hand.")
-    close_date: Mapped[date | None] = field(Date, label="Expected close", index=True)
-    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner", index=True,
+    close_date: Mapped[date | None] = field(Date, label="Expected close")
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner",
                                          help="Empty: whoever creates it.")
-    team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="SET NULL"), label="Team", index=True)
+    team_id: Mapped[int | None] = field(ForeignKey("sales_teams.id", ondelete="SET NULL"), label="Team")
     lost_reason_id: Mapped[int | None] = field(ForeignKey("lost_reasons.id", ondelete="SET NULL"),
                                                label="Lost reason")
     lost_note: Mapped[str | None] = field(Text, label="Why it was lost")

@@ -78,6 +78,7 @@ class Ticket(Record):
     __label__ = "Ticket"
     __display_field__ = "reference"
     __order__ = ["-opened_at", "-id"]
+    __sort_scopes__ = ("assignee_id", "team_id")
     __table_args__ = (
         Index("ix_tickets_status_assignee", "status", "assignee_id"),
         Index("ix_tickets_team_status", "team_id", "status"),
@@ -106,7 +107,7 @@ class Ticket(Record):
     next_update_due_at: Mapped[datetime | None] = field(UtcDateTime, label="Next update due", readonly=True)
     resolution_due_at: Mapped[datetime | None] = field(UtcDateTime, label="Resolution due", readonly=True)
     sla_status: Mapped[str | None] = field(String(10), label="SLA", choices=SLA_STATES, readonly=True)
-    sla_next_due_at: Mapped[datetime | None] = field(UtcDateTime, label="Next due", readonly=True, index=True,
+    sla_next_due_at: Mapped[datetime | None] = field(UtcDateTime, label="Next due", readonly=True, sortable=True,
                                                      help="The earliest due time of a target not met yet.")
     sla_check_at: Mapped[datetime | None] = field(UtcDateTime, label="Next SLA check", readonly=True, index=True,
                                                   help="When the SLA check looks at this ticket next.")
