@@ -88,12 +88,9 @@ class Contact(_Address, Record):
     __label__ = "Contact"
     __display_field__ = "full_name"
     __order__ = ["last_name", "first_name"]
-    __sort_scopes__ = ("owner_id",)
-    __table_args__ = (
-        # Lists filtered by city and sorted by name (keyset on last_name, id) read one index range.
-        Index("ix_contacts_city_name", "city", "last_name", "id"),
-        *trigram_indexes("contacts", "first_name", "last_name", "email"),
-    )
+    # Lists of one owner's or one city's contacts, in the default order, read one index range.
+    __sort_scopes__ = ("owner_id", "city")
+    __table_args__ = tuple(trigram_indexes("contacts", "first_name", "last_name", "email"))
 
     first_name: Mapped[str | None] = field(String(100), label="First name", searchable=True)
     last_name: Mapped[str] = field(String(100), label="Last name", required=True, searchable=True)

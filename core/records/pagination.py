@@ -8,15 +8,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Sequence
 
-from sqlalchemy import Select, and_, bindparam, false, or_, select, tuple_
+from sqlalchemy import Select, and_, bindparam, false, func, not_, or_, select, tuple_, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.json_input import load_json
 from core.models.sorting import order_columns
 from core.records.errors import BadRequest
 
-__all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "matches_first", "encode_cursor",
-           "decode_cursor", "BadCursor"]
+__all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "matches_first", "search_page",
+           "SEARCH_WINDOW", "encode_cursor", "decode_cursor", "BadCursor"]
 
 
 class BadCursor(BadRequest):
@@ -132,11 +132,51 @@ def matches_first(model: type[Any], statement: Select[Any], keys: list[SortKey],
     collected first, through the trigram indexes, in a CTE the planner may not see through
     (MATERIALIZED on PostgreSQL); only their sort keys are sorted, and the page's records
     are then read by id. The cost follows the number of matches, not the table size."""
+    return select(model).where(model.id.in_(_gathered_ids(statement, keys, limit))).order_by(
+        *[key.order_clause() for key in keys])
+
+
+def _gathered_ids(statement: Select[Any], keys: list[SortKey], limit: int, *,
+                  unless: ColumnElement[bool] | None = None) -> Select[Any]:
+    """Ids of the first `limit` rows of `statement` in the order of `keys`, sorting every
+    match (see `matches_first`); nothing is read when `unless` holds."""
     matches = (statement.order_by(None).with_only_columns(*[key.column for key in keys])
                .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
     on_matches = [replace(key, column=matches.c[key.name]) for key in keys]
     page = select(matches.c.id).order_by(*[key.order_clause() for key in on_matches]).limit(limit)
-    return select(model).where(model.id.in_(page)).order_by(*[key.order_clause() for key in keys])
+    return page if unless is None else page.where(not_(unless))
+
+
+#: Rows of a list (after the cursor, in its order) a search tests before it gathers every
+#: match instead: a term found in more than about one row in 40 fills a page within them.
+SEARCH_WINDOW = 2000
+
+
+def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[bool], keys: list[SortKey],
+                limit: int, window: int | None = None) -> Select[Any]:
+    """The first `limit` records of `unsearched` (ordered by `keys`, after the cursor)
+    that `match`, whatever the number of matches.
+
+    A common fragment ("mar") matches tens of thousands of contacts at a million:
+    gathering and sorting every match (`matches_first`) costs what they number. So the
+    list is first walked in its order, through its sort index, for `window` rows: a term
+    that common fills the page within them. Only when it does not (a rarer term, whose
+    matches are then few) are the matches gathered through the trigram indexes. One
+    statement; on PostgreSQL the gathering is a branch the executor skips when the walk
+    sufficed. The worst case is a term just too rare to fill a page in the window: about
+    limit / window of the rows match, so the gathering sorts about that share of the table."""
+    window = window or SEARCH_WINDOW
+    walked = (unsearched.with_only_columns(*[key.column for key in keys], match.label("hit"))
+              .limit(window).cte("walked").prefix_with("MATERIALIZED", dialect="postgresql"))
+    on_walked = [replace(key, column=walked.c[key.name]) for key in keys]
+    hits = (select(walked.c.id).where(walked.c.hit).order_by(*[key.order_clause() for key in on_walked])
+            .limit(limit).subquery("hits"))
+    found = select(func.count()).select_from(hits).scalar_subquery()
+    walked_all = select(func.count()).select_from(walked).scalar_subquery() < window
+    gathered = _gathered_ids(unsearched.where(match), keys, limit,
+                             unless=or_(found >= limit, walked_all)).subquery("gathered")
+    ids = union_all(select(hits.c.id), select(gathered.c.id))
+    return select(model).where(model.id.in_(ids)).order_by(*[key.order_clause() for key in keys]).limit(limit)
 
 
 def _jsonable(value: Any) -> Any:

@@ -27,7 +27,7 @@ from core.records.bulk import attach_records, insert_records, insert_rows, one_o
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
 from core.records.guards import refuse_held, refuse_shipped, release, watch_administrators
 from core.records.pagination import (SortKey, apply_keyset, decode_cursor, encode_cursor, keyset_parameters,
-                                     matches_first, parse_order)
+                                     parse_order, search_page)
 from core.records.prefetch import load_to_many
 from core.records.rows import read_page
 from core.records.schemas import INT_MAX
@@ -132,14 +132,20 @@ class RecordService:
         """A SELECT of the records the user may `operation`, filtered by `domain` and `search`."""
         model = self.models.get(resource)
         statement = select(model).where(self.condition(resource, domain, operation=operation))
+        match = self._search_condition(resource, search)
+        return statement if match is None else statement.where(match)
+
+    def _search_condition(self, resource: str, search: str | None) -> ColumnElement[bool] | None:
+        """Records whose readable searchable fields hold `search` (in any case); None when
+        there is nothing to search or nothing to search in."""
         if search and "\x00" in search:
             raise BadRequest("the search text must not contain a NUL character")
-        if search:
-            readable = self.readable_fields(resource)
-            columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields if f.name in readable]
-            if columns:
-                statement = statement.where(or_(*[c.icontains(search.strip(), autoescape=True) for c in columns]))
-        return statement
+        if not search:
+            return None
+        model = self.models.get(resource)
+        readable = self.readable_fields(resource)
+        columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields if f.name in readable]
+        return or_(*[c.icontains(search.strip(), autoescape=True) for c in columns]) if columns else None
 
     def condition(self, resource: str, domain: Any = None, *, operation: str = "read") -> ColumnElement[bool]:
         """The SQL condition of the records the user may `operation` that match `domain`
@@ -212,10 +218,11 @@ class RecordService:
         after = decode_cursor(keys, cursor) if cursor else None
 
         def build() -> Any:
-            statement = apply_keyset(self.select(resource, domain, search=search), keys, after)
-            if search and len(search.strip()) >= TRIGRAM:
-                return matches_first(model, statement, keys, size + 1)
-            return statement.limit(size + 1)
+            match = self._search_condition(resource, search)
+            if match is not None and len(search.strip()) >= TRIGRAM:
+                return search_page(model, apply_keyset(self.select(resource, domain), keys, after), match, keys,
+                                   size + 1)
+            return apply_keyset(self.select(resource, domain, search=search), keys, after).limit(size + 1)
 
         self.policy.require(resource, "read")
         statement = self.policy.reused(self._page_key(model, domain, keys, after, search, size), build)

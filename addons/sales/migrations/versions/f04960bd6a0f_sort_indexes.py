@@ -44,25 +44,25 @@ SORT_INDEXES = [
     ('ix_exchange_rates_order', 'exchange_rates', [('currency', False, False), ('valid_from', True, False), ('id', True, False)]),
     ('ix_forecast_snapshots_order', 'forecast_snapshots', [('month', True, False), ('team_id', False, True), ('id', False, False)]),
 ]
-#: (index, table, column) of plain indexes a sort index above now serves as well.
+#: (index, table, columns) of plain indexes a sort index above now serves as well.
 REPLACED = [
-    ('ix_activities_user_id', 'activities', 'user_id'),
-    ('ix_leads_owner_id', 'leads', 'owner_id'),
-    ('ix_leads_score', 'leads', 'score'),
-    ('ix_leads_team_id', 'leads', 'team_id'),
-    ('ix_opportunities_close_date', 'opportunities', 'close_date'),
-    ('ix_opportunities_owner_id', 'opportunities', 'owner_id'),
-    ('ix_opportunities_team_id', 'opportunities', 'team_id'),
+    ('ix_activities_user_id', 'activities', ['user_id']),
+    ('ix_leads_owner_id', 'leads', ['owner_id']),
+    ('ix_leads_score', 'leads', ['score']),
+    ('ix_leads_team_id', 'leads', ['team_id']),
+    ('ix_opportunities_close_date', 'opportunities', ['close_date']),
+    ('ix_opportunities_owner_id', 'opportunities', ['owner_id']),
+    ('ix_opportunities_team_id', 'opportunities', ['team_id']),
 ]
 
 
 def upgrade() -> None:
     create_sort_indexes(op, SORT_INDEXES)
-    for name, table, _column in REPLACED:
+    for name, table, _columns in REPLACED:
         op.drop_index(name, table_name=table)
 
 
 def downgrade() -> None:
-    for name, table, column in REPLACED:
-        op.create_index(name, table, [column])
+    for name, table, columns in REPLACED:
+        op.create_index(name, table, columns)
     drop_sort_indexes(op, SORT_INDEXES)

@@ -43,19 +43,19 @@ SORT_INDEXES = [
     ('ix_tickets_sort_sla_next_due_at', 'tickets', [('sla_next_due_at', False, True), ('id', False, False)]),
     ('ix_tickets_team_id_order', 'tickets', [('team_id', False, True), ('opened_at', True, True), ('id', True, False)]),
 ]
-#: (index, table, column) of plain indexes a sort index above now serves as well.
+#: (index, table, columns) of plain indexes a sort index above now serves as well.
 REPLACED = [
-    ('ix_tickets_sla_next_due_at', 'tickets', 'sla_next_due_at'),
+    ('ix_tickets_sla_next_due_at', 'tickets', ['sla_next_due_at']),
 ]
 
 
 def upgrade() -> None:
     create_sort_indexes(op, SORT_INDEXES)
-    for name, table, _column in REPLACED:
+    for name, table, _columns in REPLACED:
         op.drop_index(name, table_name=table)
 
 
 def downgrade() -> None:
-    for name, table, column in REPLACED:
-        op.create_index(name, table, [column])
+    for name, table, columns in REPLACED:
+        op.create_index(name, table, columns)
     drop_sort_indexes(op, SORT_INDEXES)

@@ -1,0 +1,49 @@
+"""A search pages the same whether the page is found by walking the list in its order
+(a common term) or by gathering every match (a rare one): core.records.pagination.search_page."""
+from __future__ import annotations
+
+import pytest
+
+from core.db import db
+from core.env import Env
+from core.records import pagination
+
+NAMES = ["Marchand", "Dupont", "Martin", "Lemaire", "Bernard", "Omar", "Petit", "Durand", "Amar", "Leroy"]
+
+
+@pytest.fixture
+def people(app):
+    records = Env.system().records
+    created = [records.create("contacts", {"last_name": NAMES[n % len(NAMES)], "first_name": f"P{n:02}",
+                                           "email": f"p{n}@{'mar.example' if n % 7 == 0 else 'example.com'}"})
+               for n in range(60)]
+    db.session.commit()
+    return created
+
+
+def _walk(term: str, size: int, order: str | None = None) -> list[int]:
+    records = Env.system().records
+    ids, cursor = [], None
+    for _ in range(100):
+        page = records.search("contacts", search=term, limit=size, cursor=cursor, order=order)
+        ids += [r.id for r in page.records]
+        cursor = page.next_cursor
+        if cursor is None:
+            return ids
+    raise AssertionError("pagination did not end")
+
+
+def _expected(people, term: str, descending: bool = False) -> list[int]:
+    found = [p for p in people if any(term.lower() in (v or "").lower() for v in (p.first_name, p.last_name, p.email))]
+    found.sort(key=lambda p: (p.last_name, p.first_name, p.id), reverse=descending)
+    return [p.id for p in found]
+
+
+@pytest.mark.parametrize("window", [1, 4, 25, 2000])
+@pytest.mark.parametrize("size", [1, 3, 10])
+def test_every_match_once_in_order_whatever_the_window(people, monkeypatch, window, size):
+    monkeypatch.setattr(pagination, "SEARCH_WINDOW", window)
+    for term in ("mar", "dup", "p1", "zzz"):
+        assert _walk(term, size) == _expected(people, term), (term, window, size)
+    assert _walk("mar", size, order="-last_name") == _expected(people, "mar", descending=True)
+    assert len(_expected(people, "mar")) > 20  # common enough to fill pages from the walk
