@@ -88,18 +88,25 @@ def _print_summary(summary: dict) -> None:
 
 def _core_figures(url: str, with_sales: bool, repeat: int) -> tuple[list, object]:
     from scripts.bench.actors import prepare_actors
+    from scripts.bench.defaults import default_list_figures, fragment_search_figures, salesperson_figures
     from scripts.bench.pages import PageBench
 
     actors = prepare_actors(url, with_sales)
     bench = PageBench(url, actors, repeat=repeat)
     try:
-        figures = [*bench.list_figures(), bench.search_figure(), bench.timeline_figure()]
+        figures = [*bench.list_figures(), bench.search_figure(), *fragment_search_figures(bench),
+                   bench.timeline_figure(), *default_list_figures(bench, with_sales)]
         kanban = bench.kanban_figure()
         if kanban is not None:
-            figures.append(kanban)
+            figures += [kanban, *salesperson_figures(bench)]
         return figures, (actors, bench.select_list(bench.columns()))
     finally:
         bench.close()
+
+
+def _grows(key: str) -> bool:
+    """Whether the cost growth table shows figure `key` (those that read a growing table)."""
+    return key in ("list_first", "list_deep", "search", "timeline") or key.startswith(("default_", "search_"))
 
 
 def _run_command(args: argparse.Namespace) -> int:
@@ -119,8 +126,7 @@ def _run_command(args: argparse.Namespace) -> int:
             _say(f"== cost growth: {size:,} contacts")
             url = create_database(server, f"bench_{size}")
             seed(url, Sizes.scaled(size), seed_value=args.seed, with_sales=with_sales, say=_say)
-            growth[size] = [f for f in _core_figures(url, with_sales, args.repeat)[0]
-                            if f.key in ("list_first", "list_deep", "search", "timeline")]
+            growth[size] = [f for f in _core_figures(url, with_sales, args.repeat)[0] if _grows(f.key)]
         _say(f"== seeding {args.size:,} contacts (and the issue's proportions of the rest)")
         url = create_database(server, f"bench_{args.size}")
         summary = seed(url, Sizes.scaled(args.size), seed_value=args.seed, with_sales=with_sales, say=_say)
@@ -128,7 +134,7 @@ def _run_command(args: argparse.Namespace) -> int:
         _say("== 2, 3, 4, 6: list, search, timeline, kanban (server time, side by side with raw SQL)")
         figures, (actors, select_list) = _core_figures(url, with_sales, args.repeat)
         if args.growth:
-            growth[args.size] = [f for f in figures if f.key in ("list_first", "list_deep", "search", "timeline")]
+            growth[args.size] = [f for f in figures if _grows(f.key)]
         _say("== 5, 7: gunicorn throughput and worker memory")
         pages = [(f"/m/contacts/{next(f for f in figures if f.key == 'timeline').details['contact_id']}",
                   actors.rep_token), ("/api/v1/contacts?q=dubo", actors.team_token)]

@@ -4,6 +4,7 @@
   their team, through a record rule (the rule an admin writes for "my team's customers").
 - `rep01`: a salesperson of the sales addon (reads every contact, works their own deals).
 - `bench.director`: the sales director, who sees the whole pipeline board.
+- `admin`: the administrator `spectrum init` made, who sees everything.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ class Actors:
     team_owner_ids: list[int]
     rep_token: str
     director_token: str | None
+    admin_token: str
+    rep_user_id: int
 
 
 def prepare_actors(url: str, with_sales: bool) -> Actors:
@@ -63,6 +66,8 @@ def prepare_actors(url: str, with_sales: bool) -> Actors:
             team_owner_ids=team_owner_ids,
             rep_token=issue_token(users["rep01"], "bench", env.now(), expires),
             director_token=issue_token(users["bench.director"], "bench", env.now(), expires) if with_sales else None,
+            admin_token=issue_token(users["admin"], "bench", env.now(), expires),
+            rep_user_id=users["rep01"].id,
         )
         db.session.commit()
         return actors

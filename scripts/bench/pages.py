@@ -28,7 +28,9 @@ PAGE = 50
 DEEP_PAGE = 2000
 #: Substrings people type: a surname fragment, a first name, an email fragment.
 SEARCH_TERMS = ("dubo", "yasmin", "ndez", "rossi.1", "kowal")
-TIMELINE_ROWS = 50  # what the contact page shows (addons/contacts/timeline.py TIMELINE_LENGTH)
+TIMELINE_ROWS = 50
+#: The contacts' default order (last name, first name, id; NULL first), as SQL.
+ORDER = "c.last_name, c.first_name NULLS FIRST, c.id"  # what the contact page shows (addons/contacts/timeline.py TIMELINE_LENGTH)
 
 
 def _default(value: Any) -> Any:
@@ -38,7 +40,7 @@ def _default(value: Any) -> Any:
 
 
 def list_url(cursor: str | None = None) -> str:
-    """The API list of contacts in CITY sorted by last name (benchmark 2 and 5)."""
+    """The API list of contacts in CITY sorted by name (benchmark 2 and 5)."""
     params = {"filter": json.dumps([["city", "=", CITY]]), "sort": "last_name", "limit": str(PAGE)}
     if cursor:
         params["cursor"] = cursor
@@ -103,21 +105,23 @@ class PageBench:
                                    {"owners": owners, "city": CITY}).fetchone()["n"]
         deep_page = max(1, min(DEEP_PAGE, matched // PAGE - 1))
         after = self.raw.execute(
-            f"SELECT c.last_name, c.id FROM contacts c WHERE {where} ORDER BY c.last_name, c.id "
+            f"SELECT c.last_name, c.first_name, c.id FROM contacts c WHERE {where} ORDER BY {ORDER} "
             "OFFSET %(offset)s LIMIT 1", {"owners": owners, "city": CITY, "offset": (deep_page - 1) * PAGE - 1}
         ).fetchone() if deep_page > 1 else None
         sql = (f"SELECT {self.select_list(columns)} FROM contacts c WHERE {where} {{keyset}} "
-               f"ORDER BY c.last_name, c.id LIMIT {PAGE + 1}")
+               f"ORDER BY {ORDER} LIMIT {PAGE + 1}")
         figures = []
         for key, label, row in (("list_first", "first page", None), ("list_deep", f"deep page ({deep_page})", after)):
             cursor = None
             if row is not None:
-                keys = [SortKey("last_name", None, False, False), SortKey("id", None, False, False)]
+                keys = [SortKey("last_name", None, False, False), SortKey("first_name", None, False, True),
+                        SortKey("id", None, False, False)]
                 cursor = encode_cursor(keys, SimpleNamespace(**row))
             path = list_url(cursor)
-            params = {"owners": owners, "city": CITY, **({"after_name": row["last_name"], "after_id": row["id"]}
-                                                          if row else {})}
-            statement = sql.format(keyset="AND (c.last_name, c.id) > (%(after_name)s, %(after_id)s)" if row else "")
+            params = {"owners": owners, "city": CITY, **({"after_name": row["last_name"], "after_first": row["first_name"],
+                                                          "after_id": row["id"]} if row else {})}
+            statement = sql.format(keyset="AND (c.last_name, c.first_name, c.id) > (%(after_name)s, %(after_first)s, "
+                                          "%(after_id)s)" if row else "")
 
             def raw(statement: str = statement, params: dict[str, Any] = params) -> str:
                 rows = self.raw.execute(statement, params).fetchall()
@@ -134,11 +138,11 @@ class PageBench:
         """Substring search on name or email (the API's `q`), as the team salesperson."""
         columns = self.columns()
         # What a DBA writes for it: the matches first (trigram indexes), then the page of them.
-        sql = ("WITH matches AS MATERIALIZED (SELECT c.last_name, c.id FROM contacts c "
+        sql = ("WITH matches AS MATERIALIZED (SELECT c.last_name, c.first_name, c.id FROM contacts c "
                "WHERE c.owner_id = ANY(%(owners)s) AND (c.first_name ILIKE %(pattern)s "
                "OR c.last_name ILIKE %(pattern)s OR c.email ILIKE %(pattern)s)) "
                f"SELECT {self.select_list(columns)} FROM contacts c WHERE c.id IN (SELECT id FROM matches "
-               f"ORDER BY last_name, id LIMIT {PAGE + 1}) ORDER BY c.last_name, c.id")
+               f"ORDER BY last_name, first_name NULLS FIRST, id LIMIT {PAGE + 1}) ORDER BY {ORDER}")
         terms = itertools.cycle(SEARCH_TERMS)
         state = {"term": SEARCH_TERMS[0]}
 

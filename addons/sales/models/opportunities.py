@@ -36,7 +36,7 @@ class Opportunity(Record):
     __label_plural__ = "Opportunities"
     __display_field__ = "name"
     __order__ = ["close_date", "-id"]
-    __sort_scopes__ = ("owner_id", "team_id")
+    __sort_scopes__ = ("owner_id", "team_id", "stage_id")  # stage: a column of the board
     __table_args__ = (
         Index("ix_opportunities_status_close", "status", "close_date"),
         Index("ix_opportunities_status_closed", "status", "closed_on"),
@@ -53,7 +53,7 @@ class Opportunity(Record):
     currency: Mapped[str | None] = field(String(3), label="Currency", validate=[CURRENCY_CODE],
                                          help="ISO code; empty means the company currency.")
     stage_id: Mapped[int | None] = field(ForeignKey("pipeline_stages.id", ondelete="RESTRICT"), label="Stage",
-                                         index=True, help="Empty: the first stage of the team's pipeline.")
+                                         help="Empty: the first stage of the team's pipeline.")
     probability: Mapped[Decimal | None] = field(
         Numeric(5, 2), label="Probability (%)", validate=[PERCENTAGE],
         help="Filled from the stage unless you set it by hand; clear it to follow the stage again.")

@@ -78,7 +78,7 @@ class Ticket(Record):
     __label__ = "Ticket"
     __display_field__ = "reference"
     __order__ = ["-opened_at", "-id"]
-    __sort_scopes__ = ("assignee_id", "team_id")
+    __sort_scopes__ = ("assignee_id", "team_id", "status")  # status: a column of the board
     __table_args__ = (
         Index("ix_tickets_status_assignee", "status", "assignee_id"),
         Index("ix_tickets_team_status", "team_id", "status"),

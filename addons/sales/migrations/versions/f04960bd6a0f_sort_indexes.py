@@ -1,10 +1,11 @@
 """sales: sort indexes of the lists
 
 The default orders of leads, opportunities, activities and the sales settings, the same
-behind an owner and a team (the rules and "My ..." filters of salespeople and managers),
+behind an owner, a team (the rules and "My ..." filters of salespeople and managers) and a
+stage (a column of the board),
 and the sortable lead subject and score, deal name and amount, are each served by an index
-ending with the id (core.models.sorting). The plain indexes on an owner, team, score or
-close date are dropped: a sort index starting with the column serves their lookups.
+ending with the id (core.models.sorting). The plain indexes on an owner, team, stage, score
+or close date are dropped: a sort index starting with the column serves their lookups.
 
 Revision ID: f04960bd6a0f
 Revises: 88b379529698
@@ -36,6 +37,7 @@ SORT_INDEXES = [
     ('ix_opportunities_owner_id_order', 'opportunities', [('owner_id', False, True), ('close_date', False, True), ('id', True, False)]),
     ('ix_opportunities_sort_amount', 'opportunities', [('amount', False, False), ('id', False, False)]),
     ('ix_opportunities_sort_name', 'opportunities', [('name', False, False), ('id', False, False)]),
+    ('ix_opportunities_stage_id_order', 'opportunities', [('stage_id', False, True), ('close_date', False, True), ('id', True, False)]),
     ('ix_opportunities_team_id_order', 'opportunities', [('team_id', False, True), ('close_date', False, True), ('id', True, False)]),
     ('ix_opportunity_contacts_order', 'opportunity_contacts', [('opportunity_id', False, False), ('id', False, False)]),
     ('ix_pipeline_stages_order', 'pipeline_stages', [('sequence', False, False), ('id', False, False)]),
@@ -53,6 +55,7 @@ REPLACED = [
     ('ix_opportunities_close_date', 'opportunities', ['close_date']),
     ('ix_opportunities_owner_id', 'opportunities', ['owner_id']),
     ('ix_opportunities_team_id', 'opportunities', ['team_id']),
+    ('ix_opportunities_stage_id', 'opportunities', ['stage_id']),
 ]
 
 

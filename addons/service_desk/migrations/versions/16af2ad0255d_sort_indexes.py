@@ -1,7 +1,7 @@
 """service desk: sort indexes of the lists
 
 The default orders of tickets and the service desk's other lists, the same behind an
-assignee and a team (an agent's and a team's queue), and the sortable next SLA due time
+assignee, a team (an agent's and a team's queue) and a status (a column of the board), and the sortable next SLA due time
 are each served by an index ending with the id (core.models.sorting). The plain index on
 the next due time is dropped: the sort index serves its lookups.
 
@@ -39,6 +39,7 @@ SORT_INDEXES = [
     ('ix_ticket_sla_events_order', 'ticket_sla_events', [('occurred_at', True, False), ('id', True, False)]),
     ('ix_ticket_status_history_order', 'ticket_status_history', [('ticket_id', False, False), ('changed_at', False, False), ('id', False, False)]),
     ('ix_tickets_assignee_id_order', 'tickets', [('assignee_id', False, True), ('opened_at', True, True), ('id', True, False)]),
+    ('ix_tickets_status_order', 'tickets', [('status', False, False), ('opened_at', True, True), ('id', True, False)]),
     ('ix_tickets_order', 'tickets', [('opened_at', True, True), ('id', True, False)]),
     ('ix_tickets_sort_sla_next_due_at', 'tickets', [('sla_next_due_at', False, True), ('id', False, False)]),
     ('ix_tickets_team_id_order', 'tickets', [('team_id', False, True), ('opened_at', True, True), ('id', True, False)]),
