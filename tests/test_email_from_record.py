@@ -125,3 +125,18 @@ def test_consent_and_bad_input_are_refused_beside_the_field(app, admin, people, 
     assert refused.status_code == 422 and "may not be written to" in refused.get_data(as_text=True)
     db.session.rollback()
     assert db.session.query(MailMessage).count() == 0, "nothing logged or queued"
+
+
+def test_what_the_user_writes_is_sent_as_written_never_run_as_a_template(app, admin, people, smtp_server, client):
+    token = sign_in(client, "admin")
+    ada = people["ada"]
+    written = "Our price: {{ 7 * 7 }} {% raw %}\n<b>bold?</b> {{ record.name }}"
+    response = client.post(f"/m/contacts/{ada.id}/email", data={
+        "csrf_token": token, "to": f"contacts:{ada.id}:ada@engines.example", "subject": "Offer {{ 1 + 1 }}",
+        "text": written})
+    assert response.status_code == 303
+    db.session.rollback()
+    sent = db.session.query(MailMessage).one()
+    assert sent.subject == "Offer {{ 1 + 1 }}"
+    assert sent.body_text == written
+    assert "Our price: {{ 7 * 7 }} {% raw %}<br>\n&lt;b&gt;bold?&lt;/b&gt; {{ record.name }}" in sent.body_html

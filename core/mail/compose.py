@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from html import unescape
 from typing import Any
 
-from markupsafe import escape
 from sqlalchemy import or_, select
 
 from core.db import db
@@ -122,11 +121,20 @@ def send_from_record(env: Env, resource: str, record_id: int, recipient: Recipie
                      text: str) -> MailMessage:
     """Queue the email (the caller commits): logged on the record, to the recipient's record,
     with the open pixel and tracked links; `suppressed` (never sent) when the address
-    withdrew its consent or bounced. The text is the body; its HTML part is the same text."""
-    html = "<p>" + "<br>\n".join(str(escape(line)) for line in text.split("\n")) + "</p>"
-    return send_mail(env, recipient.address, to_name=recipient.name, subject=subject, text=text, html=html,
+    withdrew its consent or bounced. The text is the body; its HTML part is the same text.
+
+    The subject and text are what the user wrote: they go in as values, never into the
+    template's source, where "{{ ... }}" would run (a template was already rendered into
+    them by `draft_from_template`)."""
+    return send_mail(env, recipient.address, to_name=recipient.name, subject="{{ values.subject }}",
+                     text="{{ values.text }}", html=_HTML_OF_TEXT, values={"subject": subject, "text": text},
                      record=(resource, record_id), recipient=(recipient.resource, recipient.record_id),
                      channel=PERSONAL_CHANNEL, track=True)
+
+
+#: The HTML part of a written email: its text, escaped, a line break for each line.
+_HTML_OF_TEXT = ("<p>{% for line in values.text.split('\n') %}{{ line }}{% if not loop.last %}<br>\n{% endif %}"
+                 "{% endfor %}</p>")
 
 
 def replied_message(ids: list[str]) -> MailMessage | None:
