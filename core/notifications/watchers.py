@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from core.db import db
 from core.declarations import EventHandler, NotificationKind
@@ -73,14 +73,13 @@ def mentioned_users(env: Env, text: str) -> list[Any]:
     candidates = {match.group(1).lower() for match in _MENTION.finditer(text or "")}
     if not candidates:
         return []
+    # A mention is "@login", "@login more words" or "@Full Name": a login or a name equals
+    # the candidate or its first word. One query for those names only.
+    keys = candidates | {candidate.split(" ")[0] for candidate in candidates}
     users = env.platform.models.get("users")
-    found = []
-    for user in db.session.scalars(select(users).where(users.active.is_(True), users.kind == "internal")):
-        names = {user.login.lower(), (user.name or "").lower()}
-        if any(candidate == name or candidate.startswith(name + " ") or candidate.split(" ")[0] == name
-               for candidate in candidates for name in names if name):
-            found.append(user)
-    return found
+    return list(db.session.scalars(select(users).where(
+        users.active.is_(True), users.kind == "internal",
+        or_(func.lower(users.login).in_(keys), func.lower(users.name).in_(keys))).order_by(users.id)))
 
 
 def _mentions(resource: str, record: Any, env: Env, changes: dict[str, Any] | None = None, **_kw: Any) -> None:
