@@ -60,11 +60,12 @@ _HOOK_ROWS = 2_000
 #: Update lines read back from the staging table at a time.
 _UPDATE_ROWS = 500
 #: Field kinds the checks here cover.
-KINDS = frozenset({"text", "longtext", "email", "url", "phone", "integer", "decimal", "boolean", "date", "datetime",
+KINDS = frozenset({"text", "longtext", "email", "url", "phone", "choice", "integer", "decimal", "boolean", "date", "datetime",
                    "many2one", "tags"})
 
 # marshmallow's Email validator (dot-atom user part; a domain name, an IPv4 literal or localhost).
-_ATOM = r"[-!#$%&'*+/=?^`{}|~\w]+"
+# Python's \w is Unicode's; a cluster without a locale reads PostgreSQL's \w as ASCII only.
+_ATOM = r"[-!#$%&'*+/=?^`{}|~\w\u00aa-\uffff]+"
 _NAME = "[A-Z0-9\u00a1-\uffff]"
 _EMAIL = (rf"^{_ATOM}(\.{_ATOM})*@((?:{_NAME}(?:[-A-Z0-9\u00a1-\uffff]{{0,61}}{_NAME})?\.)+"
           r"(?:[A-Z\u00a1-\uffff]{2,6}|[-A-Z0-9\u00a1-\uffff]{2,})"
