@@ -160,7 +160,7 @@ def test_webhooks_and_assignments_follow_imported_records(app, people, make_user
                                   .order_by(Contact.id)))
     bodies = [delivery.body for delivery in db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id))]
     assert len(bodies) == 2 and all(f'"id": {record_id}' in body for record_id, body in zip(ids, bodies))
-    inbox = [(n.kind, n.title, n.related_id)
-             for n in Env.for_user(people["bob"]).records.search("notifications", order=["id"]).records]
+    inbox = sorted((n.kind, n.title, n.related_id)
+                   for n in Env.for_user(people["bob"]).records.search("notifications").records)
     assert inbox == [("assignment", "Ann Able assigned Lovelace to you", ids[0]),
                      ("mention", "Ann Able mentioned you on Hopper", ids[1])]
