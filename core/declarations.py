@@ -228,12 +228,18 @@ class EventHandler:
     :param sender: only events of this sender (a model's resource name) reach `func`.
     :param transactional: when True an exception aborts the emitting transaction;
         otherwise it is logged and the handler's own writes are rolled back alone.
+    :param batch: for `core.signals.record_created` only: the same reaction to many new
+        records at once, called as `batch(sender, ids=[...], env=...)` on
+        `core.signals.records_created` when a batch write (the fast CSV import) creates
+        them; it must do what `func` does for each. A model whose created records some
+        handler has no batch form for is never written in batches.
     """
 
     signal: Signal
     func: Callable[..., Any]
     sender: str | None = None
     transactional: bool = False
+    batch: Callable[..., Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Collection, Iterator
 
 from blinker import Signal
 
+from core import signals
 from core.db import db
 from core.declarations import EventHandler
 
-__all__ = ["emit", "connect_handlers", "isolated"]
+__all__ = ["emit", "connect_handlers", "isolated", "batches_welcome"]
 
 log = logging.getLogger(__name__)
 
@@ -36,29 +37,56 @@ def connect_handlers(addon: str, handlers: list[EventHandler]) -> None:
     """Connect an addon's handlers; they run only where `addon` is loaded (the platform of
     the event's `env` if it has one, else the current app)."""
     for handler in handlers:
-        key = (id(handler.signal), id(handler.func), handler.sender)
-        if key in _wrappers:
+        _connect(addon, handler, handler.signal, handler.func)
+        if handler.batch is not None:
+            if handler.signal is not signals.record_created:
+                raise ValueError(f"addon {addon!r}: only record_created handlers have a batch form "
+                                 f"({getattr(handler.func, '__qualname__', handler.func)})")
+            _connect(addon, handler, signals.records_created, handler.batch)
+
+
+def _connect(addon: str, handler: EventHandler, signal: Signal, func: Callable[..., Any]) -> None:
+    key = (id(signal), id(func), handler.sender)
+    if key in _wrappers:
+        return
+
+    def wrapper(sender: Any, **payload: Any) -> Any:
+        if addon not in _active_addons(payload):
+            return None
+        return _run(handler, func, signal, addon, sender, payload)
+
+    wrapper.__name__ = f"{addon}:{getattr(func, '__name__', 'handler')}"
+    # What `batches_welcome` reads: whose handler this is, and whether it has a batch form.
+    wrapper.spectrum_addon = addon  # type: ignore[attr-defined]
+    wrapper.spectrum_batch = handler.batch is not None  # type: ignore[attr-defined]
+    _wrappers[key] = wrapper
+    if handler.sender is None:
+        signal.connect(wrapper, weak=False)
+    else:
+        signal.connect(wrapper, sender=handler.sender, weak=False)
+
+
+def batches_welcome(resource: str, loaded: Collection[str]) -> bool:
+    """Whether every `record_created` handler that runs for `resource` where the addons
+    `loaded` are loaded has a batch form, so that records of `resource` may be created in
+    batches announced by `records_created` alone. A receiver connected other than through
+    `connect_handlers` is not known to take batches."""
+    for receiver in signals.record_created.receivers_for(resource):
+        addon = getattr(receiver, "spectrum_addon", None)
+        if addon is not None and addon not in loaded:
             continue
-
-        def wrapper(sender: Any, _h: EventHandler = handler, _addon: str = addon, **payload: Any) -> Any:
-            if _addon not in _active_addons(payload):
-                return None
-            return _run(_h, _addon, sender, payload)
-
-        wrapper.__name__ = f"{addon}:{getattr(handler.func, '__name__', 'handler')}"
-        _wrappers[key] = wrapper
-        if handler.sender is None:
-            handler.signal.connect(wrapper, weak=False)
-        else:
-            handler.signal.connect(wrapper, sender=handler.sender, weak=False)
+        if not getattr(receiver, "spectrum_batch", False):
+            return False
+    return True
 
 
-def _run(handler: EventHandler, addon: str, sender: Any, payload: dict[str, Any]) -> Any:
+def _run(handler: EventHandler, func: Callable[..., Any], signal: Signal, addon: str, sender: Any,
+         payload: dict[str, Any]) -> Any:
     if handler.transactional:
-        return handler.func(sender, **payload)
-    with isolated(f"event handler {getattr(handler.func, '__qualname__', handler.func)} of addon {addon!r} "
-                  f"failed on {getattr(handler.signal, 'name', handler.signal)} from {sender!r}"):
-        return handler.func(sender, **payload)
+        return func(sender, **payload)
+    with isolated(f"event handler {getattr(func, '__qualname__', func)} of addon {addon!r} "
+                  f"failed on {getattr(signal, 'name', signal)} from {sender!r}"):
+        return func(sender, **payload)
     return None
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FIGURES = {"import_time", "import_memory", "list_first", "list_deep", "search", "timeline", "kanban", "throughput",
+FIGURES = {"import_time", "import_vs_sql", "import_memory", "list_first", "list_deep", "search", "timeline", "kanban", "throughput",
            "startup", "worker_rss"}
 
 
@@ -28,7 +28,7 @@ def test_harness_reports_every_figure(tmp_path: Path, pg_server_url: str) -> Non
     for key, figure in report["figures"].items():
         assert figure["ours"] is not None and figure["ours"] > 0, key
         assert figure["met"] in (True, False), key
-    for key in ("import_time", "list_first", "list_deep", "search", "timeline", "kanban", "throughput"):
+    for key in ("import_time", "import_vs_sql", "list_first", "list_deep", "search", "timeline", "kanban", "throughput"):
         assert report["figures"][key]["baseline"] > 0, key
     assert report["figures"]["throughput"]["details"]["errors"] == 0
     assert report["seed_summary"]["rows"] == {"accounts": 400, "contacts": 2000, "interactions": 20000,

@@ -80,6 +80,16 @@ class Account(_Address, Record):
             self.email = self.email.strip().lower()
         self.phone_key = phone_key(self.phone, self.country)
 
+    __batch_sets__ = ("phone_key",)
+
+    @classmethod
+    def before_save_batch(cls, env: Any, rows: list[dict[str, Any]]) -> None:
+        """`before_save` for a batch of new accounts given as text (imports)."""
+        for row in rows:
+            if row.get("email"):
+                row["email"] = row["email"].lower()
+            row["phone_key"] = phone_key(row.get("phone"), row.get("country"))
+
 
 class Contact(_Address, Record):
     """A person, usually working at an account."""
@@ -130,6 +140,22 @@ class Contact(_Address, Record):
         for channel in ("email", "phone", "sms"):
             if f"consent_{channel}" in changed:
                 setattr(self, f"consent_{channel}_at", env.now())
+
+    __batch_sets__ = ("phone_key", "mobile_key", "consent_email_at", "consent_phone_at", "consent_sms_at")
+
+    @classmethod
+    def before_save_batch(cls, env: Any, rows: list[dict[str, Any]]) -> None:
+        """`before_save` for a batch of new contacts given as text (imports)."""
+        now = env.now().isoformat()
+        for row in rows:
+            if row.get("email"):
+                row["email"] = row["email"].lower()
+            country = row.get("country")
+            row["phone_key"], row["mobile_key"] = phone_key(row.get("phone"), country), phone_key(row.get("mobile"),
+                                                                                                   country)
+            for channel in ("email", "phone", "sms"):
+                if row.get(f"consent_{channel}") is not None:
+                    row[f"consent_{channel}_at"] = now
 
 
 class Interaction(Record):

@@ -30,6 +30,7 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
     - `__held_through__`: (resource, many-to-many field) pairs through which other
       records hold one of this model, as users hold their roles; a held record is
       deleted only when its holders are released from it (core.records.guards).
+    - `__batch_sets__`: the fields `before_save_batch` sets besides those it is given.
     """
 
     __abstract__ = True
@@ -40,6 +41,7 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
     __keep_shipped__: ClassVar[bool] = False
     __held_through__: ClassVar[tuple[tuple[str, str], ...]] = ()
     __sort_scopes__: ClassVar[tuple[str, ...]] = ()
+    __batch_sets__: ClassVar[tuple[str, ...]] = ()
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, info={"label": "ID", "readonly": True})
     created_at: Mapped[datetime] = mapped_column(
@@ -84,7 +86,32 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
 
         Override to keep derived fields right (consent dates, weighted amounts, due
         times). `changed` names the fields the caller set; `env` is the acting Env.
+
+        A model that overrides it and wants its records imported at the database's pace
+        (core.records.csv_staging) declares the batch form, `before_save_batch`, in the
+        same class; without it, imports create its records one by one through this.
         """
+
+    @classmethod
+    def before_save_batch(cls, env: Any, rows: list[dict[str, Any]]) -> None:
+        """`before_save` for new records given as text, a batch at a time (the fast CSV import).
+
+        Each row maps the fields a file gives to their text (trimmed; None when empty),
+        before validation: a row that is not valid is refused after this, so the hook
+        needs only to be right for valid ones. It changes the rows in place and may set
+        the fields named in `__batch_sets__` (as text, or a value whose `str` PostgreSQL
+        reads as the column's type). It runs while the file is read, on a few thousand
+        rows at a time, and must not query the database per row.
+        """
+
+    @classmethod
+    def has_batch_before_save(cls) -> bool:
+        """Whether `before_save_batch` is the batch form of this model's `before_save`:
+        both come from the same class (a subclass that overrides one overrides both)."""
+        def owner(name: str) -> type:
+            return next(klass for klass in cls.__mro__ if name in vars(klass))
+
+        return owner("before_save") is owner("before_save_batch")
 
     @property
     def display_name(self) -> str:

@@ -10,12 +10,13 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 from flask_babel import force_locale, gettext
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from core.db import db
 from core.declarations import EventHandler, NotificationKind
 from core.env import Env
 from core.notifications.service import notify
+from core.records.bulk import one_of
 from core.signals import record_created, record_updated
 
 __all__ = ["kernel_kinds", "watchers", "mentioned_users"]
@@ -68,6 +69,42 @@ def _assigned(resource: str, record: Any, env: Env, changes: dict[str, Any] | No
         notify(env, recipient.id, "assignment", title, record=(resource, record.id))
 
 
+def _assigned_batch(resource: str, ids: list[int], env: Env, **_kw: Any) -> None:
+    """`_assigned` for new records, read only where an assignee is someone else."""
+    if env.user is None or resource in _SKIPPED:
+        return
+    model = env.platform.models.get(resource)
+    assignees = [getattr(model, name) for name, field in env.records.meta(resource).fields.items()
+                 if field.assignee and field.kind == "many2one"]
+    if assignees:
+        _each(model, ids, or_(*[and_(column.isnot(None), column != env.user.id) for column in assignees]),
+              lambda record: _assigned(resource, record, env))
+
+
+def _mentions_batch(resource: str, ids: list[int], env: Env, **_kw: Any) -> None:
+    """`_mentions` for new records, read only where a text holds an @."""
+    if env.user is None or resource in _SKIPPED:
+        return
+    model = env.platform.models.get(resource)
+    texts = [getattr(model, name) for name, field in env.records.meta(resource).fields.items()
+             if field.kind in ("longtext", "text") and field.is_column]
+    if texts:
+        _each(model, ids, or_(*[column.contains("@", autoescape=True) for column in texts]),
+              lambda record: _mentions(resource, record, env))
+
+
+#: Ids of a batch read at a time (the records a batch handler looks at are few).
+_CHUNK = 5000
+
+
+def _each(model: Any, ids: list[int], condition: Any, handle: Any) -> None:
+    """Call `handle` on each record of `ids` that meets `condition`, read a chunk at a time."""
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start:start + _CHUNK]
+        for record in db.session.scalars(select(model).where(one_of(model.id, chunk), condition).order_by(model.id)):
+            handle(record)
+
+
 def mentioned_users(env: Env, text: str) -> list[Any]:
     """The active internal users a text names with @: by login or by full name."""
     candidates = {match.group(1).lower() for match in _MENTION.finditer(text or "")}
@@ -107,5 +144,5 @@ def _mentions(resource: str, record: Any, env: Env, changes: dict[str, Any] | No
 def watchers() -> list[EventHandler]:
     """The record events that raise the kernel's notifications (a failure to notify is
     logged, never a reason to refuse the change that caused it)."""
-    return [EventHandler(record_created, _assigned), EventHandler(record_updated, _assigned),
-            EventHandler(record_created, _mentions), EventHandler(record_updated, _mentions)]
+    return [EventHandler(record_created, _assigned, batch=_assigned_batch), EventHandler(record_updated, _assigned),
+            EventHandler(record_created, _mentions, batch=_mentions_batch), EventHandler(record_updated, _mentions)]

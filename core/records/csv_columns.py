@@ -70,14 +70,20 @@ class RowReader:
 
     def values(self, row: Mapping[str, str | None]) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """(values, errors by field) of `row`."""
-        values: dict[str, Any] = {}
-        errors: dict[str, list[str]] = {}
+        cells = {}
         for header, name in self.columns.items():
             raw = (row.get(header) or "").strip()
-            if raw == "":
-                continue
+            if raw != "":
+                cells[name] = import_cell(raw, self.meta.fields[name].kind)
+        return self.field_values(cells)
+
+    def field_values(self, cells: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """(values, errors by field) of the non-empty cells of a row, by field name, as
+        read from the file (trimmed, an export's quote taken off)."""
+        values: dict[str, Any] = {}
+        errors: dict[str, list[str]] = {}
+        for name, raw in cells.items():
             field = self.meta.fields[name]
-            raw = import_cell(raw, field.kind)
             if field.kind in ("tags", "many2many"):
                 values[name] = [part.strip() for part in raw.split(",") if part.strip()]
             elif field.kind == "many2one" and not raw.isdigit():

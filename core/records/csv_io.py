@@ -45,6 +45,8 @@ class ImportReport:
     columns: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     committed: bool = False
+    #: Whether the rows went through a staging table (core.records.csv_staging) rather than one by one.
+    staged: bool = False
 
 
 def import_csv(service: RecordService, resource: str, stream: IO[str], *, mapping: ImportMapping | None = None,
@@ -52,7 +54,9 @@ def import_csv(service: RecordService, resource: str, stream: IO[str], *, mappin
                progress: Callable[[int], None] | None = None, batch: int = 500) -> ImportReport:
     """Import the rows of `stream` into `resource` through the records service.
 
-    Every row is validated and written inside the transaction; if any row is bad (or
+    On PostgreSQL the rows of most models are staged with COPY and checked and written
+    in SQL (core.records.csv_staging; `report.staged`), else one by one. Every row is
+    validated and written inside the transaction; if any row is bad (or
     with `dry_run`) everything is rolled back, and the report names every bad line. With
     `mapping.key` (contacts: email), a row whose key matches a record the user can see
     updates it; a key repeated in the file updates the record its first line created.
@@ -68,6 +72,28 @@ def import_csv(service: RecordService, resource: str, stream: IO[str], *, mappin
     report = ImportReport(columns=columns, ignored_columns=ignored)
     rows = RowReader(service, resource, columns)
     key = mapping.key if mapping and mapping.key in columns.values() else None
+    staged = service.staged_import(resource, columns, key, rows)
+    if staged is not None:
+        report.staged = True
+        staged.run(reader, report, lambda line, errors: report.errors.append(RowError(line, errors)),
+                   lambda pending: _write(service, resource, key, pending, report), progress, batch)
+    else:
+        _import_rows(service, resource, reader, rows, key, report, progress, batch)
+    report.errors.sort(key=lambda error: error.line)
+    if progress:
+        progress(report.rows)
+    if report.errors or dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+        report.committed = True
+    return report
+
+
+def _import_rows(service: RecordService, resource: str, reader: csv.DictReader, rows: RowReader, key: str | None,
+                 report: ImportReport, progress: Callable[[int], None] | None, batch: int) -> None:
+    """The row path: each row read, validated and written through the records service,
+    `batch` rows at a time."""
     pending: list[tuple[int, dict[str, Any]]] = []
     try:
         for row in reader:
@@ -83,15 +109,6 @@ def import_csv(service: RecordService, resource: str, stream: IO[str], *, mappin
     except csv.Error as error:
         report.errors.append(RowError(reader.line_num, {"_row": [f"unreadable CSV: {error}"]}))
     _write(service, resource, key, pending, report)
-    report.errors.sort(key=lambda error: error.line)
-    if progress:
-        progress(report.rows)
-    if report.errors or dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
-        report.committed = True
-    return report
 
 
 def _row_values(rows: RowReader, row: Mapping[str, Any], line: int, report: ImportReport) -> dict[str, Any] | None:

@@ -12,9 +12,11 @@ from core.money import DEFAULT_PLACES, currency_places, money_text
 from core.models.meta import SINGLE_LINE_KINDS, TEXT_KINDS, FieldMeta, ModelMeta
 
 __all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "output_converters", "marshmallow_field",
-           "FieldOutput", "INT_MAX"]
+           "FieldOutput", "INT_MAX", "INT_MIN", "PHONE_PATTERN", "URL_PATTERN"]
 
-_PHONE = re.compile(r"^\+?[0-9 ().\-/]{3,40}$")
+#: A phone number as typed (Python's and PostgreSQL's regular expressions read it alike).
+PHONE_PATTERN = r"^\+?[-0-9 ()./]{3,40}$"
+_PHONE = re.compile(PHONE_PATTERN)
 #: Record ids and integer columns are 32-bit on every backend.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 #: What `str.splitlines` breaks lines at: CR, LF, vertical tab, form feed, the file, group
@@ -46,7 +48,7 @@ _LINE_CHARACTER = "[^\\x00\\n\\r\\v\\f\\x1c\\x1d\\x1e\\x85\\u2028\\u2029]"
 #: The end of the text: `$` in Python also matches before a final line break.
 _END = "(?![\\s\\S])"
 #: A web address as the URL validator takes it: http or https, a host name with a top-level domain.
-_URL = "^https?://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}(?:/[!-~]*)?" + _END
+URL_PATTERN = _URL = "^https?://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}(?:/[!-~]*)?" + _END
 
 
 def _documented_pattern(kind: str, required: bool) -> str:

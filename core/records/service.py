@@ -24,6 +24,7 @@ from core.events import emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.bulk import attach_records, insert_records, insert_rows, one_of
+from core.records.csv_staging import StagedImport
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
 from core.records.guards import refuse_held, refuse_shipped, release, watch_administrators
 from core.records.pagination import (SortKey, apply_keyset, decode_cursor, encode_cursor, keyset_parameters,
@@ -35,6 +36,7 @@ from core.records.values import ValueResolver, check_money_places, describe_inte
 
 if TYPE_CHECKING:
     from core.env import Env
+    from core.records.csv_columns import RowReader
 
 __all__ = ["RecordService", "Page", "PageStatement", "DumpedPage", "Count"]
 
@@ -357,7 +359,7 @@ class RecordService:
     def create(self, resource: str, values: Mapping[str, Any]) -> Any:
         """Validate and insert a record; returns it flushed (the caller commits)."""
         self.policy.require(resource, "create")
-        self._require_creatable(resource)
+        self.require_creatable(resource)
         model = self.models.get(resource)
         resolver = ValueResolver(self, resource)
         scalars, relations = resolver.load(values, partial=False)
@@ -387,7 +389,7 @@ class RecordService:
         batch is written. A database constraint that fails (a unique value) is found by
         retrying the batch record by record."""
         self.policy.require(resource, "create")
-        self._require_creatable(resource)
+        self.require_creatable(resource)
         meta = self.meta(resource)
         now, author = self.env.now(), self._author_id()
         records = self._build_records(resource, rows, now, author)
@@ -404,6 +406,16 @@ class RecordService:
         except (IntegrityError, ValidationFailed):  # the savepoint's rollback took the records out
             return self._create_one_by_one(resource, rows)
         return records
+
+    def staged_import(self, resource: str, columns: Mapping[str, str], key: str | None,
+                      rows: RowReader) -> StagedImport | None:
+        """The import of CSV `columns` (header -> field) into `resource` through a staging
+        table, checked and written in SQL (core.records.csv_staging), or None when this
+        database, the model or its event handlers need the rows one by one. `key` is the
+        field whose value finds a record to update; `rows` reads lines the row path takes."""
+        if StagedImport.refusal(self, resource, columns) is not None:
+            return None
+        return StagedImport(self, resource, columns, key, rows)
 
     def _build_records(self, resource: str, rows: Sequence[Mapping[str, Any]], now: datetime,
                        author: int | None) -> list[Any]:
@@ -537,7 +549,7 @@ class RecordService:
         except IntegrityError as error:
             raise ValidationFailed(describe_integrity_error(self.meta(resource), error)) from None
 
-    def _require_creatable(self, resource: str) -> None:
+    def require_creatable(self, resource: str) -> None:
         """AccessDenied when a user (not the platform) creates a record only the platform creates."""
         if not self.env.system_mode and self.meta(resource).created_by_platform:
             raise AccessDenied(f"{self.meta(resource).label_plural} are created by the platform, not by hand")

@@ -138,6 +138,13 @@ def _on_created(resource: str, record: Any, **_payload: Any) -> None:
     _publish_record(resource, "created", record.id)
 
 
+def _on_created_batch(resource: str, ids: list[int], **_payload: Any) -> None:
+    if resource in _SILENT or not _subscribers(f"{resource}.created"):
+        return  # asked once for the batch, not once per record
+    for record_id in ids:
+        _publish_record(resource, "created", record_id)
+
+
 def _on_updated(resource: str, record: Any, changes: Mapping[str, Any] | None = None, **_payload: Any) -> None:
     _publish_record(resource, "updated", record.id, {"changed": sorted(changes or {})})
 
@@ -149,7 +156,7 @@ def _on_deleted(resource: str, record: Any, **_payload: Any) -> None:
 def record_handlers() -> list[EventHandler]:
     """Record created/updated/deleted of every model become `<resource>.<action>` events.
     The handlers isolate their own writes (see `_publish_record`), so they run unwrapped."""
-    return [EventHandler(signals.record_created, _on_created, transactional=True),
+    return [EventHandler(signals.record_created, _on_created, transactional=True, batch=_on_created_batch),
             EventHandler(signals.record_updated, _on_updated, transactional=True),
             EventHandler(signals.record_deleted, _on_deleted, transactional=True)]
 

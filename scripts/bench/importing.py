@@ -71,14 +71,17 @@ def _copy_command(url: str, path: Path) -> list[str]:
     return [sys.executable, "-c", code, str(path)]
 
 
+#: How far above the database's own insert of the same rows the import may be.
+FLOOR_RATIO = 1.5
+
 _COLUMNS = "first_name, last_name, email, phone, title, city, country, postcode"
 
 
 def _floor_command(url: str, path: Path) -> list[str]:
     """The server's own cost of the same rows in the real `contacts` (its 11 indexes, three
     of them trigram, and foreign keys): COPY into a staging table, one INSERT ... SELECT,
-    then a rollback. No importer can go below it; the table's import ratio is against the
-    bare COPY, as the issue asks, and this shows how much of it is the database's."""
+    then a rollback. No importer can go below it: the import is held to FLOOR_RATIO of it,
+    beside its ratio to the bare COPY, which the issue asked for first."""
     code = ("import sys, psycopg\n"
             f"conn = psycopg.connect({psycopg_url(url)!r})\n"
             "conn.execute('CREATE TEMP TABLE staged (first_name text, last_name text, email text, phone text, "
@@ -113,7 +116,9 @@ def import_figures(url: str, rows: int, seed_value: int, workdir: Path) -> list[
         Figure("import_time", f"1. Import {rows:,} contacts from CSV (s)", "s", ours_s, copy_s, 4.0, "ratio_max",
                {"rows": rows, "rows_per_second": round(rows / ours_s), "importer_says": created,
                 "includes_process_start": True, "into_contacts_in_sql_s": round(floor_s, 1),
-                "ratio_to_sql_into_contacts": round(ours_s / floor_s, 1)}),
+                "ratio_to_sql_into_contacts": round(ours_s / floor_s, 2)}),
+        Figure("import_vs_sql", f"1. Import {rows:,} contacts vs the same rows into contacts in SQL (s)", "s", ours_s,
+               floor_s, FLOOR_RATIO, "ratio_max", {"baseline": "COPY to a staging table, one INSERT ... SELECT"}),
         Figure("import_memory", "1. Import peak memory (MB)", "MB", ours_mb, copy_mb, 300, "max",
                {f"peak_mb_at_{max(rows // 2, 1)}_rows": half_mb, f"peak_mb_at_{rows}_rows": ours_mb,
                 "constant": ours_mb <= half_mb * 1.15 + 5}),

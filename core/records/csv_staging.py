@@ -1,0 +1,572 @@
+"""The CSV import at the database's pace (PostgreSQL): staged by COPY, checked in SQL,
+inserted in batches.
+
+Creating records one by one (validation, an ORM instance, `before_save`, the session, an
+event each) cost four times what PostgreSQL needs to put the same rows into their table.
+Here Python only reads the file and streams its cells, trimmed, into a temporary staging
+table with COPY (one text column per mapped field, and the line number), running the
+model's batch `before_save` (`Record.before_save_batch`) on a few thousand rows at a time.
+Then, all in SQL over the staging table:
+
+- lines whose key (`ImportMapping.key`) names a record the user can see, or repeats the
+  key of an earlier line, are set apart: they are updates, read back and written through
+  the records service one by one (`write_rows`, the row path);
+- the other lines are checked in one scan, with the checks and messages of the model's
+  input schema (core.records.schemas) and links found by id or by display name among
+  the records the user may read; every bad line is reported by number;
+- the good ones are inserted a batch at a time: one INSERT ... SELECT of the records,
+  their tags and their audit entries each; the records the user's record rules would not
+  let them create are refused, and one `records_created` event announces the batch.
+
+The caller rolls everything back when any line is bad, as with the row path. Only models
+whose `before_save` has a batch form, whose fields are of kinds checked here, and whose
+every `record_created` handler takes batches are imported so (`StagedImport.refusal`);
+the others take the row path.
+"""
+from __future__ import annotations
+
+import csv
+import itertools
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+
+from marshmallow import fields as schema_fields
+from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, Numeric, Table, Text, and_, bindparam, case, cast,
+                        exists, false, func, insert, literal, null, select, text, true)
+from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import True_
+
+from core import signals
+from core.db import db
+from core.events import batches_welcome, emit
+from core.models.meta import AUDIT_FIELDS, SINGLE_LINE_KINDS, TEXT_KINDS, FieldMeta
+from core.models.tags import Tag
+from core.records.audit import AuditEntry
+from core.records.csv_cells import import_cell
+from core.records.errors import AccessDenied
+from core.records.schemas import INT_MAX, INT_MIN, PHONE_PATTERN, URL_PATTERN
+
+if TYPE_CHECKING:
+    from core.records.csv_columns import RowReader
+    from core.records.service import RecordService
+
+__all__ = ["StagedImport", "INSERT_BATCH", "KINDS"]
+
+#: Records inserted (and announced) per statement.
+INSERT_BATCH = 50_000
+#: Rows given to `before_save_batch` at a time while the file is read.
+_HOOK_ROWS = 2_000
+#: Update lines read back from the staging table at a time.
+_UPDATE_ROWS = 500
+#: Field kinds the checks here cover.
+KINDS = frozenset({"text", "longtext", "email", "url", "phone", "choice", "integer", "decimal", "boolean", "date", "datetime",
+                   "many2one", "tags"})
+
+# marshmallow's Email validator (dot-atom user part; a domain name, an IPv4 literal or localhost).
+# Python's \w is Unicode's; a cluster without a locale reads PostgreSQL's \w as ASCII only.
+_ATOM = r"[-!#$%&'*+/=?^`{}|~\w\u00aa-\uffff]+"
+_NAME = "[A-Z0-9\u00a1-\uffff]"
+_EMAIL = (rf"^{_ATOM}(\.{_ATOM})*@((?:{_NAME}(?:[-A-Z0-9\u00a1-\uffff]{{0,61}}{_NAME})?\.)+"
+          r"(?:[A-Z\u00a1-\uffff]{2,6}|[-A-Z0-9\u00a1-\uffff]{2,})"
+          r"|\[(25[0-5]|2[0-4]\d|[0-1]?\d?\d)(\.(25[0-5]|2[0-4]\d|[0-1]?\d?\d)){3}\]|localhost)$")
+# The schema's URL pattern ends with a lookahead PostgreSQL's brackets cannot spell.
+_URL = URL_PATTERN.removesuffix("(?![\\s\\S])") + "$"
+_LINE_BREAKS = "[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"
+_DIGITS = "^[0-9]+$"
+_INTEGER = r"^[+-]?[0-9]+$"
+_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]{1,4})?$"
+_DATE = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_TIME = r"([T ]([01][0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?)?)?"
+_ZONE = r"(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)"
+_DATETIME = _DATE[:-1] + _TIME + _ZONE + "?$"
+_BOOLEANS = (sorted(str(value) for value in schema_fields.Boolean.truthy if isinstance(value, str)),
+             sorted(str(value) for value in schema_fields.Boolean.falsy if isinstance(value, str)))
+_REQUIRED = "This field is required."
+_RANGE = f"Must be greater than or equal to {INT_MIN} and less than or equal to {INT_MAX}."
+_REFUSED = "you may not create this {} record: no record rule of your roles allows these values"
+_sequence = itertools.count(1)
+
+
+class StagedImport:
+    """One import of CSV rows into `resource` through a staging table (see the module)."""
+
+    @staticmethod
+    def refusal(service: RecordService, resource: str, columns: Mapping[str, str]) -> str | None:
+        """Why the rows of `columns` (header -> field) cannot be imported into `resource`
+        here (then they take the row path), or None when they can."""
+        if db.session.get_bind().dialect.name != "postgresql":
+            return "staging needs PostgreSQL"
+        meta = service.meta(resource)
+        model = meta.model
+        if not model.has_batch_before_save():
+            return f"{model.__name__}.before_save has no batch form (before_save_batch)"
+        if not batches_welcome(resource, service.env.platform.loaded):
+            return f"a record_created handler of {resource} has no batch form"
+        for name in columns.values():
+            field = meta.fields[name]
+            if field.kind not in KINDS or field.validators or field.kind == "many2many":
+                return f"field {name!r} ({field.kind}) is checked by its schema only"
+            if field.kind == "many2one":
+                target = service.models.by_table(field.relation or "")
+                if target is None or not service.policy.can(target, "read"):
+                    return f"field {name!r} links to records the user may not read"
+            column = model.__table__.c.get(name)
+            if column is not None and column.server_default is not None and _default(column) is None:
+                return f"column {name!r} has a server default"
+        derived = set(model.__batch_sets__)
+        for column in model.__table__.c:
+            if column.key in AUDIT_FIELDS or column.key in columns.values() or column.key in derived:
+                continue
+            if column.default is not None and not column.default.is_scalar:
+                return f"column {column.key!r} has a computed default"
+        return None
+
+    def __init__(self, service: RecordService, resource: str, columns: Mapping[str, str], key: str | None,
+                 rows: RowReader) -> None:
+        self.service = service
+        self.resource = resource
+        self.meta = service.meta(resource)
+        self.model = self.meta.model
+        self.key = key
+        self.rows = rows
+        self.mapped = list(dict.fromkeys(columns.values()))
+        self.plan = [(header, name, self.meta.fields[name].kind) for header, name in columns.items()]
+        self.derived = [name for name in self.model.__batch_sets__ if name not in self.mapped]
+        name = f"spectrum_import_{next(_sequence)}"
+        metadata = MetaData()
+        self.staging = Table(name, metadata, Column("line", Integer),
+                             *[Column(field, Text) for field in self.mapped + self.derived])
+        self.errors = Table(f"{name}_errors", metadata, Column("seq", Integer), Column("line", Integer),
+                            Column("field", Text), Column("message", Text))
+        self.updates = Table(f"{name}_updates", metadata, Column("line", Integer))
+        self.ids = Table(f"{name}_ids", metadata, Column("line", Integer), Column("id", Integer))
+        self.links = {field: Table(f"{name}_link_{index}", metadata, Column("name", Text), Column("id", Integer),
+                                   Column("found", Integer), Column("problem", Text))
+                      for index, field in enumerate(self.mapped) if self.meta.fields[field].kind == "many2one"}
+        self.statements = 0
+
+    # -- the steps ----------------------------------------------------------------------
+    def run(self, reader: csv.DictReader, report: Any, error: Callable[[int, dict[str, Any]], None],
+            write_rows: Callable[[list[tuple[int, dict[str, Any]]]], None],
+            progress: Callable[[int], None] | None, every: int) -> None:
+        """Stage the rows of `reader`, check them and write them; bad lines are given to
+        `error(line, {field: [messages]})`, and lines for the row path to `write_rows`
+        (a list of (line, values)) in the order of the file. Counts go to `report`."""
+        self._create_tables()
+        self._stage(reader, report, error, progress, every)
+        self._execute(text(f"CREATE INDEX ON {self._quoted(self.staging)} (line)"))
+        self._execute(text(f"ANALYZE {self._quoted(self.staging)}"))
+        if self.key:
+            self._set_updates_apart()
+        for field in self.links:
+            self._resolve_names(field)
+        self._check()
+        self._number_creators()
+        self._insert(report, error, write_rows)
+        self._write_updates(error, write_rows)
+        for line, errors in self._reported():
+            error(line, errors)
+
+    def _create_tables(self) -> None:
+        staging = ", ".join(["line integer NOT NULL", *[f"{self._quote(c.name)} text"
+                                                      for c in self.staging.columns if c.name != "line"]])
+        ddl = [f"CREATE TEMP TABLE {self._quoted(self.staging)} ({staging}) ON COMMIT DROP",
+               f"CREATE TEMP TABLE {self._quoted(self.errors)} (seq serial, line integer, field text, message text)"
+               " ON COMMIT DROP",
+               f"CREATE TEMP TABLE {self._quoted(self.updates)} (line integer PRIMARY KEY) ON COMMIT DROP",
+               f"CREATE TEMP TABLE {self._quoted(self.ids)} (line integer PRIMARY KEY, id integer) ON COMMIT DROP",
+               *[f"CREATE TEMP TABLE {self._quoted(table)} (name text PRIMARY KEY, id integer, found integer, "
+                 "problem text) ON COMMIT DROP" for table in self.links.values()]]
+        for statement in ddl:
+            self._execute(text(statement))
+
+    def _stage(self, reader: csv.DictReader, report: Any, error: Callable[[int, dict[str, Any]], None],
+               progress: Callable[[int], None] | None, every: int) -> None:
+        """COPY the file's rows into the staging table, a row at a time: memory holds one
+        chunk of rows for `before_save_batch`, whatever the size of the file."""
+        names = [column.name for column in self.staging.columns if column.name != "line"]
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
+        copy_sql = f"COPY {self._quoted(self.staging)} (line, {', '.join(map(self._quote, names))}) FROM STDIN"
+        chunk: list[tuple[int, dict[str, Any]]] = []
+
+        def flush() -> None:
+            self.model.before_save_batch(self.service.env, [cells for _, cells in chunk])
+            for line, cells in chunk:
+                copy.write_row([line, *[_text(cells.get(name)) for name in names]])
+            chunk.clear()
+
+        with cursor.copy(copy_sql) as copy:
+            try:
+                for row in reader:
+                    report.rows += 1
+                    if progress and report.rows % every == 0:
+                        progress(report.rows)
+                    if None in row:
+                        error(reader.line_num, {"_row": [f"{len(row[None])} more cell(s) than the header has "
+                                                         "columns"]})
+                        continue
+                    cells: dict[str, Any] = {}
+                    for header, name, kind in self.plan:
+                        raw = row.get(header)
+                        raw = raw.strip() if raw else raw
+                        cells[name] = import_cell(raw, kind) if raw else None
+                    nul = [name for name, value in cells.items() if value and "\x00" in value]
+                    if nul:  # PostgreSQL stores no NUL: said here, as the schema says it
+                        error(reader.line_num, {name: ["Must not contain a NUL character."] for name in nul})
+                        continue
+                    chunk.append((reader.line_num, cells))
+                    if len(chunk) >= _HOOK_ROWS:
+                        flush()
+            except csv.Error as problem:
+                error(reader.line_num, {"_row": [f"unreadable CSV: {problem}"]})
+            flush()
+        self.statements += 1
+
+    def _set_updates_apart(self) -> None:
+        """Lines whose key names records the user can see, or repeats an earlier line's
+        (in any case), go to the row path as updates."""
+        staged = self.staging.c[self.key]
+        visible = self.service.select(self.resource).with_only_columns(getattr(self.model, self.key)).subquery()
+        stored = visible.c[self.key]
+        for given in (staged, func.lower(staged)):
+            found = select(self.staging.c.line).select_from(self.staging.join(visible, stored == given))
+            if given is not staged:
+                found = found.where(staged != func.lower(staged))
+            self._execute(_insert_ignoring(self.updates, found))
+        key = func.lower(staged)
+        numbered = select(self.staging.c.line, func.row_number().over(partition_by=key, order_by=self.staging.c.line)
+                          .label("n")).where(staged.isnot(None)).subquery()
+        self._execute(_insert_ignoring(self.updates, select(numbered.c.line).where(numbered.c.n > 1)))
+
+    def _creator(self) -> Any:
+        """The condition of a staged line that creates a record."""
+        return ~exists().where(self.updates.c.line == self.staging.c.line)
+
+    def _resolve_names(self, name: str) -> None:
+        """Fill the link table of many-to-one field `name`: each name a creating line gives
+        (not an id), the id of the one record the user may read by that display name
+        (exactly, else in any case), or why there is none."""
+        field = self.meta.fields[name]
+        links = self.links[name]
+        given = self.staging.c[name]
+        names = (select(given.label("name")).where(given.isnot(None), ~given.regexp_match(_DIGITS), self._creator())
+                 .distinct().subquery())
+        target = self.service.models.by_table(field.relation or "")
+        model = self.service.models.get(target)
+        display = self.service.meta(target).display_field
+        if display not in model.__table__.c:
+            self._execute(insert(links).from_select(["name", "found"], select(names.c.name, literal(0))))
+            self._execute(links.update().values(
+                problem=f"give the id of the {target} record: they cannot be found by name"))
+            return
+        visible = self.service.select(target).with_only_columns(model.id, getattr(model, display)).subquery()
+        shown = visible.c[display]
+        self._execute(insert(links).from_select(["name", "id", "found"], select(
+            names.c.name, func.min(visible.c.id), func.count(visible.c.id)).select_from(
+            names.outerjoin(visible, shown == names.c.name)).group_by(names.c.name)))
+        folded = (select(links.c.name, func.min(visible.c.id).label("id"), func.count().label("found"))
+                  .select_from(links.join(visible, func.lower(shown) == func.lower(links.c.name)))
+                  .where(links.c.found == 0).group_by(links.c.name).subquery())
+        self._execute(links.update().where(links.c.name == folded.c.name)
+                      .values(id=folded.c.id, found=folded.c.found))
+        problems = [{"n": found_name, "p": (f"no {target} record named {found_name!r} that you can see" if not found
+                                            else f"several {target} records are named {found_name!r}: "
+                                                 "give the id instead")}
+                    for found_name, found in db.session.execute(
+                        select(links.c.name, links.c.found).where(links.c.found != 1))]
+        if problems:
+            db.session.execute(links.update().where(links.c.name == bindparam("n")).values(problem=bindparam("p")),
+                               problems)
+            self.statements += 1
+
+    def _check(self) -> None:
+        """Record every problem of the creating lines, in one scan of the staging table."""
+        checks = [(name, message) for name in self.meta.fields for message in self._field_checks(name)]
+        if not checks:
+            return
+        found = func.unnest(array([literal(name, Text) for name, _ in checks]),
+                            array([cast(message, Text) for _, message in checks])).table_valued("field", "message").render_derived()
+        self._execute(insert(self.errors).from_select(["line", "field", "message"], select(
+            self.staging.c.line, found.c.field, found.c.message).select_from(self.staging).join(found, true())
+            .where(found.c.message.isnot(None), self._creator())))
+
+    def _field_checks(self, name: str) -> list[Any]:
+        """SQL expressions, each the message of one problem of field `name` in a staged
+        line (NULL where there is none), in the order the input schema reports them."""
+        field = self.meta.fields[name]
+        if name not in self.mapped:
+            return [literal(_REQUIRED)] if field.required and field.name not in AUDIT_FIELDS and field.writable \
+                else []
+        value = self.staging.c[name]
+        kind = field.kind
+        checks: list[Any] = []
+
+        def problem(condition: Any, message: Any) -> None:
+            checks.append(case((and_(value.isnot(None), condition), message), else_=null()))
+
+        if field.required:
+            checks.append(case((value.is_(None), _REQUIRED), else_=null()))
+        if kind == "email":
+            problem(~value.regexp_match(_EMAIL, flags="i"), "Not a valid email address.")
+        if kind == "url":
+            problem(~value.regexp_match(_URL), "Not a valid URL.")
+        if kind in TEXT_KINDS:
+            if field.max_length:
+                problem(func.char_length(value) > field.max_length, f"Longer than maximum length {field.max_length}.")
+            if field.choices:
+                problem(value.notin_([choice for choice, _ in field.choices]),
+                        f"Must be one of: {', '.join(str(choice) for choice, _ in field.choices)}.")
+            if kind == "phone":
+                problem(~value.regexp_match(PHONE_PATTERN), "Not a valid phone number.")
+            if kind in SINGLE_LINE_KINDS:
+                problem(value.regexp_match(_LINE_BREAKS), "Must be a single line.")
+        elif kind == "integer":
+            checks.append(case((value.is_(None), null()), (~value.regexp_match(_INTEGER), "Not a valid integer."),
+                               (_out_of(value, INT_MIN, INT_MAX), _RANGE), else_=null()))
+        elif kind == "decimal":
+            checks.append(case((value.is_(None), null()), (~value.regexp_match(_NUMBER), "Not a valid number."),
+                               *([(func.abs(cast(value, Numeric)) >= 10 ** (field.digits[0] - field.digits[1]),
+                                   f"Must have at most {field.digits[0] - field.digits[1]} digits before the point.")]
+                                 if field.digits else []), else_=null()))
+        elif kind == "boolean":
+            problem(value.notin_(_BOOLEANS[0] + _BOOLEANS[1]), "Not a valid boolean.")
+        elif kind == "date":
+            problem(~_valid_date(value, _DATE), "Not a valid date.")
+        elif kind == "datetime":
+            problem(~_valid_date(value, _DATETIME), "Not a valid datetime.")
+        elif kind == "many2one":
+            checks.append(self._link_check(name, value))
+        elif kind == "tags":
+            part = func.unnest(func.string_to_array(value, ",")).table_valued("part").render_derived()
+            problem(exists().select_from(part).where(func.char_length(func.btrim(part.c.part)) > 60),
+                    "Longer than maximum length 60.")
+        return checks
+
+    def _link_check(self, name: str, value: Any) -> Any:
+        """The message of a link that is no record id, or names a record the user cannot
+        see, or (given by name) no single record."""
+        target = self.service.models.by_table(self.meta.fields[name].relation or "")
+        model = self.service.models.get(target)
+        number = cast(value, Numeric)
+        seen = self.service.select(target).with_only_columns(literal(1)).where(model.id == cast(value, Integer))
+        links = self.links[name]
+        return case(
+            (value.is_(None), null()),
+            (value.regexp_match(_DIGITS), case(
+                (_out_of(value, 1, INT_MAX), "Not a valid record id."),
+                (~seen.exists(), literal(f"No {target} record #") + cast(number, Text) + " that you can see."),
+                else_=null())),
+            else_=select(links.c.problem).where(links.c.name == value).scalar_subquery())
+
+    def _number_creators(self) -> None:
+        """Give each good creating line the id of its record-to-be."""
+        sequence = func.pg_get_serial_sequence(self.meta.table, "id")
+        good = (select(self.staging.c.line).where(
+            self._creator(), ~exists().where(self.errors.c.line == self.staging.c.line))
+            .order_by(self.staging.c.line).subquery())
+        self._execute(insert(self.ids).from_select(["line", "id"], select(good.c.line, func.nextval(sequence))))
+
+    def _insert(self, report: Any, error: Callable[[int, dict[str, Any]], None],
+                write_rows: Callable[[list[tuple[int, dict[str, Any]]]], None]) -> None:
+        bounds = db.session.execute(select(func.min(self.ids.c.line), func.max(self.ids.c.line))).one()
+        if bounds[0] is None:
+            return
+        try:
+            self.service.policy.require(self.resource, "create")
+            self.service.require_creatable(self.resource)
+        except AccessDenied as refused:  # the user may not create at all: say it once
+            error(bounds[0], {"_row": [str(refused)]})
+            return
+        self._create_tags()
+        statement = self._insert_statement()
+        for low in range(bounds[0], bounds[1] + 1, INSERT_BATCH):
+            window = self.ids.c.line.between(low, low + INSERT_BATCH - 1)
+            parameters = {"low": low, "high": low + INSERT_BATCH - 1}
+            try:
+                with db.session.begin_nested():
+                    self._execute(statement, parameters)
+            except IntegrityError:
+                # A value the database refuses (a unique one): the row path names its line.
+                write_rows(self._values(select(self.staging).join(self.ids, self.ids.c.line == self.staging.c.line)
+                                        .where(window).order_by(self.staging.c.line), error)[0])
+                continue
+            self._link_tags(window)
+            refused = self._refused(window)
+            for line in refused:
+                error(line, {"_row": [_REFUSED.format(self.resource)]})
+            self._execute(insert(AuditEntry.__table__).from_select(
+                ["at", "user_id", "model", "record_id", "action"],
+                select(literal(self.service.env.now(), AuditEntry.__table__.c.at.type),
+                       literal(self.service.env.user.id if self.service.env.user else None, Integer),
+                       literal(self.resource), self.ids.c.id, literal("create")).where(window)))
+            ids = [record_id for line, record_id in db.session.execute(
+                select(self.ids.c.line, self.ids.c.id).where(window).order_by(self.ids.c.line)) if line not in refused]
+            report.created += len(ids)
+            if ids:
+                emit(signals.records_created, self.resource, ids=ids, env=self.service.env)
+
+    def _insert_statement(self) -> Any:
+        """INSERT INTO the model's table the records of the creating lines of a window of
+        lines (:low to :high), with the ids given them."""
+        table = self.model.__table__
+        env = self.service.env
+        now, author = env.now(), env.user.id if env.user else None
+        values: dict[str, Any] = {"id": self.ids.c.id, "created_at": literal(now, table.c.created_at.type),
+                                  "updated_at": literal(now, table.c.updated_at.type),
+                                  "created_by": literal(author, Integer), "updated_by": literal(author, Integer),
+                                  "version": literal(1)}
+        for column in table.c:
+            name = column.key
+            if name in values or name not in self.meta.fields or not self.meta.fields[name].is_column:
+                continue
+            default = _default(column)
+            if name in self.mapped or name in self.derived:
+                value = self._typed(name, self.staging.c[name])
+                values[name] = value if default is None else func.coalesce(value, literal(default, column.type))
+            elif default is not None:
+                values[name] = literal(default, column.type)
+        source = (select(*values.values()).select_from(self.ids.join(self.staging, self.staging.c.line == self.ids.c.line))
+                  .where(self.ids.c.line.between(bindparam("low"), bindparam("high"))))
+        return insert(table).from_select(list(values), source)
+
+    def _typed(self, name: str, value: Any) -> Any:
+        """The staged text of field `name` as its column's type."""
+        field = self.meta.fields[name]
+        kind = field.kind
+        if kind in ("integer",):
+            return cast(value, Integer)
+        if kind in ("decimal", "money"):
+            return cast(value, Numeric)
+        if kind == "boolean":
+            return case((value.in_(_BOOLEANS[0]), true()), (value.in_(_BOOLEANS[1]), false()), else_=null())
+        if kind == "date":
+            return cast(value, Date)
+        if kind == "datetime":
+            return case((value.regexp_match(_ZONE + "$"), cast(value, DateTime(timezone=True))),
+                        else_=func.timezone("UTC", cast(value, DateTime())))
+        if kind == "many2one":
+            links = self.links.get(name)
+            by_name = select(links.c.id).where(links.c.name == value).scalar_subquery() if links is not None else null()
+            return case((value.regexp_match(_DIGITS), cast(value, Integer)), else_=by_name)
+        return value
+
+    def _create_tags(self) -> None:
+        """Create the tags the creating lines name that do not exist yet, through the
+        service (as tagging a record does); one query finds them."""
+        for name, field in self.meta.fields.items():
+            if field.kind != "tags" or name not in self.mapped:
+                continue
+            part = func.unnest(func.string_to_array(self.staging.c[name], ",")).table_valued("part").render_derived()
+            wanted = (select(func.lower(func.btrim(part.c.part)).label("name")).select_from(self.staging)
+                      .join(part, true()).join(self.ids, self.ids.c.line == self.staging.c.line)
+                      .where(func.btrim(part.c.part) != "").distinct().subquery())
+            missing = select(wanted.c.name).where(~exists().where(Tag.__table__.c.name == wanted.c.name))
+            system = self.service.env.sudo().records
+            for tag in db.session.scalars(missing).all():
+                system.create("tags", {"name": tag})
+
+    def _link_tags(self, window: Any) -> None:
+        for name, field in self.meta.fields.items():
+            if field.kind != "tags" or name not in self.mapped:
+                continue
+            relationship = self.model.__mapper__.relationships[name]
+            (_, record_column), = relationship.synchronize_pairs
+            (_, tag_column), = relationship.secondary_synchronize_pairs
+            part = func.unnest(func.string_to_array(self.staging.c[name], ",")).table_valued("part").render_derived()
+            tags = Tag.__table__
+            self._execute(insert(relationship.secondary).from_select([record_column.key, tag_column.key], select(
+                self.ids.c.id, tags.c.id).select_from(self.ids).join(self.staging, self.staging.c.line == self.ids.c.line)
+                .join(part, true()).join(tags, tags.c.name == func.lower(func.btrim(part.c.part)))
+                .where(window).distinct()))
+
+    def _refused(self, window: Any) -> set[int]:
+        """Lines of the window whose records the user's record rules do not let them create."""
+        predicate = self.service.policy.predicate(self.model, "create")
+        if isinstance(predicate, True_):
+            return set()
+        table = self.model.__table__
+        return set(db.session.scalars(select(self.ids.c.line).select_from(
+            self.ids.join(table, table.c.id == self.ids.c.id)).where(window, ~func.coalesce(predicate, false()))))
+
+    def _write_updates(self, error: Callable[[int, dict[str, Any]], None],
+                       write_rows: Callable[[list[tuple[int, dict[str, Any]]]], None]) -> None:
+        """Give the update lines to the row path, in the order of the file, a few at a time."""
+        last = 0
+        while True:
+            statement = (select(self.staging).join(self.updates, self.updates.c.line == self.staging.c.line)
+                         .where(self.staging.c.line > last).order_by(self.staging.c.line).limit(_UPDATE_ROWS))
+            pending, last = self._values(statement, error)
+            if last is None:
+                return
+            write_rows(pending)
+
+    def _values(self, statement: Any, error: Callable[[int, dict[str, Any]], None]
+                ) -> tuple[list[tuple[int, dict[str, Any]]], int | None]:
+        """((line, values) of the staged lines `statement` reads, as the row path takes them,
+        the last line read or None); lines with a link the RowReader cannot find are reported."""
+        pending = []
+        last = None
+        for row in db.session.execute(statement).mappings().all():
+            last = row["line"]
+            cells = {name: row[name] for name in self.mapped if row[name] is not None}
+            values, problems = self.rows.field_values(cells)
+            if problems:
+                error(row["line"], problems)
+            else:
+                pending.append((row["line"], values))
+        return pending, last
+
+    def _reported(self) -> list[tuple[int, dict[str, list[str]]]]:
+        """The problems found in SQL, by line, each line's by field in the model's order."""
+        order = {name: index for index, name in enumerate(self.meta.fields)}
+        found: dict[int, dict[str, list[str]]] = {}
+        for line, field, message in db.session.execute(select(self.errors.c.line, self.errors.c.field,
+                                                              self.errors.c.message).order_by(self.errors.c.line,
+                                                                                              self.errors.c.seq)):
+            found.setdefault(line, {}).setdefault(field, []).append(message)
+        return [(line, dict(sorted(errors.items(), key=lambda item: order.get(item[0], -1))))
+                for line, errors in found.items()]
+
+    # -- helpers --------------------------------------------------------------------------
+    def _execute(self, statement: Any, parameters: Mapping[str, Any] | None = None) -> None:
+        db.session.execute(statement, parameters or {})
+        self.statements += 1
+
+    def _quote(self, name: str) -> str:
+        return db.session.get_bind().dialect.identifier_preparer.quote(name)
+
+    def _quoted(self, table: Table) -> str:
+        return self._quote(table.name)
+
+
+def _insert_ignoring(table: Table, rows: Any) -> Any:
+    return pg_insert(table).from_select(["line"], rows).on_conflict_do_nothing()
+
+
+def _out_of(value: Any, low: int, high: int) -> Any:
+    """Whether digits `value` (signed) are outside [low, high], without a cast that overflows."""
+    digits = func.ltrim(func.ltrim(value, "+-"), "0")
+    number = cast(value, Numeric)
+    return case((func.char_length(digits) > 10, true()), else_=(number < low) | (number > high))
+
+
+def _valid_date(value: Any, pattern: str) -> Any:
+    """Whether `value` matches `pattern` (which begins with a date) and its day exists in its month."""
+    day = cast(func.substr(value, 9, 2), Integer)
+    first = cast(func.substr(value, 1, 8) + "01", Date)
+    last_day = func.extract("day", first + text("interval '1 month'") - text("interval '1 day'"))
+    return case((~value.regexp_match(pattern), false()), else_=day <= last_day)
+
+
+def _default(column: Column[Any]) -> Any:
+    """The column's plain default value, or None."""
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
+
