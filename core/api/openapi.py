@@ -89,7 +89,7 @@ def build_spec(target: Platform) -> dict[str, Any]:
         ref = {"$ref": f"#/components/schemas/{name}"}
         json_body = lambda schema: {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}  # noqa: E731
         spec.path(path=f"/api/v1/{resource}", operations={
-            "get": {"summary": f"List {meta.label_plural}", "tags": [resource], "parameters": _list_parameters(),
+            "get": {"summary": f"List {meta.label_plural}", "tags": [resource], "parameters": _list_parameters(meta),
                     "responses": {"200": {"description": "A page", "content": {"application/json": {"schema": {
                         "type": "object", "properties": {
                             "data": {"type": "array", "items": ref}, "next": {"type": ["string", "null"]},
@@ -174,12 +174,16 @@ _FIELDS = {"name": "fields", "in": "query", "schema": {"type": "string"},
            "description": "Comma-separated fields to return (id and display_name always come)"}
 
 
-def _list_parameters() -> list[dict[str, Any]]:
+def _list_parameters(meta: Any) -> list[dict[str, Any]]:
     text = {"type": "string"}
+    indexed = ", ".join(sorted(meta.sort_fields))
+    sort = (f"Comma-separated fields, '-' for descending; by default {', '.join(meta.order)}. A sort starting "
+            f"the default order is the default order. An index serves the sorts by {indexed}, in either "
+            "direction: any page of them costs the same; another column is sorted in full.")
     return [
         {"name": "filter", "in": "query", "schema": text, "description": "Filter-language domain as JSON"},
         {"name": "q", "in": "query", "schema": text, "description": "Quick search on searchable fields"},
-        {"name": "sort", "in": "query", "schema": text, "description": "Comma-separated fields, '-' for descending"},
+        {"name": "sort", "in": "query", "schema": text, "description": sort},
         _FIELDS,
         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
         {"name": "cursor", "in": "query", "schema": text, "description": "The `next` value of the previous page"},
