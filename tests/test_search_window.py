@@ -47,3 +47,18 @@ def test_every_match_once_in_order_whatever_the_window(people, monkeypatch, wind
         assert _walk(term, size) == _expected(people, term), (term, window, size)
     assert _walk("mar", size, order="-last_name") == _expected(people, "mar", descending=True)
     assert len(_expected(people, "mar")) > 20  # common enough to fill pages from the walk
+
+
+@pytest.mark.parametrize("gather", [5, 30])
+def test_past_the_gathering_bound_pages_stay_in_order_without_repeats(people, monkeypatch, gather):
+    """A term matching more than the search gathers pages through matches only, in the
+    list's order, each once; within the bound, every match comes."""
+    monkeypatch.setattr(pagination, "SEARCH_WINDOW", 1)
+    monkeypatch.setattr(pagination, "SEARCH_GATHER", gather)
+    expected = _expected(people, "mar")
+    walked = _walk("mar", 4)
+    assert walked == sorted(walked, key=expected.index) and len(set(walked)) == len(walked)
+    assert set(walked) <= set(expected) and len(walked) >= min(gather, len(expected))
+    few = _expected(people, "dup")  # 6 matches: exact when the bound takes them all
+    if len(few) <= gather:
+        assert _walk("dup", 2) == few

@@ -15,8 +15,8 @@ from core.json_input import load_json
 from core.models.sorting import order_columns
 from core.records.errors import BadRequest
 
-__all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "matches_first", "search_page",
-           "SEARCH_WINDOW", "encode_cursor", "decode_cursor", "BadCursor"]
+__all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "search_page", "SEARCH_WINDOW",
+           "SEARCH_GATHER", "encode_cursor", "decode_cursor", "BadCursor"]
 
 
 class BadCursor(BadRequest):
@@ -122,49 +122,32 @@ def apply_keyset(statement: Select[Any], keys: list[SortKey], cursor_values: lis
     return statement
 
 
-def matches_first(model: type[Any], statement: Select[Any], keys: list[SortKey], limit: int) -> Select[Any]:
-    """The first `limit` records of `statement` (ordered by `keys`), gathering every match
-    before sorting them.
-
-    For a selective condition the planner cannot estimate, such as a substring search,
-    it may walk the sort index and test row after row: a common surname that sorts late
-    then reads most of the table (1.3 s over 1,000,000 contacts). Here the matches are
-    collected first, through the trigram indexes, in a CTE the planner may not see through
-    (MATERIALIZED on PostgreSQL); only their sort keys are sorted, and the page's records
-    are then read by id. The cost follows the number of matches, not the table size."""
-    return select(model).where(model.id.in_(_gathered_ids(statement, keys, limit))).order_by(
-        *[key.order_clause() for key in keys])
-
-
-def _gathered_ids(statement: Select[Any], keys: list[SortKey], limit: int, *,
-                  unless: ColumnElement[bool] | None = None) -> Select[Any]:
-    """Ids of the first `limit` rows of `statement` in the order of `keys`, sorting every
-    match (see `matches_first`); nothing is read when `unless` holds."""
-    matches = (statement.order_by(None).with_only_columns(*[key.column for key in keys])
-               .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
-    on_matches = [replace(key, column=matches.c[key.name]) for key in keys]
-    page = select(matches.c.id).order_by(*[key.order_clause() for key in on_matches]).limit(limit)
-    return page if unless is None else page.where(not_(unless))
-
-
-#: Rows of a list (after the cursor, in its order) a search tests before it gathers every
-#: match instead: a term found in more than about one row in 40 fills a page within them.
+#: Rows of a list (after the cursor, in its order) a search tests before it gathers
+#: matches instead: a term found in more than about one row in 40 fills a page within them.
 SEARCH_WINDOW = 2000
+#: The most matches a search gathers to sort. A term matching more (a syllable such as
+#: "ber" matches 126,000 of a million contacts) is ordered among the first this many the
+#: trigram indexes find: reading every match costs what they number (190 ms there, 25 ms
+#: for 5,000).
+SEARCH_GATHER = 5_000
 
 
 def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[bool], keys: list[SortKey],
-                limit: int, window: int | None = None) -> Select[Any]:
+                limit: int, window: int | None = None, gather: int | None = None) -> Select[Any]:
     """The first `limit` records of `unsearched` (ordered by `keys`, after the cursor)
-    that `match`, whatever the number of matches.
+    that `match`, at a cost that does not grow with the number of matches.
 
-    A common fragment ("mar") matches tens of thousands of contacts at a million:
-    gathering and sorting every match (`matches_first`) costs what they number. So the
-    list is first walked in its order, through its sort index, for `window` rows: a term
-    that common fills the page within them. Only when it does not (a rarer term, whose
-    matches are then few) are the matches gathered through the trigram indexes. One
-    statement; on PostgreSQL the gathering is a branch the executor skips when the walk
-    sufficed. The worst case is a term just too rare to fill a page in the window: about
-    limit / window of the rows match, so the gathering sorts about that share of the table."""
+    1. The list is walked in its order, through its sort index, for `window` rows: a
+       common term whose matches are spread through the list fills the page within them.
+    2. Otherwise the matches are gathered through the trigram indexes, in a CTE the
+       planner may not see through (MATERIALIZED on PostgreSQL), at most `gather` of them;
+       only their sort keys are sorted, and the page's records are then read by id. The
+       executor skips this branch when the walk sufficed.
+
+    The page is exact when the walk fills it or the term matches at most `gather` records
+    after the cursor. Past that (worst case), the page is in the list's order among the
+    first `gather` matches the indexes give, so a match may be left out: the list's count
+    says how many match, and a longer term narrows them."""
     window = window or SEARCH_WINDOW
     walked = (unsearched.with_only_columns(*[key.column for key in keys], match.label("hit"))
               .limit(window).cte("walked").prefix_with("MATERIALIZED", dialect="postgresql"))
@@ -173,8 +156,14 @@ def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[
             .limit(limit).subquery("hits"))
     found = select(func.count()).select_from(hits).scalar_subquery()
     walked_all = select(func.count()).select_from(walked).scalar_subquery() < window
-    gathered = _gathered_ids(unsearched.where(match), keys, limit,
-                             unless=or_(found >= limit, walked_all)).subquery("gathered")
+    # The CTE is planned for every match (the trigram indexes, not a scan of the table
+    # that a LIMIT would make look cheap); the LIMIT outside stops reading it.
+    matches = (unsearched.where(match).order_by(None).with_only_columns(*[key.column for key in keys])
+               .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
+    capped = select(matches).limit(gather or SEARCH_GATHER).subquery("capped")
+    on_capped = [replace(key, column=capped.c[key.name]) for key in keys]
+    gathered = (select(capped.c.id).where(not_(or_(found >= limit, walked_all)))
+                .order_by(*[key.order_clause() for key in on_capped]).limit(limit).subquery("gathered"))
     ids = union_all(select(hits.c.id), select(gathered.c.id))
     return select(model).where(model.id.in_(ids)).order_by(*[key.order_clause() for key in keys]).limit(limit)
 
