@@ -62,3 +62,14 @@ def test_past_the_gathering_bound_pages_stay_in_order_without_repeats(people, mo
     few = _expected(people, "dup")  # 6 matches: exact when the bound takes them all
     if len(few) <= gather:
         assert _walk("dup", 2) == few
+
+
+def test_the_list_says_when_a_search_matches_more_than_it_gathers(people, monkeypatch, admin, client):
+    from core.testing.web import sign_in
+
+    sign_in(client, "admin")
+    monkeypatch.setattr(pagination, "SEARCH_GATHER", 10)
+    many = client.get("/m/contacts?q=mar").get_data(as_text=True)
+    assert "shown in order among the first 10 found" in many
+    few = client.get("/m/contacts?q=dup").get_data(as_text=True)
+    assert "Dupont" in few and "shown in order among" not in few

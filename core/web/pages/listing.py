@@ -14,6 +14,7 @@ from core.domain import DomainError
 from core.records.csv_cells import export_cell
 from core.records.csv_io import export_kinds
 from core.records.errors import RecordError
+from core.records import pagination
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
 from core.web.pages.inline_edit import inline_editable
@@ -80,6 +81,7 @@ def list_page(resource: str) -> Response | tuple[str, int]:
             context["display"] = DisplayContext(env, meta, page.records, columns)
             context["count"] = env.records.count(resource, domain, search=query.q or None,
                                                  cap=None if request.args.get("exact") else int(env.platform.settings["count_cap"]))
+            context["search_bound"] = pagination.SEARCH_GATHER
     except (DomainError, RecordError, KeyError) as error:
         db.session.rollback()
         context["error"] = str(error).strip("'\"")
