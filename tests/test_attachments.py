@@ -4,10 +4,12 @@ the reason; contents kept through the storage interface (a folder, or an S3-comp
 bucket: here a local S3 server, moto's, since no real one runs on this machine)."""
 from __future__ import annotations
 
+import io
 import socket
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -39,8 +41,6 @@ def world(app, make_user, files):
 
 
 def _upload(api, contact_id, name, data, media="application/octet-stream"):
-    import io
-
     return api.post(f"/api/v1/contacts/{contact_id}/attachments", data={"file": (io.BytesIO(data), name, media)},
                     content_type="multipart/form-data")
 
@@ -51,6 +51,7 @@ def test_attach_list_download_and_remove_through_the_api(world, api_as, files):
     assert made.status_code == 201, made.json
     [file] = made.json["data"]
     assert (file["filename"], file["media_type"], file["size"]) == ("quote.pdf", "application/pdf", len(PDF))
+    assert datetime.fromisoformat(file["created_at"]).tzinfo is not None, "RFC 3339, as every date of the API"
     assert (files / file["sha256"][:2] / file["sha256"]).read_bytes() == PDF, "kept on disk by its SHA-256"
     assert [f["id"] for f in api.get(f"/api/v1/contacts/{contact.id}/attachments").json["data"]] == [file["id"]]
     download = api.get(file["content_url"])

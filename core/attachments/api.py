@@ -25,7 +25,7 @@ def dump(attachment: Any) -> dict[str, Any]:
     """An attachment as the API answers it."""
     return {"id": attachment.id, "model": attachment.model, "record_id": attachment.record_id,
             "filename": attachment.filename, "media_type": attachment.media_type, "size": attachment.size,
-            "sha256": attachment.sha256, "created_at": attachment.created_at, "created_by": attachment.created_by,
+            "sha256": attachment.sha256, "created_at": attachment.created_at.isoformat(), "created_by": attachment.created_by,
             "content_url": f"/api/v1/attachments/{attachment.id}/content"}
 
 

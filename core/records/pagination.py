@@ -149,7 +149,10 @@ def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[
     first `gather` matches the indexes give, so a match may be left out: the list's count
     says how many match, and a longer term narrows them."""
     window = window or SEARCH_WINDOW
-    walked = (unsearched.with_only_columns(*[key.column for key in keys], match.label("hit"))
+    # The sort's columns, and the id the page's records are read by (an order on a unique
+    # column has no id).
+    columns = [key.column for key in keys] + ([] if any(key.name == "id" for key in keys) else [model.id])
+    walked = (unsearched.with_only_columns(*columns, match.label("hit"))
               .limit(window).cte("walked").prefix_with("MATERIALIZED", dialect="postgresql"))
     on_walked = [replace(key, column=walked.c[key.name]) for key in keys]
     hits = (select(walked.c.id).where(walked.c.hit).order_by(*[key.order_clause() for key in on_walked])
@@ -158,7 +161,7 @@ def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[
     walked_all = select(func.count()).select_from(walked).scalar_subquery() < window
     # The CTE is planned for every match (the trigram indexes, not a scan of the table
     # that a LIMIT would make look cheap); the LIMIT outside stops reading it.
-    matches = (unsearched.where(match).order_by(None).with_only_columns(*[key.column for key in keys])
+    matches = (unsearched.where(match).order_by(None).with_only_columns(*columns)
                .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
     capped = select(matches).limit(gather or SEARCH_GATHER).subquery("capped")
     on_capped = [replace(key, column=capped.c[key.name]) for key in keys]

@@ -40,7 +40,8 @@ def test_the_migration_moves_the_contents_of_the_table_into_the_store_and_back(a
     store, digest = blobs(settings), attachment.sha256
     manager = AddonManager(app)
 
-    command.downgrade(alembic_config(manager.catalog, db.session.connection(), settings=settings), "service_desk@-1")
+    # To the revision before the one that moved the contents into the store (6a1f0c2b9d47).
+    command.downgrade(alembic_config(manager.catalog, db.session.connection(), settings=settings), "39d58e60df1b")
     db.session.commit()
     kept = db.session.execute(text("SELECT sha256, size, content FROM service_desk_blobs")).all()
     assert [(row.sha256, row.size, bytes(row.content)) for row in kept] == [(digest, len(CONTENT), CONTENT)]
