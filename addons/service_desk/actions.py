@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 from datetime import datetime, timedelta
 from typing import Any, Mapping
 
@@ -35,7 +34,7 @@ def attachments_of(payload: Mapping[str, Any]) -> list[tuple[str, bytes, str | N
         try:
             files.append((str(item["filename"]), base64.b64decode(item["content_base64"], validate=True),
                           item.get("content_type")))
-        except (KeyError, TypeError, binascii.Error):
+        except (KeyError, TypeError, ValueError):  # binascii.Error, and text that is not ASCII, are ValueErrors
             raise ValidationFailed({"attachments": [
                 f"item {index}: give filename and content_base64 (and content_type)"]}) from None
     return files

@@ -101,3 +101,13 @@ def test_uploads_may_be_larger_than_other_requests(carla, api_as, desk):
     too_large = agent.post(f"/api/v1/tickets/{ticket.id}/attach", json={"attachments": [
         {"filename": "huge.bin", "content_base64": twelve_megabytes * 3}]})
     assert too_large.status_code == 413 and "30 MB" in too_large.get_json()["detail"]
+
+
+def test_content_that_is_not_base64_is_refused_with_the_reason(carla, api_as, desk):
+    agent = api_as(desk.agent("agnes"))
+    ticket = desk.ticket(contact_id=carla.contact_id)
+    for content in ("not base64!", "ÿþ¼½", 12):
+        refused = agent.post(f"/api/v1/tickets/{ticket.id}/attach", json={"attachments": [
+            {"filename": "a.txt", "content_base64": content}]})
+        assert refused.status_code == 422, content
+        assert "content_base64" in refused.get_json()["errors"]["attachments"][0]
