@@ -44,3 +44,21 @@ def test_rows_per_page_can_be_chosen_and_odd_sizes_fall_back(client, admin):
     form = BeautifulSoup(html, "html.parser").select_one("form.page-size")
     assert form.select_one("option[selected]")["value"] == "100"
     assert form.select_one("input[name=q]")["value"] == "a", "choosing a size keeps the search"
+
+
+def test_headers_offer_only_the_sorts_an_index_serves_and_show_the_sort_in_force(client, admin):
+    sign_in(client, "admin")
+
+    def headers(url: str) -> dict[str, tuple[str | None, str | None]]:
+        soup = BeautifulSoup(client.get(url).get_data(as_text=True), "html.parser")
+        return {" ".join(th.get_text().split()).rstrip(" ▲▼"): (th.get("aria-sort"), th.a["href"] if th.a else None)
+                for th in soup.select("table.grid thead th")[1:]}
+
+    default = headers("/m/contacts")
+    assert default["Last name"][0] == "ascending" and "sort=-last_name" in default["Last name"][1]
+    assert default["City"] == (None, default["City"][1]) and "sort=city" in default["City"][1]
+    assert default["First name"] == (None, None) and default["Owner"] == (None, None)
+    reversed_ = headers("/m/contacts?sort=-last_name")
+    assert reversed_["Last name"][0] == "descending" and "sort=last_name" in reversed_["Last name"][1]
+    by_city = headers("/m/contacts?sort=city")
+    assert by_city["City"][0] == "ascending" and by_city["Last name"][0] is None

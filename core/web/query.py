@@ -124,9 +124,10 @@ class ListQuery:
             return self.url(cursor=None, back=[], pos=None)
         return self.url(cursor=cursor, back=trail, pos=max(0, self.position - size))
 
-    def sort_url(self, column: str) -> str:
-        """Link of a column header: sort by it, or reverse when already sorted by it."""
-        return self.url(sort=f"-{column}" if self.sort == column else column, cursor=None)
+    def sort_url(self, column: str, current: str | None = None) -> str:
+        """Link of a column header: sort by it, or reverse when the list is sorted by it
+        (`current`: the sort in force, the list's default order when the URL gives none)."""
+        return self.url(sort=f"-{column}" if (current or self.sort) == column else column, cursor=None)
 
 
 def _builder_value(kind: str, operator: str, value: str) -> Any:
