@@ -102,7 +102,7 @@ def test_save_and_share_a_view_then_a_colleague_opens_it(app, live_server, brows
     for label in ("Email", "Phone", "Account", "Owner"):
         box.get_by_label(label, exact=True).uncheck()
     box.get_by_role("button", name="Show these columns").click()
-    expect(page.locator("table.grid thead th")).to_have_text(["Select", "Last name", "First name", "City"])
+    expect(page.locator("table.grid thead th")).to_have_text(["Select", "Last name ▲", "First name", "City"])
     page.locator("summary", has_text="Save view").click()
     page.fill("#view-name", "London people")
     page.select_option("#view-share", label="Contacts: user")
@@ -114,7 +114,7 @@ def test_save_and_share_a_view_then_a_colleague_opens_it(app, live_server, brows
     sign_in_browser(other, live_server, "colleague")
     other.goto(f"{live_server}/m/contacts")
     other.select_option("#view", label="London people · shared")
-    expect(other.locator("table.grid thead th")).to_have_text(["Select", "Last name", "First name", "City"])
+    expect(other.locator("table.grid thead th")).to_have_text(["Select", "Last name ▲", "First name", "City"])
     expect(other.locator("td.col-last_name")).to_have_text(["Lovelace", "Turing"])
     other.close()
 
