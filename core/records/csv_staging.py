@@ -151,6 +151,7 @@ class StagedImport:
         #: Whether the user may create records here (None until a chunk has some to create).
         self.creatable: bool | None = None
         self.insert: Any = None
+        self.analyzed = False
 
     # -- the steps ----------------------------------------------------------------------
     def run(self, reader: csv.DictReader, report: Any, error: Callable[[int, dict[str, Any]], None],
@@ -183,7 +184,9 @@ class StagedImport:
                  write_rows: Callable[[list[tuple[int, dict[str, Any]]]], None]) -> None:
         """Check and write the staged lines `low` to `high` (one chunk)."""
         window = self.staging.c.line.between(low, high)
-        self._execute(text(f"ANALYZE {self._quoted(self.staging)}"))
+        if not self.analyzed:  # the first chunk's figures serve the plans of the others
+            self._execute(text(f"ANALYZE {self._quoted(self.staging)}"))
+            self.analyzed = True
         if self.key:
             self._set_updates_apart(window)
         for field in self.links:
@@ -280,15 +283,21 @@ class StagedImport:
             self.statements += 1
 
     def _check(self, window: Any) -> None:
-        """Record every problem of the creating lines of the `window`, in one scan."""
+        """Record every problem of the creating lines of the `window`, in one scan: the
+        messages of a line are gathered in an array, spread over rows only for the lines
+        that have one."""
         checks = [(name, message) for name in self.meta.fields for message in self._field_checks(name)]
         if not checks:
             return
+        lines = select(self.staging.c.line, array([cast(message, Text) for _, message in checks]).label("messages")
+                       ).where(window, self._creator()).subquery()
+        bad = (select(lines).where(func.cardinality(func.array_remove(lines.c.messages, null())) > 0)
+               .subquery())
         found = func.unnest(array([literal(name, Text) for name, _ in checks]),
-                            array([cast(message, Text) for _, message in checks])).table_valued("field", "message").render_derived()
+                            bad.c.messages).table_valued("field", "message").render_derived()
         self._execute(insert(self.errors).from_select(["line", "field", "message"], select(
-            self.staging.c.line, found.c.field, found.c.message).select_from(self.staging).join(found, true())
-            .where(window, found.c.message.isnot(None), self._creator())))
+            bad.c.line, found.c.field, found.c.message).select_from(bad).join(found, true())
+            .where(found.c.message.isnot(None))))
 
     def _field_checks(self, name: str) -> list[Any]:
         """SQL expressions, each the message of one problem of field `name` in a staged
