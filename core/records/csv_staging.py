@@ -73,6 +73,10 @@ _NAME = "[A-Z0-9\u00a1-\uffff]"
 _EMAIL = (rf"^{_ATOM}(\.{_ATOM})*@((?:{_NAME}(?:[-A-Z0-9\u00a1-\uffff]{{0,61}}{_NAME})?\.)+"
           r"(?:[A-Z\u00a1-\uffff]{2,6}|[-A-Z0-9\u00a1-\uffff]{2,})"
           r"|\[(25[0-5]|2[0-4]\d|[0-1]?\d?\d)(\.(25[0-5]|2[0-4]\d|[0-1]?\d?\d)){3}\]|localhost)$")
+# Most addresses, read ten times faster than by _EMAIL, whose language holds this one's
+# (below 65 characters, no label is longer than 63).
+_COMMON_EMAIL = r"^[A-Za-z0-9_%+-]+(\.[A-Za-z0-9_%+-]+)*@([A-Za-z0-9]+(-+[A-Za-z0-9]+)*\.)+[A-Za-z]{2,6}$"
+_COMMON_EMAIL_LENGTH = 64
 # The schema's URL pattern ends with a lookahead PostgreSQL's brackets cannot spell.
 _URL = URL_PATTERN.removesuffix("(?![\\s\\S])") + "$"
 _LINE_BREAKS = "[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"
@@ -316,7 +320,7 @@ class StagedImport:
         if field.required:
             checks.append(case((value.is_(None), _REQUIRED), else_=null()))
         if kind == "email":
-            problem(~value.regexp_match(_EMAIL, flags="i"), "Not a valid email address.")
+            problem(~_valid_email(value), "Not a valid email address.")
         if kind == "url":
             problem(~value.regexp_match(_URL), "Not a valid URL.")
         if kind in TEXT_KINDS:
@@ -570,6 +574,12 @@ def _out_of(value: Any, low: int, high: int) -> Any:
     digits = func.ltrim(func.ltrim(value, "+-"), "0")
     number = cast(value, Numeric)
     return case((func.char_length(digits) > 10, true()), else_=(number < low) | (number > high))
+
+
+def _valid_email(value: Any) -> Any:
+    """Whether `value` is an address marshmallow's Email validator takes."""
+    common = and_(func.char_length(value) <= _COMMON_EMAIL_LENGTH, value.regexp_match(_COMMON_EMAIL))
+    return case((common, true()), else_=value.regexp_match(_EMAIL, flags="i"))
 
 
 def _valid_date(value: Any, pattern: str) -> Any:
