@@ -13,6 +13,7 @@ from core import signals
 from core.db import db
 from core.env import Env
 from core.platform import platform
+from core.records import csv_staging
 from core.records.audit import AuditEntry
 from core.records.csv_io import import_csv
 from core.webhooks.models import WebhookDelivery
@@ -95,6 +96,37 @@ def test_keys_update_the_records_they_name_and_a_repeated_key_updates_what_its_f
     shared = _import("Email,Job title\ntwin@example.com,X\n")
     assert [str(error) for error in shared.errors] == [
         "line 2: email: 2 contacts records have this email: merge them first"]
+
+
+def test_a_key_repeated_in_later_chunks_updates_the_record_its_first_line_created(people, monkeypatch):
+    monkeypatch.setattr(csv_staging, "INSERT_BATCH", 2)  # lines 2-3, 4-5, 6-7: one chunk each
+    report = _import("Email,Last name,Job title\nfirst@example.com,First,CEO\nother@example.com,Other,\n"
+                     "First@Example.com,,CTO\nthird@example.com,Third,\nfourth@example.com,Fourth,\n"
+                     "FIRST@example.com,,CFO\n")
+    assert (report.staged, report.rows, report.created, report.updated, report.errors) == (True, 6, 4, 2, [])
+    assert [row[:3] for row in _contacts()[-4:]] == [
+        ("First", "first@example.com", "CFO"), ("Other", "other@example.com", None),
+        ("Third", "third@example.com", None), ("Fourth", "fourth@example.com", None)]
+
+
+def test_a_file_unreadable_in_a_later_chunk_is_named_by_line_and_nothing_is_written(people, monkeypatch):
+    monkeypatch.setattr(csv_staging, "INSERT_BATCH", 2)  # lines 2-3 and 4-5 are written before line 7 is read
+    before = _contacts()
+    report = _import("Last name,Email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(5))
+                     + f"Huge,{'x' * 200_000}\nAfter,after@example.com\n")
+    assert report.staged
+    assert [str(error) for error in report.errors] == [
+        "line 7: _row: unreadable CSV: field larger than field limit (131072)"]
+    assert (report.rows, report.committed) == (5, False)
+    assert _contacts() == before
+    # Any other failure of the thread reading the file is raised to the caller (here
+    # while it decodes the second 8 kB of the file, after three chunks were written).
+    monkeypatch.setattr(csv_staging, "INSERT_BATCH", 500)
+    undecodable = io.TextIOWrapper(io.BytesIO(b"Last name\n" + b"Name\n" * 2_000 + b"Caf\xe9\n"), encoding="utf-8")
+    with pytest.raises(UnicodeDecodeError):
+        import_csv(Env.system().records, "contacts", undecodable, mapping=platform().import_mappings["contacts"])
+    db.session.rollback()
+    assert _contacts() == before
 
 
 def test_rows_the_record_rules_refuse_are_named_and_nothing_is_written(people):

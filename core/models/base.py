@@ -100,8 +100,9 @@ class Record(db.Model):  # type: ignore[name-defined,misc]
         before validation: a row that is not valid is refused after this, so the hook
         needs only to be right for valid ones. It changes the rows in place and may set
         the fields named in `__batch_sets__` (as text, or a value whose `str` PostgreSQL
-        reads as the column's type). It runs while the file is read, on a few thousand
-        rows at a time, and must not query the database per row.
+        reads as the column's type). It runs in the thread that reads the file, on a few
+        thousand rows at a time, while the database works on earlier rows: it must not use
+        the database session.
         """
 
     @classmethod

@@ -106,8 +106,8 @@ def _import_rows(service: RecordService, resource: str, reader: csv.DictReader, 
                 pending.clear()
             if report.rows % batch == 0 and progress:
                 progress(report.rows)
-    except csv.Error as error:
-        report.errors.append(RowError(reader.line_num, {"_row": [f"unreadable CSV: {error}"]}))
+    except csv.Error as error:  # raised on a line the reader has not counted yet
+        report.errors.append(RowError(reader.line_num + 1, {"_row": [f"unreadable CSV: {error}"]}))
     _write(service, resource, key, pending, report)
 
 
