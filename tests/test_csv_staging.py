@@ -81,6 +81,16 @@ def test_every_bad_line_is_named_with_its_field_and_reason_and_nothing_is_writte
     assert _contacts()[-1] == ("Good", "good@example.com", None, "+33665871099", people["acme"].id, False, True)
 
 
+def test_addresses_are_judged_as_the_schema_judges_them(people):
+    label = "a" * 64  # a domain label of 64 characters: the schema refuses it
+    report = _import(f"Last name,Email\nA,ok.name+tag@mail-box.example.org\nB,x@{label}.com\nC,O'Hara@Example.IE\n"
+                     f"D,x@{label[:63]}.com\nE,two..dots@example.com\n")
+    assert report.staged
+    assert [str(error) for error in report.errors] == ["line 3: email: Not a valid email address.",
+                                                       "line 6: email: Not a valid email address."]
+    assert report.created == 3
+
+
 def test_keys_update_the_records_they_name_and_a_repeated_key_updates_what_its_first_line_created(people):
     records = Env.system().records
     ada = records.create("contacts", {"last_name": "Lovelace", "email": "ada@example.com"})

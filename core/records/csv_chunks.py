@@ -22,6 +22,10 @@ __all__ = ["Chunk", "ChunkReader"]
 
 #: Rows given to `before_save_batch` at a time.
 HOOK_ROWS = 2_000
+#: Rows of the first chunk at most: the database waits for it, so it is kept short; each
+#: next one is twice as long, up to the chunk size, and is read while the database works on
+#: the one before.
+FIRST_ROWS = 5_000
 #: COPY's text format: these characters are written escaped, None is \N.
 _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _NULL = "\\N"
@@ -41,7 +45,8 @@ class Chunk:
 
 
 class ChunkReader:
-    """The chunks of `size` rows of `reader`, read in a thread (see the module).
+    """The chunks of `size` rows of `reader` (the first ones shorter), read in a thread
+    (see the module).
 
     `plan` lists (header, field, kind) of the mapped columns; `columns` the staged
     columns in COPY order; `prepare` is the model's `before_save_batch` on a list of
@@ -106,6 +111,7 @@ class ChunkReader:
     def _chunks(self) -> Iterator[Chunk]:
         reader = self.reader
         chunk = Chunk(low=reader.line_num + 1, high=reader.line_num)
+        size = min(self.size, FIRST_ROWS)
         pending: list[tuple[int, dict[str, Any]]] = []
         parts: list[str] = []
         try:
@@ -117,12 +123,13 @@ class ChunkReader:
                     pending.append((reader.line_num, cells))
                     if len(pending) >= HOOK_ROWS:
                         parts.append(self._copy_text(pending))
-                if chunk.rows >= self.size:
+                if chunk.rows >= size:
                     parts.append(self._copy_text(pending))
                     chunk.text = "".join(parts)
                     parts.clear()
                     yield chunk
                     chunk = Chunk(low=reader.line_num + 1, high=reader.line_num)
+                    size = min(self.size, size * 2)
                 if self._stop.is_set():
                     return
         except csv.Error as problem:  # raised on a line the reader has not counted yet

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 __all__ = ["StagedImport", "INSERT_BATCH", "KINDS"]
 
-#: CSV rows read, checked and inserted (and announced) at a time: a chunk.
+#: CSV rows read, checked and inserted (and announced) at a time: a chunk (the first ones are shorter).
 INSERT_BATCH = 50_000
 #: Update lines read back from the staging table at a time.
 _UPDATE_ROWS = 500
@@ -154,8 +154,7 @@ class StagedImport:
         self.statements = 0
         #: Whether the user may create records here (None until a chunk has some to create).
         self.creatable: bool | None = None
-        self.insert: Any = None
-        self.analyzed = False
+        self.insert_statement: Any = None
 
     # -- the steps ----------------------------------------------------------------------
     def run(self, reader: csv.DictReader, report: Any, error: Callable[[int, dict[str, Any]], None],
@@ -179,7 +178,7 @@ class StagedImport:
                 for line, errors in chunk.errors:
                     error(line, errors)
                 self._copy(columns, chunk.text)
-                del chunk.text
+                chunk.text = ""  # memory holds the chunks read ahead, not this one
                 self._process(chunk.low, chunk.high, report, error, write_rows)
         for line, errors in self._reported():
             error(line, errors)
@@ -188,9 +187,9 @@ class StagedImport:
                  write_rows: Callable[[list[tuple[int, dict[str, Any]]]], None]) -> None:
         """Check and write the staged lines `low` to `high` (one chunk)."""
         window = self.staging.c.line.between(low, high)
-        if not self.analyzed:  # the first chunk's figures serve the plans of the others
-            self._execute(text(f"ANALYZE {self._quoted(self.staging)}"))
-            self.analyzed = True
+        # Figures of the lines staged so far: planned for the first chunk's, the SQL of a
+        # longer one joins it to the records by the worst of ways.
+        self._execute(text(f"ANALYZE {self._quoted(self.staging)}"))
         if self.key:
             self._set_updates_apart(window)
         for field in self.links:
@@ -404,11 +403,11 @@ class StagedImport:
                 self.creatable = False
                 return
             self.creatable = True
-            self.insert = self._insert_statement()
+            self.insert_statement = self._insert_statement()
         self._create_tags(window)
         try:
             with db.session.begin_nested():
-                self._execute(self.insert, {"low": low, "high": high})
+                self._execute(self.insert_statement, {"low": low, "high": high})
         except IntegrityError:
             # A value the database refuses (a unique one): the row path names its line.
             write_rows(self._values(select(self.staging).join(self.ids, self.ids.c.line == self.staging.c.line)
