@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 import statistics
-import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, Callable
 from urllib.parse import urlencode
 
-from scripts.bench.measure import Figure, side_by_side
+from scripts.bench.measure import Figure, interleaved, side_by_side
 from scripts.bench.pages import PAGE, PageBench, _default
 
 __all__ = ["default_list_figures", "fragment_search_figures", "salesperson_figures", "COMMON_FRAGMENTS",
@@ -71,17 +70,6 @@ def _keyset_sql(keys: list[Any], alias: str) -> str:
 
 def _p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[-1] if len(samples) > 1 else samples[0]
-
-
-def _interleaved(ours: Callable[[], Any], raw: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
-    mine: list[float] = []
-    theirs: list[float] = []
-    for _ in range(repeat):
-        for action, samples in ((ours, mine), (raw, theirs)):
-            began = time.perf_counter()
-            action()
-            samples.append((time.perf_counter() - began) * 1000)
-    return mine, theirs
 
 
 def _cases(bench: PageBench, with_sales: bool) -> list[_ListCase]:
@@ -177,7 +165,7 @@ def fragment_search_figures(bench: PageBench) -> list[Figure]:
 
                 bench._get(path, token)
                 raw()
-                ours, base = _interleaved(lambda path=path: bench._get(path, token), raw, max(4, bench.repeat // 4))
+                ours, base = interleaved(lambda path=path: bench._get(path, token), raw, max(4, bench.repeat // 4))
                 mine += ours
                 theirs += base
             key = f"search_{group}_{who.split()[-1]}"

@@ -6,7 +6,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Figure", "timed", "side_by_side"]
+__all__ = ["Figure", "timed", "interleaved", "side_by_side"]
 
 
 @dataclass
@@ -63,12 +63,9 @@ def timed(action: Callable[[], Any], repeat: int, warmup: int = 3) -> list[float
     return samples
 
 
-def side_by_side(ours: Callable[[], Any], baseline: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    """p50 milliseconds of `ours` and `baseline`, interleaved call by call so that the
-    machine's noise (two cores shared with other work) falls on both alike."""
-    for _ in range(3):
-        ours()
-        baseline()
+def interleaved(ours: Callable[[], Any], baseline: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of `repeat` calls of `ours` and of `baseline`, interleaved call by call
+    so that the machine's noise (two cores shared with other work) falls on both alike."""
     mine: list[float] = []
     theirs: list[float] = []
     for _ in range(repeat):
@@ -76,4 +73,14 @@ def side_by_side(ours: Callable[[], Any], baseline: Callable[[], Any], repeat: i
             began = time.perf_counter()
             action()
             samples.append((time.perf_counter() - began) * 1000)
+    return mine, theirs
+
+
+def side_by_side(ours: Callable[[], Any], baseline: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """p50 milliseconds of `ours` and `baseline`, after three untimed calls of each
+    (`interleaved`)."""
+    for _ in range(3):
+        ours()
+        baseline()
+    mine, theirs = interleaved(ours, baseline, repeat)
     return statistics.median(mine), statistics.median(theirs)
