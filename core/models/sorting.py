@@ -158,19 +158,26 @@ def sort_index_columns(columns: Sequence[SortColumn], dialect: str) -> list[str]
 SortIndexSpec = tuple[str, str, Sequence[tuple[str, bool, bool]]]
 
 
-def create_sort_indexes(op: Any, specs: Sequence[SortIndexSpec]) -> None:
+def create_sort_indexes(op: Any, specs: Sequence[SortIndexSpec],
+                        replacing: Sequence[tuple[str, str, Sequence[str]]] = ()) -> None:
     """Create the sort indexes `specs` name, in an Alembic migration (NULLS FIRST or LAST
-    on PostgreSQL where a column can hold NULL; SQLite's indexes keep NULL first)."""
+    on PostgreSQL where a column can hold NULL; SQLite's indexes keep NULL first), then
+    drop the plain indexes `replacing` names ((index, table, columns)) that they serve."""
     from sqlalchemy import text
 
     dialect = op.get_bind().dialect.name
     for name, table, columns in specs:
         ddl = sort_index_columns([SortColumn(*column) for column in columns], dialect)
         op.create_index(name, table, [text(part) for part in ddl])
+    for name, table, _columns in replacing:
+        op.drop_index(name, table_name=table)
 
 
-def drop_sort_indexes(op: Any, specs: Sequence[SortIndexSpec]) -> None:
-    """Drop the sort indexes `specs` name (a migration's downgrade)."""
+def drop_sort_indexes(op: Any, specs: Sequence[SortIndexSpec],
+                      replacing: Sequence[tuple[str, str, Sequence[str]]] = ()) -> None:
+    """Undo `create_sort_indexes` (a migration's downgrade): the plain indexes come back."""
+    for name, table, columns in replacing:
+        op.create_index(name, table, list(columns))
     for name, table, _columns in specs:
         op.drop_index(name, table_name=table)
 

@@ -60,12 +60,8 @@ REPLACED = [
 
 
 def upgrade() -> None:
-    create_sort_indexes(op, SORT_INDEXES)
-    for name, table, _columns in REPLACED:
-        op.drop_index(name, table_name=table)
+    create_sort_indexes(op, SORT_INDEXES, replacing=REPLACED)
 
 
 def downgrade() -> None:
-    for name, table, columns in REPLACED:
-        op.create_index(name, table, columns)
-    drop_sort_indexes(op, SORT_INDEXES)
+    drop_sort_indexes(op, SORT_INDEXES, replacing=REPLACED)
