@@ -73,3 +73,14 @@ def test_the_list_says_when_a_search_matches_more_than_it_gathers(people, monkey
     assert "shown in order among the first 10 found" in many
     few = client.get("/m/contacts?q=dup").get_data(as_text=True)
     assert "Dupont" in few and "shown in order among" not in few
+
+
+def test_a_kept_page_statement_finds_each_term_it_is_run_with(people, admin):
+    """A user's page statement is kept for their next searches, the pattern being its
+    parameter: each term still finds its own matches, and wildcards are plain text."""
+    records = Env.for_user(admin).records
+    for term in ("mar", "dup", "p1", "mar", "du", "%", "_1", "zzz"):
+        found = [r.id for r in records.search("contacts", search=term, limit=100).records]
+        assert found == _expected(people, term), term
+    kept = records.policy._tables.compiled
+    assert sum(1 for key in kept if key[0] == "page" and key[-1] == "trigram") == 1

@@ -3,7 +3,7 @@ first and any deep page of a list cost the same at any size (core.models.sorting
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import or_, text
 
 from core.clock import FixedClock
 from core.testing.databases import TEST_START
@@ -52,6 +52,45 @@ def test_a_missing_index_is_found(every_addon):
     connection.execute(text("DROP INDEX ix_contacts_sort_city"))
     connection.execute(text("DROP INDEX ix_leads_owner_id_order"))
     assert unserved_sorts(connection, _models()) == ["contacts: city, id", "leads: owner_id, -created_at, -id"]
+
+
+def test_the_default_order_index_carries_what_the_search_tests(every_addon):
+    """The index of each default order carries the searchable columns and the scopes (as
+    far as an entry's size allows), so the search's walk reads the index alone."""
+    from core.db import db
+    from core.models.sort_audit import uncarried_columns
+
+    connection = db.session.connection()
+    assert uncarried_columns(connection, _models()) == []
+    connection.execute(text("DROP INDEX ix_contacts_order"))
+    connection.execute(text("CREATE INDEX ix_contacts_order ON contacts (last_name, first_name NULLS FIRST, id)"))
+    assert uncarried_columns(connection, _models()) == ["contacts: email", "contacts: owner_id", "contacts: city"]
+
+
+def test_a_search_walks_the_list_in_its_index_alone(every_addon):
+    """The walk of a search (core.records.pagination.search_page) tests each row in the
+    default order's index, as a restricted user too: an index-only scan, no table read."""
+    from core.db import db
+    from core.env import Env
+    from core.records.pagination import parse_order, search_page
+
+    records = Env.system().records
+    records.create_many("contacts", [{"last_name": f"Name{n:03}", "first_name": "Ann", "email": f"a{n}@x.example",
+                                      "owner_id": None} for n in range(300)])
+    db.session.flush()
+    db.session.execute(text("ANALYZE contacts"))
+    model = records.models.get("contacts")
+    keys = parse_order(model, None, model.__order__)
+    match = records._search_condition("contacts", "zzz")
+    statement = search_page(model, records.select("contacts").where(
+        or_(model.owner_id.is_(None), model.owner_id.in_([1, 2]))).order_by(
+        *[key.order_clause() for key in keys]), match, keys, 51)
+    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+    walk = plan.split("CTE walked", 1)[1].split("CTE matches", 1)[0]
+    assert "Index Only Scan using ix_contacts_order" in walk, plan
 
 
 def test_the_default_order_walks_its_index_from_the_cursor(every_addon):

@@ -15,7 +15,8 @@ from core.json_input import load_json
 from core.models.sorting import order_columns
 from core.records.errors import BadRequest
 
-__all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "search_page", "SEARCH_WINDOW",
+__all__ = ["SortKey", "parse_order", "apply_keyset", "keyset_parameters", "search_page", "search_parameters",
+           "SEARCH_PARAMETER", "LIKE_ESCAPE", "SEARCH_WINDOW",
            "SEARCH_GATHER", "encode_cursor", "decode_cursor", "BadCursor"]
 
 
@@ -122,9 +123,30 @@ def apply_keyset(statement: Select[Any], keys: list[SortKey], cursor_values: lis
     return statement
 
 
+#: The parameter a search's pattern is bound to, so that a page statement kept for one
+#: term serves another (core.records.service).
+SEARCH_PARAMETER = "search_pattern"
+#: The escape character of that pattern.
+LIKE_ESCAPE = "/"
+
+
+def search_parameters(search: str | None) -> dict[str, str]:
+    """The parameters of a search for `search`: its pattern (the trimmed text anywhere,
+    its wildcards escaped), or none when there is nothing to search."""
+    if search and "\x00" in search:
+        raise BadRequest("the search text must not contain a NUL character")
+    term = (search or "").strip()
+    if not term:
+        return {}
+    escaped = term.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%").replace("_", LIKE_ESCAPE + "_")
+    return {SEARCH_PARAMETER: f"%{escaped}%"}
+
+
 #: Rows of a list (after the cursor, in its order) a search tests before it gathers
-#: matches instead: a term found in more than about one row in 40 fills a page within them.
-SEARCH_WINDOW = 2000
+#: matches instead: a term found in more than about one row in 200 fills a page within
+#: them. The walk reads the default order's index alone (it carries the searchable
+#: columns: core.models.sorting), and stops as soon as the page is full.
+SEARCH_WINDOW = 10_000
 #: The most matches a search gathers to sort. A term matching more (a syllable such as
 #: "ber" matches 126,000 of a million contacts) is ordered among the first this many the
 #: trigram indexes find: reading every match costs what they number (190 ms there, 25 ms
@@ -137,8 +159,9 @@ def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[
     """The first `limit` records of `unsearched` (ordered by `keys`, after the cursor)
     that `match`, at a cost that does not grow with the number of matches.
 
-    1. The list is walked in its order, through its sort index, for `window` rows: a
-       common term whose matches are spread through the list fills the page within them.
+    1. The list is walked in its order, through its sort index, until `limit` rows match
+       or `window` rows were tested: a common term whose matches are spread through the
+       list fills the page there, after a few hundred rows.
     2. Otherwise the matches are gathered through the trigram indexes, in a CTE the
        planner may not see through (MATERIALIZED on PostgreSQL), at most `gather` of them;
        only their sort keys are sorted, and the page's records are then read by id. The
@@ -154,9 +177,9 @@ def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[
     columns = [key.column for key in keys] + ([] if any(key.name == "id" for key in keys) else [model.id])
     walked = (unsearched.with_only_columns(*columns, match.label("hit"))
               .limit(window).cte("walked").prefix_with("MATERIALIZED", dialect="postgresql"))
-    on_walked = [replace(key, column=walked.c[key.name]) for key in keys]
-    hits = (select(walked.c.id).where(walked.c.hit).order_by(*[key.order_clause() for key in on_walked])
-            .limit(limit).subquery("hits"))
+    # The walk's rows come in the list's order: the first `limit` hits are the page's, and
+    # reading stops at the last of them (the counts below are read only when it did not).
+    hits = select(walked.c.id).where(walked.c.hit).limit(limit).subquery("hits")
     found = select(func.count()).select_from(hits).scalar_subquery()
     walked_all = select(func.count()).select_from(walked).scalar_subquery() < window
     # The CTE is planned for every match (the trigram indexes, not a scan of the table

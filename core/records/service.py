@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import and_, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement, True_
@@ -27,7 +27,8 @@ from core.records.bulk import attach_records, insert_records, insert_rows, one_o
 from core.records.csv_staging import StagedImport
 from core.records.errors import AccessDenied, BadRequest, BatchFailed, Conflict, NotFound, ValidationFailed
 from core.records.guards import refuse_held, refuse_shipped, release, watch_administrators
-from core.records.pagination import (SortKey, apply_keyset, decode_cursor, encode_cursor, keyset_parameters,
+from core.records.pagination import (LIKE_ESCAPE, SEARCH_PARAMETER, SortKey, apply_keyset, decode_cursor,
+                                     encode_cursor, keyset_parameters, search_parameters,
                                      parse_order, search_page)
 from core.records.prefetch import load_to_many
 from core.records.rows import read_page
@@ -76,6 +77,13 @@ class Count:
 
     value: int
     exact: bool
+
+
+def _search_shape(search: str | None) -> str:
+    """What of a search term decides the page statement: none, a short term (searched in
+    the list's order) or a term the trigram indexes serve (`search_page`)."""
+    term = (search or "").strip()
+    return "" if not term else "trigram" if len(term) >= TRIGRAM else "short"
 
 
 class RecordService:
@@ -139,15 +147,17 @@ class RecordService:
 
     def _search_condition(self, resource: str, search: str | None) -> ColumnElement[bool] | None:
         """Records whose readable searchable fields hold `search` (in any case); None when
-        there is nothing to search or nothing to search in."""
-        if search and "\x00" in search:
-            raise BadRequest("the search text must not contain a NUL character")
-        if not search:
+        there is nothing to search or nothing to search in. The pattern is the parameter
+        SEARCH_PARAMETER, holding `search` until a statement kept for other terms is run
+        with another (`search_parameters`)."""
+        parameters = search_parameters(search)
+        if not parameters:
             return None
         model = self.models.get(resource)
         readable = self.readable_fields(resource)
         columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields if f.name in readable]
-        return or_(*[c.icontains(search.strip(), autoescape=True) for c in columns]) if columns else None
+        pattern = bindparam(SEARCH_PARAMETER, parameters[SEARCH_PARAMETER])
+        return or_(*[column.ilike(pattern, escape=LIKE_ESCAPE) for column in columns]) if columns else None
 
     def condition(self, resource: str, domain: Any = None, *, operation: str = "read") -> ColumnElement[bool]:
         """The SQL condition of the records the user may `operation` that match `domain`
@@ -202,11 +212,11 @@ class RecordService:
         """The ordered SELECT of one page of `size` records (and one more, telling whether
         a next page exists), after `cursor`.
 
-        Building it (record rules, filter, keyset) cost more than the database's work on
-        a page; the statement is kept with the permission tables for the requests that ask
-        for the same page shape (`AccessPolicy.reused`), and the cursor's values are its
-        parameters. A filter or a rule that depends on the time or on the user's data,
-        or a search term, builds it each time."""
+        Building it (record rules, filter, keyset, search) cost more than the database's
+        work on a page; the statement is kept with the permission tables for the requests
+        that ask for the same page shape (`AccessPolicy.reused`), and the cursor's values
+        and the search's pattern are its parameters. A filter or a rule that depends on
+        the time or on the user's data builds it each time."""
         model = self.models.get(resource)
         keys = parse_order(model, order, self.meta(resource).order)
         computed = [key.name for key in keys if key.name in read_time_fields(model)]
@@ -218,23 +228,24 @@ class RecordService:
             # Sorting by a field reveals its values as surely as reading it does.
             raise BadRequest(f"cannot sort {resource!r} by {hidden[0]!r}: you may not read that field")
         after = decode_cursor(keys, cursor) if cursor else None
+        searched = search_parameters(search)
 
         def build() -> Any:
             match = self._search_condition(resource, search)
-            if match is not None and len(search.strip()) >= TRIGRAM:
+            if match is not None and len(search.strip()) >= TRIGRAM:  # type: ignore[union-attr]
                 return search_page(model, apply_keyset(self.select(resource, domain), keys, after), match, keys,
                                    size + 1)
             return apply_keyset(self.select(resource, domain, search=search), keys, after).limit(size + 1)
 
         self.policy.require(resource, "read")
         statement = self.policy.reused(self._page_key(model, domain, keys, after, search, size), build)
-        return PageStatement(keys, statement, keyset_parameters(after))
+        return PageStatement(keys, statement, {**keyset_parameters(after), **searched})
 
     def _page_key(self, model: type[Any], domain: Any, keys: list[SortKey], after: list[Any] | None,
                   search: str | None, size: int) -> tuple[Any, ...] | None:
         """What decides the page statement, or None when it cannot be kept (see `_page_statement`)."""
         rules = self.policy.reuse_key(model, "read")
-        if rules is None or search:
+        if rules is None:
             return None
         uses = context_values(domain)
         if uses - {USER_ID} or reads_the_time(model, domain):
@@ -248,7 +259,8 @@ class RecordService:
         return ("page", self.models, rules, tuple(crossed), repr(domain),
                 self.env.user.id if uses and self.env.user else None,
                 tuple((key.name, key.descending) for key in keys),
-                None if after is None else tuple(value is None for value in after), size)
+                None if after is None else tuple(value is None for value in after), size,
+                _search_shape(search))
 
     def first_per_value(self, resource: str, field_name: str, values: Sequence[Any], domain: Any = None, *,
                         limit: int, search: str | None = None) -> dict[Any, tuple[list[Any], bool]]:
