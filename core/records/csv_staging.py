@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from marshmallow import fields as schema_fields
 from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, Numeric, Table, Text, and_, bindparam, case, cast,
-                        exists, false, func, insert, literal, null, select, text, true)
+                        exists, false, func, insert, literal, null, or_, select, text, true)
 from sqlalchemy.dialects.postgresql import REGCLASS, array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
@@ -312,8 +312,8 @@ class StagedImport:
 
     def _check_statement(self) -> Any:
         """INSERT INTO the errors table every problem of the creating lines :low to :high:
-        the messages of a line are gathered in an array, spread over rows only for the
-        lines that have one. None when the fields have nothing to check."""
+        the messages of a line with a problem are gathered in an array, then spread over
+        rows. None when the fields have nothing to check."""
         single_line = [self.staging.c[name] for name in self.mapped if self.meta.fields[name].kind in SINGLE_LINE_KINDS]
         # Whether any single-line value of a line breaks, tested once a line (OFFSET 0 keeps
         # it from being copied into each field's test): a field is tested only then.
@@ -325,9 +325,9 @@ class StagedImport:
             return None
         rows = self.staging if breaks is None else self.staging.join(breaks, true())
         window = self.staging.c.line.between(bindparam("low"), bindparam("high"))
-        lines = (select(self.staging.c.line, array([cast(message, Text) for _, message in checks]).label("messages"))
-                 .select_from(rows).where(window, self._creator()).subquery())
-        bad = (select(lines).where(func.cardinality(func.array_remove(lines.c.messages, null())) > 0)
+        # The messages are gathered only for a line that has one (most have none).
+        bad = (select(self.staging.c.line, array([cast(message, Text) for _, message in checks]).label("messages"))
+               .select_from(rows).where(window, self._creator(), or_(*[message.isnot(None) for _, message in checks]))
                .subquery())
         found = func.unnest(array([literal(name, Text) for name, _ in checks]),
                             bad.c.messages).table_valued("field", "message").render_derived()
