@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from marshmallow import fields as schema_fields
 from sqlalchemy import (Column, Date, DateTime, Integer, MetaData, Numeric, Table, Text, and_, bindparam, case, cast,
-                        exists, false, func, insert, literal, null, or_, select, text, true)
-from sqlalchemy.dialects.postgresql import REGCLASS, array
+                        any_, exists, false, func, insert, literal, null, or_, select, text, true, union,
+                        union_all)
+from sqlalchemy.dialects.postgresql import ARRAY, REGCLASS, array
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import True_
@@ -95,6 +96,8 @@ _REQUIRED = "This field is required."
 _RANGE = f"Must be greater than or equal to {INT_MIN} and less than or equal to {INT_MAX}."
 _REFUSED = "you may not create this {} record: no record rule of your roles allows these values"
 _sequence = itertools.count(1)
+#: The staging table's column of the import key in lower case.
+_FOLDED = "spectrum_folded_key"
 #: A statement not built yet (None is one that has nothing to do).
 _UNBUILT = object()
 
@@ -147,7 +150,8 @@ class StagedImport:
         name = f"spectrum_import_{next(_sequence)}"
         metadata = MetaData()
         self.staging = Table(name, metadata, Column("line", Integer),
-                             *[Column(field, Text) for field in self.mapped + self.derived])
+                             *[Column(field, Text) for field in self.mapped + self.derived],
+                             *([Column(_FOLDED, Text)] if key else []))
         self.errors = Table(f"{name}_errors", metadata, Column("seq", Integer), Column("line", Integer),
                             Column("field", Text), Column("message", Text))
         self.updates = Table(f"{name}_updates", metadata, Column("line", Integer))
@@ -175,7 +179,7 @@ class StagedImport:
         and lines for the row path to `write_rows` (a list of (line, values)) in the order
         of the file. Counts go to `report`."""
         self._create_tables()
-        columns = [column.name for column in self.staging.columns if column.name != "line"]
+        columns = [column.name for column in self.staging.columns if column.name not in ("line", _FOLDED)]
         prepare = functools.partial(self.model.before_save_batch, self.service.env)
         with ChunkReader(reader, self.plan, columns, prepare, INSERT_BATCH) as chunks:
             for chunk in chunks:
@@ -204,7 +208,7 @@ class StagedImport:
             self._execute(text(f"ANALYZE {self._quoted(self.staging)}"))
             self.analyzed = high
         if self.key:
-            self._set_updates_apart(window)
+            self._set_updates_apart(low, high)
         for field in self.links:
             self._resolve_names(field, window)
         self._check(low, high)
@@ -214,7 +218,10 @@ class StagedImport:
 
     def _create_tables(self) -> None:
         staging = ", ".join(["line integer PRIMARY KEY", *[f"{self._quote(c.name)} text"
-                                                         for c in self.staging.columns if c.name != "line"]])
+                                                         for c in self.staging.columns
+                                                         if c.name not in ("line", _FOLDED)]])
+        if self.key:  # the key in lower case, made by COPY as it stores each line
+            staging += f", {_FOLDED} text GENERATED ALWAYS AS (lower({self._quote(self.key)})) STORED"
         ddl = [f"CREATE TEMP TABLE {self._quoted(self.staging)} ({staging}) ON COMMIT DROP",
                f"CREATE TEMP TABLE {self._quoted(self.errors)} (seq serial, line integer, field text, message text)"
                " ON COMMIT DROP",
@@ -222,8 +229,6 @@ class StagedImport:
                f"CREATE TEMP TABLE {self._quoted(self.ids)} (line integer PRIMARY KEY, id integer) ON COMMIT DROP",
                *[f"CREATE TEMP TABLE {self._quoted(table)} (name text PRIMARY KEY, id integer, found integer, "
                  "problem text) ON COMMIT DROP" for table in self.links.values()]]
-        if self.key:  # "repeats an earlier line's key" is then one index probe per line
-            ddl.append(f"CREATE INDEX ON {self._quoted(self.staging)} (lower({self._quote(self.key)}), line)")
         # The plans need the size of a chunk and the spread of its values, not their
         # detail: ANALYZE of a chunk then reads a tenth of the rows it would.
         ddl += [f"ALTER TABLE {self._quoted(self.staging)} ALTER COLUMN {self._quote(column.name)} "
@@ -241,22 +246,28 @@ class StagedImport:
             copy.write(rows)
         self.statements += 1
 
-    def _set_updates_apart(self, window: Any) -> None:
-        """Lines of the `window` whose key names records the user can see, or repeats an
-        earlier line's (in any case, in any chunk), go to the row path as updates."""
-        staged = self.staging.c[self.key]
-        visible = self.service.select(self.resource).with_only_columns(getattr(self.model, self.key)).subquery()
-        stored = visible.c[self.key]
-        for given in (staged, func.lower(staged)):
-            found = select(self.staging.c.line).select_from(self.staging.join(visible, stored == given)).where(window)
-            if given is not staged:
-                found = found.where(staged != func.lower(staged))
-            self._execute(_insert_ignoring(self.updates, found))
-        earlier = self.staging.alias("earlier")
-        repeated = exists().where(func.lower(earlier.c[self.key]) == func.lower(staged),
-                                  earlier.c.line < self.staging.c.line)
-        self._execute(_insert_ignoring(self.updates, select(self.staging.c.line).where(
-            window, staged.isnot(None), repeated)))
+    def _set_updates_apart(self, low: int, high: int) -> None:
+        """Lines `low` to `high` whose key names a record the user can see (as given, or in
+        lower case), or repeats the key of an earlier line of the chunk (in any case), go
+        to the row path as updates. The records are found through the key's index, all the
+        chunk's keys at once (a join would read the whole table for each chunk). A line
+        repeating an earlier chunk's key names the record that line created: it is found
+        so too, as the row path would find it."""
+        staging = self.staging
+        line, staged, folded = staging.c.line, staging.c[self.key], staging.c[_FOLDED]
+        window = line.between(low, high)
+        column = getattr(self.model, self.key)
+        given = union_all(select(staged).where(window, staged.isnot(None)),
+                          select(folded).where(window, staged != folded)).subquery()
+        # ANY of one array (the subquery's result), not ANY of a subquery's rows.
+        keys = cast(select(func.array_agg(given.c[0])).scalar_subquery(), ARRAY(Text))
+        stored = (self.service.select(self.resource).with_only_columns(column.label("key"))
+                  .where(column == any_(keys)).subquery())
+        named = or_(staged.in_(select(stored.c.key)), and_(staged != folded, folded.in_(select(stored.c.key))))
+        ranked = (select(line, func.row_number().over(partition_by=folded, order_by=line).label("nth"))
+                  .where(window, staged.isnot(None)).subquery())
+        self._execute(_insert_ignoring(self.updates, union(
+            select(line).where(window, named), select(ranked.c.line).where(ranked.c.nth > 1))))
 
     def _creator(self) -> Any:
         """The condition of a staged line that creates a record."""
