@@ -10,10 +10,11 @@ The file goes a chunk of INSERT_BATCH rows at a time: a thread reads and prepare
 chunk (core.records.csv_chunks) while the database checks and writes this one, all in SQL
 over the chunk's lines of the staging table:
 
-- lines whose key (`ImportMapping.key`) names a record the user can see, or repeats the
-  key of an earlier line (of any chunk: an index probe), are set apart: they are updates,
-  read back and written through the records service one by one (`write_rows`, the row
-  path), after the chunk's new records;
+- lines whose key (`ImportMapping.key`) names a record the user can see (all the chunk's
+  keys at once, through the key's index), or repeats the key of an earlier line of the
+  chunk, are set apart: they are updates, read back and written through the records
+  service one by one (`write_rows`, the row path), after the chunk's new records (a key
+  of an earlier chunk names the record that chunk created);
 - the other lines are checked in one scan, with the checks and messages of the model's
   input schema (core.records.schemas) and links found by id or by display name among
   the records the user may read (as they were before the import); every bad line is
