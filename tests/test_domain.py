@@ -115,6 +115,28 @@ def test_relation_paths(world):
     assert ids("interactions", [["account_id", "=", globex.id]]) == [i[1]]
 
 
+def test_steps_to_the_records_that_link_back(world, make_user):
+    """A step may name a model whose records link to this one by a many-to-one (contacts
+    have no `interactions` relation of their own): matched when any linked record matches."""
+    c = world.c
+    acme, globex, initech = world.accounts
+    assert ids("contacts", [["interactions.channel", "=", "email"]]) == [c[0], c[1]]
+    assert ids("contacts", [["interactions:contact.channel", "=", "email"]]) == [c[0], c[1]]
+    assert ids("contacts", [["interactions.occurred_at", ">=", {"$now": {"days": -30}}]]) == [c[0]]
+    assert ids("contacts", {"not": ["interactions.id", "is not null", None]}) == [c[2], c[3]]
+    assert ids("accounts", [["interactions.channel", "=", "note"]]) == [initech.id]
+    assert ids("accounts", [["contacts.interactions.channel", "=", "email"]]) == [acme.id, globex.id]
+    # The linked records a user may not read are as absent as missing ones.
+    own = make_user("olga", roles=["contacts.own"])
+    Env.system().records.update("contacts", c[1], {"owner_id": own.id})
+    db.session.commit()
+    assert ids("contacts", [["interactions.channel", "=", "email"]], own) == [c[1]]
+    with pytest.raises(DomainError) as caught:
+        Env.system().records.count("contacts", [["interactions:account.channel", "=", "email"]])
+    assert str(caught.value) == "'interactions:account': 'interactions' has no relation 'account' to 'contacts'; " \
+                                "it has contact"
+
+
 def test_context_values(world, clock):
     i, c = world.i, world.c
     assert ids("contacts", [["owner_id", "=", {"$user": "id"}]], world.alice) == [c[0]]
@@ -147,7 +169,8 @@ def test_context_values(world, clock):
     ({"xor": []}, "unknown combination 'xor'; use and, or, not"),
     ({"and": [], "or": []}, "a combination has exactly one key (and, or, not), got ['and', 'or']"),
     ({"and": ["city"]}, "cannot read 'city' as a filter: expected [field, operator, value] or {and|or|not: ...}"),
-    ([["city.name", "=", "x"]], "'city.name': 'city' is not a relation of 'contacts'"),
+    ([["city.name", "=", "x"]], "'city.name': 'city' is not a relation of 'contacts', nor a model whose records "
+                                "link to it"),
     ([["account", "=", 1]], "'account' is a relation: filter on one of its fields, like 'account.id'"),
     ([["account.nme", "=", 1]], "model 'accounts' has no field 'nme'; did you mean name?"),
     ([["created_at", ">", {"$now": {"dayz": 1}}]], "$now on 'created_at' takes an offset such as {\"days\": -7} "
