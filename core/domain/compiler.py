@@ -12,6 +12,11 @@ The language, documented for admins and integrators (README "Filter language"):
   when that model links here by several relations, name one (`tickets:contact`). A path reaches only the
   related records the acting user may read (their record rules apply at every step);
   a path through a model they may not read at all is refused.
+* **One related record meeting several conditions**: `[relation path, "any", filter]`
+  matches when one record of the relation meets the whole filter (written over that
+  record's model), `"not any"` when none does: `["interactions", "any", [["channel", "=",
+  "email"], ["direction", "=", "inbound"]]]` is one inbound email, where two conditions on
+  `interactions.channel` and `interactions.direction` may be met by two different touches.
 * **Operators**: `=` `!=` `<` `<=` `>` `>=` `in` `not in` `between` (value `[low, high]`,
   inclusive), `is null` `is not null` (value ignored, give null), and for text fields
   `contains` `not contains` (substring) `startswith` `ilike` (pattern with `%` and `_`),
@@ -52,7 +57,7 @@ from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core.domain.bounds import check_shape, is_condition
 from core.domain.errors import DomainError
-from core.domain.operators import OPERATORS, Missing, Unresolved, compare
+from core.domain.operators import OPERATORS, RELATION_OPERATORS, Missing, Unresolved, compare
 from core.domain.paths import Step, resolve_step
 from core.json_input import JsonInputError, load_json
 from core.models.read_time import read_time_fields
@@ -156,10 +161,13 @@ class _Compiler:
 
     def condition(self, model: type[Any], path: str, operator: str, value: Any) -> ColumnElement[bool]:
         operator = " ".join(operator.lower().split())
-        if operator not in OPERATORS:
-            raise DomainError(f"unknown operator {operator!r} on {path!r}; use one of {', '.join(sorted(OPERATORS))}", path)
+        if operator not in OPERATORS | RELATION_OPERATORS:
+            raise DomainError(f"unknown operator {operator!r} on {path!r}; use one of "
+                              f"{', '.join(sorted(OPERATORS | RELATION_OPERATORS))}", path)
         head, _, rest = path.partition(".")
         mapper = model.__mapper__
+        if operator in RELATION_OPERATORS and not rest:
+            return self._any(model, head, path, operator, value)
         if rest:
             step = self._step(model, head, path)
             target = step.target
@@ -182,6 +190,24 @@ class _Compiler:
         computed = read_time_fields(model).get(head)
         sql = computed.sql(model, self.context.current_time()) if computed is not None else None
         return compare(getattr(model, head), head, operator, self._value(value, path), sql=sql)
+
+    def _any(self, model: type[Any], head: str, path: str, operator: str, value: Any) -> ColumnElement[bool]:
+        """`[relation, "any" | "not any", filter]`: one related record (or none) meets the
+        whole filter, written over the related model."""
+        if not isinstance(value, (list, dict)):
+            raise DomainError(f"{operator!r} on {path!r} takes a filter over its records, such as "
+                              "[[\"channel\", \"=\", \"email\"]]", path)
+        step = self._step(model, head, path)
+        reachable = self._reachable(step.target, head, path)
+        inner = self.node(step.target, value)
+        if reachable is not None:
+            inner = and_(reachable, inner)
+        if step.reverse:
+            found = _linked_back(model, step, inner)
+        else:
+            attribute = getattr(model, step.relation.key)
+            found = attribute.any(inner) if step.many else attribute.has(inner)
+        return found if operator == "any" else not_(found)
 
     def _step(self, model: type[Any], head: str, path: str) -> Step:
         step = resolve_step(model, head, self.context.models)

@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-from core.domain.bounds import check_shape, is_condition
+from core.domain.bounds import check_shape, is_condition, is_relation_condition
 from core.domain.errors import DomainError
 from core.models.read_time import read_time_fields
 
@@ -134,6 +134,10 @@ def _paths(domain: Any, *, dotted_only: bool = True) -> list[str]:
     """The paths of the conditions of `domain`, only the dotted ones unless told otherwise
     (values are never read as paths)."""
     if isinstance(domain, list):
+        if is_relation_condition(domain):
+            # The relation is crossed whatever the inner filter says; the inner paths start there.
+            inner = _paths(domain[2], dotted_only=False) if isinstance(domain[2], (list, dict)) else []
+            return [f"{domain[0]}.id", *[f"{domain[0]}.{path}" for path in inner]]
         if is_condition(domain):
             return [domain[0]] if "." in domain[0] or not dotted_only else []
         return [path for item in domain for path in _paths(item, dotted_only=dotted_only)]
