@@ -224,8 +224,8 @@ class _Compiler:
             return None
         condition = guard(target)
         if condition is None:
-            raise DomainError(f"{path!r} goes through {head!r} to {target.resource_name()!r}, "
-                              "which you may not read", path)
+            reached = "reaches" if head == path else f"goes through {head!r} to"
+            raise DomainError(f"{path!r} {reached} {target.resource_name()!r}, which you may not read", path)
         return None if isinstance(condition, True_) else condition
 
     @staticmethod
