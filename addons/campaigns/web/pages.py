@@ -13,6 +13,7 @@ from core.db import db
 from core.records.errors import RecordError, ValidationFailed
 from core.request_limits import accepts_uploads
 from core.web.blueprint import render_page
+from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
 
 from addons.campaigns.members import AddReport, add_contacts, parse_keys, read_csv, remove_member
@@ -37,7 +38,7 @@ def members_page(segment_id: int) -> tuple[str, int]:
                               limit=100, cursor=request.args.get("cursor") or None)
     return render_page("campaigns/members.html", segment=segment, members=page.records, next_cursor=page.next_cursor,
                        can_edit=env.records.allows("segments", segment_id, "update"),
-                       report=None)
+                       report=None, zone=user_zone(env))
 
 
 def _report(segment_id: int, report: AddReport) -> Response | tuple[str, int]:
@@ -48,7 +49,7 @@ def _report(segment_id: int, report: AddReport) -> Response | tuple[str, int]:
         segment = env.records.get("segments", segment_id)
         page = env.records.search("segment_members", [["segment_id", "=", segment_id]], order="-added_at", limit=100)
         return render_page("campaigns/members.html", 422, segment=segment, members=page.records, next_cursor=None,
-                           can_edit=True, report=report)
+                           can_edit=True, report=report, zone=user_zone(env))
     db.session.commit()
     flash(gettext("%(added)s contact(s) added, %(already)s already listed.", added=report.added,
                   already=report.already), "success")
@@ -146,4 +147,4 @@ def segment_panel(env: Any, segment: Any) -> str:
 
     audience = audience_of(env, segment)
     return render_template("campaigns/panel_audience.html", segment=segment, count=audience.count(),
-                           sample=audience.sample(10))
+                           sample=audience.sample(10), zone=user_zone(env))
