@@ -17,6 +17,7 @@ from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
 
 from addons.campaigns.members import AddReport, add_contacts, parse_keys, read_csv, remove_member
+from addons.campaigns.models.segments import SOURCES
 
 __all__ = ["blueprint"]
 
@@ -38,7 +39,7 @@ def members_page(segment_id: int) -> tuple[str, int]:
                               limit=100, cursor=request.args.get("cursor") or None)
     return render_page("campaigns/members.html", segment=segment, members=page.records, next_cursor=page.next_cursor,
                        can_edit=env.records.allows("segments", segment_id, "update"),
-                       report=None, zone=user_zone(env))
+                       report=None, zone=user_zone(env), sources=dict(SOURCES))
 
 
 def _report(segment_id: int, report: AddReport) -> Response | tuple[str, int]:
@@ -49,7 +50,7 @@ def _report(segment_id: int, report: AddReport) -> Response | tuple[str, int]:
         segment = env.records.get("segments", segment_id)
         page = env.records.search("segment_members", [["segment_id", "=", segment_id]], order="-added_at", limit=100)
         return render_page("campaigns/members.html", 422, segment=segment, members=page.records, next_cursor=None,
-                           can_edit=True, report=report, zone=user_zone(env))
+                           can_edit=True, report=report, zone=user_zone(env), sources=dict(SOURCES))
     db.session.commit()
     flash(gettext("%(added)s contact(s) added, %(already)s already listed.", added=report.added,
                   already=report.already), "success")
