@@ -16,7 +16,6 @@ from core.testing.web import sign_in
 
 from addons.campaigns.audience import audience_of
 from addons.campaigns.models.segments import SegmentMember, segment_memberships
-from addons.campaigns.refresh import refresh_all
 from addons.campaigns.tests.conftest import GERMANY_ENGAGED, touch
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
