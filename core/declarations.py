@@ -16,6 +16,7 @@ __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
     "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
     "Kpi", "Chart", "Dashboard", "DetailPanel", "QuickAction", "NotificationKind", "Portal", "DuplicateCheck",
+    "ListAction",
 ]
 
 
@@ -167,6 +168,23 @@ class MenuItem:
     parent: str | None = None
     admin: bool = False
     settings: bool = False
+
+
+@dataclass(frozen=True)
+class ListAction:
+    """An action on the ticked records of a model's list, beside the kernel's own (assign,
+    set a field, delete): the list's bulk form is posted to `url` with the records' `ids`,
+    the list's address as `back` and the CSRF token. The page there acts, or asks what
+    else it needs first ("Add to segment…" asks which segment).
+
+    :param model: resource whose lists offer it (`contacts`).
+    :param label: the button's text.
+    :param url: where the ticked records are posted (the addon's route).
+    """
+
+    model: str
+    label: str
+    url: str
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from core.declarations import (
-        Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, ImportMapping, Job, MenuItem, ModelExtension,
+        Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, ImportMapping, Job, ListAction, MenuItem,
+        ModelExtension,
         NotificationKind, Portal,
         Summary, View, WebhookEvent,
     )
@@ -92,6 +93,15 @@ def register_summaries() -> list[Summary] | None:
 
     Called when the app loads and when the addon is installed or upgraded, which (re)builds
     the totals tables. Returns `Summary`s; group-by reads use them when they can.
+    """
+
+
+@hookspec
+def register_list_actions() -> list[ListAction] | None:
+    """Actions on the ticked records of a model's list (beside assign, set and delete).
+
+    Called when the app loads. Returns `ListAction`s; a list offers the actions of its
+    model to users who may read it, and each action's own page checks what it does.
     """
 
 

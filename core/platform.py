@@ -9,8 +9,8 @@ from flask import Flask, current_app
 
 from core.addons.discovery import Catalog
 from core.clock import Clock
-from core.declarations import (Dashboard, DetailPanel, DuplicateCheck, ImportMapping, Job, MenuItem, NotificationKind,
-                               Portal, View, WebhookEvent)
+from core.declarations import (Dashboard, DetailPanel, DuplicateCheck, ImportMapping, Job, ListAction, MenuItem,
+                               NotificationKind, Portal, View, WebhookEvent)
 from core.models.registry import ModelRegistry
 from core.summaries.totals import Totals
 
@@ -37,6 +37,7 @@ class Platform:
     dashboards: list[Dashboard] = field(default_factory=list)
     panels: list[DetailPanel] = field(default_factory=list)
     duplicate_checks: list[DuplicateCheck] = field(default_factory=list)
+    list_actions: list[ListAction] = field(default_factory=list)
     notification_kinds: list[NotificationKind] = field(default_factory=list)
     portals: dict[str, Portal] = field(default_factory=dict)
     template_dirs: list[str] = field(default_factory=list)

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES = {"import_time", "import_vs_sql", "import_memory", "list_first", "list_deep", "search", "timeline", "kanban", "throughput",
-           "startup", "worker_rss", "board_salesperson", "forecast_salesperson",
+           "startup", "worker_rss", "board_salesperson", "forecast_salesperson", "segment_count", "segment_materialise",
            *{f"search_{kind}_{who}" for kind in ("common", "rare") for who in ("admin", "salesperson")},
            *{f"default_{model}_{who}_{page}" for model, who in (("contacts", "admin"), ("contacts", "salesperson"),
                                                                   ("accounts", "admin"), ("leads", "admin"),
@@ -42,6 +42,8 @@ def test_harness_reports_every_figure(tmp_path: Path, pg_server_url: str) -> Non
                                               "leads": 2000, "opportunities": 2000}
     assert "| 2. API list, first page" in done.stdout
     assert "| 8. Default list of contacts as admin, deep page (row 1,000 of 2,000)" in done.stdout
+    segment = report["figures"]["segment_count"]["details"]
+    assert segment["members"] > 0 and segment["members"] == segment["materialised"]
 
 
 def test_growth_table_gives_each_size_its_own_deep_page() -> None:

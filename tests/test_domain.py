@@ -115,6 +115,51 @@ def test_relation_paths(world):
     assert ids("interactions", [["account_id", "=", globex.id]]) == [i[1]]
 
 
+def test_steps_to_the_records_that_link_back(world, make_user):
+    """A step may name a model whose records link to this one by a many-to-one (contacts
+    have no `interactions` relation of their own): matched when any linked record matches."""
+    c = world.c
+    acme, globex, initech = world.accounts
+    assert ids("contacts", [["interactions.channel", "=", "email"]]) == [c[0], c[1]]
+    assert ids("contacts", [["interactions:contact.channel", "=", "email"]]) == [c[0], c[1]]
+    assert ids("contacts", [["interactions.occurred_at", ">=", {"$now": {"days": -30}}]]) == [c[0]]
+    assert ids("contacts", {"not": ["interactions.id", "is not null", None]}) == [c[2], c[3]]
+    assert ids("accounts", [["interactions.channel", "=", "note"]]) == [initech.id]
+    assert ids("accounts", [["contacts.interactions.channel", "=", "email"]]) == [acme.id, globex.id]
+    # The linked records a user may not read are as absent as missing ones.
+    own = make_user("olga", roles=["contacts.own"])
+    Env.system().records.update("contacts", c[1], {"owner_id": own.id})
+    db.session.commit()
+    assert ids("contacts", [["interactions.channel", "=", "email"]], own) == [c[1]]
+    with pytest.raises(DomainError) as caught:
+        Env.system().records.count("contacts", [["interactions:account.channel", "=", "email"]])
+    assert str(caught.value) == "'interactions:account': 'interactions' has no relation 'account' to 'contacts'; " \
+                                "it has contact"
+
+
+def test_one_related_record_meeting_a_whole_filter(world, clock):
+    """`any` asks one related record to meet every condition, where two conditions on the
+    relation's fields may be met by two records; `not any` asks that none does."""
+    c = world.c
+    records = Env.system().records
+    records.create("interactions", {"channel": "phone", "direction": "inbound", "subject": "Call",
+                                    "occurred_at": "2026-01-04T10:00:00Z", "contact_id": c[1]})
+    db.session.commit()
+    recent_inbound_email = [["channel", "=", "email"], ["direction", "=", "inbound"],
+                            ["occurred_at", ">=", {"$now": {"days": -30}}]]
+    apart = [["interactions.channel", "=", "email"], ["interactions.direction", "=", "inbound"],
+             ["interactions.occurred_at", ">=", {"$now": {"days": -30}}]]
+    # Bob's old email, his recent inbound call: each condition met, by different touches.
+    assert ids("contacts", apart) == [c[1]]
+    assert ids("contacts", [["interactions", "any", recent_inbound_email]]) == []
+    assert ids("contacts", [["interactions", "any", [["channel", "=", "email"]]]]) == [c[0], c[1]]
+    assert ids("contacts", [["interactions", "not any", [["channel", "=", "phone"]]]]) == [c[0], c[2], c[3]]
+    assert ids("accounts", [["contacts.interactions", "any", {"or": [["channel", "=", "phone"]]}]]) == \
+        [world.accounts[1].id]
+    assert ids("contacts", [["tags", "any", [["name", "=", "vip"]]]]) == [c[0], c[1]]
+    assert ids("contacts", [["account", "not any", [["industry", "=", "retail"]]]]) == [c[1], c[2]]
+
+
 def test_context_values(world, clock):
     i, c = world.i, world.c
     assert ids("contacts", [["owner_id", "=", {"$user": "id"}]], world.alice) == [c[0]]
@@ -129,8 +174,13 @@ def test_context_values(world, clock):
 
 @pytest.mark.parametrize(("domain", "message"), [
     ([["citty", "=", "Paris"]], "model 'contacts' has no field 'citty'; did you mean city?"),
-    ([["city", "equals", "Paris"]], "unknown operator 'equals' on 'city'; use one of !=, <, <=, =, >, >=, between, "
-                                    "contains, ilike, in, is not null, is null, like, not contains, not in, startswith"),
+    ([["city", "equals", "Paris"]], "unknown operator 'equals' on 'city'; use one of !=, <, <=, =, >, >=, any, "
+                                    "between, contains, ilike, in, is not null, is null, like, not any, not contains, "
+                                    "not in, startswith"),
+    ([["interactions", "any", "email"]], "'any' on 'interactions' takes a filter over its records, such as "
+                                         "[[\"channel\", \"=\", \"email\"]]"),
+    ([["interactions", "any", [["chanel", "=", "email"]]]], "model 'interactions' has no field 'chanel'; did you mean "
+                                                            "channel?"),
     ([["account_id", "=", "abc"]], "'abc' is not a valid integer for 'account_id'"),
     ([["account_id", "=", True]], "True is not a valid integer for 'account_id'"),
     ([["consent_email", "=", "maybe"]], "'maybe' is not a valid boolean (true or false) for 'consent_email'"),
@@ -147,7 +197,8 @@ def test_context_values(world, clock):
     ({"xor": []}, "unknown combination 'xor'; use and, or, not"),
     ({"and": [], "or": []}, "a combination has exactly one key (and, or, not), got ['and', 'or']"),
     ({"and": ["city"]}, "cannot read 'city' as a filter: expected [field, operator, value] or {and|or|not: ...}"),
-    ([["city.name", "=", "x"]], "'city.name': 'city' is not a relation of 'contacts'"),
+    ([["city.name", "=", "x"]], "'city.name': 'city' is not a relation of 'contacts', nor a model whose records "
+                                "link to it"),
     ([["account", "=", 1]], "'account' is a relation: filter on one of its fields, like 'account.id'"),
     ([["account.nme", "=", 1]], "model 'accounts' has no field 'nme'; did you mean name?"),
     ([["created_at", ">", {"$now": {"dayz": 1}}]], "$now on 'created_at' takes an offset such as {\"days\": -7} "

@@ -45,6 +45,7 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
     platform.dashboards = [board for _, board in collect(plugins, "register_dashboards", order)]
     platform.panels = [panel for _, panel in collect(plugins, "register_detail_panels", order)]
     platform.duplicate_checks = [check for _, check in collect(plugins, "register_duplicate_checks", order)]
+    platform.list_actions = [action for _, action in collect(plugins, "register_list_actions", order)]
     platform.notification_kinds = [kind for _, kind in collect(plugins, "register_notification_kinds", order)]
     # In dependency order: an addon may give a kind of user another portal than its dependency's.
     platform.portals = {portal.kind: portal for _, portal in collect(plugins, "register_portals", order)}

@@ -13,7 +13,10 @@ from typing import Any
 
 from core.domain.errors import DomainError
 
-__all__ = ["check_shape", "is_condition", "MAX_DEPTH", "MAX_CONDITIONS", "MAX_PATH_RELATIONS", "MAX_LIST_VALUES"]
+#: Operators whose value is a filter over a relation's records (core.domain.operators).
+_RELATION_OPERATORS = ("any", "not any")
+
+__all__ = ["check_shape", "is_condition", "is_relation_condition", "MAX_DEPTH", "MAX_CONDITIONS", "MAX_PATH_RELATIONS", "MAX_LIST_VALUES"]
 
 #: Combinations (and, or, not, a list of domains) nested in one another.
 MAX_DEPTH = 20
@@ -33,6 +36,11 @@ def is_condition(node: Any) -> bool:
     return isinstance(node, list) and len(node) == 3 and isinstance(node[0], str) and isinstance(node[1], str)
 
 
+def is_relation_condition(node: Any) -> bool:
+    """Whether `node` is a condition `[relation, "any" | "not any", filter]`."""
+    return is_condition(node) and " ".join(node[1].lower().split()) in _RELATION_OPERATORS
+
+
 def check_shape(domain: Any) -> None:
     """DomainError if `domain` nests deeper than MAX_DEPTH, holds more than MAX_CONDITIONS
     conditions, or a path follows more than MAX_PATH_RELATIONS relations. A malformed part
@@ -48,6 +56,14 @@ def check_shape(domain: Any) -> None:
                                   "use 'in' with a list of values")
             if node[0].count(".") > MAX_PATH_RELATIONS:
                 raise DomainError(f"{node[0]!r} follows more than {MAX_PATH_RELATIONS} relations", node[0])
+            if is_relation_condition(node):
+                # Its value is a filter: walked as a nested combination, under the same bounds.
+                if depth + 1 > MAX_DEPTH:
+                    raise DomainError(f"the filter nests combinations (and, or, not) more than {MAX_DEPTH} "
+                                      "levels deep")
+                if isinstance(node[2], (list, dict)):
+                    pending.append((node[2], depth + 1))
+                continue
             _check_value(node[0], node[2])
             continue
         if isinstance(node, dict) and len(node) == 1:

@@ -6,9 +6,17 @@ The language, documented for admins and integrators (README "Filter language"):
   `path` is a field name, or a dotted path through relations: `["account.industry",
   "in", ["retail", "media"]]`. A many-to-one is followed with EXISTS; a to-many relation
   (tags, an account's contacts) matches when *any* related record matches. A field
-  ending in `_id` may name its relation too (`account_id.name`). A path reaches only the
+  ending in `_id` may name its relation too (`account_id.name`). A step may also name
+  another model whose records link to this one, by its resource name: from contacts,
+  `["interactions.channel", "=", "email"]` matches contacts with any email interaction;
+  when that model links here by several relations, name one (`tickets:contact`). A path reaches only the
   related records the acting user may read (their record rules apply at every step);
   a path through a model they may not read at all is refused.
+* **One related record meeting several conditions**: `[relation path, "any", filter]`
+  matches when one record of the relation meets the whole filter (written over that
+  record's model), `"not any"` when none does: `["interactions", "any", [["channel", "=",
+  "email"], ["direction", "=", "inbound"]]]` is one inbound email, where two conditions on
+  `interactions.channel` and `interactions.direction` may be met by two different touches.
 * **Operators**: `=` `!=` `<` `<=` `>` `>=` `in` `not in` `between` (value `[low, high]`,
   inclusive), `is null` `is not null` (value ignored, give null), and for text fields
   `contains` `not contains` (substring) `startswith` `ilike` (pattern with `%` and `_`),
@@ -42,16 +50,15 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
-from sqlalchemy import and_, false, func, not_, or_, true
-from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy import and_, false, func, literal, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core.domain.bounds import check_shape, is_condition
 from core.domain.errors import DomainError
-from core.domain.operators import OPERATORS, Missing, Unresolved, compare
-from core.domain.paths import relationship_of
+from core.domain.operators import OPERATORS, RELATION_OPERATORS, Missing, Unresolved, compare
+from core.domain.paths import Step, resolve_step
 from core.json_input import JsonInputError, load_json
 from core.models.read_time import read_time_fields
 
@@ -73,7 +80,9 @@ class DomainContext:
     user's filter may reach: the fields they may filter on (`field_guard(model, name)`)
     and the records of each model a dotted path crosses (`record_guard(model)`: the
     condition those records must meet, such as the user's read predicate of the model,
-    or None when the user may not read the model at all, which refuses the path).
+    or None when the user may not read the model at all, which refuses the path), and the
+    models of the app, which a step naming another model's records may reach (`models`;
+    None: every mapped model).
 
     Without guards (the system, the compilation of a record rule) every field and every
     record may be reached."""
@@ -82,6 +91,7 @@ class DomainContext:
     now: datetime | None = None
     field_guard: Callable[[type[Any], str], bool] | None = None
     record_guard: Callable[[type[Any]], ColumnElement[bool] | None] | None = None
+    models: Sequence[type[Any]] | None = None
 
     def current_time(self) -> datetime:
         """The time `$now` and `$today` start from."""
@@ -109,11 +119,13 @@ def compile_domain(model: type[Any], domain: Any, context: DomainContext | None 
     return _Compiler(context or DomainContext()).node(model, domain)
 
 
-def validate_domain(model: type[Any], domain: Any) -> None:
+def validate_domain(model: type[Any], domain: Any, models: Sequence[type[Any]] | None = None) -> None:
     """Raise DomainError if `domain` does not compile against `model`; context values
-    (`$user`, `$now`) are checked for form only, as no user or time is known yet."""
+    (`$user`, `$now`) are checked for form only, as no user or time is known yet.
+    `models` are those a step naming another model's records may reach (the app's;
+    None: every mapped model)."""
     check_shape(domain)
-    _Compiler(DomainContext(), resolve_context=False).node(model, domain)
+    _Compiler(DomainContext(models=models), resolve_context=False).node(model, domain)
 
 
 class _Compiler:
@@ -149,21 +161,26 @@ class _Compiler:
 
     def condition(self, model: type[Any], path: str, operator: str, value: Any) -> ColumnElement[bool]:
         operator = " ".join(operator.lower().split())
-        if operator not in OPERATORS:
-            raise DomainError(f"unknown operator {operator!r} on {path!r}; use one of {', '.join(sorted(OPERATORS))}", path)
+        if operator not in OPERATORS | RELATION_OPERATORS:
+            raise DomainError(f"unknown operator {operator!r} on {path!r}; use one of "
+                              f"{', '.join(sorted(OPERATORS | RELATION_OPERATORS))}", path)
         head, _, rest = path.partition(".")
         mapper = model.__mapper__
+        if operator in RELATION_OPERATORS and not rest:
+            return self._any(model, head, path, operator, value)
         if rest:
-            relation = self._relationship(model, head, path)
-            target = relation.mapper.class_
+            step = self._step(model, head, path)
+            target = step.target
             reachable = self._reachable(target, head, path)
             inner = self.condition(target, rest, operator, value)
             if reachable is not None:
                 # Inside the EXISTS: a related record the user may not read is as absent
                 # as one that does not exist, under "not" too.
                 inner = and_(reachable, inner)
-            attribute = getattr(model, relation.key)
-            return attribute.any(inner) if relation.uselist else attribute.has(inner)
+            if step.reverse:
+                return _linked_back(model, step, inner)
+            attribute = getattr(model, step.relation.key)
+            return attribute.any(inner) if step.many else attribute.has(inner)
         if head not in mapper.column_attrs:
             if head in mapper.relationships:
                 raise DomainError(f"{path!r} is a relation: filter on one of its fields, like '{head}.id'", path)
@@ -174,11 +191,30 @@ class _Compiler:
         sql = computed.sql(model, self.context.current_time()) if computed is not None else None
         return compare(getattr(model, head), head, operator, self._value(value, path), sql=sql)
 
-    def _relationship(self, model: type[Any], head: str, path: str) -> RelationshipProperty[Any]:
-        relation = relationship_of(model, head)
-        if relation is None:
-            raise DomainError(f"{path!r}: {head!r} is not a relation of {model.resource_name()!r}", path)
-        return relation
+    def _any(self, model: type[Any], head: str, path: str, operator: str, value: Any) -> ColumnElement[bool]:
+        """`[relation, "any" | "not any", filter]`: one related record (or none) meets the
+        whole filter, written over the related model."""
+        if not isinstance(value, (list, dict)):
+            raise DomainError(f"{operator!r} on {path!r} takes a filter over its records, such as "
+                              "[[\"channel\", \"=\", \"email\"]]", path)
+        step = self._step(model, head, path)
+        reachable = self._reachable(step.target, head, path)
+        inner = self.node(step.target, value)
+        if reachable is not None:
+            inner = and_(reachable, inner)
+        if step.reverse:
+            found = _linked_back(model, step, inner)
+        else:
+            attribute = getattr(model, step.relation.key)
+            found = attribute.any(inner) if step.many else attribute.has(inner)
+        return found if operator == "any" else not_(found)
+
+    def _step(self, model: type[Any], head: str, path: str) -> Step:
+        step = resolve_step(model, head, self.context.models)
+        if step is None:
+            raise DomainError(f"{path!r}: {head!r} is not a relation of {model.resource_name()!r}, nor a model "
+                              "whose records link to it", path)
+        return step
 
     def _reachable(self, target: type[Any], head: str, path: str) -> ColumnElement[bool] | None:
         """The condition on the records of `target` that `path` may reach through `head`
@@ -188,8 +224,8 @@ class _Compiler:
             return None
         condition = guard(target)
         if condition is None:
-            raise DomainError(f"{path!r} goes through {head!r} to {target.resource_name()!r}, "
-                              "which you may not read", path)
+            reached = "reaches" if head == path else f"goes through {head!r} to"
+            raise DomainError(f"{path!r} {reached} {target.resource_name()!r}, which you may not read", path)
         return None if isinstance(condition, True_) else condition
 
     @staticmethod
@@ -255,6 +291,13 @@ class _Compiler:
             if target is None:
                 return Missing
         return target
+
+
+def _linked_back(model: type[Any], step: Step, inner: ColumnElement[bool]) -> ColumnElement[bool]:
+    """EXISTS a record of `step.target` linking to the `model` record by the many-to-one
+    `step.relation` and meeting `inner`: what `.any()` builds for a declared to-many."""
+    link = and_(*[local == remote for local, remote in step.relation.local_remote_pairs])
+    return select(literal(1)).select_from(step.target).where(link, inner).correlate_except(step.target).exists()
 
 
 def _period_start(moment: datetime, period: str | None) -> datetime:

@@ -28,6 +28,9 @@ OPERATORS = frozenset({
     "=", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "not contains",
     "startswith", "like", "ilike", "is null", "is not null", "between",
 })
+#: Operators whose path ends on a relation and whose value is a filter over its records:
+#: `any` matches when one related record meets the whole filter, `not any` when none does.
+RELATION_OPERATORS = frozenset({"any", "not any"})
 #: Operators that take a list value.
 LIST_OPERATORS = frozenset({"in", "not in", "between"})
 #: Operators that only apply to text fields.

@@ -135,7 +135,12 @@ class RecordService:
                 return None
             return self.policy.predicate(model, "read")
 
-        return DomainContext(user=self.env.user, now=self.env.now(), field_guard=guard, record_guard=readable)
+        return DomainContext(user=self.env.user, now=self.env.now(), field_guard=guard, record_guard=readable,
+                             models=self._model_classes())
+
+    def _model_classes(self) -> list[type[Any]]:
+        """The app's models: those a filter's step naming another model's records may reach."""
+        return [model for _, model in self.models.items()]
 
     def select(self, resource: str, domain: Any = None, *, search: str | None = None,
                operation: str = "read") -> Any:
@@ -248,11 +253,11 @@ class RecordService:
         if rules is None:
             return None
         uses = context_values(domain)
-        if uses - {USER_ID} or reads_the_time(model, domain):
+        if uses - {USER_ID} or reads_the_time(model, domain, self._model_classes()):
             return None
         # A path through a relation carries the read rules of each model it reaches.
         crossed = [self.policy.reuse_key(target, "read")
-                   for target in sorted(reached_models(model, domain), key=lambda target: target.resource_name())]
+                   for target in sorted(reached_models(model, domain, self._model_classes()), key=lambda target: target.resource_name())]
         if None in crossed:
             return None
         # repr, not JSON: a tuple and a list, or True and 1, may compile differently.

@@ -21,7 +21,8 @@ import psycopg
 
 from scripts.bench.data import Generator
 
-__all__ = ["Sizes", "SeedSummary", "seed", "create_database", "psycopg_url", "sales_available", "spectrum_cli", "ROOT"]
+__all__ = ["Sizes", "SeedSummary", "seed", "create_database", "psycopg_url", "sales_available", "campaigns_available",
+           "spectrum_cli", "ROOT"]
 
 ROOT = Path(__file__).resolve().parents[2]
 SALESPEOPLE = 20
@@ -68,6 +69,12 @@ def psycopg_url(url: str) -> str:
 def sales_available() -> bool:
     """Whether the sales addon is installed in this environment (announced by an entry point)."""
     return any(ep.name == "sales" for ep in entry_points(group="spectrum.addons"))
+
+
+def campaigns_available() -> bool:
+    """Whether the campaigns and service desk addons are offered here (the segment benchmark)."""
+    names = {ep.name for ep in entry_points(group="spectrum.addons")}
+    return {"campaigns", "service_desk"} <= names
 
 
 def create_database(server_url: str, name: str) -> str:

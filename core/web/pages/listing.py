@@ -56,6 +56,7 @@ def list_page(resource: str) -> Response | tuple[str, int]:
         can_save_views="saved_filters" in env.platform.models and env.policy.can("saved_filters", "create"),
         column_choices=_column_choices(env, resource, columns), share_roles=share_roles(env),
         user_pickable="users" in env.platform.models and env.policy.can("users", "read"),
+        list_actions=[action for action in env.platform.list_actions if action.model == resource],
         targets={f.name: env.platform.models.by_table(f.relation or "") for f in meta.fields.values()
                  if f.kind == "many2one"},
     )

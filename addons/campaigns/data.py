@@ -1,0 +1,45 @@
+"""What the campaigns addon ships as data: the Marketing roles, their access and record rules."""
+from __future__ import annotations
+
+from core.declarations import DataRecord, access, role, rule
+
+__all__ = ["shipped_records", "OWNED", "CHILDREN"]
+
+_ME = {"$user": "id"}
+#: Models with an owner: a marketing user works their own, a manager every one.
+OWNED = ("segments", "campaigns", "journeys")
+#: Models reached through an owned record: (model, path to the owner, operations of a user).
+CHILDREN = (
+    ("segment_members", "segment.owner_id", "rcud"),
+    ("campaign_messages", "campaign.owner_id", "rcud"),
+    ("campaign_costs", "campaign.owner_id", "rcud"),
+    ("campaign_members", "campaign.owner_id", "r"),
+    ("journey_steps", "journey.owner_id", "rcud"),
+    ("journey_members", "journey.owner_id", "r"),
+)
+
+
+def shipped_records() -> list[DataRecord]:
+    """Roles: marketing users (their own segments, campaigns and journeys, and the
+    contacts their Contacts role shows) and managers (every one, and every contact)."""
+    data = [
+        role("campaigns.user", "Marketing: user", implies=["base.user"],
+             description="Works their own segments, campaigns and journeys; reaches the contacts a Contacts role "
+                         "gives them."),
+        role("campaigns.manager", "Marketing: manager", implies=["campaigns.user", "contacts.user"],
+             description="Every segment, campaign and journey, and every contact."),
+    ]
+    for model in OWNED:
+        data += [
+            access(f"campaigns.access_{model}_user", "campaigns.user", model, "rcud"),
+            access(f"campaigns.access_{model}_manager", "campaigns.manager", model, "rcud"),
+            rule(f"campaigns.rule_own_{model}", "campaigns.user", model, [["owner_id", "=", _ME]], f"Own {model}"),
+        ]
+    for model, owner, ops in CHILDREN:
+        data += [
+            access(f"campaigns.access_{model}_user", "campaigns.user", model, ops),
+            access(f"campaigns.access_{model}_manager", "campaigns.manager", model, "rcud"),
+            rule(f"campaigns.rule_own_{model}", "campaigns.user", model, [[owner, "=", _ME]],
+                 f"{model.replace('_', ' ').capitalize()} of own records"),
+        ]
+    return data

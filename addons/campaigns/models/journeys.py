@@ -1,0 +1,156 @@
+"""Journeys: steps a contact goes through after entering from a segment or an event, and
+where each member stands. The records and their checks; the engine runs them."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, relationship
+
+from core import Record, field
+from core.db import UtcDateTime, db
+from core.models.types import JsonType
+from core.records.errors import ValidationFailed
+
+from addons.campaigns.models.choices import fill_defaults
+from addons.campaigns.models.segments import Segment
+from addons.contacts.models import Contact
+
+__all__ = ["Journey", "JourneyStep", "JourneyMember", "STEP_KINDS"]
+
+JOURNEY_STATUSES = [("draft", "Draft"), ("active", "Active"), ("paused", "Paused"), ("closed", "Closed")]
+ENTRY_KINDS = [("segment", "Joins a segment"), ("event", "An event happens")]
+STEP_KINDS = [("send", "Send a message"), ("wait", "Wait"), ("branch", "Branch on a condition"),
+              ("update", "Update a field or tag"), ("activity", "Create an activity for the owner"),
+              ("notify", "Notify someone"), ("exit", "Exit")]
+MEMBER_STATUSES = [("active", "In the journey"), ("waiting", "Waiting"), ("done", "Finished"), ("exited", "Left"),
+                   ("failed", "Failed")]
+#: What each step kind needs in its configuration.
+_CONFIG_KEYS = {
+    "send": ("message_id",),
+    "wait": (),
+    "branch": ("condition",),
+    "update": ("field",),
+    "activity": ("summary",),
+    "notify": ("text",),
+    "exit": (),
+}
+
+
+class Journey(Record):
+    """A path of steps contacts take, entered when they join a segment or an event happens."""
+
+    __tablename__ = "journeys"
+    __label__ = "Journey"
+    __display_field__ = "name"
+    __order__ = ["name"]
+    __sort_scopes__ = ("owner_id",)
+
+    name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True)
+    status: Mapped[str] = field(String(10), label="Status", choices=JOURNEY_STATUSES, default="draft", nullable=False)
+    entry_kind: Mapped[str] = field(String(10), label="Entry", choices=ENTRY_KINDS, default="segment", nullable=False)
+    entry_segment_id: Mapped[int | None] = field(ForeignKey("segments.id", ondelete="RESTRICT"),
+                                                 label="Entry segment", index=True)
+    entry_event: Mapped[str | None] = field(String(120), label="Entry event",
+                                            help="Such as contacts.created or a tag added: contacts.tagged.")
+    owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner",
+                                         help="Empty: whoever creates it.")
+    entry_segment: Mapped[Segment | None] = relationship(Segment, foreign_keys=[entry_segment_id])
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Own it; an entry by segment names the segment, an entry by event names the event."""
+        fill_defaults(self)
+        if self.id is None and self.owner_id is None and env.user is not None:
+            self.owner_id = env.user.id
+        if self.entry_kind == "segment" and self.entry_segment_id is None:
+            raise ValidationFailed({"entry_segment_id": ["Choose the segment whose new members enter."]})
+        if self.entry_kind == "event" and not (self.entry_event or "").strip():
+            raise ValidationFailed({"entry_event": ["Name the event that makes a contact enter."]})
+
+
+class JourneyStep(Record):
+    """One step of a journey; `config` holds what its kind needs (a wait's duration, a
+    branch's condition), `next_step_id` where it goes, or a branch's yes and no steps."""
+
+    __tablename__ = "journey_steps"
+    __label__ = "Journey step"
+    __display_field__ = "title"
+    __order__ = ["journey_id", "position"]
+    __table_args__ = (UniqueConstraint("journey_id", "position"),)
+
+    journey_id: Mapped[int] = field(ForeignKey("journeys.id", ondelete="CASCADE"), label="Journey", required=True)
+    position: Mapped[int] = field(Integer, label="Position", required=True)
+    kind: Mapped[str] = field(String(10), label="Kind", choices=STEP_KINDS, required=True)
+    config: Mapped[Any | None] = field(JsonType, label="Settings",
+                                help="send: {\"message_id\": 1}; wait: {\"hours\": 24} or {\"until\": \"monday 09:00\"}; "
+                                     "branch: {\"condition\": ...}; update: {\"field\": ..., \"value\": ...}.")
+    next_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"), label="Then")
+    yes_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"), label="If yes")
+    no_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"), label="If no")
+    journey: Mapped[Journey] = relationship(Journey, foreign_keys=[journey_id])
+
+    @property
+    def title(self) -> str:
+        """"3. wait"."""
+        return f"{self.position}. {self.kind}"
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Its settings are an object with what its kind needs; the steps it leads to are of
+        the same journey; only a branch has yes and no steps, and an exit leads nowhere."""
+        errors: dict[str, list[str]] = {}
+        config = self.config if self.config is not None else {}
+        if not isinstance(config, dict):
+            errors["config"] = ["Give the settings as an object, such as {\"hours\": 24}."]
+        else:
+            missing = [key for key in _CONFIG_KEYS.get(self.kind, ()) if key not in config]
+            if missing:
+                errors["config"] = [f"A {self.kind} step needs {', '.join(missing)} in its settings."]
+            if self.kind == "wait" and not ({"hours", "days", "minutes", "until"} & set(config)):
+                errors["config"] = ["A wait step needs hours, days, minutes or until in its settings."]
+        if self.kind != "branch" and (self.yes_step_id or self.no_step_id):
+            errors["yes_step_id"] = ["Only a branch goes to a yes and a no step; use Then."]
+        if self.kind == "exit" and self.next_step_id:
+            errors["next_step_id"] = ["An exit step ends the journey: it leads nowhere."]
+        for name in ("next_step_id", "yes_step_id", "no_step_id"):
+            target = getattr(self, name)
+            if target is None:
+                continue
+            if self.id is not None and target == self.id:
+                errors[name] = ["A step cannot lead to itself."]
+                continue
+            journey = db.session.scalar(select(JourneyStep.journey_id).where(JourneyStep.id == target))
+            if journey != self.journey_id:
+                errors[name] = ["Choose a step of the same journey."]
+        if errors:
+            raise ValidationFailed(errors)
+
+
+class JourneyMember(Record):
+    """Where a contact stands in a journey (once per journey) and when it moves on next."""
+
+    __tablename__ = "journey_members"
+    __label__ = "Journey member"
+    __display_field__ = "id"
+    __order__ = ["journey_id", "id"]
+    __sort_scopes__ = ("status",)
+    __table_args__ = (UniqueConstraint("journey_id", "contact_id"),)
+
+    journey_id: Mapped[int] = field(ForeignKey("journeys.id", ondelete="CASCADE"), label="Journey", required=True)
+    contact_id: Mapped[int] = field(ForeignKey("contacts.id", ondelete="CASCADE"), label="Contact", required=True,
+                                    index=True)
+    current_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"),
+                                                label="Current step")
+    next_run_at: Mapped[datetime | None] = field(UtcDateTime, label="Next run", index=True)
+    status: Mapped[str] = field(String(10), label="Status", choices=MEMBER_STATUSES, default="active", nullable=False)
+    journey: Mapped[Journey] = relationship(Journey, foreign_keys=[journey_id])
+    contact: Mapped[Contact] = relationship(Contact, foreign_keys=[contact_id])
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """The current step is one of the member's journey."""
+        fill_defaults(self)
+        if self.current_step_id is None:
+            return
+        journey = db.session.scalar(select(JourneyStep.journey_id).where(JourneyStep.id == self.current_step_id))
+        if journey != self.journey_id:
+            raise ValidationFailed({"current_step_id": ["Choose a step of the member's journey."]})

@@ -1,0 +1,94 @@
+"""Hook implementations of the campaigns addon."""
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+from core.declarations import DataRecord, DetailPanel, EventHandler, Job, ListAction, MenuItem, View
+from core.models.base import Record
+
+__all__ = [
+    "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
+    "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
+    "register_detail_panels",
+]
+
+
+@hookimpl
+def register_models() -> list[type[Record]]:
+    """Segments and their static members, campaigns with messages, members and costs, journeys."""
+    from addons.campaigns.models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def register_data() -> list[DataRecord]:
+    """The Marketing roles (user, manager), their access and record rules."""
+    from addons.campaigns.data import shipped_records
+
+    return shipped_records()
+
+
+@hookimpl
+def register_demo_data(seed: int) -> list[DataRecord]:
+    """A few segments of the demo contacts, owned by the demo users."""
+    from addons.campaigns.demo import demo_records
+
+    return demo_records(seed)
+
+
+@hookimpl
+def register_views() -> list[View]:
+    """Lists, forms and searches of segments, campaigns and journeys."""
+    from addons.campaigns.views import campaign_views
+
+    return campaign_views()
+
+
+@hookimpl
+def register_menus() -> list[MenuItem]:
+    """The Marketing menu."""
+    from addons.campaigns.views import campaign_menus
+
+    return campaign_menus()
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    """Segment pages (live count, static list by hand, CSV and selection) and the segment API."""
+    from addons.campaigns.web.api import blueprint as api_blueprint
+    from addons.campaigns.web.pages import blueprint
+
+    return [blueprint, api_blueprint]
+
+
+@hookimpl
+def register_detail_panels() -> list[DetailPanel]:
+    """A segment's members now: the count and the first ones, as the viewer sees them."""
+    from addons.campaigns.web.pages import segment_panel
+
+    return [DetailPanel("campaigns.audience", "Members", lambda resource: resource == "segments", segment_panel,
+                        position=10)]
+
+
+@hookimpl
+def register_list_actions() -> list[ListAction]:
+    """"Add to segment" for the ticked contacts of any contacts list."""
+    return [ListAction("contacts", "Add to segment…", "/campaigns/segments/add-selection")]
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    """The segment sweep."""
+    from addons.campaigns.refresh import jobs
+
+    return jobs()
+
+
+@hookimpl
+def register_event_handlers() -> list[EventHandler]:
+    """Segment members kept up to date as contacts are created or changed and interactions logged."""
+    from addons.campaigns.refresh import handlers
+
+    return handlers()
