@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String, literal, select
+from sqlalchemy import Integer, String, func, literal, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -22,7 +22,7 @@ def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
     """Add every member of the message's segment (as the segment's owner sees it) to the
     campaign as a `pending` member of this message, in one statement; a contact the
     campaign already has keeps their row (ON CONFLICT DO NOTHING on campaign and contact).
-    Returns how many rows were added."""
+    Returns how many members the message has."""
     if message.segment is None:
         return 0
     audience = audience_of(owner_env(message.segment), message.segment)
@@ -33,4 +33,7 @@ def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(CampaignMember.__table__).from_select(columns, rows) \
         .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
-    return int(db.session.execute(statement).rowcount or 0)
+    db.session.execute(statement)
+    # Counted afresh: psycopg reports no row count for INSERT ... SELECT ... ON CONFLICT.
+    return int(db.session.scalar(select(func.count()).select_from(CampaignMember)
+                                 .where(CampaignMember.message_id == message.id)) or 0)
