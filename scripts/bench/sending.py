@@ -13,6 +13,7 @@ recipient, one SMTP transaction each) is the product's path.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import secrets
 import signal
@@ -71,6 +72,7 @@ def measure_sending(url: str, size: int, workers: int) -> dict[str, float]:
     spectrum_cli(url, "init", "--addon", "contacts", "--addon", "campaigns", "--admin-password", secrets.token_hex(16))
     _say(f"creating {size:,} contacts")
     _prepare(url, size)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
     sink = SmtpServer()
     sink.start()
     env = dict(os.environ, PYTHONPATH=str(ROOT), SPECTRUM_DATABASE_URL=url,
