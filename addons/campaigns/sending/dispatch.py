@@ -39,7 +39,7 @@ from addons.campaigns.sending.render import render_email
 from addons.campaigns.sending.rules import over_cap, throttle_budget
 from addons.contacts.models import Contact
 
-__all__ = ["start_sending", "send_batch", "BatchOutcome", "sending_jobs", "sending_handlers", "SEND_JOB",
+__all__ = ["start_sending", "send_batch", "resume", "BatchOutcome", "sending_jobs", "sending_handlers", "SEND_JOB",
            "SLICE_SECONDS"]
 
 SEND_JOB = "campaigns.send"

@@ -4,9 +4,9 @@ every campaign together). Both count `campaign_members` sent lately, in the data
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Any, Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from core.db import db
 from core.platform import platform
@@ -26,7 +26,8 @@ class Budget:
         self.remaining, self.free_at = remaining, free_at
 
 
-def _sent_on(channel: str, since: datetime) -> select:
+def _sent_on(channel: str, since: datetime) -> Select[Any]:
+    """Members sent a message on `channel` since `since`, every campaign together."""
     return select(CampaignMember).join(CampaignMessage, CampaignMessage.id == CampaignMember.message_id) \
         .where(CampaignMessage.channel == channel, CampaignMember.sent_at >= since)
 
