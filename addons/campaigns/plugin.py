@@ -58,9 +58,10 @@ def register_menus() -> list[MenuItem]:
 def register_blueprints() -> list[Any]:
     """Segment pages (live count, static list by hand, CSV and selection) and the segment API."""
     from addons.campaigns.web.api import blueprint as api_blueprint
+    from addons.campaigns.sending.api import blueprint as sending_blueprint
     from addons.campaigns.web.pages import blueprint
 
-    return [blueprint, api_blueprint]
+    return [blueprint, api_blueprint, sending_blueprint]
 
 
 @hookimpl
@@ -80,15 +81,17 @@ def register_list_actions() -> list[ListAction]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The segment sweep."""
+    """The segment sweep; sending campaign messages and the sweep that starts and resumes them."""
     from addons.campaigns.refresh import jobs
+    from addons.campaigns.sending import sending_jobs
 
-    return jobs()
+    return [*jobs(), *sending_jobs()]
 
 
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
     """Segment members kept up to date as contacts are created or changed and interactions logged."""
     from addons.campaigns.refresh import handlers
+    from addons.campaigns.sending import sending_handlers
 
-    return handlers()
+    return [*handlers(), *sending_handlers()]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import validate
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, inspect, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, inspect, select
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
@@ -215,7 +215,11 @@ class CampaignMember(Record):
     __display_field__ = "id"
     __order__ = ["campaign_id", "id"]
     __sort_scopes__ = ("status",)
-    __table_args__ = (UniqueConstraint("campaign_id", "contact_id"),)
+    __table_args__ = (UniqueConstraint("campaign_id", "contact_id"),
+                      # The sender's claim (pending rows of a message) and its throttle and frequency counts.
+                      Index("ix_campaign_members_message_status", "message_id", "status"),
+                      Index("ix_campaign_members_contact_sent", "contact_id", "sent_at"),
+                      Index("ix_campaign_members_sent_at", "sent_at"))
 
     campaign_id: Mapped[int] = field(ForeignKey("campaigns.id", ondelete="CASCADE"), label="Campaign", required=True)
     message_id: Mapped[int | None] = field(ForeignKey("campaign_messages.id", ondelete="SET NULL"), label="Message",
@@ -232,6 +236,9 @@ class CampaignMember(Record):
     bounced_at: Mapped[datetime | None] = field(UtcDateTime, label="Bounced")
     unsubscribed_at: Mapped[datetime | None] = field(UtcDateTime, label="Unsubscribed")
     converted_at: Mapped[datetime | None] = field(UtcDateTime, label="Converted")
+    skip_reason: Mapped[str | None] = field(String(300), label="Why skipped", readonly=True,
+                                            help="Why the contact was not sent the message (consent, no address, "
+                                                 "frequency cap).")
     campaign: Mapped[Campaign] = relationship(Campaign, foreign_keys=[campaign_id])
     contact: Mapped[Contact] = relationship(Contact, foreign_keys=[contact_id])
 

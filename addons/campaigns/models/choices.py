@@ -25,7 +25,7 @@ MESSAGE_STATUSES = [("draft", "Draft"), ("scheduled", "Scheduled"), ("testing", 
                     ("sending", "Sending"), ("sent", "Sent"), ("cancelled", "Cancelled")]
 MEMBER_STATUSES = [("pending", "Pending"), ("sent", "Sent"), ("delivered", "Delivered"), ("opened", "Opened"),
                    ("clicked", "Clicked"), ("bounced", "Bounced"), ("unsubscribed", "Unsubscribed"),
-                   ("converted", "Converted")]
+                   ("converted", "Converted"), ("skipped", "Skipped")]
 WINNER_METRICS = [("opens", "Opens"), ("clicks", "Clicks")]
 VARIANTS = [("a", "A"), ("b", "B")]
 

@@ -1,0 +1,225 @@
+"""The sending jobs.
+
+`start_sending` materialises the recipients and queues `campaigns.send` (or leaves the
+message `scheduled` until its `scheduled_at`). A `campaigns.send` run claims the message's
+pending members a batch at a time (FOR UPDATE SKIP LOCKED on PostgreSQL), and in one
+transaction per batch marks each one sent (or skipped, with the reason) and hands its
+email to the kernel's outbox (`send_mail`, which queues `mail.send`). A worker killed
+mid-batch loses only the uncommitted batch, whose rows are still pending: the run is put
+back on the queue by `jobs.recover`, and each member is handed over exactly once.
+
+A run stops when the campaign is no longer running (paused: nothing more is sent), when
+the transport's throttle is spent (it queues its continuation for when a slot frees), or
+after a slice of time (it queues its continuation at once, so other jobs get the worker).
+The `campaigns.dispatch` sweep starts scheduled messages that are due and gives every
+message still sending of a running campaign a run if it has none (after a resume).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from core import signals
+from core.db import db
+from core.declarations import EventHandler, Job
+from core.env import Env
+from core.jobs import JobContext, JobRun, claim_rows, enqueue
+from core.jobs.models import PENDING
+from core.mail.outbound import send_mail
+from core.platform import platform
+from core.records.errors import ValidationFailed
+
+from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
+from addons.campaigns.sending.recipients import materialise_recipients
+from addons.campaigns.sending.render import render_email
+from addons.campaigns.sending.rules import over_cap, throttle_budget
+from addons.contacts.models import Contact
+
+__all__ = ["start_sending", "send_batch", "resume", "BatchOutcome", "sending_jobs", "sending_handlers", "SEND_JOB",
+           "SLICE_SECONDS"]
+
+SEND_JOB = "campaigns.send"
+#: How long one run sends before it queues its continuation and gives the worker back.
+SLICE_SECONDS = 20.0
+#: Channels this sender delivers so far.
+SENDABLE = ("email",)
+
+
+@dataclass
+class BatchOutcome:
+    """What one batch did, and whether the message is done or must wait for the throttle."""
+
+    sent: int = 0
+    skipped: int = 0
+    finished: bool = False
+    wait_until: datetime | None = None
+
+
+def start_sending(env: Env, message_id: int) -> dict[str, Any]:
+    """Send the message as `env`'s user (who must be allowed to edit it): now, or when its
+    `scheduled_at` comes. Moves a draft or scheduled campaign to running. Returns the
+    message's status and, when it starts now, how many recipients were added.
+    ValidationFailed names the field at fault."""
+    message = env.records.get("campaign_messages", message_id, operation="update", lock=True)
+    if message.status not in ("draft", "scheduled"):
+        raise ValidationFailed({"status": [f"This message is {message.status}: a message is sent once."]})
+    if message.segment_id is None:
+        raise ValidationFailed({"segment_id": ["Choose who receives it: a segment."]})
+    if message.channel not in SENDABLE:
+        raise ValidationFailed({"channel": [f"Sending {message.channel} messages is not available yet."]})
+    campaign = env.records.get("campaigns", message.campaign_id, operation="update")
+    if campaign.status in ("paused", "done"):
+        raise ValidationFailed({"status": [f"The campaign is {campaign.status}: resume it to send."]})
+    now = env.now()
+    if message.scheduled_at is not None and message.scheduled_at > now:
+        message.status = "scheduled"
+        if campaign.status == "draft":
+            env.records.update("campaigns", campaign.id, {"status": "scheduled"})
+        return {"status": "scheduled", "scheduled_at": message.scheduled_at.isoformat()}
+    if campaign.status != "running":
+        env.records.update("campaigns", campaign.id, {"status": "running"})
+    return {"status": "sending", "recipients": _begin(message, now)}
+
+
+def _begin(message: CampaignMessage, now: datetime) -> int:
+    """Materialise the recipients, mark the message sending and queue its first run."""
+    added = materialise_recipients(message, now)
+    message.status = "sending"
+    enqueue(SEND_JOB, {"message_id": message.id})
+    return added
+
+
+def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcome:
+    """Claim up to a batch of the message's pending members (no more than the throttle
+    allows) and hand each one's email to the outbox, marking it sent, or skip it with the
+    reason (no address, the frequency cap, consent withdrawn or suppressed). The caller
+    commits: the marks and the queued mail together."""
+    budget = throttle_budget(message.channel, now)
+    if budget.remaining <= 0:
+        return BatchOutcome(wait_until=budget.free_at or now + timedelta(seconds=1))
+    size = min(int(platform().settings["campaigns_batch_size"]), budget.remaining)
+    pending = select(CampaignMember).where(CampaignMember.message_id == message.id,
+                                           CampaignMember.status == "pending").order_by(CampaignMember.id)
+    members = claim_rows(pending, limit=size)
+    if not members:
+        message.status = "sent"
+        return BatchOutcome(finished=True)
+    ids = [member.contact_id for member in members]
+    contacts = {contact.id: contact for contact in db.session.scalars(select(Contact).where(Contact.id.in_(ids)))}
+    capped = over_cap(ids, message.channel, now)
+    outcome = BatchOutcome()
+    for member in members:
+        reason = _skip_reason(env, message, member, contacts[member.contact_id], capped)
+        if reason is None:
+            member.status, member.sent_at = "sent", now
+            outcome.sent += 1
+        else:
+            member.status, member.skip_reason = "skipped", reason[:300]
+            outcome.skipped += 1
+        member.updated_at = now
+    db.session.flush()
+    return outcome
+
+
+def _skip_reason(env: Env, message: CampaignMessage, member: CampaignMember, contact: Contact,
+                 capped: set[int]) -> str | None:
+    """Queue the member's email; None when queued, else why it was not."""
+    if not contact.email:
+        return "no email address"
+    if contact.id in capped:
+        settings = platform().settings
+        return (f"frequency cap: {settings['campaigns_frequency_cap']} messages in "
+                f"{settings['campaigns_frequency_days']} days already")
+    try:
+        rendered = render_email(env, message, contact, member.variant)
+    except ValidationFailed as error:
+        return f"the template does not render: {error.errors}"
+    name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
+    mail = send_mail(env, contact.email, subject="{{ values.subject }}", html="{{ values.html }}",
+                     values={"subject": rendered.subject, "html": rendered.html}, record=("campaign_members", member.id),
+                     recipient=("contacts", contact.id), to_name=name, channel=message.campaign.topic,
+                     unsubscribe=True)
+    return (mail.error or "consent withdrawn or suppressed") if mail.status == "suppressed" else None
+
+
+def _send(ctx: JobContext, message_id: int) -> dict[str, Any]:
+    """The `campaigns.send` job: batches of the message until it is done, paused,
+    throttled or its slice is over."""
+    started = time.monotonic()
+    total = BatchOutcome()
+    while True:
+        message = db.session.get(CampaignMessage, message_id, populate_existing=True)
+        if message is None or message.status != "sending":
+            return {"sent": total.sent, "skipped": total.skipped, "status": message.status if message else "missing"}
+        campaign = db.session.get(Campaign, message.campaign_id, populate_existing=True)
+        if campaign.status != "running":
+            return {"sent": total.sent, "skipped": total.skipped, "status": f"campaign {campaign.status}"}
+        outcome = send_batch(ctx.env, message, ctx.now())
+        total.sent, total.skipped = total.sent + outcome.sent, total.skipped + outcome.skipped
+        if outcome.finished:
+            ctx.commit()
+            return {"sent": total.sent, "skipped": total.skipped, "status": "sent"}
+        if outcome.wait_until is not None or time.monotonic() - started > SLICE_SECONDS:
+            enqueue(SEND_JOB, {"message_id": message_id}, at=outcome.wait_until)
+            ctx.commit()
+            return {"sent": total.sent, "skipped": total.skipped, "status": "continues",
+                    "throttled": outcome.wait_until is not None}
+        ctx.commit()
+
+
+def _has_run(message_id: int) -> bool:
+    """Whether a `campaigns.send` run of the message is queued, waiting or running."""
+    runs = db.session.scalars(select(JobRun.payload).where(JobRun.name == SEND_JOB,
+                                                           JobRun.status.in_((*PENDING, "running"))))
+    return any((payload or {}).get("message_id") == message_id for payload in runs)
+
+
+def resume(campaign_id: int) -> int:
+    """Give every message still sending of the campaign a run if it has none; returns how many were queued."""
+    queued = 0
+    for message_id in db.session.scalars(select(CampaignMessage.id).where(
+            CampaignMessage.campaign_id == campaign_id, CampaignMessage.status == "sending")):
+        if not _has_run(message_id):
+            enqueue(SEND_JOB, {"message_id": message_id})
+            queued += 1
+    return queued
+
+
+def _dispatch(ctx: JobContext) -> dict[str, int]:
+    """The `campaigns.dispatch` sweep: start the scheduled messages now due, and give
+    every running campaign's sending messages a run if they have none."""
+    now = ctx.now()
+    due = db.session.scalars(select(CampaignMessage).join(Campaign, Campaign.id == CampaignMessage.campaign_id).where(
+        CampaignMessage.status == "scheduled", CampaignMessage.scheduled_at <= now,
+        Campaign.status.in_(("scheduled", "running"))).order_by(CampaignMessage.id)).all()
+    for message in due:
+        message.campaign.status = "running"
+        _begin(message, now)
+        ctx.commit()
+    resumed = sum(resume(campaign_id) for campaign_id in db.session.scalars(
+        select(Campaign.id).where(Campaign.status == "running")))
+    return {"started": len(due), "resumed": resumed}
+
+
+def _campaign_saved(sender: str, record: Any, **_: Any) -> None:
+    if record.status == "running":
+        resume(record.id)
+
+
+def sending_jobs() -> list[Job]:
+    """`campaigns.send` (one message's batches) and the `campaigns.dispatch` sweep each minute."""
+    return [
+        Job(SEND_JOB, _send, max_attempts=20, backoff=timedelta(seconds=30), timeout=timedelta(minutes=2),
+            description="Send a campaign message to its pending recipients, batch by batch."),
+        Job("campaigns.dispatch", _dispatch, every=timedelta(minutes=1),
+            description="Start scheduled campaign messages and resume sending ones without a run."),
+    ]
+
+
+def sending_handlers() -> list[EventHandler]:
+    """A campaign set back to running resumes its messages at once."""
+    return [EventHandler(signals.record_updated, _campaign_saved, sender="campaigns")]

@@ -1,0 +1,119 @@
+"""Campaign sending at scale: one email message to N contacts, through real
+`spectrum worker` processes, into a local SMTP sink (aiosmtpd), timed from the send to
+the last message received. Reports messages per second per worker process.
+
+    PYTHONPATH=. .venv/bin/python -m scripts.bench.sending --size 10000 [--workers 1]
+        [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Without `--server-url` a throwaway PostgreSQL cluster is started (as the other benchmarks do).
+The throttle and the frequency cap are lifted for the run; everything else (consent
+check, rendering, link tracking, one message log row and one `mail.send` run per
+recipient, one SMTP transaction each) is the product's path.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scripts.bench.seed import ROOT, create_database, spectrum_cli
+
+__all__ = ["measure_sending", "main"]
+
+_CLI = "import sys; from core.cli import main; sys.argv[0] = 'spectrum'; sys.exit(main())"
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _prepare(url: str, size: int) -> int:
+    """The contacts (in the product's batches), a segment of everyone and a message to it,
+    sent: its recipients are materialised and its first job queued. Returns the message id."""
+    from core.app import create_app
+    from core.db import db
+    from core.env import Env
+
+    from addons.campaigns.sending import start_sending
+
+    app = create_app({"database_url": url})
+    with app.app_context():
+        records = Env.system().records
+        for start in range(0, size, 2000):
+            records.create_many("contacts", [{"first_name": f"Reader{n}", "last_name": "Bench",
+                                              "email": f"reader{n}@example.com"}
+                                             for n in range(start, min(start + 2000, size))])
+            db.session.commit()
+        campaign = records.create("campaigns", {"name": "Bench"})
+        segment = records.create("segments", {"name": "Everyone"})
+        message = records.create("campaign_messages", {
+            "campaign_id": campaign.id, "segment_id": segment.id, "subject": "Hello {{ contact.first_name }}",
+            "body": '<p>Dear {{ contact.first_name or "reader" }},</p><p><a href="https://example.com/offer">'
+                    'Our offer</a></p>'})
+        db.session.commit()
+        started = time.perf_counter()
+        answer = start_sending(Env.system(), message.id)
+        db.session.commit()
+        _say(f"recipients materialised: {answer['recipients']:,} in {time.perf_counter() - started:.2f}s")
+        return int(message.id)
+
+
+def measure_sending(url: str, size: int, workers: int) -> dict[str, float]:
+    """Seed, send, and time `workers` worker processes delivering to a local SMTP sink."""
+    from core.testing.smtp import SmtpServer
+
+    _say("creating the schema: spectrum init --addon contacts --addon campaigns")
+    spectrum_cli(url, "init", "--addon", "contacts", "--addon", "campaigns", "--admin-password", secrets.token_hex(16))
+    _say(f"creating {size:,} contacts")
+    _prepare(url, size)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command at INFO
+    sink = SmtpServer()
+    sink.start()
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SPECTRUM_DATABASE_URL=url,
+               SPECTRUM_SMTP_HOST=sink.host, SPECTRUM_SMTP_PORT=str(sink.port),
+               SPECTRUM_CAMPAIGNS_EMAIL_PER_MINUTE="100000000", SPECTRUM_CAMPAIGNS_FREQUENCY_CAP="0")
+    started = time.perf_counter()
+    processes = [subprocess.Popen([sys.executable, "-c", _CLI, "worker", "--poll", "0.05"], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    try:
+        while len(sink.messages) < size:
+            time.sleep(0.05)
+            if any(process.poll() is not None for process in processes):
+                raise SystemExit("a worker stopped before the send was done")
+        elapsed = time.perf_counter() - started
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(60)
+        sink.stop()
+    rate = size / elapsed
+    return {"recipients": size, "workers": workers, "seconds": round(elapsed, 2), "messages_per_s": round(rate, 1),
+            "messages_per_s_per_worker": round(rate / workers, 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=10000, help="recipients")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes")
+    parser.add_argument("--server-url", default=None, help="an existing PostgreSQL server (SQLAlchemy URL)")
+    args = parser.parse_args(argv)
+    os.environ["PYTHONPATH"] = str(ROOT)  # the CLI runs this checkout's code
+    os.environ.setdefault("SPECTRUM_SECRET_KEY", secrets.token_hex(32))
+    from scripts.bench.__main__ import _cluster
+
+    with _cluster(args.server_url) as server:
+        url = create_database(server, f"bench_sending_{args.size}")
+        figures = measure_sending(url, args.size, args.workers)
+    _say(" ".join(f"{key}={value}" for key, value in figures.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
