@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
-    "register_detail_panels",
+    "register_detail_panels", "register_dashboards", "app_ready",
 ]
 
 
@@ -88,7 +88,18 @@ def register_jobs() -> list[Job]:
 
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
-    """Segment members kept up to date as contacts are created or changed and interactions logged."""
+    """Segment members kept up to date as contacts are created or changed and interactions logged;
+    campaign members moved forward by the mail events of their messages."""
     from addons.campaigns.refresh import handlers
+    from addons.campaigns.tracking import mail_handlers
 
-    return handlers()
+    return [*handlers(), *mail_handlers()]
+
+
+@hookimpl
+def app_ready(app: Any) -> None:
+    """Publish the conversion-events hook and connect the conversion events (sales' by name,
+    and those other addons declare)."""
+    from addons.campaigns.conversions import connect_conversion_events
+
+    connect_conversion_events(app)
