@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
-    "register_detail_panels", "register_dashboards", "app_ready",
+    "register_detail_panels", "app_ready",
 ]
 
 
@@ -56,11 +56,13 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """Segment pages (live count, static list by hand, CSV and selection) and the segment API."""
+    """Segment pages (live count, static list by hand, CSV and selection), the segment API and
+    the ROI dashboard."""
     from addons.campaigns.web.api import blueprint as api_blueprint
     from addons.campaigns.web.pages import blueprint
+    from addons.campaigns.web.roi import blueprint as roi_blueprint
 
-    return [blueprint, api_blueprint]
+    return [blueprint, api_blueprint, roi_blueprint]
 
 
 @hookimpl
