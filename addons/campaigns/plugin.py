@@ -32,7 +32,7 @@ def register_data() -> list[DataRecord]:
 
 @hookimpl
 def register_demo_data(seed: int) -> list[DataRecord]:
-    """A few segments of the demo contacts, owned by the demo users."""
+    """A few segments of the demo contacts and three finished campaigns, owned by the demo users."""
     from addons.campaigns.demo import demo_records
 
     return demo_records(seed)
@@ -92,10 +92,11 @@ def register_jobs() -> list[Job]:
 def register_event_handlers() -> list[EventHandler]:
     """Segment members kept up to date as contacts are created or changed and interactions logged;
     campaign members moved forward by the mail events of their messages."""
+    from addons.campaigns.demo_campaigns import demo_win_handlers
     from addons.campaigns.refresh import handlers
     from addons.campaigns.tracking import mail_handlers
 
-    return [*handlers(), *mail_handlers()]
+    return [*handlers(), *mail_handlers(), *demo_win_handlers()]
 
 
 @hookimpl
