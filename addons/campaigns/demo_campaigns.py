@@ -32,16 +32,16 @@ __all__ = ["DEMO_CAMPAIGNS", "campaign_records", "demo_win_handlers", "credit_de
 #: key, name, goal, months ago it started, weeks it ran, channel costs.
 DEMO_CAMPAIGNS = [
     ("spring", "Spring webinar series", "Fill three product webinars with qualified prospects.", 11, 6,
-     {"email": "1200", "task": "800"}),
+     {"email": "9000", "task": "14000"}),
     ("summer", "Summer product launch", "Announce the new release to every customer and prospect.", 7, 4,
-     {"email": "2500", "sms": "900"}),
+     {"email": "18000", "sms": "7500"}),
     ("autumn", "Autumn customer day", "Bring key accounts to the customer day and upsell.", 3, 5,
-     {"email": "1800", "task": "1500"}),
+     {"email": "12000", "task": "21000"}),
 ]
 #: Share of the members reaching each step, given the one before (sent -> delivered -> opened -> clicked).
 _DELIVERED, _OPENED, _CLICKED, _UNSUBSCRIBED = 0.96, 0.42, 0.33, 0.02
 #: At most this share of won deals were helped by a demo campaign.
-_HELPED = 0.45
+_HELPED = 0.3
 
 
 def _start(today: date, months_ago: int) -> date:
@@ -82,7 +82,7 @@ def campaign_records(seed: int) -> list[DataRecord]:
         xid = f"campaigns.demo_campaign_{key}"
         channels = {f"channel_{channel}": True for channel in costs}
         values = {"name": name, "goal": goal, "starts_on": starts.isoformat(), "ends_on": ends.isoformat(),
-                  "budget": str(sum(Decimal(amount) for amount in costs.values()) + 500), "channel_email": True,
+                  "budget": str(sum(Decimal(amount) for amount in costs.values()) + 5000), "channel_email": True,
                   **channels, "status": "scheduled"}
         records += [DataRecord(xid, "campaigns", values, at=_moment(starts - timedelta(days=10), 10)),
                     DataRecord(xid, "campaigns", {**values, "status": "running"}, at=_moment(starts, 8)),
@@ -128,7 +128,7 @@ def credit_demo_wins(env: Env, seed: int = 0) -> int:
                                                                      "contact_id": deal.contact_id})
             sent = _moment(campaign.starts_on + timedelta(days=rng.randrange(7)), 9)
             advance(system, member, "sent", sent)
-            advance(system, member, "clicked" if rng.random() < 0.5 else "opened", sent + timedelta(hours=3))
+            advance(system, member, "clicked" if rng.random() < 0.8 else "opened", sent + timedelta(hours=3))
         record_conversion(system, Conversion("sales.opportunity_won", "won", deal.contact_id, closed,
                                              Decimal(deal.amount_company), f"opportunities:{deal.id}"))
         credited += 1

@@ -11,6 +11,7 @@ from core.web.security import login_required, web_env
 
 from addons.campaigns.attribution import MODELS
 from addons.campaigns.models.attributions import ATTRIBUTION_MODELS
+from addons.campaigns.models.choices import CAMPAIGN_STATUSES
 from addons.campaigns.roi import FUNNEL_STEPS, activity_by_month, funnel, last_months, returns
 
 __all__ = ["blueprint", "MONTHS_SHOWN"]
@@ -43,5 +44,5 @@ def roi_page() -> tuple[str, int]:
          "data": activity_by_month(env, months)},
     ]
     return render_page("campaigns/roi.html", steps=steps, funnel_steps=FUNNEL_STEPS, rows=rows, model=model,
-                       models=ATTRIBUTION_MODELS, charts=charts,
+                       models=ATTRIBUTION_MODELS, charts=charts, statuses=dict(CAMPAIGN_STATUSES),
                        company_currency=str(env.platform.settings["company_currency"]).upper())
