@@ -16,6 +16,7 @@ CHILDREN = (
     ("campaign_members", "campaign.owner_id", "r"),
     ("journey_steps", "journey.owner_id", "rcud"),
     ("journey_members", "journey.owner_id", "r"),
+    ("campaign_attributions", "campaign.owner_id", "r"),
 )
 
 

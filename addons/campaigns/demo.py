@@ -1,5 +1,6 @@
 """Demo segments of the demo contacts, owned by the demo users: a static list, a few
-dynamic ones, and one that includes and excludes others."""
+dynamic ones, and one that includes and excludes others; then three finished campaigns
+(`demo_campaigns`)."""
 from __future__ import annotations
 
 from core.declarations import DataRecord, Ref
@@ -8,7 +9,10 @@ __all__ = ["demo_records"]
 
 
 def demo_records(seed: int) -> list[DataRecord]:
-    """The same segments whatever the seed: they are defined by filters, not by picks."""
+    """The same segments whatever the seed (they are defined by filters, not by picks), then
+    the demo campaigns."""
+    from addons.campaigns.demo_campaigns import campaign_records
+
     return [
         DataRecord("campaigns.demo_segment_newsletter", "segments", {
             "name": "Newsletter subscribers", "kind": "dynamic",
@@ -38,4 +42,5 @@ def demo_records(seed: int) -> list[DataRecord]:
         *[DataRecord(f"campaigns.demo_segment_vip_{a}", "segment_members", {
             "segment_id": Ref("campaigns.demo_segment_vip"), "contact_id": Ref(f"contacts.demo_contact_{a}_1"),
             "source": "manual"}) for a in range(1, 7)],
+        *campaign_records(seed),
     ]

@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
-    "register_detail_panels",
+    "register_detail_panels", "app_ready",
 ]
 
 
@@ -32,7 +32,7 @@ def register_data() -> list[DataRecord]:
 
 @hookimpl
 def register_demo_data(seed: int) -> list[DataRecord]:
-    """A few segments of the demo contacts, owned by the demo users."""
+    """A few segments of the demo contacts and three finished campaigns, owned by the demo users."""
     from addons.campaigns.demo import demo_records
 
     return demo_records(seed)
@@ -56,12 +56,14 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """Segment pages (live count, static list by hand, CSV and selection) and the segment API."""
+    """Segment pages (live count, static list by hand, CSV and selection), the segment API and
+    the ROI dashboard."""
     from addons.campaigns.web.api import blueprint as api_blueprint
     from addons.campaigns.sending.api import blueprint as sending_blueprint
     from addons.campaigns.web.pages import blueprint
+    from addons.campaigns.web.roi import blueprint as roi_blueprint
 
-    return [blueprint, api_blueprint, sending_blueprint]
+    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint]
 
 
 @hookimpl
@@ -90,8 +92,20 @@ def register_jobs() -> list[Job]:
 
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
-    """Segment members kept up to date as contacts are created or changed and interactions logged."""
+    """Segment members kept up to date as contacts are created or changed and interactions logged;
+    campaign members moved forward by the mail events of their messages."""
+    from addons.campaigns.demo_campaigns import demo_win_handlers
     from addons.campaigns.refresh import handlers
     from addons.campaigns.sending import sending_handlers
+    from addons.campaigns.tracking import mail_handlers
 
-    return [*handlers(), *sending_handlers()]
+    return [*handlers(), *sending_handlers(), *mail_handlers(), *demo_win_handlers()]
+
+
+@hookimpl
+def app_ready(app: Any) -> None:
+    """Publish the conversion-events hook and connect the conversion events (sales' by name,
+    and those other addons declare)."""
+    from addons.campaigns.conversions import connect_conversion_events
+
+    connect_conversion_events(app)

@@ -55,4 +55,5 @@ def campaign_menus() -> list[MenuItem]:
         MenuItem("campaigns.messages", "Messages", model="campaign_messages", parent="campaigns.root"),
         MenuItem("campaigns.members", "Campaign members", model="campaign_members", parent="campaigns.root"),
         MenuItem("campaigns.costs", "Costs", model="campaign_costs", parent="campaigns.root"),
+        MenuItem("campaigns.roi", "ROI", model="campaigns", url="/campaigns/roi", parent="campaigns.root"),
     ]

@@ -1,13 +1,14 @@
 """The campaigns addon's models: segments, campaigns with their messages, members and
-costs, and journeys with their steps and members."""
+costs, and journeys with their steps and members; the credit campaigns earn for conversions."""
 from __future__ import annotations
 
+from addons.campaigns.models.attributions import CampaignAttribution
 from addons.campaigns.models.campaigns import Campaign, CampaignCost, CampaignMember, CampaignMessage
 from addons.campaigns.models.journeys import Journey, JourneyMember, JourneyStep
 from addons.campaigns.models.segments import Segment, SegmentMember, segment_memberships
 
 __all__ = ["MODELS", "Segment", "SegmentMember", "segment_memberships", "Campaign", "CampaignMessage",
-           "CampaignMember", "CampaignCost", "Journey", "JourneyStep", "JourneyMember"]
+           "CampaignMember", "CampaignCost", "Journey", "JourneyStep", "JourneyMember", "CampaignAttribution"]
 
 MODELS = (Segment, SegmentMember, Campaign, CampaignMessage, CampaignMember, CampaignCost, Journey, JourneyStep,
-          JourneyMember)
+          JourneyMember, CampaignAttribution)

@@ -46,3 +46,21 @@ def test_a_restricted_marketer_counts_their_own_contacts(people, live_server, pa
     expect(count).to_have_text("2 contacts")  # Fanny and Ida, his own
     page.fill("#f-filter", json.dumps([["account.country", "=", "FR"]]))
     expect(count).to_have_text("1 contact")
+
+
+def test_the_roi_dashboard_draws_the_true_funnel(app, clock, make_user, live_server, page):
+    from addons.campaigns.tests.test_roi import _world
+
+    _world(clock, make_user)
+    failures = []
+    page.on("console", lambda message: failures.append(message.text) if message.type == "error" else None)
+    sign_in_browser(page, live_server, "maria")
+    page.goto(f"{live_server}/campaigns/roi")
+    expect(page.locator("#funnel .kpi .value")).to_have_text(["10", "6", "4", "2", "1"])
+    page.select_option("#model", "first_touch")  # data-autosubmit: the page reloads with the model
+    page.wait_for_url(f"{live_server}/campaigns/roi?model=first_touch")
+    expect(page.locator("#roi-table tbody tr").first.locator(".revenue")).to_have_text("1,200.00")
+    # The bundled script drew each chart from its JSON block, under the page's CSP.
+    for chart in ("campaigns-funnel", "campaigns-revenue", "campaigns-activity"):
+        assert page.eval_on_selector(f"#{chart}", "canvas => canvas.width > 0 && !!Chart.getChart(canvas)")
+    assert not [failure for failure in failures if "Content Security Policy" in failure], failures
