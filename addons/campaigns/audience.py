@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, exists, false, func, insert, literal, not_,
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import db
+from core.platform import Platform
 from core.records.errors import NotFound, ValidationFailed
 from core.records.pagination import parse_order
 
@@ -169,9 +170,10 @@ def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = 
     return count
 
 
-def refresh_contacts(contact_ids: Sequence[int]) -> None:
+def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = None) -> None:
     """Bring every segment's materialised members up to date for `contact_ids` (contacts
-    just created or changed), each segment as its owner sees it."""
+    just created or changed), each segment as its owner sees it on `platform_` (the
+    event's: while addons are installed, not yet the running app's; default: the app's)."""
     from addons.campaigns.refresh import owner_env
 
     if not contact_ids:
@@ -179,4 +181,4 @@ def refresh_contacts(contact_ids: Sequence[int]) -> None:
     # A large batch (an import) is cheaper, and its id list safer, as a whole refresh.
     only = list(contact_ids) if len(contact_ids) <= WHOLE_REFRESH_ABOVE else None
     for segment in db.session.scalars(select(Segment).order_by(Segment.id)):
-        materialise(owner_env(segment), segment, only)
+        materialise(owner_env(segment, platform_), segment, only)

@@ -13,6 +13,7 @@ from core.db import db
 from core.declarations import EventHandler, Job
 from core.env import Env
 from core.jobs import JobContext
+from core.platform import Platform, platform
 
 from addons.campaigns.audience import materialise, refresh_contacts
 from addons.campaigns.models.segments import Segment, segment_excludes, segment_includes
@@ -24,20 +25,20 @@ __all__ = ["owner_env", "refresh_all", "refresh_segment", "jobs", "handlers", "S
 SWEEP_EVERY = timedelta(minutes=15)
 
 
-def owner_env(segment: Segment) -> Env:
-    """Whose eyes a segment's members are computed through: its owner's (their record
-    rules), or the platform's for a segment nobody owns."""
-    if segment.owner_id is None:
-        return Env.system()
+def owner_env(segment: Segment, platform_: Platform | None = None) -> Env:
+    """Whose eyes a segment's members are computed through, on `platform_` (default: the
+    running app's): its owner's (their record rules), or the platform's for a segment
+    nobody owns."""
     from core.auth.models import User
 
-    owner = db.session.get(User, segment.owner_id)
-    return Env.for_user(owner) if owner is not None else Env.system()
+    on = platform_ or platform()
+    owner = db.session.get(User, segment.owner_id) if segment.owner_id is not None else None
+    return Env(on, owner) if owner is not None else Env(on, None, system=True)
 
 
-def refresh_segment(segment_id: int) -> None:
+def refresh_segment(segment_id: int, platform_: Platform | None = None) -> None:
     """Materialise the segment again, then every segment that includes or excludes it,
-    however far round (their members depend on its)."""
+    however far round (their members depend on its), on `platform_` (see owner_env)."""
     links = select(segment_includes.c.segment_id, segment_includes.c.other_id).union_all(
         select(segment_excludes.c.segment_id, segment_excludes.c.other_id))
     users: dict[int, set[int]] = {}
@@ -52,7 +53,7 @@ def refresh_segment(segment_id: int) -> None:
     for current in order:
         segment = db.session.get(Segment, current)
         if segment is not None:
-            materialise(owner_env(segment), segment)
+            materialise(owner_env(segment, platform_), segment)
 
 
 def refresh_all(ctx: JobContext) -> dict[str, int]:
@@ -74,28 +75,33 @@ def jobs() -> list[Job]:
                 description="Computes the members of every segment again.")]
 
 
-def _segment_saved(sender: str, record: Any, **_: Any) -> None:
-    refresh_segment(record.id)
+def _on(env: Env | None) -> Platform | None:
+    """The platform an event happened on (the one being installed, during an install)."""
+    return env.platform if env is not None else None
 
 
-def _contact_changed(sender: str, record: Any, **_: Any) -> None:
-    refresh_contacts([record.id])
+def _segment_saved(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
+    refresh_segment(record.id, _on(env))
 
 
-def _contacts_created(sender: str, ids: list[int], **_: Any) -> None:
-    refresh_contacts(ids)
+def _contact_changed(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
+    refresh_contacts([record.id], _on(env))
 
 
-def _interaction_logged(sender: str, record: Any, **_: Any) -> None:
+def _contacts_created(sender: str, ids: list[int], env: Env | None = None, **_: Any) -> None:
+    refresh_contacts(ids, _on(env))
+
+
+def _interaction_logged(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
     if record.contact_id is not None:
-        refresh_contacts([record.contact_id])
+        refresh_contacts([record.contact_id], _on(env))
 
 
-def _interactions_logged(sender: str, ids: list[int], **_: Any) -> None:
+def _interactions_logged(sender: str, ids: list[int], env: Env | None = None, **_: Any) -> None:
     from addons.contacts.models import Interaction
 
     refresh_contacts(sorted(set(db.session.scalars(
-        select(Interaction.contact_id).where(Interaction.id.in_(ids), Interaction.contact_id.is_not(None))))))
+        select(Interaction.contact_id).where(Interaction.id.in_(ids), Interaction.contact_id.is_not(None))))), _on(env))
 
 
 def handlers() -> list[EventHandler]:
