@@ -1,7 +1,7 @@
 """Install, upgrade and uninstall addons in one database, each operation in one transaction."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from flask import Flask
@@ -117,17 +117,19 @@ class AddonManager:
         return new
 
     def _install(self, target: Platform, new: list[str], demo: bool, seed: int) -> None:
+        """Make the tables of every addon of `new` first, then load their data one by one:
+        the handlers of the addons installed together react to the records each loads
+        (all are loaded on `target`), and then find their own tables there."""
         config = alembic_config(self.catalog, db.session.connection(), settings=self.platform.settings)
+        env = self._env(target)
         now = target.clock.now()
-        for index, name in enumerate(new, start=1):
-            self.echo(f"[{index}/{len(new)}] installing {name}")
-            # The events of this step reach the addons installed so far and this one: an
-            # addon installed later has no tables yet for its handlers to work on.
-            ready = set(new[:index]) | set(target.loaded) - set(new)
-            env = self._env(replace(target, loaded=[addon for addon in target.loaded if addon in ready]))
+        for name in new:
+            self.echo(f"tables of {name}")
             if name == KERNEL_ADDON or has_migrations(self.catalog, name):
                 _migrate(name, lambda: upgrade_branch(config, name))
             self._build_summaries(target, name)
+        for index, name in enumerate(new, start=1):
+            self.echo(f"[{index}/{len(new)}] installing {name}")
             result = load_records(env, name, self._data(target, name, "register_data"))
             self.echo(f"    data: {result.created} records")
             if demo:
@@ -138,7 +140,7 @@ class AddonManager:
             db.session.flush()
             emit(signals.addon_installed, name, env=env)
         if demo:
-            self.echo(f"demo owners: {spread_demo_ownership(self._env(target), seed)} records given to the demo users")
+            self.echo(f"demo owners: {spread_demo_ownership(env, seed)} records given to the demo users")
 
     def _build_summaries(self, target: Platform, addon: str) -> None:
         """(Re)build the totals `addon` declares, from the records there are."""
