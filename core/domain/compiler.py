@@ -7,14 +7,15 @@ The language, documented for admins and integrators (README "Filter language"):
   "in", ["retail", "media"]]`. A many-to-one is followed with EXISTS; a to-many relation
   (tags, an account's contacts) matches when *any* related record matches. A field
   ending in `_id` may name its relation too (`account_id.name`). A step may also name
-  another model whose records link to this one, by its resource name: from contacts,
-  `["interactions.channel", "=", "email"]` matches contacts with any email interaction;
-  when that model links here by several relations, name one (`tickets:contact`). A path reaches only the
+  another model whose records link to this one by a many-to-one, by its resource name:
+  from contacts, `["interactions.channel", "=", "email"]` or `["tickets.status", "=",
+  "open"]` (a model another addon adds, when it is installed); when that model links here
+  by several relations, name one (`tickets:contact`). A path reaches only the
   related records the acting user may read (their record rules apply at every step);
   a path through a model they may not read at all is refused.
 * **One related record meeting several conditions**: `[relation path, "any", filter]`
   matches when one record of the relation meets the whole filter (written over that
-  record's model), `"not any"` when none does: `["interactions", "any", [["channel", "=",
+  model), `"not any"` when none does: `["interactions", "any", [["channel", "=",
   "email"], ["direction", "=", "inbound"]]]` is one inbound email, where two conditions on
   `interactions.channel` and `interactions.direction` may be met by two different touches.
 * **Operators**: `=` `!=` `<` `<=` `>` `>=` `in` `not in` `between` (value `[low, high]`,
