@@ -33,8 +33,8 @@ from typing import Any, Sequence
 from sqlalchemy import Index, UniqueConstraint, event
 
 __all__ = ["SortColumn", "SortIndexSpec", "order_columns", "offered_orders", "scope_orders",
-           "declare_sort_indexes", "install_sort_indexes", "covered_columns", "wanted_sort_indexes", "ENTRY_BYTES", "serves", "sort_index_columns", "create_sort_indexes",
-           "drop_sort_indexes", "recarry_sort_indexes"]
+           "declare_sort_indexes", "install_sort_indexes", "covered_columns", "wanted_sort_indexes", "ENTRY_BYTES",
+           "serves", "sort_index_columns", "create_sort_indexes", "drop_sort_indexes", "recarry_sort_indexes"]
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ from sqlalchemy.sql.elements import True_
 from core import signals
 from core.db import db
 from core.events import batches_welcome, emit
-from core.models.meta import AUDIT_FIELDS, SINGLE_LINE_KINDS, TEXT_KINDS, FieldMeta
+from core.models.meta import AUDIT_FIELDS, SINGLE_LINE_KINDS, TEXT_KINDS
 from core.models.tags import Tag
 from core.records.audit import AuditEntry
 from core.records.csv_chunks import ChunkReader

@@ -237,7 +237,7 @@ class RecordService:
 
         def build() -> Any:
             match = self._search_condition(resource, search)
-            if match is not None and len(search.strip()) >= TRIGRAM:  # type: ignore[union-attr]
+            if match is not None and _search_shape(search) == "trigram":
                 return search_page(model, apply_keyset(self.select(resource, domain), keys, after), match, keys,
                                    size + 1)
             return apply_keyset(self.select(resource, domain, search=search), keys, after).limit(size + 1)

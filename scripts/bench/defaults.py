@@ -15,7 +15,7 @@ import json
 import statistics
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from scripts.bench.measure import Figure, interleaved, side_by_side

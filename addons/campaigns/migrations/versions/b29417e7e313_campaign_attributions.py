@@ -12,7 +12,6 @@ from alembic import op
 import sqlalchemy as sa
 import core.db
 import core.models.types
-from sqlalchemy import Text  # noqa: F401 - autogenerate writes JSONB(astext_type=Text())
 
 
 revision = 'b29417e7e313'
