@@ -16,10 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, delete, exists, false, func, insert, literal, not_, or_, select, true, update
+from sqlalchemy import and_, delete, exists, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import db
+from core.domain.negation import complement
 from core.platform import Platform
 from core.records.errors import NotFound, ValidationFailed
 from core.records.pagination import parse_order
@@ -117,8 +118,9 @@ def _combine(own: ColumnElement[bool], included: list[ColumnElement[bool]],
     members = or_(own, *included) if included else own
     if not excluded:
         return members
-    # coalesce: a rule that is NULL for a contact (an empty field) leaves it out, never in.
-    return and_(members, not_(func.coalesce(or_(*excluded), false())))
+    # A rule that is NULL for a contact (an empty field) leaves it out of the excluded
+    # segment, so the contact stays in: the exact complement, not a plain NOT.
+    return and_(members, complement(or_(*excluded)))
 
 
 def _own(env: Any, kind: str, domain: Any, segment_id: int | None, includes: bool) -> ColumnElement[bool]:
