@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, DetailPanel, EventHandler, Job, ListAction, MenuItem, View
+from core.declarations import ConsentTopic, DataRecord, DetailPanel, EventHandler, Job, ListAction, MenuItem, View
 from core.models.base import Record
 
 __all__ = [
@@ -79,6 +79,13 @@ def register_detail_panels() -> list[DetailPanel]:
 def register_list_actions() -> list[ListAction]:
     """"Add to segment" for the ticked contacts of any contacts list."""
     return [ListAction("contacts", "Add to segment…", "/campaigns/segments/add-selection")]
+
+
+@hookimpl
+def register_consent_topics() -> list[ConsentTopic]:
+    """Campaign mail, which each campaign's topic narrows (email.marketing.newsletter)."""
+    return [ConsentTopic("email.marketing", "Marketing email",
+                         description="Offers, events and news from our campaigns; unticked, none of them.")]
 
 
 @hookimpl
