@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
-    "register_detail_panels", "app_ready",
+    "register_detail_panels", "register_consent_topics", "app_ready",
 ]
 
 
