@@ -140,7 +140,8 @@ def _skip_reason(env: Env, message: CampaignMessage, member: CampaignMember, con
         return f"the template does not render: {error.errors}"
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
     mail = send_mail(env, contact.email, subject="{{ values.subject }}", html="{{ values.html }}",
-                     values={"subject": rendered.subject, "html": rendered.html}, record=("campaign_members", member.id),
+                     text="{{ values.text }}", values={"subject": rendered.subject, "html": rendered.html,
+                                                      "text": rendered.text}, record=("campaign_members", member.id),
                      recipient=("contacts", contact.id), to_name=name, channel=message.campaign.topic,
                      unsubscribe=True)
     return (mail.error or "consent withdrawn or suppressed") if mail.status == "suppressed" else None
