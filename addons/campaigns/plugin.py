@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
-    "register_detail_panels", "app_ready",
+    "register_detail_panels", "register_api_actions", "app_ready",
 ]
 
 
@@ -76,6 +76,14 @@ def register_detail_panels() -> list[DetailPanel]:
 
 
 @hookimpl
+def register_api_actions() -> list[Any]:
+    """A campaign email's preview as a chosen contact, and its test send."""
+    from addons.campaigns.sending.preview import preview_actions
+
+    return preview_actions()
+
+
+@hookimpl
 def register_list_actions() -> list[ListAction]:
     """"Add to segment" for the ticked contacts of any contacts list."""
     return [ListAction("contacts", "Add to segment…", "/campaigns/segments/add-selection")]
@@ -90,11 +98,12 @@ def register_consent_topics() -> list[ConsentTopic]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The segment sweep; sending campaign messages and the sweep that starts and resumes them."""
+    """The segment sweep; sending campaign messages, the sweep that starts and resumes them,
+    and the one that ends A/B tests."""
     from addons.campaigns.refresh import jobs
-    from addons.campaigns.sending import sending_jobs
+    from addons.campaigns.sending import ab_jobs, sending_jobs
 
-    return [*jobs(), *sending_jobs()]
+    return [*jobs(), *sending_jobs(), *ab_jobs()]
 
 
 @hookimpl
