@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError as MarshmallowError, fields, validate
 
 from core.api.actions import ApiAction
 from core.env import Env
@@ -32,6 +32,7 @@ __all__ = ["preview", "test_send", "preview_actions", "TEST_PREFIX"]
 
 #: What a test send's subject starts with.
 TEST_PREFIX = "[Test] "
+_ADDRESS = validate.Email()
 _VARIANT = fields.String(load_default="a", validate=validate.OneOf(("a", "b"), error="Choose variant a or b."))
 
 
@@ -66,6 +67,10 @@ def test_send(env: Env, message: CampaignMessage, to: str | None, contact_id: in
     address = to or (env.user.email if env.user is not None else None)
     if not address:
         raise ValidationFailed({"to": ["Give the address to send the test to: your account has no email."]})
+    try:
+        _ADDRESS(address)
+    except MarshmallowError:
+        raise ValidationFailed({"to": [f"{address!r} is not an email address."]}) from None
     rendered = preview(env, message, contact_id, variant)
     subject = TEST_PREFIX + rendered.subject
     mail = send_mail(env, address, subject="{{ values.subject }}", html="{{ values.html }}", text="{{ values.text }}",
