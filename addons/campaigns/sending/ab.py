@@ -59,8 +59,8 @@ def variant_results(message: CampaignMessage) -> dict[str, VariantResult]:
 def decision_due_at(message: CampaignMessage) -> datetime | None:
     """When the test ends: `decide_after_hours` after its first member was sent, or after
     the members were added when none was (all skipped). None: the message has no members."""
-    first = db.session.scalar(select(func.coalesce(func.min(CampaignMember.sent_at), func.min(CampaignMember.created_at)))
-                              .where(CampaignMember.message_id == message.id))
+    started = func.coalesce(func.min(CampaignMember.sent_at), func.min(CampaignMember.created_at))
+    first = db.session.scalar(select(started).where(CampaignMember.message_id == message.id))
     if first is None:
         return None
     return first + timedelta(hours=message.decide_after_hours or 0)
