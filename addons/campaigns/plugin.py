@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
-    "register_detail_panels", "register_consent_topics", "app_ready",
+    "register_detail_panels", "register_api_actions", "register_consent_topics", "app_ready",
 ]
 
 
@@ -56,23 +56,38 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """Segment pages (live count, static list by hand, CSV and selection), the segment API and
-    the ROI dashboard."""
+    """Segment pages (live count, static list by hand, CSV and selection), the segment API,
+    the ROI dashboard, and a message's preview frame and test send."""
     from addons.campaigns.web.api import blueprint as api_blueprint
     from addons.campaigns.sending.api import blueprint as sending_blueprint
+    from addons.campaigns.web.messages import blueprint as messages_blueprint
     from addons.campaigns.web.pages import blueprint
     from addons.campaigns.web.roi import blueprint as roi_blueprint
 
-    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint]
+    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint, messages_blueprint]
 
 
 @hookimpl
 def register_detail_panels() -> list[DetailPanel]:
-    """A segment's members now: the count and the first ones, as the viewer sees them."""
+    """A segment's members now: the count and the first ones, as the viewer sees them; an
+    email's A/B test results and its preview as a chosen contact, with the test send."""
+    from addons.campaigns.web.messages import ab_panel, preview_panel
     from addons.campaigns.web.pages import segment_panel
 
     return [DetailPanel("campaigns.audience", "Members", lambda resource: resource == "segments", segment_panel,
-                        position=10)]
+                        position=10),
+            DetailPanel("campaigns.ab", "A/B test", lambda resource: resource == "campaign_messages", ab_panel,
+                        position=10),
+            DetailPanel("campaigns.preview", "Preview", lambda resource: resource == "campaign_messages",
+                        preview_panel, position=20)]
+
+
+@hookimpl
+def register_api_actions() -> list[Any]:
+    """A campaign email's preview as a chosen contact, and its test send."""
+    from addons.campaigns.sending.preview import preview_actions
+
+    return preview_actions()
 
 
 @hookimpl
@@ -90,11 +105,12 @@ def register_consent_topics() -> list[ConsentTopic]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The segment sweep; sending campaign messages and the sweep that starts and resumes them."""
+    """The segment sweep; sending campaign messages, the sweep that starts and resumes them,
+    and the one that ends A/B tests."""
     from addons.campaigns.refresh import jobs
-    from addons.campaigns.sending import sending_jobs
+    from addons.campaigns.sending import ab_jobs, sending_jobs
 
-    return [*jobs(), *sending_jobs()]
+    return [*jobs(), *sending_jobs(), *ab_jobs()]
 
 
 @hookimpl

@@ -141,6 +141,9 @@ class CampaignMessage(Record):
     winner_metric: Mapped[str | None] = field(String(10), label="Winner by", choices=WINNER_METRICS)
     decide_after_hours: Mapped[int | None] = field(Integer, label="Decide after (hours)", validate=[_HOURS])
     winner: Mapped[str | None] = field(String(1), label="Winner", choices=VARIANTS, readonly=True)
+    winner_chosen_at: Mapped[datetime | None] = field(UtcDateTime, label="Winner chosen", readonly=True,
+                                                      help="When the A/B test ended: the members sent before it "
+                                                           "were the test, those sent after it got the winner.")
     status: Mapped[str] = field(String(10), label="Status", choices=MESSAGE_STATUSES, default="draft",
                                 nullable=False, readonly=True)
     campaign: Mapped[Campaign] = relationship(Campaign, foreign_keys=[campaign_id])

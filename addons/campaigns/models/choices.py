@@ -25,7 +25,8 @@ MESSAGE_STATUSES = [("draft", "Draft"), ("scheduled", "Scheduled"), ("testing", 
                     ("sending", "Sending"), ("sent", "Sent"), ("cancelled", "Cancelled")]
 MEMBER_STATUSES = [("pending", "Pending"), ("sent", "Sent"), ("delivered", "Delivered"), ("opened", "Opened"),
                    ("clicked", "Clicked"), ("bounced", "Bounced"), ("unsubscribed", "Unsubscribed"),
-                   ("converted", "Converted"), ("skipped", "Skipped")]
+                   ("converted", "Converted"), ("skipped", "Skipped"),
+                   ("held", "Held for the A/B winner")]
 WINNER_METRICS = [("opens", "Opens"), ("clicks", "Clicks")]
 VARIANTS = [("a", "A"), ("b", "B")]
 

@@ -13,6 +13,10 @@ the transport's throttle is spent (it queues its continuation for when a slot fr
 after a slice of time (it queues its continuation at once, so other jobs get the worker).
 The `campaigns.dispatch` sweep starts scheduled messages that are due and gives every
 message still sending of a running campaign a run if it has none (after a resume).
+
+A message with an A/B test sends its test share first, then waits as `testing` with the
+rest of its members held; the `campaigns.ab_winner` sweep (sending.ab) chooses the winner
+and sets it sending again for them.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ from core.platform import platform
 from core.records.errors import ValidationFailed
 
 from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
-from addons.campaigns.sending.recipients import materialise_recipients
+from addons.campaigns.sending.recipients import has_held, materialise_recipients
 from addons.campaigns.sending.render import render_email
 from addons.campaigns.sending.rules import over_cap, throttle_budget
 from addons.contacts.models import Contact
@@ -106,7 +110,7 @@ def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcom
                                            CampaignMember.status == "pending").order_by(CampaignMember.id)
     members = claim_rows(pending, limit=size)
     if not members:
-        message.status = "sent"
+        message.status = "testing" if has_held(message.id) else "sent"
         return BatchOutcome(finished=True)
     ids = [member.contact_id for member in members]
     contacts = {contact.id: contact for contact in db.session.scalars(select(Contact).where(Contact.id.in_(ids)))}
@@ -140,7 +144,8 @@ def _skip_reason(env: Env, message: CampaignMessage, member: CampaignMember, con
         return f"the template does not render: {error.errors}"
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
     mail = send_mail(env, contact.email, subject="{{ values.subject }}", html="{{ values.html }}",
-                     values={"subject": rendered.subject, "html": rendered.html}, record=("campaign_members", member.id),
+                     text="{{ values.text }}", values={"subject": rendered.subject, "html": rendered.html,
+                                                      "text": rendered.text}, record=("campaign_members", member.id),
                      recipient=("contacts", contact.id), to_name=name, channel=message.campaign.topic,
                      unsubscribe=True)
     return (mail.error or "consent withdrawn or suppressed") if mail.status == "suppressed" else None
@@ -162,7 +167,7 @@ def _send(ctx: JobContext, message_id: int) -> dict[str, Any]:
         total.sent, total.skipped = total.sent + outcome.sent, total.skipped + outcome.skipped
         if outcome.finished:
             ctx.commit()
-            return {"sent": total.sent, "skipped": total.skipped, "status": "sent"}
+            return {"sent": total.sent, "skipped": total.skipped, "status": message.status}
         if outcome.wait_until is not None or time.monotonic() - started > SLICE_SECONDS:
             enqueue(SEND_JOB, {"message_id": message_id}, at=outcome.wait_until)
             ctx.commit()
