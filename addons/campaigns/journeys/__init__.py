@@ -20,8 +20,10 @@ def journey_jobs() -> list[Job]:
 
 
 def journey_handlers() -> list[EventHandler]:
-    """Segment refreshes admitting members, and journeys activated or closed."""
+    """Segment refreshes admitting members, journeys activated or closed, and the demo
+    journey's members written once the addon is installed with demo data."""
+    from addons.campaigns.journeys.demo import demo_journey_handlers
     from addons.campaigns.journeys.engine import lifecycle_handlers
     from addons.campaigns.journeys.entry import entry_handlers
 
-    return [*entry_handlers(), *lifecycle_handlers()]
+    return [*entry_handlers(), *lifecycle_handlers(), *demo_journey_handlers()]
