@@ -24,6 +24,7 @@ from core.env import Env
 from core.mail.models import MailMessage
 from core.platform import platform
 
+from addons.campaigns.sending.render import render_email
 from addons.campaigns.models import CampaignMember, CampaignMessage, JourneyMember, JourneyStepRun, \
     segment_memberships
 from addons.contacts.models import Contact
@@ -34,11 +35,11 @@ JOURNEY = "campaigns.demo_journey_welcome"
 _CAMPAIGN = "campaigns.demo_campaign_welcome"
 #: (key, subject, body) of the journey's three emails.
 _MESSAGES = [
-    ("welcome", "Welcome, {{ contact.first_name or 'and thank you' }}",
+    ("welcome", "Welcome to Spectrum",
      "<p>Hello {{ contact.first_name or 'there' }},</p><p>Thank you for joining us. "
      '<a href="https://www.example.com/getting-started">Here is how to get started</a>.</p>'),
-    ("offer", "{{ contact.first_name or 'Hello' }}, 20% off your first order",
-     '<p>Glad you are with us. <a href="https://www.example.com/offer">Your offer</a> is valid for 14 days.</p>'),
+    ("offer", "20% off your first order",
+     '<p>Glad you are with us, {{ contact.first_name or "friend" }}. <a href="https://www.example.com/offer">Your offer</a> is valid for 14 days.</p>'),
     ("reminder", "Did you see our welcome?",
      '<p>In case you missed it: <a href="https://www.example.com/getting-started">getting started</a>.</p>'),
 ]
@@ -101,10 +102,9 @@ class _Writer:
 
     def mail(self, contact: Contact, row: CampaignMember, key: str, at: datetime, opened: datetime | None) -> int:
         message = self.messages[key]
-        subject = message.subject.replace("{{ contact.first_name or 'and thank you' }}", contact.first_name or "") \
-            .replace("{{ contact.first_name or 'Hello' }}", contact.first_name or "Hello")
+        rendered = render_email(self.env, message, contact)
         mail = MailMessage(to_address=contact.email, to_name=f"{contact.first_name} {contact.last_name}",
-                           from_address=self.mail_from, subject=subject, body_html=message.body,
+                           from_address=self.mail_from, subject=rendered.subject, body_html=str(rendered.html),
                            channel="email.marketing", status="sent", related_model="campaign_members",
                            related_id=row.id, recipient_model="contacts", recipient_id=contact.id,
                            message_id=f"<demo-journey-{secrets.token_hex(8)}@spectrum.example>", sent_at=at,
