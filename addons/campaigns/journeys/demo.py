@@ -24,9 +24,9 @@ from core.env import Env
 from core.mail.models import MailMessage
 from core.platform import platform
 
-from addons.campaigns.sending.render import render_email
 from addons.campaigns.models import CampaignMember, CampaignMessage, JourneyMember, JourneyStepRun, \
     segment_memberships
+from addons.campaigns.sending.render import render_email
 from addons.contacts.models import Contact
 
 __all__ = ["journey_records", "populate_demo_journey", "demo_journey_handlers", "JOURNEY"]
@@ -39,7 +39,8 @@ _MESSAGES = [
      "<p>Hello {{ contact.first_name or 'there' }},</p><p>Thank you for joining us. "
      '<a href="https://www.example.com/getting-started">Here is how to get started</a>.</p>'),
     ("offer", "20% off your first order",
-     '<p>Glad you are with us, {{ contact.first_name or "friend" }}. <a href="https://www.example.com/offer">Your offer</a> is valid for 14 days.</p>'),
+     '<p>Glad you are with us, {{ contact.first_name or "friend" }}. '
+     '<a href="https://www.example.com/offer">Your offer</a> is valid for 14 days.</p>'),
     ("reminder", "Did you see our welcome?",
      '<p>In case you missed it: <a href="https://www.example.com/getting-started">getting started</a>.</p>'),
 ]

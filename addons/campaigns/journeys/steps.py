@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
-from sqlalchemy import Integer, String, and_, literal, select
+from sqlalchemy import and_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import UtcDateTime, db
+from core.db import db
 from core.env import Env
 from core.mail.models import MailMessage
 from core.mail.outbound import send_mail

@@ -230,3 +230,21 @@ def test_a_paused_journey_moves_nobody_and_a_closed_one_lets_everyone_go(app, ou
     db.session.commit()
     drain(app)
     assert outbox.messages == [] and _member(journey.id, anna.id).status == "exited"
+
+
+@pytest.mark.spectrum_addons("contacts", "sales", "campaigns")
+def test_with_sales_an_activity_step_plans_a_task_for_the_owner(app, clock, make_user):
+    owner = make_user("seller", roles=["campaigns.manager"])
+    journey, _ = build_journey("Call them", [{"kind": "activity", "config": {"summary": "Call the new lead",
+                                                                            "due_days": 2}}],
+                               status="active", owner_id=owner.id)
+    anna = _contact("Anna")
+    db.session.commit()
+    drain(app)
+    member = _member(journey.id, anna.id)
+    (outcome,) = _outcomes(member.id)
+    assert outcome.startswith("activity ") and member.status == "done"
+    activity = Env.system().records.get("activities", int(outcome.split()[1]))
+    assert (activity.summary, activity.user_id, activity.contact_id) == ("Call the new lead", owner.id, anna.id)
+    assert activity.due_at == clock.now() + timedelta(days=2)
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
