@@ -47,7 +47,10 @@ def _describe(step: JourneyStep) -> str:
     if step.kind == "wait":
         if config.get("until"):
             return gettext("Wait until %(moment)s, contact's time", moment=config["until"])
-        parts = [f"{config[unit]} {gettext(unit)}" for unit in ("days", "hours", "minutes") if config.get(unit)]
+        parts = [text for text in (gettext("%(count)s days", count=config["days"]) if config.get("days") else "",
+                                   gettext("%(count)s hours", count=config["hours"]) if config.get("hours") else "",
+                                   gettext("%(count)s minutes", count=config["minutes"]) if config.get("minutes")
+                                   else "") if text]
         return gettext("Wait %(duration)s", duration=" ".join(parts))
     if step.kind == "branch":
         condition = config.get("condition")
