@@ -1,4 +1,7 @@
-"""journey step runs
+"""campaigns: journey step runs
+
+Each journey step run once per member (UNIQUE member, step), with its outcome and the
+mail a send step queued.
 
 Revision ID: 12c22b03c401
 Revises: b29417e7e313
