@@ -199,14 +199,15 @@ def _declared_handler(event: EntryEvent) -> Callable[..., None]:
 
 
 def connect_entry_events(app: Any) -> None:
-    """Hear the record events of contacts and of every model linked to a contact, and the
-    entry events other addons declare (the hookspecs are published by then)."""
+    """Hear the record events of contacts and of every other addon's model linked to a
+    contact, and the entry events other addons declare (the hookspecs are published by then)."""
     from core.platform import platform
 
     loaded = platform(app)
     handlers: list[EventHandler] = []
     for resource, model in sorted(loaded.models.items()):
-        if resource == "contacts" or hasattr(model, "contact_id"):
+        # Campaigns' own rows (members, runs, credits) change as mail is sent: not entries.
+        if resource == "contacts" or (hasattr(model, "contact_id") and loaded.models.owner(resource) != "campaigns"):
             handlers += [EventHandler(signals.record_created, _created, sender=resource, batch=_created_batch),
                          EventHandler(signals.record_updated, _updated, sender=resource)]
     for _addon, event in collect(loaded.plugins, "journey_entry_events", loaded.loaded):

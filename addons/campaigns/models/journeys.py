@@ -176,3 +176,5 @@ class JourneyStepRun(Record):
     mail_id: Mapped[int | None] = field(Integer, label="Mail", readonly=True,
                                         help="The mail log row of a send step's email.")
     ran_at: Mapped[datetime] = field(UtcDateTime, label="Ran at", required=True, readonly=True)
+    member: Mapped[JourneyMember] = relationship(JourneyMember, foreign_keys=[member_id])
+    step: Mapped[JourneyStep] = relationship(JourneyStep, foreign_keys=[step_id])

@@ -248,3 +248,45 @@ def test_with_sales_an_activity_step_plans_a_task_for_the_owner(app, clock, make
     assert (activity.summary, activity.user_id, activity.contact_id) == ("Call the new lead", owner.id, anna.id)
     assert activity.due_at == clock.now() + timedelta(days=2)
     assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_marketers_read_the_step_runs_of_their_own_journeys_only(app, clock, make_user, api_as):
+    mine, theirs = make_user("mine", roles=["campaigns.user"]), make_user("theirs", roles=["campaigns.user"])
+    journey, _ = build_journey("Mine", [{"kind": "exit"}], status="active", owner_id=mine.id)
+    build_journey("Theirs", [{"kind": "exit"}], status="active", owner_id=theirs.id)
+    _contact("Anna")
+    db.session.commit()
+    drain(app)
+    runs = api_as(mine).get("/api/v1/journey_step_runs").json
+    assert [row["outcome"] for row in runs["data"]] == ["exited"]
+    refused = api_as(mine).delete(f"/api/v1/journey_step_runs/{runs['data'][0]['id']}")
+    assert refused.status_code == 403
+
+
+def test_an_addon_declares_an_entry_event_through_the_hook(app, clock):
+    from blinker import Namespace
+
+    from core import hookimpl
+    from core.platform import platform
+
+    from addons.campaigns.journeys.entry import EntryEvent, connect_entry_events
+
+    cart_abandoned = Namespace().signal("test-cart-abandoned")
+
+    class Shop:
+        @hookimpl(optionalhook=True)
+        def journey_entry_events(self):
+            return [EntryEvent("shop.cart_abandoned", cart_abandoned, lambda sender, cart, **_: cart["contact_id"])]
+
+    plugins = platform(app).plugins
+    plugins.register(Shop(), name="test_shop")
+    try:
+        connect_entry_events(app)
+        journey, _ = build_journey("Carts", [{"kind": "exit"}], status="active", entry_event="shop.cart_abandoned")
+        anna = _contact("Anna")
+        db.session.commit()
+        cart_abandoned.send("carts", cart={"contact_id": anna.id}, env=Env.system())
+        db.session.commit()
+        assert _member(journey.id, anna.id).status == "active"
+    finally:
+        plugins.unregister(name="test_shop")
