@@ -4,7 +4,7 @@ Each run first admits the new members of segment-entered journeys, then claims d
 members (`next_run_at` passed, in the journey, of an active journey) a batch at a time,
 FOR UPDATE SKIP LOCKED on PostgreSQL, and moves each one through as many steps as run at
 once (a send, an update, a branch) until it waits, is held or finishes. Every step run
-is a `journey_steps_runs` row, UNIQUE per member and step, written in the batch's one
+is a `journey_step_runs` row, UNIQUE per member and step, written in the batch's one
 transaction with the step's effect (the queued email, the tag) and the member's move: a
 worker killed mid-batch loses the whole uncommitted batch, whose members are still due
 at the step they were at, so no step runs twice for a member and nobody is mailed twice.
