@@ -43,4 +43,12 @@ def shipped_records() -> list[DataRecord]:
             rule(f"campaigns.rule_own_{model}", "campaigns.user", model, [[owner, "=", _ME]],
                  f"{model.replace('_', ' ').capitalize()} of own records"),
         ]
+    # What ran for each journey member is read only, by managers too: a run deleted would
+    # let its step run again.
+    data += [
+        access("campaigns.access_journey_step_runs_user", "campaigns.user", "journey_step_runs", "r"),
+        access("campaigns.access_journey_step_runs_manager", "campaigns.manager", "journey_step_runs", "r"),
+        rule("campaigns.rule_own_journey_step_runs", "campaigns.user", "journey_step_runs",
+             [["member.journey.owner_id", "=", _ME]], "Journey step runs of own journeys"),
+    ]
     return data
