@@ -43,4 +43,11 @@ def shipped_records() -> list[DataRecord]:
             rule(f"campaigns.rule_own_{model}", "campaigns.user", model, [[owner, "=", _ME]],
                  f"{model.replace('_', ' ').capitalize()} of own records"),
         ]
+    # Anyone may be given calls to make (a salesperson without a Marketing role): they read
+    # the campaign members assigned to them; `addons.campaigns.calls` records the outcome.
+    data += [
+        access("campaigns.access_campaign_members_caller", "base.user", "campaign_members", "r"),
+        rule("campaigns.rule_calls_assigned", "base.user", "campaign_members", [["assignee_id", "=", _ME]],
+             "Calls assigned to me"),
+    ]
     return data

@@ -56,14 +56,15 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """Segment pages (live count, static list by hand, CSV and selection), the segment API and
-    the ROI dashboard."""
+    """Segment pages (live count, static list by hand, CSV and selection), the segment API,
+    the ROI dashboard and the caller's call list."""
     from addons.campaigns.web.api import blueprint as api_blueprint
+    from addons.campaigns.web.calls import blueprint as calls_blueprint
     from addons.campaigns.sending.api import blueprint as sending_blueprint
     from addons.campaigns.web.pages import blueprint
     from addons.campaigns.web.roi import blueprint as roi_blueprint
 
-    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint]
+    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint, calls_blueprint]
 
 
 @hookimpl
