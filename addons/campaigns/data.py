@@ -51,4 +51,11 @@ def shipped_records() -> list[DataRecord]:
         rule("campaigns.rule_own_journey_step_runs", "campaigns.user", "journey_step_runs",
              [["member.journey.owner_id", "=", _ME]], "Journey step runs of own journeys"),
     ]
+    # Anyone may be given calls to make (a salesperson without a Marketing role): they read
+    # the campaign members assigned to them; `addons.campaigns.calls` records the outcome.
+    data += [
+        access("campaigns.access_campaign_members_caller", "base.user", "campaign_members", "r"),
+        rule("campaigns.rule_calls_assigned", "base.user", "campaign_members", [["assignee_id", "=", _ME]],
+             "Calls assigned to me"),
+    ]
     return data

@@ -59,15 +59,18 @@ def register_menus() -> list[MenuItem]:
 @hookimpl
 def register_blueprints() -> list[Any]:
     """Segment pages (live count, static list by hand, CSV and selection), the segment API,
-    the ROI dashboard, a message's preview frame and test send, and journeys' actions."""
+    the ROI dashboard, a message's preview frame and test send, journeys' actions and the
+    caller's call list."""
     from addons.campaigns.journeys.page import blueprint as journeys_blueprint
     from addons.campaigns.web.api import blueprint as api_blueprint
+    from addons.campaigns.web.calls import blueprint as calls_blueprint
     from addons.campaigns.sending.api import blueprint as sending_blueprint
     from addons.campaigns.web.messages import blueprint as messages_blueprint
     from addons.campaigns.web.pages import blueprint
     from addons.campaigns.web.roi import blueprint as roi_blueprint
 
-    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint, messages_blueprint, journeys_blueprint]
+    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint, messages_blueprint, journeys_blueprint,
+            calls_blueprint]
 
 
 @hookimpl

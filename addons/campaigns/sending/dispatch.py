@@ -37,6 +37,7 @@ from core.mail.outbound import send_mail
 from core.platform import platform
 from core.records.errors import ValidationFailed
 
+from addons.campaigns.calls import assign_calls
 from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
 from addons.campaigns.sending.recipients import has_held, materialise_recipients
 from addons.campaigns.sending.render import render_email
@@ -49,8 +50,8 @@ __all__ = ["start_sending", "send_batch", "resume", "BatchOutcome", "sending_job
 SEND_JOB = "campaigns.send"
 #: How long one run sends before it queues its continuation and gives the worker back.
 SLICE_SECONDS = 20.0
-#: Channels this sender delivers so far.
-SENDABLE = ("email",)
+#: Channels this sender delivers so far (a task message makes a call list: addons.campaigns.calls).
+SENDABLE = ("email", "task")
 
 
 @dataclass
@@ -114,10 +115,15 @@ def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcom
         return BatchOutcome(finished=True)
     ids = [member.contact_id for member in members]
     contacts = {contact.id: contact for contact in db.session.scalars(select(Contact).where(Contact.id.in_(ids)))}
-    capped = over_cap(ids, message.channel, now)
+    if message.channel == "task":
+        reasons = assign_calls(message, members, contacts, now)
+    else:
+        capped = over_cap(ids, message.channel, now)
+        reasons = {member.id: _skip_reason(env, message, member, contacts[member.contact_id], capped)
+                   for member in members}
     outcome = BatchOutcome()
     for member in members:
-        reason = _skip_reason(env, message, member, contacts[member.contact_id], capped)
+        reason = reasons[member.id]
         if reason is None:
             member.status, member.sent_at = "sent", now
             outcome.sent += 1
