@@ -239,3 +239,20 @@ def test_stop_withdraws_the_numbers_consent_and_start_grants_it_again(app, texti
 def _fresh_consent() -> Consent:
     db.session.commit()
     return db.session.scalar(select(Consent))
+
+
+def test_sent_and_received_texts_land_on_the_contacts_timeline(app, texting, client):
+    from addons.contacts.models import Interaction
+
+    contact = Env.system().records.create("contacts", {"first_name": "Ada", "last_name": "Lovelace",
+                                                      "mobile": "06 65 87 10 99", "country": "FR"})
+    db.session.commit()
+    message = _send(recipient=("contacts", contact.id), body="Your order shipped.")
+    Worker(app).run_once()
+    assert _post(client, "/sms/inbound", {"From": "+33665871099", "Body": "Thank you!"}).status_code == 200
+    db.session.commit()
+    rows = db.session.execute(select(Interaction.channel, Interaction.direction, Interaction.subject,
+                                     Interaction.related_model, Interaction.related_id)
+                              .where(Interaction.contact_id == contact.id).order_by(Interaction.id)).all()
+    assert rows == [("sms", "outbound", "SMS sent: Your order shipped.", "sms_messages", message.id),
+                    ("sms", "inbound", "SMS received: Thank you!", None, None)]
