@@ -10,6 +10,7 @@ from core.declarations import DataRecord, EventHandler, Job, MenuItem, View, acc
 from core.jobs.models import JobRun, JobSchedule
 from core.mail.models import Consent, InboundMail, MailLink, MailMessage, MailTemplate
 from core.models.base import Record
+from core.sms.models import SmsMessage
 from core.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = ["models", "data", "menus", "views", "blueprints", "jobs", "api_actions", "event_handlers", "app_ready"]
@@ -17,9 +18,9 @@ __all__ = ["models", "data", "menus", "views", "blueprints", "jobs", "api_action
 
 def models() -> list[type[Record]]:
     """Job runs and schedules; the mail log with its tracked links, templates, consents and
-    inbound log; webhooks."""
-    return [JobRun, JobSchedule, MailMessage, MailLink, MailTemplate, Consent, InboundMail, WebhookSubscription,
-            WebhookDelivery]
+    inbound log; the SMS log; webhooks."""
+    return [JobRun, JobSchedule, MailMessage, MailLink, MailTemplate, Consent, InboundMail, SmsMessage,
+            WebhookSubscription, WebhookDelivery]
 
 
 def data() -> list[DataRecord]:
@@ -48,6 +49,7 @@ def menus() -> list[MenuItem]:
                  admin=True),
         MenuItem("base.consents", "Consents and suppressions", model="consents", parent="base.settings"),
         MenuItem("base.inbound_mails", "Inbound mail", model="inbound_mails", parent="base.settings"),
+        MenuItem("base.sms_messages", "SMS log", model="sms_messages", parent="base.settings"),
         MenuItem("base.admin_webhooks", "Webhooks", url="/admin/webhooks", parent="base.settings", admin=True),
         MenuItem("base.webhook_deliveries", "Webhook deliveries", model="webhook_deliveries",
                  parent="base.settings"),
@@ -72,6 +74,11 @@ def views() -> list[View]:
         View("mail_links", "list", ["message_id", "position", "url", "click_count", "last_clicked_at"]),
         View("mail_templates", "list", ["name", "model", "subject", "description"]),
         View("consents", "list", ["address", "channel", "state", "reason", "source", "changed_at"]),
+        View("sms_messages", "list", ["created_at", "to_number", "body", "status", "channel", "delivered_at"]),
+        View("sms_messages", "search", options={"filters": {
+            "Failed": [["status", "=", "failed"]],
+            "Suppressed": [["status", "=", "suppressed"]],
+        }, "group_by": ["status", "channel"]}),
         View("inbound_mails", "list", ["received_at", "from_address", "subject", "status", "handler"]),
         View("webhook_subscriptions", "list", ["name", "url", "events", "active", "failure_count", "last_status"]),
         View("webhook_deliveries", "list", ["created_at", "subscription_id", "event", "status", "attempts",
@@ -80,24 +87,28 @@ def views() -> list[View]:
 
 
 def blueprints() -> list[Blueprint]:
-    """Admin endpoints under /api/v1/_admin, the inbound mail endpoint, mail tracking routes."""
+    """Admin endpoints under /api/v1/_admin, the inbound mail endpoint, mail tracking routes,
+    the SMS provider's webhooks."""
     from core.jobs.api import jobs_api
     from core.mail.api import inbound_api, mail_api
     from core.mail import preferences  # noqa: F401 - adds the preference page to the tracking routes
     from core.mail.tracking import tracking
+    from core.sms.webhooks import sms_webhooks
     from core.webhooks.api import webhooks_api
 
-    return [jobs_api, mail_api, inbound_api, tracking, webhooks_api]
+    return [jobs_api, mail_api, inbound_api, tracking, sms_webhooks, webhooks_api]
 
 
 def jobs() -> list[Job]:
-    """The kernel's own jobs: queue and sign-in housekeeping, sending mail, delivering webhooks."""
+    """The kernel's own jobs: queue and sign-in housekeeping, sending mail and text
+    messages, delivering webhooks."""
     from core.auth.housekeeping import auth_jobs
     from core.jobs.admin import kernel_jobs
     from core.mail.outbound import mail_jobs
+    from core.sms.outbound import sms_jobs
     from core.webhooks.delivery import webhook_jobs
 
-    return [*kernel_jobs(), *auth_jobs(), *mail_jobs(), *webhook_jobs()]
+    return [*kernel_jobs(), *auth_jobs(), *mail_jobs(), *sms_jobs(), *webhook_jobs()]
 
 
 def api_actions() -> list[Any]:

@@ -126,15 +126,17 @@ def register_jobs() -> list[Job]:
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
     """Segment members kept up to date as contacts are created or changed and interactions logged;
-    campaign members moved forward by the mail events of their messages; journeys admitting
-    a refreshed segment's members, and activated or closed."""
+    campaign members moved forward by the mail events of their messages and SMS delivery
+    reports; journeys admitting a refreshed segment's members, and activated or closed."""
     from addons.campaigns.demo_campaigns import demo_win_handlers
     from addons.campaigns.journeys import journey_handlers
     from addons.campaigns.refresh import handlers
     from addons.campaigns.sending import sending_handlers
+    from addons.campaigns.sending.sms import sms_member_handlers
     from addons.campaigns.tracking import mail_handlers
 
-    return [*handlers(), *sending_handlers(), *mail_handlers(), *demo_win_handlers(), *journey_handlers()]
+    return [*handlers(), *sending_handlers(), *mail_handlers(), *sms_member_handlers(), *demo_win_handlers(),
+            *journey_handlers()]
 
 
 @hookimpl

@@ -208,7 +208,9 @@ def register_blueprints() -> list:
 
 @hookimpl
 def register_event_handlers() -> list:
-    """Mail sent to a contact, opened, clicked, bounced or unsubscribed lands on its timeline."""
+    """Mail sent to a contact, opened, clicked, bounced or unsubscribed, and text messages
+    sent to or received from it, land on its timeline."""
     from addons.contacts.mail_timeline import mail_handlers
+    from addons.contacts.sms_timeline import sms_handlers
 
-    return mail_handlers()
+    return [*mail_handlers(), *sms_handlers()]

@@ -239,6 +239,9 @@ class CampaignMember(Record):
     bounced_at: Mapped[datetime | None] = field(UtcDateTime, label="Bounced")
     unsubscribed_at: Mapped[datetime | None] = field(UtcDateTime, label="Unsubscribed")
     converted_at: Mapped[datetime | None] = field(UtcDateTime, label="Converted")
+    not_before: Mapped[datetime | None] = field(UtcDateTime, label="Not before", readonly=True,
+                                                help="Held back until then: an SMS that fell in the contact's "
+                                                     "quiet hours waits for their end.")
     skip_reason: Mapped[str | None] = field(String(300), label="Why skipped", readonly=True,
                                             help="Why the contact was not sent the message (consent, no address, "
                                                  "frequency cap).")

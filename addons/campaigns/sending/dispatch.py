@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from core import signals
 from core.db import db
@@ -42,6 +42,7 @@ from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
 from addons.campaigns.sending.recipients import has_held, materialise_recipients
 from addons.campaigns.sending.render import render_email
 from addons.campaigns.sending.rules import over_cap, throttle_budget
+from addons.campaigns.sending.sms import hand_off_sms
 from addons.contacts.models import Contact
 
 __all__ = ["start_sending", "send_batch", "resume", "BatchOutcome", "sending_jobs", "sending_handlers", "SEND_JOB",
@@ -50,8 +51,8 @@ __all__ = ["start_sending", "send_batch", "resume", "BatchOutcome", "sending_job
 SEND_JOB = "campaigns.send"
 #: How long one run sends before it queues its continuation and gives the worker back.
 SLICE_SECONDS = 20.0
-#: Channels this sender delivers so far (a task message makes a call list: addons.campaigns.calls).
-SENDABLE = ("email", "task")
+#: Channels this sender delivers (a task message makes a call list: addons.campaigns.calls).
+SENDABLE = ("email", "sms", "task")
 
 
 @dataclass
@@ -101,22 +102,33 @@ def _begin(message: CampaignMessage, now: datetime) -> int:
 def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcome:
     """Claim up to a batch of the message's pending members (no more than the throttle
     allows) and hand each one's email to the outbox, marking it sent, or skip it with the
-    reason (no address, the frequency cap, consent withdrawn or suppressed). The caller
-    commits: the marks and the queued mail together."""
+    reason (no address, the frequency cap, consent withdrawn or suppressed). An SMS goes
+    through `hand_off_sms`; a member in their quiet hours stays pending with `not_before`
+    set, and once only such members are left the outcome waits until the earliest. The
+    caller commits: the marks and the queued messages together."""
     budget = throttle_budget(message.channel, now)
     if budget.remaining <= 0:
         return BatchOutcome(wait_until=budget.free_at or now + timedelta(seconds=1))
     size = min(int(platform().settings["campaigns_batch_size"]), budget.remaining)
     pending = select(CampaignMember).where(CampaignMember.message_id == message.id,
-                                           CampaignMember.status == "pending").order_by(CampaignMember.id)
-    members = claim_rows(pending, limit=size)
+                                           CampaignMember.status == "pending")
+    due = pending.where(or_(CampaignMember.not_before.is_(None), CampaignMember.not_before <= now))
+    members = claim_rows(due.order_by(CampaignMember.id), limit=size)
     if not members:
+        held_until = db.session.scalar(pending.with_only_columns(func.min(CampaignMember.not_before)))
+        if held_until is not None:  # only members held back by quiet hours are left
+            return BatchOutcome(wait_until=held_until)
         message.status = "testing" if has_held(message.id) else "sent"
         return BatchOutcome(finished=True)
     ids = [member.contact_id for member in members]
     contacts = {contact.id: contact for contact in db.session.scalars(select(Contact).where(Contact.id.in_(ids)))}
+    reasons: dict[int, str | datetime | None]
     if message.channel == "task":
-        reasons = assign_calls(message, members, contacts, now)
+        reasons = dict(assign_calls(message, members, contacts, now))
+    elif message.channel == "sms":
+        capped = over_cap(ids, message.channel, now)
+        reasons = {member.id: hand_off_sms(env, message, member, contacts[member.contact_id], capped, now)
+                   for member in members}
     else:
         capped = over_cap(ids, message.channel, now)
         reasons = {member.id: _skip_reason(env, message, member, contacts[member.contact_id], capped)
@@ -124,7 +136,9 @@ def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcom
     outcome = BatchOutcome()
     for member in members:
         reason = reasons[member.id]
-        if reason is None:
+        if isinstance(reason, datetime):  # in the contact's quiet hours: stays pending until they end
+            member.not_before = reason
+        elif reason is None:
             member.status, member.sent_at = "sent", now
             outcome.sent += 1
         else:
