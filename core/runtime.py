@@ -93,7 +93,7 @@ def jobs() -> list[Job]:
     """The kernel's own jobs: queue and sign-in housekeeping, sending mail, delivering webhooks."""
     from core.auth.housekeeping import auth_jobs
     from core.jobs.admin import kernel_jobs
-    from core.mail.outbound import mail_jobs
+    from core.mail.delivery import mail_jobs
     from core.webhooks.delivery import webhook_jobs
 
     return [*kernel_jobs(), *auth_jobs(), *mail_jobs(), *webhook_jobs()]
