@@ -42,7 +42,7 @@ from core.jobs.runner import backoff_delay
 from core.mail import signals
 from core.mail.consent import blocking_consents
 from core.mail.models import MailMessage
-from core.mail.outbound import build_message
+from core.mail.outbound import message_bytes
 from core.mail.tokens import verp_address
 from core.mail.transport import PermanentFailure, SmtpSession, TemporaryFailure, Unreachable
 from core.platform import platform
@@ -107,9 +107,14 @@ def _send(ctx: JobContext, message_ids: Sequence[int] | None = None, message_id:
     _retry_later(ctx, retry, counts)
     ctx.commit()
     if counts["failed"]:
-        raise GiveUp(f"{counts['failed']} of {len(messages)} message(s) failed for good (see their errors in the "
+        raise _SomeFailed(f"{counts['failed']} of {len(messages)} message(s) failed for good (see their errors in the "
                      f"mail log); {dict(counts)}")
     return dict(counts)
+
+
+class _SomeFailed(GiveUp):
+    """The run did its work, but messages of it failed for good: it lands in the failed
+    list so an admin sees it (retrying it sends the failed messages again)."""
 
 
 def _deliver_group(ctx: JobContext, session: SmtpSession, group: Sequence[MailMessage]) -> list[_Outcome]:
@@ -118,7 +123,7 @@ def _deliver_group(ctx: JobContext, session: SmtpSession, group: Sequence[MailMe
     built: dict[int, bytes] = {}
     for message in group:
         try:
-            built[message.id] = build_message(message).as_bytes()
+            built[message.id] = message_bytes(message)
         except (ValueError, MessageError) as error:  # what the row holds makes no message: retrying cannot help
             outcomes.append(_Outcome(message, "failed", f"the message cannot be built: {error}"))
     claimed = _claim(ctx, [message for message in group if message.id in built])
@@ -203,7 +208,10 @@ def _retry_later(ctx: JobContext, retry: Sequence[_Outcome], counts: Counter[str
 
 
 def _send_failed(ctx: JobContext, error: BaseException | None) -> None:
-    """A run that gave up: its messages still queued fail with its error."""
+    """A run that gave up before its work was done: its messages still queued fail with
+    its error (those it queued again for a new run are that run's)."""
+    if isinstance(error, _SomeFailed):
+        return
     run = db.session.get(JobRun, ctx.run_id)
     payload = run.payload or {}
     ids = [*(payload.get("message_ids") or ()), *([payload["message_id"]] if payload.get("message_id") else [])]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from email import policy
+from email import policy, quoprimime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -25,7 +25,7 @@ from core.platform import platform
 from core.records.bulk import attach_records, insert_records, insert_rows
 from core.records.errors import ValidationFailed
 
-__all__ = ["OutgoingMail", "send_mail", "send_mails", "build_message"]
+__all__ = ["OutgoingMail", "send_mail", "send_mails", "build_message", "message_bytes"]
 
 # A header's name (RFC 5322 ftext: printable ASCII but the colon). The email package checks
 # values for line breaks but writes names as they are, so a bad name would forge headers.
@@ -263,3 +263,71 @@ def build_message(message: MailMessage) -> EmailMessage:
     else:
         email.set_content(message.body_html or "", subtype="html")
     return email
+
+
+# What `message_bytes` writes itself: printable ASCII on one line (no control character,
+# nothing to encode), a plain addr-spec, and a display name of atext words and spaces
+# (written as it is) or of printable ASCII but quotes and backslashes (quoted).
+_PLAIN = re.compile(r"^[ -~]*$")
+_ADDR_SPEC = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+$")
+_ATOMS = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*$")
+_QUOTABLE = re.compile(r'^[ !#-\[\]-~]*$')
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+
+
+def message_bytes(message: MailMessage) -> bytes:
+    """The bytes `build_message(message).as_bytes()` stands for, written directly when
+    every header is plain ASCII (as campaign mail is: ten times faster than the email
+    package), else by `build_message`. The same rules hold either way: no header carries
+    a line break, names are checked, and what is not plain takes the email package's path
+    (RFC 2047 words, quoted addresses) and its errors."""
+    headers = [(name, _header_value(name, value)) for name, value in (message.extra_headers or {}).items()]
+    for name, _value in headers:
+        if not _HEADER_NAME.match(name):
+            raise ValueError(f"{name!r} is not a header name")
+    to_name = _one_line(message.to_name or "")
+    if _ATOMS.match(to_name):
+        to = f"{to_name} <{message.to_address}>" if to_name else message.to_address
+    elif _QUOTABLE.match(to_name):
+        to = f'"{to_name}" <{message.to_address}>'
+    else:
+        return build_message(message).as_bytes()
+    lines = [("From", _one_line(message.from_address)), ("To", to), ("Subject", _one_line(message.subject)),
+             ("Date", format_datetime(platform().clock.now())),
+             ("Message-ID", _header_value("Message-ID", message.message_id))]
+    if message.unsubscribe:
+        lines += [("List-Unsubscribe", f"<{unsubscribe_url(message)}>"),
+                  ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
+    lines += [(name, value) for name, value in headers if value]
+    if not _ADDR_SPEC.match(message.to_address) or \
+            any(not _PLAIN.match(value) or len(name) + 2 + len(value) > _POLICY.max_line_length for name, value in lines):
+        return build_message(message).as_bytes()
+    head = "".join(f"{name}: {value}\r\n" for name, value in lines)
+    if message.body_text and message.body_html:
+        boundary = f"=============={uuid.uuid4().hex}=="
+        body = (f"MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"{boundary}\"\r\n\r\n"
+                f"--{boundary}\r\n{_part(message.body_text, 'plain')}\r\n--{boundary}\r\n"
+                f"{_part(message.body_html, 'html')}\r\n--{boundary}--\r\n")  # a delimiter's CRLF is its own
+    elif message.body_text:
+        body = _part(message.body_text, "plain", mime_version=True)
+    else:
+        body = _part(message.body_html or "", "html", mime_version=True)
+    return (head + body).encode("utf-8")
+
+
+def _part(content: str, subtype: str, *, mime_version: bool = False) -> str:
+    """A text part's headers and body: 7bit when it is ASCII in short lines (as the email
+    package's content manager decides), else quoted-printable UTF-8."""
+    lines = _LINE_BREAKS.split(content)
+    if lines and lines[-1] == "":
+        lines.pop()
+    if content.isascii() and all(len(line) <= _POLICY.max_line_length for line in lines):
+        encoding, body = "7bit", "".join(f"{line}\r\n" for line in lines)
+    else:
+        encoding = "quoted-printable"
+        utf8 = ("\n".join(lines) + "\n").encode("utf-8").decode("latin-1")  # quoprimime encodes one byte per char
+        body = quoprimime.body_encode(utf8, _POLICY.max_line_length).replace("\n", "\r\n")
+        body = body if body.endswith("\r\n") else body + "\r\n"
+    version = "MIME-Version: 1.0\r\n" if mime_version else ""
+    return (f"Content-Type: text/{subtype}; charset=\"utf-8\"\r\nContent-Transfer-Encoding: {encoding}\r\n"
+            f"{version}\r\n{body}")
