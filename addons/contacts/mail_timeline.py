@@ -67,9 +67,19 @@ def _log(message: Any, env: Env, subject: str, body: str | None = None, directio
 def _sent(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> None:
     env = env.sudo()
     contact_ids = _contact_ids(messages)
-    rows = [_interaction(message, contact_ids.get(message.id), env, f"Email sent: {message.subject}",
-                         message.body_text, "outbound") for message in messages]
-    env.records.create_many("interactions", [row for row in rows if row is not None])
+    # Loaded in one query and held while the batch is written (the session keeps records
+    # weakly): filing each entry on its contact's account then reads them from the session.
+    contacts = {contact.id: contact for contact in db.session.scalars(
+        select(Contact).where(Contact.id.in_(sorted(set(contact_ids.values())))))}
+    rows = []
+    for message in messages:
+        contact = contacts.get(contact_ids.get(message.id, -1))
+        row = _interaction(message, contact.id if contact else None, env, f"Email sent: {message.subject}",
+                           message.body_text, "outbound")
+        if row is not None:
+            rows.append(row)
+    if rows:
+        env.records.create_many("interactions", rows)
 
 
 def _replied(_sender: str, message: Any, env: Env, subject: str = "", text: str = "", **_kw: Any) -> None:

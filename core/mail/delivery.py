@@ -6,11 +6,14 @@ A message moves along an explicit state machine, every step committed:
 - `queued` (or `failed`, when an admin retries the run): waiting for delivery;
 - `sending`: claimed by a run, committed *before* its DATA is sent; a group of at most
   `DELIVERY_GROUP` messages is claimed at a time;
-- then, in the commit that follows the group's last DATA: `sent` (the server accepted it:
-  `provider_id`, `sent_at`, and `core.mail.signals.mail_sent` for the group, whose
-  handlers write in that same transaction), `failed` (a 5xx reply, or a row that makes no
+- in the commit that follows the group's last DATA: `accepted` (the server took it:
+  `provider_id` and `sent_at` are set), `failed` (a 5xx reply, or a row that makes no
   message), or `queued` again with the error (a 4xx reply or a lost connection: the
   message waits for a new run after the job's backoff; `failed` after `max_attempts`);
+- `sent`: the accepted messages, up to `ANNOUNCE_BATCH` at a time, announced with one
+  `core.mail.signals.mail_sent` whose handlers (the timeline, campaign members) write in
+  that same transaction. A run recovered after a crash announces the `accepted`
+  messages it finds first, so no announcement is lost or made twice;
 - `uncertain`: a run found the message still `sending` — the worker was killed (or lost
   its database) between the claim and the outcome's commit, so the server may or may not
   have accepted it. It is not sent again blindly: its error says so, and an admin who
@@ -18,10 +21,11 @@ A message moves along an explicit state machine, every step committed:
   window, which covers at most the `DELIVERY_GROUP` messages claimed together; every
   other message is delivered exactly once.
 
-On PostgreSQL the outcome's commit is asynchronous (`synchronous_commit = off`): if the
-database server itself crashes before it is flushed, the rows are found `sending` again
-(uncertain), never `queued`, so nothing is sent twice. The claim's commit stays
-synchronous: losing it would put a delivered message back in the queue.
+On PostgreSQL the outcomes' and announcements' commits are asynchronous
+(`synchronous_commit = off`): if the database server itself crashes before one is
+flushed, its rows are found `sending` (uncertain) or `accepted` (announced again) — never
+`queued`, so nothing is sent twice. The claim's commit stays synchronous: losing it would
+put a delivered message back in the queue.
 """
 from __future__ import annotations
 
@@ -48,11 +52,13 @@ from core.mail.transport import PermanentFailure, SmtpSession, TemporaryFailure,
 from core.platform import platform
 from core.records.bulk import one_of
 
-__all__ = ["mail_jobs", "DELIVERY_GROUP", "UNCERTAIN"]
+__all__ = ["mail_jobs", "DELIVERY_GROUP", "ANNOUNCE_BATCH", "UNCERTAIN"]
 
 #: How many messages are claimed (and their outcomes committed) together: the most a
 #: killed worker leaves `uncertain`.
-DELIVERY_GROUP = 20
+DELIVERY_GROUP = 10
+#: How many accepted messages one `mail_sent` announces (and its handlers write) at once.
+ANNOUNCE_BATCH = 200
 #: The error of a message found `sending` by a later run.
 UNCERTAIN = ("the worker stopped while delivering this message: the SMTP server may or may not have accepted it, "
              "so it was not sent again; check with the recipient and resend it by hand if needed")
@@ -66,7 +72,7 @@ class _Outcome:
     """What became of one message of a group."""
 
     message: MailMessage
-    status: str  # sent, failed or queued (to retry)
+    status: str  # accepted, failed, queued (to retry), suppressed or uncertain
     error: str | None = None
     provider_id: str | None = None
     #: Not sent because no connection could be opened: the rest of the run would fare no better.
@@ -85,6 +91,7 @@ def _send(ctx: JobContext, message_ids: Sequence[int] | None = None, message_id:
     now = ctx.now()
     _finish(ctx, [_Outcome(message, "uncertain", UNCERTAIN) for message in messages if message.status == "sending"],
             counts, now)
+    accepted = [message for message in messages if message.status == "accepted"]  # a crashed attempt's
     waiting = [message for message in messages if message.status in _SENDABLE]
     blocked = blocking_consents((message.to_address, message.channel) for message in waiting)
     suppressed = [_Outcome(message, "suppressed", f"consent {consent.state} for {consent.channel}")
@@ -92,24 +99,30 @@ def _send(ctx: JobContext, message_ids: Sequence[int] | None = None, message_id:
     _finish(ctx, suppressed, counts, now)
     waiting = [message for message in waiting if (message.to_address, message.channel) not in blocked]
     retry: list[_Outcome] = []
-    settings = platform().settings
-    with SmtpSession(settings) as session:
+    with SmtpSession(platform().settings) as session:
         for start in range(0, len(waiting), DELIVERY_GROUP):
             outcomes = _deliver_group(ctx, session, waiting[start:start + DELIVERY_GROUP])
-            retry += [outcome for outcome in outcomes if outcome.status == "queued"]
-            _finish(ctx, outcomes, counts, ctx.now())
             if any(outcome.unreachable for outcome in outcomes):
-                rest = waiting[start + DELIVERY_GROUP:]
-                deferred = [_Outcome(message, "queued", outcomes[-1].error) for message in _claim(ctx, rest)]
-                retry += deferred
-                _finish(ctx, deferred, counts, ctx.now())
+                error = next(outcome.error for outcome in outcomes if outcome.unreachable)
+                outcomes += [_Outcome(message, "queued", error, unreachable=True)
+                             for message in _claim(ctx, waiting[start + DELIVERY_GROUP:])]
+            retry += [outcome for outcome in outcomes if outcome.status == "queued"]
+            accepted += [outcome.message for outcome in outcomes if outcome.status == "accepted"]
+            _finish(ctx, outcomes, counts, ctx.now())
+            if len(accepted) >= ANNOUNCE_BATCH:
+                _announce(ctx, accepted)
+                accepted = []
+            if any(outcome.unreachable for outcome in outcomes):
                 break
+    _announce(ctx, accepted)
     _retry_later(ctx, retry, counts)
     ctx.commit()
+    counts["sent"], counts["accepted"] = counts["accepted"], 0
+    result = {status: count for status, count in counts.items() if count}
     if counts["failed"]:
         raise _SomeFailed(f"{counts['failed']} of {len(messages)} message(s) failed for good (see their errors in the "
-                     f"mail log); {dict(counts)}")
-    return dict(counts)
+                          f"mail log); {result}")
+    return result
 
 
 class _SomeFailed(GiveUp):
@@ -139,7 +152,7 @@ def _deliver_group(ctx: JobContext, session: SmtpSession, group: Sequence[MailMe
         except PermanentFailure as error:
             outcomes.append(_Outcome(message, "failed", str(error)))
         else:
-            outcomes.append(_Outcome(message, "sent", provider_id=provider_id))
+            outcomes.append(_Outcome(message, "accepted", provider_id=provider_id))
     return outcomes
 
 
@@ -167,27 +180,42 @@ _OUTCOME = update(_TABLE).where(_TABLE.c.id == bindparam("_id")).values(
 
 
 def _finish(ctx: JobContext, outcomes: Sequence[_Outcome], counts: Counter[str], now: datetime) -> None:
-    """Write the outcomes (one statement), tell `mail_sent` listeners of the messages
-    sent, and commit — asynchronously on PostgreSQL (see the module's docstring)."""
+    """Write the outcomes (one statement) and commit — asynchronously on PostgreSQL (see
+    the module's docstring)."""
     if not outcomes:
         return
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL synchronous_commit = off"))
-    sent = []
+    _commit_asynchronously()
     for outcome in outcomes:
         message = outcome.message
         message.status, message.error, message.updated_at = outcome.status, outcome.error, now
-        if outcome.status == "sent":
+        if outcome.status == "accepted":
             message.provider_id, message.sent_at = outcome.provider_id, now
-            sent.append(message)
         counts[outcome.status] += 1
-    db.session.execute(_OUTCOME, [{"_id": outcome.message.id, "_status": outcome.status,
-                                   "_error": outcome.error,
+    db.session.execute(_OUTCOME, [{"_id": outcome.message.id, "_status": outcome.status, "_error": outcome.error,
                                    "_provider_id": outcome.message.provider_id, "_sent_at": outcome.message.sent_at,
                                    "_now": now} for outcome in outcomes])
-    if sent:
-        emit(signals.mail_sent, "mail", messages=sent, env=ctx.env)
     ctx.commit()
+
+
+def _announce(ctx: JobContext, accepted: Sequence[MailMessage]) -> None:
+    """Mark the accepted messages sent and tell `mail_sent` listeners, in one transaction."""
+    if not accepted:
+        return
+    _commit_asynchronously()
+    now = ctx.now()
+    db.session.execute(update(_TABLE).where(one_of(_TABLE.c.id, [message.id for message in accepted]),
+                                            _TABLE.c.status == "accepted")
+                       .values(status="sent", updated_at=now, version=_TABLE.c.version + 1))
+    for message in accepted:
+        message.status, message.updated_at = "sent", now
+    emit(signals.mail_sent, "mail", messages=list(accepted), env=ctx.env)
+    ctx.commit()
+
+
+def _commit_asynchronously() -> None:
+    """On PostgreSQL, let the current transaction's commit return before its WAL is flushed."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def _retry_later(ctx: JobContext, retry: Sequence[_Outcome], counts: Counter[str]) -> None:
