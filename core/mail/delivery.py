@@ -6,7 +6,8 @@ A message moves along an explicit state machine, every step committed:
 - `queued` (or `failed`, when an admin retries the run): waiting for delivery;
 - `sending`: claimed by a run, committed *before* its DATA is sent; a group of at most
   `DELIVERY_GROUP` messages is claimed at a time;
-- in the commit that follows the group's last DATA: `accepted` (the server took it:
+- in the commit that follows the group's last DATA (the one that claims the next group):
+  `accepted` (the server took it:
   `provider_id` and `sent_at` are set), `failed` (a 5xx reply, or a row that makes no
   message), or `queued` again with the error (a 4xx reply or a lost connection: the
   message waits for a new run after the job's backoff; `failed` after `max_attempts`);
@@ -21,11 +22,11 @@ A message moves along an explicit state machine, every step committed:
   window, which covers at most the `DELIVERY_GROUP` messages claimed together; every
   other message is delivered exactly once.
 
-On PostgreSQL the outcomes' and announcements' commits are asynchronous
-(`synchronous_commit = off`): if the database server itself crashes before one is
-flushed, its rows are found `sending` (uncertain) or `accepted` (announced again) — never
-`queued`, so nothing is sent twice. The claim's commit stays synchronous: losing it would
-put a delivered message back in the queue.
+On PostgreSQL the announcements' commits (and those of outcomes written alone) are
+asynchronous (`synchronous_commit = off`): if the database server itself crashes before
+one is flushed, its rows are found `sending` (uncertain) or `accepted` (announced again)
+— never `queued`, so nothing is sent twice. A claim's commit stays synchronous: losing it
+would put a delivered message back in the queue.
 """
 from __future__ import annotations
 
@@ -99,21 +100,28 @@ def _send(ctx: JobContext, message_ids: Sequence[int] | None = None, message_id:
     _finish(ctx, suppressed, counts, now)
     waiting = [message for message in waiting if (message.to_address, message.channel) not in blocked]
     retry: list[_Outcome] = []
+    settled: list[_Outcome] = []  # a group's outcomes, written in the transaction that claims the next group
     with SmtpSession(platform().settings) as session:
         for start in range(0, len(waiting), DELIVERY_GROUP):
-            outcomes = _deliver_group(ctx, session, waiting[start:start + DELIVERY_GROUP])
-            if any(outcome.unreachable for outcome in outcomes):
-                error = next(outcome.error for outcome in outcomes if outcome.unreachable)
-                outcomes += [_Outcome(message, "queued", error, unreachable=True)
-                             for message in _claim(ctx, waiting[start + DELIVERY_GROUP:])]
-            retry += [outcome for outcome in outcomes if outcome.status == "queued"]
-            accepted += [outcome.message for outcome in outcomes if outcome.status == "accepted"]
-            _finish(ctx, outcomes, counts, ctx.now())
+            group = waiting[start:start + DELIVERY_GROUP]
+            built, broken = _build(group)
+            _record(settled, counts, ctx.now())
+            accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
+            claimed = _claim(ctx, [message for message in group if message.id in built])
+            settled = broken + _deliver(session, claimed, built)
+            retry += [outcome for outcome in settled if outcome.status == "queued"]
+            if any(outcome.unreachable for outcome in settled):
+                error = next(outcome.error for outcome in settled if outcome.unreachable)
+                _record(settled, counts, ctx.now())
+                settled = [_Outcome(message, "queued", error, unreachable=True)
+                           for message in _claim(ctx, waiting[start + DELIVERY_GROUP:])]
+                retry += settled
+                break
             if len(accepted) >= ANNOUNCE_BATCH:
                 _announce(ctx, accepted)
                 accepted = []
-            if any(outcome.unreachable for outcome in outcomes):
-                break
+    _finish(ctx, settled, counts, ctx.now())
+    accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
     _announce(ctx, accepted)
     _retry_later(ctx, retry, counts)
     ctx.commit()
@@ -130,16 +138,21 @@ class _SomeFailed(GiveUp):
     list so an admin sees it (retrying it sends the failed messages again)."""
 
 
-def _deliver_group(ctx: JobContext, session: SmtpSession, group: Sequence[MailMessage]) -> list[_Outcome]:
-    """Build the group's messages, claim those that build (committed), send each one."""
-    outcomes: list[_Outcome] = []
+def _build(group: Sequence[MailMessage]) -> tuple[dict[int, bytes], list[_Outcome]]:
+    """The bytes of each message of the group, and the failures of those that make none."""
     built: dict[int, bytes] = {}
+    broken: list[_Outcome] = []
     for message in group:
         try:
             built[message.id] = message_bytes(message)
         except (ValueError, MessageError) as error:  # what the row holds makes no message: retrying cannot help
-            outcomes.append(_Outcome(message, "failed", f"the message cannot be built: {error}"))
-    claimed = _claim(ctx, [message for message in group if message.id in built])
+            broken.append(_Outcome(message, "failed", f"the message cannot be built: {error}"))
+    return built, broken
+
+
+def _deliver(session: SmtpSession, claimed: Sequence[MailMessage], built: dict[int, bytes]) -> list[_Outcome]:
+    """Send each claimed message over the session; what became of each."""
+    outcomes: list[_Outcome] = []
     for position, message in enumerate(claimed):
         envelope_from = verp_address(message) or parseaddr(message.from_address)[1]
         try:
@@ -157,11 +170,13 @@ def _deliver_group(ctx: JobContext, session: SmtpSession, group: Sequence[MailMe
 
 
 def _claim(ctx: JobContext, messages: Sequence[MailMessage]) -> list[MailMessage]:
-    """Mark the messages still waiting `sending` (one more attempt) and commit; returns
-    those claimed (not those another run took meanwhile), in order."""
-    if not messages:
-        return []
+    """Mark the messages still waiting `sending` (one more attempt) and commit, with what
+    the transaction holds already; returns those claimed (not those another run took
+    meanwhile), in order."""
     now = ctx.now()
+    if not messages:
+        ctx.commit()
+        return []
     claimed = set(db.session.scalars(
         update(_TABLE).where(one_of(_TABLE.c.id, [message.id for message in messages]),
                              _TABLE.c.status.in_(_SENDABLE))
@@ -180,11 +195,18 @@ _OUTCOME = update(_TABLE).where(_TABLE.c.id == bindparam("_id")).values(
 
 
 def _finish(ctx: JobContext, outcomes: Sequence[_Outcome], counts: Counter[str], now: datetime) -> None:
-    """Write the outcomes (one statement) and commit — asynchronously on PostgreSQL (see
-    the module's docstring)."""
+    """Write the outcomes and commit — asynchronously on PostgreSQL (see the module's docstring)."""
     if not outcomes:
         return
     _commit_asynchronously()
+    _record(outcomes, counts, now)
+    ctx.commit()
+
+
+def _record(outcomes: Sequence[_Outcome], counts: Counter[str], now: datetime) -> None:
+    """Write the outcomes, with one statement (the caller commits)."""
+    if not outcomes:
+        return
     for outcome in outcomes:
         message = outcome.message
         message.status, message.error, message.updated_at = outcome.status, outcome.error, now
@@ -194,7 +216,6 @@ def _finish(ctx: JobContext, outcomes: Sequence[_Outcome], counts: Counter[str],
     db.session.execute(_OUTCOME, [{"_id": outcome.message.id, "_status": outcome.status, "_error": outcome.error,
                                    "_provider_id": outcome.message.provider_id, "_sent_at": outcome.message.sent_at,
                                    "_now": now} for outcome in outcomes])
-    ctx.commit()
 
 
 def _announce(ctx: JobContext, accepted: Sequence[MailMessage]) -> None:
