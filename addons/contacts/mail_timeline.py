@@ -79,7 +79,7 @@ def _sent(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> None:
         if row is not None:
             rows.append(row)
     if rows:
-        env.records.create_many("interactions", rows)
+        env.records.create_many("interactions", rows, announce_as_batch=True)
 
 
 def _replied(_sender: str, message: Any, env: Env, subject: str = "", text: str = "", **_kw: Any) -> None:
