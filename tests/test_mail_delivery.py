@@ -3,6 +3,7 @@ one SMTP connection, each failure stays with its message, and the bytes written 
 the email package read as the email package's would."""
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from email import message_from_bytes, policy
 
@@ -67,6 +68,24 @@ def test_a_batch_is_logged_at_once_and_sent_over_one_connection_each_failure_kep
     Worker(app).run_once()
     assert _rows()["r1@example.com"].status == "sent"
     assert [mail.rcpt_tos for mail in smtp_server.messages][-1] == ["r1@example.com"]
+
+
+def test_a_server_that_cannot_be_reached_leaves_the_whole_batch_queued_for_later(app, clock):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.extensions["spectrum"].settings.update({"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_user": "",
+                                                "smtp_starttls": False, "smtp_ssl": False})
+    logged = send_mails(Env.system(), [OutgoingMail(f"r{n}@example.com", subject="s", text="t")
+                                       for n in range(25)])
+    db.session.commit()
+    Worker(app).run_once()
+    rows = _rows()
+    assert {(row.status, row.attempts) for row in rows.values()} == {("queued", 1)}
+    assert all("ConnectionRefusedError" in row.error for row in rows.values())
+    run = db.session.scalars(select(JobRun).where(JobRun.name == "mail.send").order_by(JobRun.id.desc())).first()
+    assert (run.status, run.payload, run.due_at) == ("queued", {"message_ids": [row.id for row in logged]},
+                                                     clock.now() + timedelta(minutes=1))
 
 
 def test_a_batch_that_does_not_validate_logs_nothing_and_names_the_mail(app):

@@ -113,6 +113,7 @@ def _send(ctx: JobContext, message_ids: Sequence[int] | None = None, message_id:
             if any(outcome.unreachable for outcome in settled):
                 error = next(outcome.error for outcome in settled if outcome.unreachable)
                 _record(settled, counts, ctx.now())
+                accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
                 settled = [_Outcome(message, "queued", error, unreachable=True)
                            for message in _claim(ctx, waiting[start + DELIVERY_GROUP:])]
                 retry += settled
