@@ -35,8 +35,9 @@ def test_a_batch_is_logged_at_once_and_sent_over_one_connection_each_failure_kep
     app.extensions["spectrum"].settings["base_url"] = "https://crm.example.com"
     record_consent("gone@example.com", "email.news", "withdrawn", reason="asked")
     Env.system().records.create("contacts", {"first_name": "Ada", "last_name": "L", "email": "r0@example.com"})
-    mails = [OutgoingMail(f"r{n}@example.com", subject=f"News {n}", html='<p><a href="https://shop.example/x">x</a></p>',
-                          channel="email.news", prerendered=True, unsubscribe=True) for n in range(5)]
+    body = '<p><a href="https://shop.example/x">x</a></p>'
+    mails = [OutgoingMail(f"r{n}@example.com", subject=f"News {n}", html=body, channel="email.news", prerendered=True,
+                          unsubscribe=True) for n in range(5)]
     mails.append(OutgoingMail("gone@example.com", subject="News", text="Hi", channel="email.news"))
     logged = send_mails(Env.system(), mails)
     db.session.commit()

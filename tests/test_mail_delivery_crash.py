@@ -98,5 +98,6 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_leaves_the_claimed_me
     assert 0 <= len(uncertain) <= DELIVERY_GROUP
     assert all(rows[address].error == UNCERTAIN for address in uncertain)
     # Each message sent is on its contact's timeline once: no announcement lost or made twice.
-    filed = Counter(db.session.scalars(select(Interaction.external_ref).where(Interaction.subject.like("Email sent:%"))))
+    filed = Counter(db.session.scalars(select(Interaction.external_ref)
+                                       .where(Interaction.subject.like("Email sent:%"))))
     assert filed == Counter({rows[address].message_id: 1 for address in sent})

@@ -99,6 +99,22 @@ def _send(ctx: JobContext, message_ids: Sequence[int] | None = None, message_id:
                   for message in waiting if (consent := blocked.get((message.to_address, message.channel)))]
     _finish(ctx, suppressed, counts, now)
     waiting = [message for message in waiting if (message.to_address, message.channel) not in blocked]
+    retry = _deliver_all(ctx, waiting, accepted, counts)
+    _retry_later(ctx, retry, counts)
+    ctx.commit()
+    counts["sent"], counts["accepted"] = counts["accepted"], 0
+    result = {status: count for status, count in counts.items() if count}
+    if counts["failed"]:
+        raise _SomeFailed(f"{counts['failed']} of {len(messages)} message(s) failed for good (see their errors in the "
+                          f"mail log); {result}")
+    return result
+
+
+def _deliver_all(ctx: JobContext, waiting: Sequence[MailMessage], accepted: list[MailMessage],
+                 counts: Counter[str]) -> list[_Outcome]:
+    """Deliver the waiting messages a group at a time over one SMTP session, settling each
+    group and announcing what was accepted (`accepted` holds those not announced yet);
+    returns the outcomes of the messages to try again."""
     retry: list[_Outcome] = []
     settled: list[_Outcome] = []  # a group's outcomes, written in the transaction that claims the next group
     with SmtpSession(platform().settings) as session:
@@ -120,18 +136,11 @@ def _send(ctx: JobContext, message_ids: Sequence[int] | None = None, message_id:
                 break
             if len(accepted) >= ANNOUNCE_BATCH:
                 _announce(ctx, accepted)
-                accepted = []
+                accepted.clear()
     _finish(ctx, settled, counts, ctx.now())
     accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
     _announce(ctx, accepted)
-    _retry_later(ctx, retry, counts)
-    ctx.commit()
-    counts["sent"], counts["accepted"] = counts["accepted"], 0
-    result = {status: count for status, count in counts.items() if count}
-    if counts["failed"]:
-        raise _SomeFailed(f"{counts['failed']} of {len(messages)} message(s) failed for good (see their errors in the "
-                          f"mail log); {result}")
-    return result
+    return retry
 
 
 class _SomeFailed(GiveUp):

@@ -174,7 +174,8 @@ def _sources(mails: Sequence[OutgoingMail]) -> list[tuple[str, str | None, str |
 
 
 def _finish_parts(mails: Sequence[OutgoingMail], messages: Sequence[MailMessage],
-                  contexts: Sequence[dict[str, Any] | None], sources: Sequence[tuple[str, str | None, str | None]]) -> None:
+                  contexts: Sequence[dict[str, Any] | None],
+                  sources: Sequence[tuple[str, str | None, str | None]]) -> None:
     """Render the parts of the inserted messages to send (now that the unsubscribe URL
     exists), track their links and add the pixel; write them with one UPDATE and their
     links with one INSERT. Values go into the records' state, read as loaded once attached."""
@@ -299,8 +300,8 @@ def message_bytes(message: MailMessage) -> bytes:
         lines += [("List-Unsubscribe", f"<{unsubscribe_url(message)}>"),
                   ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")]
     lines += [(name, value) for name, value in headers if value]
-    if not _ADDR_SPEC.match(message.to_address) or \
-            any(not _PLAIN.match(value) or len(name) + 2 + len(value) > _POLICY.max_line_length for name, value in lines):
+    too_long = any(len(name) + 2 + len(value) > _POLICY.max_line_length for name, value in lines)
+    if too_long or not _ADDR_SPEC.match(message.to_address) or any(not _PLAIN.match(value) for _name, value in lines):
         return build_message(message).as_bytes()
     head = "".join(f"{name}: {value}\r\n" for name, value in lines)
     if message.body_text and message.body_html:
