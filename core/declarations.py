@@ -16,7 +16,7 @@ __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
     "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
     "Kpi", "Chart", "Dashboard", "DetailPanel", "QuickAction", "NotificationKind", "Portal", "DuplicateCheck",
-    "ListAction",
+    "ListAction", "ConsentTopic",
 ]
 
 
@@ -427,3 +427,20 @@ class NotificationKind:
     label: str
     in_app: bool = True
     email: bool = False
+
+
+@dataclass(frozen=True)
+class ConsentTopic:
+    """A consent channel an addon sends under, named for the people who receive it: the
+    preference page behind every unsubscribe link lists it, so a reader may stop (or take
+    again) that kind of message alone.
+
+    :param channel: the consent channel (`email.marketing`, `email.marketing.newsletter`);
+        withdrawing it also stops every narrower channel.
+    :param label: what the reader sees ("Marketing email").
+    :param description: one line under the label ("Offers, events and product news").
+    """
+
+    channel: str
+    label: str
+    description: str = ""

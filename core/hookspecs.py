@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from core.declarations import (
         Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, ImportMapping, Job, ListAction, MenuItem,
         ModelExtension,
-        NotificationKind, Portal,
+        NotificationKind, Portal, ConsentTopic,
         Summary, View, WebhookEvent,
     )
     from core.env import Env
@@ -181,6 +181,17 @@ def register_notification_kinds() -> list[NotificationKind] | None:
 
     Called when the app loads. Returns `core.declarations.NotificationKind`s; each user
     chooses, per kind, to be told in the app and/or by email.
+    """
+
+
+@hookspec
+def register_consent_topics() -> list[ConsentTopic] | None:
+    """Consent channels the addon's messages are sent under, with the names their
+    readers know them by (campaigns: "Marketing email").
+
+    Called when the app loads. Returns `core.declarations.ConsentTopic`s. The preference
+    page reached from an unsubscribe link lists them, beside the channels the reader has
+    actually received unsubscribable mail on, so a reader can choose per topic.
     """
 
 

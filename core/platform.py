@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from core.addons.discovery import Catalog
 from core.clock import Clock
-from core.declarations import (Dashboard, DetailPanel, DuplicateCheck, ImportMapping, Job, ListAction, MenuItem,
+from core.declarations import (ConsentTopic, Dashboard, DetailPanel, DuplicateCheck, ImportMapping, Job, ListAction, MenuItem,
                                NotificationKind, Portal, View, WebhookEvent)
 from core.models.registry import ModelRegistry
 from core.summaries.totals import Totals
@@ -39,6 +39,7 @@ class Platform:
     duplicate_checks: list[DuplicateCheck] = field(default_factory=list)
     list_actions: list[ListAction] = field(default_factory=list)
     notification_kinds: list[NotificationKind] = field(default_factory=list)
+    consent_topics: list[ConsentTopic] = field(default_factory=list)
     portals: dict[str, Portal] = field(default_factory=dict)
     template_dirs: list[str] = field(default_factory=list)
     openapi: dict[str, Any] | None = None  # built on first request, then reused

@@ -83,6 +83,7 @@ def blueprints() -> list[Blueprint]:
     """Admin endpoints under /api/v1/_admin, the inbound mail endpoint, mail tracking routes."""
     from core.jobs.api import jobs_api
     from core.mail.api import inbound_api, mail_api
+    from core.mail import preferences  # noqa: F401 - adds the preference page to the tracking routes
     from core.mail.tracking import tracking
     from core.webhooks.api import webhooks_api
 

@@ -294,3 +294,23 @@ def test_the_api_lists_through_a_saved_filter(world, make_user, api_as):
     assert api.get("/api/v1/contacts?saved=abc").status_code == 422
     bob = make_user("bob", roles=["contacts.user"])
     assert api_as(bob).get(f"/api/v1/contacts?saved={paris.id}").status_code == 404
+
+
+def test_not_keeps_records_whose_field_is_empty_and_leaves_an_exists_visible_to_the_planner(app):
+    """`not` is the exact complement (an empty field is not "DE", so it is in "not DE"),
+    and the NOT of a condition that is never NULL is written without coalesce, which
+    would hide an EXISTS from PostgreSQL's anti-join."""
+    from sqlalchemy import exists, select
+
+    from core.domain.negation import complement, never_null
+    from addons.contacts.models import Account
+
+    records = Env.system().records
+    german = records.create("accounts", {"name": "Berlin GmbH", "country": "DE"})
+    nowhere = records.create("accounts", {"name": "Nowhere Ltd"})
+    found = {account.id for account in records.search("accounts", {"not": [["country", "=", "DE"]]}).records}
+    assert nowhere.id in found and german.id not in found
+    anything = exists(select(Account.id).where(Account.country == "DE"))
+    assert never_null(anything) and never_null(~anything)
+    assert "coalesce" not in str(complement(anything)).lower()
+    assert "coalesce" in str(complement(Account.country == "DE")).lower()

@@ -16,15 +16,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, delete, exists, false, func, insert, literal, not_, or_, select, true, update
+from sqlalchemy import and_, delete, exists, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import db
+from core.domain.negation import complement
+from core.events import emit
 from core.platform import Platform
 from core.records.errors import NotFound, ValidationFailed
 from core.records.pagination import parse_order
 
 from addons.campaigns.models.segments import Segment, SegmentMember, segment_memberships
+from addons.campaigns.signals import segment_refreshed
 from addons.contacts.models import Contact
 
 __all__ = ["Audience", "audience_of", "unsaved_audience", "materialise", "refresh_contacts", "SAMPLE_FIELDS",
@@ -117,8 +120,9 @@ def _combine(own: ColumnElement[bool], included: list[ColumnElement[bool]],
     members = or_(own, *included) if included else own
     if not excluded:
         return members
-    # coalesce: a rule that is NULL for a contact (an empty field) leaves it out, never in.
-    return and_(members, not_(func.coalesce(or_(*excluded), false())))
+    # A rule that is NULL for a contact (an empty field) leaves it out of the excluded
+    # segment, so the contact stays in: the exact complement, not a plain NOT.
+    return and_(members, complement(or_(*excluded)))
 
 
 def _own(env: Any, kind: str, domain: Any, segment_id: int | None, includes: bool) -> ColumnElement[bool]:
@@ -143,7 +147,8 @@ def _listed(segment_id: int | None) -> ColumnElement[bool]:
 def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = None) -> int:
     """Make `segment_memberships` of `segment` equal to its members as `env` sees them (for
     `contact_ids` only, when given: the contacts an event changed), in two set-based
-    statements, then store the count and the time on the segment. Returns the count."""
+    statements, then store the count and the time on the segment and announce
+    `segment_refreshed`. Returns the count."""
     audience = audience_of(env, segment)
     rows = segment_memberships.c
     only = list(contact_ids) if contact_ids is not None else None
@@ -167,6 +172,7 @@ def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = 
     db.session.execute(update(Segment).where(Segment.id == segment.id)
                        .values(member_count=count, last_refreshed_at=env.now())
                        .execution_options(synchronize_session=False))
+    emit(segment_refreshed, "segments", segment_id=segment.id, env=env, contact_ids=only)
     return count
 
 

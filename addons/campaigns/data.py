@@ -43,4 +43,19 @@ def shipped_records() -> list[DataRecord]:
             rule(f"campaigns.rule_own_{model}", "campaigns.user", model, [[owner, "=", _ME]],
                  f"{model.replace('_', ' ').capitalize()} of own records"),
         ]
+    # What ran for each journey member is read only, by managers too: a run deleted would
+    # let its step run again.
+    data += [
+        access("campaigns.access_journey_step_runs_user", "campaigns.user", "journey_step_runs", "r"),
+        access("campaigns.access_journey_step_runs_manager", "campaigns.manager", "journey_step_runs", "r"),
+        rule("campaigns.rule_own_journey_step_runs", "campaigns.user", "journey_step_runs",
+             [["member.journey.owner_id", "=", _ME]], "Journey step runs of own journeys"),
+    ]
+    # Anyone may be given calls to make (a salesperson without a Marketing role): they read
+    # the campaign members assigned to them; `addons.campaigns.calls` records the outcome.
+    data += [
+        access("campaigns.access_campaign_members_caller", "base.user", "campaign_members", "r"),
+        rule("campaigns.rule_calls_assigned", "base.user", "campaign_members", [["assignee_id", "=", _ME]],
+             "Calls assigned to me"),
+    ]
     return data

@@ -1,6 +1,6 @@
 """Demo segments of the demo contacts, owned by the demo users: a static list, a few
 dynamic ones, and one that includes and excludes others; then three finished campaigns
-(`demo_campaigns`)."""
+(`demo_campaigns`) and the running "Welcome series" journey (`journeys.demo`)."""
 from __future__ import annotations
 
 from core.declarations import DataRecord, Ref
@@ -12,6 +12,7 @@ def demo_records(seed: int) -> list[DataRecord]:
     """The same segments whatever the seed (they are defined by filters, not by picks), then
     the demo campaigns."""
     from addons.campaigns.demo_campaigns import campaign_records
+    from addons.campaigns.journeys.demo import journey_records
 
     return [
         DataRecord("campaigns.demo_segment_newsletter", "segments", {
@@ -43,4 +44,5 @@ def demo_records(seed: int) -> list[DataRecord]:
             "segment_id": Ref("campaigns.demo_segment_vip"), "contact_id": Ref(f"contacts.demo_contact_{a}_1"),
             "source": "manual"}) for a in range(1, 7)],
         *campaign_records(seed),
+        *journey_records(),
     ]

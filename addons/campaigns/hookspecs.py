@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from core.env import Env
+
     from addons.campaigns.conversions import ConversionEvent
+    from addons.campaigns.journeys.entry import EntryEvent
 
 hookspec = pluggy.HookspecMarker("spectrum")
 
@@ -32,4 +37,26 @@ def campaign_conversion_events() -> list[ConversionEvent] | None:
     conversion, and how to read from the event's payload the contact who converted, the
     amount in the company currency, the moment and a reference to what converted. `None`
     means no conversion event.
+    """
+
+
+@hookspec
+def journey_entry_events() -> list[EntryEvent] | None:
+    """Events that can make a contact enter a journey (`entry_kind` "event").
+
+    Called once when the app is ready. Returns `EntryEvent`s: the name a journey's
+    `entry_event` gives (such as `shop.cart_abandoned`), the blinker signal announcing
+    it, and how to read the contact's id from the signal's sender and payload (None: no
+    contact, nobody enters). Record events (`<resource>.created`, `.updated`) and
+    `contacts.tagged` need no declaration.
+    """
+
+
+@hookspec
+def journey_activity(env: Env, contact_id: int, owner_id: int | None, summary: str, due: datetime) -> int | None:
+    """Plan an activity for a journey's owner about a contact (a call to make), due at `due`.
+
+    Called by a journey's activity step, as the system, inside the step's transaction.
+    Returns the id of the activity made, or None when the implementer made none. When no
+    addon makes one, the owner gets a notification instead.
     """

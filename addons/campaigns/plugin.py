@@ -4,13 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, DetailPanel, EventHandler, Job, ListAction, MenuItem, View
+from core.declarations import (ConsentTopic, DataRecord, DetailPanel, EventHandler, Job, ListAction, MenuItem,
+                               NotificationKind, View)
 from core.models.base import Record
 
 __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
-    "register_detail_panels", "app_ready",
+    "register_detail_panels", "register_api_actions", "register_consent_topics", "register_notification_kinds",
+    "app_ready",
 ]
 
 
@@ -56,23 +58,45 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """Segment pages (live count, static list by hand, CSV and selection), the segment API and
-    the ROI dashboard."""
+    """Segment pages (live count, static list by hand, CSV and selection), the segment API,
+    the ROI dashboard, a message's preview frame and test send, journeys' actions and the
+    caller's call list."""
+    from addons.campaigns.journeys.page import blueprint as journeys_blueprint
     from addons.campaigns.web.api import blueprint as api_blueprint
+    from addons.campaigns.web.calls import blueprint as calls_blueprint
     from addons.campaigns.sending.api import blueprint as sending_blueprint
+    from addons.campaigns.web.messages import blueprint as messages_blueprint
     from addons.campaigns.web.pages import blueprint
     from addons.campaigns.web.roi import blueprint as roi_blueprint
 
-    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint]
+    return [blueprint, api_blueprint, sending_blueprint, roi_blueprint, messages_blueprint, journeys_blueprint,
+            calls_blueprint]
 
 
 @hookimpl
 def register_detail_panels() -> list[DetailPanel]:
-    """A segment's members now: the count and the first ones, as the viewer sees them."""
+    """A segment's members now: the count and the first ones, as the viewer sees them; an
+    email's A/B test results and its preview as a chosen contact, with the test send; a
+    journey's flow with its members at each step, and its Activate / Pause buttons."""
+    from addons.campaigns.journeys.page import journey_panels
+    from addons.campaigns.web.messages import ab_panel, preview_panel
     from addons.campaigns.web.pages import segment_panel
 
     return [DetailPanel("campaigns.audience", "Members", lambda resource: resource == "segments", segment_panel,
-                        position=10)]
+                        position=10),
+            DetailPanel("campaigns.ab", "A/B test", lambda resource: resource == "campaign_messages", ab_panel,
+                        position=10),
+            DetailPanel("campaigns.preview", "Preview", lambda resource: resource == "campaign_messages",
+                        preview_panel, position=20),
+            *journey_panels()]
+
+
+@hookimpl
+def register_api_actions() -> list[Any]:
+    """A campaign email's preview as a chosen contact, and its test send."""
+    from addons.campaigns.sending.preview import preview_actions
+
+    return preview_actions()
 
 
 @hookimpl
@@ -82,30 +106,51 @@ def register_list_actions() -> list[ListAction]:
 
 
 @hookimpl
-def register_jobs() -> list[Job]:
-    """The segment sweep; sending campaign messages and the sweep that starts and resumes them."""
-    from addons.campaigns.refresh import jobs
-    from addons.campaigns.sending import sending_jobs
+def register_consent_topics() -> list[ConsentTopic]:
+    """Campaign mail, which each campaign's topic narrows (email.marketing.newsletter)."""
+    return [ConsentTopic("email.marketing", "Marketing email",
+                         description="Offers, events and news from our campaigns; unticked, none of them.")]
 
-    return [*jobs(), *sending_jobs()]
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    """The segment sweep; sending campaign messages, the sweep that starts and resumes them,
+    and the one that ends A/B tests; moving journey members through their steps."""
+    from addons.campaigns.journeys import journey_jobs
+    from addons.campaigns.refresh import jobs
+    from addons.campaigns.sending import ab_jobs, sending_jobs
+
+    return [*jobs(), *sending_jobs(), *ab_jobs(), *journey_jobs()]
 
 
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
     """Segment members kept up to date as contacts are created or changed and interactions logged;
-    campaign members moved forward by the mail events of their messages."""
+    campaign members moved forward by the mail events of their messages; journeys admitting
+    a refreshed segment's members, and activated or closed."""
     from addons.campaigns.demo_campaigns import demo_win_handlers
+    from addons.campaigns.journeys import journey_handlers
     from addons.campaigns.refresh import handlers
     from addons.campaigns.sending import sending_handlers
     from addons.campaigns.tracking import mail_handlers
 
-    return [*handlers(), *sending_handlers(), *mail_handlers(), *demo_win_handlers()]
+    return [*handlers(), *sending_handlers(), *mail_handlers(), *demo_win_handlers(), *journey_handlers()]
+
+
+@hookimpl
+def register_notification_kinds() -> list[NotificationKind]:
+    """A journey tells me about a contact (its notify steps, and activities nobody else plans)."""
+    from addons.campaigns.journeys.steps import NOTIFY_KIND
+
+    return [NotificationKind(NOTIFY_KIND, "A journey tells me about a contact", in_app=True, email=False)]
 
 
 @hookimpl
 def app_ready(app: Any) -> None:
-    """Publish the conversion-events hook and connect the conversion events (sales' by name,
-    and those other addons declare)."""
+    """Publish the campaigns hooks and connect the conversion events (sales' by name, and
+    those other addons declare) and the journeys' entry events."""
     from addons.campaigns.conversions import connect_conversion_events
+    from addons.campaigns.journeys.entry import connect_entry_events
 
     connect_conversion_events(app)
+    connect_entry_events(app)

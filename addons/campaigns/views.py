@@ -56,4 +56,6 @@ def campaign_menus() -> list[MenuItem]:
         MenuItem("campaigns.members", "Campaign members", model="campaign_members", parent="campaigns.root"),
         MenuItem("campaigns.costs", "Costs", model="campaign_costs", parent="campaigns.root"),
         MenuItem("campaigns.roi", "ROI", model="campaigns", url="/campaigns/roi", parent="campaigns.root"),
+        MenuItem("campaigns.calls", "My call list", model="campaign_members", url="/campaigns/calls",
+                 parent="campaigns.root"),
     ]

@@ -11,6 +11,7 @@ from core import Record, field
 from core.db import UtcDateTime, db
 from core.models.tags import Tag, tag_table
 from core.phones import phone_key
+from core.zones import TimezoneName
 
 __all__ = ["Account", "Contact", "Interaction", "CHANNELS", "DIRECTIONS"]
 
@@ -122,6 +123,9 @@ class Contact(_Address, Record):
     consent_sms: Mapped[bool] = field(Boolean, label="SMS consent", default=False, nullable=False)
     consent_sms_at: Mapped[datetime | None] = field(UtcDateTime, label="SMS consent changed", readonly=True)
     owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner")
+    timezone: Mapped[str | None] = field(String(64), label="Timezone", validate=[TimezoneName()],
+                                         help="IANA name, such as Europe/Paris; empty: read from the phone "
+                                              "number or the country.")
     notes: Mapped[str | None] = field(Text, label="Notes")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=contact_tags, info={"label": "Tags"})
     account: Mapped[Account | None] = relationship(Account, foreign_keys=[account_id])

@@ -106,7 +106,7 @@ def register_views() -> list[View]:
                        ("Communication", ["email", "phone", "mobile", "preferred_channel", "consent_email",
                                           "consent_email_at", "consent_phone", "consent_phone_at", "consent_sms",
                                           "consent_sms_at"]),
-                       ("Address", ["street", "postcode", "city", "region", "country"]),
+                       ("Address", ["street", "postcode", "city", "region", "country", "timezone"]),
                        ("Notes", ["notes"])]}),
         View("accounts", "detail", options={
             "facts": ["industry", "size", "owner_id", "phone", "website"],

@@ -12,6 +12,7 @@ __all__ = [
     "register_api_actions", "register_event_handlers", "register_jobs", "register_notification_kinds",
     "register_blueprints",
     "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
+    "journey_activity",
 ]
 
 
@@ -137,3 +138,12 @@ def register_import_mappings() -> list[Any]:
     from addons.sales.views import import_mappings
 
     return import_mappings()
+
+
+@hookimpl(optionalhook=True)
+def journey_activity(env: Any, contact_id: int, owner_id: int | None, summary: str, due: Any) -> int | None:
+    """A campaigns journey's activity step: a task for the journey's owner about the
+    contact, due at `due` (only called where campaigns is loaded)."""
+    activity = env.records.create("activities", {"kind": "task", "summary": summary[:200], "due_at": due.isoformat(),
+                                                 "user_id": owner_id, "contact_id": contact_id})
+    return int(activity.id)

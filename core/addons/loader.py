@@ -47,6 +47,7 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
     platform.duplicate_checks = [check for _, check in collect(plugins, "register_duplicate_checks", order)]
     platform.list_actions = [action for _, action in collect(plugins, "register_list_actions", order)]
     platform.notification_kinds = [kind for _, kind in collect(plugins, "register_notification_kinds", order)]
+    platform.consent_topics = [topic for _, topic in collect(plugins, "register_consent_topics", order)]
     # In dependency order: an addon may give a kind of user another portal than its dependency's.
     platform.portals = {portal.kind: portal for _, portal in collect(plugins, "register_portals", order)}
     # Later addons first: a dependant's template overrides its dependency's and the kernel's.

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from core.db import UtcDateTime, db
 from core.models.base import Record
 from core.models.fields import field
+from core.zones import TimezoneName
 
 __all__ = ["User", "Role", "ApiToken", "UserSession", "LoginFailure", "USER_KINDS", "LANGUAGES", "user_roles",
            "role_implications"]
@@ -72,7 +73,8 @@ class User(Record):
     email: Mapped[str | None] = field(String(255), label="Email", kind="email", searchable=True)
     kind: Mapped[str] = field(String(20), label="Kind", choices=USER_KINDS, default="internal", nullable=False)
     active: Mapped[bool] = field(Boolean, label="Active", default=True, nullable=False)
-    timezone: Mapped[str | None] = field(String(64), label="Timezone")
+    timezone: Mapped[str | None] = field(String(64), label="Timezone", validate=[TimezoneName()],
+                                         help="IANA name, such as Europe/Paris; empty: the company's.")
     locale: Mapped[str | None] = field(String(12), label="Language", choices=LANGUAGES,
                                        help="The language of the pages; empty: the browser's.")
     password_hash: Mapped[str | None] = field(

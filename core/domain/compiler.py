@@ -53,11 +53,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import and_, false, func, literal, not_, or_, select, true
+from sqlalchemy import and_, false, literal, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core.domain.bounds import check_shape, is_condition
 from core.domain.errors import DomainError
+from core.domain.negation import complement
 from core.domain.operators import OPERATORS, RELATION_OPERATORS, Missing, Unresolved, compare
 from core.domain.paths import Step, resolve_step
 from core.json_input import JsonInputError, load_json
@@ -142,9 +143,7 @@ class _Compiler:
                 raise DomainError(f"a combination has exactly one key (and, or, not), got {sorted(domain)}")
             (key, value), = domain.items()
             if key == "not":
-                # NOT of a comparison with NULL is NULL, which would drop records whose
-                # field is empty; coalescing first makes "not" the exact complement.
-                return not_(func.coalesce(self.node(model, value), false()))
+                return complement(self.node(model, value))
             if key in ("and", "or"):
                 if not isinstance(value, list):
                     raise DomainError(f"{key!r} takes a list of domains")

@@ -20,7 +20,8 @@ from core.platform import platform
 from core.web.security import csrf
 from core.write_lock import will_write
 
-__all__ = ["tracking", "rewrite_links", "track_links", "add_pixel", "unsubscribe_url", "click_url", "open_url"]
+__all__ = ["tracking", "rewrite_links", "track_links", "add_pixel", "unsubscribe_url", "click_url", "open_url",
+           "masked"]
 
 tracking = Blueprint("mail_tracking", __name__, url_prefix="/mail")
 # Recipients' mail clients post the one-click unsubscribe with no session and no CSRF token.
@@ -82,8 +83,9 @@ def add_pixel(body: str, message: MailMessage) -> str:
     return body[:position] + pixel + body[position:] if position >= 0 else body + pixel
 
 
-def _masked(address: str) -> str:
-    # a•••@example.com: enough for its owner to recognize, not enough to learn it.
+def masked(address: str) -> str:
+    """The address as pages reached by a token show it, a•••@example.com: enough for its
+    owner to recognize, not enough to learn it."""
     local, _at, domain = address.rpartition("@")
     return f"{local[:1]}•••@{domain}" if local else "•••"
 
@@ -139,7 +141,7 @@ def clicked(token: str) -> Response:
 _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ title }}</title></head>
 <body><main><h1>{{ title }}</h1><p>{{ text }}</p>
 {% if ask %}<form method="post"><button type="submit" name="List-Unsubscribe" value="One-Click">Unsubscribe</button>
-</form>{% endif %}</main></body></html>"""
+</form>{% endif %}<p><a href="/mail/p/{{ token }}">Choose what you receive, topic by topic</a></p></main></body></html>"""
 
 
 @tracking.route("/u/<token>", methods=["GET", "POST"])
@@ -154,9 +156,9 @@ def unsubscribe(token: str) -> Response:
     message, _link = _message("unsubscribe", token)
     if not message.unsubscribe:
         abort(404)
-    address = _masked(message.to_address)
+    address = masked(message.to_address)
     if request.method == "GET":
-        page = render_template_string(_PAGE, title="Unsubscribe", ask=True,
+        page = render_template_string(_PAGE, title="Unsubscribe", ask=True, token=token,
                                       text=f"Stop sending {address} messages like this one?")
     else:
         if blocking_consent(message.to_address, message.channel) is None:
@@ -165,7 +167,7 @@ def unsubscribe(token: str) -> Response:
             emit(signals.mail_unsubscribed, "mail", message=message, env=Env.system(), channel=message.channel)
         message.unsubscribed_at = message.unsubscribed_at or platform().clock.now()
         db.session.commit()
-        page = render_template_string(_PAGE, title="Unsubscribed", ask=False,
+        page = render_template_string(_PAGE, title="Unsubscribed", ask=False, token=token,
                                       text=f"{address} will receive no more messages like this one.")
     response = make_response(page)
     # The token in the address is a key to this page: keep it out of caches and Referer headers.

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from addons.campaigns.models.attributions import CampaignAttribution
 from addons.campaigns.models.campaigns import Campaign, CampaignCost, CampaignMember, CampaignMessage
-from addons.campaigns.models.journeys import Journey, JourneyMember, JourneyStep
+from addons.campaigns.models.journeys import Journey, JourneyMember, JourneyStep, JourneyStepRun
 from addons.campaigns.models.segments import Segment, SegmentMember, segment_memberships
 
 __all__ = ["MODELS", "Segment", "SegmentMember", "segment_memberships", "Campaign", "CampaignMessage",
-           "CampaignMember", "CampaignCost", "Journey", "JourneyStep", "JourneyMember", "CampaignAttribution"]
+           "CampaignMember", "CampaignCost", "Journey", "JourneyStep", "JourneyMember", "JourneyStepRun",
+           "CampaignAttribution"]
 
 MODELS = (Segment, SegmentMember, Campaign, CampaignMessage, CampaignMember, CampaignCost, Journey, JourneyStep,
-          JourneyMember, CampaignAttribution)
+          JourneyMember, JourneyStepRun, CampaignAttribution)

@@ -15,7 +15,7 @@ from core.auth.models import User
 from core.db import UtcDateTime, db
 from core.records.errors import ValidationFailed
 
-from addons.campaigns.models.choices import (CAMPAIGN_STATUSES, CHANNELS, CURRENCY_CODE, MEMBER_STATUSES,
+from addons.campaigns.models.choices import (CALL_OUTCOMES, CAMPAIGN_STATUSES, CHANNELS, CURRENCY_CODE, MEMBER_STATUSES,
                                              MESSAGE_STATUSES, TOPIC, TRANSITIONS, VARIANTS, WINNER_METRICS,
                                              fill_defaults, slug)
 from addons.campaigns.models.segments import Segment
@@ -141,6 +141,9 @@ class CampaignMessage(Record):
     winner_metric: Mapped[str | None] = field(String(10), label="Winner by", choices=WINNER_METRICS)
     decide_after_hours: Mapped[int | None] = field(Integer, label="Decide after (hours)", validate=[_HOURS])
     winner: Mapped[str | None] = field(String(1), label="Winner", choices=VARIANTS, readonly=True)
+    winner_chosen_at: Mapped[datetime | None] = field(UtcDateTime, label="Winner chosen", readonly=True,
+                                                      help="When the A/B test ended: the members sent before it "
+                                                           "were the test, those sent after it got the winner.")
     status: Mapped[str] = field(String(10), label="Status", choices=MESSAGE_STATUSES, default="draft",
                                 nullable=False, readonly=True)
     campaign: Mapped[Campaign] = relationship(Campaign, foreign_keys=[campaign_id])
@@ -239,6 +242,12 @@ class CampaignMember(Record):
     skip_reason: Mapped[str | None] = field(String(300), label="Why skipped", readonly=True,
                                             help="Why the contact was not sent the message (consent, no address, "
                                                  "frequency cap).")
+    assignee_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Caller",
+                                            index=True, readonly=True,
+                                            help="Who calls the contact, for a call-list message: the contact's "
+                                                 "owner, else the campaign's.")
+    call_outcome: Mapped[str | None] = field(String(16), label="Call outcome", choices=CALL_OUTCOMES, readonly=True)
+    called_at: Mapped[datetime | None] = field(UtcDateTime, label="Called", readonly=True)
     campaign: Mapped[Campaign] = relationship(Campaign, foreign_keys=[campaign_id])
     contact: Mapped[Contact] = relationship(Contact, foreign_keys=[contact_id])
 

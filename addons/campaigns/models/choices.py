@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import validate
 
-__all__ = ["fill_defaults", "CHANNELS", "CAMPAIGN_STATUSES", "TRANSITIONS", "MESSAGE_STATUSES", "MEMBER_STATUSES", "WINNER_METRICS",
+__all__ = ["fill_defaults", "CALL_OUTCOMES", "CHANNELS", "CAMPAIGN_STATUSES", "TRANSITIONS", "MESSAGE_STATUSES", "MEMBER_STATUSES", "WINNER_METRICS",
            "VARIANTS", "TOPIC", "CURRENCY_CODE", "slug"]
 
 CHANNELS = [("email", "Email"), ("sms", "SMS"), ("task", "Task (call list)")]
@@ -25,8 +25,12 @@ MESSAGE_STATUSES = [("draft", "Draft"), ("scheduled", "Scheduled"), ("testing", 
                     ("sending", "Sending"), ("sent", "Sent"), ("cancelled", "Cancelled")]
 MEMBER_STATUSES = [("pending", "Pending"), ("sent", "Sent"), ("delivered", "Delivered"), ("opened", "Opened"),
                    ("clicked", "Clicked"), ("bounced", "Bounced"), ("unsubscribed", "Unsubscribed"),
-                   ("converted", "Converted"), ("skipped", "Skipped")]
+                   ("converted", "Converted"), ("skipped", "Skipped"),
+                   ("held", "Held for the A/B winner")]
 WINNER_METRICS = [("opens", "Opens"), ("clicks", "Clicks")]
+#: What a call of a call list came to; each moves the member (see addons.campaigns.calls).
+CALL_OUTCOMES = [("reached", "Reached"), ("no_answer", "No answer"), ("not_interested", "Not interested"),
+                 ("wrong_number", "Wrong number")]
 VARIANTS = [("a", "A"), ("b", "B")]
 
 #: A consent channel and topic (core.mail.consent): `email.marketing.newsletter`.

@@ -17,7 +17,7 @@ from addons.campaigns.models.choices import fill_defaults
 from addons.campaigns.models.segments import Segment
 from addons.contacts.models import Contact
 
-__all__ = ["Journey", "JourneyStep", "JourneyMember", "STEP_KINDS"]
+__all__ = ["Journey", "JourneyStep", "JourneyMember", "JourneyStepRun", "STEP_KINDS"]
 
 JOURNEY_STATUSES = [("draft", "Draft"), ("active", "Active"), ("paused", "Paused"), ("closed", "Closed")]
 ENTRY_KINDS = [("segment", "Joins a segment"), ("event", "An event happens")]
@@ -154,3 +154,27 @@ class JourneyMember(Record):
         journey = db.session.scalar(select(JourneyStep.journey_id).where(JourneyStep.id == self.current_step_id))
         if journey != self.journey_id:
             raise ValidationFailed({"current_step_id": ["Choose a step of the member's journey."]})
+
+
+class JourneyStepRun(Record):
+    """One step run for one member, written in the same transaction as the step's effect
+    and the member's move: UNIQUE(member, step) makes a step run at most once per member,
+    so a worker killed mid-batch and restarted never sends twice."""
+
+    __tablename__ = "journey_step_runs"
+    __label__ = "Journey step run"
+    __display_field__ = "outcome"
+    __order__ = ["-ran_at", "-id"]
+    __table_args__ = (UniqueConstraint("member_id", "step_id"),)
+
+    member_id: Mapped[int] = field(ForeignKey("journey_members.id", ondelete="CASCADE"), label="Member",
+                                   required=True, readonly=True)
+    step_id: Mapped[int] = field(ForeignKey("journey_steps.id", ondelete="CASCADE"), label="Step", required=True,
+                                 readonly=True, index=True)
+    outcome: Mapped[str] = field(String(300), label="Outcome", required=True, readonly=True,
+                                 help="sent, yes, no, waits until ..., or why a step did nothing (skipped: ...).")
+    mail_id: Mapped[int | None] = field(Integer, label="Mail", readonly=True,
+                                        help="The mail log row of a send step's email.")
+    ran_at: Mapped[datetime] = field(UtcDateTime, label="Ran at", required=True, readonly=True)
+    member: Mapped[JourneyMember] = relationship(JourneyMember, foreign_keys=[member_id])
+    step: Mapped[JourneyStep] = relationship(JourneyStep, foreign_keys=[step_id])

@@ -14,6 +14,10 @@ the transport's throttle is spent (it queues its continuation for when a slot fr
 after a slice of time (it queues its continuation at once, so other jobs get the worker).
 The `campaigns.dispatch` sweep starts scheduled messages that are due and gives every
 message still sending of a running campaign a run if it has none (after a resume).
+
+A message with an A/B test sends its test share first, then waits as `testing` with the
+rest of its members held; the `campaigns.ab_winner` sweep (sending.ab) chooses the winner
+and sets it sending again for them.
 """
 from __future__ import annotations
 
@@ -34,8 +38,9 @@ from core.mail.outbound import OutgoingMail, send_mails
 from core.platform import platform
 from core.records.errors import ValidationFailed
 
+from addons.campaigns.calls import assign_calls
 from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
-from addons.campaigns.sending.recipients import materialise_recipients
+from addons.campaigns.sending.recipients import has_held, materialise_recipients
 from addons.campaigns.sending.render import render_email
 from addons.campaigns.sending.rules import over_cap, throttle_budget
 from addons.contacts.models import Contact
@@ -46,8 +51,8 @@ __all__ = ["start_sending", "send_batch", "resume", "BatchOutcome", "sending_job
 SEND_JOB = "campaigns.send"
 #: How long one run sends before it queues its continuation and gives the worker back.
 SLICE_SECONDS = 20.0
-#: Channels this sender delivers so far.
-SENDABLE = ("email",)
+#: Channels this sender delivers so far (a task message makes a call list: addons.campaigns.calls).
+SENDABLE = ("email", "task")
 
 
 @dataclass
@@ -107,12 +112,15 @@ def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcom
                                            CampaignMember.status == "pending").order_by(CampaignMember.id)
     members = claim_rows(pending, limit=size)
     if not members:
-        message.status = "sent"
+        message.status = "testing" if has_held(message.id) else "sent"
         return BatchOutcome(finished=True)
     ids = [member.contact_id for member in members]
     contacts = {contact.id: contact for contact in db.session.scalars(select(Contact).where(Contact.id.in_(ids)))}
-    capped = over_cap(ids, message.channel, now)
-    reasons = _hand_off_email(env, message, members, contacts, capped)
+    if message.channel == "task":
+        reasons = assign_calls(message, members, contacts, now)
+    else:
+        capped = over_cap(ids, message.channel, now)
+        reasons = _hand_off_email(env, message, members, contacts, capped)
     outcome = BatchOutcome()
     for member in members:
         reason = reasons[member.id]
@@ -146,7 +154,8 @@ def _hand_off_email(env: Env, message: CampaignMessage, members: list[CampaignMe
         if reason is not None:
             continue
         name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
-        mails.append(OutgoingMail(contact.email, subject=rendered.subject, html=str(rendered.html), prerendered=True,
+        mails.append(OutgoingMail(contact.email, subject=rendered.subject, html=str(rendered.html),
+                                  text=rendered.text or None, prerendered=True,
                                   record=("campaign_members", member.id), recipient=("contacts", contact.id),
                                   to_name=name, channel=message.campaign.topic, unsubscribe=True))
         queued.append(member)
@@ -183,7 +192,7 @@ def _send(ctx: JobContext, message_id: int) -> dict[str, Any]:
         total.sent, total.skipped = total.sent + outcome.sent, total.skipped + outcome.skipped
         if outcome.finished:
             ctx.commit()
-            return {"sent": total.sent, "skipped": total.skipped, "status": "sent"}
+            return {"sent": total.sent, "skipped": total.skipped, "status": message.status}
         if outcome.wait_until is not None or time.monotonic() - started > SLICE_SECONDS:
             enqueue(SEND_JOB, {"message_id": message_id}, at=outcome.wait_until)
             ctx.commit()

@@ -1,10 +1,17 @@
 """A message's recipients written into `campaign_members`, set-based: one INSERT ...
-SELECT from the segment's query, skipping contacts the campaign already has."""
+SELECT from the segment's query, skipping contacts the campaign already has.
+
+A message with an A/B test splits its recipients in the same statement: the segment's
+contacts in a shuffled order that depends only on the contact and the message (so the
+same audience always splits the same way), the first `test_share` percent get variant A,
+the next `test_share` percent variant B, both `pending`; the rest are `held` until the
+winner is chosen (sending.ab)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Integer, String, func, literal, select
+from sqlalchemy import BigInteger, Integer, String, case, cast, exists, func, literal, select, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -15,21 +22,31 @@ from addons.campaigns.models import CampaignMember, CampaignMessage
 from addons.campaigns.refresh import owner_env
 from addons.contacts.models import Contact
 
-__all__ = ["materialise_recipients"]
+__all__ = ["materialise_recipients", "has_held"]
+
+#: Multiplier and modulus of the shuffle (Knuth's multiplicative hash; the modulus is the
+#: largest prime under 2**32). Products stay within 64-bit integers for any 32-bit id.
+_SHUFFLE_MULTIPLIER = 2654435761
+_SHUFFLE_MODULUS = 4294967291
 
 
 def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
     """Add every member of the message's segment (as the segment's owner sees it) to the
-    campaign as a `pending` member of this message, in one statement; a contact the
+    campaign as a member of this message, in one statement: `pending`, or for an A/B test
+    `pending` with variant A or B on the test share and `held` for the rest. A contact the
     campaign already has keeps their row (ON CONFLICT DO NOTHING on campaign and contact).
     Returns how many members the message has."""
     if message.segment is None:
         return 0
     audience = audience_of(owner_env(message.segment), message.segment)
-    columns = ["campaign_id", "message_id", "contact_id", "status", "created_at", "updated_at", "version"]
-    rows = select(literal(message.campaign_id, Integer), literal(message.id, Integer), Contact.id,
-                  literal("pending", String), literal(now, UtcDateTime), literal(now, UtcDateTime),
-                  literal(1, Integer)).where(audience.condition)
+    columns = ["campaign_id", "message_id", "contact_id", "status", "variant", "created_at", "updated_at", "version"]
+    contact_id, status, variant = (_ab_split(message, audience.condition) if message.test_share else
+                                   (Contact.id, literal("pending", String), literal(None, String)))
+    rows = select(literal(message.campaign_id, Integer), literal(message.id, Integer), contact_id, status, variant,
+                  literal(now, UtcDateTime), literal(now, UtcDateTime), literal(1, Integer))
+    # The A/B rows' condition is inside their subquery; SQLite still needs a WHERE here to
+    # read the ON CONFLICT that follows as an upsert rather than a join's ON.
+    rows = rows.where(true() if message.test_share else audience.condition)
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     statement = insert(CampaignMember.__table__).from_select(columns, rows) \
         .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
@@ -37,3 +54,27 @@ def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
     # Counted afresh: psycopg reports no row count for INSERT ... SELECT ... ON CONFLICT.
     return int(db.session.scalar(select(func.count()).select_from(CampaignMember)
                                  .where(CampaignMember.message_id == message.id)) or 0)
+
+
+def _ab_split(message: CampaignMessage, condition: Any) -> tuple[Any, Any, Any]:
+    """The contact id, status and variant columns of an A/B test's rows: each contact's
+    rank in the shuffled audience against the audience's size decides its part."""
+    # The hash of (contact id + message id): each message cuts the shuffled circle elsewhere.
+    salt = message.id * _SHUFFLE_MULTIPLIER % _SHUFFLE_MODULUS
+    shuffle = (cast(Contact.id, BigInteger) * literal(_SHUFFLE_MULTIPLIER, BigInteger) + literal(salt, BigInteger)) \
+        % literal(_SHUFFLE_MODULUS, BigInteger)
+    ranked = select(Contact.id.label("contact_id"),
+                    func.row_number().over(order_by=(shuffle, Contact.id)).label("rank"),
+                    func.count().over().label("total")).where(condition).subquery()
+    share = int(message.test_share or 0)
+    in_a = ranked.c.rank * 100 <= ranked.c.total * share
+    in_test = ranked.c.rank * 100 <= ranked.c.total * (2 * share)
+    status = case((in_test, literal("pending", String)), else_=literal("held", String))
+    variant = case((in_a, literal("a", String)), (in_test, literal("b", String)), else_=literal(None, String))
+    return ranked.c.contact_id, status, variant
+
+
+def has_held(message_id: int) -> bool:
+    """Whether members of the message wait for its A/B winner."""
+    return bool(db.session.scalar(select(exists().where(CampaignMember.message_id == message_id,
+                                                        CampaignMember.status == "held"))))

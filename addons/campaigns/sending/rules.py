@@ -17,6 +17,8 @@ __all__ = ["Budget", "throttle_budget", "over_cap", "THROTTLE_WINDOW"]
 
 #: The window the throttle counts messages in.
 THROTTLE_WINDOW = timedelta(minutes=1)
+#: The budget of a channel that has no throttle.
+UNTHROTTLED = 1_000_000
 
 
 class Budget:
@@ -34,8 +36,12 @@ def _sent_on(channel: str, since: datetime) -> Select[Any]:
 
 def throttle_budget(channel: str, now: datetime) -> Budget:
     """The messages `channel`'s transport may still take in the current minute
-    (`campaigns_<channel>_per_minute`, less those sent in the last minute)."""
-    per_minute = int(platform().settings[f"campaigns_{channel}_per_minute"])
+    (`campaigns_<channel>_per_minute`, less those sent in the last minute). A channel
+    with no such setting has no transport to spare (call lists): it is not throttled."""
+    setting = platform().settings.get(f"campaigns_{channel}_per_minute")
+    if setting is None:
+        return Budget(UNTHROTTLED, None)
+    per_minute = int(setting)
     since = now - THROTTLE_WINDOW
     count, oldest = db.session.execute(
         _sent_on(channel, since).with_only_columns(func.count(), func.min(CampaignMember.sent_at))).one()
