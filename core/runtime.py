@@ -104,7 +104,7 @@ def jobs() -> list[Job]:
     messages, delivering webhooks."""
     from core.auth.housekeeping import auth_jobs
     from core.jobs.admin import kernel_jobs
-    from core.mail.outbound import mail_jobs
+    from core.mail.delivery import mail_jobs
     from core.sms.outbound import sms_jobs
     from core.webhooks.delivery import webhook_jobs
 

@@ -1,9 +1,10 @@
 """Mail events on the customer timeline: a message sent to a contact, its first open,
 each click, a bounce, an unsubscribe and a reply each become an interaction, on the
-record the message was written from too."""
+record the message was written from too. The messages a delivery run sent together are
+filed with one batch write."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from sqlalchemy import select
 
@@ -32,19 +33,53 @@ def _concerns(message: Any) -> dict[str, Any]:
     return {"related_model": "mail_messages", "related_id": message.id}
 
 
-def _log(message: Any, env: Env, subject: str, body: str | None = None, direction: str = "outbound") -> None:
-    contact_id = _contact_id(message)
+def _contact_ids(messages: Sequence[Any]) -> dict[int, int]:
+    """`_contact_id` of many messages, with one query for those not sent to a contact record."""
+    found = {message.id: int(message.recipient_id) for message in messages
+             if message.recipient_model == "contacts" and message.recipient_id}
+    addresses = {message.to_address for message in messages if message.id not in found}
+    if addresses:
+        first: dict[str, int] = {}
+        for contact_id, email in db.session.execute(select(Contact.id, Contact.email).where(
+                Contact.email.in_(sorted(addresses))).order_by(Contact.id)):
+            first.setdefault(email, contact_id)
+        found.update((message.id, first[message.to_address]) for message in messages
+                     if message.id not in found and message.to_address in first)
+    return found
+
+
+def _interaction(message: Any, contact_id: int | None, env: Env, subject: str, body: str | None,
+                 direction: str) -> dict[str, Any] | None:
+    """The timeline entry of a mail event, or None when it concerns nobody."""
     concerns = _concerns(message)
     if contact_id is None and concerns["related_model"] == "mail_messages":
-        return
-    env.records.create("interactions", {
-        "channel": "email", "direction": direction, "subject": subject[:300], "body": body,
-        "occurred_at": env.now(), "contact_id": contact_id, **concerns, "external_ref": message.message_id,
-    })
+        return None
+    return {"channel": "email", "direction": direction, "subject": subject[:300], "body": body,
+            "occurred_at": env.now(), "contact_id": contact_id, **concerns, "external_ref": message.message_id}
 
 
-def _sent(_sender: str, message: Any, env: Env, **_kw: Any) -> None:
-    _log(message, env.sudo(), f"Email sent: {message.subject}", message.body_text)
+def _log(message: Any, env: Env, subject: str, body: str | None = None, direction: str = "outbound") -> None:
+    row = _interaction(message, _contact_id(message), env, subject, body, direction)
+    if row is not None:
+        env.records.create("interactions", row)
+
+
+def _sent(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> None:
+    env = env.sudo()
+    contact_ids = _contact_ids(messages)
+    # Loaded in one query and held while the batch is written (the session keeps records
+    # weakly): filing each entry on its contact's account then reads them from the session.
+    contacts = {contact.id: contact for contact in db.session.scalars(
+        select(Contact).where(Contact.id.in_(sorted(set(contact_ids.values())))))}
+    rows = []
+    for message in messages:
+        contact = contacts.get(contact_ids.get(message.id, -1))
+        row = _interaction(message, contact.id if contact else None, env, f"Email sent: {message.subject}",
+                           message.body_text, "outbound")
+        if row is not None:
+            rows.append(row)
+    if rows:
+        env.records.create_many("interactions", rows, announce_as_batch=True)
 
 
 def _replied(_sender: str, message: Any, env: Env, subject: str = "", text: str = "", **_kw: Any) -> None:

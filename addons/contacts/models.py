@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
@@ -201,7 +201,8 @@ class Interaction(Record):
         if self.related_model == "accounts" and self.account_id is None:
             self.account_id = self.related_id
         if self.contact_id is not None and self.account_id is None:
-            self.account_id = db.session.scalar(select(Contact.account_id).where(Contact.id == self.contact_id))
+            contact = db.session.get(Contact, self.contact_id)  # no query when the caller has the contact loaded
+            self.account_id = contact.account_id if contact is not None else None
         if self.contact_id is None and self.account_id is None and not (self.related_model and self.related_id):
             from core.records.errors import ValidationFailed
 

@@ -1,13 +1,16 @@
 """The consent and suppression list every sender must honour."""
 from __future__ import annotations
 
+from typing import Iterable
+
 from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
 from core.mail.models import Consent
+from core.records.bulk import one_of
 
-__all__ = ["normalize", "blocking_consent", "record_consent", "channel_and_parents"]
+__all__ = ["normalize", "blocking_consent", "blocking_consents", "record_consent", "channel_and_parents"]
 
 BLOCKING = ("withdrawn", "suppressed")
 
@@ -29,6 +32,28 @@ def blocking_consent(address: str, channel: str) -> Consent | None:
         select(Consent).where(Consent.address == normalize(address), Consent.channel.in_(channel_and_parents(channel)),
                               Consent.state.in_(BLOCKING)).order_by(Consent.id).limit(1)
     )
+
+
+def blocking_consents(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Consent]:
+    """`blocking_consent` for many (address, channel) pairs in one query: the row that
+    forbids each pair, keyed by (normalized address, channel as given); a pair nothing
+    forbids is absent."""
+    wanted = {(normalize(address), channel) for address, channel in pairs}
+    if not wanted:
+        return {}
+    channels = {name for _address, channel in wanted for name in channel_and_parents(channel)}
+    rows = db.session.scalars(select(Consent).where(
+        one_of(Consent.address, sorted({address for address, _channel in wanted})),
+        Consent.channel.in_(sorted(channels)), Consent.state.in_(BLOCKING)).order_by(Consent.id))
+    first: dict[tuple[str, str], Consent] = {}
+    for row in rows:
+        first.setdefault((row.address, row.channel), row)
+    found: dict[tuple[str, str], Consent] = {}
+    for address, channel in wanted:
+        rows_here = [first[(address, name)] for name in channel_and_parents(channel) if (address, name) in first]
+        if rows_here:
+            found[(address, channel)] = min(rows_here, key=lambda row: row.id)
+    return found
 
 
 def record_consent(address: str, channel: str, state: str, *, reason: str | None = None, source: str | None = None,

@@ -17,8 +17,10 @@ __all__ = ["MailMessage", "MailLink", "MailTemplate", "Consent", "InboundMail", 
            "new_token_key"]
 
 MAIL_STATUSES = [
-    ("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed"), ("bounced", "Bounced"),
+    ("queued", "Queued"), ("sending", "Sending"), ("accepted", "Accepted (being recorded)"),
+    ("sent", "Sent"), ("failed", "Failed"), ("bounced", "Bounced"),
     ("suppressed", "Suppressed (not sent)"),
+    ("uncertain", "Uncertain (the worker stopped while sending it)"),
 ]
 CONSENT_STATES = [
     ("granted", "Granted"), ("withdrawn", "Withdrawn (unsubscribed)"), ("suppressed", "Suppressed (bounced)"),

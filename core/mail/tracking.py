@@ -20,7 +20,8 @@ from core.platform import platform
 from core.web.security import csrf
 from core.write_lock import will_write
 
-__all__ = ["tracking", "rewrite_links", "add_pixel", "unsubscribe_url", "click_url", "open_url", "masked"]
+__all__ = ["tracking", "rewrite_links", "track_links", "add_pixel", "unsubscribe_url", "click_url", "open_url",
+           "masked"]
 
 tracking = Blueprint("mail_tracking", __name__, url_prefix="/mail")
 # Recipients' mail clients post the one-click unsubscribe with no session and no CSRF token.
@@ -51,6 +52,17 @@ def rewrite_links(body: str, message: MailMessage) -> str:
     """Point every http(s) link of an HTML body at its tracked redirect (not our own
     links, such as unsubscribe) and record each distinct target as a `MailLink` of the
     message (which must have its id): the redirect leads only there."""
+    rewritten, positions = track_links(body, message)
+    db.session.add_all(MailLink(message_id=message.id, position=position, url=target, click_count=0,
+                                created_at=message.created_at, updated_at=message.created_at,
+                                created_by=message.created_by, updated_by=message.created_by)
+                       for target, position in positions.items())
+    return rewritten
+
+
+def track_links(body: str, message: MailMessage) -> tuple[str, dict[str, int]]:
+    """`rewrite_links` without writing anything: the rewritten body and each distinct
+    target with its link number, for the caller to record (many messages at once)."""
     own = f"{base_url()}/mail/"
     positions: dict[str, int] = {}
 
@@ -61,12 +73,7 @@ def rewrite_links(body: str, message: MailMessage) -> str:
         position = positions.setdefault(target, len(positions) + 1)
         return f"{match.group(1)}{match.group(2)}{html.escape(click_url(message, position))}{match.group(2)}"
 
-    rewritten = _LINK.sub(replace, body)
-    db.session.add_all(MailLink(message_id=message.id, position=position, url=target, click_count=0,
-                                created_at=message.created_at, updated_at=message.created_at,
-                                created_by=message.created_by, updated_by=message.created_by)
-                       for target, position in positions.items())
-    return rewritten
+    return _LINK.sub(replace, body), positions
 
 
 def add_pixel(body: str, message: MailMessage) -> str:

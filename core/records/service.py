@@ -20,7 +20,7 @@ from core.db import db
 from core.domain import USER_ID, DomainContext, compile_domain, context_values
 from core.domain.paths import reached_models, reads_the_time
 from core.models.read_time import read_time_fields
-from core.events import emit
+from core.events import batches_welcome, emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.records.audit import AuditEntry
 from core.records.bulk import attach_records, insert_records, insert_rows, one_of
@@ -396,11 +396,18 @@ class RecordService:
             emit(signals.record_created, resource, record=record, env=self.env)
         return record
 
-    def create_many(self, resource: str, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+    def create_many(self, resource: str, rows: Sequence[Mapping[str, Any]], *,
+                    announce_as_batch: bool = False) -> list[Any]:
         """Validate and insert many records at once (imports): the checks, stamps,
         `before_save`, audit entries and events of `create`, with one INSERT of the records
         (core.records.bulk) and one of their audit entries, one query per linked model and
         one access query for the whole batch. Returns the records, persistent in the session.
+
+        With `announce_as_batch`, the events are one `records_created` for the batch when
+        every `record_created` handler of `resource` has a batch form
+        (`core.events.batches_welcome`): worth it when handlers do costly work per record
+        (a segment refresh per contact); the batch forms read the records back, a query
+        each. Else, and by default, one `record_created` per record.
 
         Raises BatchFailed naming every bad row (by index in `rows`); then nothing of the
         batch is written. A database constraint that fails (a unique value) is found by
@@ -418,8 +425,11 @@ class RecordService:
                 insert_rows(AuditEntry.__table__, [
                     {"at": now, "user_id": author, "model": resource, "record_id": record_id, "action": "create"}
                     for record_id in record_ids])
-                for record in records:
-                    emit(signals.record_created, resource, record=record, env=self.env)
+                if announce_as_batch and batches_welcome(resource, self.env.platform.loaded):
+                    emit(signals.records_created, resource, ids=record_ids, env=self.env)
+                else:
+                    for record in records:
+                        emit(signals.record_created, resource, record=record, env=self.env)
         except (IntegrityError, ValidationFailed):  # the savepoint's rollback took the records out
             return self._create_one_by_one(resource, rows)
         return records

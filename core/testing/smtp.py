@@ -7,7 +7,8 @@
         assert received.message["Subject"] == "Welcome"
 
 `smtp_server.fail_next(451, "4.3.0 Try again later")` makes the next transaction fail
-with that reply, to test retries.
+with that reply, to test retries; `smtp_server.refuse("bob@example.com", 550, "No such
+user")` the next one to that recipient.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ class ReceivedMail:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    #: The client's (host, port): messages with the same one came over one connection.
+    peer: tuple[str, int] | None = None
 
     @property
     def message(self) -> EmailMessage:
@@ -47,7 +50,12 @@ class _Handler:
         with self.server.lock:
             if self.server.failures:
                 return self.server.failures.pop(0)
-            self.server.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+            refusals = [self.server.refusals.pop(address) for address in envelope.rcpt_tos
+                        if address in self.server.refusals]
+            if refusals:
+                return refusals[0]
+            self.server.messages.append(ReceivedMail(envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
+                                                     tuple(session.peer) if session.peer else None))
             return f"250 2.0.0 Ok: queued as Q{len(self.server.messages):04d}"
 
 
@@ -57,6 +65,7 @@ class SmtpServer:
     def __init__(self) -> None:
         self.messages: list[ReceivedMail] = []
         self.failures: list[str] = []
+        self.refusals: dict[str, str] = {}
         self.lock = threading.Lock()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -74,6 +83,11 @@ class SmtpServer:
         """Answer the next `times` messages with `code text` instead of accepting them."""
         with self.lock:
             self.failures.extend([f"{code} {text}"] * times)
+
+    def refuse(self, recipient: str, code: int, text: str) -> None:
+        """Answer the next message to `recipient` with `code text` instead of accepting it."""
+        with self.lock:
+            self.refusals[recipient] = f"{code} {text}"
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -1,14 +1,21 @@
 """Campaign sending at scale: one email message to N contacts, through real
 `spectrum worker` processes, into a local SMTP sink (aiosmtpd), timed from the send to
-the last message received. Reports messages per second per worker process.
+the last message received. Reports messages per second per worker process, beside a raw
+baseline: the same number of messages pushed into the same sink by a bare loop over one
+smtplib connection (no database, no rendering), and the ratio of the two.
 
-    PYTHONPATH=. .venv/bin/python -m scripts.bench.sending --size 10000 [--workers 1]
-        [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+    PYTHONPATH=. .venv/bin/python -m scripts.bench.sending --size 100000 [--workers 1]
+        [--server-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--profile DIR]
 
-Without `--server-url` a throwaway PostgreSQL cluster is started (as the other benchmarks do).
-The throttle and the frequency cap are lifted for the run; everything else (consent
-check, rendering, link tracking, one message log row and one `mail.send` run per
-recipient, one SMTP transaction each) is the product's path.
+Without `--server-url` a throwaway PostgreSQL cluster is started (as the other benchmarks
+do). The throttle and the frequency cap are lifted for the run; everything else is the
+product's path: `campaigns.send` claims members a batch at a time (campaigns_batch_size),
+renders each contact's email and hands the batch to the outbox (`send_mails`: one consent
+query, one INSERT of log rows, tracked links, one `mail.send` run per batch); `mail.send`
+delivers the batch over one SMTP connection, claiming and settling messages a group at a
+time (core.mail.delivery), and the contacts addon files the group's timeline entries with
+one batch write. `--profile DIR` runs the workers under cProfile and leaves one .prof per
+worker in DIR.
 """
 from __future__ import annotations
 
@@ -17,9 +24,11 @@ import logging
 import os
 import secrets
 import signal
+import smtplib
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from scripts.bench.seed import ROOT, create_database, spectrum_cli
 
@@ -63,7 +72,40 @@ def _prepare(url: str, size: int) -> int:
         return int(message.id)
 
 
-def measure_sending(url: str, size: int, workers: int) -> dict[str, float]:
+def _worker_command(profile: Path | None, number: int) -> list[str]:
+    if profile is None:
+        return [sys.executable, "-c", _CLI, "worker", "--poll", "0.05"]
+    # cProfile writes its file at exit: SIGTERM must end the process through SystemExit.
+    code = ("import signal, sys, cProfile; signal.signal(signal.SIGTERM, lambda *_: sys.exit(0)); "
+            "from core.cli import main; sys.argv = ['spectrum', 'worker', '--poll', '0.05']; "
+            f"cProfile.run('main()', {str(profile / f'worker{number}.prof')!r})")
+    return [sys.executable, "-c", code]
+
+
+def measure_baseline(size: int) -> dict[str, float]:
+    """A bare loop sending `size` small messages over one smtplib connection into a fresh
+    sink: the ceiling the SMTP exchange itself puts on this machine."""
+    from core.testing.smtp import SmtpServer
+
+    sink = SmtpServer()
+    sink.start()
+    try:
+        started = time.perf_counter()
+        with smtplib.SMTP(sink.host, sink.port) as connection:
+            for number in range(size):
+                address = f"reader{number}@example.com"
+                connection.sendmail("crm@example.com", [address],
+                                    f"From: crm@example.com\r\nTo: {address}\r\nSubject: Hello\r\n\r\nHello\r\n"
+                                    .encode())
+        while len(sink.messages) < size:
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - started
+    finally:
+        sink.stop()
+    return {"baseline_seconds": round(elapsed, 2), "baseline_messages_per_s": round(size / elapsed, 1)}
+
+
+def measure_sending(url: str, size: int, workers: int, profile: Path | None = None) -> dict[str, float]:
     """Seed, send, and time `workers` worker processes delivering to a local SMTP sink."""
     from core.testing.smtp import SmtpServer
 
@@ -78,8 +120,8 @@ def measure_sending(url: str, size: int, workers: int) -> dict[str, float]:
                SPECTRUM_SMTP_HOST=sink.host, SPECTRUM_SMTP_PORT=str(sink.port),
                SPECTRUM_CAMPAIGNS_EMAIL_PER_MINUTE="100000000", SPECTRUM_CAMPAIGNS_FREQUENCY_CAP="0")
     started = time.perf_counter()
-    processes = [subprocess.Popen([sys.executable, "-c", _CLI, "worker", "--poll", "0.05"], env=env, cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    processes = [subprocess.Popen(_worker_command(profile, number), env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL) for number in range(workers)]
     try:
         while len(sink.messages) < size:
             time.sleep(0.05)
@@ -102,14 +144,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=10000, help="recipients")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--server-url", default=None, help="an existing PostgreSQL server (SQLAlchemy URL)")
+    parser.add_argument("--profile", type=Path, default=None, help="run the workers under cProfile, files in DIR")
     args = parser.parse_args(argv)
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     os.environ["PYTHONPATH"] = str(ROOT)  # the CLI runs this checkout's code
     os.environ.setdefault("SPECTRUM_SECRET_KEY", secrets.token_hex(32))
     from scripts.bench.__main__ import _cluster
 
     with _cluster(args.server_url) as server:
         url = create_database(server, f"bench_sending_{args.size}")
-        figures = measure_sending(url, args.size, args.workers)
+        figures = measure_sending(url, args.size, args.workers, args.profile)
+    figures.update(measure_baseline(args.size))
+    figures["ratio_per_worker_to_baseline"] = round(figures["messages_per_s_per_worker"]
+                                                    / figures["baseline_messages_per_s"], 3)
     _say(" ".join(f"{key}={value}" for key, value in figures.items()))
     return 0
 

@@ -3,8 +3,9 @@
 `start_sending` materialises the recipients and queues `campaigns.send` (or leaves the
 message `scheduled` until its `scheduled_at`). A `campaigns.send` run claims the message's
 pending members a batch at a time (FOR UPDATE SKIP LOCKED on PostgreSQL), and in one
-transaction per batch marks each one sent (or skipped, with the reason) and hands its
-email to the kernel's outbox (`send_mail`, which queues `mail.send`). A worker killed
+transaction per batch marks each one sent (or skipped, with the reason) and hands the
+batch to its channel: emails go to the kernel's outbox all at once (`send_mails`, which
+logs them and queues one `mail.send` run for the batch). A worker killed
 mid-batch loses only the uncommitted batch, whose rows are still pending: the run is put
 back on the queue by `jobs.recover`, and each member is handed over exactly once.
 
@@ -33,7 +34,7 @@ from core.declarations import EventHandler, Job
 from core.env import Env
 from core.jobs import JobContext, JobRun, claim_rows, enqueue
 from core.jobs.models import PENDING
-from core.mail.outbound import send_mail
+from core.mail.outbound import OutgoingMail, send_mails
 from core.platform import platform
 from core.records.errors import ValidationFailed
 
@@ -131,8 +132,7 @@ def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcom
                    for member in members}
     else:
         capped = over_cap(ids, message.channel, now)
-        reasons = {member.id: _skip_reason(env, message, member, contacts[member.contact_id], capped)
-                   for member in members}
+        reasons = _hand_off_email(env, message, members, contacts, capped)
     outcome = BatchOutcome()
     for member in members:
         reason = reasons[member.id]
@@ -149,26 +149,45 @@ def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcom
     return outcome
 
 
-def _skip_reason(env: Env, message: CampaignMessage, member: CampaignMember, contact: Contact,
-                 capped: set[int]) -> str | None:
-    """Queue the member's email; None when queued, else why it was not."""
+def _hand_off_email(env: Env, message: CampaignMessage, members: list[CampaignMember], contacts: dict[int, Contact],
+                    capped: set[int]) -> dict[int, str | None]:
+    """Render each member's email and hand those to send to the outbox in one batch;
+    returns, per member id, None when its email was queued, else why it was not."""
+    reasons: dict[int, str | None] = {}
+    mails: list[OutgoingMail] = []
+    queued: list[CampaignMember] = []
+    for member in members:
+        contact = contacts[member.contact_id]
+        reason = _skip_reason(message, contact, capped)
+        if reason is None:
+            try:
+                rendered = render_email(env, message, contact, member.variant)
+            except ValidationFailed as error:
+                reason = f"the template does not render: {error.errors}"
+        reasons[member.id] = reason
+        if reason is not None:
+            continue
+        name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
+        mails.append(OutgoingMail(contact.email, subject=rendered.subject, html=str(rendered.html),
+                                  text=rendered.text or None, prerendered=True,
+                                  record=("campaign_members", member.id), recipient=("contacts", contact.id),
+                                  to_name=name, channel=message.campaign.topic, unsubscribe=True))
+        queued.append(member)
+    for member, mail in zip(queued, send_mails(env, mails)):
+        if mail.status == "suppressed":
+            reasons[member.id] = mail.error or "consent withdrawn or suppressed"
+    return reasons
+
+
+def _skip_reason(message: CampaignMessage, contact: Contact, capped: set[int]) -> str | None:
+    """Why the contact gets no email of this batch (no address, the frequency cap), or None."""
     if not contact.email:
         return "no email address"
     if contact.id in capped:
         settings = platform().settings
         return (f"frequency cap: {settings['campaigns_frequency_cap']} messages in "
                 f"{settings['campaigns_frequency_days']} days already")
-    try:
-        rendered = render_email(env, message, contact, member.variant)
-    except ValidationFailed as error:
-        return f"the template does not render: {error.errors}"
-    name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
-    mail = send_mail(env, contact.email, subject="{{ values.subject }}", html="{{ values.html }}",
-                     text="{{ values.text }}", values={"subject": rendered.subject, "html": rendered.html,
-                                                      "text": rendered.text}, record=("campaign_members", member.id),
-                     recipient=("contacts", contact.id), to_name=name, channel=message.campaign.topic,
-                     unsubscribe=True)
-    return (mail.error or "consent withdrawn or suppressed") if mail.status == "suppressed" else None
+    return None
 
 
 def _send(ctx: JobContext, message_id: int) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def test_opens_and_clicks_move_the_member_forward_only(client: Any, clock: Any) 
 
     clock.advance(timedelta(hours=1))
     assert client.get(_path(open_url(message))).status_code == 200
-    emit(signals.mail_sent, "mail", message=message, env=Env.system())
+    emit(signals.mail_sent, "mail", messages=[message], env=Env.system())
     db.session.commit()
     db.session.refresh(member)
     assert member.status == "clicked", "an open or a late delivery never moves a clicked member back"
