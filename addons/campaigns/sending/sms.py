@@ -114,6 +114,14 @@ def _delivered(_sender: str, message: Any, env: Env, **_kw: Any) -> None:
         advance(env.sudo(), member, "delivered", message.delivered_at or env.now())
 
 
+def _failed(_sender: str, message: Any, env: Env, **_kw: Any) -> None:
+    member = member_of(message)
+    if member is not None:
+        advance(env.sudo(), member, "bounced", message.updated_at or env.now())
+
+
 def sms_member_handlers() -> list[EventHandler]:
-    """A campaign SMS reported delivered moves its member to `delivered`."""
-    return [EventHandler(signals.sms_delivered, _delivered, sender="sms")]
+    """A campaign SMS reported delivered moves its member to `delivered`; one that failed
+    for good (refused, or undelivered by the network) counts as a bounce."""
+    return [EventHandler(signals.sms_delivered, _delivered, sender="sms"),
+            EventHandler(signals.sms_failed, _failed, sender="sms")]

@@ -114,6 +114,12 @@ def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, cl
                          headers={"X-Twilio-Signature": signature(TOKEN, f"{BASE_URL}/sms/status", report)})
     assert answer.status_code == 204
     assert _members(message["id"])[people["chloe"]].status == "delivered"
+    report = {"MessageSid": texts()[1]["id"], "MessageStatus": "undelivered", "ErrorCode": "30005"}
+    answer = client.post("/sms/status", data=report,
+                         headers={"X-Twilio-Signature": signature(TOKEN, f"{BASE_URL}/sms/status", report)})
+    assert answer.status_code == 204
+    kenji = _members(message["id"])[people["kenji"]]
+    assert (kenji.status, kenji.bounced_at) == ("bounced", clock.now())
 
 
 def test_a_stop_reply_blocks_the_next_sms_campaign(app, clock, texts, api, people, client):
