@@ -20,7 +20,7 @@ from core.platform import platform
 from core.web.security import csrf
 from core.write_lock import will_write
 
-__all__ = ["tracking", "rewrite_links", "track_links", "add_pixel", "unsubscribe_url", "click_url", "open_url",
+__all__ = ["tracking", "track_links", "add_pixel", "unsubscribe_url", "click_url", "open_url",
            "masked"]
 
 tracking = Blueprint("mail_tracking", __name__, url_prefix="/mail")
@@ -48,21 +48,11 @@ def unsubscribe_url(message: MailMessage) -> str:
     return f"{base_url()}/mail/u/{message_token('unsubscribe', message)}"
 
 
-def rewrite_links(body: str, message: MailMessage) -> str:
-    """Point every http(s) link of an HTML body at its tracked redirect (not our own
-    links, such as unsubscribe) and record each distinct target as a `MailLink` of the
-    message (which must have its id): the redirect leads only there."""
-    rewritten, positions = track_links(body, message)
-    db.session.add_all(MailLink(message_id=message.id, position=position, url=target, click_count=0,
-                                created_at=message.created_at, updated_at=message.created_at,
-                                created_by=message.created_by, updated_by=message.created_by)
-                       for target, position in positions.items())
-    return rewritten
-
-
 def track_links(body: str, message: MailMessage) -> tuple[str, dict[str, int]]:
-    """`rewrite_links` without writing anything: the rewritten body and each distinct
-    target with its link number, for the caller to record (many messages at once)."""
+    """Point every http(s) link of an HTML body at its tracked redirect (not our own links,
+    such as unsubscribe). Returns the rewritten body and each distinct target with its link
+    number, for the caller to record as the message's `MailLink`s (many messages at once):
+    the redirect leads only there."""
     own = f"{base_url()}/mail/"
     positions: dict[str, int] = {}
 
