@@ -228,3 +228,27 @@ def test_a_template_that_does_not_parse_is_refused_beside_its_field(app, people,
     assert response.json["errors"]["subject"] == ["Line 1: unexpected end of template, expected 'end of print "
                                                   "statement'."]
     assert response.json["errors"]["body_text"][0].startswith("Line 2:")
+
+
+def test_views_of_a_batch_read_each_link_once_and_hide_what_the_user_may_not_read(app, make_user):
+    """`RecordView.many` gives the same values as one view per record, reads the accounts of
+    the whole batch in one query, and a hidden account is None there as it is alone."""
+    from core.testing.sql import selects, sent_statements
+    from core.templating import RecordView
+
+    owner = make_user("owner", roles=["contacts.own"])
+    records = Env.system().records
+    mine = records.create("accounts", {"name": "Mine Ltd", "owner_id": owner.id})
+    theirs = records.create("accounts", {"name": "Theirs plc"})
+    contacts = [records.create("contacts", {"last_name": f"Batch{n}", "owner_id": owner.id,
+                                            "account_id": (mine if n % 2 else theirs).id}) for n in range(6)]
+    db.session.commit()
+    env = Env.for_user(owner)
+    with sent_statements() as sent:
+        views = RecordView.many(env, "contacts", contacts, follow=("account",))
+        names = [view.account.name if view.account else None for view in views]
+    assert names == [None, "Mine Ltd"] * 3
+    assert len([s for s in selects(sent) if "FROM accounts" in s]) == 1
+    alone = [RecordView(env, "contacts", contact) for contact in contacts]
+    assert [view.account.name if view.account else None for view in alone] == names
+    assert [view.last_name for view in views] == [view.last_name for view in alone]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from core.records.errors import NotFound
 
@@ -36,11 +36,34 @@ class RecordView(ReadOnlyView):
     record's name.
     """
 
-    __slots__ = ("_env", "_resource", "_record", "_readable")
+    __slots__ = ("_env", "_resource", "_record", "_readable", "_links")
 
-    def __init__(self, env: Env, resource: str, record: Any) -> None:
+    def __init__(self, env: Env, resource: str, record: Any, readable: frozenset[str] | None = None) -> None:
         self._env, self._resource, self._record = env, resource, record
-        self._readable = frozenset(env.records.readable_fields(resource))
+        self._readable = readable if readable is not None else frozenset(env.records.readable_fields(resource))
+        self._links: dict[str, RecordView | None] = {}
+
+    @classmethod
+    def many(cls, env: Env, resource: str, records: Iterable[Any], follow: Sequence[str] = ()) -> list[RecordView]:
+        """Views of `records` (already read as `env`'s user) whose links named in `follow`
+        (`account` for `account_id`) are read for all of them at once: one search per link
+        through the records service, instead of one read per record when a template
+        follows it. A linked record the user may not read is None, as for one view."""
+        readable = frozenset(env.records.readable_fields(resource))
+        views = [cls(env, resource, record, readable) for record in records]
+        meta = env.records.meta(resource)
+        for name in follow:
+            link = meta.fields.get(f"{name}_id")
+            target = env.platform.models.by_table(link.relation or "") if link is not None else None
+            if link is None or link.kind != "many2one" or link.name not in readable or target is None:
+                continue
+            ids = sorted({getattr(view._record, link.name) for view in views} - {None})
+            found = env.records.search(target, [["id", "in", ids]], limit=len(ids)).records if ids else []
+            target_readable = frozenset(env.records.readable_fields(target))
+            linked = {record.id: cls(env, target, record, target_readable) for record in found}
+            for view in views:
+                view._links[name] = linked.get(getattr(view._record, link.name))
+        return views
 
     @classmethod
     def of(cls, env: Env, resource: str, record_id: int) -> RecordView:
@@ -55,6 +78,8 @@ class RecordView(ReadOnlyView):
         meta = self._env.records.meta(self._resource)
         if name in self._readable:
             return self._value(meta.fields[name], getattr(self._record, name))
+        if name in self._links:
+            return self._links[name]
         link = meta.fields.get(f"{name}_id")
         if link is not None and link.kind == "many2one" and link.name in self._readable:
             return self._linked(link.relation, getattr(self._record, link.name))

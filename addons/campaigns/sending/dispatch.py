@@ -37,6 +37,7 @@ from core.jobs.models import PENDING
 from core.mail.outbound import OutgoingMail, send_mails
 from core.platform import platform
 from core.records.errors import ValidationFailed
+from core.templating import RecordView
 
 from addons.campaigns.calls import assign_calls
 from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
@@ -156,12 +157,15 @@ def _hand_off_email(env: Env, message: CampaignMessage, members: list[CampaignMe
     reasons: dict[int, str | None] = {}
     mails: list[OutgoingMail] = []
     queued: list[CampaignMember] = []
+    # The templates' contact views, with their accounts read for the whole batch at once.
+    batch = list(contacts.values())
+    views = dict(zip((contact.id for contact in batch), RecordView.many(env, "contacts", batch, follow=("account",))))
     for member in members:
         contact = contacts[member.contact_id]
         reason = _skip_reason(message, contact, capped)
         if reason is None:
             try:
-                rendered = render_email(env, message, contact, member.variant)
+                rendered = render_email(env, message, views[contact.id], member.variant)
             except ValidationFailed as error:
                 reason = f"the template does not render: {error.errors}"
         reasons[member.id] = reason

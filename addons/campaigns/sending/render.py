@@ -47,12 +47,13 @@ def message_parts(message: CampaignMessage, variant: str | None = None) -> tuple
 
 
 def render_email(env: Env, message: CampaignMessage, contact: Any, variant: str | None = None) -> RenderedEmail:
-    """Render `message` (its variant B parts when `variant` is "b") for `contact` as
-    `env`'s user. A field the template names that the contact lacks renders as nothing,
-    so `{{ contact.first_name or 'there' }}` is the fallback; a template that fails is a
+    """Render `message` (its variant B parts when `variant` is "b") for `contact` (the
+    record, or its `RecordView`, such as `RecordView.many` gives a batch) as `env`'s user.
+    A field the template names that the contact lacks renders as nothing, so
+    `{{ contact.first_name or 'there' }}` is the fallback; a template that fails is a
     ValidationFailed naming the part."""
     subject, body = message_parts(message, variant)
-    view = RecordView(env, "contacts", contact)
+    view = contact if isinstance(contact, RecordView) else RecordView(env, "contacts", contact)
     context = {"contact": view, "account": view.account, "campaign": {"name": message.campaign.name}}
     limits = template_limits()
     text_source = text_template(body)
