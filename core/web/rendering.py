@@ -4,11 +4,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
 from markupsafe import Markup, escape
-from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
@@ -16,6 +15,7 @@ from core.i18n import DEFAULT_LOCALE, current_locale, format_day, format_moment,
 from core.models.read_time import read_time_fields
 from core.money import DEFAULT_PLACES, currency_places, quantum
 from core.models.meta import FieldMeta, ModelMeta
+from core.zones import zone_or_none
 
 __all__ = ["user_zone", "DisplayContext", "format_value", "local_input_value"]
 
@@ -23,10 +23,7 @@ __all__ = ["user_zone", "DisplayContext", "format_value", "local_input_value"]
 def user_zone(env: Env) -> ZoneInfo:
     """The user's timezone, else the platform's."""
     name = (env.user.timezone if env.user is not None else None) or env.platform.settings["timezone"]
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+    return zone_or_none(name) or ZoneInfo("UTC")
 
 
 class DisplayContext:
