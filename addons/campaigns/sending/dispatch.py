@@ -43,7 +43,7 @@ from addons.campaigns.calls import assign_calls
 from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
 from addons.campaigns.sending.recipients import has_held, materialise_recipients
 from addons.campaigns.sending.render import render_email
-from addons.campaigns.sending.rules import over_cap, throttle_budget
+from addons.campaigns.sending.rules import cap_reason, over_cap, throttle_budget
 from addons.campaigns.sending.sms import hand_off_sms
 from addons.contacts.models import Contact
 
@@ -188,9 +188,7 @@ def _skip_reason(message: CampaignMessage, contact: Contact, capped: set[int]) -
     if not contact.email:
         return "no email address"
     if contact.id in capped:
-        settings = platform().settings
-        return (f"frequency cap: {settings['campaigns_frequency_cap']} messages in "
-                f"{settings['campaigns_frequency_days']} days already")
+        return cap_reason()
     return None
 
 

@@ -13,7 +13,7 @@ from core.platform import platform
 
 from addons.campaigns.models import CampaignMember, CampaignMessage
 
-__all__ = ["Budget", "throttle_budget", "over_cap", "THROTTLE_WINDOW"]
+__all__ = ["Budget", "throttle_budget", "over_cap", "cap_reason", "THROTTLE_WINDOW"]
 
 #: The window the throttle counts messages in.
 THROTTLE_WINDOW = timedelta(minutes=1)
@@ -61,3 +61,10 @@ def over_cap(contact_ids: Iterable[int], channel: str, now: datetime) -> set[int
         .with_only_columns(CampaignMember.contact_id).group_by(CampaignMember.contact_id) \
         .having(func.count() >= cap)
     return set(db.session.scalars(counted))
+
+
+def cap_reason() -> str:
+    """Why a contact `over_cap` gets nothing more: the skip reason a member shows."""
+    settings = platform().settings
+    return (f"frequency cap: {settings['campaigns_frequency_cap']} messages in "
+            f"{settings['campaigns_frequency_days']} days already")

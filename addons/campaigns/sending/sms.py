@@ -31,6 +31,7 @@ from core.templating import RecordView, render_user_template
 from core.templating.limits import template_limits
 
 from addons.campaigns.models import CampaignMember, CampaignMessage
+from addons.campaigns.sending.rules import cap_reason
 from addons.campaigns.tracking import MEMBER_MODEL, advance, member_of
 from addons.contacts.models import Contact
 from addons.contacts.timezones import contact_zone
@@ -93,9 +94,7 @@ def hand_off_sms(env: Env, message: CampaignMessage, member: CampaignMember, con
     if not contact.consent_sms:
         return "no SMS consent on the contact"
     if contact.id in capped:
-        settings = platform().settings
-        return (f"frequency cap: {settings['campaigns_frequency_cap']} messages in "
-                f"{settings['campaigns_frequency_days']} days already")
+        return cap_reason()
     quiet_end = quiet_hours_end(contact_zone(contact), now)
     if quiet_end is not None:
         return quiet_end
