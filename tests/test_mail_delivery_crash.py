@@ -4,21 +4,17 @@ for the few the first worker had claimed, uncertain — counted at a real SMTP s
 The messages it had delivered but not yet announced are announced by the second."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, update
 
 from core.db import db
 from core.env import Env
 from core.jobs import JobRun, enqueue, execute
+from core.testing.workers import start_worker, wait_for
 from core.mail.delivery import DELIVERY_GROUP, UNCERTAIN
 from core.mail.models import MailMessage
 from core.mail.outbound import OutgoingMail, send_mails
@@ -26,24 +22,6 @@ from core.mail.outbound import OutgoingMail, send_mails
 from addons.contacts.models import Interaction
 
 MESSAGES = 600
-ROOT = Path(__file__).resolve().parents[1]
-_CLI = "import sys; from core.cli import main; sys.argv[0] = 'spectrum'; sys.exit(main())"
-
-
-def _worker(database_url: str, smtp_server, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), SPECTRUM_DATABASE_URL=database_url, SPECTRUM_SECRET_KEY="test-secret",
-               SPECTRUM_SMTP_HOST=smtp_server.host, SPECTRUM_SMTP_PORT=str(smtp_server.port))
-    with log.open("ab") as output:
-        return subprocess.Popen([sys.executable, "-c", _CLI, "worker", "--poll", "0.05"], env=env, cwd=ROOT,
-                                stdout=output, stderr=subprocess.STDOUT)
-
-
-def _wait(condition, seconds: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {seconds}s; worker log:\n{log.read_text()[-4000:]}")
-        time.sleep(0.005)
 
 
 def _statuses() -> Counter[str]:
@@ -64,8 +42,8 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_leaves_the_claimed_me
     assert db.session.scalar(select(func.count()).select_from(JobRun).where(JobRun.name == "mail.send")) == 1
     log = tmp_path / "worker.log"
 
-    first = _worker(database_url, smtp_server, log)
-    _wait(lambda: len(smtp_server.messages) >= 60, 60, "a first part of the batch", log)
+    first = start_worker(database_url, smtp_server, log)
+    wait_for(lambda: len(smtp_server.messages) >= 60, 60, "a first part of the batch", log, poll=0.005)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     at_kill = _statuses()
@@ -80,9 +58,9 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_leaves_the_claimed_me
     db.session.commit()
     assert recovered == 1
 
-    second = _worker(database_url, smtp_server, log)
+    second = start_worker(database_url, smtp_server, log)
     try:
-        _wait(lambda: _statuses().keys() <= {"sent", "uncertain"}, 120, "every message settled", log)
+        wait_for(lambda: _statuses().keys() <= {"sent", "uncertain"}, 120, "every message settled", log, poll=0.005)
         time.sleep(0.5)  # anything sent twice would arrive now
     finally:
         second.send_signal(signal.SIGTERM)

@@ -12,10 +12,11 @@ from sqlalchemy import func, select, update
 from core.db import db
 from core.env import Env
 from core.jobs import JobRun, enqueue, execute
+from core.testing.workers import start_worker, wait_for
 
 from addons.campaigns.models import JourneyMember, JourneyStepRun
 from addons.campaigns.tests.journey_helpers import build_journey
-from addons.campaigns.tests.test_sending_crash import _wait, _worker
+from addons.campaigns.tests.test_sending_crash import FAST_SENDING
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
 
@@ -44,8 +45,8 @@ def test_a_worker_killed_mid_advance_and_restarted_sends_each_member_one_email(a
     assert db.session.scalar(select(func.count()).select_from(JourneyMember)) == MEMBERS
     log = tmp_path / "worker.log"
 
-    first = _worker(database_url, smtp_server, log)
-    _wait(lambda: _runs() > 0, 60, "a first batch of step runs", log)
+    first = start_worker(database_url, smtp_server, log, **FAST_SENDING)
+    wait_for(lambda: _runs() > 0, 60, "a first batch of step runs", log)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     at_kill = _runs()
@@ -58,9 +59,9 @@ def test_a_worker_killed_mid_advance_and_restarted_sends_each_member_one_email(a
     db.session.execute(update(JobRun).where(JobRun.status == "retrying").values(due_at=now))
     db.session.commit()
 
-    second = _worker(database_url, smtp_server, log)
+    second = start_worker(database_url, smtp_server, log, **FAST_SENDING)
     try:
-        _wait(lambda: len(smtp_server.messages) >= MEMBERS and _runs() == 2 * MEMBERS, 240,
+        wait_for(lambda: len(smtp_server.messages) >= MEMBERS and _runs() == 2 * MEMBERS, 240,
               "every member sent and waiting", log)
         time.sleep(1.0)  # anything sent twice would arrive now
     finally:

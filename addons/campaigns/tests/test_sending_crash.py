@@ -2,13 +2,9 @@
 restarted delivers each message exactly once, counted at a real SMTP server."""
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -16,6 +12,7 @@ from sqlalchemy import func, select, update
 from core.db import db
 from core.env import Env
 from core.jobs import JobRun, enqueue, execute
+from core.testing.workers import start_worker, wait_for
 from core.mail.models import MailMessage
 
 from addons.campaigns.models import CampaignMember
@@ -24,32 +21,14 @@ from addons.campaigns.sending import start_sending
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
 
 RECIPIENTS = 1000
-ROOT = Path(__file__).resolve().parents[3]
-_CLI = "import sys; from core.cli import main; sys.argv[0] = 'spectrum'; sys.exit(main())"
-
-
-def _worker(database_url: str, smtp_server, log: Path) -> subprocess.Popen[bytes]:
-    """`spectrum worker` in its own process, on the test database, sending to the test's SMTP server."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), SPECTRUM_DATABASE_URL=database_url, SPECTRUM_SECRET_KEY="test-secret",
-               SPECTRUM_SMTP_HOST=smtp_server.host, SPECTRUM_SMTP_PORT=str(smtp_server.port),
-               SPECTRUM_CAMPAIGNS_EMAIL_PER_MINUTE="1000000", SPECTRUM_CAMPAIGNS_BATCH_SIZE="50")
-    with log.open("ab") as output:
-        return subprocess.Popen([sys.executable, "-c", _CLI, "worker", "--poll", "0.05"], env=env, cwd=ROOT,
-                                stdout=output, stderr=subprocess.STDOUT)
+#: The worker's settings: no throttle, and small batches so the kill lands mid-send.
+FAST_SENDING = {"campaigns_email_per_minute": "1000000", "campaigns_batch_size": "50"}
 
 
 def _handed_over() -> int:
     db.session.rollback()
     return int(db.session.scalar(select(func.count()).select_from(CampaignMember)
                                  .where(CampaignMember.status != "pending")) or 0)
-
-
-def _wait(condition, seconds: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {seconds}s; worker log:\n{log.read_text()[-4000:]}")
-        time.sleep(0.02)
 
 
 def test_a_worker_killed_mid_send_and_restarted_delivers_each_message_once(app, database_url, smtp_server, clock,
@@ -65,8 +44,8 @@ def test_a_worker_killed_mid_send_and_restarted_delivers_each_message_once(app, 
     db.session.commit()
     log = tmp_path / "worker.log"
 
-    first = _worker(database_url, smtp_server, log)
-    _wait(lambda: _handed_over() > 0, 60, "a first batch", log)
+    first = start_worker(database_url, smtp_server, log, **FAST_SENDING)
+    wait_for(lambda: _handed_over() > 0, 60, "a first batch", log)
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     at_kill = _handed_over()
@@ -80,9 +59,9 @@ def test_a_worker_killed_mid_send_and_restarted_delivers_each_message_once(app, 
     db.session.commit()
     assert recovered == 1
 
-    second = _worker(database_url, smtp_server, log)
+    second = start_worker(database_url, smtp_server, log, **FAST_SENDING)
     try:
-        _wait(lambda: len(smtp_server.messages) >= RECIPIENTS and _handed_over() == RECIPIENTS, 240,
+        wait_for(lambda: len(smtp_server.messages) >= RECIPIENTS and _handed_over() == RECIPIENTS, 240,
               "every message delivered", log)
         time.sleep(1.0)  # anything sent twice would arrive now
     finally:
