@@ -7,14 +7,14 @@ from __future__ import annotations
 import signal
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from core.db import db
 from core.env import Env
-from core.jobs import JobRun, enqueue, execute
-from core.testing.workers import start_worker, wait_for
+from core.jobs import JobRun
+from core.testing.workers import recover_killed_runs, start_worker, wait_for
 from core.mail.delivery import DELIVERY_GROUP, UNCERTAIN
 from core.mail.models import MailMessage
 from core.mail.outbound import OutgoingMail, send_mails
@@ -51,12 +51,7 @@ def test_a_worker_killed_mid_batch_sends_nothing_twice_and_leaves_the_claimed_me
     assert 0 < delivered < MESSAGES, "the worker was to be killed in the middle of the batch"
 
     # jobs.recover finds the killed run past its timeout and queues it again.
-    now = datetime.now(timezone.utc)
-    clock.set(now + timedelta(hours=2))
-    execute(enqueue("jobs.recover").id)
-    recovered = db.session.execute(update(JobRun).where(JobRun.status == "retrying").values(due_at=now)).rowcount
-    db.session.commit()
-    assert recovered == 1
+    assert recover_killed_runs(clock, timedelta(hours=2)) == 1
 
     second = start_worker(database_url, smtp_server, log)
     try:

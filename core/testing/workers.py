@@ -8,11 +8,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import pytest
 
-__all__ = ["start_worker", "wait_for"]
+__all__ = ["start_worker", "wait_for", "recover_killed_runs"]
 
 ROOT = Path(__file__).resolve().parents[2]
 _CLI = "import sys; from core.cli import main; sys.argv[0] = 'spectrum'; sys.exit(main())"
@@ -37,3 +38,20 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str, log: Path
         if time.monotonic() > deadline:
             pytest.fail(f"{what} did not happen within {seconds}s; worker log:\n{log.read_text()[-4000:]}")
         time.sleep(poll)
+
+
+def recover_killed_runs(clock: Any, later: timedelta) -> int:
+    """After a worker was killed: move the test clock `later` (past the killed run's
+    timeout), run `jobs.recover`, and make the runs it put back due now for the next
+    worker (which reads the real clock). Returns how many runs it put back."""
+    from sqlalchemy import update
+
+    from core.db import db
+    from core.jobs import JobRun, enqueue, execute
+
+    now = datetime.now(timezone.utc)
+    clock.set(now + later)
+    execute(enqueue("jobs.recover").id)
+    recovered = db.session.execute(update(JobRun).where(JobRun.status == "retrying").values(due_at=now)).rowcount
+    db.session.commit()
+    return int(recovered)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import signal
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from core.db import db
 from core.env import Env
-from core.jobs import JobRun, enqueue, execute
-from core.testing.workers import start_worker, wait_for
+from core.testing.workers import recover_killed_runs, start_worker, wait_for
 from core.mail.models import MailMessage
 
 from addons.campaigns.models import CampaignMember
@@ -52,12 +51,7 @@ def test_a_worker_killed_mid_send_and_restarted_delivers_each_message_once(app, 
     assert 0 < at_kill < RECIPIENTS, "the worker was to be killed in the middle of the send"
 
     # Time passes: jobs.recover finds the killed run past its timeout and queues it again.
-    now = datetime.now(timezone.utc)
-    clock.set(now + timedelta(minutes=3))
-    execute(enqueue("jobs.recover").id)
-    recovered = db.session.execute(update(JobRun).where(JobRun.status == "retrying").values(due_at=now)).rowcount
-    db.session.commit()
-    assert recovered == 1
+    assert recover_killed_runs(clock, timedelta(minutes=3)) == 1
 
     second = start_worker(database_url, smtp_server, log, **FAST_SENDING)
     try:
