@@ -1,8 +1,9 @@
 """Attribution: which campaigns earn a conversion, and how much of it, under the first
 touch, last touch, linear and time-decay models.
 
-A touch is a moment a campaign reached the contact: their member row's `sent_at`,
-`opened_at` and `clicked_at`, within the attribution window before the conversion
+A touch is a moment a campaign reached the contact: each of its messages' `sent_at`,
+`opened_at` and `clicked_at` (the contact's `campaign_deliveries`, and member rows
+imported without deliveries), within the attribution window before the conversion
 (setting `campaigns_attribution_window_days`). Time decay weighs a touch by
 2^(-age / half-life) (setting `campaigns_time_decay_half_life_days`)."""
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy import select
 from core.db import db
 from core.env import Env
 
-from addons.campaigns.models import CampaignAttribution, CampaignMember
+from addons.campaigns.models import CampaignAttribution, CampaignDelivery, CampaignMember
 from addons.campaigns.models.attributions import ATTRIBUTION_MODELS
 from addons.campaigns.tracking import advance
 
@@ -78,12 +79,17 @@ def credits(touches: Iterable[Touch], model: str, at: datetime, half_life_days: 
 
 
 def touches_of(contact_id: int, at: datetime, window_days: int) -> list[Touch]:
-    """The campaign touches of a contact in the `window_days` before `at` (inclusive)."""
+    """The campaign touches of a contact in the `window_days` before `at` (inclusive): the
+    moments of their deliveries, and of member rows written without one (history
+    imported from another tool); a moment both show counts once."""
     start = at - timedelta(days=window_days)
-    rows = db.session.execute(select(CampaignMember.campaign_id, *(getattr(CampaignMember, name) for name in _TOUCH_FIELDS))
-                              .where(CampaignMember.contact_id == contact_id)).all()
-    return [Touch(row[0], moment) for row in rows for moment in row[1:]
-            if moment is not None and start <= moment <= at]
+    moments: set[tuple[int, datetime]] = set()
+    for model in (CampaignDelivery, CampaignMember):
+        rows = db.session.execute(select(model.campaign_id, *(getattr(model, name) for name in _TOUCH_FIELDS))
+                                  .where(model.contact_id == contact_id)).all()
+        moments.update((row[0], moment) for row in rows for moment in row[1:]
+                       if moment is not None and start <= moment <= at)
+    return [Touch(campaign_id, moment) for campaign_id, moment in sorted(moments, key=lambda pair: (pair[1], pair[0]))]
 
 
 def record_conversion(env: Env, conversion: Conversion) -> list[CampaignAttribution]:

@@ -14,6 +14,7 @@ CHILDREN = (
     ("campaign_messages", "campaign.owner_id", "rcud"),
     ("campaign_costs", "campaign.owner_id", "rcud"),
     ("campaign_members", "campaign.owner_id", "r"),
+    ("campaign_deliveries", "campaign.owner_id", "r"),
     ("journey_steps", "journey.owner_id", "rcud"),
     ("journey_members", "journey.owner_id", "r"),
     ("campaign_attributions", "campaign.owner_id", "r"),
@@ -52,10 +53,10 @@ def shipped_records() -> list[DataRecord]:
              [["member.journey.owner_id", "=", _ME]], "Journey step runs of own journeys"),
     ]
     # Anyone may be given calls to make (a salesperson without a Marketing role): they read
-    # the campaign members assigned to them; `addons.campaigns.calls` records the outcome.
+    # the call-list deliveries assigned to them; `addons.campaigns.calls` records the outcome.
     data += [
-        access("campaigns.access_campaign_members_caller", "base.user", "campaign_members", "r"),
-        rule("campaigns.rule_calls_assigned", "base.user", "campaign_members", [["assignee_id", "=", _ME]],
+        access("campaigns.access_campaign_deliveries_caller", "base.user", "campaign_deliveries", "r"),
+        rule("campaigns.rule_calls_assigned", "base.user", "campaign_deliveries", [["assignee_id", "=", _ME]],
              "Calls assigned to me"),
     ]
     return data

@@ -1,10 +1,10 @@
-"""Demo campaigns: three finished campaigns of the past year with their costs and members
-whose statuses make a realistic funnel, and — where sales is installed too — the won
+"""Demo campaigns: three finished campaigns of the past year with their costs and an email
+whose deliveries (and members) make a realistic funnel, and — where sales is installed too — the won
 deals they helped close, credited through the attribution models.
 
 The deals are read by resource name through the records service once both addons are
 installed (`core.signals.addon_installed`), never by importing sales: a contact of a won
-deal is made a member of the campaigns that ran before the win, touched before it, and
+deal is sent the email of the campaigns that ran before the win, touched before it, and
 the win is recorded as a conversion (`sales.opportunity_won`, amount in the company
 currency, one credit set per deal)."""
 from __future__ import annotations
@@ -23,21 +23,25 @@ from core.env import Env
 from core.platform import platform
 
 from addons.campaigns.attribution import Conversion, record_conversion
-from addons.campaigns.models import CampaignMember
-from addons.campaigns.tracking import advance
+from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMessage
+from addons.campaigns.tracking import advance_delivery
 from addons.contacts.demo import ACCOUNTS
 
 __all__ = ["DEMO_CAMPAIGNS", "campaign_records", "demo_win_handlers", "credit_demo_wins"]
 
-#: key, name, goal, months ago it started, weeks it ran, channel costs.
+#: key, name, goal, months ago it started, weeks it ran, channel costs, the subject of its email.
 DEMO_CAMPAIGNS = [
     ("spring", "Spring webinar series", "Fill three product webinars with qualified prospects.", 11, 6,
-     {"email": "9000", "task": "14000"}),
+     {"email": "9000", "task": "14000"}, "Three webinars this spring: save your seat"),
     ("summer", "Summer product launch", "Announce the new release to every customer and prospect.", 7, 4,
-     {"email": "18000", "sms": "7500"}),
+     {"email": "18000", "sms": "7500"}, "It is here: meet the new release"),
     ("autumn", "Autumn customer day", "Bring key accounts to the customer day and upsell.", 3, 5,
-     {"email": "12000", "task": "21000"}),
+     {"email": "12000", "task": "21000"}, "You are invited to our customer day"),
 ]
+_BODY = ("<p>Hello {{ contact.first_name or 'there' }},</p>"
+         "<p>{{ campaign.name }}: everything you need to know is on "
+         '<a href="https://www.example.com/events">our events page</a>.</p>'
+         "<p>See you soon,<br>The Spectrum team</p>")
 #: Share of the members reaching each step, given the one before (sent -> delivered -> opened -> clicked).
 _DELIVERED, _OPENED, _CLICKED, _UNSUBSCRIBED = 0.96, 0.42, 0.33, 0.02
 #: At most this share of won deals were helped by a demo campaign.
@@ -71,12 +75,13 @@ def _member_values(rng: random.Random, sent_at: datetime) -> dict[str, Any]:
 
 
 def campaign_records(seed: int) -> list[DataRecord]:
-    """The three campaigns (scheduled, run, then done), their costs and members: the first
-    contacts of the demo accounts, each sent the campaign's mail on a day of its run."""
+    """The three campaigns (scheduled, run, then done), their costs, their email and its
+    audience: the first contacts of the demo accounts, each sent the email on a day of the
+    run (a delivery, and the member row that says the same of the campaign)."""
     rng = random.Random(seed + 17)
     today = platform().clock.now().date()
     records: list[DataRecord] = []
-    for key, name, goal, months_ago, weeks, costs in DEMO_CAMPAIGNS:
+    for key, name, goal, months_ago, weeks, costs, subject in DEMO_CAMPAIGNS:
         starts = _start(today, months_ago)
         ends = starts + timedelta(weeks=weeks)
         xid = f"campaigns.demo_campaign_{key}"
@@ -91,19 +96,27 @@ def campaign_records(seed: int) -> list[DataRecord]:
             records.append(DataRecord(f"campaigns.demo_cost_{key}_{channel}", "campaign_costs", {
                 "campaign_id": Ref(xid), "channel": channel, "amount": amount, "spent_on": starts.isoformat(),
                 "note": f"{channel} for {name}"}, at=_moment(starts, 9)))
+        message = f"campaigns.demo_message_{key}"
+        records.append(DataRecord(message, "campaign_messages", {
+            "campaign_id": Ref(xid), "channel": "email", "subject": subject, "body": _BODY,
+            "scheduled_at": _moment(starts, 8).isoformat(), "status": "sent"}, at=_moment(starts - timedelta(days=3), 15)))
         for account in range(1, ACCOUNTS + 1):
             if rng.random() < 0.2:
                 continue  # not every account is in every audience
             sent_at = _moment(starts + timedelta(days=rng.randrange(weeks * 7)), rng.randint(8, 11))
-            records.append(DataRecord(f"campaigns.demo_member_{key}_{account}", "campaign_members", {
-                "campaign_id": Ref(xid), "contact_id": Ref(f"contacts.demo_contact_{account}_1"),
-                **_member_values(rng, sent_at)}, at=sent_at))
+            contact, values = Ref(f"contacts.demo_contact_{account}_1"), _member_values(rng, sent_at)
+            records += [
+                DataRecord(f"campaigns.demo_member_{key}_{account}", "campaign_members", {
+                    "campaign_id": Ref(xid), "contact_id": contact, **values}, at=sent_at),
+                DataRecord(f"campaigns.demo_delivery_{key}_{account}", "campaign_deliveries", {
+                    "campaign_id": Ref(xid), "message_id": Ref(message), "contact_id": contact, **values}, at=sent_at),
+            ]
     return records
 
 
 def credit_demo_wins(env: Env, seed: int = 0) -> int:
     """Credit the demo campaigns with part of the won deals of the past year: the deal's
-    contact becomes a member of the campaigns that ran in the 90 days before the win (sent,
+    contact gets the email of the campaigns that ran in the 90 days before the win (sent,
     opened, sometimes clicked) and the win is recorded as a conversion. Returns the deals
     credited."""
     system = env.sudo()
@@ -121,18 +134,28 @@ def credit_demo_wins(env: Env, seed: int = 0) -> int:
         if not ran:
             continue
         for campaign in ran:
-            member = db.session.scalar(select(CampaignMember).where(CampaignMember.campaign_id == campaign.id,
-                                                                    CampaignMember.contact_id == deal.contact_id))
-            if member is None:
-                member = system.records.create("campaign_members", {"campaign_id": campaign.id,
-                                                                     "contact_id": deal.contact_id})
+            delivery = _demo_delivery(system, campaign.id, deal.contact_id)
             sent = _moment(campaign.starts_on + timedelta(days=rng.randrange(7)), 9)
-            advance(system, member, "sent", sent)
-            advance(system, member, "clicked" if rng.random() < 0.8 else "opened", sent + timedelta(hours=3))
+            advance_delivery(system, delivery, "sent", sent)
+            advance_delivery(system, delivery, "clicked" if rng.random() < 0.8 else "opened",
+                             sent + timedelta(hours=3))
         record_conversion(system, Conversion("sales.opportunity_won", "won", deal.contact_id, closed,
                                              Decimal(deal.amount_company), f"opportunities:{deal.id}"))
         credited += 1
     return credited
+
+
+def _demo_delivery(system: Env, campaign_id: int, contact_id: int) -> CampaignDelivery:
+    """The contact's delivery of the demo campaign's email (and their member row), made if absent."""
+    message_id = db.session.scalar(select(CampaignMessage.id).where(CampaignMessage.campaign_id == campaign_id)
+                                   .order_by(CampaignMessage.id).limit(1))
+    if db.session.scalar(select(CampaignMember.id).where(CampaignMember.campaign_id == campaign_id,
+                                                         CampaignMember.contact_id == contact_id)) is None:
+        system.records.create("campaign_members", {"campaign_id": campaign_id, "contact_id": contact_id})
+    delivery = db.session.scalar(select(CampaignDelivery).where(CampaignDelivery.message_id == message_id,
+                                                                CampaignDelivery.contact_id == contact_id))
+    return delivery or system.records.create("campaign_deliveries", {
+        "campaign_id": campaign_id, "message_id": message_id, "contact_id": contact_id})
 
 
 def _on_installed(sender: str, env: Env, **_kw: Any) -> None:

@@ -75,15 +75,18 @@ def register_blueprints() -> list[Any]:
 
 @hookimpl
 def register_detail_panels() -> list[DetailPanel]:
-    """A segment's members now: the count and the first ones, as the viewer sees them; an
-    email's A/B test results and its preview as a chosen contact, with the test send; a
+    """A segment's members now: the count and the first ones, as the viewer sees them; a
+    message's results; an email's A/B test results and its preview as a chosen contact,
+    with the test send; a
     journey's flow with its members at each step, and its Activate / Pause buttons."""
     from addons.campaigns.journeys.page import journey_panels
-    from addons.campaigns.web.messages import ab_panel, preview_panel
+    from addons.campaigns.web.messages import ab_panel, preview_panel, results_panel
     from addons.campaigns.web.pages import segment_panel
 
     return [DetailPanel("campaigns.audience", "Members", lambda resource: resource == "segments", segment_panel,
                         position=10),
+            DetailPanel("campaigns.results", "Results", lambda resource: resource == "campaign_messages",
+                        results_panel, position=5),
             DetailPanel("campaigns.ab", "A/B test", lambda resource: resource == "campaign_messages", ab_panel,
                         position=10),
             DetailPanel("campaigns.preview", "Preview", lambda resource: resource == "campaign_messages",
@@ -132,10 +135,10 @@ def register_event_handlers() -> list[EventHandler]:
     from addons.campaigns.journeys import journey_handlers
     from addons.campaigns.refresh import handlers
     from addons.campaigns.sending import sending_handlers
-    from addons.campaigns.sending.sms import sms_member_handlers
+    from addons.campaigns.sending.sms import sms_delivery_handlers
     from addons.campaigns.tracking import mail_handlers
 
-    return [*handlers(), *sending_handlers(), *mail_handlers(), *sms_member_handlers(), *demo_win_handlers(),
+    return [*handlers(), *sending_handlers(), *mail_handlers(), *sms_delivery_handlers(), *demo_win_handlers(),
             *journey_handlers()]
 
 

@@ -1,5 +1,6 @@
 """Campaign figures for the ROI dashboard, computed in SQL over the records the viewer may
-read: the funnel, attributed revenue against costs per campaign, and sends and
+read: the funnel (contacts reached, from the member rows), each message's own funnel
+(from its deliveries), attributed revenue against costs per campaign, and sends and
 engagement by month."""
 from __future__ import annotations
 
@@ -8,15 +9,16 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from core.db import db
 from core.env import Env
 from core.records.grouping import count_by_month
 
-from addons.campaigns.models import Campaign, CampaignAttribution, CampaignCost, CampaignMember
+from addons.campaigns.models import Campaign, CampaignAttribution, CampaignCost, CampaignDelivery, CampaignMember
 
-__all__ = ["FUNNEL_STEPS", "CampaignReturn", "funnel", "returns", "activity_by_month", "last_months"]
+__all__ = ["FUNNEL_STEPS", "MESSAGE_STEPS", "CampaignReturn", "funnel", "message_funnel", "returns",
+           "activity_by_month", "last_months"]
 
 #: The funnel's steps: a member counts at a step once its moment is stamped (tracking
 #: stamps the moments a later step implies, so each step holds the next).
@@ -47,6 +49,23 @@ def funnel(env: Env, campaign_id: int | None = None) -> dict[str, int]:
     counts = [func.count(getattr(CampaignMember, f"{step}_at")) for step, _label in FUNNEL_STEPS]
     row = db.session.execute(select(*counts).where(env.records.condition("campaign_members", domain))).one()
     return {step: int(count) for (step, _label), count in zip(FUNNEL_STEPS, row)}
+
+
+#: A message's own funnel (its deliveries), and the deliveries that did not go out.
+MESSAGE_STEPS = (("sent", "Sent"), ("delivered", "Delivered"), ("opened", "Opened"), ("clicked", "Clicked"),
+                 ("bounced", "Bounced"), ("unsubscribed", "Unsubscribed"))
+
+
+def message_funnel(env: Env, message_id: int) -> dict[str, int]:
+    """One message's deliveries the viewer may read: in all (`recipients`), at each of
+    MESSAGE_STEPS, `skipped`, and `waiting` (pending, held for an A/B winner)."""
+    waiting = func.count(case((CampaignDelivery.status.in_(("pending", "held")), 1)))
+    skipped = func.count(case((CampaignDelivery.status == "skipped", 1)))
+    counts = [func.count(getattr(CampaignDelivery, f"{step}_at")) for step, _label in MESSAGE_STEPS]
+    row = db.session.execute(select(func.count(), waiting, skipped, *counts).where(
+        env.records.condition("campaign_deliveries", [["message_id", "=", message_id]]))).one()
+    names = ("recipients", "waiting", "skipped", *(step for step, _label in MESSAGE_STEPS))
+    return {name: int(count) for name, count in zip(names, row)}
 
 
 def returns(env: Env, model: str) -> list[CampaignReturn]:
@@ -83,9 +102,10 @@ def last_months(today: date, count: int) -> list[str]:
 
 
 def activity_by_month(env: Env, months: list[str]) -> dict[str, Any]:
-    """Chart data: members sent, opened and clicked in each of `months`."""
+    """Chart data: messages sent, opened and clicked in each of `months` (every message of
+    every campaign, from their deliveries)."""
     series = []
     for step, label in (("sent", "Sent"), ("opened", "Opened"), ("clicked", "Clicked")):
-        counts = count_by_month(env.records, "campaign_members", f"{step}_at")
+        counts = count_by_month(env.records, "campaign_deliveries", f"{step}_at")
         series.append({"name": label, "data": [int(counts.get(month, 0)) for month in months]})
     return {"labels": months, "series": series}

@@ -1,37 +1,40 @@
-"""Mail events of a campaign's messages move its member row forward.
+"""Mail, SMS and call events of a campaign's messages move its delivery rows, and the
+campaign's member rows, forward.
 
-The contract with the sender: a campaign email is a kernel `MailMessage` whose
-`related_model` is "campaign_members" and `related_id` the member's id (and, as for any
-mail to a contact, `recipient_model` "contacts" and `recipient_id` the contact). Any
-message not marked so is none of this addon's business.
+The contract with the sender: a campaign email (or SMS) is a kernel `MailMessage` (or
+`SmsMessage`) whose `related_model` is "campaign_deliveries" and `related_id` the
+delivery's id (and, as for any mail to a contact, `recipient_model` "contacts" and
+`recipient_id` the contact). Any message not marked so is none of this addon's business.
 
-A member only moves forward, along `RANK`; reaching a status stamps its moment and the
-moments it implies that are still empty (a click means the mail was delivered and
-opened). A bounce or an unsubscribe stamps its moment even when the member already went
-further. The messages a delivery run sent together move their members to delivered with
-one statement. The contact's timeline gets these events from the contacts addon, which
-files every mail event on the recipient's timeline."""
+A delivery, and the contact's member row of the campaign, only move forward, along
+`RANK`; reaching a status stamps its moment and the moments it implies that are still
+empty (a click means the mail was delivered and opened). A bounce or an unsubscribe
+stamps its moment even when the row already went further. A member's moments are
+therefore the first of its deliveries'. The messages a delivery run sent together move
+their rows to delivered with two statements. The contact's timeline gets these events
+from the contacts addon, which files every mail event on the recipient's timeline."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import bindparam, case, func, or_, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 
 from core.db import db
 from core.declarations import EventHandler
 from core.env import Env
 from core.mail import signals
 
-from addons.campaigns.models import CampaignMember
+from addons.campaigns.models import CampaignDelivery, CampaignMember
 
-__all__ = ["MEMBER_MODEL", "RANK", "advance", "member_of", "mail_handlers"]
+__all__ = ["DELIVERY_MODEL", "RANK", "advance", "advance_delivery", "delivery_of", "member_of", "members_sent",
+           "members_skipped", "mail_handlers"]
 
-#: The `MailMessage.related_model` of a campaign email; its `related_id` is the member's id.
-MEMBER_MODEL = "campaign_members"
-#: How far each status is along a member's way; a member never moves to a lower rank.
-RANK = {"pending": 0, "sent": 1, "delivered": 2, "bounced": 3, "opened": 4, "clicked": 5, "unsubscribed": 6,
-        "converted": 7}
+#: The `related_model` of a campaign email or SMS; its `related_id` is the delivery's id.
+DELIVERY_MODEL = "campaign_deliveries"
+#: How far each status is along the way; a row never moves to a lower rank.
+RANK = {"pending": 0, "held": 0, "skipped": 0, "sent": 1, "delivered": 2, "bounced": 3, "opened": 4, "clicked": 5,
+        "unsubscribed": 6, "converted": 7}
 #: The moments a status implies, stamped when still empty.
 _IMPLIED = {
     "sent": ("sent_at",), "delivered": ("sent_at", "delivered_at"), "bounced": ("sent_at", "bounced_at"),
@@ -39,55 +42,109 @@ _IMPLIED = {
     "clicked": ("sent_at", "delivered_at", "opened_at", "clicked_at"),
     "unsubscribed": ("sent_at", "delivered_at", "unsubscribed_at"), "converted": ("converted_at",),
 }
+_RESOURCE = {CampaignDelivery: DELIVERY_MODEL, CampaignMember: "campaign_members"}
 
 
-def member_of(message: Any) -> CampaignMember | None:
-    """The campaign member a mail was sent to, or None for any other mail."""
-    if message.related_model != MEMBER_MODEL or not message.related_id:
+def delivery_of(message: Any) -> CampaignDelivery | None:
+    """The campaign delivery a mail or SMS was sent for, or None for any other message."""
+    if message.related_model != DELIVERY_MODEL or not message.related_id:
         return None
-    return db.session.get(CampaignMember, int(message.related_id))
+    return db.session.get(CampaignDelivery, int(message.related_id))
 
 
-def advance(env: Env, member: CampaignMember, status: str, at: datetime) -> CampaignMember:
-    """Move `member` to `status` unless it is already as far or further, and stamp the
-    moments `status` implies that are still empty; through the records service as `env`."""
-    values: dict[str, Any] = {name: at for name in _IMPLIED[status] if getattr(member, name) is None}
-    if RANK[status] > RANK[member.status]:
+def member_of(delivery: CampaignDelivery) -> CampaignMember | None:
+    """The campaign's member row of the delivery's contact."""
+    return db.session.scalar(select(CampaignMember).where(CampaignMember.campaign_id == delivery.campaign_id,
+                                                          CampaignMember.contact_id == delivery.contact_id))
+
+
+def advance(env: Env, row: CampaignDelivery | CampaignMember, status: str, at: datetime) -> None:
+    """Move a delivery or a member to `status` unless it is already as far or further, and
+    stamp the moments `status` implies that are still empty; through the records service
+    as `env`."""
+    values: dict[str, Any] = {name: at for name in _IMPLIED[status] if getattr(row, name) is None}
+    if RANK[status] > RANK[row.status]:
         values["status"] = status
     if values:
-        env.records.update(MEMBER_MODEL, member.id, values)
-    return member
+        env.records.update(_RESOURCE[type(row)], row.id, values)
+
+
+def advance_delivery(env: Env, delivery: CampaignDelivery, status: str, at: datetime) -> None:
+    """`advance` the delivery and its contact's member row of the campaign."""
+    advance(env, delivery, status, at)
+    member = member_of(delivery)
+    if member is not None:
+        advance(env, member, status, at)
+
+
+def members_sent(campaign_id: int, contact_ids: Sequence[int], now: datetime) -> None:
+    """The campaign reached these contacts at `now`: their member rows still pending or
+    skipped become sent, and keep their first moment. One statement."""
+    if not contact_ids:
+        return
+    table = CampaignMember.__table__
+    db.session.execute(update(table).where(table.c.campaign_id == campaign_id, table.c.contact_id.in_(contact_ids))
+                       .values(status=case((table.c.status.in_(("pending", "skipped")), "sent"),
+                                           else_=table.c.status),
+                               sent_at=func.coalesce(table.c.sent_at, now), updated_at=now,
+                               version=table.c.version + 1))
+
+
+def members_skipped(campaign_id: int, contact_ids: Sequence[int], now: datetime) -> None:
+    """A message skipped these contacts: their member rows the campaign has not reached
+    yet say so. One statement."""
+    if not contact_ids:
+        return
+    table = CampaignMember.__table__
+    db.session.execute(update(table).where(table.c.campaign_id == campaign_id, table.c.contact_id.in_(contact_ids),
+                                           table.c.status == "pending")
+                       .values(status="skipped", updated_at=now, version=table.c.version + 1))
 
 
 _BEFORE_DELIVERED = tuple(status for status, rank in RANK.items() if rank < RANK["delivered"])
-_TABLE = CampaignMember.__table__
-_DELIVERED = update(_TABLE).where(_TABLE.c.id == bindparam("member_id")).values(
+
+
+def _delivered_statement(table: Any, key: Any) -> Any:
+    """UPDATE of one row (selected by `key`) to delivered at `:at`, for executemany."""
     # OR of equalities, not IN: an IN list is expanded per execution, which executemany cannot do.
-    status=case((or_(*(_TABLE.c.status == status for status in _BEFORE_DELIVERED)), "delivered"),
-                else_=_TABLE.c.status),
-    sent_at=func.coalesce(_TABLE.c.sent_at, bindparam("at")),
-    delivered_at=func.coalesce(_TABLE.c.delivered_at, bindparam("at")),
-    updated_at=bindparam("now"), version=_TABLE.c.version + 1)
+    return update(table).where(key).values(
+        status=case((or_(*(table.c.status == status for status in _BEFORE_DELIVERED)), "delivered"),
+                    else_=table.c.status),
+        sent_at=func.coalesce(table.c.sent_at, bindparam("at")),
+        delivered_at=func.coalesce(table.c.delivered_at, bindparam("at")),
+        updated_at=bindparam("now"), version=table.c.version + 1)
+
+
+_DELIVERIES, _MEMBERS = CampaignDelivery.__table__, CampaignMember.__table__
+_DELIVERY_DELIVERED = _delivered_statement(_DELIVERIES, _DELIVERIES.c.id == bindparam("delivery_id"))
+_MEMBER_DELIVERED = _delivered_statement(_MEMBERS, and_(_MEMBERS.c.campaign_id == bindparam("campaign"),
+                                                        _MEMBERS.c.contact_id == bindparam("contact")))
 
 
 def _delivered(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> None:
-    """`advance` to delivered, at each message's `sent_at`, of the members of many sent
-    messages: one UPDATE statement for them all."""
+    """`advance_delivery` to delivered, at each message's `sent_at`, of the deliveries of
+    many sent messages: one UPDATE of the deliveries and one of their members."""
     now = env.now()
-    rows = [{"member_id": int(message.related_id), "at": message.sent_at or now, "now": now}
-            for message in messages if message.related_model == MEMBER_MODEL and message.related_id]
-    if rows:
-        db.session.execute(_DELIVERED, rows)
+    moments = {int(message.related_id): message.sent_at or now for message in messages
+               if message.related_model == DELIVERY_MODEL and message.related_id}
+    if not moments:
+        return
+    db.session.execute(_DELIVERY_DELIVERED, [{"delivery_id": delivery_id, "at": at, "now": now}
+                                             for delivery_id, at in moments.items()])
+    owners = db.session.execute(select(_DELIVERIES.c.id, _DELIVERIES.c.campaign_id, _DELIVERIES.c.contact_id)
+                                .where(_DELIVERIES.c.id.in_(list(moments)))).all()
+    db.session.execute(_MEMBER_DELIVERED, [{"campaign": campaign_id, "contact": contact_id, "at": moments[delivery_id],
+                                            "now": now} for delivery_id, campaign_id, contact_id in owners])
 
 
 def _on(status: str, when: str | None = None) -> Any:
     def handler(_sender: str, message: Any, env: Env, first: bool = True, **_kw: Any) -> None:
-        member = member_of(message)
-        if member is not None and first:
+        delivery = delivery_of(message)
+        if delivery is not None and first:
             moment = getattr(message, when, None) if when else None
-            advance(env.sudo(), member, status, moment or env.now())
+            advance_delivery(env.sudo(), delivery, status, moment or env.now())
 
-    handler.__name__ = f"member_{status}"
+    handler.__name__ = f"delivery_{status}"
     return handler
 
 

@@ -9,7 +9,7 @@ _MINE = [["owner_id", "=", {"$user": "id"}]]
 
 
 def campaign_views() -> list[View]:
-    """Segments, campaigns with their messages, members and costs, journeys with steps."""
+    """Segments, campaigns with their messages, members, deliveries and costs, journeys with steps."""
     return [
         View("segments", "list", ["name", "kind", "member_count", "last_refreshed_at", "owner_id"]),
         View("segments", "form", ["name", "kind", "description", "filter", "include_segments", "exclude_segments",
@@ -35,9 +35,14 @@ def campaign_views() -> list[View]:
         View("campaign_messages", "form", ["campaign_id", "channel", "segment_id", "scheduled_at", "subject", "body",
                                            "sms_text", "task_summary", "variant_subject", "variant_body",
                                            "test_share", "winner_metric", "decide_after_hours"]),
-        View("campaign_members", "list", ["campaign_id", "contact_id", "status", "variant", "sent_at", "opened_at",
-                                          "clicked_at"]),
+        View("campaign_members", "list", ["campaign_id", "contact_id", "status", "sent_at", "opened_at", "clicked_at",
+                                          "converted_at"]),
         View("campaign_members", "search", options={"group_by": ["status", "campaign_id"]}),
+        View("campaign_deliveries", "list", ["message_id", "contact_id", "status", "variant", "sent_at", "opened_at",
+                                             "clicked_at", "skip_reason"]),
+        View("campaign_deliveries", "search", options={"filters": {
+            "Skipped": [["status", "=", "skipped"]], "Waiting": [["status", "in", ["pending", "held"]]],
+        }, "group_by": ["status", "message_id", "variant"]}),
         View("campaign_costs", "list", ["campaign_id", "channel", "amount", "spent_on", "note"]),
         View("journeys", "list", ["name", "status", "entry_kind", "entry_segment_id", "owner_id"]),
         View("journey_steps", "list", ["journey_id", "position", "kind", "next_step_id"]),
@@ -54,8 +59,9 @@ def campaign_menus() -> list[MenuItem]:
         MenuItem("campaigns.journeys", "Journeys", model="journeys", parent="campaigns.root"),
         MenuItem("campaigns.messages", "Messages", model="campaign_messages", parent="campaigns.root"),
         MenuItem("campaigns.members", "Campaign members", model="campaign_members", parent="campaigns.root"),
+        MenuItem("campaigns.deliveries", "Deliveries", model="campaign_deliveries", parent="campaigns.root"),
         MenuItem("campaigns.costs", "Costs", model="campaign_costs", parent="campaigns.root"),
         MenuItem("campaigns.roi", "ROI", model="campaigns", url="/campaigns/roi", parent="campaigns.root"),
-        MenuItem("campaigns.calls", "My call list", model="campaign_members", url="/campaigns/calls",
+        MenuItem("campaigns.calls", "My call list", model="campaign_deliveries", url="/campaigns/calls",
                  parent="campaigns.root"),
     ]

@@ -9,7 +9,7 @@ smtplib connection (no database, no rendering), and the ratio of the two.
 
 Without `--server-url` a throwaway PostgreSQL cluster is started (as the other benchmarks
 do). The throttle and the frequency cap are lifted for the run; everything else is the
-product's path: `campaigns.send` claims members a batch at a time (campaigns_batch_size),
+product's path: `campaigns.send` claims deliveries a batch at a time (campaigns_batch_size),
 renders each contact's email and hands the batch to the outbox (`send_mails`: one consent
 query, one INSERT of log rows, tracked links, one `mail.send` run per batch); `mail.send`
 delivers the batch over one SMTP connection, claiming and settling messages a group at a

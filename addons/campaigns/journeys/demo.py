@@ -5,7 +5,7 @@ reminder.
 The journey, its segment, campaign, messages and steps are shipped data; its members are
 written once the addon is installed with demo data, entered over the past six weeks and
 each at the position their entry date gives, with the step runs, the campaign member
-row and the mail log rows (sent, some opened) that position implies. Only then is the
+row, the deliveries and the mail log rows (sent, some opened) that position implies. Only then is the
 journey activated, so the sweep finds nobody new to mail."""
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from core.env import Env
 from core.mail.models import MailMessage
 from core.platform import platform
 
-from addons.campaigns.models import CampaignMember, CampaignMessage, JourneyMember, JourneyStepRun, \
-    segment_memberships
+from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMessage, JourneyMember, \
+    JourneyStepRun, segment_memberships
 from addons.campaigns.sending.render import render_email
+from addons.campaigns.tracking import DELIVERY_MODEL
 from addons.contacts.models import Contact
 
 __all__ = ["journey_records", "populate_demo_journey", "demo_journey_handlers", "JOURNEY"]
@@ -91,7 +92,8 @@ def journey_records() -> list[DataRecord]:
 
 
 class _Writer:
-    """Writes one member's history: step runs, the emails and the campaign member row."""
+    """Writes one member's history: step runs, the emails with their deliveries and the campaign
+    member row."""
 
     def __init__(self, env: Env, campaign_id: int, steps: dict[int, int], messages: dict[str, CampaignMessage]):
         self.env, self.campaign_id, self.steps, self.messages = env, campaign_id, steps, messages
@@ -102,19 +104,28 @@ class _Writer:
                                       mail_id=mail_id, ran_at=at, created_at=at, updated_at=at, version=1))
 
     def mail(self, contact: Contact, row: CampaignMember, key: str, at: datetime, opened: datetime | None) -> int:
+        """The message's email to the contact, sent at `at` (and opened then, if given):
+        its mail log row, its delivery, and the member row moved on."""
         message = self.messages[key]
+        delivered = at + timedelta(minutes=1)
+        status = "opened" if opened is not None else "delivered"
+        delivery = CampaignDelivery(campaign_id=self.campaign_id, message_id=message.id, contact_id=contact.id,
+                                    status=status, sent_at=at, delivered_at=delivered, opened_at=opened,
+                                    created_at=at, updated_at=at, version=1)
+        db.session.add(delivery)
+        db.session.flush()
         rendered = render_email(self.env, message, contact)
         mail = MailMessage(to_address=contact.email, to_name=f"{contact.first_name} {contact.last_name}",
                            from_address=self.mail_from, subject=rendered.subject, body_html=str(rendered.html),
-                           channel="email.marketing", status="sent", related_model="campaign_members",
-                           related_id=row.id, recipient_model="contacts", recipient_id=contact.id,
+                           channel="email.marketing", status="sent", related_model=DELIVERY_MODEL,
+                           related_id=delivery.id, recipient_model="contacts", recipient_id=contact.id,
                            message_id=f"<demo-journey-{secrets.token_hex(8)}@spectrum.example>", sent_at=at,
                            opened_at=opened, last_opened_at=opened, open_count=1 if opened else 0, unsubscribe=True,
                            attempts=1, created_at=at, updated_at=at, version=1)
         db.session.add(mail)
         db.session.flush()
-        row.message_id, row.sent_at = message.id, at
-        row.delivered_at = row.delivered_at or at + timedelta(minutes=1)
+        row.sent_at = row.sent_at or at
+        row.delivered_at = row.delivered_at or delivered
         if opened is not None:
             row.opened_at, row.status = row.opened_at or opened, "opened"
         elif row.status not in ("opened", "clicked"):

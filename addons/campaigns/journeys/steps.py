@@ -25,11 +25,12 @@ from core.records.errors import ValidationFailed
 
 from addons.campaigns.audience import audience_of
 from addons.campaigns.journeys.waits import wait_until
-from addons.campaigns.models import CampaignMember, CampaignMessage, Journey, JourneyMember, JourneyStep, \
-    JourneyStepRun, Segment
+from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMessage, Journey, JourneyMember, \
+    JourneyStep, JourneyStepRun, Segment
 from addons.campaigns.refresh import owner_env
 from addons.campaigns.sending.render import render_email
-from addons.campaigns.sending.rules import over_cap, throttle_budget
+from addons.campaigns.sending.rules import cap_reason, over_cap, throttle_budget
+from addons.campaigns.tracking import DELIVERY_MODEL, members_sent, members_skipped
 from addons.contacts.models import Contact
 from addons.contacts.timezones import contact_zone
 
@@ -65,9 +66,9 @@ class StepResult:
 
 
 def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
-    """Email the step's campaign message to the contact: once per campaign member row
-    (made if absent, else moved on to this message), with consent, the frequency cap
-    and the throttle honoured as for any campaign send."""
+    """Email the step's campaign message to the contact through its delivery row (made if
+    absent; a contact gets a message once, however many journeys send it), with consent,
+    the frequency cap and the throttle honoured as for any campaign send."""
     message = db.session.get(CampaignMessage, int(step.config["message_id"]))
     if message is None:
         return StepResult("skipped: the message no longer exists", step.next_step_id)
@@ -79,47 +80,53 @@ def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
     budget = throttle_budget("email", ctx.now)
     if budget.remaining <= 0:
         return StepResult("held: the throttle is spent", hold_until=budget.free_at or ctx.now + timedelta(seconds=5))
-    row = _campaign_member(campaign.id, ctx.contact.id, message.id, ctx.now)
-    reason, mail_id = _hand_over(ctx, message, row)
+    delivery = _delivery(message, ctx.contact.id, ctx.now)
+    if delivery.status not in ("pending", "skipped"):
+        return StepResult("skipped: the contact already has this message", step.next_step_id)
+    reason, mail_id = _hand_over(ctx, message, delivery)
     if reason is not None:
-        row.skip_reason = reason[:300]
-        if row.status == "pending":
-            row.status = "skipped"
+        delivery.status, delivery.skip_reason, delivery.updated_at = "skipped", reason[:300], ctx.now
+        members_skipped(campaign.id, [ctx.contact.id], ctx.now)
         return StepResult(f"skipped: {reason}"[:300], step.next_step_id)
-    row.message_id, row.sent_at, row.skip_reason = message.id, ctx.now, None
-    if row.status in ("pending", "skipped"):
-        row.status = "sent"
+    delivery.status, delivery.sent_at, delivery.skip_reason, delivery.updated_at = "sent", ctx.now, None, ctx.now
+    members_sent(campaign.id, [ctx.contact.id], ctx.now)
     return StepResult("sent", step.next_step_id, mail_id=mail_id)
 
 
-def _campaign_member(campaign_id: int, contact_id: int, message_id: int, now: datetime) -> CampaignMember:
-    """The contact's one member row of the campaign, made pending for `message_id` if absent."""
+def _delivery(message: CampaignMessage, contact_id: int, now: datetime) -> CampaignDelivery:
+    """The contact's delivery of the message (and their member row of its campaign), made
+    pending if absent."""
     insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
     db.session.execute(insert(CampaignMember.__table__).values(
-        campaign_id=campaign_id, message_id=message_id, contact_id=contact_id, status="pending", created_at=now,
-        updated_at=now, version=1).on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
-    return db.session.scalars(select(CampaignMember).where(CampaignMember.campaign_id == campaign_id,
-                                                           CampaignMember.contact_id == contact_id)
+        campaign_id=message.campaign_id, contact_id=contact_id, status="pending", **stamps)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
+    db.session.execute(insert(CampaignDelivery.__table__).values(
+        campaign_id=message.campaign_id, message_id=message.id, contact_id=contact_id, status="pending", **stamps)
+        .on_conflict_do_nothing(index_elements=["message_id", "contact_id"]))
+    return db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message.id,
+                                                             CampaignDelivery.contact_id == contact_id)
                               .execution_options(populate_existing=True)).one()
 
 
-def _hand_over(ctx: StepContext, message: CampaignMessage, row: CampaignMember) -> tuple[str | None, int | None]:
+def _hand_over(ctx: StepContext, message: CampaignMessage,
+               delivery: CampaignDelivery) -> tuple[str | None, int | None]:
     """Queue the email in the kernel outbox: (None, mail id), or (why not, None). The
-    owner's eyes render it; the platform's log it against the campaign member row."""
+    owner's eyes render it; the platform's log it against the delivery."""
     contact = ctx.contact
     if not contact.email:
         return "no email address", None
     if contact.id in over_cap([contact.id], "email", ctx.now):
-        return "frequency cap reached", None
+        return cap_reason(), None
     try:
         rendered = render_email(ctx.env, message, contact)
     except ValidationFailed as error:
         return f"the template does not render: {error.errors}", None
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
     mail = send_mail(ctx.env.sudo(), contact.email, subject="{{ values.subject }}", html="{{ values.html }}",
-                     values={"subject": rendered.subject, "html": rendered.html}, record=("campaign_members", row.id),
-                     recipient=("contacts", contact.id), to_name=name, channel=message.campaign.topic,
-                     unsubscribe=True)
+                     values={"subject": rendered.subject, "html": rendered.html},
+                     record=(DELIVERY_MODEL, delivery.id), recipient=("contacts", contact.id), to_name=name,
+                     channel=message.campaign.topic, unsubscribe=True)
     if mail.status == "suppressed":
         return mail.error or "consent withdrawn or suppressed", None
     return None, mail.id

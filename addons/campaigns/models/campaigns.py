@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import validate
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint, inspect, select
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint, inspect, select
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
@@ -15,7 +15,7 @@ from core.auth.models import User
 from core.db import UtcDateTime, db
 from core.records.errors import ValidationFailed
 
-from addons.campaigns.models.choices import (CALL_OUTCOMES, CAMPAIGN_STATUSES, CHANNELS, CURRENCY_CODE, MEMBER_STATUSES,
+from addons.campaigns.models.choices import (CAMPAIGN_STATUSES, CHANNELS, CURRENCY_CODE, MEMBER_STATUSES,
                                              MESSAGE_STATUSES, TOPIC, TRANSITIONS, VARIANTS, WINNER_METRICS,
                                              fill_defaults, slug)
 from addons.campaigns.models.segments import Segment
@@ -211,46 +211,28 @@ def _ab_errors(message: CampaignMessage) -> dict[str, list[str]]:
 
 
 class CampaignMember(Record):
-    """A contact a campaign reaches, once per campaign, and how far they went."""
+    """A contact a campaign reaches, once per campaign, and how far the campaign went with
+    them over all its messages (each message's own way is its `campaign_deliveries` row)."""
 
     __tablename__ = "campaign_members"
     __label__ = "Campaign member"
     __display_field__ = "id"
     __order__ = ["campaign_id", "id"]
     __sort_scopes__ = ("status",)
-    __table_args__ = (UniqueConstraint("campaign_id", "contact_id"),
-                      # The sender's claim (pending rows of a message) and its throttle and frequency counts.
-                      Index("ix_campaign_members_message_status", "message_id", "status"),
-                      Index("ix_campaign_members_contact_sent", "contact_id", "sent_at"),
-                      Index("ix_campaign_members_sent_at", "sent_at"))
+    __table_args__ = (UniqueConstraint("campaign_id", "contact_id"),)
 
     campaign_id: Mapped[int] = field(ForeignKey("campaigns.id", ondelete="CASCADE"), label="Campaign", required=True)
-    message_id: Mapped[int | None] = field(ForeignKey("campaign_messages.id", ondelete="SET NULL"), label="Message",
-                                           index=True)
     contact_id: Mapped[int] = field(ForeignKey("contacts.id", ondelete="CASCADE"), label="Contact", required=True,
                                     index=True)
     status: Mapped[str] = field(String(12), label="Status", choices=MEMBER_STATUSES, default="pending",
                                 nullable=False)
-    variant: Mapped[str | None] = field(String(1), label="Variant", choices=VARIANTS)
-    sent_at: Mapped[datetime | None] = field(UtcDateTime, label="Sent")
+    sent_at: Mapped[datetime | None] = field(UtcDateTime, label="Sent", help="When the campaign first reached them.")
     delivered_at: Mapped[datetime | None] = field(UtcDateTime, label="Delivered")
     opened_at: Mapped[datetime | None] = field(UtcDateTime, label="Opened")
     clicked_at: Mapped[datetime | None] = field(UtcDateTime, label="Clicked")
     bounced_at: Mapped[datetime | None] = field(UtcDateTime, label="Bounced")
     unsubscribed_at: Mapped[datetime | None] = field(UtcDateTime, label="Unsubscribed")
     converted_at: Mapped[datetime | None] = field(UtcDateTime, label="Converted")
-    not_before: Mapped[datetime | None] = field(UtcDateTime, label="Not before", readonly=True,
-                                                help="Held back until then: an SMS that fell in the contact's "
-                                                     "quiet hours waits for their end.")
-    skip_reason: Mapped[str | None] = field(String(300), label="Why skipped", readonly=True,
-                                            help="Why the contact was not sent the message (consent, no address, "
-                                                 "frequency cap).")
-    assignee_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Caller",
-                                            index=True, readonly=True,
-                                            help="Who calls the contact, for a call-list message: the contact's "
-                                                 "owner, else the campaign's.")
-    call_outcome: Mapped[str | None] = field(String(16), label="Call outcome", choices=CALL_OUTCOMES, readonly=True)
-    called_at: Mapped[datetime | None] = field(UtcDateTime, label="Called", readonly=True)
     campaign: Mapped[Campaign] = relationship(Campaign, foreign_keys=[campaign_id])
     contact: Mapped[Contact] = relationship(Contact, foreign_keys=[contact_id])
 
@@ -258,7 +240,7 @@ class CampaignMember(Record):
         """Stamp the moment each status is first reached."""
         fill_defaults(self)
         stamp = f"{self.status}_at"
-        if self.status != "pending" and getattr(self, stamp, None) is None:
+        if self.status not in ("pending", "skipped") and getattr(self, stamp, None) is None:
             setattr(self, stamp, env.now())
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import validate
 
-__all__ = ["fill_defaults", "CALL_OUTCOMES", "CHANNELS", "CAMPAIGN_STATUSES", "TRANSITIONS", "MESSAGE_STATUSES", "MEMBER_STATUSES", "WINNER_METRICS",
+__all__ = ["fill_defaults", "CALL_OUTCOMES", "CHANNELS", "CAMPAIGN_STATUSES", "TRANSITIONS", "MESSAGE_STATUSES", "MEMBER_STATUSES",
+           "DELIVERY_STATUSES", "WINNER_METRICS",
            "VARIANTS", "TOPIC", "CURRENCY_CODE", "slug"]
 
 CHANNELS = [("email", "Email"), ("sms", "SMS"), ("task", "Task (call list)")]
@@ -25,8 +26,12 @@ MESSAGE_STATUSES = [("draft", "Draft"), ("scheduled", "Scheduled"), ("testing", 
                     ("sending", "Sending"), ("sent", "Sent"), ("cancelled", "Cancelled")]
 MEMBER_STATUSES = [("pending", "Pending"), ("sent", "Sent"), ("delivered", "Delivered"), ("opened", "Opened"),
                    ("clicked", "Clicked"), ("bounced", "Bounced"), ("unsubscribed", "Unsubscribed"),
-                   ("converted", "Converted"), ("skipped", "Skipped"),
-                   ("held", "Held for the A/B winner")]
+                   ("converted", "Converted"), ("skipped", "Skipped")]
+#: A message's way to one contact: a member's statuses but converted (a campaign's), and
+#: held (waiting for the A/B winner).
+DELIVERY_STATUSES = [("pending", "Pending"), ("held", "Held for the A/B winner"), ("sent", "Sent"),
+                     ("delivered", "Delivered"), ("opened", "Opened"), ("clicked", "Clicked"), ("bounced", "Bounced"),
+                     ("unsubscribed", "Unsubscribed"), ("skipped", "Skipped")]
 WINNER_METRICS = [("opens", "Opens"), ("clicks", "Clicks")]
 #: What a call of a call list came to; each moves the member (see addons.campaigns.calls).
 CALL_OUTCOMES = [("reached", "Reached"), ("no_answer", "No answer"), ("not_interested", "Not interested"),

@@ -2,12 +2,13 @@
 
 `start_sending` materialises the recipients and queues `campaigns.send` (or leaves the
 message `scheduled` until its `scheduled_at`). A `campaigns.send` run claims the message's
-pending members a batch at a time (FOR UPDATE SKIP LOCKED on PostgreSQL), and in one
-transaction per batch marks each one sent (or skipped, with the reason) and hands the
-batch to its channel: emails go to the kernel's outbox all at once (`send_mails`, which
-logs them and queues one `mail.send` run for the batch). A worker killed
-mid-batch loses only the uncommitted batch, whose rows are still pending: the run is put
-back on the queue by `jobs.recover`, and each member is handed over exactly once.
+pending deliveries a batch at a time (FOR UPDATE SKIP LOCKED on PostgreSQL), and in one
+transaction per batch marks each one sent (or skipped, with the reason), moves the
+contacts' member rows of the campaign along and hands the batch to its channel: emails
+go to the kernel's outbox all at once (`send_mails`, which logs them and queues one
+`mail.send` run for the batch). A worker killed mid-batch loses only the uncommitted
+batch, whose rows are still pending: the run is put back on the queue by `jobs.recover`,
+and each delivery is handed over exactly once.
 
 A run stops when the campaign is no longer running (paused: nothing more is sent), when
 the transport's throttle is spent (it queues its continuation for when a slot frees), or
@@ -16,7 +17,7 @@ The `campaigns.dispatch` sweep starts scheduled messages that are due and gives 
 message still sending of a running campaign a run if it has none (after a resume).
 
 A message with an A/B test sends its test share first, then waits as `testing` with the
-rest of its members held; the `campaigns.ab_winner` sweep (sending.ab) chooses the winner
+rest of its deliveries held; the `campaigns.ab_winner` sweep (sending.ab) chooses the winner
 and sets it sending again for them.
 """
 from __future__ import annotations
@@ -40,11 +41,12 @@ from core.records.errors import ValidationFailed
 from core.templating import RecordView
 
 from addons.campaigns.calls import assign_calls
-from addons.campaigns.models import Campaign, CampaignMember, CampaignMessage
+from addons.campaigns.models import Campaign, CampaignDelivery, CampaignMessage
 from addons.campaigns.sending.recipients import has_held, materialise_recipients
 from addons.campaigns.sending.render import render_email
 from addons.campaigns.sending.rules import cap_reason, over_cap, throttle_budget
 from addons.campaigns.sending.sms import hand_off_sms
+from addons.campaigns.tracking import DELIVERY_MODEL, members_sent, members_skipped
 from addons.contacts.models import Contact
 
 __all__ = ["start_sending", "send_batch", "resume", "BatchOutcome", "sending_jobs", "sending_handlers", "SEND_JOB",
@@ -102,84 +104,90 @@ def _begin(message: CampaignMessage, now: datetime) -> int:
 
 
 def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcome:
-    """Claim up to a batch of the message's pending members (no more than the throttle
+    """Claim up to a batch of the message's pending deliveries (no more than the throttle
     allows) and hand each one's email to the outbox, marking it sent, or skip it with the
-    reason (no address, the frequency cap, consent withdrawn or suppressed). An SMS goes
-    through `hand_off_sms`; a member in their quiet hours stays pending with `not_before`
-    set, and once only such members are left the outcome waits until the earliest. The
-    caller commits: the marks and the queued messages together."""
+    reason (no address, the frequency cap, consent withdrawn or suppressed); the
+    contacts' member rows of the campaign follow. An SMS goes through `hand_off_sms`; a
+    delivery in the contact's quiet hours stays pending with `not_before` set, and once
+    only such deliveries are left the outcome waits until the earliest. The caller
+    commits: the marks and the queued messages together."""
     budget = throttle_budget(message.channel, now)
     if budget.remaining <= 0:
         return BatchOutcome(wait_until=budget.free_at or now + timedelta(seconds=1))
     size = min(int(platform().settings["campaigns_batch_size"]), budget.remaining)
-    pending = select(CampaignMember).where(CampaignMember.message_id == message.id,
-                                           CampaignMember.status == "pending")
-    due = pending.where(or_(CampaignMember.not_before.is_(None), CampaignMember.not_before <= now))
-    members = claim_rows(due.order_by(CampaignMember.id), limit=size)
-    if not members:
-        held_until = db.session.scalar(pending.with_only_columns(func.min(CampaignMember.not_before)))
-        if held_until is not None:  # only members held back by quiet hours are left
+    pending = select(CampaignDelivery).where(CampaignDelivery.message_id == message.id,
+                                             CampaignDelivery.status == "pending")
+    due = pending.where(or_(CampaignDelivery.not_before.is_(None), CampaignDelivery.not_before <= now))
+    deliveries = claim_rows(due.order_by(CampaignDelivery.id), limit=size)
+    if not deliveries:
+        held_until = db.session.scalar(pending.with_only_columns(func.min(CampaignDelivery.not_before)))
+        if held_until is not None:  # only deliveries held back by quiet hours are left
             return BatchOutcome(wait_until=held_until)
         message.status = "testing" if has_held(message.id) else "sent"
         return BatchOutcome(finished=True)
-    ids = [member.contact_id for member in members]
+    ids = [delivery.contact_id for delivery in deliveries]
     contacts = {contact.id: contact for contact in db.session.scalars(select(Contact).where(Contact.id.in_(ids)))}
     reasons: dict[int, str | datetime | None]
     if message.channel == "task":
-        reasons = dict(assign_calls(message, members, contacts, now))
+        reasons = dict(assign_calls(message, deliveries, contacts, now))
     elif message.channel == "sms":
         capped = over_cap(ids, message.channel, now)
-        reasons = {member.id: hand_off_sms(env, message, member, contacts[member.contact_id], capped, now)
-                   for member in members}
+        reasons = {delivery.id: hand_off_sms(env, message, delivery, contacts[delivery.contact_id], capped, now)
+                   for delivery in deliveries}
     else:
         capped = over_cap(ids, message.channel, now)
-        reasons = _hand_off_email(env, message, members, contacts, capped)
+        reasons = _hand_off_email(env, message, deliveries, contacts, capped)
     outcome = BatchOutcome()
-    for member in members:
-        reason = reasons[member.id]
+    reached: list[int] = []
+    skipped: list[int] = []
+    for delivery in deliveries:
+        reason = reasons[delivery.id]
         if isinstance(reason, datetime):  # in the contact's quiet hours: stays pending until they end
-            member.not_before = reason
+            delivery.not_before = reason
         elif reason is None:
-            member.status, member.sent_at = "sent", now
-            outcome.sent += 1
+            delivery.status, delivery.sent_at = "sent", now
+            reached.append(delivery.contact_id)
         else:
-            member.status, member.skip_reason = "skipped", reason[:300]
-            outcome.skipped += 1
-        member.updated_at = now
+            delivery.status, delivery.skip_reason = "skipped", reason[:300]
+            skipped.append(delivery.contact_id)
+        delivery.updated_at = now
     db.session.flush()
+    members_sent(message.campaign_id, reached, now)
+    members_skipped(message.campaign_id, skipped, now)
+    outcome.sent, outcome.skipped = len(reached), len(skipped)
     return outcome
 
 
-def _hand_off_email(env: Env, message: CampaignMessage, members: list[CampaignMember], contacts: dict[int, Contact],
-                    capped: set[int]) -> dict[int, str | None]:
-    """Render each member's email and hand those to send to the outbox in one batch;
-    returns, per member id, None when its email was queued, else why it was not."""
+def _hand_off_email(env: Env, message: CampaignMessage, deliveries: list[CampaignDelivery],
+                    contacts: dict[int, Contact], capped: set[int]) -> dict[int, str | None]:
+    """Render each delivery's email and hand those to send to the outbox in one batch;
+    returns, per delivery id, None when its email was queued, else why it was not."""
     reasons: dict[int, str | None] = {}
     mails: list[OutgoingMail] = []
-    queued: list[CampaignMember] = []
+    queued: list[CampaignDelivery] = []
     # The templates' contact views, with their accounts read for the whole batch at once.
     batch = list(contacts.values())
     views = dict(zip((contact.id for contact in batch), RecordView.many(env, "contacts", batch, follow=("account",))))
-    for member in members:
-        contact = contacts[member.contact_id]
+    for delivery in deliveries:
+        contact = contacts[delivery.contact_id]
         reason = _skip_reason(message, contact, capped)
         if reason is None:
             try:
-                rendered = render_email(env, message, views[contact.id], member.variant)
+                rendered = render_email(env, message, views[contact.id], delivery.variant)
             except ValidationFailed as error:
                 reason = f"the template does not render: {error.errors}"
-        reasons[member.id] = reason
+        reasons[delivery.id] = reason
         if reason is not None:
             continue
         name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
         mails.append(OutgoingMail(contact.email, subject=rendered.subject, html=str(rendered.html),
                                   text=rendered.text or None, prerendered=True,
-                                  record=("campaign_members", member.id), recipient=("contacts", contact.id),
+                                  record=(DELIVERY_MODEL, delivery.id), recipient=("contacts", contact.id),
                                   to_name=name, channel=message.campaign.topic, unsubscribe=True))
-        queued.append(member)
-    for member, mail in zip(queued, send_mails(env, mails)):
+        queued.append(delivery)
+    for delivery, mail in zip(queued, send_mails(env, mails)):
         if mail.status == "suppressed":
-            reasons[member.id] = mail.error or "consent withdrawn or suppressed"
+            reasons[delivery.id] = mail.error or "consent withdrawn or suppressed"
     return reasons
 
 

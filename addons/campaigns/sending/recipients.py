@@ -1,7 +1,7 @@
-"""A message's recipients written into `campaign_members`, set-based: one INSERT ...
-SELECT from the segment's query, skipping contacts the campaign already has.
+"""A message's recipients written set-based, from the segment's query: one INSERT ...
+SELECT of the campaign's member rows its audience lacks, one of the message's deliveries.
 
-A message with an A/B test splits its recipients in the same statement: the segment's
+A message with an A/B test splits its recipients in the deliveries' statement: the segment's
 contacts in a shuffled order that depends only on the contact and the message (so the
 same audience always splits the same way), the first `test_share` percent get variant A,
 the next `test_share` percent variant B, both `pending`; the rest are `held` until the
@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from core.db import UtcDateTime, db
 
 from addons.campaigns.audience import audience_of
-from addons.campaigns.models import CampaignMember, CampaignMessage
+from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMessage
 from addons.campaigns.refresh import owner_env
 from addons.contacts.models import Contact
 
@@ -31,29 +31,40 @@ _SHUFFLE_MODULUS = 4294967291
 
 
 def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
-    """Add every member of the message's segment (as the segment's owner sees it) to the
-    campaign as a member of this message, in one statement: `pending`, or for an A/B test
-    `pending` with variant A or B on the test share and `held` for the rest. A contact the
-    campaign already has keeps their row (ON CONFLICT DO NOTHING on campaign and contact).
-    Returns how many members the message has."""
+    """Give every member of the message's segment (as the segment's owner sees it) a
+    delivery of the message, and a member row of the campaign when they have none, in two
+    statements: `pending`, or for an A/B test `pending` with variant A or B on the test
+    share and `held` for the rest. A contact who already has the message keeps their
+    delivery (ON CONFLICT DO NOTHING on message and contact), and their member row.
+    Returns how many deliveries the message has."""
     if message.segment is None:
         return 0
     audience = audience_of(owner_env(message.segment), message.segment)
-    columns = ["campaign_id", "message_id", "contact_id", "status", "variant", "created_at", "updated_at", "version"]
+    stamps = (literal(now, UtcDateTime), literal(now, UtcDateTime), literal(1, Integer))
+    stamp_columns = ["created_at", "updated_at", "version"]
+    members = select(literal(message.campaign_id, Integer), Contact.id, literal("pending", String), *stamps) \
+        .where(audience.condition)
+    _insert_missing(CampaignMember, ["campaign_id", "contact_id", "status", *stamp_columns], members,
+                    ("campaign_id", "contact_id"))
     contact_id, status, variant = (_ab_split(message, audience.condition) if message.test_share else
                                    (Contact.id, literal("pending", String), literal(None, String)))
     rows = select(literal(message.campaign_id, Integer), literal(message.id, Integer), contact_id, status, variant,
-                  literal(now, UtcDateTime), literal(now, UtcDateTime), literal(1, Integer))
+                  *stamps)
     # The A/B rows' condition is inside their subquery; SQLite still needs a WHERE here to
     # read the ON CONFLICT that follows as an upsert rather than a join's ON.
     rows = rows.where(true() if message.test_share else audience.condition)
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(CampaignMember.__table__).from_select(columns, rows) \
-        .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"])
-    db.session.execute(statement)
+    _insert_missing(CampaignDelivery, ["campaign_id", "message_id", "contact_id", "status", "variant",
+                                       *stamp_columns], rows, ("message_id", "contact_id"))
     # Counted afresh: psycopg reports no row count for INSERT ... SELECT ... ON CONFLICT.
-    return int(db.session.scalar(select(func.count()).select_from(CampaignMember)
-                                 .where(CampaignMember.message_id == message.id)) or 0)
+    return int(db.session.scalar(select(func.count()).select_from(CampaignDelivery)
+                                 .where(CampaignDelivery.message_id == message.id)) or 0)
+
+
+def _insert_missing(model: Any, columns: list[str], rows: Any, unique: tuple[str, ...]) -> None:
+    """INSERT ... SELECT `rows` into `model`'s table, leaving the rows already there."""
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(insert(model.__table__).from_select(columns, rows)
+                       .on_conflict_do_nothing(index_elements=list(unique)))
 
 
 def _ab_split(message: CampaignMessage, condition: Any) -> tuple[Any, Any, Any]:
@@ -75,6 +86,6 @@ def _ab_split(message: CampaignMessage, condition: Any) -> tuple[Any, Any, Any]:
 
 
 def has_held(message_id: int) -> bool:
-    """Whether members of the message wait for its A/B winner."""
-    return bool(db.session.scalar(select(exists().where(CampaignMember.message_id == message_id,
-                                                        CampaignMember.status == "held"))))
+    """Whether deliveries of the message wait for its A/B winner."""
+    return bool(db.session.scalar(select(exists().where(CampaignDelivery.message_id == message_id,
+                                                        CampaignDelivery.status == "held"))))

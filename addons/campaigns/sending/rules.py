@@ -1,6 +1,6 @@
 """What limits a send: the throttle of each transport (messages per minute, every campaign
 together) and the frequency cap of each contact (messages on a channel within some days,
-every campaign together). Both count `campaign_members` sent lately, in the database."""
+every campaign together). Both count the `campaign_deliveries` sent lately, in the database."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -11,7 +11,7 @@ from sqlalchemy import Select, func, select
 from core.db import db
 from core.platform import platform
 
-from addons.campaigns.models import CampaignMember, CampaignMessage
+from addons.campaigns.models import CampaignDelivery, CampaignMessage
 
 __all__ = ["Budget", "throttle_budget", "over_cap", "cap_reason", "THROTTLE_WINDOW"]
 
@@ -29,9 +29,9 @@ class Budget:
 
 
 def _sent_on(channel: str, since: datetime) -> Select[Any]:
-    """Members sent a message on `channel` since `since`, every campaign together."""
-    return select(CampaignMember).join(CampaignMessage, CampaignMessage.id == CampaignMember.message_id) \
-        .where(CampaignMessage.channel == channel, CampaignMember.sent_at >= since)
+    """Deliveries sent on `channel` since `since`, every campaign together."""
+    return select(CampaignDelivery).join(CampaignMessage, CampaignMessage.id == CampaignDelivery.message_id) \
+        .where(CampaignMessage.channel == channel, CampaignDelivery.sent_at >= since)
 
 
 def throttle_budget(channel: str, now: datetime) -> Budget:
@@ -44,7 +44,7 @@ def throttle_budget(channel: str, now: datetime) -> Budget:
     per_minute = int(setting)
     since = now - THROTTLE_WINDOW
     count, oldest = db.session.execute(
-        _sent_on(channel, since).with_only_columns(func.count(), func.min(CampaignMember.sent_at))).one()
+        _sent_on(channel, since).with_only_columns(func.count(), func.min(CampaignDelivery.sent_at))).one()
     remaining = per_minute - int(count or 0)
     return Budget(remaining, None if remaining > 0 or oldest is None else oldest + THROTTLE_WINDOW)
 
@@ -57,14 +57,14 @@ def over_cap(contact_ids: Iterable[int], channel: str, now: datetime) -> set[int
     ids = list(contact_ids)
     if cap <= 0 or not ids:
         return set()
-    counted = _sent_on(channel, now - timedelta(days=days)).where(CampaignMember.contact_id.in_(ids)) \
-        .with_only_columns(CampaignMember.contact_id).group_by(CampaignMember.contact_id) \
+    counted = _sent_on(channel, now - timedelta(days=days)).where(CampaignDelivery.contact_id.in_(ids)) \
+        .with_only_columns(CampaignDelivery.contact_id).group_by(CampaignDelivery.contact_id) \
         .having(func.count() >= cap)
     return set(db.session.scalars(counted))
 
 
 def cap_reason() -> str:
-    """Why a contact `over_cap` gets nothing more: the skip reason a member shows."""
+    """Why a contact `over_cap` gets nothing more: the skip reason a delivery shows."""
     settings = platform().settings
     return (f"frequency cap: {settings['campaigns_frequency_cap']} messages in "
             f"{settings['campaigns_frequency_days']} days already")

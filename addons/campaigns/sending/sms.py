@@ -1,4 +1,4 @@
-"""A campaign SMS for one member: rendered from the message's `sms_text`, sent to the
+"""A campaign SMS for one delivery: rendered from the message's `sms_text`, sent to the
 contact's mobile (else phone) through the kernel (core.sms), never inside the contact's
 quiet hours.
 
@@ -8,11 +8,11 @@ as `sms.marketing.news` (a topic already on `sms` is kept), so a STOP reply (whi
 withdraws `sms`) blocks every campaign SMS. The frequency cap counts SMS apart from email.
 
 Quiet hours (settings `campaigns_sms_quiet_start` and `campaigns_sms_quiet_end`, "HH:MM"
-in the contact's timezone, `contact_zone`; empty: none): a member whose local time falls
-inside them is held back (`CampaignMember.not_before`) until they end, and the sending
+in the contact's timezone, `contact_zone`; empty: none): a delivery whose local time falls
+inside them is held back (`CampaignDelivery.not_before`) until they end, and the sending
 job waits for the earliest such moment.
 
-A delivery report from the provider moves the member to `delivered`.
+A delivery report from the provider moves the delivery (and the member) to `delivered`.
 """
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ from core.sms.outbound import e164, send_sms
 from core.templating import RecordView, render_user_template
 from core.templating.limits import template_limits
 
-from addons.campaigns.models import CampaignMember, CampaignMessage
+from addons.campaigns.models import CampaignDelivery, CampaignMessage
 from addons.campaigns.sending.rules import cap_reason
-from addons.campaigns.tracking import MEMBER_MODEL, advance, member_of
+from addons.campaigns.tracking import DELIVERY_MODEL, advance_delivery, delivery_of
 from addons.contacts.models import Contact
 from addons.contacts.timezones import contact_zone
 
-__all__ = ["sms_topic", "render_sms", "quiet_hours_end", "hand_off_sms", "sms_member_handlers", "OPT_OUT"]
+__all__ = ["sms_topic", "render_sms", "quiet_hours_end", "hand_off_sms", "sms_delivery_handlers", "OPT_OUT"]
 
 #: Appended to a text that does not tell the reader how to opt out.
 OPT_OUT = "Reply STOP to opt out"
@@ -84,9 +84,9 @@ def quiet_hours_end(zone: tzinfo, now: datetime) -> datetime | None:
     return datetime.combine(day, end, tzinfo=zone).astimezone(timezone.utc)
 
 
-def hand_off_sms(env: Env, message: CampaignMessage, member: CampaignMember, contact: Contact, capped: set[int],
-                 now: datetime) -> str | datetime | None:
-    """Queue the member's SMS: None when queued, the moment to try again when the contact
+def hand_off_sms(env: Env, message: CampaignMessage, delivery: CampaignDelivery, contact: Contact,
+                 capped: set[int], now: datetime) -> str | datetime | None:
+    """Queue the delivery's SMS: None when queued, the moment to try again when the contact
     is in their quiet hours, else why it was not sent."""
     number = e164(contact.mobile or "", contact.country) or e164(contact.phone or "", contact.country)
     if number is None:
@@ -102,25 +102,25 @@ def hand_off_sms(env: Env, message: CampaignMessage, member: CampaignMember, con
         text = render_sms(env, message, contact)
     except ValidationFailed as error:
         return f"the template does not render: {error.errors}"
-    sms = send_sms(env, number, text, channel=sms_topic(message.campaign.topic), record=(MEMBER_MODEL, member.id),
+    sms = send_sms(env, number, text, channel=sms_topic(message.campaign.topic), record=(DELIVERY_MODEL, delivery.id),
                    recipient=("contacts", contact.id))
     return (sms.error or "consent withdrawn or suppressed") if sms.status == "suppressed" else None
 
 
 def _delivered(_sender: str, message: Any, env: Env, **_kw: Any) -> None:
-    member = member_of(message)
-    if member is not None:
-        advance(env.sudo(), member, "delivered", message.delivered_at or env.now())
+    delivery = delivery_of(message)
+    if delivery is not None:
+        advance_delivery(env.sudo(), delivery, "delivered", message.delivered_at or env.now())
 
 
 def _failed(_sender: str, message: Any, env: Env, **_kw: Any) -> None:
-    member = member_of(message)
-    if member is not None:
-        advance(env.sudo(), member, "bounced", message.updated_at or env.now())
+    delivery = delivery_of(message)
+    if delivery is not None:
+        advance_delivery(env.sudo(), delivery, "bounced", message.updated_at or env.now())
 
 
-def sms_member_handlers() -> list[EventHandler]:
-    """A campaign SMS reported delivered moves its member to `delivered`; one that failed
+def sms_delivery_handlers() -> list[EventHandler]:
+    """A campaign SMS reported delivered moves its delivery to `delivered`; one that failed
     for good (refused, or undelivered by the network) counts as a bounce."""
     return [EventHandler(signals.sms_delivered, _delivered, sender="sms"),
             EventHandler(signals.sms_failed, _failed, sender="sms")]

@@ -1,6 +1,6 @@
 """A/B tests of campaign emails, into a real SMTP server: the test share split in SQL the
 same way every time, the rest held until the set hours have passed, then the winner by
-opens or clicks chosen from the member rows and sent to the held members."""
+opens or clicks chosen from the delivery rows and sent to the held deliveries."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,7 +14,7 @@ from core.jobs.worker import Worker
 from core.mail.models import MailMessage
 from core.mail.tracking import click_url, open_url
 
-from addons.campaigns.models import CampaignMember, CampaignMessage
+from addons.campaigns.models import CampaignDelivery, CampaignMessage
 from addons.campaigns.sending.ab import VariantResult, choose_winner, variant_results
 from addons.campaigns.sending.recipients import _SHUFFLE_MODULUS, _SHUFFLE_MULTIPLIER
 
@@ -49,18 +49,18 @@ def _ab_message(api, metric):
 
 
 def _members(message_id):
-    return db.session.scalars(select(CampaignMember).where(CampaignMember.message_id == message_id)
-                              .order_by(CampaignMember.contact_id)).all()
+    return db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message_id)
+                              .order_by(CampaignDelivery.contact_id)).all()
 
 
 def _mail_of(member):
-    return db.session.scalar(select(MailMessage).where(MailMessage.related_model == "campaign_members",
+    return db.session.scalar(select(MailMessage).where(MailMessage.related_model == "campaign_deliveries",
                                                        MailMessage.related_id == member.id))
 
 
 def _statuses(message_id):
-    return dict(db.session.execute(select(CampaignMember.status, func.count()).where(
-        CampaignMember.message_id == message_id).group_by(CampaignMember.status)).all())
+    return dict(db.session.execute(select(CampaignDelivery.status, func.count()).where(
+        CampaignDelivery.message_id == message_id).group_by(CampaignDelivery.status)).all())
 
 
 def test_the_split_is_done_in_sql_and_the_same_every_time(app, api, people):

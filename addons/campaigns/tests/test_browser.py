@@ -84,7 +84,7 @@ def _ab_message(people, clock):
     now = clock.now()
     for name, variant, opened, clicked in (("anna", "a", True, False), ("bert", "a", False, False),
                                            ("carl", "b", True, True), ("dora", "b", True, False)):
-        records.create("campaign_members", {
+        records.create("campaign_deliveries", {
             "campaign_id": campaign.id, "message_id": message.id, "contact_id": people[name], "variant": variant,
             "status": "clicked" if clicked else "opened" if opened else "delivered", "sent_at": now.isoformat(),
             "opened_at": now.isoformat() if opened else None, "clicked_at": now.isoformat() if clicked else None})

@@ -1,6 +1,6 @@
-"""Call lists: a campaign's task message puts a call to each member on their caller's
+"""Call lists: a campaign's task message puts a call to each contact on their caller's
 list (the contact's owner, else the campaign's), and each outcome lands on the contact's
-timeline and moves the member."""
+timeline and moves the call's delivery and member."""
 from __future__ import annotations
 
 import pytest
@@ -12,7 +12,7 @@ from core.jobs.worker import Worker
 from core.mail.consent import record_consent
 from core.testing.web import csrf_token, sign_in
 
-from addons.campaigns.models import CampaignMember
+from addons.campaigns.models import CampaignDelivery, CampaignMember
 from addons.contacts.models import Interaction
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
@@ -50,7 +50,8 @@ def calls(app, make_user, api_as):
 
 
 def _member(contact_id):
-    return db.session.scalar(select(CampaignMember).where(CampaignMember.contact_id == contact_id))
+    """The contact's call: their delivery of the call-list message."""
+    return db.session.scalar(select(CampaignDelivery).where(CampaignDelivery.contact_id == contact_id))
 
 
 def test_each_call_goes_to_the_contacts_owner_else_the_campaigns_and_who_cannot_be_called_is_skipped(calls):
@@ -77,6 +78,8 @@ def test_the_caller_sees_their_calls_only_and_an_outcome_lands_on_the_timeline(c
     assert touch.subject == "Call for Renewals: Reached" and "Will sign next week" in touch.body
     ann = _member(ids["ann"])
     assert (ann.call_outcome, ann.status) == ("reached", "opened") and ann.called_at is not None
+    member = db.session.scalar(select(CampaignMember).where(CampaignMember.contact_id == ids["ann"]))
+    assert member.status == "opened" and member.opened_at == ann.called_at
     page = client.get("/campaigns/calls").get_data(as_text=True)
     assert "1 call to make" in page and "Made lately" in page
 

@@ -1,8 +1,10 @@
-"""Sending a campaign message through the jobs, into a real SMTP server: recipients
-materialised once per campaign, consent and the frequency cap honoured, one-click
+"""Sending a campaign message through the jobs, into a real SMTP server: each message
+delivered once to each contact of its audience (a second message of the campaign too),
+one member row per contact per campaign, consent and the frequency cap honoured, one-click
 unsubscribe headers, UTM-tagged tracked links, the throttle and pause/resume."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -12,8 +14,9 @@ from core.db import db
 from core.env import Env
 from core.jobs.worker import Worker
 from core.mail.consent import record_consent
+from core.testing.web import sign_in
 
-from addons.campaigns.models import CampaignMember
+from addons.campaigns.models import CampaignDelivery, CampaignMember
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
 
@@ -56,8 +59,8 @@ def _drain(app):
 
 
 def _statuses(message_id):
-    return dict(db.session.execute(select(CampaignMember.status, func.count()).where(
-        CampaignMember.message_id == message_id).group_by(CampaignMember.status)).all())
+    return dict(db.session.execute(select(CampaignDelivery.status, func.count()).where(
+        CampaignDelivery.message_id == message_id).group_by(CampaignDelivery.status)).all())
 
 
 @pytest.fixture
@@ -93,9 +96,43 @@ def test_a_message_reaches_each_member_once_with_unsubscribe_headers_and_utm_lin
     assert target == "https://shop.example.com/sale?ref=mail&utm_source=spectrum&utm_medium=email&utm_campaign=spring"
     # Handed over, then accepted by the SMTP server: tracking moves each member on to delivered.
     assert _statuses(message["id"]) == {"delivered": 7, "skipped": 1}
-    bert = db.session.scalar(select(CampaignMember).where(CampaignMember.contact_id == people["bert"]))
+    bert = db.session.scalar(select(CampaignDelivery).where(CampaignDelivery.contact_id == people["bert"]))
     assert bert.skip_reason.startswith("consent withdrawn for email.marketing")
+    member = db.session.scalar(select(CampaignMember).where(CampaignMember.contact_id == people["bert"]))
+    assert member.status == "skipped" and member.sent_at is None
     assert api.get(f"/api/v1/campaign_messages/{message['id']}").json["status"] == "sent"
+
+
+def test_a_second_message_of_the_campaign_reaches_its_whole_audience_once(app, outbox, api, people, clock, client):
+    campaign, segment, first = _message(api)
+    api.post(f"/api/v1/_campaigns/messages/{first['id']}/send")
+    _drain(app)
+    first_sent = clock.now()
+    clock.advance(timedelta(days=2))
+    reminder = api.post("/api/v1/campaign_messages", json={
+        "campaign_id": campaign["id"], "segment_id": segment["id"], "subject": "Last days, {{ contact.first_name }}",
+        "body": "<p>The sale ends on Sunday.</p>"}).json
+    answer = api.post(f"/api/v1/_campaigns/messages/{reminder['id']}/send")
+    assert answer.json == {"status": "sending", "recipients": 8}
+    _drain(app)
+
+    subjects = sorted(mail.message["Subject"] for mail in outbox.messages if mail.rcpt_tos == ["anna@example.com"])
+    assert subjects == ["Hello Anna", "Last days, Anna"]
+    assert len(outbox.messages) == 16
+    assert _statuses(first["id"]) == _statuses(reminder["id"]) == {"delivered": 8}
+    members = db.session.scalars(select(CampaignMember).where(CampaignMember.campaign_id == campaign["id"])).all()
+    assert len(members) == 8, "one member row per contact per campaign"
+    assert {(member.status, member.sent_at) for member in members} == {("delivered", first_sent)}, \
+        "a member keeps the moment the campaign first reached them"
+    listed = api.get("/api/v1/campaign_deliveries", query_string={"filter": f'[["message_id", "=", {reminder["id"]}]]'})
+    assert listed.status_code == 200 and len(listed.json["data"]) == 8
+
+    sign_in(client, "maria")
+    page = client.get(f"/m/campaign_messages/{reminder['id']}").get_data(as_text=True)
+    figures = dict(re.findall(r'data-step="(\w+)"><span class="value">([\d,]+)<', page))
+    assert figures == {"recipients": "8", "sent": "8", "delivered": "8", "opened": "0", "clicked": "0",
+                       "bounced": "0", "unsubscribed": "0"}
+    assert "Skipped: 0 · still to send: 0" in page
 
 
 def test_who_unsubscribes_hears_nothing_more_from_any_campaign_of_the_topic(app, outbox, api, client, people):
@@ -124,7 +161,8 @@ def test_the_frequency_cap_holds_across_campaigns(app, outbox, api, people):
         sent.append(_statuses(message["id"]))
     assert sent == [{"delivered": 8}, {"delivered": 8}, {"skipped": 8}]
     assert len(outbox.messages) == 16
-    reason = db.session.scalar(select(CampaignMember.skip_reason).where(CampaignMember.status == "skipped").limit(1))
+    reason = db.session.scalar(select(CampaignDelivery.skip_reason).where(CampaignDelivery.status == "skipped")
+                               .limit(1))
     assert reason == "frequency cap: 2 messages in 7 days already"
 
 

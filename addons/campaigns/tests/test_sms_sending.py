@@ -1,6 +1,6 @@
 """Sending a campaign SMS through the jobs and the kernel's file transport: quiet hours in
-each contact's timezone, members without a number skipped with the reason, the opt-out
-line, delivery reports moving members, and a STOP reply blocking the next campaign."""
+each contact's timezone, contacts without a number skipped with the reason, the opt-out
+line, delivery reports moving deliveries and members, and a STOP reply blocking the next campaign."""
 from __future__ import annotations
 
 import json
@@ -15,7 +15,7 @@ from core.jobs.worker import Worker
 from core.sms.models import SmsMessage
 from core.sms.webhooks import signature
 
-from addons.campaigns.models import CampaignMember
+from addons.campaigns.models import CampaignDelivery, CampaignMember
 from addons.campaigns.sending.sms import OPT_OUT, sms_topic
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
@@ -75,10 +75,11 @@ def _drain(app):
         pass
 
 
-def _members(message_id: int) -> dict[int, CampaignMember]:
+def _members(message_id: int) -> dict[int, CampaignDelivery]:
+    """The message's deliveries by contact."""
     db.session.commit()
-    return {member.contact_id: member for member in
-            db.session.scalars(select(CampaignMember).where(CampaignMember.message_id == message_id))}
+    return {delivery.contact_id: delivery for delivery in
+            db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message_id))}
 
 
 def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, clock, texts, api, people, client):
@@ -96,7 +97,7 @@ def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, cl
     assert (chloe.status, chloe.sent_at) == ("sent", clock.now())
     assert (noor.status, noor.skip_reason) == ("skipped", "no mobile or phone number")
     sms = db.session.scalar(select(SmsMessage).where(SmsMessage.to_number == "+33665871099"))
-    assert (sms.channel, sms.related_model, sms.related_id) == ("sms.marketing.offers", "campaign_members", chloe.id)
+    assert (sms.channel, sms.related_model, sms.related_id) == ("sms.marketing.offers", "campaign_deliveries", chloe.id)
 
     clock.set(tokyo_morning - timedelta(minutes=1))
     _drain(app)
@@ -120,6 +121,8 @@ def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, cl
     assert answer.status_code == 204
     kenji = _members(message["id"])[people["kenji"]]
     assert (kenji.status, kenji.bounced_at) == ("bounced", clock.now())
+    member = db.session.scalar(select(CampaignMember).where(CampaignMember.contact_id == people["kenji"]))
+    assert (member.status, member.sent_at, member.bounced_at) == ("bounced", tokyo_morning, clock.now())
 
 
 def test_a_stop_reply_blocks_the_next_sms_campaign(app, clock, texts, api, people, client):

@@ -46,24 +46,24 @@ def call_list() -> tuple[str, int]:
     env = web_env()
     todo, done = my_calls(env, done=False), my_calls(env, done=True, limit=20)
     rows = [*todo, *done]
-    contacts = _readable(env, "contacts", {member.contact_id for member in rows})
+    contacts = _readable(env, "contacts", {call.contact_id for call in rows})
     accounts = _readable(env, "accounts", {contact.account_id for contact in contacts.values() if contact.account_id})
     # The call's script and campaign name come with the call: a caller without a Marketing
     # role reads them for the calls assigned to them, and nothing else of the campaign.
-    messages = _by_id(CampaignMessage, {member.message_id for member in rows if member.message_id})
-    campaigns = _by_id(Campaign, {member.campaign_id for member in rows})
+    messages = _by_id(CampaignMessage, {call.message_id for call in rows})
+    campaigns = _by_id(Campaign, {call.campaign_id for call in rows})
     return render_page("campaigns/calls.html", todo=todo, done=done, contacts=contacts, accounts=accounts,
                        messages=messages, campaigns=campaigns, outcomes=CALL_OUTCOMES, phone_of=phone_of,
                        zone=user_zone(env))
 
 
-@blueprint.post(f"{PAGE}/<int:member_id>")
+@blueprint.post(f"{PAGE}/<int:delivery_id>")
 @login_required
-def answer(member_id: int) -> Response:
+def answer(delivery_id: int) -> Response:
     """Record what a call came to; back to the list with what was done, or why not."""
     env = web_env()
     try:
-        record_outcome(env, member_id, request.form.get("outcome", ""), request.form.get("note", ""))
+        record_outcome(env, delivery_id, request.form.get("outcome", ""), request.form.get("note", ""))
     except RecordError as error:
         db.session.rollback()
         detail = "; ".join(" ".join(messages) for messages in error.errors.values()) \

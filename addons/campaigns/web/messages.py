@@ -1,5 +1,6 @@
-"""A campaign email's page: its preview as a chosen contact (subject, HTML in a sandboxed
-frame, text part; variants A and B), its test send, and its A/B test's results.
+"""A campaign message's page: its results (its own funnel, from its deliveries); for an
+email, its preview as a chosen contact (subject, HTML in a sandboxed frame, text part;
+variants A and B), its test send, and its A/B test's results.
 
 The HTML is served by its own route with a strict policy of its own (no script, nothing
 from elsewhere but images, framed by this site only) and shown in a `sandbox` iframe, so
@@ -7,7 +8,9 @@ whatever the template holds cannot act on the page around it.
 """
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext
@@ -19,10 +22,11 @@ from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
 
 from addons.campaigns.models import CampaignMessage
+from addons.campaigns.roi import MESSAGE_STEPS, message_funnel
 from addons.campaigns.sending.ab import decision_due_at, variant_results
 from addons.campaigns.sending.preview import preview, test_send
 
-__all__ = ["blueprint", "preview_panel", "ab_panel", "FRAME_POLICY"]
+__all__ = ["blueprint", "preview_panel", "ab_panel", "results_panel", "FRAME_POLICY"]
 
 blueprint = Blueprint("campaigns_messages", __name__, template_folder="../templates")
 
@@ -73,6 +77,18 @@ def ab_panel(env: Any, message: CampaignMessage) -> str:
     due = decision_due_at(message) if message.status == "testing" else None
     return render_template("campaigns/panel_ab.html", message=message, results=results, due=due,
                            zone=user_zone(env))
+
+
+def results_panel(env: Any, message: CampaignMessage) -> str:
+    """The results block of a message sent or sending: its recipients, how many it reached
+    at each step (with the rate over those sent), skipped and still waiting, and a link to
+    its deliveries."""
+    if message.status in ("draft", "scheduled"):
+        return ""
+    counts = message_funnel(env, message.id)
+    deliveries = "/m/campaign_deliveries?" + urlencode({"filter": json.dumps([["message_id", "=", message.id]])})
+    return render_template("campaigns/panel_results.html", counts=counts, steps=MESSAGE_STEPS,
+                           deliveries=deliveries)
 
 
 @blueprint.get("/campaigns/messages/<int:message_id>/preview/<variant>")
