@@ -11,6 +11,7 @@ from core import hookimpl, signals
 from core.addons.installer import AddonManager
 from core.db import db
 from core.env import Env
+from core.platform import platform
 from core.plugins import AddonLoadError, make_plugin_manager
 
 ALL = ("widgets", "widgets_ext", "widget_events", "widgets_clash", "dup_model", "route_clash")
@@ -64,6 +65,28 @@ def test_installing_and_uninstalling_send_addon_events(addon_site, kernel_db):
 
     assert seen == [("installed", "widgets", True), ("installed", "widgets_ext", True),
                     ("uninstalled", "widgets_ext", True), ("uninstalled", "widgets", True)]
+
+
+def test_the_addons_being_installed_are_the_platform_their_handlers_see(addon_site, kernel_db):
+    """An addon's install handlers look up its own models and jobs through `platform()`
+    (enqueueing its job, say): while it installs, that is the platform being installed;
+    afterwards the app's own is back."""
+    addon_site.announce("widgets")
+    seen: list[bool] = []
+
+    def installed(sender: str, *, env: Env) -> None:
+        if sender == "widgets":
+            seen.append("widgets" in platform().models and env.platform is platform())
+
+    signals.addon_installed.connect(installed)
+    try:
+        with open_app(kernel_db) as app:
+            before = app.extensions["spectrum"]
+            AddonManager(app).install(["widgets"])
+            assert app.extensions["spectrum"] is before
+    finally:
+        signals.addon_installed.disconnect(installed)
+    assert seen == [True]
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """Install, upgrade and uninstall addons in one database, each operation in one transaction."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from flask import Flask
 from sqlalchemy import func, inspect, select, text
@@ -91,6 +92,18 @@ class AddonManager:
     def _env(self, target: Platform) -> Env:
         return Env(target, None, system=True)
 
+    @contextmanager
+    def _serving(self, target: Platform) -> Iterator[None]:
+        """Make `target` the app's platform while its addons' data loads, then put the app's
+        own back: what the loading addons' handlers look up through `platform()` (their
+        jobs, settings, models) is then theirs, not that of the addons installed before."""
+        previous = self.app.extensions["spectrum"]
+        self.app.extensions["spectrum"] = target
+        try:
+            yield
+        finally:
+            self.app.extensions["spectrum"] = previous
+
     def share_demo_records(self, user: Any) -> int:
         """Make `user` (the administrator of a new demo database) the owner of a share of the
         demo records of the installed addons; returns how many (core.addons.demo_owners)."""
@@ -112,7 +125,8 @@ class AddonManager:
             return []
         target = self.platform_for([*installed, *new])  # raises on conflicts, before any change
         demo = demo or bool(installed.get(KERNEL_ADDON) and installed[KERNEL_ADDON].demo)
-        self._in_transaction(lambda: self._install(target, new, demo, seed))
+        with self._serving(target):
+            self._in_transaction(lambda: self._install(target, new, demo, seed))
         self._warn_unprotected_models(target, new)
         return new
 
@@ -188,7 +202,8 @@ class AddonManager:
         ordered = ([KERNEL_ADDON] if KERNEL_ADDON in chosen else []) + [
             n for n in resolve([n for n in installed if n != KERNEL_ADDON], self.catalog.addons) if n in chosen]
         target = self.platform_for(installed)
-        self._in_transaction(lambda: self._upgrade(target, ordered))
+        with self._serving(target):
+            self._in_transaction(lambda: self._upgrade(target, ordered))
         return ordered
 
     def _upgrade(self, target: Platform, names: list[str]) -> None:
