@@ -14,7 +14,6 @@ CHILDREN = (
     ("campaign_messages", "campaign.owner_id", "rcud"),
     ("campaign_costs", "campaign.owner_id", "rcud"),
     ("campaign_members", "campaign.owner_id", "r"),
-    ("campaign_deliveries", "campaign.owner_id", "r"),
     ("journey_steps", "journey.owner_id", "rcud"),
     ("journey_members", "journey.owner_id", "r"),
     ("campaign_attributions", "campaign.owner_id", "r"),
@@ -44,9 +43,13 @@ def shipped_records() -> list[DataRecord]:
             rule(f"campaigns.rule_own_{model}", "campaigns.user", model, [[owner, "=", _ME]],
                  f"{model.replace('_', ' ').capitalize()} of own records"),
         ]
-    # What ran for each journey member is read only, by managers too: a run deleted would
-    # let its step run again.
+    # What ran for each journey member, and each message's deliveries, are read only, by
+    # managers too: a run or a delivery deleted would let its step or message go again.
     data += [
+        access("campaigns.access_campaign_deliveries_user", "campaigns.user", "campaign_deliveries", "r"),
+        access("campaigns.access_campaign_deliveries_manager", "campaigns.manager", "campaign_deliveries", "r"),
+        rule("campaigns.rule_own_campaign_deliveries", "campaigns.user", "campaign_deliveries",
+             [["campaign.owner_id", "=", _ME]], "Campaign deliveries of own records"),
         access("campaigns.access_journey_step_runs_user", "campaigns.user", "journey_step_runs", "r"),
         access("campaigns.access_journey_step_runs_manager", "campaigns.manager", "journey_step_runs", "r"),
         rule("campaigns.rule_own_journey_step_runs", "campaigns.user", "journey_step_runs",

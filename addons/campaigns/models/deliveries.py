@@ -31,6 +31,7 @@ class CampaignDelivery(Record):
 
     __tablename__ = "campaign_deliveries"
     __label__ = "Campaign delivery"
+    __label_plural__ = "Campaign deliveries"
     __display_field__ = "id"
     __order__ = ["message_id", "id"]
     __sort_scopes__ = ("status",)
@@ -41,11 +42,13 @@ class CampaignDelivery(Record):
                       Index("ix_campaign_deliveries_contact_sent", "contact_id", "sent_at"),
                       Index("ix_campaign_deliveries_sent_at", "sent_at"))
 
+    # Made by the sender and the journeys only (required and read-only: the platform's to create).
     campaign_id: Mapped[int] = field(ForeignKey("campaigns.id", ondelete="CASCADE"), label="Campaign", required=True,
-                                     index=True)
+                                     readonly=True, index=True)
     message_id: Mapped[int] = field(ForeignKey("campaign_messages.id", ondelete="CASCADE"), label="Message",
-                                    required=True)
-    contact_id: Mapped[int] = field(ForeignKey("contacts.id", ondelete="CASCADE"), label="Contact", required=True)
+                                    required=True, readonly=True)
+    contact_id: Mapped[int] = field(ForeignKey("contacts.id", ondelete="CASCADE"), label="Contact", required=True,
+                                    readonly=True)
     status: Mapped[str] = field(String(12), label="Status", choices=DELIVERY_STATUSES, default="pending",
                                 nullable=False)
     variant: Mapped[str | None] = field(String(1), label="Variant", choices=VARIANTS)

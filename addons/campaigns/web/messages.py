@@ -80,12 +80,12 @@ def ab_panel(env: Any, message: CampaignMessage) -> str:
 
 
 def results_panel(env: Any, message: CampaignMessage) -> str:
-    """The results block of a message sent or sending: its recipients, how many it reached
-    at each step (with the rate over those sent), skipped and still waiting, and a link to
-    its deliveries."""
-    if message.status in ("draft", "scheduled"):
-        return ""
+    """The results block of a message with deliveries (sent or sending, or sent by a
+    journey): its recipients, how many it reached at each step (with the rate over those
+    sent), skipped and still waiting, and a link to its deliveries."""
     counts = message_funnel(env, message.id)
+    if not counts["recipients"]:
+        return ""
     deliveries = "/m/campaign_deliveries?" + urlencode({"filter": json.dumps([["message_id", "=", message.id]])})
     return render_template("campaigns/panel_results.html", counts=counts, steps=MESSAGE_STEPS,
                            deliveries=deliveries)
