@@ -34,10 +34,9 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import MessageError
-from email.utils import parseaddr
 from typing import Any, Sequence
 
-from sqlalchemy import bindparam, select, text, update
+from sqlalchemy import select, text, update
 
 from core.db import db
 from core.declarations import Job
@@ -45,13 +44,14 @@ from core.events import emit
 from core.jobs import GiveUp, JobContext, JobRun, enqueue
 from core.jobs.runner import backoff_delay
 from core.mail import signals
+from core.mail.addresses import address_of
 from core.mail.consent import blocking_consents
 from core.mail.models import MailMessage
 from core.mail.outbound import message_bytes
 from core.mail.tokens import verp_address
 from core.mail.transport import PermanentFailure, SmtpSession, TemporaryFailure, Unreachable
 from core.platform import platform
-from core.records.bulk import one_of
+from core.records.bulk import one_of, update_rows
 
 __all__ = ["mail_jobs", "DELIVERY_GROUP", "ANNOUNCE_BATCH", "UNCERTAIN"]
 
@@ -164,7 +164,7 @@ def _deliver(session: SmtpSession, claimed: Sequence[MailMessage], built: dict[i
     """Send each claimed message over the session; what became of each."""
     outcomes: list[_Outcome] = []
     for position, message in enumerate(claimed):
-        envelope_from = verp_address(message) or parseaddr(message.from_address)[1]
+        envelope_from = verp_address(message) or address_of(message.from_address)
         try:
             provider_id = session.send(built[message.id], envelope_from, message.to_address)
         except Unreachable as error:
@@ -199,11 +199,6 @@ def _claim(ctx: JobContext, messages: Sequence[MailMessage]) -> list[MailMessage
     return taken
 
 
-_OUTCOME = update(_TABLE).where(_TABLE.c.id == bindparam("_id")).values(
-    status=bindparam("_status"), error=bindparam("_error"), provider_id=bindparam("_provider_id"),
-    sent_at=bindparam("_sent_at"), updated_at=bindparam("_now"), version=_TABLE.c.version + 1)
-
-
 def _finish(ctx: JobContext, outcomes: Sequence[_Outcome], counts: Counter[str], now: datetime) -> None:
     """Write the outcomes and commit — asynchronously on PostgreSQL (see the module's docstring)."""
     if not outcomes:
@@ -223,9 +218,9 @@ def _record(outcomes: Sequence[_Outcome], counts: Counter[str], now: datetime) -
         if outcome.status == "accepted":
             message.provider_id, message.sent_at = outcome.provider_id, now
         counts[outcome.status] += 1
-    db.session.execute(_OUTCOME, [{"_id": outcome.message.id, "_status": outcome.status, "_error": outcome.error,
-                                   "_provider_id": outcome.message.provider_id, "_sent_at": outcome.message.sent_at,
-                                   "_now": now} for outcome in outcomes])
+    update_rows(_TABLE, [{"id": outcome.message.id, "status": outcome.status, "error": outcome.error,
+                          "provider_id": outcome.message.provider_id, "sent_at": outcome.message.sent_at}
+                         for outcome in outcomes], updated_at=now, version=_TABLE.c.version + 1)
 
 
 def _announce(ctx: JobContext, accepted: Sequence[MailMessage]) -> None:

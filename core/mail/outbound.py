@@ -9,20 +9,20 @@ from dataclasses import dataclass
 from email import policy, quoprimime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import bindparam, inspect, update
+from sqlalchemy import inspect
 
-from core.db import db
 from core.env import Env
 from core.jobs import enqueue
+from core.mail.addresses import address_of
 from core.mail.consent import blocking_consents, normalize
 from core.mail.models import MailLink, MailMessage
 from core.mail.templates import find_template, message_context, render
 from core.mail.tracking import add_pixel, track_links, unsubscribe_url
 from core.platform import platform
-from core.records.bulk import attach_records, insert_records, insert_rows
+from core.records.bulk import attach_records, insert_records, insert_rows, update_rows
 from core.records.errors import ValidationFailed
 
 __all__ = ["OutgoingMail", "send_mail", "send_mails", "build_message", "message_bytes"]
@@ -98,7 +98,7 @@ def send_mails(env: Env, mails: Sequence[OutgoingMail]) -> list[MailMessage]:
     """
     if not mails:
         return []
-    addresses = [normalize(parseaddr(mail.to)[1] or mail.to) for mail in mails]
+    addresses = [normalize(address_of(mail.to) or mail.to) for mail in mails]
     _validate(mails, addresses)
     contexts = [None if mail.prerendered else _context(env, mail, address) for mail, address in zip(mails, addresses)]
     sources = _sources(mails)
@@ -106,6 +106,7 @@ def send_mails(env: Env, mails: Sequence[OutgoingMail]) -> list[MailMessage]:
     settings = platform().settings
     now = env.now()
     author = env.user.id if env.user else None
+    domain = (address_of(settings["mail_from"]) or "localhost").rsplit("@", 1)[-1]
     messages = []
     for mail, address, (subject, html, text) in zip(mails, addresses, sources):
         message = MailMessage(
@@ -115,7 +116,7 @@ def send_mails(env: Env, mails: Sequence[OutgoingMail]) -> list[MailMessage]:
             related_model=mail.record[0] if mail.record else None, related_id=mail.record[1] if mail.record else None,
             recipient_model=mail.recipient[0] if mail.recipient else None,
             recipient_id=mail.recipient[1] if mail.recipient else None,
-            message_id=_new_message_id(settings["mail_from"]), extra_headers=dict(mail.headers or {}),
+            message_id=f"<{uuid.uuid4().hex}@{domain}>", extra_headers=dict(mail.headers or {}),
             tracking=mail.track, unsubscribe=mail.unsubscribe, attempts=0, error=None,
             created_at=now, updated_at=now, created_by=author, updated_by=author)
         consent = blocked.get((address, mail.channel))
@@ -200,17 +201,9 @@ def _finish_parts(mails: Sequence[OutgoingMail], messages: Sequence[MailMessage]
                       for url, position in positions.items()]
         state = inspect(message).dict
         state["subject"], state["body_html"], state["body_text"] = subject, html, text
-        parts.append({"_id": message.id, "_subject": subject, "_html": html, "_text": text})
-    if parts:
-        table = MailMessage.__table__
-        db.session.execute(update(table).where(table.c.id == bindparam("_id")).values(
-            subject=bindparam("_subject"), body_html=bindparam("_html"), body_text=bindparam("_text")), parts)
+        parts.append({"id": message.id, "subject": subject, "body_html": html, "body_text": text})
+    update_rows(MailMessage.__table__, parts)
     insert_rows(MailLink.__table__, links)
-
-
-def _new_message_id(sender: str) -> str:
-    domain = (parseaddr(sender)[1] or "localhost").rsplit("@", 1)[-1]
-    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 # Longer lines than the default 78: the unsubscribe URL in List-Unsubscribe must stay one

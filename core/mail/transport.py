@@ -14,6 +14,8 @@ import ssl
 from types import TracebackType
 from typing import Any, Mapping
 
+from core.mail.addresses import is_plain
+
 __all__ = ["SmtpSession", "deliver", "TemporaryFailure", "PermanentFailure", "Unreachable"]
 
 _QUEUED_AS = re.compile(r"queued as\s+(\S+)", re.IGNORECASE)
@@ -77,15 +79,15 @@ class SmtpSession:
                               f"{type(error).__name__}: {error}") from error
         try:
             try:
-                code, reply = connection.mail(envelope_from)
+                code, reply = _mail(connection, envelope_from)
             except smtplib.SMTPServerDisconnected:
                 if not reused:
                     raise
                 self._drop()  # closed while idle: nothing of this message was sent yet
                 connection = self._open()
-                code, reply = connection.mail(envelope_from)
+                code, reply = _mail(connection, envelope_from)
             self._check(connection, code, reply, "MAIL FROM")
-            code, reply = connection.rcpt(recipient)
+            code, reply = _rcpt(connection, recipient)
             self._check(connection, code, reply, f"RCPT TO {recipient}")
             code, reply = connection.data(message)
             self._check(connection, code, reply, "DATA")
@@ -134,6 +136,16 @@ def deliver(settings: Mapping[str, Any], message: bytes, envelope_from: str, rec
     """Send one message on a connection of its own (`SmtpSession.send`)."""
     with SmtpSession(settings) as session:
         return session.send(message, envelope_from, recipient)
+
+
+def _mail(connection: smtplib.SMTP, sender: str) -> tuple[int, bytes]:
+    """MAIL FROM as `smtplib.SMTP.mail` writes it; a plain address skips its address parser."""
+    return connection.docmd("mail", f"FROM:<{sender}>") if is_plain(sender) else connection.mail(sender)
+
+
+def _rcpt(connection: smtplib.SMTP, recipient: str) -> tuple[int, bytes]:
+    """RCPT TO as `smtplib.SMTP.rcpt` writes it; a plain address skips its address parser."""
+    return connection.docmd("rcpt", f"TO:<{recipient}>") if is_plain(recipient) else connection.rcpt(recipient)
 
 
 def _connect(settings: Mapping[str, Any]) -> smtplib.SMTP:

@@ -16,14 +16,14 @@ from typing import Any, Callable, Collection, Sequence
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, event, func, insert,
-                        inspect, literal, select)
+                        inspect, literal, select, update)
 from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 
-__all__ = ["insert_records", "attach_records", "insert_rows", "one_of"]
+__all__ = ["insert_records", "attach_records", "insert_rows", "update_rows", "one_of"]
 
 _MISSING = object()
 #: session.info key: {record: the transaction that attached it} in the outermost transaction,
@@ -194,6 +194,32 @@ def _unnest_insert(table: Table, keys: tuple[str, ...], shared: tuple[str, ...],
     values = [bindparam(key, type_=_element_type(table.c[key])) if key in shared else source.c[key] for key in keys]
     statement = insert(table).from_select(list(keys), select(*values).order_by(source.c.ordinality))
     return statement.returning(table.c.id) if return_ids else statement
+
+
+def update_rows(table: Table, rows: Sequence[dict[str, Any]], **also: Any) -> None:
+    """UPDATE the rows of `table` whose `id` is a row's "id" with that row's other values
+    (dicts with the same keys), and the values of `also` (the same for every row: a value
+    or an expression such as `version=table.c.version + 1`), in one statement: on
+    PostgreSQL `UPDATE ... FROM unnest(the arrays)`, elsewhere an executemany."""
+    if not rows:
+        return
+    keys = [key for key in rows[0] if key != "id"]
+    session = db.session
+    if session.get_bind().dialect.name != "postgresql":
+        statement = update(table).where(table.c.id == bindparam("_id")).values(
+            {**{key: bindparam(f"_{key}") for key in keys}, **also})
+        session.execute(statement, [{f"_{key}": value for key, value in row.items()} for row in rows])
+        return
+    columns = {key: [row[key] for row in rows] for key in ("id", *keys)}
+    # As in insert_rows: a value every row shares is bound once, not as an array.
+    shared = {key: values[0] for key, values in columns.items()
+              if key != "id" and all(value is values[0] for value in values)}
+    arrays = [key for key in columns if key not in shared]
+    source = func.unnest(*[bindparam(f"_{key}", columns[key], type_=_array_of(table.c[key])) for key in arrays]) \
+        .table_valued(*arrays).render_derived()
+    values = {key: bindparam(f"_{key}", shared[key], type_=_element_type(table.c[key])) if key in shared
+              else source.c[key] for key in keys}
+    session.execute(update(table).where(table.c.id == source.c.id).values({**values, **also}))
 
 
 def one_of(column: Any, values: Collection[Any]) -> ColumnElement[bool]:
