@@ -2,12 +2,14 @@
 
 `email.utils.parseaddr` is a full RFC 5322 tokenizer: most of the Python time of
 handing a plain address to SMTP went to it. An address that is already a plain dot-atom
-`local@domain` is its own address (as parseaddr reads it), so it skips the parser.
+`local@domain` is its own address (as parseaddr reads it), so it skips the parser; the
+few others (a sender's `Name <address>`, the same for every message) are parsed once.
 """
 from __future__ import annotations
 
 import re
 from email.utils import parseaddr
+from functools import lru_cache
 
 __all__ = ["address_of", "is_plain"]
 
@@ -23,4 +25,9 @@ def is_plain(text: str) -> bool:
 
 def address_of(text: str) -> str:
     """The addr-spec `parseaddr` finds in `text` ("" when none)."""
-    return text if is_plain(text) else parseaddr(text)[1]
+    return text if is_plain(text) else _parsed(text)
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> str:
+    return parseaddr(text)[1]
