@@ -11,7 +11,7 @@ from core.db import db
 from core.env import Env
 from core.models.meta import AUDIT_FIELDS
 from core.records.audit import AuditEntry
-from core.records.bulk import insert_rows
+from core.records.bulk import insert_rows, update_rows
 from core.records.errors import BatchFailed
 from core.testing.sql import selects, sent_statements
 
@@ -199,3 +199,21 @@ def test_records_of_a_batch_rolled_back_leave_the_session_as_created_ones_do(adm
     db.session.commit()
     assert [(c.last_name, inspect(c).persistent) for c in again] == [("Again", True)]
     assert [row["last_name"] for row in _rows(Contact, [c.id for c in again])] == ["Again"]
+
+
+def test_update_rows_writes_each_row_its_values_and_the_shared_ones_to_all(admin, clock, statements, spectrum_backend):
+    records = Env.for_user(admin).records
+    created = records.create_many("contacts", [{"last_name": f"U{i}", "city": "Lyon"} for i in range(4)])
+    db.session.commit()
+    table = Contact.__table__
+    first, second, third, untouched = (contact.id for contact in created)
+    statements.clear()
+    update_rows(table, [{"id": first, "last_name": "One", "city": None},
+                        {"id": second, "last_name": "Two", "city": None},
+                        {"id": third, "last_name": "Three", "city": "Nancy"}], version=table.c.version + 1)
+    updates = [statement for statement in statements if statement.startswith("UPDATE contacts")]
+    assert len(updates) == 1 and ("unnest" in updates[0]) == (spectrum_backend == "postgres")
+    rows = {row.id: (row.last_name, row.city, row.version) for row in db.session.execute(
+        select(table.c.id, table.c.last_name, table.c.city, table.c.version))}
+    assert rows == {first: ("One", None, 2), second: ("Two", None, 2), third: ("Three", "Nancy", 2),
+                    untouched: ("U3", "Lyon", 1)}
