@@ -37,6 +37,7 @@ from core.jobs import JobContext, JobRun, claim_rows, enqueue
 from core.jobs.models import PENDING
 from core.mail.outbound import OutgoingMail, send_mails
 from core.platform import platform
+from core.records.bulk import update_rows
 from core.records.errors import ValidationFailed
 from core.templating import RecordView
 
@@ -137,25 +138,35 @@ def send_batch(env: Env, message: CampaignMessage, now: datetime) -> BatchOutcom
     else:
         capped = over_cap(ids, message.channel, now)
         reasons = _hand_off_email(env, message, deliveries, contacts, capped)
-    outcome = BatchOutcome()
-    reached: list[int] = []
-    skipped: list[int] = []
-    for delivery in deliveries:
-        reason = reasons[delivery.id]
-        if isinstance(reason, datetime):  # in the contact's quiet hours: stays pending until they end
-            delivery.not_before = reason
-        elif reason is None:
-            delivery.status, delivery.sent_at = "sent", now
-            reached.append(delivery.contact_id)
-        else:
-            delivery.status, delivery.skip_reason = "skipped", reason[:300]
-            skipped.append(delivery.contact_id)
-        delivery.updated_at = now
-    db.session.flush()
+    _mark(deliveries, reasons, now)
+    reached = [d.contact_id for d in deliveries if reasons[d.id] is None]
+    skipped = [d.contact_id for d in deliveries if isinstance(reasons[d.id], str)]
     members_sent(message.campaign_id, reached, now)
     members_skipped(message.campaign_id, skipped, now)
-    outcome.sent, outcome.skipped = len(reached), len(skipped)
-    return outcome
+    return BatchOutcome(sent=len(reached), skipped=len(skipped))
+
+
+def _mark(deliveries: list[CampaignDelivery], reasons: dict[int, str | datetime | None], now: datetime) -> None:
+    """Write what became of each claimed delivery in one statement: sent, skipped with the
+    reason, or still pending until the end of the contact's quiet hours (with the caller
+    a call list assigned it). The claimed rows leave the session: the statement, not
+    their attributes, is what is written."""
+    rows = []
+    for delivery in deliveries:
+        reason = reasons[delivery.id]
+        row = {"id": delivery.id, "status": delivery.status, "sent_at": delivery.sent_at,
+               "skip_reason": delivery.skip_reason, "not_before": delivery.not_before,
+               "assignee_id": delivery.assignee_id}
+        if isinstance(reason, datetime):  # in the contact's quiet hours: stays pending until they end
+            row["not_before"] = reason
+        elif reason is None:
+            row.update(status="sent", sent_at=now)
+        else:
+            row.update(status="skipped", skip_reason=reason[:300])
+        rows.append(row)
+        db.session.expunge(delivery)
+    table = CampaignDelivery.__table__
+    update_rows(table, rows, updated_at=now, version=table.c.version + 1)
 
 
 def _hand_off_email(env: Env, message: CampaignMessage, deliveries: list[CampaignDelivery],
