@@ -1,21 +1,17 @@
 """Keeping materialised segment members up to date: a periodic sweep over every segment,
 and the contact events that can change who belongs (a contact created or changed, a tag
-added, an interaction logged), for the contacts concerned only, once per transaction,
-when it commits."""
+added, an interaction logged), for the contacts concerned only."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Iterable
+from typing import Any
 
-from flask import has_app_context
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from core import signals
 from core.db import db
 from core.declarations import EventHandler, Job
 from core.env import Env
-from core.events import isolated
 from core.jobs import JobContext
 from core.platform import Platform, platform
 
@@ -79,63 +75,33 @@ def jobs() -> list[Job]:
                 description="Computes the members of every segment again.")]
 
 
-#: Where the contacts changed in the current transaction wait for its commit.
-_CHANGED = "campaigns.contacts_changed"
+def _on(env: Env | None) -> Platform | None:
+    """The platform an event happened on (the one being installed, during an install)."""
+    return env.platform if env is not None else None
 
 
 def _segment_saved(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
-    refresh_segment(record.id, env.platform if env is not None else None)
-
-
-def _note_changed(contact_ids: Iterable[int], env: Env | None) -> None:
-    """Remember contacts whose segments are refreshed when the transaction commits, on the
-    platform of the event (the one being installed, during an install): the events of one
-    transaction (an install, an import batch, a form saving a contact and its tags) cost
-    one refresh, not one each."""
-    on = env.platform if env is not None else platform()
-    pending = db.session.info.get(_CHANGED)
-    if pending is None:
-        pending = db.session.info[_CHANGED] = {}
-        if not event.contains(db.session, "before_commit", _refresh_changed):
-            event.listen(db.session, "before_commit", _refresh_changed)
-            event.listen(db.session, "after_rollback", _forget_changed)
-    pending.setdefault(id(on), (on, set()))[1].update(contact_ids)
-
-
-def _refresh_changed(session: Session) -> None:
-    """Before the commit: refresh the segments of the contacts the transaction changed (in
-    a savepoint: a failing refresh is logged, the sweep catches up, the commit goes on)."""
-    for _round in range(3):  # a refresh's own handlers may change contacts again
-        pending = session.info.pop(_CHANGED, None)
-        if not pending or not has_app_context():
-            return
-        for on, contact_ids in pending.values():
-            with isolated("refreshing the segments of the contacts changed"):
-                refresh_contacts(sorted(contact_ids), on)
-
-
-def _forget_changed(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+    refresh_segment(record.id, _on(env))
 
 
 def _contact_changed(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
-    _note_changed([record.id], env)
+    refresh_contacts([record.id], _on(env))
 
 
 def _contacts_created(sender: str, ids: list[int], env: Env | None = None, **_: Any) -> None:
-    _note_changed(ids, env)
+    refresh_contacts(ids, _on(env))
 
 
 def _interaction_logged(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
     if record.contact_id is not None:
-        _note_changed([record.contact_id], env)
+        refresh_contacts([record.contact_id], _on(env))
 
 
 def _interactions_logged(sender: str, ids: list[int], env: Env | None = None, **_: Any) -> None:
     from addons.contacts.models import Interaction
 
-    _note_changed(db.session.scalars(select(Interaction.contact_id).where(
-        Interaction.id.in_(ids), Interaction.contact_id.is_not(None))), env)
+    refresh_contacts(sorted(set(db.session.scalars(
+        select(Interaction.contact_id).where(Interaction.id.in_(ids), Interaction.contact_id.is_not(None))))), _on(env))
 
 
 def handlers() -> list[EventHandler]:
