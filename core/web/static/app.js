@@ -89,6 +89,18 @@
     if (form && (event.target.name === "action" || event.target.name === "field")) { bulkPicker(form); }
   });
   document.addEventListener("DOMContentLoaded", function () { document.querySelectorAll("form.bulk").forEach(bulkPicker); });
+  // A search answering late (the one sent on focus, after the typed one's) must not undo
+  // a choice already made: the chosen record stays chosen when the list it is in comes back.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var select = event.detail.target;
+    if (select && select.id === "bulk-value-id") { select.dataset.kept = select.value; }
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var select = event.detail.target;
+    if (!select || select.id !== "bulk-value-id" || !select.dataset.kept) { return; }
+    var kept = Array.prototype.find.call(select.options, function (option) { return option.value === select.dataset.kept; });
+    if (kept) { select.value = kept.value; }
+  });
 
   // A header's quick action ("Log a call") leads to its panel's form with some inputs preset.
   document.addEventListener("click", function (event) {
