@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 from weakref import WeakKeyDictionary
 
 from flask_sqlalchemy import SQLAlchemy
@@ -12,7 +12,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
            "SQLITE_SCHEMA_CHANGE", "dangling_references",
-           "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement"]
+           "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement", "insert_missing"]
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
 NAMING_CONVENTION = {
@@ -174,3 +174,15 @@ def derived_statement(statement: Any, key: Any, derive: Callable[[], Any | None]
     if derived is not None:
         _DERIVED.setdefault(statement, {})[key] = derived
     return derived
+
+
+def insert_missing(table: Any, unique: Sequence[str]) -> Any:
+    """An INSERT into `table` that leaves out the rows already there by the unique key
+    `unique` (ON CONFLICT DO NOTHING, in the dialect of the database in use); give it
+    `.values(...)` or `.from_select(...)`. On SQLite an INSERT ... SELECT needs a WHERE for
+    the ON CONFLICT to be read as an upsert (`.where(true())` will do)."""
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(unique))

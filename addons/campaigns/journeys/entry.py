@@ -26,12 +26,10 @@ from typing import Any, Callable
 
 from blinker import Signal
 from sqlalchemy import Integer, String, literal, select, true
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql import Select
 
 from core import signals
-from core.db import UtcDateTime, db
+from core.db import UtcDateTime, db, insert_missing
 from core.declarations import EventHandler
 from core.events import connect_handlers
 from core.jobs import JobRun, enqueue
@@ -79,9 +77,8 @@ def admit(journey: Journey, contact_ids: Select[Any], now: datetime) -> None:
                   ).where(true())  # SQLite reads INSERT ... SELECT ... ON CONFLICT only after a WHERE
     columns = ["journey_id", "contact_id", "current_step_id", "next_run_at", "status", "created_at", "updated_at",
                "version"]
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(JourneyMember.__table__).from_select(columns, rows)
-                       .on_conflict_do_nothing(index_elements=["journey_id", "contact_id"]))
+    admitted = insert_missing(JourneyMember.__table__, ("journey_id", "contact_id")).from_select(columns, rows)
+    db.session.execute(admitted)
     wake()
 
 

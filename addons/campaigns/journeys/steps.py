@@ -13,10 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from sqlalchemy import and_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import db
+from core.db import db, insert_missing
 from core.env import Env
 from core.mail.models import MailMessage
 from core.mail.outbound import send_mail
@@ -96,14 +94,11 @@ def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
 def _delivery(message: CampaignMessage, contact_id: int, now: datetime) -> CampaignDelivery:
     """The contact's delivery of the message (and their member row of its campaign), made
     pending if absent."""
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     stamps = {"created_at": now, "updated_at": now, "version": 1}
-    db.session.execute(insert(CampaignMember.__table__).values(
-        campaign_id=message.campaign_id, contact_id=contact_id, status="pending", **stamps)
-        .on_conflict_do_nothing(index_elements=["campaign_id", "contact_id"]))
-    db.session.execute(insert(CampaignDelivery.__table__).values(
-        campaign_id=message.campaign_id, message_id=message.id, contact_id=contact_id, status="pending", **stamps)
-        .on_conflict_do_nothing(index_elements=["message_id", "contact_id"]))
+    db.session.execute(insert_missing(CampaignMember.__table__, ("campaign_id", "contact_id")).values(
+        campaign_id=message.campaign_id, contact_id=contact_id, status="pending", **stamps))
+    db.session.execute(insert_missing(CampaignDelivery.__table__, ("message_id", "contact_id")).values(
+        campaign_id=message.campaign_id, message_id=message.id, contact_id=contact_id, status="pending", **stamps))
     return db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message.id,
                                                              CampaignDelivery.contact_id == contact_id)
                               .execution_options(populate_existing=True)).one()

@@ -12,10 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, case, cast, exists, func, literal, select, true
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from core.db import UtcDateTime, db
+from core.db import UtcDateTime, db, insert_missing
 
 from addons.campaigns.audience import audience_of
 from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMessage
@@ -62,9 +60,7 @@ def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
 
 def _insert_missing(model: Any, columns: list[str], rows: Any, unique: tuple[str, ...]) -> None:
     """INSERT ... SELECT `rows` into `model`'s table, leaving the rows already there."""
-    insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(insert(model.__table__).from_select(columns, rows)
-                       .on_conflict_do_nothing(index_elements=list(unique)))
+    db.session.execute(insert_missing(model.__table__, unique).from_select(columns, rows))
 
 
 def _ab_split(message: CampaignMessage, condition: Any) -> tuple[Any, Any, Any]:
