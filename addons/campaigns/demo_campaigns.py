@@ -23,7 +23,8 @@ from core.env import Env
 from core.platform import platform
 
 from addons.campaigns.attribution import Conversion, record_conversion
-from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMessage
+from addons.campaigns.models import CampaignDelivery, CampaignMessage
+from addons.campaigns.sending.recipients import delivery_for
 from addons.campaigns.tracking import advance_delivery
 from addons.contacts.demo import ACCOUNTS
 
@@ -99,7 +100,8 @@ def campaign_records(seed: int) -> list[DataRecord]:
         message = f"campaigns.demo_message_{key}"
         records.append(DataRecord(message, "campaign_messages", {
             "campaign_id": Ref(xid), "channel": "email", "subject": subject, "body": _BODY,
-            "scheduled_at": _moment(starts, 8).isoformat(), "status": "sent"}, at=_moment(starts - timedelta(days=3), 15)))
+            "scheduled_at": _moment(starts, 8).isoformat(), "status": "sent"},
+            at=_moment(starts - timedelta(days=3), 15)))
         for account in range(1, ACCOUNTS + 1):
             if rng.random() < 0.2:
                 continue  # not every account is in every audience
@@ -147,15 +149,9 @@ def credit_demo_wins(env: Env, seed: int = 0) -> int:
 
 def _demo_delivery(system: Env, campaign_id: int, contact_id: int) -> CampaignDelivery:
     """The contact's delivery of the demo campaign's email (and their member row), made if absent."""
-    message_id = db.session.scalar(select(CampaignMessage.id).where(CampaignMessage.campaign_id == campaign_id)
-                                   .order_by(CampaignMessage.id).limit(1))
-    if db.session.scalar(select(CampaignMember.id).where(CampaignMember.campaign_id == campaign_id,
-                                                         CampaignMember.contact_id == contact_id)) is None:
-        system.records.create("campaign_members", {"campaign_id": campaign_id, "contact_id": contact_id})
-    delivery = db.session.scalar(select(CampaignDelivery).where(CampaignDelivery.message_id == message_id,
-                                                                CampaignDelivery.contact_id == contact_id))
-    return delivery or system.records.create("campaign_deliveries", {
-        "campaign_id": campaign_id, "message_id": message_id, "contact_id": contact_id})
+    message = db.session.scalar(select(CampaignMessage).where(CampaignMessage.campaign_id == campaign_id)
+                                .order_by(CampaignMessage.id).limit(1))
+    return delivery_for(message, contact_id, system.now())
 
 
 def _on_installed(sender: str, env: Env, **_kw: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from sqlalchemy import and_, select
 
-from core.db import db, insert_missing
+from core.db import db
 from core.env import Env
 from core.mail.models import MailMessage
 from core.mail.outbound import send_mail
@@ -23,9 +23,10 @@ from core.records.errors import ValidationFailed
 
 from addons.campaigns.audience import audience_of
 from addons.campaigns.journeys.waits import wait_until
-from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMessage, Journey, JourneyMember, \
-    JourneyStep, JourneyStepRun, Segment
+from addons.campaigns.models import CampaignDelivery, CampaignMessage, Journey, JourneyMember, JourneyStep, \
+    JourneyStepRun, Segment
 from addons.campaigns.refresh import owner_env
+from addons.campaigns.sending.recipients import delivery_for
 from addons.campaigns.sending.render import render_email
 from addons.campaigns.sending.rules import cap_reason, over_cap, throttle_budget
 from addons.campaigns.tracking import DELIVERY_MODEL, members_sent, members_skipped
@@ -78,7 +79,7 @@ def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
     budget = throttle_budget("email", ctx.now)
     if budget.remaining <= 0:
         return StepResult("held: the throttle is spent", hold_until=budget.free_at or ctx.now + timedelta(seconds=5))
-    delivery = _delivery(message, ctx.contact.id, ctx.now)
+    delivery = delivery_for(message, ctx.contact.id, ctx.now)
     if delivery.status not in ("pending", "skipped"):
         return StepResult("skipped: the contact already has this message", step.next_step_id)
     reason, mail_id = _hand_over(ctx, message, delivery)
@@ -89,19 +90,6 @@ def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
     delivery.status, delivery.sent_at, delivery.skip_reason, delivery.updated_at = "sent", ctx.now, None, ctx.now
     members_sent(campaign.id, [ctx.contact.id], ctx.now)
     return StepResult("sent", step.next_step_id, mail_id=mail_id)
-
-
-def _delivery(message: CampaignMessage, contact_id: int, now: datetime) -> CampaignDelivery:
-    """The contact's delivery of the message (and their member row of its campaign), made
-    pending if absent."""
-    stamps = {"created_at": now, "updated_at": now, "version": 1}
-    db.session.execute(insert_missing(CampaignMember.__table__, ("campaign_id", "contact_id")).values(
-        campaign_id=message.campaign_id, contact_id=contact_id, status="pending", **stamps))
-    db.session.execute(insert_missing(CampaignDelivery.__table__, ("message_id", "contact_id")).values(
-        campaign_id=message.campaign_id, message_id=message.id, contact_id=contact_id, status="pending", **stamps))
-    return db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message.id,
-                                                             CampaignDelivery.contact_id == contact_id)
-                              .execution_options(populate_existing=True)).one()
 
 
 def _hand_over(ctx: StepContext, message: CampaignMessage,

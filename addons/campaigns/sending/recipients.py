@@ -20,7 +20,7 @@ from addons.campaigns.models import CampaignDelivery, CampaignMember, CampaignMe
 from addons.campaigns.refresh import owner_env
 from addons.contacts.models import Contact
 
-__all__ = ["materialise_recipients", "has_held"]
+__all__ = ["materialise_recipients", "delivery_for", "has_held"]
 
 #: Multiplier and modulus of the shuffle (Knuth's multiplicative hash; the modulus is the
 #: largest prime under 2**32). Products stay within 64-bit integers for any 32-bit id.
@@ -56,6 +56,19 @@ def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
     # Counted afresh: psycopg reports no row count for INSERT ... SELECT ... ON CONFLICT.
     return int(db.session.scalar(select(func.count()).select_from(CampaignDelivery)
                                  .where(CampaignDelivery.message_id == message.id)) or 0)
+
+
+def delivery_for(message: CampaignMessage, contact_id: int, now: datetime) -> CampaignDelivery:
+    """The contact's delivery of the message (and their member row of its campaign), made
+    pending if absent: one contact, outside a whole send (a journey's step, the demo)."""
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
+    db.session.execute(insert_missing(CampaignMember.__table__, ("campaign_id", "contact_id")).values(
+        campaign_id=message.campaign_id, contact_id=contact_id, status="pending", **stamps))
+    db.session.execute(insert_missing(CampaignDelivery.__table__, ("message_id", "contact_id")).values(
+        campaign_id=message.campaign_id, message_id=message.id, contact_id=contact_id, status="pending", **stamps))
+    return db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message.id,
+                                                             CampaignDelivery.contact_id == contact_id)
+                              .execution_options(populate_existing=True)).one()
 
 
 def _insert_missing(model: Any, columns: list[str], rows: Any, unique: tuple[str, ...]) -> None:
