@@ -24,6 +24,7 @@ from core.db import db
 from core.declarations import EventHandler
 from core.env import Env
 from core.mail import signals
+from core.records.bulk import one_of
 
 from addons.campaigns.models import CampaignDelivery, CampaignMember
 
@@ -83,7 +84,8 @@ def members_sent(campaign_id: int, contact_ids: Sequence[int], now: datetime) ->
     if not contact_ids:
         return
     table = CampaignMember.__table__
-    db.session.execute(update(table).where(table.c.campaign_id == campaign_id, table.c.contact_id.in_(contact_ids))
+    reached = and_(table.c.campaign_id == campaign_id, one_of(table.c.contact_id, contact_ids))
+    db.session.execute(update(table).where(reached)
                        .values(status=case((table.c.status.in_(("pending", "skipped")), "sent"),
                                            else_=table.c.status),
                                sent_at=func.coalesce(table.c.sent_at, now), updated_at=now,
@@ -96,8 +98,8 @@ def members_skipped(campaign_id: int, contact_ids: Sequence[int], now: datetime)
     if not contact_ids:
         return
     table = CampaignMember.__table__
-    db.session.execute(update(table).where(table.c.campaign_id == campaign_id, table.c.contact_id.in_(contact_ids),
-                                           table.c.status == "pending")
+    skipped = and_(table.c.campaign_id == campaign_id, one_of(table.c.contact_id, contact_ids))
+    db.session.execute(update(table).where(skipped, table.c.status == "pending")
                        .values(status="skipped", updated_at=now, version=table.c.version + 1))
 
 
@@ -132,7 +134,7 @@ def _delivered(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> N
     db.session.execute(_DELIVERY_DELIVERED, [{"delivery_id": delivery_id, "at": at, "now": now}
                                              for delivery_id, at in moments.items()])
     owners = db.session.execute(select(_DELIVERIES.c.id, _DELIVERIES.c.campaign_id, _DELIVERIES.c.contact_id)
-                                .where(_DELIVERIES.c.id.in_(list(moments)))).all()
+                                .where(one_of(_DELIVERIES.c.id, list(moments)))).all()
     db.session.execute(_MEMBER_DELIVERED, [{"campaign": campaign_id, "contact": contact_id, "at": moments[delivery_id],
                                             "now": now} for delivery_id, campaign_id, contact_id in owners])
 
