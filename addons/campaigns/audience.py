@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from sqlalchemy import and_, delete, exists, false, func, insert, literal, or_, select, true, update
+from sqlalchemy import Table, and_, delete, exists, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.util import find_tables
 
 from core.db import db
 from core.domain.negation import complement
@@ -52,6 +53,11 @@ class Audience:
     def ids(self) -> Any:
         """SELECT contacts.id of the members."""
         return select(Contact.id).where(self.condition)
+
+    def reads(self, table: Table) -> bool:
+        """Whether who belongs depends on rows of `table`: the condition reads it (through
+        a subquery, a join or an alias), its record rules included."""
+        return table in find_tables(self.condition, include_aliases=True)
 
     def count(self) -> int:
         """How many contacts are members, counted by the database."""
@@ -144,12 +150,14 @@ def _listed(segment_id: int | None) -> ColumnElement[bool]:
         SegmentMember.segment_id == segment_id, SegmentMember.contact_id == Contact.id))
 
 
-def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = None) -> int:
+def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = None,
+                audience: Audience | None = None) -> int:
     """Make `segment_memberships` of `segment` equal to its members as `env` sees them (for
     `contact_ids` only, when given: the contacts an event changed), in two set-based
     statements, then store the count and the time on the segment and announce
-    `segment_refreshed`. Returns the count."""
-    audience = audience_of(env, segment)
+    `segment_refreshed`. `audience` is `audience_of(env, segment)` when the caller has
+    it. Returns the count."""
+    audience = audience or audience_of(env, segment)
     rows = segment_memberships.c
     only = list(contact_ids) if contact_ids is not None else None
     stale = and_(rows.segment_id == segment.id,
@@ -176,10 +184,13 @@ def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = 
     return count
 
 
-def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = None) -> None:
+def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = None,
+                     changed: Table | None = None) -> None:
     """Bring every segment's materialised members up to date for `contact_ids` (contacts
     just created or changed), each segment as its owner sees it on `platform_` (the
-    event's: while addons are installed, not yet the running app's; default: the app's)."""
+    event's: while addons are installed, not yet the running app's; default: the app's).
+    With `changed`, what changed for them are rows of that table (interactions logged),
+    not the contacts: only the segments whose condition reads it are refreshed."""
     from addons.campaigns.refresh import owner_env
 
     if not contact_ids:
@@ -187,4 +198,7 @@ def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = No
     # A large batch (an import) is cheaper, and its id list safer, as a whole refresh.
     only = list(contact_ids) if len(contact_ids) <= WHOLE_REFRESH_ABOVE else None
     for segment in db.session.scalars(select(Segment).order_by(Segment.id)):
-        materialise(owner_env(segment, platform_), segment, only)
+        env = owner_env(segment, platform_)
+        audience = audience_of(env, segment)
+        if changed is None or audience.reads(changed):
+            materialise(env, segment, only, audience)

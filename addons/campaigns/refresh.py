@@ -17,6 +17,7 @@ from core.platform import Platform, platform
 
 from addons.campaigns.audience import materialise, refresh_contacts
 from addons.campaigns.models.segments import Segment, segment_excludes, segment_includes
+from addons.contacts.models import Interaction
 
 __all__ = ["owner_env", "refresh_all", "refresh_segment", "jobs", "handlers", "SWEEP_EVERY"]
 
@@ -94,14 +95,13 @@ def _contacts_created(sender: str, ids: list[int], env: Env | None = None, **_: 
 
 def _interaction_logged(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
     if record.contact_id is not None:
-        refresh_contacts([record.contact_id], _on(env))
+        refresh_contacts([record.contact_id], _on(env), changed=Interaction.__table__)
 
 
 def _interactions_logged(sender: str, ids: list[int], env: Env | None = None, **_: Any) -> None:
-    from addons.contacts.models import Interaction
-
     refresh_contacts(sorted(set(db.session.scalars(
-        select(Interaction.contact_id).where(Interaction.id.in_(ids), Interaction.contact_id.is_not(None))))), _on(env))
+        select(Interaction.contact_id).where(Interaction.id.in_(ids), Interaction.contact_id.is_not(None))))),
+        _on(env), changed=Interaction.__table__)
 
 
 def handlers() -> list[EventHandler]:

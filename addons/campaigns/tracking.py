@@ -11,7 +11,7 @@ A delivery, and the contact's member row of the campaign, only move forward, alo
 empty (a click means the mail was delivered and opened). A bounce or an unsubscribe
 stamps its moment even when the row already went further. A member's moments are
 therefore the first of its deliveries'. The messages a delivery run sent together move
-their rows to delivered with two statements. The contact's timeline gets these events
+their rows to delivered with a statement per moment. The contact's timeline gets these events
 from the contacts addon, which files every mail event on the recipient's timeline."""
 from __future__ import annotations
 
@@ -106,10 +106,10 @@ def members_skipped(campaign_id: int, contact_ids: Sequence[int], now: datetime)
 _BEFORE_DELIVERED = tuple(status for status, rank in RANK.items() if rank < RANK["delivered"])
 
 
-def _delivered_statement(table: Any, key: Any) -> Any:
-    """UPDATE of one row (selected by `key`) to delivered at `:at`, for executemany."""
-    # OR of equalities, not IN: an IN list is expanded per execution, which executemany cannot do.
-    return update(table).where(key).values(
+def _delivered_statement(table: Any, rows: Any) -> Any:
+    """UPDATE of the `rows` of `table` to delivered at `:at` (their moments already
+    stamped stay)."""
+    return update(table).where(rows).values(
         status=case((or_(*(table.c.status == status for status in _BEFORE_DELIVERED)), "delivered"),
                     else_=table.c.status),
         sent_at=func.coalesce(table.c.sent_at, bindparam("at")),
@@ -118,25 +118,30 @@ def _delivered_statement(table: Any, key: Any) -> Any:
 
 
 _DELIVERIES, _MEMBERS = CampaignDelivery.__table__, CampaignMember.__table__
-_DELIVERY_DELIVERED = _delivered_statement(_DELIVERIES, _DELIVERIES.c.id == bindparam("delivery_id"))
-_MEMBER_DELIVERED = _delivered_statement(_MEMBERS, and_(_MEMBERS.c.campaign_id == bindparam("campaign"),
-                                                        _MEMBERS.c.contact_id == bindparam("contact")))
 
 
 def _delivered(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> None:
     """`advance_delivery` to delivered, at each message's `sent_at`, of the deliveries of
-    many sent messages: one UPDATE of the deliveries and one of their members."""
+    many sent messages: one UPDATE of the deliveries, and one of their members, per
+    moment (a delivery run settles its messages a group at a time, all at one moment)."""
     now = env.now()
     moments = {int(message.related_id): message.sent_at or now for message in messages
                if message.related_model == DELIVERY_MODEL and message.related_id}
     if not moments:
         return
-    db.session.execute(_DELIVERY_DELIVERED, [{"delivery_id": delivery_id, "at": at, "now": now}
-                                             for delivery_id, at in moments.items()])
-    owners = db.session.execute(select(_DELIVERIES.c.id, _DELIVERIES.c.campaign_id, _DELIVERIES.c.contact_id)
-                                .where(one_of(_DELIVERIES.c.id, list(moments)))).all()
-    db.session.execute(_MEMBER_DELIVERED, [{"campaign": campaign_id, "contact": contact_id, "at": moments[delivery_id],
-                                            "now": now} for delivery_id, campaign_id, contact_id in owners])
+    deliveries: dict[datetime, list[int]] = {}
+    for delivery_id, at in moments.items():
+        deliveries.setdefault(at, []).append(delivery_id)
+    for at, ids in deliveries.items():
+        db.session.execute(_delivered_statement(_DELIVERIES, one_of(_DELIVERIES.c.id, ids)), {"at": at, "now": now})
+    members: dict[tuple[int, datetime], list[int]] = {}
+    for delivery_id, campaign_id, contact_id in db.session.execute(
+            select(_DELIVERIES.c.id, _DELIVERIES.c.campaign_id, _DELIVERIES.c.contact_id)
+            .where(one_of(_DELIVERIES.c.id, list(moments)))):
+        members.setdefault((campaign_id, moments[delivery_id]), []).append(contact_id)
+    for (campaign_id, at), contact_ids in members.items():
+        rows = and_(_MEMBERS.c.campaign_id == campaign_id, one_of(_MEMBERS.c.contact_id, contact_ids))
+        db.session.execute(_delivered_statement(_MEMBERS, rows), {"at": at, "now": now})
 
 
 def _on(status: str, when: str | None = None) -> Any:

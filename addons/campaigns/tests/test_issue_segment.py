@@ -16,7 +16,7 @@ from core.env import Env
 
 from addons.campaigns.audience import audience_of
 from addons.campaigns.models.segments import segment_memberships
-from addons.campaigns.tests.conftest import GERMANY_ENGAGED, NO_OPEN_TICKET
+from addons.campaigns.tests.conftest import GERMANY_ENGAGED, NO_OPEN_TICKET, touch
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "sales", "service_desk", "campaigns")
 
@@ -105,3 +105,20 @@ def test_the_api_counts_it_for_a_manager_and_for_a_restricted_marketer(people, t
     own = rolf.post("/api/v1/_campaigns/segments/preview", json={"filter": GERMANY_ENGAGED})
     assert own.status_code == 200 and own.json["count"] == 1
     assert [row["id"] for row in own.json["sample"]] == [people["ida"]]
+
+
+def test_an_interaction_logged_refreshes_only_the_segments_that_read_interactions(people, clock):
+    segment, _ = _segments(people)
+    records = Env.system().records
+    by_city = records.create("segments", {"name": "Everyone in Germany", "filter": [["account.country", "=", "DE"]]})
+    db.session.commit()
+    before = {found.id: found.last_refreshed_at for found in (segment, by_city)}
+    clock.advance(timedelta(minutes=5))
+    touch(people["bert"], clock.now(), days=1)  # bert's inbound email is now recent: he joins
+    db.session.commit()
+    db.session.refresh(segment)
+    db.session.refresh(by_city)
+    assert segment.last_refreshed_at == clock.now() != before[segment.id]
+    assert by_city.last_refreshed_at == before[by_city.id]  # no rule of it reads interactions
+    assert people["bert"] in db.session.scalars(select(segment_memberships.c.contact_id)
+                                                .where(segment_memberships.c.segment_id == segment.id))
