@@ -31,6 +31,7 @@ would put a delivered message back in the queue.
 from __future__ import annotations
 
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.errors import MessageError
@@ -114,29 +115,43 @@ def _deliver_all(ctx: JobContext, waiting: Sequence[MailMessage], accepted: list
                  counts: Counter[str]) -> list[_Outcome]:
     """Deliver the waiting messages a group at a time over one SMTP session, settling each
     group and announcing what was accepted (`accepted` holds those not announced yet);
-    returns the outcomes of the messages to try again."""
+    returns the outcomes of the messages to try again.
+
+    A group's SMTP exchange runs on a thread of its own while this one does the database's
+    work: the announcements and the next group's bytes wait on no SMTP reply. The next
+    group is claimed only once this one is done, in the transaction that writes its
+    outcomes, so no more than `DELIVERY_GROUP` messages are ever `sending`."""
     retry: list[_Outcome] = []
-    settled: list[_Outcome] = []  # a group's outcomes, written in the transaction that claims the next group
-    with SmtpSession(platform().settings) as session:
+    settled: list[_Outcome] = []  # outcomes to write in the transaction that claims the next group
+    in_flight: Future[list[_Outcome]] | None = None
+    with SmtpSession(platform().settings) as session, ThreadPoolExecutor(1, thread_name_prefix="smtp") as smtp:
         for start in range(0, len(waiting), DELIVERY_GROUP):
             group = waiting[start:start + DELIVERY_GROUP]
             built, broken = _build(group)
+            if in_flight is not None:
+                delivered, in_flight = in_flight.result(), None
+                settled += delivered
+                retry += [outcome for outcome in delivered if outcome.status == "queued"]
+                if any(outcome.unreachable for outcome in delivered):
+                    error = next(outcome.error for outcome in delivered if outcome.unreachable)
+                    _record(settled, counts, ctx.now())
+                    accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
+                    settled = [_Outcome(message, "queued", error, unreachable=True)
+                               for message in _claim(ctx, waiting[start:])]
+                    retry += settled
+                    break
             _record(settled, counts, ctx.now())
             accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
             claimed = _claim(ctx, [message for message in group if message.id in built])
-            settled = broken + _deliver(session, claimed, built)
-            retry += [outcome for outcome in settled if outcome.status == "queued"]
-            if any(outcome.unreachable for outcome in settled):
-                error = next(outcome.error for outcome in settled if outcome.unreachable)
-                _record(settled, counts, ctx.now())
-                accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
-                settled = [_Outcome(message, "queued", error, unreachable=True)
-                           for message in _claim(ctx, waiting[start + DELIVERY_GROUP:])]
-                retry += settled
-                break
+            in_flight = smtp.submit(_deliver, session, _envelopes(claimed, built))
+            settled = broken
             if len(accepted) >= ANNOUNCE_BATCH:
                 _announce(ctx, accepted)
                 accepted.clear()
+        if in_flight is not None:
+            delivered = in_flight.result()
+            settled += delivered
+            retry += [outcome for outcome in delivered if outcome.status == "queued"]
     _finish(ctx, settled, counts, ctx.now())
     accepted += [outcome.message for outcome in settled if outcome.status == "accepted"]
     _announce(ctx, accepted)
@@ -160,15 +175,22 @@ def _build(group: Sequence[MailMessage]) -> tuple[dict[int, bytes], list[_Outcom
     return built, broken
 
 
-def _deliver(session: SmtpSession, claimed: Sequence[MailMessage], built: dict[int, bytes]) -> list[_Outcome]:
-    """Send each claimed message over the session; what became of each."""
+def _envelopes(claimed: Sequence[MailMessage], built: dict[int, bytes]) -> list[tuple[MailMessage, bytes, str]]:
+    """Each claimed message with its bytes and its envelope sender (the VERP address, else
+    the From address)."""
+    return [(message, built[message.id], verp_address(message) or address_of(message.from_address))
+            for message in claimed]
+
+
+def _deliver(session: SmtpSession, envelopes: Sequence[tuple[MailMessage, bytes, str]]) -> list[_Outcome]:
+    """Send each message over the session; what became of each. Runs on the SMTP thread:
+    it reads only what `_envelopes` gathered, and neither the database nor the app."""
     outcomes: list[_Outcome] = []
-    for position, message in enumerate(claimed):
-        envelope_from = verp_address(message) or address_of(message.from_address)
+    for position, (message, data, envelope_from) in enumerate(envelopes):
         try:
-            provider_id = session.send(built[message.id], envelope_from, message.to_address)
+            provider_id = session.send(data, envelope_from, message.to_address)
         except Unreachable as error:
-            outcomes += [_Outcome(left, "queued", str(error), unreachable=True) for left in claimed[position:]]
+            outcomes += [_Outcome(left, "queued", str(error), unreachable=True) for left, _, _ in envelopes[position:]]
             break
         except TemporaryFailure as error:
             outcomes.append(_Outcome(message, "queued", str(error)))
