@@ -11,20 +11,20 @@ A delivery, and the contact's member row of the campaign, only move forward, alo
 empty (a click means the mail was delivered and opened). A bounce or an unsubscribe
 stamps its moment even when the row already went further. A member's moments are
 therefore the first of its deliveries'. The messages a delivery run sent together move
-their rows to delivered with a statement per moment. The contact's timeline gets these events
+their rows to delivered with two statements. The contact's timeline gets these events
 from the contacts addon, which files every mail event on the recipient's timeline."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from core.db import db
 from core.declarations import EventHandler
 from core.env import Env
 from core.mail import signals
-from core.records.bulk import one_of
+from core.records.bulk import one_of, update_rows
 
 from addons.campaigns.models import CampaignDelivery, CampaignMember
 
@@ -106,15 +106,18 @@ def members_skipped(campaign_id: int, contact_ids: Sequence[int], now: datetime)
 _BEFORE_DELIVERED = tuple(status for status, rank in RANK.items() if rank < RANK["delivered"])
 
 
-def _delivered_statement(table: Any, rows: Any) -> Any:
-    """UPDATE of the `rows` of `table` to delivered at `:at` (their moments already
-    stamped stay)."""
-    return update(table).where(rows).values(
-        status=case((or_(*(table.c.status == status for status in _BEFORE_DELIVERED)), "delivered"),
-                    else_=table.c.status),
-        sent_at=func.coalesce(table.c.sent_at, bindparam("at")),
-        delivered_at=func.coalesce(table.c.delivered_at, bindparam("at")),
-        updated_at=bindparam("now"), version=table.c.version + 1)
+def _first(column: Any, value: Any) -> Any:
+    """A moment written only where none is yet."""
+    return func.coalesce(column, value)
+
+
+def _to_delivered(table: Any, rows: list[dict[str, Any]], now: datetime) -> None:
+    """Move the rows of `table` (deliveries or members: "id" and the moment as "sent_at"
+    and "delivered_at") to delivered, in one statement; moments already stamped stay."""
+    update_rows(table, rows, merge={"sent_at": _first, "delivered_at": _first},
+                status=case((or_(*(table.c.status == status for status in _BEFORE_DELIVERED)), "delivered"),
+                            else_=table.c.status),
+                updated_at=now, version=table.c.version + 1)
 
 
 _DELIVERIES, _MEMBERS = CampaignDelivery.__table__, CampaignMember.__table__
@@ -122,26 +125,20 @@ _DELIVERIES, _MEMBERS = CampaignDelivery.__table__, CampaignMember.__table__
 
 def _delivered(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> None:
     """`advance_delivery` to delivered, at each message's `sent_at`, of the deliveries of
-    many sent messages: one UPDATE of the deliveries, and one of their members, per
-    moment (a delivery run settles its messages a group at a time, all at one moment)."""
+    many sent messages: one UPDATE of the deliveries and one of their members."""
     now = env.now()
     moments = {int(message.related_id): message.sent_at or now for message in messages
                if message.related_model == DELIVERY_MODEL and message.related_id}
     if not moments:
         return
-    deliveries: dict[datetime, list[int]] = {}
-    for delivery_id, at in moments.items():
-        deliveries.setdefault(at, []).append(delivery_id)
-    for at, ids in deliveries.items():
-        db.session.execute(_delivered_statement(_DELIVERIES, one_of(_DELIVERIES.c.id, ids)), {"at": at, "now": now})
-    members: dict[tuple[int, datetime], list[int]] = {}
-    for delivery_id, campaign_id, contact_id in db.session.execute(
-            select(_DELIVERIES.c.id, _DELIVERIES.c.campaign_id, _DELIVERIES.c.contact_id)
-            .where(one_of(_DELIVERIES.c.id, list(moments)))):
-        members.setdefault((campaign_id, moments[delivery_id]), []).append(contact_id)
-    for (campaign_id, at), contact_ids in members.items():
-        rows = and_(_MEMBERS.c.campaign_id == campaign_id, one_of(_MEMBERS.c.contact_id, contact_ids))
-        db.session.execute(_delivered_statement(_MEMBERS, rows), {"at": at, "now": now})
+    _to_delivered(_DELIVERIES, [{"id": delivery_id, "sent_at": at, "delivered_at": at}
+                                for delivery_id, at in moments.items()], now)
+    members = db.session.execute(
+        select(_DELIVERIES.c.id, _MEMBERS.c.id).join(_MEMBERS, and_(_MEMBERS.c.campaign_id == _DELIVERIES.c.campaign_id,
+                                                                    _MEMBERS.c.contact_id == _DELIVERIES.c.contact_id))
+        .where(one_of(_DELIVERIES.c.id, list(moments))))
+    _to_delivered(_MEMBERS, [{"id": member_id, "sent_at": moments[delivery_id], "delivered_at": moments[delivery_id]}
+                             for delivery_id, member_id in members], now)
 
 
 def _on(status: str, when: str | None = None) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Collection, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, event, func, insert,
@@ -196,18 +196,26 @@ def _unnest_insert(table: Table, keys: tuple[str, ...], shared: tuple[str, ...],
     return statement.returning(table.c.id) if return_ids else statement
 
 
-def update_rows(table: Table, rows: Sequence[dict[str, Any]], **also: Any) -> None:
+def update_rows(table: Table, rows: Sequence[dict[str, Any]], *,
+                merge: Mapping[str, Callable[[Any, Any], Any]] | None = None, **also: Any) -> None:
     """UPDATE the rows of `table` whose `id` is a row's "id" with that row's other values
     (dicts with the same keys), and the values of `also` (the same for every row: a value
     or an expression such as `version=table.c.version + 1`), in one statement: on
-    PostgreSQL `UPDATE ... FROM unnest(the arrays)`, elsewhere an executemany."""
+    PostgreSQL `UPDATE ... FROM unnest(the arrays)`, elsewhere an executemany. `merge`
+    says, for some keys, what is written from the column and the row's value (such as
+    `lambda column, value: func.coalesce(column, value)`: a value only where none is)."""
     if not rows:
         return
     keys = [key for key in rows[0] if key != "id"]
+    merge = merge or {}
     session = db.session
+
+    def written(key: str, value: Any) -> Any:
+        return merge[key](table.c[key], value) if key in merge else value
+
     if session.get_bind().dialect.name != "postgresql":
         statement = update(table).where(table.c.id == bindparam("_id")).values(
-            {**{key: bindparam(f"_{key}") for key in keys}, **also})
+            {**{key: written(key, bindparam(f"_{key}")) for key in keys}, **also})
         session.execute(statement, [{f"_{key}": value for key, value in row.items()} for row in rows])
         return
     columns = {key: [row[key] for row in rows] for key in ("id", *keys)}
@@ -217,8 +225,8 @@ def update_rows(table: Table, rows: Sequence[dict[str, Any]], **also: Any) -> No
     arrays = [key for key in columns if key not in shared]
     source = func.unnest(*[bindparam(f"_{key}", columns[key], type_=_array_of(table.c[key])) for key in arrays]) \
         .table_valued(*arrays).render_derived()
-    values = {key: bindparam(f"_{key}", shared[key], type_=_element_type(table.c[key])) if key in shared
-              else source.c[key] for key in keys}
+    values = {key: written(key, bindparam(f"_{key}", shared[key], type_=_element_type(table.c[key]))
+                           if key in shared else source.c[key]) for key in keys}
     session.execute(update(table).where(table.c.id == source.c.id).values({**values, **also}))
 
 
