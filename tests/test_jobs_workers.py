@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -126,3 +128,34 @@ def test_the_admin_api_lists_jobs_runs_one_and_retries_a_failed_run(app, admin, 
     clerk = api_as(make_user("clerk", roles=["contacts.user"]))
     assert clerk.get("/api/v1/_admin/jobs").status_code == 403
     assert clerk.post("/api/v1/_admin/jobs/jobs_demo.echo/run").status_code == 403
+
+
+@pytest.mark.postgres_only
+def test_one_worker_with_two_threads_runs_two_runs_at_once_each_once(app, tmp_path):
+    from addons.contacts.models import Interaction
+
+    records = Env.system().records
+    contacts = [records.create("contacts", {"last_name": f"Due{n}", "title": "renewal due"}).id for n in range(20)]
+    payload = {"batch": 2, "pause": 0.02, "gate": str(tmp_path / "gate")}
+    runs = [enqueue("jobs_demo.remind", payload).id for _ in range(2)]
+    db.session.commit()
+    worker = Worker(app, threads=2, poll_seconds=0.05)
+    serving = threading.Thread(target=worker.run_forever)
+    serving.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            db.session.commit()
+            statuses = set(db.session.scalars(select(JobRun.status).where(JobRun.id.in_(runs))))
+            if statuses == {"succeeded"}:
+                break
+            time.sleep(0.1)
+    finally:
+        worker.stop()
+        serving.join(30)
+    assert not serving.is_alive()
+    assert statuses == {"succeeded"}  # the gate held each run until the other arrived: they ran at once
+    per_contact = dict(db.session.execute(select(Interaction.contact_id, func.count()).group_by(Interaction.contact_id)).all())
+    assert per_contact == {contact: 1 for contact in contacts}
+    by_thread = dict(db.session.execute(select(Interaction.body, func.count()).group_by(Interaction.body)).all())
+    assert len(by_thread) == 2 and sum(by_thread.values()) == 20

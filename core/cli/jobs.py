@@ -29,8 +29,11 @@ __all__ = ["worker", "jobs"]
               help="With a broker: also run Celery beat (the schedule) inside this worker.")
 @click.option("--pool", default="prefork", show_default=True, help="With a broker: Celery pool (prefork, solo, threads).")
 @click.option("--concurrency", type=int, default=None, help="With a broker: Celery worker processes or threads.")
+@click.option("--threads", type=int, default=None,
+              help="Without a broker: runs executed at once (default: the worker_threads setting on PostgreSQL, "
+                   "1 on SQLite).")
 @with_appcontext
-def worker(once: bool, poll: float, beat: bool, pool: str, concurrency: int | None) -> None:
+def worker(once: bool, poll: float, beat: bool, pool: str, concurrency: int | None, threads: int | None) -> None:
     """Run the jobs: in this process with no broker, or as a Celery worker when
     SPECTRUM_BROKER_URL is set (redis://host:6379/0)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -39,13 +42,18 @@ def worker(once: bool, poll: float, beat: bool, pool: str, concurrency: int | No
         return
     from core.jobs.worker import Worker
 
-    embedded = Worker(app, poll_seconds=poll)
+    if threads is None:
+        threads = int(platform(app).settings["worker_threads"]) if db.engine.dialect.name == "postgresql" else 1
+    if threads < 1:
+        raise click.BadParameter("give 1 or more", param_hint="--threads")
+    embedded = Worker(app, poll_seconds=poll, threads=threads)
     if once:
         click.echo(f"summary: executed {embedded.run_once()} run(s)")
         return
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_args: embedded.stop())
-    click.echo(f"worker {embedded.name}: {len(platform(app).jobs)} job(s) declared; stop with Ctrl-C")
+    click.echo(f"worker {embedded.name}: {len(platform(app).jobs)} job(s) declared, {embedded.threads} thread(s); "
+               "stop with Ctrl-C")
     embedded.run_forever()
 
 

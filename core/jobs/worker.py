@@ -1,4 +1,8 @@
-"""The embedded worker: the scheduler and the tasks in one process, the database as the queue."""
+"""The embedded worker: the scheduler and the tasks in one process, the database as the queue.
+
+A worker executes up to `threads` runs at once, each on a thread of its own with its own
+app context (so its own database session and connection). Runs mostly wait, for the
+database or an SMTP server, and the threads overlap those waits."""
 from __future__ import annotations
 
 import logging
@@ -20,26 +24,30 @@ log = logging.getLogger(__name__)
 
 
 class Worker:
-    """Ticks the scheduler and executes due runs, one at a time, until stopped.
+    """Ticks the scheduler and executes due runs, `threads` at a time, until stopped.
 
-    Several workers (processes or machines) may serve one database: schedule slots and
-    runs are claimed atomically, and on PostgreSQL with `FOR UPDATE SKIP LOCKED`.
+    Several workers (processes or machines) may serve one database, and several threads
+    one worker: schedule slots and runs are claimed atomically, and on PostgreSQL with
+    `FOR UPDATE SKIP LOCKED`.
     """
 
     def __init__(self, app: Flask, *, name: str | None = None, poll_seconds: float = 1.0,
-                 batch: int = 100) -> None:
+                 batch: int = 100, threads: int = 1) -> None:
         self.app = app
         self.name = name or worker_name()
         self.poll_seconds = poll_seconds
         self.batch = batch
+        self.threads = max(1, threads)
         self.stopping = threading.Event()
 
-    def run_once(self) -> int:
-        """One pass: queue due periodic jobs, then execute every run due now. Returns how
-        many runs this worker executed (runs due later, such as retries, wait)."""
+    def run_once(self, *, schedule: bool = True) -> int:
+        """One pass: queue due periodic jobs (unless not `schedule`: another thread of the
+        worker does), then execute every run due now. Returns how many runs this pass
+        executed (runs due later, such as retries, wait)."""
         with self.app.app_context():
             clock = platform().clock
-            tick(clock.now())
+            if schedule:
+                tick(clock.now())
             executed = 0
             while not self.stopping.is_set() and executed < self.batch:
                 run_id = self._claim_next()
@@ -62,17 +70,28 @@ class Worker:
         return None
 
     def run_forever(self) -> None:
-        """Pass after pass, sleeping `poll_seconds` when idle, until `stop()`."""
-        log.info("worker %s started with jobs: %s", self.name, ", ".join(sorted(platform(self.app).jobs)) or "none")
+        """Pass after pass on each thread, sleeping `poll_seconds` when idle, until
+        `stop()`; the scheduler ticks on this thread only."""
+        log.info("worker %s started with %s thread(s) and jobs: %s", self.name, self.threads,
+                 ", ".join(sorted(platform(self.app).jobs)) or "none")
+        others = [threading.Thread(target=self._serve, kwargs={"schedule": False}, name=f"{self.name}-{number}",
+                                   daemon=True) for number in range(1, self.threads)]
+        for thread in others:
+            thread.start()
+        self._serve(schedule=True)
+        for thread in others:
+            thread.join()
+        log.info("worker %s stopped", self.name)
+
+    def _serve(self, *, schedule: bool) -> None:
         while not self.stopping.is_set():
             try:
-                executed = self.run_once()
+                executed = self.run_once(schedule=schedule)
             except Exception:  # noqa: BLE001 - a database hiccup must not end the worker; it tries again
                 log.exception("worker pass failed; trying again in %ss", self.poll_seconds)
                 executed = 0
             if executed == 0:
                 self.stopping.wait(self.poll_seconds)
-        log.info("worker %s stopped", self.name)
 
     def stop(self) -> None:
         """Finish the run in progress, then return from `run_forever`."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -24,8 +25,9 @@ DUE, DONE = "renewal due", "renewal reminded"
 def remind(ctx: JobContext, batch: int = 5, pause: float = 0.0, gate: str | None = None) -> dict[str, Any]:
     """The sweep: every contact whose renewal is due gets one reminder on its timeline.
 
-    `gate` (a folder) holds every process at the door until two have arrived, so a
-    test can be sure two workers sweep at the same time; `pause` makes each row slow.
+    `gate` (a folder) holds every run at the door until two have arrived, so a test
+    can be sure two workers (or two threads of one) sweep at the same time; `pause`
+    makes each row slow.
     """
     if gate:
         _wait_for_two(Path(gate))
@@ -38,7 +40,7 @@ def remind(ctx: JobContext, batch: int = 5, pause: float = 0.0, gate: str | None
             return {"reminded": reminded}
         for contact in rows:
             ctx.env.records.create("interactions", {
-                "channel": "note", "subject": "Renewal reminder", "body": f"pid {os.getpid()}",
+                "channel": "note", "subject": "Renewal reminder", "body": _whoami(),
                 "occurred_at": ctx.now(), "contact_id": contact.id,
             })
             ctx.env.records.update("contacts", contact.id, {"title": DONE})
@@ -47,9 +49,13 @@ def remind(ctx: JobContext, batch: int = 5, pause: float = 0.0, gate: str | None
         reminded += len(rows)
 
 
+def _whoami() -> str:
+    return f"pid {os.getpid()} thread {threading.get_ident()}"
+
+
 def _wait_for_two(gate: Path) -> None:
     gate.mkdir(exist_ok=True)
-    (gate / str(os.getpid())).touch()
+    (gate / _whoami().replace(" ", "-")).touch()
     deadline = time.monotonic() + 60
     while len(list(gate.iterdir())) < 2:
         if time.monotonic() > deadline:
