@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
-from flask_babel import gettext, ngettext
+from flask_babel import ngettext
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 

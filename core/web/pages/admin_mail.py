@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from core.auth.models import User
 from core.db import db
-from core.mail.models import MAIL_STATUSES, MailMessage, MailTemplate
+from core.mail.models import MAIL_STATUSES, MailMessage
 from core.mail.preview import preview
 from core.mail.resend import RESENDABLE, resend
 from core.models.registry import UnknownModel
