@@ -34,25 +34,25 @@ def _render_failure(env: Any, member: JourneyMember) -> str:
                            may_retry=may_retry(env, member))
 
 
-def _answer(retried: int, error: RecordError | None) -> None:
-    if error is None:
-        db.session.commit()
-        flash(ngettext("%(num)s member retried: it runs its failed step again now.",
-                       "%(num)s members retried: they run their failed step again now.", retried), "success")
+def _retry(member_ids: list[int]) -> None:
+    """Retry the members as the signed-in user and say how it went."""
+    try:
+        retried = retry_members(web_env(), member_ids)
+    except RecordError as error:
+        db.session.rollback()
+        reasons = error.errors.get("member_ids") if isinstance(error, ValidationFailed) else None
+        flash(" ".join(reasons) if reasons else str(error), "error")
         return
-    db.session.rollback()
-    reasons = error.errors.get("member_ids") if isinstance(error, ValidationFailed) else None
-    flash(" ".join(reasons) if reasons else str(error), "error")
+    db.session.commit()
+    flash(ngettext("%(num)s member retried: it runs its failed step again now.",
+                   "%(num)s members retried: they run their failed step again now.", len(retried)), "success")
 
 
 @blueprint.post("/campaigns/journey-members/<int:member_id>/retry")
 @login_required
 def retry_one(member_id: int) -> Response:
     """The Retry button of a failed member's page."""
-    try:
-        _answer(len(retry_members(web_env(), [member_id])), None)
-    except RecordError as error:
-        _answer(0, error)
+    _retry([member_id])
     return redirect(f"/m/journey_members/{member_id}", code=303)
 
 
@@ -61,13 +61,8 @@ def retry_one(member_id: int) -> Response:
 def retry_selection() -> Response:
     """Retry for the members ticked in a list (all of them, or none when one cannot be)."""
     back = request.form.get("back", "")
-    back = back if back.startswith("/m/journey_members") else "/m/journey_members"
-    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
-    try:
-        _answer(len(retry_members(web_env(), ids)), None)
-    except RecordError as error:
-        _answer(0, error)
-    return redirect(back, code=303)
+    _retry([int(value) for value in request.form.getlist("ids") if value.isdigit()])
+    return redirect(back if back.startswith("/m/journey_members") else "/m/journey_members", code=303)
 
 
 def member_panels() -> list[DetailPanel]:
