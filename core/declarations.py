@@ -344,6 +344,9 @@ class QuickAction:
     :param preset: input name -> value set in the panel's form.
     :param focus: name of the panel form's input that gets the cursor.
     :param style: "primary" or "danger" for the button's look, "" for a plain one.
+    :param allowed: `allowed(env, record) -> bool`: whether the viewer may use it, for an
+        action whose right is not to update the record itself (retrying a journey member
+        takes the right to update its journey); None: whoever may update the record.
     """
 
     label: str
@@ -352,6 +355,7 @@ class QuickAction:
     preset: Mapping[str, str] = field(default_factory=dict)
     focus: str | None = None
     style: str = ""
+    allowed: Callable[[Any, Any], bool] | None = None
 
 
 @dataclass(frozen=True)

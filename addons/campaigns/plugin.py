@@ -59,8 +59,9 @@ def register_menus() -> list[MenuItem]:
 @hookimpl
 def register_blueprints() -> list[Any]:
     """Segment pages (live count, static list by hand, CSV and selection), the segment API,
-    the ROI dashboard, a message's preview frame and test send, journeys' actions and the
-    caller's call list."""
+    the ROI dashboard, a message's preview frame and test send, journeys' and their members'
+    actions and the caller's call list."""
+    from addons.campaigns.journeys.member_page import blueprint as members_blueprint
     from addons.campaigns.journeys.page import blueprint as journeys_blueprint
     from addons.campaigns.web.api import blueprint as api_blueprint
     from addons.campaigns.web.calls import blueprint as calls_blueprint
@@ -70,7 +71,7 @@ def register_blueprints() -> list[Any]:
     from addons.campaigns.web.roi import blueprint as roi_blueprint
 
     return [blueprint, api_blueprint, sending_blueprint, roi_blueprint, messages_blueprint, journeys_blueprint,
-            calls_blueprint]
+            members_blueprint, calls_blueprint]
 
 
 @hookimpl
@@ -78,7 +79,9 @@ def register_detail_panels() -> list[DetailPanel]:
     """A segment's members now: the count and the first ones, as the viewer sees them; a
     message's results; an email's A/B test results and its preview as a chosen contact,
     with the test send; a
-    journey's flow with its members at each step, and its Activate / Pause buttons."""
+    journey's flow with its members at each step, and its Activate / Pause buttons; why a
+    journey member failed, with its Retry button."""
+    from addons.campaigns.journeys.member_page import member_panels
     from addons.campaigns.journeys.page import journey_panels
     from addons.campaigns.web.messages import ab_panel, preview_panel, results_panel
     from addons.campaigns.web.pages import segment_panel
@@ -91,21 +94,26 @@ def register_detail_panels() -> list[DetailPanel]:
                         position=10),
             DetailPanel("campaigns.preview", "Preview", lambda resource: resource == "campaign_messages",
                         preview_panel, position=20),
-            *journey_panels()]
+            *journey_panels(), *member_panels()]
 
 
 @hookimpl
 def register_api_actions() -> list[Any]:
-    """A campaign email's preview as a chosen contact, and its test send."""
+    """A campaign email's preview as a chosen contact, and its test send; retrying a failed
+    journey member."""
+    from addons.campaigns.journeys.retry import retry_actions
     from addons.campaigns.sending.preview import preview_actions
 
-    return preview_actions()
+    return [*preview_actions(), *retry_actions()]
 
 
 @hookimpl
 def register_list_actions() -> list[ListAction]:
-    """"Add to segment" for the ticked contacts of any contacts list."""
-    return [ListAction("contacts", "Add to segment…", "/campaigns/segments/add-selection")]
+    """"Add to segment" for the ticked contacts of any contacts list; "Retry failed" for the
+    ticked members of a journey members list."""
+    from addons.campaigns.journeys.member_page import member_list_actions
+
+    return [ListAction("contacts", "Add to segment…", "/campaigns/segments/add-selection"), *member_list_actions()]
 
 
 @hookimpl

@@ -1,5 +1,6 @@
-"""Mail endpoints: template preview and test sends for template writers, and the inbound
-endpoint an MTA (or a provider's webhook) posts raw messages to."""
+"""Mail endpoints: template preview and test sends for template writers, resending
+messages delivery gave up on, and the inbound endpoint an MTA (or a provider's webhook)
+posts raw messages to."""
 from __future__ import annotations
 
 import hmac
@@ -13,6 +14,7 @@ from core.jobs.http import acting_env, admin_blueprint
 from core.mail.inbound import ingest
 from core.mail.outbound import send_mail
 from core.mail.preview import preview
+from core.mail.resend import resend
 from core.platform import platform
 from core.records.errors import ValidationFailed
 from core.request_limits import accepts_uploads
@@ -63,6 +65,17 @@ def send() -> tuple[Response, int]:
                         unsubscribe=bool(body.get("unsubscribe")), track=body.get("track", True) is not False)
     db.session.commit()
     return jsonify(env.records.dump("mail_messages", [message])[0]), 202
+
+
+@mail_api.post("/resend")
+def resend_messages() -> tuple[Response, int]:
+    """Queue `message_ids` (uncertain or failed messages) again and one run to send them;
+    for those who may update the mail log. 422 (`message_ids`) when one may not be resent."""
+    env = acting_env()
+    body = json_body()
+    messages, run = resend(env, body.get("message_ids"))
+    db.session.commit()
+    return jsonify({"data": env.records.dump("mail_messages", messages), "run_id": run.id}), 202
 
 
 @inbound_api.post("/mail")

@@ -3,7 +3,9 @@ wait, branch, update, activity, notify, exit), each step run once per member.
 
 `entry` admits members; `engine` is the `journeys.advance` job that moves them on;
 `steps` what each step kind does; `waits` when a wait ends on the contact's clock;
-`page` the journey's flow on its record page and its Activate / Pause actions.
+`page` the journey's flow on its record page and its Activate / Pause actions; `retry`
+puts a member whose step failed back at that step, which `member_page` offers on the
+member's page and in members lists.
 """
 from __future__ import annotations
 

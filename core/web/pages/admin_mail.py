@@ -1,24 +1,31 @@
-"""Administration of mail: the mail log (by status, one message with its tracking), the
-templates, and a template previewed for a record exactly as `core.mail.preview` renders it."""
+"""Administration of mail: the mail log (by status, one message with its tracking), resending
+the messages delivery gave up on, the templates, and a template previewed for a record
+exactly as `core.mail.preview` renders it."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from flask import request
+from flask import flash, redirect, request
+from flask_babel import gettext, ngettext
 from sqlalchemy import func, select
+from werkzeug.wrappers import Response
 
+from core.auth.models import User
 from core.db import db
-from core.mail.models import MAIL_STATUSES, MailMessage, MailTemplate
+from core.mail.models import MAIL_STATUSES, MailMessage
 from core.mail.preview import preview
+from core.mail.resend import RESENDABLE, resend
 from core.models.registry import UnknownModel
+from core.records.audit import AuditEntry
 from core.records.errors import RecordError, ValidationFailed
 from core.web.blueprint import render_page, web
 from core.web.headers import content_policy
 from core.web.rendering import user_zone
-from core.web.security import login_required, require_admin
+from core.web.security import login_required, require_admin, web_env
 
-__all__ = ["mail_log", "mail_message", "mail_templates", "template_preview", "tracking_events"]
+__all__ = ["mail_log", "mail_message", "resend_messages", "mail_templates", "template_preview", "tracking_events",
+           "resends"]
 
 PAGE = 50
 
@@ -34,7 +41,8 @@ def mail_log() -> tuple[str, int]:
                               limit=PAGE, cursor=request.args.get("cursor") or None)
     counts = dict(db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all())
     return render_page("admin/mail_log.html", messages=page.records, next_cursor=page.next_cursor,
-                       statuses=MAIL_STATUSES, counts=counts, status=status, q=search or "", zone=user_zone(env))
+                       statuses=MAIL_STATUSES, counts=counts, status=status, q=search or "", zone=user_zone(env),
+                       resendable=RESENDABLE, back=request.full_path.rstrip("?"))
 
 
 def tracking_events(message: MailMessage) -> list[tuple[datetime, str]]:
@@ -53,6 +61,18 @@ def tracking_events(message: MailMessage) -> list[tuple[datetime, str]]:
     return sorted([(at, what) for at, what in moments if at is not None], key=lambda item: item[0])
 
 
+def resends(message_id: int) -> list[tuple[datetime, str]]:
+    """When the message was resent by hand, by whom and from which status, from its audit
+    trail (delivery's own moves are not audited: only a resend writes a status there)."""
+    rows = db.session.execute(
+        select(AuditEntry.at, AuditEntry.old_value, User.name).outerjoin(User, User.id == AuditEntry.user_id)
+        .where(AuditEntry.model == "mail_messages", AuditEntry.record_id == message_id,
+               AuditEntry.action == "update", AuditEntry.field == "status", AuditEntry.new_value == "queued")
+        .order_by(AuditEntry.at, AuditEntry.id)).all()
+    return [(at, gettext("resent by %(name)s (it was %(status)s)", name=name or gettext("System"), status=old))
+            for at, old, name in rows]
+
+
 @web.get("/admin/mail/<int:message_id>")
 @login_required
 def mail_message(message_id: int) -> tuple[str, int]:
@@ -63,8 +83,44 @@ def mail_message(message_id: int) -> tuple[str, int]:
     env = require_admin()
     message = env.records.get("mail_messages", message_id)
     links = env.records.search("mail_links", [["message_id", "=", message.id]], limit=PAGE).records
-    return render_page("admin/mail_message.html", message=message, events=tracking_events(message), links=links,
-                       zone=user_zone(env))
+    events = sorted([*tracking_events(message), *resends(message.id)], key=lambda item: item[0])
+    return render_page("admin/mail_message.html", message=message, events=events, links=links, zone=user_zone(env),
+                       resendable=message.status in RESENDABLE)
+
+
+def _back() -> str:
+    """Where the resend form came from, if it is a page of the mail log."""
+    back = request.form.get("back", "")
+    return back if back.startswith("/admin/mail") else "/admin/mail"
+
+
+@web.post("/admin/mail/resend")
+@login_required
+def resend_messages() -> Response | tuple[str, int]:
+    """Resend the ticked messages (or the one of a message's page): first a page that lists
+    them and asks to confirm, since a message left uncertain may have arrived already; once
+    confirmed (`confirmed=1`), queue them (core.mail.resend) and go back."""
+    env = web_env()
+    env.policy.require("mail_messages", "update")
+    ids = [int(value) for value in request.form.getlist("ids") if value.isdigit()]
+    if not ids:
+        flash(gettext("Tick at least one uncertain or failed message."), "error")
+        return redirect(_back(), code=303)
+    if request.form.get("confirmed") != "1":
+        chosen = env.records.search("mail_messages", [["id", "in", ids]], limit=PAGE).records
+        return render_page("admin/mail_resend.html", chosen=[m for m in chosen if m.status in RESENDABLE],
+                           left_out=[m for m in chosen if m.status not in RESENDABLE], back=_back(),
+                           zone=user_zone(env))
+    try:
+        messages, _run = resend(env, ids)
+    except ValidationFailed as error:
+        db.session.rollback()
+        flash(" ".join(message for messages in error.errors.values() for message in messages), "error")
+        return redirect(_back(), code=303)
+    db.session.commit()
+    flash(ngettext("%(num)s message queued again: it is being sent.",
+                   "%(num)s messages queued again: they are being sent.", len(messages)), "success")
+    return redirect(_back(), code=303)
 
 
 @web.get("/admin/mail/templates")

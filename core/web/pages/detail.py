@@ -58,8 +58,11 @@ def _panels(env: Any, resource: str) -> list[DetailPanel]:
     return sorted((panel for panel in applicable if panel.key not in replaced), key=lambda panel: panel.position)
 
 
-def _quick_actions(panels: list[DetailPanel], record: Any) -> list[tuple[DetailPanel, QuickAction]]:
-    return [(panel, action) for panel in panels for action in panel.quick_actions if action.applies(record)]
+def _quick_actions(env: Any, panels: list[DetailPanel], record: Any,
+                   can_update: bool) -> list[tuple[DetailPanel, QuickAction]]:
+    """The buttons of the panels shown that apply to the record now and that the viewer may use."""
+    return [(panel, action) for panel in panels for action in panel.quick_actions
+            if action.applies(record) and (action.allowed(env, record) if action.allowed is not None else can_update)]
 
 
 @web.get("/m/<resource>/<int:record_id>")
@@ -85,7 +88,7 @@ def detail(resource: str, record_id: int) -> tuple[str, int]:
         facts=facts, steps=status_steps(env, resource, record), status_field=status_field(env, resource),
         display=DisplayContext(env, meta, [record], [*names, *(f.name for f in facts)]),
         history=history_lines(env, resource, record_id), related=related,
-        panels=rendered, quick_actions=_quick_actions([panel for panel, _html in rendered], record) if can_update else [],
+        panels=rendered, quick_actions=_quick_actions(env, [panel for panel, _html in rendered], record, can_update),
         editable=inline_editable(env, resource), zone=user_zone(env), can_email=may_write_from(env, resource),
         can_update=can_update, can_delete=env.policy.can(resource, "delete"),
     )
