@@ -13,6 +13,7 @@ from core.declarations import EventHandler
 from core.env import Env
 from core.mail import signals
 from core.mail.compose import PERSONAL_CHANNEL
+from core.records.bulk import one_of
 
 from addons.contacts.models import Contact
 
@@ -67,16 +68,17 @@ def _log(message: Any, env: Env, subject: str, body: str | None = None, directio
 def _sent(_sender: str, messages: Sequence[Any], env: Env, **_kw: Any) -> None:
     env = env.sudo()
     contact_ids = _contact_ids(messages)
-    # Loaded in one query and held while the batch is written (the session keeps records
-    # weakly): filing each entry on its contact's account then reads them from the session.
-    contacts = {contact.id: contact for contact in db.session.scalars(
-        select(Contact).where(Contact.id.in_(sorted(set(contact_ids.values())))))}
+    # Each entry is filed on its contact's account too: read with one query, given with the row.
+    accounts = dict(db.session.execute(select(Contact.id, Contact.account_id).where(
+        one_of(Contact.id, sorted(set(contact_ids.values()))))).all())
     rows = []
     for message in messages:
-        contact = contacts.get(contact_ids.get(message.id, -1))
-        row = _interaction(message, contact.id if contact else None, env, f"Email sent: {message.subject}",
-                           message.body_text, "outbound")
+        contact_id = contact_ids.get(message.id)
+        row = _interaction(message, contact_id if contact_id in accounts else None, env,
+                           f"Email sent: {message.subject}", message.body_text, "outbound")
         if row is not None:
+            if row["contact_id"] is not None:
+                row["account_id"] = accounts[row["contact_id"]]
             rows.append(row)
     if rows:
         env.records.create_many("interactions", rows, announce_as_batch=True)

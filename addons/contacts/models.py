@@ -194,13 +194,15 @@ class Interaction(Record):
 
     def before_save(self, env: Any, changed: set[str]) -> None:
         """File a touch concerning a contact or an account on it, and a contact's touch on
-        its account too, so each timeline is one index range (contact_id or account_id).
+        its account too (unless the caller gave its account), so each timeline is one
+        index range (contact_id or account_id).
         A touch with someone who is not a customer yet (a lead) concerns only its record."""
         if self.related_model == "contacts" and self.contact_id is None:
             self.contact_id = self.related_id
         if self.related_model == "accounts" and self.account_id is None:
             self.account_id = self.related_id
-        if self.contact_id is not None and self.account_id is None:
+        if self.contact_id is not None and self.account_id is None and "account_id" not in changed:
+            # A caller that gives the account (even none) has read it; else the contact's.
             contact = db.session.get(Contact, self.contact_id)  # no query when the caller has the contact loaded
             self.account_id = contact.account_id if contact is not None else None
         if self.contact_id is None and self.account_id is None and not (self.related_model and self.related_id):

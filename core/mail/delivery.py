@@ -18,9 +18,10 @@ A message moves along an explicit state machine, every step committed:
 - `uncertain`: a run found the message still `sending` — the worker was killed (or lost
   its database) between the claim and the outcome's commit, so the server may or may not
   have accepted it. It is not sent again blindly: its error says so, and an admin who
-  checks with the recipient resends it by hand. This is at-most-once delivery for that
-  window, which covers at most the `DELIVERY_GROUP` messages claimed together; every
-  other message is delivered exactly once.
+  checks with the recipient resends it (`core.mail.resend`, the mail log's Resend).
+  This is at-most-once delivery for that window, which covers at most the
+  `DELIVERY_GROUP` messages claimed together; every other message is delivered exactly
+  once.
 
 On PostgreSQL the announcements' commits (and those of outcomes written alone) are
 asynchronous (`synchronous_commit = off`): if the database server itself crashes before
@@ -58,12 +59,12 @@ __all__ = ["mail_jobs", "DELIVERY_GROUP", "ANNOUNCE_BATCH", "UNCERTAIN"]
 
 #: How many messages are claimed (and their outcomes committed) together: the most a
 #: killed worker leaves `uncertain`.
-DELIVERY_GROUP = 10
+DELIVERY_GROUP = 50
 #: How many accepted messages one `mail_sent` announces (and its handlers write) at once.
 ANNOUNCE_BATCH = 200
 #: The error of a message found `sending` by a later run.
 UNCERTAIN = ("the worker stopped while delivering this message: the SMTP server may or may not have accepted it, "
-             "so it was not sent again; check with the recipient and resend it by hand if needed")
+             "so it was not sent again; check with the recipient and resend it from the mail log if needed")
 
 _TABLE = MailMessage.__table__
 _SENDABLE = ("queued", "failed")
