@@ -14,10 +14,12 @@ for a whole segment or for the few contacts an event changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Collection, Iterable, Sequence
 
 from sqlalchemy import Table, and_, delete, exists, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.orm import RelationshipProperty
+from sqlalchemy.sql import visitors
 from sqlalchemy.sql.util import find_tables
 
 from core.db import db
@@ -58,6 +60,27 @@ class Audience:
         """Whether who belongs depends on rows of `table`: the condition reads it (through
         a subquery, a join or an alias), its record rules included."""
         return table in find_tables(self.condition, include_aliases=True)
+
+    def reads_fields(self, fields: Iterable[str]) -> bool:
+        """Whether who belongs depends on any of these fields of contacts: a column the
+        condition reads, or the table behind a relationship (tags), its record rules
+        included. A name that is neither (an unknown field) counts as read."""
+        columns = Contact.__table__.c
+        read: set[Any] = set()
+        visitors.traverse(self.condition, {}, {"column": read.add})
+        relationships = Contact.__mapper__.relationships
+        for name in fields:
+            if name in columns:
+                if columns[name] in read:
+                    return True
+            elif name in relationships:
+                relationship: RelationshipProperty[Any] = relationships[name]
+                if any(self.reads(table) for table in (relationship.secondary, relationship.target)
+                       if isinstance(table, Table)):
+                    return True
+            else:
+                return True
+        return False
 
     def count(self) -> int:
         """How many contacts are members, counted by the database."""
@@ -185,12 +208,13 @@ def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = 
 
 
 def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = None,
-                     changed: Table | None = None) -> None:
+                     changed: Table | None = None, fields: Collection[str] | None = None) -> None:
     """Bring every segment's materialised members up to date for `contact_ids` (contacts
     just created or changed), each segment as its owner sees it on `platform_` (the
     event's: while addons are installed, not yet the running app's; default: the app's).
-    With `changed`, what changed for them are rows of that table (interactions logged),
-    not the contacts: only the segments whose condition reads it are refreshed."""
+    Only the segments that read what changed are refreshed: with `changed`, rows of that
+    table (interactions logged); with `fields`, those fields of the contacts (an edit);
+    with neither, anything (new contacts)."""
     from addons.campaigns.refresh import owner_env
 
     if not contact_ids:
@@ -200,5 +224,8 @@ def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = No
     for segment in db.session.scalars(select(Segment).order_by(Segment.id)):
         env = owner_env(segment, platform_)
         audience = audience_of(env, segment)
-        if changed is None or audience.reads(changed):
-            materialise(env, segment, only, audience)
+        if changed is not None and not audience.reads(changed):
+            continue
+        if fields is not None and not audience.reads_fields(fields):
+            continue
+        materialise(env, segment, only, audience)

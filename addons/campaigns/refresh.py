@@ -85,8 +85,12 @@ def _segment_saved(sender: str, record: Any, env: Env | None = None, **_: Any) -
     refresh_segment(record.id, _on(env))
 
 
-def _contact_changed(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
+def _contact_created(sender: str, record: Any, env: Env | None = None, **_: Any) -> None:
     refresh_contacts([record.id], _on(env))
+
+
+def _contact_changed(sender: str, record: Any, env: Env | None = None, changes: Any = None, **_: Any) -> None:
+    refresh_contacts([record.id], _on(env), fields=list(changes) if changes is not None else None)
 
 
 def _contacts_created(sender: str, ids: list[int], env: Env | None = None, **_: Any) -> None:
@@ -109,7 +113,7 @@ def handlers() -> list[EventHandler]:
     return [
         EventHandler(signals.record_created, _segment_saved, sender="segments"),
         EventHandler(signals.record_updated, _segment_saved, sender="segments"),
-        EventHandler(signals.record_created, _contact_changed, sender="contacts", batch=_contacts_created),
+        EventHandler(signals.record_created, _contact_created, sender="contacts", batch=_contacts_created),
         EventHandler(signals.record_updated, _contact_changed, sender="contacts"),
         EventHandler(signals.record_created, _interaction_logged, sender="interactions", batch=_interactions_logged),
     ]

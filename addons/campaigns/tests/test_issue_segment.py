@@ -122,3 +122,27 @@ def test_an_interaction_logged_refreshes_only_the_segments_that_read_interaction
     assert by_city.last_refreshed_at == before[by_city.id]  # no rule of it reads interactions
     assert people["bert"] in db.session.scalars(select(segment_memberships.c.contact_id)
                                                 .where(segment_memberships.c.segment_id == segment.id))
+
+
+def test_a_contact_edit_refreshes_only_the_segments_that_read_the_edited_fields(people, clock):
+    records = Env.system().records
+    by_title = records.create("segments", {"name": "Buyers", "filter": [["title", "=", "Buyer"]]})
+    by_city = records.create("segments", {"name": "In Germany", "filter": [["account.country", "=", "DE"]]})
+    db.session.commit()
+    before = {found.id: found.last_refreshed_at for found in (by_title, by_city)}
+    clock.advance(timedelta(minutes=5))
+    records.update("contacts", people["bert"], {"title": "Buyer"})
+    db.session.commit()
+    for found in (by_title, by_city):
+        db.session.refresh(found)
+    assert by_title.last_refreshed_at == clock.now() != before[by_title.id]
+    assert by_city.last_refreshed_at == before[by_city.id]  # it reads no title
+    assert list(db.session.scalars(select(segment_memberships.c.contact_id)
+                                   .where(segment_memberships.c.segment_id == by_title.id))) == [people["bert"]]
+    clock.advance(timedelta(minutes=5))
+    records.update("contacts", people["fanny"], {"account_id": people.berlin.id})  # moves to Germany
+    db.session.commit()
+    db.session.refresh(by_city)
+    assert by_city.last_refreshed_at == clock.now()
+    assert people["fanny"] in db.session.scalars(select(segment_memberships.c.contact_id)
+                                                 .where(segment_memberships.c.segment_id == by_city.id))
