@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from core.db import db
-from core.env import Env
 from core.jobs.worker import Worker
 from core.mail.models import MailLink, MailMessage
 
