@@ -33,7 +33,7 @@ def edited_fields(meta: ModelMeta, record: Any, form: Mapping[str, str], fields:
     for name in fields:
         field = meta.fields[name]
         if field.subform is not None:
-            if SubForm.marker(name) in form and subform_value(field, form) != (getattr(record, name), {}):
+            if SubForm.marker(name) in form and _subform_edited(field, record, form):
                 edited.append(name)
             continue
         shown = local_input_value(field, getattr(record, name), zone)
@@ -43,6 +43,19 @@ def edited_fields(meta: ModelMeta, record: Any, form: Mapping[str, str], fields:
         elif (posted := posted_text(form, name)) is not None and posted != shown:
             edited.append(name)
     return edited
+
+
+def _subform_edited(field: FieldMeta, record: Any, form: Mapping[str, str]) -> bool:
+    """Whether the posted discriminator or an input of its part differs from what the form
+    showed: settings the inputs do not show (given through the API) stay when none does."""
+    subform = field.subform
+    assert subform is not None
+    chosen = (form.get(subform.discriminator) or "").strip()
+    if chosen != str(getattr(record, subform.discriminator) or ""):
+        return True
+    shown = subform.texts(field.name, chosen, getattr(record, field.name))
+    names = [subform.input_name(field.name, chosen, sub.key) for sub in subform.parts.get(chosen, ())]
+    return any((posted_text(form, name) or "").strip() != shown.get(name, "").strip() for name in names)
 
 
 def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zone: ZoneInfo) -> tuple[dict[str, Any], dict[str, list[str]]]:

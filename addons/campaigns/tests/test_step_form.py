@@ -84,6 +84,23 @@ def test_saving_stores_the_settings_the_engine_reads(client: Any, journey: dict[
     assert db.session.get(JourneyStep, branch.id).config == {"field": "tags", "add": "vip"}
 
 
+def test_an_edit_that_leaves_the_settings_keeps_what_the_inputs_do_not_show(client: Any,
+                                                                          journey: dict[str, Any]) -> None:
+    step = Env.system().records.create("journey_steps", {"journey_id": journey["id"], "position": 1, "kind": "notify",
+                                                         "config": {"text": "Call them", "channel": "sms"}})
+    db.session.commit()
+    sign_in(client, "admin")
+    edit = f"/m/journey_steps/{step.id}/edit"
+    common = {"journey_id": str(journey["id"]), "kind": "notify", "version": str(step.version)}
+    assert _post(client, edit, {**common, "position": "5", "config.notify.text": "Call them"}).status_code == 303
+    db.session.expire_all()
+    assert (step.position, step.config) == (5, {"text": "Call them", "channel": "sms"})
+    common["version"] = str(step.version)
+    assert _post(client, edit, {**common, "position": "5", "config.notify.text": "Write"}).status_code == 303
+    db.session.expire_all()
+    assert step.config == {"text": "Write"}  # an edited part is saved as its inputs say
+
+
 @pytest.mark.parametrize(("data", "input_id", "message"), [
     ({"kind": "wait", "config.wait.until": "someday"}, "f-config-wait-until", "Give a time such as 09:00"),
     ({"kind": "wait", "config.wait.hours": "many"}, "f-config-wait-hours", "Give a number."),
