@@ -20,7 +20,7 @@ from core.mail.models import Consent, MailLink, MailMessage
 from core.mail.outbound import send_mail
 from core.mail.preview import preview
 from core.mail.tokens import message_token, verp_address
-from core.mail.tracking import open_url, unsubscribe_url
+from core.mail.tracking import click_url, open_url, unsubscribe_url
 from core.records.errors import NotFound, ValidationFailed
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "jobs_demo")
@@ -90,10 +90,13 @@ def test_a_message_is_logged_queued_and_sent_by_the_worker_exactly_as_rendered(a
     assert email.get_content_type() == "multipart/alternative"
     text = email.get_body(preferencelist=("plain",)).get_content()
     html = email.get_body(preferencelist=("html",)).get_content()
-    assert text == "Hello Ada of Globex.\r\nOffer: https://example.org/offer\r\n"  # CRLF on the wire
     assert "<p>Hello Ada of Globex,</p>" in html
     assert "https://example.org/offer" not in html  # the link goes through the tracked redirect
-    assert 'href="https://crm.example.com/mail/c/' in html
+    assert re.findall(r'href="(https://crm\.example\.com/mail/c/[^"]+)"', html) == [click_url(sent, 1)]
+    # The text part's links are tracked too: a URL the HTML does not link to gets the next number. CRLF on the wire.
+    assert text == f"Hello Ada of Globex.\r\nOffer: {click_url(sent, 2)}\r\n"
+    assert dict(db.session.execute(select(MailLink.position, MailLink.url).where(MailLink.message_id == sent.id))
+                .all()) == {1: "https://example.org/offer?a=1&b=2", 2: "https://example.org/offer"}
     assert f'href="{email["List-Unsubscribe"][1:-1]}"' in html  # the unsubscribe link is not wrapped
     assert '<img src="https://crm.example.com/mail/o/' in html and html.rstrip().endswith("</body></html>")
     assert (sent.status, sent.provider_id, sent.attempts, sent.error) == ("sent", "Q0001", 1, None)

@@ -20,7 +20,7 @@ from core.mail.addresses import address_of
 from core.mail.consent import blocking_consents, normalize
 from core.mail.models import MailLink, MailMessage
 from core.mail.templates import find_template, message_context, render
-from core.mail.tracking import add_pixel, track_links, unsubscribe_url
+from core.mail.tracking import add_pixel, track_links, track_text_links, unsubscribe_url
 from core.platform import platform
 from core.records.bulk import attach_records, insert_records, insert_rows, update_rows
 from core.records.errors import ValidationFailed
@@ -194,6 +194,7 @@ def _finish_parts(mails: Sequence[OutgoingMail], messages: Sequence[MailMessage]
             continue  # prerendered and untracked: inserted as it is
         if html and mail.track:
             html, positions = track_links(html, message)
+            text = track_text_links(text, message, positions) if text else text
             html = add_pixel(html, message)
             links += [{"message_id": message.id, "position": position, "url": url, "click_count": 0, "version": 1,
                        "created_at": message.created_at, "updated_at": message.created_at,

@@ -20,7 +20,7 @@ from core.platform import platform
 from core.web.security import csrf
 from core.write_lock import will_write
 
-__all__ = ["tracking", "track_links", "add_pixel", "unsubscribe_url", "click_url", "open_url",
+__all__ = ["tracking", "track_links", "track_text_links", "add_pixel", "unsubscribe_url", "click_url", "open_url",
            "masked"]
 
 tracking = Blueprint("mail_tracking", __name__, url_prefix="/mail")
@@ -30,6 +30,9 @@ csrf.exempt(tracking)
 _LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://.*?)\2""", re.IGNORECASE | re.DOTALL)
 # Browsers drop these from a URL before reading it (WHATWG URL parsing); a Location header may not carry them.
 _URL_NOISE = re.compile(r"[\t\n\r]")
+# A URL in a plain-text part: up to white space, what closes "[text](url)" and "<url>", or
+# a quote; a sentence's closing punctuation is not part of it.
+_TEXT_URL = re.compile(r"""https?://[^\s<>()\[\]"']*[^\s<>()\[\]"'.,;:!?]""")
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
 
@@ -64,6 +67,22 @@ def track_links(body: str, message: MailMessage) -> tuple[str, dict[str, int]]:
         return f"{match.group(1)}{match.group(2)}{html.escape(click_url(message, position))}{match.group(2)}"
 
     return _LINK.sub(replace, body), positions
+
+
+def track_text_links(text: str, message: MailMessage, positions: dict[str, int]) -> str:
+    """Point every http(s) URL of a plain-text part at its tracked redirect, as
+    `track_links` does the HTML part's: a URL the HTML links to keeps its link number in
+    `positions` (one count per link, whichever part is clicked), another gets the next
+    number, added to `positions` for the caller to record."""
+    own = f"{base_url()}/mail/"
+
+    def replace(match: re.Match[str]) -> str:
+        target = match.group(0)
+        if target.startswith(own):
+            return target
+        return click_url(message, positions.setdefault(target, len(positions) + 1))
+
+    return _TEXT_URL.sub(replace, text)
 
 
 def add_pixel(body: str, message: MailMessage) -> str:

@@ -6,6 +6,8 @@ from typing import Any, Callable, Sequence
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import MappedColumn, mapped_column
 
+from core.models.subforms import SubForm
+
 __all__ = ["field", "FIELD_KINDS", "Choice"]
 
 #: Field kinds the generic UI, API schemas and importers understand.
@@ -37,6 +39,7 @@ def field(
     system: bool = False,
     assignee: bool | None = None,
     sortable: bool = False,
+    subform: SubForm | None = None,
     **column_kwargs: Any,
 ) -> MappedColumn[Any]:
     """Declare a business field: `mapped_column(*args, **column_kwargs)` with metadata.
@@ -72,12 +75,16 @@ def field(
     :param sortable: lists offer to sort by it; the kernel declares the index that serves
         the sort (core.models.sorting), which also serves what a plain index on the column
         would, so `index=True` is dropped.
+    :param subform: for kind "json", the inputs the record form shows in place of the JSON,
+        a set for each value of another field (core.models.subforms.SubForm).
     """
     if kind is not None and kind not in FIELD_KINDS:
         raise ValueError(f"unknown field kind {kind!r}; expected one of {sorted(FIELD_KINDS)}")
     column_length = next((getattr(arg, "length", None) for arg in args if isinstance(arg, String)), None)
     if max_length is not None and (max_length < 1 or column_length is not None and max_length > column_length):
         raise ValueError(f"max_length={max_length} does not fit the column: give 1 to {column_length or 'any'}")
+    if subform is not None and kind not in (None, "json"):
+        raise ValueError("only a json field is edited as a sub-form")
     if choices is not None:
         kind = kind or "choice"
     if kind is None and any(isinstance(arg, ForeignKey) for arg in args):
@@ -105,6 +112,7 @@ def field(
             "max_length": max_length,
             "assignee": assignee,
             "sortable": sortable,
+            "subform": subform,
         }
     )
     return mapped_column(*args, info=info, **column_kwargs)

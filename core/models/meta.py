@@ -15,6 +15,7 @@ from sqlalchemy.orm import ColumnProperty, RelationshipProperty
 
 from core.db import UtcDateTime
 from core.models.sorting import offered_orders
+from core.models.subforms import SubForm
 from core.models.types import JsonType
 
 __all__ = ["FieldMeta", "ModelMeta", "AUDIT_FIELDS", "kind_of_type", "TEXT_KINDS", "SINGLE_LINE_KINDS",
@@ -108,6 +109,8 @@ class FieldMeta:
     assignee: bool = False
     #: Whether lists offer to sort by it (core.models.fields.field's `sortable`).
     sortable: bool = False
+    #: A JSON field's inputs by another field's value (core.models.fields.field's `subform`).
+    subform: SubForm | None = None
 
     @property
     def writable(self) -> bool:
@@ -189,6 +192,7 @@ class ModelMeta:
             validators=tuple(info.get("validate") or ()),
             summable=_summable(kind, info),
             default=_scalar_default(column),
+            subform=info.get("subform"),
         )
 
     @cached_property

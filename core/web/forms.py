@@ -8,10 +8,11 @@ from flask_babel import gettext
 
 from core.i18n import date_pattern, parse_day, parse_moment
 from core.json_input import JsonInputError, load_json
-from core.models.meta import ModelMeta
+from core.models.meta import FieldMeta, ModelMeta
+from core.models.subforms import SubForm
 from core.web.rendering import local_input_value
 
-__all__ = ["form_values", "edited_fields"]
+__all__ = ["form_values", "edited_fields", "subform_value"]
 
 _TICKED = ("on", "true", "1", "yes")
 
@@ -31,6 +32,10 @@ def edited_fields(meta: ModelMeta, record: Any, form: Mapping[str, str], fields:
     edited = []
     for name in fields:
         field = meta.fields[name]
+        if field.subform is not None:
+            if SubForm.marker(name) in form and _subform_edited(field, record, form):
+                edited.append(name)
+            continue
         shown = local_input_value(field, getattr(record, name), zone)
         if field.kind == "boolean":
             if (form.get(name) in _TICKED) != (shown == "true"):
@@ -38,6 +43,19 @@ def edited_fields(meta: ModelMeta, record: Any, form: Mapping[str, str], fields:
         elif (posted := posted_text(form, name)) is not None and posted != shown:
             edited.append(name)
     return edited
+
+
+def _subform_edited(field: FieldMeta, record: Any, form: Mapping[str, str]) -> bool:
+    """Whether the posted discriminator or an input of its part differs from what the form
+    showed: settings the inputs do not show (given through the API) stay when none does."""
+    subform = field.subform
+    assert subform is not None
+    chosen = (form.get(subform.discriminator) or "").strip()
+    if chosen != str(getattr(record, subform.discriminator) or ""):
+        return True
+    shown = subform.texts(field.name, chosen, getattr(record, field.name))
+    names = [subform.input_name(field.name, chosen, sub.key) for sub in subform.parts.get(chosen, ())]
+    return any((posted_text(form, name) or "").strip() != shown.get(name, "").strip() for name in names)
 
 
 def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zone: ZoneInfo) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -49,6 +67,11 @@ def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zon
     errors: dict[str, list[str]] = {}
     for name in fields:
         field = meta.fields[name]
+        if field.subform is not None:
+            if SubForm.marker(name) in form:
+                values[name], sub_errors = subform_value(field, form)
+                errors.update(sub_errors)
+            continue
         raw = posted_text(form, name)
         if field.kind == "boolean":
             values[name] = raw in _TICKED
@@ -84,3 +107,47 @@ def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zon
         else:
             values[name] = raw
     return values, errors
+
+
+def subform_value(field: FieldMeta, form: Mapping[str, str]) -> tuple[Any, dict[str, list[str]]]:
+    """(value, errors keyed `<field>.<key>`) of a JSON field edited as a sub-form
+    (core.models.subforms): the inputs of the part the posted discriminator chose, packed
+    into what is stored; None when none is set."""
+    subform = field.subform
+    assert subform is not None
+    chosen = (form.get(subform.discriminator) or "").strip()
+    flat: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for sub in subform.parts.get(chosen, ()):
+        raw = (posted_text(form, subform.input_name(field.name, chosen, sub.key)) or "").strip()
+        if raw == "":
+            continue
+        try:
+            flat[sub.key] = _typed(sub.kind, raw)
+        except ValueError as error:
+            errors[f"{field.name}.{sub.key}"] = [str(error)]
+    if errors:
+        return None, errors
+    packed = subform.pack(chosen, flat)
+    return (packed if packed not in ({}, None) else None), {}
+
+
+def _typed(kind: str, raw: str) -> Any:
+    """The value of a sub-field's text; ValueError says what to write instead."""
+    if kind in ("integer", "many2one"):
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(gettext("Give a whole number.")) from None
+    if kind == "decimal":
+        try:
+            number = float(raw.replace(",", "."))
+        except ValueError:
+            raise ValueError(gettext("Give a number.")) from None
+        return int(number) if number.is_integer() else number
+    if kind == "json":
+        try:
+            return load_json(raw)
+        except JsonInputError as error:
+            raise ValueError(f"Not valid JSON: {error}.") from None
+    return raw

@@ -15,6 +15,7 @@ from core.records.errors import ValidationFailed
 
 from addons.campaigns.models.choices import fill_defaults
 from addons.campaigns.models.segments import Segment
+from addons.campaigns.models.step_settings import STEP_SETTINGS, settings_errors
 from addons.contacts.models import Contact
 
 __all__ = ["Journey", "JourneyStep", "JourneyMember", "JourneyStepRun", "STEP_KINDS"]
@@ -26,16 +27,6 @@ STEP_KINDS = [("send", "Send a message"), ("wait", "Wait"), ("branch", "Branch o
               ("notify", "Notify someone"), ("exit", "Exit")]
 MEMBER_STATUSES = [("active", "In the journey"), ("waiting", "Waiting"), ("done", "Finished"), ("exited", "Left"),
                    ("failed", "Failed")]
-#: What each step kind needs in its configuration.
-_CONFIG_KEYS = {
-    "send": ("message_id",),
-    "wait": (),
-    "branch": ("condition",),
-    "update": ("field",),
-    "activity": ("summary",),
-    "notify": ("text",),
-    "exit": (),
-}
 
 
 class Journey(Record):
@@ -82,9 +73,7 @@ class JourneyStep(Record):
     journey_id: Mapped[int] = field(ForeignKey("journeys.id", ondelete="CASCADE"), label="Journey", required=True)
     position: Mapped[int] = field(Integer, label="Position", required=True)
     kind: Mapped[str] = field(String(10), label="Kind", choices=STEP_KINDS, required=True)
-    config: Mapped[Any | None] = field(JsonType, label="Settings",
-                                help="send: {\"message_id\": 1}; wait: {\"hours\": 24} or {\"until\": \"monday 09:00\"}; "
-                                     "branch: {\"condition\": ...}; update: {\"field\": ..., \"value\": ...}.")
+    config: Mapped[Any | None] = field(JsonType, label="Settings", subform=STEP_SETTINGS)
     next_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"), label="Then")
     yes_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"), label="If yes")
     no_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"), label="If no")
@@ -96,18 +85,11 @@ class JourneyStep(Record):
         return f"{self.position}. {self.kind}"
 
     def before_save(self, env: Any, changed: set[str]) -> None:
-        """Its settings are an object with what its kind needs; the steps it leads to are of
+        """Its settings are an object with what its kind needs (errors keyed config.<setting>,
+        shown beside the setting's input); the steps it leads to are of
         the same journey; only a branch has yes and no steps, and an exit leads nowhere."""
-        errors: dict[str, list[str]] = {}
-        config = self.config if self.config is not None else {}
-        if not isinstance(config, dict):
-            errors["config"] = ["Give the settings as an object, such as {\"hours\": 24}."]
-        else:
-            missing = [key for key in _CONFIG_KEYS.get(self.kind, ()) if key not in config]
-            if missing:
-                errors["config"] = [f"A {self.kind} step needs {', '.join(missing)} in its settings."]
-            if self.kind == "wait" and not ({"hours", "days", "minutes", "until"} & set(config)):
-                errors["config"] = ["A wait step needs hours, days, minutes or until in its settings."]
+        errors = {f"config.{key}" if key else "config": reasons
+                  for key, reasons in settings_errors(self.kind, self.config).items()}
         if self.kind != "branch" and (self.yes_step_id or self.no_step_id):
             errors["yes_step_id"] = ["Only a branch goes to a yes and a no step; use Then."]
         if self.kind == "exit" and self.next_step_id:

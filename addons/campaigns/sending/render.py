@@ -25,8 +25,9 @@ from addons.campaigns.sending.parts import html_to_text, inline_css, text_templa
 __all__ = ["RenderedEmail", "render_email", "message_parts", "with_utm", "text_with_utm"]
 
 _LINK = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(https?://.*?)\2""", re.IGNORECASE | re.DOTALL)
-# A URL in the text part: up to white space or what closes "[text](url)" and "<url>".
-_TEXT_URL = re.compile(r"https?://[^\s<>()\[\]]+")
+# A URL in the text part: up to white space, what closes "[text](url)" and "<url>", or a
+# quote; a sentence's closing punctuation is not part of it (as core.mail.tracking reads it).
+_TEXT_URL = re.compile(r"""https?://[^\s<>()\[\]"']*[^\s<>()\[\]"'.,;:!?]""")
 
 
 @dataclass(frozen=True)

@@ -98,11 +98,11 @@ def test_journeys_and_their_steps(api):
                                                "entry_event": "contacts.created"}).json
     step = {"journey_id": journey["id"]}
     assert api.post("/api/v1/journey_steps", json={**step, "position": 1, "kind": "wait", "config": {}}).json[
-        "errors"] == {"config": ["A wait step needs hours, days, minutes or until in its settings."]}
+        "errors"] == {"config.days": ["A wait step needs days, hours, minutes or a time to wait until."]}
     wait = api.post("/api/v1/journey_steps", json={**step, "position": 1, "kind": "wait", "config": {"days": 2}}).json
     elsewhere = api.post("/api/v1/journey_steps", json={"journey_id": other["id"], "position": 1, "kind": "exit"}).json
     wrong = api.post("/api/v1/journey_steps", json={**step, "position": 2, "kind": "branch",
-                                                    "config": {"condition": []}, "yes_step_id": elsewhere["id"]})
+                                                    "config": {"condition": "opened"}, "yes_step_id": elsewhere["id"]})
     assert wrong.json["errors"] == {"yes_step_id": ["Choose a step of the same journey."]}
     assert api.post("/api/v1/journey_steps", json={**step, "position": 2, "kind": "exit",
                                                    "next_step_id": wait["id"]}).json["errors"] == \

@@ -8,6 +8,7 @@ from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from core.db import db
+from core.models.subforms import SubForm
 from core.i18n import translate
 from core.records.duplicates import refuse_duplicates
 from core.records.errors import Conflict, DuplicatesFound, Refused, ValidationFailed
@@ -29,11 +30,33 @@ def _render(resource: str, record: Any, values: dict[str, Any], errors: dict[str
     choices = {name: link_options(env, target, values.get(name) if record is None or name in values
                                    else getattr(record, name))
                for name, target in targets.items() if target}
+    for f in fields:
+        if f.subform is not None:
+            _add_subform_inputs(env, f, record, values, targets, choices)
     zone = user_zone(env)
     return render_page("form.html", status, resource=resource, meta=meta, record=record, fields=fields,
                        values=values, errors=errors, conflict=conflict, targets=targets, link_choices=choices,
                        duplicates=duplicates or [],
                        local_input=lambda f, r: local_input_value(f, getattr(r, f.name), zone))
+
+
+def _add_subform_inputs(env: Any, f: Any, record: Any, values: dict[str, Any], targets: dict[str, Any],
+                        choices: dict[str, list[Any]]) -> None:
+    """Put the texts of a sub-form's inputs in `values` (what was posted, else the record's
+    stored JSON shown in its part), and the targets and first records of its pickers in
+    `targets` and `choices`, under the inputs' names."""
+    subform = f.subform
+    if SubForm.marker(f.name) not in values and record is not None:
+        values.update(subform.texts(f.name, getattr(record, subform.discriminator), getattr(record, f.name)))
+    for value, subs in subform.parts.items():
+        for sub in subs:
+            if sub.kind != "many2one":
+                continue
+            name = subform.input_name(f.name, value, sub.key)
+            target = env.platform.models.by_table(sub.relation)
+            if target:
+                targets[name] = target
+                choices[name] = link_options(env, target, values.get(name))
 
 
 def _defaults(meta: Any) -> dict[str, str]:

@@ -64,6 +64,18 @@
     }
   });
 
+  // A sub-form (a JSON field edited as inputs) shows the part of the value its discriminator field has.
+  document.addEventListener("change", function (event) {
+    var control = event.target, form = control.form;
+    if (!form || !control.name) { return; }
+    form.querySelectorAll("fieldset[data-subform-of]").forEach(function (fieldset) {
+      if (fieldset.dataset.subformOf !== control.name) { return; }
+      fieldset.querySelectorAll(".subform-part").forEach(function (part) {
+        part.classList.toggle("chosen", part.dataset.part === control.value);
+      });
+    });
+  });
+
   // Bulk actions: a person or a linked record is picked by name. The picker searches the
   // users for "assign to", the chosen field's target for "set field"; a plain field keeps
   // the text box.
