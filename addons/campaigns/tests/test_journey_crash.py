@@ -17,7 +17,7 @@ from core.testing.workers import recover_killed_runs, start_worker, wait_for
 
 from addons.campaigns.models import JourneyMember, JourneyStepRun
 from addons.campaigns.tests.journey_helpers import build_journey
-from addons.campaigns.tests.test_sending_crash import FAST_SENDING, _unsettled, resend_the_lost
+from addons.campaigns.tests.test_sending_crash import FAST_SENDING, resend_the_lost, unsettled
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
 
@@ -58,9 +58,9 @@ def test_a_worker_killed_mid_advance_and_restarted_sends_each_member_one_email(a
 
     second = start_worker(database_url, smtp_server, log, **FAST_SENDING)
     try:
-        wait_for(lambda: _runs() == 2 * MEMBERS and _unsettled() == 0, 240, "every member sent and waiting", log)
+        wait_for(lambda: _runs() == 2 * MEMBERS and unsettled() == 0, 240, "every member sent and waiting", log)
         resend_the_lost(smtp_server, killed)
-        wait_for(lambda: len(smtp_server.messages) >= MEMBERS and _unsettled() == 0, 120, "every email delivered", log)
+        wait_for(lambda: len(smtp_server.messages) >= MEMBERS and unsettled() == 0, 120, "every email delivered", log)
         time.sleep(1.0)  # anything sent twice would arrive now
     finally:
         second.send_signal(signal.SIGTERM)

@@ -33,7 +33,7 @@ RECIPIENTS = 1000
 FAST_SENDING = {"campaigns_email_per_minute": "1000000", "campaigns_batch_size": "50"}
 
 
-def _unsettled() -> int:
+def unsettled() -> int:
     """Messages still waiting for, or in, a delivery run."""
     db.session.rollback()
     return int(db.session.scalar(select(func.count()).select_from(MailMessage)
@@ -87,9 +87,9 @@ def test_a_worker_killed_mid_send_and_restarted_delivers_each_message_once(app, 
 
     second = start_worker(database_url, smtp_server, log, **FAST_SENDING)
     try:
-        wait_for(lambda: _handed_over() == RECIPIENTS and _unsettled() == 0, 240, "every message settled", log)
+        wait_for(lambda: _handed_over() == RECIPIENTS and unsettled() == 0, 240, "every message settled", log)
         resend_the_lost(smtp_server, killed)
-        wait_for(lambda: len(smtp_server.messages) >= RECIPIENTS and _unsettled() == 0, 120,
+        wait_for(lambda: len(smtp_server.messages) >= RECIPIENTS and unsettled() == 0, 120,
                  "every message delivered", log)
         time.sleep(1.0)  # anything sent twice would arrive now
     finally:
