@@ -14,7 +14,7 @@ from core.addons.loader import build_platform, collect_blueprints
 from core.addons.state import InstalledAddon
 from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
-from core.db import READS, begin_as, db, enable_sqlite_transactions
+from core.db import READS, begin_as, db, enable_sqlite_transactions, send_lists_in_binary
 from core.i18n import init_i18n
 from core.json_provider import FastJSONProvider
 from core.read_only import begin_read_only_views
@@ -73,6 +73,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     db.init_app(app)
     with app.app_context():
         enable_sqlite_transactions(db.engine, busy_timeout_ms=int(settings["sqlite_busy_timeout_ms"]))
+        send_lists_in_binary(db.engine)
         begin_as(db.session(), READS)  # loading the platform only reads: no wait for writers
         # 2. Which addons this database has installed, in dependency order.
         catalog = discover()

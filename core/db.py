@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, Engine, MetaData, event, text
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
+__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "send_lists_in_binary", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
            "SQLITE_SCHEMA_CHANGE", "dangling_references",
            "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement", "insert_missing"]
 
@@ -109,6 +109,24 @@ def enable_sqlite_transactions(engine: Engine, *, busy_timeout_ms: int) -> None:
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:
         if dbapi_connection is not None and record.info.pop(_FOREIGN_KEYS_OFF, False):
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def send_lists_in_binary(engine: Engine) -> None:
+    """On PostgreSQL, send every Python list parameter (the arrays of `core.records.bulk`'s
+    `unnest` writes and `= ANY(...)` reads) in binary rather than as an array literal.
+
+    psycopg spells a list as text element by element in Python, quoting and escaping each
+    one (a list of 500 timestamps takes about 2 ms); its binary form packs the elements'
+    binary dumps, six to twenty times faster, and the server reads it as the same array.
+    The element type is the Python values' (text for strings, the smallest integer type
+    that holds them): the statements cast the array to the column's type as before."""
+    if engine.dialect.name != "postgresql":
+        return
+    from psycopg.types.array import ListBinaryDumper
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def dangling_references(session: Session) -> list[tuple[str, int, str]]:
