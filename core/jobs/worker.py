@@ -24,7 +24,11 @@ __all__ = ["Worker"]
 log = logging.getLogger(__name__)
 
 #: Seconds a thread of a worker with several holds the interpreter before handing it over.
-SWITCH_INTERVAL = 0.0005
+#: Each SMTP reply and query result wakes a thread that must win the interpreter back from
+#: the busy ones (rendering, building messages): a message's four SMTP round trips wait for
+#: it four times. At 0.1 ms the sending benchmark delivers about 15% more per second than at
+#: 0.5 ms (10,000 recipients, interleaved runs), for a few percent more switching.
+SWITCH_INTERVAL = 0.0001
 
 
 class Worker:
@@ -81,7 +85,7 @@ class Worker:
         switch_interval = sys.getswitchinterval()
         if self.threads > 1:
             # A thread whose reply came (SMTP, the database) gets the interpreter within
-            # 0.5 ms instead of the default 5 ms that a busy thread may keep it for.
+            # 0.1 ms instead of the default 5 ms that a busy thread may keep it for.
             sys.setswitchinterval(SWITCH_INTERVAL)
         others = [threading.Thread(target=self._serve, kwargs={"schedule": False}, name=f"{self.name}-{number}",
                                    daemon=True) for number in range(1, self.threads)]
