@@ -93,7 +93,7 @@ def _narrow_subform_choices(env: Any, meta: Any, f: Any, record: Any, values: di
             if not target:
                 continue
             field_name, path = sub.narrow_by
-            reached = record_value(env, meta, record, values, path)
+            reached = _record_value(env, meta, record, values, path)
             if reached in (None, ""):
                 continue
             name = subform.input_name(f.name, value, sub.key)
@@ -102,7 +102,7 @@ def _narrow_subform_choices(env: Any, meta: Any, f: Any, record: Any, values: di
     return narrowed
 
 
-def record_value(env: Any, meta: Any, record: Any, values: dict[str, Any], path: str) -> Any:
+def _record_value(env: Any, meta: Any, record: Any, values: dict[str, Any], path: str) -> Any:
     """The value a dotted path of field names reaches from the record a form edits: its
     first field as the form holds it (posted, pre-filled) else as stored, then through
     many-to-one fields, each linked record read through the records service (None when a
