@@ -115,8 +115,8 @@ class JourneyStep(Record):
             campaign = db.session.scalar(select(Journey.campaign_id).where(Journey.id == self.journey_id))
             if campaign is not None and _message_campaign(self.config) not in (None, campaign):
                 errors["config.message_id"] = ["Choose a message of this journey's campaign."]
-        if self.kind == "branch" and not errors and isinstance(self.config.get("condition"), dict) and \
-                "filter" in self.config["condition"] and (reason := filter_error(env, self.config["condition"]["filter"])):
+        condition = self.config.get("condition") if self.kind == "branch" and not errors else None
+        if isinstance(condition, dict) and "filter" in condition and (reason := filter_error(env, condition["filter"])):
             errors["config.filter"] = [reason]
         if self.kind != "branch" and (self.yes_step_id or self.no_step_id):
             errors["yes_step_id"] = ["Only a branch goes to a yes and a no step; use Then."]

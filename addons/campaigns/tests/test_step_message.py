@@ -22,8 +22,10 @@ def campaigns(app: Any, admin: Any) -> dict[str, Any]:
     records = Env.system().records
     segment = records.create("segments", {"name": "Newcomers"})
     welcome, winter = records.create("campaigns", {"name": "Welcome"}), records.create("campaigns", {"name": "Winter"})
-    hello = records.create("campaign_messages", {"campaign_id": welcome.id, "subject": "Hello there", "body": "<p>Hi</p>"})
-    sale = records.create("campaign_messages", {"campaign_id": winter.id, "subject": "Winter sale", "body": "<p>Sale</p>"})
+    hello = records.create("campaign_messages", {"campaign_id": welcome.id, "subject": "Hello there",
+                                                 "body": "<p>Hi</p>"})
+    sale = records.create("campaign_messages", {"campaign_id": winter.id, "subject": "Winter sale",
+                                                "body": "<p>Sale</p>"})
     journey = records.create("journeys", {"name": "Onboarding", "entry_segment_id": segment.id,
                                           "campaign_id": welcome.id})
     loose = records.create("journeys", {"name": "Any campaign", "entry_segment_id": segment.id})
@@ -77,8 +79,9 @@ def test_the_form_tells_another_campaign_s_message_beside_the_picker(client: Any
     sign_in(client, "admin")
     url = "/m/journey_steps/new"
     token = csrf_token(client.get(url).get_data(as_text=True))
-    answer = client.post(url, data={"csrf_token": token, "config._subform": "1", "journey_id": str(campaigns["journey"]),
-                                    "position": "1", "kind": "send", "config.send.message_id": str(campaigns["sale"])})
+    answer = client.post(url, data={"csrf_token": token, "config._subform": "1", "position": "1", "kind": "send",
+                                    "journey_id": str(campaigns["journey"]),
+                                    "config.send.message_id": str(campaigns["sale"])})
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
     assert re.search(r'id="f-config-send-message_id"[^>]*aria-invalid="true"', html)

@@ -36,33 +36,43 @@ def _render(resource: str, record: Any, values: dict[str, Any], errors: dict[str
     narrowed: dict[str, str] = {}
     for f in fields:
         if f.subform is not None:
-            _add_subform_inputs(env, f, record, values, targets, choices)
+            narrowed.update(_add_subform_inputs(env, meta, f, record, values, targets, choices))
             builders.update(_subform_builders(env, f, values))
-            narrowed.update(_narrow_subform_choices(env, meta, f, record, values, choices))
     zone = user_zone(env)
     return render_page("form.html", status, resource=resource, meta=meta, record=record, fields=fields,
                        values=values, errors=errors, conflict=conflict, targets=targets, link_choices=choices,
-                       filter_inputs=builders, builder_operators=BUILDER_OPERATORS, narrowed=narrowed, duplicates=duplicates or [],
+                       filter_inputs=builders, builder_operators=BUILDER_OPERATORS, narrowed=narrowed,
+                       duplicates=duplicates or [],
                        local_input=lambda f, r: local_input_value(f, getattr(r, f.name), zone))
 
 
-def _add_subform_inputs(env: Any, f: Any, record: Any, values: dict[str, Any], targets: dict[str, Any],
-                        choices: dict[str, list[Any]]) -> None:
+def _add_subform_inputs(env: Any, meta: Any, f: Any, record: Any, values: dict[str, Any], targets: dict[str, Any],
+                        choices: dict[str, list[Any]]) -> dict[str, str]:
     """Put the texts of a sub-form's inputs in `values` (what was posted, else the record's
     stored JSON shown in its part), and the targets and first records of its pickers in
-    `targets` and `choices`, under the inputs' names."""
+    `targets` and `choices`, under the inputs' names; a picker declared with `narrow_by`
+    offers the records whose field has the value reached from the edited record
+    (core.models.subforms). Returns the query string the search of each narrowed picker adds."""
     subform = f.subform
     if SubForm.marker(f.name) not in values and record is not None:
         values.update(subform.texts(f.name, getattr(record, subform.discriminator), getattr(record, f.name)))
+    narrowed = {}
     for value, subs in subform.parts.items():
         for sub in subs:
             if sub.kind != "many2one":
                 continue
             name = subform.input_name(f.name, value, sub.key)
             target = env.platform.models.by_table(sub.relation)
-            if target:
-                targets[name] = target
-                choices[name] = link_options(env, target, values.get(name))
+            if not target:
+                continue
+            targets[name] = target
+            domain = None
+            reached = _record_value(env, meta, record, values, sub.narrow_by[1]) if sub.narrow_by else None
+            if reached not in (None, ""):
+                domain = [[sub.narrow_by[0], "=", reached]]
+                narrowed[name] = urlencode({"narrow": sub.narrow_by[0], "to": reached})
+            choices[name] = link_options(env, target, values.get(name), domain)
+    return narrowed
 
 
 def _subform_builders(env: Any, f: Any, values: dict[str, Any]) -> dict[str, FilterInput]:
@@ -78,28 +88,6 @@ def _subform_builders(env: Any, f: Any, values: dict[str, Any]) -> dict[str, Fil
                 name = subform.input_name(f.name, value, sub.key)
                 builders[name] = FilterInput.shown(values, name, posted, filterable_fields(env, target))
     return builders
-
-
-def _narrow_subform_choices(env: Any, meta: Any, f: Any, record: Any, values: dict[str, Any],
-                            choices: dict[str, list[Any]]) -> dict[str, str]:
-    """Narrow the choices of a sub-form's pickers declared with `narrow_by` to the records
-    whose field has the value reached from the edited record (core.models.subforms), in
-    `choices`; the query string their search adds, by input name."""
-    subform = f.subform
-    narrowed = {}
-    for value, subs in subform.parts.items():
-        for sub in subs:
-            target = env.platform.models.by_table(sub.relation) if sub.narrow_by else None
-            if not target:
-                continue
-            field_name, path = sub.narrow_by
-            reached = _record_value(env, meta, record, values, path)
-            if reached in (None, ""):
-                continue
-            name = subform.input_name(f.name, value, sub.key)
-            choices[name] = link_options(env, target, values.get(name), [[field_name, "=", reached]])
-            narrowed[name] = urlencode({"narrow": field_name, "to": reached})
-    return narrowed
 
 
 def _record_value(env: Any, meta: Any, record: Any, values: dict[str, Any], path: str) -> Any:
