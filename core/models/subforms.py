@@ -4,7 +4,12 @@ field of the record (its discriminator), such as a journey step's settings by it
 A model declares one with `field(JsonType, subform=SubForm(...))`; the generic record form
 shows the inputs of the chosen value and switches them when the discriminator changes, the
 API keeps reading and writing the JSON. Each input is posted as `<field>.<value>.<key>`; a
-model's validation error on one sub-field is keyed `<field>.<key>` and shown beside it."""
+model's validation error on one sub-field is keyed `<field>.<key>` and shown beside it.
+
+A sub-field of kind "filter" holds a filter-language domain over the records of its
+`relation`, edited with the list page's filter builder (core.web.filter_rows): a row of
+field, operator and value per condition, posted as `<field>.<value>.<key>.<i>.field`,
+`.operator` and `.value`, and what no row can show as JSON under `<field>.<value>.<key>`."""
 from __future__ import annotations
 
 import json
@@ -13,9 +18,12 @@ from typing import Any, Callable, Mapping
 
 __all__ = ["SubField", "SubForm", "SUBFIELD_KINDS"]
 
-#: Kinds of sub-field inputs: text, a number, a choice, a picker of records, or JSON for what
-#: has no simpler input.
-SUBFIELD_KINDS = frozenset({"text", "longtext", "integer", "decimal", "choice", "many2one", "json"})
+#: Kinds of sub-field inputs: text, a number, a choice, a picker of records, a filter over
+#: records (the filter language, edited with the filter builder's rows), or JSON for what has
+#: no simpler input.
+SUBFIELD_KINDS = frozenset({"text", "longtext", "integer", "decimal", "choice", "many2one", "filter", "json"})
+#: Kinds that name the table they are about (`relation`).
+_RELATED_KINDS = frozenset({"many2one", "filter"})
 
 
 @dataclass(frozen=True)
@@ -27,14 +35,22 @@ class SubField:
     kind: str = "text"
     help: str | None = None
     choices: tuple[tuple[str, str], ...] | None = None
-    #: The table a many2one picks a record of.
+    #: The table a many2one picks a record of, or whose records a filter's conditions are on.
     relation: str | None = None
+    #: A many2one's (field of the relation, path from the record being edited): the picker
+    #: offers only the records whose field equals the value the path reaches, through the
+    #: record's many-to-one fields ("journey_id.campaign_id": the campaign of the step's
+    #: journey), and every record while that value is empty. It narrows what is offered; the
+    #: model still checks what is saved.
+    narrow_by: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in SUBFIELD_KINDS:
             raise ValueError(f"unknown sub-field kind {self.kind!r}; expected one of {sorted(SUBFIELD_KINDS)}")
-        if (self.kind == "many2one") != (self.relation is not None):
-            raise ValueError(f"sub-field {self.key!r}: a many2one names its relation, and only a many2one does")
+        if (self.kind in _RELATED_KINDS) != (self.relation is not None):
+            raise ValueError(f"sub-field {self.key!r}: a many2one or a filter names its relation, and only they do")
+        if self.narrow_by is not None and self.kind != "many2one":
+            raise ValueError(f"sub-field {self.key!r}: only a many2one narrows its choices (narrow_by)")
 
 
 def _flat(value: Any, flat: dict[str, Any]) -> Any:

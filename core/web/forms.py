@@ -10,6 +10,7 @@ from core.i18n import date_pattern, parse_day, parse_moment
 from core.json_input import JsonInputError, load_json
 from core.models.meta import FieldMeta, ModelMeta
 from core.models.subforms import SubForm
+from core.web.filter_rows import FilterInput, posted_domain
 from core.web.rendering import local_input_value
 
 __all__ = ["form_values", "edited_fields", "subform_value"]
@@ -54,8 +55,15 @@ def _subform_edited(field: FieldMeta, record: Any, form: Mapping[str, str]) -> b
     if chosen != str(getattr(record, subform.discriminator) or ""):
         return True
     shown = subform.texts(field.name, chosen, getattr(record, field.name))
-    names = [subform.input_name(field.name, chosen, sub.key) for sub in subform.parts.get(chosen, ())]
-    return any((posted_text(form, name) or "").strip() != shown.get(name, "").strip() for name in names)
+    for sub in subform.parts.get(chosen, ()):
+        name = subform.input_name(field.name, chosen, sub.key)
+        if sub.kind == "filter":
+            was, now = FilterInput.shown(shown, name, False, []), FilterInput.shown(form, name, True, [])
+            if (was.rows, was.rest.strip()) != (now.rows, now.rest.strip()):
+                return True
+        elif (posted_text(form, name) or "").strip() != shown.get(name, "").strip():
+            return True
+    return False
 
 
 def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zone: ZoneInfo) -> tuple[dict[str, Any], dict[str, list[str]]]:
@@ -119,11 +127,15 @@ def subform_value(field: FieldMeta, form: Mapping[str, str]) -> tuple[Any, dict[
     flat: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for sub in subform.parts.get(chosen, ()):
-        raw = (posted_text(form, subform.input_name(field.name, chosen, sub.key)) or "").strip()
-        if raw == "":
-            continue
+        name = subform.input_name(field.name, chosen, sub.key)
         try:
-            flat[sub.key] = _typed(sub.kind, raw)
+            if sub.kind == "filter":
+                if domain := posted_domain(form, name):
+                    flat[sub.key] = domain
+                continue
+            raw = (posted_text(form, name) or "").strip()
+            if raw != "":
+                flat[sub.key] = _typed(sub.kind, raw)
         except ValueError as error:
             errors[f"{field.name}.{sub.key}"] = [str(error)]
     if errors:

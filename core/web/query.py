@@ -10,11 +10,11 @@ from werkzeug.datastructures import MultiDict
 from core.domain import DomainError, parse_domain
 from core.domain.saved import saved_domain
 from core.env import Env
+from core.web.filter_rows import row_condition
 from core.web.views import search_options
 
 __all__ = ["ListQuery"]
 
-_LIST_OPERATORS = ("in", "not in", "between")
 #: Page sizes a list offers.
 PAGE_SIZES = (25, 50, 100, 200)
 #: Pages a list remembers to go back to (each by its cursor in the URL).
@@ -75,7 +75,7 @@ class ListQuery:
         meta = env.records.meta(self.resource)
         for field_name, operator, value in self.builder:
             kind = meta.field(field_name).kind if field_name in meta.fields else "text"
-            parts.append([field_name, operator, _builder_value(kind, operator, value)])
+            parts.append(row_condition((field_name, operator, value), kind))
         if self.raw_filter:
             parts.append(parse_domain(self.raw_filter))
         if self.saved and "saved_filters" in env.platform.models:
@@ -129,12 +129,3 @@ class ListQuery:
         (`current`: the sort in force, the list's default order when the URL gives none)."""
         return self.url(sort=f"-{column}" if (current or self.sort) == column else column, cursor=None)
 
-
-def _builder_value(kind: str, operator: str, value: str) -> Any:
-    if operator in _LIST_OPERATORS:
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if operator in ("is null", "is not null"):
-        return None
-    if kind == "boolean":
-        return value.strip().lower() in ("true", "yes", "1", "on")
-    return value

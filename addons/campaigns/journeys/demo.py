@@ -78,7 +78,8 @@ def journey_records() -> list[DataRecord]:
         *[DataRecord(f"{_CAMPAIGN}_{key}", "campaign_messages", {"campaign_id": Ref(_CAMPAIGN), "subject": subject,
                                                                   "body": body}) for key, subject, body in _MESSAGES],
         DataRecord(JOURNEY, "journeys", {"name": "Welcome series", "entry_kind": "segment",
-                                         "entry_segment_id": Ref("campaigns.demo_segment_new"), "status": "draft"},
+                                         "entry_segment_id": Ref("campaigns.demo_segment_new"), "status": "draft",
+                                         "campaign_id": Ref(_CAMPAIGN)},
                    noupdate=True),
     ]
     for position, kind, config, links in reversed(_STEPS):

@@ -14,7 +14,8 @@ from core.models.types import JsonType
 from core.records.errors import ValidationFailed
 
 from addons.campaigns.models.choices import fill_defaults
-from addons.campaigns.models.segments import Segment
+from addons.campaigns.models.campaigns import CampaignMessage
+from addons.campaigns.models.segments import Segment, filter_error
 from addons.campaigns.models.step_settings import STEP_SETTINGS, settings_errors
 from addons.contacts.models import Contact
 
@@ -47,10 +48,14 @@ class Journey(Record):
                                             help="Such as contacts.created or a tag added: contacts.tagged.")
     owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner",
                                          help="Empty: whoever creates it.")
+    campaign_id: Mapped[int | None] = field(ForeignKey("campaigns.id", ondelete="SET NULL"), label="Campaign",
+                                            index=True, help="The campaign whose messages its send steps send. "
+                                                             "Empty: any campaign's.")
     entry_segment: Mapped[Segment | None] = relationship(Segment, foreign_keys=[entry_segment_id])
 
     def before_save(self, env: Any, changed: set[str]) -> None:
-        """Own it; an entry by segment names the segment, an entry by event names the event."""
+        """Own it; an entry by segment names the segment, an entry by event names the event;
+        a campaign is refused while a send step sends another campaign's message."""
         fill_defaults(self)
         if self.id is None and self.owner_id is None and env.user is not None:
             self.owner_id = env.user.id
@@ -58,6 +63,21 @@ class Journey(Record):
             raise ValidationFailed({"entry_segment_id": ["Choose the segment whose new members enter."]})
         if self.entry_kind == "event" and not (self.entry_event or "").strip():
             raise ValidationFailed({"entry_event": ["Name the event that makes a contact enter."]})
+        if self.id is not None and self.campaign_id is not None and "campaign_id" in changed:
+            steps = db.session.scalars(select(JourneyStep).where(JourneyStep.journey_id == self.id,
+                                                                 JourneyStep.kind == "send")).all()
+            others = [step.title for step in steps if _message_campaign(step.config) not in (None, self.campaign_id)]
+            if others:
+                raise ValidationFailed({"campaign_id": [f"Steps {', '.join(others)} send messages of another "
+                                                        "campaign: choose theirs, or change those steps first."]})
+
+
+def _message_campaign(config: Any) -> int | None:
+    """The campaign of a send step's message (None when it names none that exists)."""
+    message_id = config.get("message_id") if isinstance(config, dict) else None
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        return None
+    return db.session.scalar(select(CampaignMessage.campaign_id).where(CampaignMessage.id == message_id))
 
 
 class JourneyStep(Record):
@@ -86,10 +106,18 @@ class JourneyStep(Record):
 
     def before_save(self, env: Any, changed: set[str]) -> None:
         """Its settings are an object with what its kind needs (errors keyed config.<setting>,
-        shown beside the setting's input); the steps it leads to are of
+        shown beside the setting's input): a send step's message is one of the journey's
+        campaign when it has one, a branch's filter compiles over contacts; the steps it leads to are of
         the same journey; only a branch has yes and no steps, and an exit leads nowhere."""
         errors = {f"config.{key}" if key else "config": reasons
                   for key, reasons in settings_errors(self.kind, self.config).items()}
+        if self.kind == "send" and not errors:
+            campaign = db.session.scalar(select(Journey.campaign_id).where(Journey.id == self.journey_id))
+            if campaign is not None and _message_campaign(self.config) not in (None, campaign):
+                errors["config.message_id"] = ["Choose a message of this journey's campaign."]
+        condition = self.config.get("condition") if self.kind == "branch" and not errors else None
+        if isinstance(condition, dict) and "filter" in condition and (reason := filter_error(env, condition["filter"])):
+            errors["config.filter"] = [reason]
         if self.kind != "branch" and (self.yes_step_id or self.no_step_id):
             errors["yes_step_id"] = ["Only a branch goes to a yes and a no step; use Then."]
         if self.kind == "exit" and self.next_step_id:

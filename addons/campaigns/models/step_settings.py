@@ -1,7 +1,8 @@
 """The inputs of a journey step's settings, by its kind: what the record form shows in place
 of the step's JSON `config` (core.models.subforms). A branch's condition, stored as
 "opened", "clicked", {"segment_id": n} or {"filter": [...]}, is edited as a choice of test
-plus the segment or the filter it needs."""
+plus the segment or the filter it needs (with the filter builder's rows); a send step's
+message is picked among those of the journey's campaign."""
 from __future__ import annotations
 
 from typing import Any
@@ -46,6 +47,7 @@ STEP_SETTINGS = SubForm(
     discriminator="kind",
     parts={
         "send": (SubField("message_id", label="Message", kind="many2one", relation="campaign_messages",
+                          narrow_by=("campaign_id", "journey_id.campaign_id"),
                           help="The campaign message the contact receives."),),
         "wait": (SubField("days", label="Days", kind="decimal"),
                  SubField("hours", label="Hours", kind="decimal"),
@@ -54,9 +56,9 @@ STEP_SETTINGS = SubForm(
         "branch": (SubField("condition", label="Test", choices=tuple(BRANCH_TESTS)),
                    SubField("segment_id", label="Segment", kind="many2one", relation="segments",
                             help="For the test “Is in a segment”."),
-                   SubField("filter", label="Filter", kind="json",
-                            help="For the test “Matches a filter”: conditions on the contact, such as "
-                                 "[[\"country\", \"=\", \"FR\"]].")),
+                   SubField("filter", label="Filter", kind="filter", relation="contacts",
+                            help="For the test “Matches a filter”: the conditions the contact meets, all "
+                                 "of them. Empty a row's field to remove it.")),
         "update": (SubField("field", label="Contact field", help="The field to set, or tags."),
                    SubField("value", label="Value"),
                    SubField("add", label="Tag to add", help="When the field is tags."),

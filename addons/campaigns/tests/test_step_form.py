@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 import pytest
@@ -119,4 +120,85 @@ def test_a_bad_setting_is_told_beside_its_input(client: Any, journey: dict[str, 
     for name, value in data.items():  # what was typed stays in the form
         if name.startswith("config.") and value not in ("segment",):
             assert f'value="{value}"' in html
+    assert db.session.scalar(db.select(db.func.count(JourneyStep.id))) == 0
+
+
+def _rows(html: str, name: str) -> list[tuple[str, str, str]]:
+    """The builder rows the form shows for input `name`: chosen field, operator and value."""
+    rows = []
+    for index in range(20):
+        found = re.search(rf'<select name="{re.escape(name)}\.{index}\.field".*?</select>\s*'
+                          rf'<select name="{re.escape(name)}\.{index}\.operator".*?</select>\s*'
+                          rf'<input name="{re.escape(name)}\.{index}\.value" value="([^"]*)"', html, re.S)
+        if not found:
+            return rows
+        field = re.search(r'<option value="([^"]*)" selected>', found.group(0))
+        operator = re.search(rf'name="{re.escape(name)}\.{index}\.operator".*?<option selected>([^<]*)<',
+                             found.group(0), re.S)
+        rows.append(tuple(unescape(text) for text in (field.group(1) if field else "",
+                                                      operator.group(1) if operator else "", found.group(1))))
+    return rows
+
+
+def test_a_branch_filter_is_edited_as_rows_of_the_filter_builder(client: Any, journey: dict[str, Any]) -> None:
+    sign_in(client, "admin")
+    url = "/m/journey_steps/new"
+    common = {"journey_id": str(journey["id"]), "kind": "branch", "config.branch.condition": "filter"}
+    html = client.get(f"{url}?journey_id={journey['id']}&kind=branch").get_data(as_text=True)
+    assert _rows(html, "config.branch.filter") == [("", "=", "")]  # one blank row to start with
+    assert re.search(r'<select name="config.branch.filter.0.field"[^>]*>\s*<option value="">field…</option>.*?'
+                     r'<option value="country" >Country</option>', html, re.S)  # the contact's fields
+    made = _post(client, url, {**common, "position": "1",
+                               "config.branch.filter.0.field": "country", "config.branch.filter.0.operator": "=",
+                               "config.branch.filter.0.value": "FR",
+                               "config.branch.filter.1.field": "", "config.branch.filter.1.operator": "=",
+                               "config.branch.filter.1.value": "",
+                               "config.branch.filter.3.field": "city", "config.branch.filter.3.operator": "in",
+                               "config.branch.filter.3.value": "Paris, Lyon"})
+    assert made.status_code == 303, made.get_data(as_text=True)
+    step = db.session.scalar(db.select(JourneyStep).where(JourneyStep.position == 1))
+    assert step.config == {"condition": {"filter": [["country", "=", "FR"], ["city", "in", ["Paris", "Lyon"]]]}}
+
+    # The API may store what no row shows: it stays, as JSON beside the rows, through an edit.
+    filter_ = [["country", "=", "FR"], {"or": [["city", "=", "Paris"], ["city", "=", "Lyon"]]}, ["id", ">", 3]]
+    Env.system().records.update("journey_steps", step.id, {"config": {"condition": {"filter": filter_}}})
+    db.session.commit()
+    edit = f"/m/journey_steps/{step.id}/edit"
+    html = client.get(edit).get_data(as_text=True)
+    assert _rows(html, "config.branch.filter") == [("country", "=", "FR"), ("id", ">", "3"), ("", "=", "")]
+    rest = unescape(re.search(r'<textarea name="config.branch.filter" rows="2"[^>]*>\n([^<]*)</textarea>',
+                              html).group(1))
+    assert rest == '[{"or": [["city", "=", "Paris"], ["city", "=", "Lyon"]]}]'
+    shown = {**common, "version": str(step.version), "position": "2",
+             "config.branch.filter.0.field": "country", "config.branch.filter.0.operator": "=",
+             "config.branch.filter.0.value": "FR", "config.branch.filter.1.field": "id",
+             "config.branch.filter.1.operator": ">", "config.branch.filter.1.value": "3",
+             "config.branch.filter": rest}
+    assert _post(client, edit, shown).status_code == 303
+    db.session.expire_all()
+    assert (step.position, step.config["condition"]["filter"]) == (2, filter_)  # untouched rows keep their values
+
+    shown.update({"version": str(step.version), "config.branch.filter.0.value": "DE"})
+    assert _post(client, edit, shown).status_code == 303
+    db.session.expire_all()
+    assert step.config == {"condition": {"filter": [["country", "=", "DE"], ["id", ">", "3"], filter_[1]]}}
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ({"config.branch.filter.0.field": "no_such_field", "config.branch.filter.0.operator": "="}, "no_such_field"),
+    ({"config.branch.filter.0.field": "id", "config.branch.filter.0.operator": ">",
+      "config.branch.filter.0.value": "many"}, "many"),
+    ({"config.branch.filter": "[[\"country\""}, "Not valid JSON"),
+    ({}, "Give the filter as a list of conditions"),
+])
+def test_a_bad_filter_is_told_beside_the_builder(client: Any, journey: dict[str, Any], rows: dict[str, str],
+                                                 message: str) -> None:
+    sign_in(client, "admin")
+    answer = _post(client, "/m/journey_steps/new", {"journey_id": str(journey["id"]), "position": "1", "kind": "branch",
+                                                    "config.branch.condition": "filter", **rows})
+    assert answer.status_code == 422
+    html = answer.get_data(as_text=True)
+    assert message in _error_beside(html, "f-config-branch-filter")
+    if "config.branch.filter.0.field" in rows:  # the rows typed stay in the form
+        assert _rows(html, "config.branch.filter")[0][0] == rows["config.branch.filter.0.field"]
     assert db.session.scalar(db.select(db.func.count(JourneyStep.id))) == 0

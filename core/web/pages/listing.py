@@ -19,6 +19,7 @@ from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
 from core.web.pages.inline_edit import inline_editable
 from core.web.pages.saved_views import default_view_url, share_roles, views_for
+from core.web.filter_rows import BUILDER_OPERATORS, filterable_fields
 from core.web.query import ListQuery
 from core.web.query import PAGE_SIZES
 from core.money import currency_places
@@ -27,9 +28,6 @@ from core.web.security import login_required, web_env
 from core.web.views import chosen_columns, column_choices, list_columns, search_options
 
 __all__ = ["list_page", "options", "bulk", "export"]
-
-OPERATORS = ["=", "!=", "contains", "not contains", "startswith", "<", "<=", ">", ">=", "in", "not in",
-             "is null", "is not null"]
 
 
 @web.get("/m/<resource>")
@@ -47,8 +45,8 @@ def list_page(resource: str) -> Response | tuple[str, int]:
     columns, ignored_columns = chosen_columns(env, resource, query.columns)
     search = search_options(env, resource)
     context: dict[str, Any] = dict(
-        resource=resource, meta=meta, query=query, columns=columns, search=search, operators=OPERATORS,
-        filterable=[f for f in meta.fields.values() if f.is_column and f.name in env.records.readable_fields(resource)],
+        resource=resource, meta=meta, query=query, columns=columns, search=search, operators=BUILDER_OPERATORS,
+        filterable=filterable_fields(env, resource),
         can_create=env.policy.can(resource, "create") and not meta.created_by_platform, can_update=env.policy.can(resource, "update"),
         can_delete=env.policy.can(resource, "delete"), has_kanban=_has_kanban(env, resource),
         saved_filters=views_for(env, resource), error=None, rows=[], groups=None, count=None,
@@ -127,9 +125,13 @@ def _column_choices(env: Any, resource: str, shown: list[str]) -> list[tuple[Any
 @web.get("/m/<resource>/options")
 @login_required
 def options(resource: str) -> tuple[str, int]:
-    """`<option>`s of records matching `q`, for many-to-one pickers (search as you type)."""
+    """`<option>`s of records matching `q`, for many-to-one pickers (search as you type);
+    `narrow=<field>&to=<value>` offers only the records whose field has that value (a
+    sub-field's `narrow_by`, core.models.subforms)."""
     env = web_env()
-    page = env.records.search(resource, search=request.args.get("q") or None, limit=20)
+    narrow = request.args.get("narrow")
+    domain = [[narrow, "=", request.args.get("to")]] if narrow else None
+    page = env.records.search(resource, domain, search=request.args.get("q") or None, limit=20)
     selected = request.args.get("selected", type=int)
     return render_page("partials/options.html", records=page.records, selected=selected,
                        allow_empty=request.args.get("empty") == "1")

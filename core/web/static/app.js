@@ -76,6 +76,21 @@
     });
   });
 
+  // A filter builder's "Add a condition" gives it another blank row, numbered after the
+  // others where its inputs are numbered (name.<i>.field), the same names where they repeat.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-builder-add]");
+    if (!button) { return; }
+    var rows = button.parentElement.querySelector(".builder-rows");
+    var row = rows.lastElementChild.cloneNode(true), index = rows.children.length;
+    row.querySelectorAll("[name]").forEach(function (input) {
+      input.name = input.name.replace(/\.\d+\.(field|operator|value)$/, "." + index + ".$1");
+      if (input.tagName === "SELECT") { input.selectedIndex = 0; } else { input.value = ""; }
+    });
+    rows.appendChild(row);
+    row.querySelector("select").focus();
+  });
+
   // Bulk actions: a person or a linked record is picked by name. The picker searches the
   // users for "assign to", the chosen field's target for "set field"; a plain field keeps
   // the text box.
