@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from functools import lru_cache
 
 from core.db import db
 from core.mail.models import MailMessage
@@ -26,8 +27,17 @@ _VERP = re.compile(r"^(?P<local>[^+@]+)\+(?P<id>\d{1,18})-(?P<sig>[0-9a-f]{12})@
 def _proof(message: MailMessage, purpose: str, link: int | None = None) -> str:
     if not message.token_key:  # only a row written around the ORM has none
         raise ValueError(f"mail message {message.id} has no token key")
-    key = f"{platform().settings['secret_key']}\0{message.token_key}".encode()
-    return hmac.new(key, f"{purpose}:{message.id}:{link or 0}".encode(), hashlib.sha256).hexdigest()
+    proof = _keyed(platform().settings["secret_key"], message.token_key).copy()
+    proof.update(f"{purpose}:{message.id}:{link or 0}".encode())
+    return proof.hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _keyed(secret_key: str, token_key: str) -> hmac.HMAC:
+    """The HMAC keyed for one message, to copy for each of its tokens (a message has one
+    per link, its open pixel, its unsubscribe link and its return path): the key is
+    hashed once per message, not once per token."""
+    return hmac.new(f"{secret_key}\0{token_key}".encode(), digestmod=hashlib.sha256)
 
 
 def message_token(purpose: str, message: MailMessage, link: int | None = None) -> str:
