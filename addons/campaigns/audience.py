@@ -14,7 +14,7 @@ for a whole segment or for the few contacts an event changed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Collection, Iterable, Sequence
+from typing import Any, Callable, Collection, Iterable, Sequence
 
 from sqlalchemy import Table, and_, delete, exists, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.sql.elements import ColumnElement
@@ -207,20 +207,21 @@ def materialise(env: Any, segment: Segment, contact_ids: Iterable[int] | None = 
     return count
 
 
-def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = None,
+def refresh_contacts(contact_ids: Sequence[int] | Callable[[], Sequence[int]], platform_: Platform | None = None,
                      changed: Table | None = None, fields: Collection[str] | None = None) -> None:
     """Bring every segment's materialised members up to date for `contact_ids` (contacts
     just created or changed), each segment as its owner sees it on `platform_` (the
     event's: while addons are installed, not yet the running app's; default: the app's).
     Only the segments that read what changed are refreshed: with `changed`, rows of that
     table (interactions logged); with `fields`, those fields of the contacts (an edit);
-    with neither, anything (new contacts)."""
+    with neither, anything (new contacts). `contact_ids` may be a function giving them,
+    called (once) only when a segment reads what changed: a batch of interactions
+    logged costs no query when no segment reads interactions."""
     from addons.campaigns.refresh import owner_env
 
-    if not contact_ids:
+    if not callable(contact_ids) and not contact_ids:
         return
-    # A large batch (an import) is cheaper, and its id list safer, as a whole refresh.
-    only = list(contact_ids) if len(contact_ids) <= WHOLE_REFRESH_ABOVE else None
+    only: list[int] | None = None
     for segment in db.session.scalars(select(Segment).order_by(Segment.id)):
         env = owner_env(segment, platform_)
         audience = audience_of(env, segment)
@@ -228,4 +229,11 @@ def refresh_contacts(contact_ids: Sequence[int], platform_: Platform | None = No
             continue
         if fields is not None and not audience.reads_fields(fields):
             continue
+        if callable(contact_ids):
+            contact_ids = contact_ids()
+        if not contact_ids:
+            return
+        if only is None:
+            # A large batch (an import) is cheaper, and its id list safer, as a whole refresh.
+            only = list(contact_ids) if len(contact_ids) <= WHOLE_REFRESH_ABOVE else None
         materialise(env, segment, only, audience)

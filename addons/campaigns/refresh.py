@@ -14,6 +14,7 @@ from core.declarations import EventHandler, Job
 from core.env import Env
 from core.jobs import JobContext
 from core.platform import Platform, platform
+from core.records.bulk import one_of
 
 from addons.campaigns.audience import materialise, refresh_contacts
 from addons.campaigns.models.segments import Segment, segment_excludes, segment_includes
@@ -103,9 +104,11 @@ def _interaction_logged(sender: str, record: Any, env: Env | None = None, **_: A
 
 
 def _interactions_logged(sender: str, ids: list[int], env: Env | None = None, **_: Any) -> None:
-    refresh_contacts(sorted(set(db.session.scalars(
-        select(Interaction.contact_id).where(Interaction.id.in_(ids), Interaction.contact_id.is_not(None))))),
-        _on(env), changed=Interaction.__table__)
+    def contact_ids() -> list[int]:
+        return sorted(set(db.session.scalars(select(Interaction.contact_id).where(
+            one_of(Interaction.id, ids), Interaction.contact_id.is_not(None)))))
+
+    refresh_contacts(contact_ids, _on(env), changed=Interaction.__table__)
 
 
 def handlers() -> list[EventHandler]:
