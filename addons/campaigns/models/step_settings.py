@@ -131,5 +131,6 @@ def _condition_errors(condition: Any) -> dict[str, list[str]]:
     if "segment_id" in condition and not isinstance(condition["segment_id"], int):
         return {"segment_id": ["Choose the segment."]}
     if "filter" in condition and not (isinstance(condition["filter"], list) and condition["filter"]):
-        return {"filter": ["Give the filter as a list of conditions, such as [[\"country\", \"=\", \"FR\"]]."]}
+        return {"filter": ["Add at least one condition the contact must meet, such as Country = FR "
+                           "(in the API, a list of conditions: [[\"country\", \"=\", \"FR\"]])."]}
     return {}

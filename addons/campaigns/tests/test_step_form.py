@@ -189,7 +189,7 @@ def test_a_branch_filter_is_edited_as_rows_of_the_filter_builder(client: Any, jo
     ({"config.branch.filter.0.field": "id", "config.branch.filter.0.operator": ">",
       "config.branch.filter.0.value": "many"}, "many"),
     ({"config.branch.filter": "[[\"country\""}, "Not valid JSON"),
-    ({}, "Give the filter as a list of conditions"),
+    ({}, "Add at least one condition the contact must meet"),
 ])
 def test_a_bad_filter_is_told_beside_the_builder(client: Any, journey: dict[str, Any], rows: dict[str, str],
                                                  message: str) -> None:
