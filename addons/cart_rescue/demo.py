@@ -14,7 +14,7 @@ from core.platform import platform
 __all__ = ["demo_records", "CARTS", "PRODUCTS"]
 
 PRODUCTS = 40
-CARTS = 48
+CARTS = 40
 _DEMO_ACCOUNTS = 60  # every demo account has a first contact (addons.contacts.demo)
 _KINDS = ["Mug", "Teapot", "Vase", "Candle", "Cushion", "Throw", "Bowl", "Planter"]
 _STYLES = ["Stoneware", "Linen", "Terracotta", "Oak", "Glazed"]
@@ -73,6 +73,9 @@ def _cart(rng: random.Random, number: int, catalogue: list[tuple[str, str, Decim
     }), *(lines if status != "emptied" else [])]
     if contact:
         records.append(_logged(f"cart_{number}", contact, f"Cart: {value:.2f} {currency}", "carts", xid, at))
+        if status == "checkout":
+            records.append(_logged(f"checkout_{number}", contact, f"Checkout started: {value:.2f} {currency}",
+                                   "carts", xid, at))
     if status == "ordered" and contact:
         placed = min(at + timedelta(minutes=rng.randint(5, 600)), now)
         order = f"cart_rescue.demo_order_{number}"
@@ -88,6 +91,10 @@ def _cart(rng: random.Random, number: int, catalogue: list[tuple[str, str, Decim
               for line in lines],
             _logged(f"order_{number}", contact, f"Order O{50000 + number} placed: {value:.2f} {currency}", "orders",
                     order, placed)]
+        if refunded:
+            records.append(_logged(f"refund_{number}", contact,
+                                   f"Order O{50000 + number} refunded: {refunded:.2f} {currency}", "orders", order,
+                                   placed))
     return records
 
 

@@ -22,8 +22,7 @@ def shop_views() -> list[View]:
             "facts": ["shop_id", "sku", "price"],
             "groups": [("Product", ["name", "sku", "price", "currency", "shop_id", "external_id"]),
                        ("Links", ["url", "image_url"])]}),
-        View("carts", "list", ["external_id", "contact_id", "email", "value", "status", "last_activity_at",
-                               "shop_id"]),
+        View("carts", "list", ["external_id", "contact_id", "value", "status", "last_activity_at", "shop_id"]),
         View("carts", "search", options={"filters": {
             "Open": [["status", "in", ["open", "checkout"]]],
             "At checkout": [["status", "=", "checkout"]],
@@ -34,7 +33,8 @@ def shop_views() -> list[View]:
             "facts": ["contact_id", "value", "status", "last_activity_at"],
             "groups": [("Cart", ["shop_id", "external_id", "status", "value", "currency", "last_activity_at"]),
                        ("Customer", ["contact_id", "email", "customer_ref", "checkout_url"])]}),
-        View("cart_lines", "list", ["name", "quantity", "unit_price", "total", "product_id", "cart_id"]),
+        # The product's name is the line's: a product column would repeat it.
+        View("cart_lines", "list", ["name", "quantity", "unit_price", "total", "cart_id"]),
         View("orders", "list", ["external_id", "contact_id", "total", "refunded", "status", "placed_at", "shop_id"]),
         View("orders", "search", options={"filters": {
             "Refunded": [["status", "in", ["refunded", "partially_refunded"]]],
@@ -44,7 +44,7 @@ def shop_views() -> list[View]:
             "facts": ["contact_id", "total", "status", "placed_at"],
             "groups": [("Order", ["shop_id", "external_id", "status", "placed_at", "total", "refunded", "currency"]),
                        ("Customer", ["contact_id", "email", "cart_id"])]}),
-        View("order_lines", "list", ["name", "quantity", "unit_price", "total", "product_id", "order_id"]),
+        View("order_lines", "list", ["name", "quantity", "unit_price", "total", "order_id"]),
         View("shop_events", "list", ["received_at", "shop_id", "kind", "topic", "event_id", "status"]),
         View("shop_events", "search", options={"filters": {
             "Failed": [["status", "=", "failed"]], "Ignored": [["status", "=", "ignored"]],
