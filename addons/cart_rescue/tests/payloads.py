@@ -67,3 +67,20 @@ def refund_event(event_id: str, order_id: str, amount: str, cumulative: bool = F
     """A generic order.refunded event."""
     return {"id": event_id, "type": "order.refunded", "refund": {"order_id": order_id, "amount": amount,
                                                                  "cumulative": cumulative}}
+
+
+def shopify_order(email: str = "mia.shop@example.com") -> dict[str, Any]:
+    """A Shopify orders/create payload: the order of the checkout of `shopify_checkout`."""
+    checkout = shopify_checkout(email)
+    return {"id": 820982911946154508, "name": "#9999", "email": email, "currency": "EUR", "total_price": "69.00",
+            "financial_status": "paid", "cart_token": "c1-abc", "checkout_token": "123123123",
+            "created_at": "2026-01-05T08:58:00-00:00", "customer": checkout["customer"],
+            "line_items": checkout["line_items"]}
+
+
+def shopify_refund(amount: str) -> dict[str, Any]:
+    """A Shopify refunds/create payload of `amount` on the order of `shopify_order`."""
+    return {"id": 929361465, "order_id": 820982911946154508, "created_at": "2026-01-05T09:00:00-00:00",
+            "note": "damaged", "refund_line_items": [],
+            "transactions": [{"id": 1, "kind": "refund", "status": "success", "amount": amount, "currency": "EUR"},
+                             {"id": 2, "kind": "refund", "status": "failure", "amount": "99.00", "currency": "EUR"}]}

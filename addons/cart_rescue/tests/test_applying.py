@@ -13,7 +13,8 @@ from core.env import Env
 
 from addons.cart_rescue.models import Cart, Order
 from addons.cart_rescue.tests.conftest import run_queued_jobs
-from addons.cart_rescue.tests.payloads import cart_event, order_event, refund_event, woocommerce_draft_order
+from addons.cart_rescue.tests.payloads import (cart_event, order_event, refund_event, shopify_checkout, shopify_order,
+                                               shopify_refund, woocommerce_draft_order)
 from addons.contacts.models import Contact, Interaction
 
 pytestmark = pytest.mark.spectrum_addons("cart_rescue")
@@ -120,3 +121,22 @@ def test_a_refund_of_an_unknown_order_is_kept_as_ignored(shops: Any, post_event:
     stored = db.session.scalar(select(ShopEvent).execution_options(populate_existing=True))
     assert stored.status == "ignored"
     assert "nope" in stored.error
+
+
+def test_a_shopify_checkout_order_and_refund_follow_each_other(shops: Any, post_event: Any) -> None:
+    for event_id, topic, document in (("s1", "checkouts/create", shopify_checkout()),
+                                       ("s2", "orders/create", shopify_order()),
+                                       ("s3", "refunds/create", shopify_refund("19.00"))):
+        answer = post_event(shops.shopify, "shopify", document, event_id=event_id, topic=topic)
+        assert answer.status_code == 202, answer.get_json()
+    run_queued_jobs()
+
+    cart = _cart("c1-abc")
+    order = db.session.scalar(select(Order).where(Order.external_id == "820982911946154508"))
+    assert (cart.status, order.cart_id, order.contact_id) == ("ordered", cart.id, cart.contact_id)
+    assert (order.status, order.refunded) == ("partially_refunded", Decimal("19.00"))  # the failed one not counted
+    mia = _contact("mia.shop@example.com")
+    assert (mia.lifetime_order_value, mia.order_count) == (Decimal("50.00"), 1)
+    assert _timeline(mia.id) == ["Cart: 69.00 EUR", "Checkout started: 69.00 EUR",
+                                 "Order 820982911946154508 placed: 69.00 EUR",
+                                 "Order 820982911946154508 refunded: 19.00 EUR"]
