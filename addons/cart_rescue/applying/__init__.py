@@ -1,0 +1,1 @@
+"""Applying stored shop events to products, carts, orders and contacts (in the job)."""

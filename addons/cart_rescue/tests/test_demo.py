@@ -1,0 +1,34 @@
+"""Demo data: one shop with 40 products, and three months of carts and orders of the demo
+contacts, with their lifetime figures and timeline entries."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from core.db import db
+
+from addons.cart_rescue.demo import CARTS, PRODUCTS
+from addons.cart_rescue.models import Cart, Order, Product, Shop
+from addons.contacts.models import Contact, Interaction
+
+pytestmark = [pytest.mark.slow, pytest.mark.spectrum_addons("cart_rescue", demo=True)]
+
+
+def test_a_shop_with_products_carts_and_orders_over_three_months(app: Any, clock: Any) -> None:
+    assert db.session.scalar(select(func.count()).select_from(Shop)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Product)) == PRODUCTS
+    carts = db.session.scalars(select(Cart)).all()
+    assert len(carts) == CARTS
+    assert {cart.status for cart in carts} >= {"open", "checkout", "ordered"}
+    assert any(cart.contact_id is None for cart in carts)
+    assert min(cart.last_activity_at for cart in carts) > clock.now() - timedelta(days=91)
+    orders = db.session.scalars(select(Order)).all()
+    assert len(orders) >= 10
+    lifetime = db.session.scalar(select(func.sum(Contact.lifetime_order_value)))
+    assert lifetime == sum(order.total - order.refunded for order in orders)
+    placed = db.session.scalar(select(func.count()).select_from(Interaction).where(
+        Interaction.related_model == "orders", Interaction.subject.like("%placed%")))
+    assert placed == len(orders)

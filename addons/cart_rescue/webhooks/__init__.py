@@ -1,0 +1,1 @@
+"""Shops' webhooks: verified, read into the generic event format, stored and queued."""
