@@ -36,21 +36,40 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str, log: Path
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not happen within {seconds}s; worker log:\n{log.read_text()[-4000:]}")
+            pytest.fail(f"{what} did not happen within {seconds}s; job runs:\n{_job_runs()}\n"
+                        f"worker log:\n{log.read_text()[-4000:]}")
         time.sleep(poll)
 
 
-def recover_killed_runs(clock: Any, later: timedelta) -> int:
-    """After a worker was killed: move the test clock `later` (past the killed run's
-    timeout), run `jobs.recover`, and make the runs it put back due now for the next
-    worker (which reads the real clock). Returns how many runs it put back."""
-    from sqlalchemy import update
+def _job_runs(limit: int = 40) -> str:
+    """The latest job runs, a line each, for a failure message."""
+    from sqlalchemy import select
+
+    from core.db import db
+    from core.jobs import JobRun
+
+    db.session.rollback()
+    runs = db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(limit))
+    return "\n".join(f"{run.id} {run.name} {run.status} attempts={run.attempts} due={run.due_at:%H:%M:%S} "
+                     f"worker={run.worker} result={run.result} error={(run.error or '')[-300:]}" for run in runs)
+
+
+def recover_killed_runs(clock: Any) -> int:
+    """After a worker was killed: move the test clock past the timeout of every run it left
+    `running` (whatever job it was: a journey's advance, a campaign's send, the mail
+    delivery the batch queued), run `jobs.recover`, and make the runs it put back due now
+    for the next worker (which reads the real clock). Returns how many runs it put back."""
+    from sqlalchemy import select, update
 
     from core.db import db
     from core.jobs import JobRun, enqueue, execute
+    from core.platform import platform
 
+    db.session.rollback()
+    running = db.session.scalars(select(JobRun.name).where(JobRun.status == "running")).all()
+    timeouts = [platform().jobs[name].timeout for name in running if name in platform().jobs]
     now = datetime.now(timezone.utc)
-    clock.set(now + later)
+    clock.set(now + max(timeouts, default=timedelta(0)) + timedelta(minutes=1))
     execute(enqueue("jobs.recover").id)
     recovered = db.session.execute(update(JobRun).where(JobRun.status == "retrying").values(due_at=now)).rowcount
     db.session.commit()

@@ -26,7 +26,8 @@ class Cart(Record):
     __display_field__ = "external_id"
     __order__ = ["-last_activity_at", "id"]
     __table_args__ = (UniqueConstraint("shop_id", "external_id"),
-                      Index("ix_carts_shop_customer", "shop_id", "customer_ref"))
+                      Index("ix_carts_shop_customer", "shop_id", "customer_ref"),
+                      Index("ix_carts_status_activity", "status", "last_activity_at"))
 
     shop_id: Mapped[int] = field(ForeignKey("shops.id", ondelete="CASCADE"), label="Shop", required=True)
     external_id: Mapped[str] = field(String(120), label="Id in the shop", required=True, searchable=True)
@@ -42,6 +43,10 @@ class Cart(Record):
     checkout_url: Mapped[str | None] = field(String(1000), label="Checkout URL", kind="url")
     status: Mapped[str] = field(String(12), label="Status", choices=CART_STATUSES, default="open", nullable=False)
     last_activity_at: Mapped[datetime] = field(UtcDateTime, label="Last activity", required=True)
+    abandoned_at: Mapped[datetime | None] = field(UtcDateTime, label="Abandoned", readonly=True,
+                                                  help="When the sweep found the cart abandoned.")
+    recovered_at: Mapped[datetime | None] = field(UtcDateTime, label="Recovered", readonly=True,
+                                                  help="When an order after a rescue message won it back.")
     shop: Mapped[Shop] = relationship(Shop, foreign_keys=[shop_id])
     contact: Mapped[Contact | None] = relationship(Contact, foreign_keys=[contact_id])
 

@@ -6,7 +6,8 @@ from marshmallow import validate
 __all__ = ["PLATFORMS", "CART_STATUSES", "ORDER_STATUSES", "EVENT_STATUSES", "CURRENCY_CODE"]
 
 PLATFORMS = [("generic", "Generic"), ("shopify", "Shopify"), ("woocommerce", "WooCommerce")]
-CART_STATUSES = [("open", "Open"), ("checkout", "At checkout"), ("ordered", "Ordered"), ("emptied", "Emptied")]
+CART_STATUSES = [("open", "Open"), ("checkout", "At checkout"), ("abandoned", "Abandoned"), ("recovered", "Recovered"),
+                 ("ordered", "Ordered"), ("emptied", "Emptied"), ("lost", "Lost")]
 ORDER_STATUSES = [("placed", "Placed"), ("partially_refunded", "Partially refunded"), ("refunded", "Refunded")]
 EVENT_STATUSES = [("queued", "Queued"), ("applied", "Applied"), ("ignored", "Ignored"), ("failed", "Failed")]
 

@@ -41,6 +41,12 @@ class Order(Record):
                                       nullable=False, default=Decimal("0"))
     status: Mapped[str] = field(String(20), label="Status", choices=ORDER_STATUSES, default="placed", nullable=False)
     placed_at: Mapped[datetime] = field(UtcDateTime, label="Placed", required=True)
+    rescue_step_id: Mapped[int | None] = field(ForeignKey("journey_steps.id", ondelete="SET NULL"),
+                                               label="Recovered by step", readonly=True, index=True,
+                                               help="The rescue message the order followed, within the shop's "
+                                                    "attribution window.")
+    rescue_campaign_id: Mapped[int | None] = field(ForeignKey("campaigns.id", ondelete="SET NULL"),
+                                                   label="Recovered by campaign", readonly=True, index=True)
     shop: Mapped[Shop] = relationship(Shop, foreign_keys=[shop_id])
     contact: Mapped[Contact | None] = relationship(Contact, foreign_keys=[contact_id])
     cart: Mapped[Cart | None] = relationship(Cart, foreign_keys=[cart_id])

@@ -34,6 +34,17 @@ class Shop(Record):
     abandonment_delay_minutes: Mapped[int] = field(Integer, label="Abandonment delay (minutes)", nullable=False,
                                                    default=60, validate=[validate.Range(min=1, max=43200)],
                                                    help="A cart with no activity for this long is abandoned.")
+    attribution_days: Mapped[int] = field(Integer, label="Attribution window (days)", nullable=False, default=7,
+                                          validate=[validate.Range(min=1, max=90)],
+                                          help="An order this many days after a rescue message counts as "
+                                               "recovered by it.")
+    high_value_threshold: Mapped[Decimal | None] = field(Numeric(16, 2), label="High-value cart threshold",
+                                                         kind="money", currency_field="currency",
+                                                         help="An abandoned cart worth more is also given to the "
+                                                              "shop's owner as an activity; empty: never.")
+    rescue_journey_id: Mapped[int | None] = field(ForeignKey("journeys.id", ondelete="SET NULL"),
+                                                  label="Rescue journey",
+                                                  help="The journey each abandoned cart of the shop enters.")
     url: Mapped[str | None] = field(String(500), label="Shop URL", kind="url")
     owner_id: Mapped[int | None] = field(ForeignKey("users.id", ondelete="SET NULL"), label="Owner")
 
