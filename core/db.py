@@ -10,7 +10,7 @@ from sqlalchemy import DateTime, Engine, MetaData, event, text
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "send_lists_in_binary", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
+__all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "send_lists_in_binary", "lock_until_commit", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
            "SQLITE_SCHEMA_CHANGE", "dangling_references",
            "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement", "insert_missing"]
 
@@ -136,6 +136,18 @@ def dangling_references(session: Session) -> list[tuple[str, int, str]]:
     if session.get_bind().dialect.name != "sqlite":
         return []
     return [(row[0], row[1], row[2]) for row in session.execute(text("PRAGMA foreign_key_check"))]
+
+
+def lock_until_commit(session: Session, namespace: str, key: str) -> None:
+    """Wait until no other transaction holds the lock on (`namespace`, `key`), and hold it
+    until this transaction ends: a find-or-create of something without a unique
+    constraint (a contact by email) then runs one at a time per key. PostgreSQL: a
+    transaction-level advisory lock on a 64-bit hash of both (a collision only makes two
+    keys wait for each other). SQLite: nothing to do, a writing transaction already holds
+    the database's one write lock from its BEGIN."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": f"{namespace}\x1f{key}"})
 
 
 def begin_as(session: Session, mode: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from core.db import db
+from core.db import db, lock_until_commit
 from core.env import Env
 
 __all__ = ["contact_for", "customer_email"]
@@ -19,7 +19,10 @@ def customer_email(customer: Mapping[str, Any] | None, *others: str | None) -> s
 
 def contact_for(env: Env, email: str, customer: Mapping[str, Any] | None) -> int:
     """The id of the contact whose email is `email` (the oldest, when duplicates share it),
-    or of a contact created for the customer with the source "shop"."""
+    or of a contact created for the customer with the source "shop". Two events of the
+    same new customer applied at once make one contact: the second waits for the first's
+    commit (contacts' emails are not unique, so the database alone would not stop it)."""
+    lock_until_commit(db.session, "contacts.email", email)
     found = db.session.scalar(env.records.select("contacts", [["email", "=", email]]).order_by("id").limit(1))
     if found is not None:
         return found.id

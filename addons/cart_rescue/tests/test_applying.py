@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.jobs import JobRun
 
 from addons.cart_rescue.models import Cart, Order
 from addons.cart_rescue.tests.conftest import run_queued_jobs
-from addons.cart_rescue.tests.payloads import (cart_event, order_event, refund_event, shopify_checkout, shopify_order,
+from addons.cart_rescue.tests.payloads import (cart_event, line, order_event, refund_event, shopify_checkout, shopify_order,
                                                shopify_refund, woocommerce_draft_order)
 from addons.contacts.models import Contact, Interaction
 
@@ -140,3 +141,47 @@ def test_a_shopify_checkout_order_and_refund_follow_each_other(shops: Any, post_
     assert _timeline(mia.id) == ["Cart: 69.00 EUR", "Checkout started: 69.00 EUR",
                                  "Order 820982911946154508 placed: 69.00 EUR",
                                  "Order 820982911946154508 refunded: 19.00 EUR"]
+
+
+def test_two_events_of_a_new_customer_applied_at_once_make_one_contact(app: Any, shops: Any,
+                                                                        post_event: Any) -> None:
+    import threading
+
+    from core import signals
+    from core.jobs.worker import Worker
+
+    customer = {"id": "cust-new", "email": "lea.new@example.com", "first_name": "Léa", "last_name": "New"}
+    for number in range(2):
+        answer = post_event(shops.generic, "generic", cart_event(f"e{number}", f"cart-{number}", customer=customer,
+                                                                  lines=[line(f"p-{number}")]))
+        assert answer.status_code == 202
+    db.session.commit()
+    start, both_created = threading.Barrier(2), threading.Barrier(2)
+
+    def hold_the_new_contact(_sender: Any, **_payload: Any) -> None:
+        # Each run keeps its new contact uncommitted until the other has made one too, or
+        # 3 s have passed (the other is waiting for this one's commit: the race is closed).
+        try:
+            both_created.wait(3)
+        except threading.BrokenBarrierError:
+            pass
+
+    def work(name: str) -> None:
+        start.wait()
+        Worker(app, name=name).run_once()  # its own app context, session and connection
+
+    signals.record_created.connect(hold_the_new_contact, sender="contacts")
+    try:
+        threads = [threading.Thread(target=work, args=(f"w{number}",)) for number in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        signals.record_created.disconnect(hold_the_new_contact, sender="contacts")
+    db.session.rollback()
+    assert set(db.session.scalars(select(JobRun.status).where(JobRun.name == "cart_rescue.apply_shop_event"))) \
+        == {"succeeded"}
+    contacts = list(db.session.scalars(select(Contact.id).where(Contact.email == "lea.new@example.com")))
+    assert len(contacts) == 1
+    assert {cart.contact_id for cart in db.session.scalars(select(Cart))} == {contacts[0]}
