@@ -13,7 +13,7 @@ loads where campaigns is absent (and is then never called)::
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -59,4 +59,28 @@ def journey_activity(env: Env, contact_id: int, owner_id: int | None, summary: s
     Called by a journey's activity step, as the system, inside the step's transaction.
     Returns the id of the activity made, or None when the implementer made none. When no
     addon makes one, the owner gets a notification instead.
+    """
+
+
+@hookspec
+def journey_subject_values(subject: str, contact_id: int, step_id: int, now: datetime) -> dict[str, Any] | None:
+    """More names for a journey message sent to a member about `subject`.
+
+    `subject` is what the member entered the journey about (`"carts:17"`, as the
+    implementer admitted them); an implementer answers None for subjects not its own.
+    Called as the system by a send step, inside the step's transaction: it may write (issue
+    a coupon for the cart and step). The names are merged into the template's (never
+    replacing `contact`, `account` or `campaign`), so the message may say
+    `{{ cart.value_text }}` or `{{ restore_url }}`.
+    """
+
+
+@hookspec
+def journey_subject_gone(subject: str, now: datetime) -> str | None:
+    """Why a member about `subject` should leave its journey before the next step.
+
+    Asked before each step of a member with a subject; answer the reason in a few words
+    ("the cart was bought", "the cart was emptied"), or None while the subject still calls
+    for the journey (and for subjects not your own). A reason ends the member (status
+    "exited") with a step run "skipped: <reason>" at the step they were at.
     """

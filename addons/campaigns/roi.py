@@ -16,6 +16,7 @@ from core.env import Env
 from core.records.grouping import count_by_month
 
 from addons.campaigns.models import Campaign, CampaignAttribution, CampaignCost, CampaignDelivery, CampaignMember
+from addons.campaigns.models.attributions import REVENUE_KINDS
 
 __all__ = ["FUNNEL_STEPS", "MESSAGE_STEPS", "CampaignReturn", "funnel", "message_funnel", "returns",
            "activity_by_month", "last_months"]
@@ -70,7 +71,7 @@ def message_funnel(env: Env, message_id: int) -> dict[str, int]:
 
 def returns(env: Env, model: str) -> list[CampaignReturn]:
     """Every campaign the viewer may read with its costs (those in the company currency or
-    none) and the revenue of won deals attributed to it under `model`, most revenue first."""
+    none) and the revenue of won deals and orders attributed to it under `model`, most revenue first."""
     currency = str(env.platform.settings["company_currency"]).upper()
     costs = (select(CampaignCost.campaign_id, func.sum(CampaignCost.amount).label("cost"))
              .where(env.records.condition("campaign_costs"),
@@ -79,7 +80,7 @@ def returns(env: Env, model: str) -> list[CampaignReturn]:
     won = (select(CampaignAttribution.campaign_id, func.sum(CampaignAttribution.revenue).label("revenue"),
                   func.count(CampaignAttribution.id).label("conversions"))
            .where(env.records.condition("campaign_attributions"), CampaignAttribution.model == model,
-                  CampaignAttribution.kind == "won")
+                  CampaignAttribution.kind.in_(REVENUE_KINDS))
            .group_by(CampaignAttribution.campaign_id).subquery())
     rows = db.session.execute(
         select(Campaign.id, Campaign.name, Campaign.status, func.coalesce(costs.c.cost, 0),

@@ -46,7 +46,7 @@ def campaign_views() -> list[View]:
         View("campaign_costs", "list", ["campaign_id", "channel", "amount", "spent_on", "note"]),
         View("journeys", "list", ["name", "status", "entry_kind", "entry_segment_id", "owner_id"]),
         View("journey_steps", "list", ["journey_id", "position", "kind", "next_step_id"]),
-        View("journey_members", "list", ["journey_id", "contact_id", "current_step_id", "status", "next_run_at"]),
+        View("journey_members", "list", ["journey_id", "contact_id", "subject", "current_step_id", "status", "next_run_at"]),
     ]
 
 

@@ -6,7 +6,7 @@ from core.declarations import DataRecord, access
 __all__ = ["shipped_records", "MODELS_READ"]
 
 #: Models everyone who works with contacts or campaigns reads (the contact's carts and orders).
-MODELS_READ = ("shops", "products", "carts", "cart_lines", "orders", "order_lines")
+MODELS_READ = ("shops", "products", "carts", "cart_lines", "cart_coupons", "orders", "order_lines")
 
 
 def shipped_records() -> list[DataRecord]:

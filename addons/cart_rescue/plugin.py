@@ -8,7 +8,8 @@ from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExte
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
-           "register_menus", "register_blueprints", "register_jobs", "register_event_handlers"]
+           "register_menus", "register_blueprints", "register_jobs", "register_event_handlers",
+           "journey_subject_values", "journey_subject_gone", "campaign_conversion_events"]
 
 
 @hookimpl
@@ -61,23 +62,51 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The shops' webhook endpoint, `POST /api/v1/shops/<shop>/events`."""
-    from addons.cart_rescue.webhooks.endpoint import blueprint
+    """The shops' webhook endpoint, `POST /api/v1/shops/<shop>/events`, and the carts'
+    restore links, `GET /shop/restore/<token>`."""
+    from addons.cart_rescue.rescue.restore import blueprint as restore
+    from addons.cart_rescue.webhooks.endpoint import blueprint as webhooks
 
-    return [blueprint]
+    return [webhooks, restore]
 
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """Applying each event a shop posted."""
+    """Applying each event a shop posted; finding abandoned and lost carts."""
     from addons.cart_rescue.applying.job import event_jobs
+    from addons.cart_rescue.detection.sweep import detection_jobs
 
-    return event_jobs()
+    return event_jobs() + detection_jobs()
 
 
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
     """A contact's lifetime order value and count kept as their orders change."""
     from addons.cart_rescue.applying.lifetime import lifetime_handlers
+    from addons.cart_rescue.rescue.entry import rescue_handlers
 
-    return lifetime_handlers()
+    return lifetime_handlers() + rescue_handlers()
+
+
+@hookimpl(optionalhook=True)
+def journey_subject_values(subject: str, contact_id: int, step_id: int, now: Any) -> dict[str, Any] | None:
+    """A rescue message about a cart shows `cart`, `restore_url` and `coupon`."""
+    from addons.cart_rescue.rescue.subjects import cart_values
+
+    return cart_values(subject, step_id, now)
+
+
+@hookimpl(optionalhook=True)
+def journey_subject_gone(subject: str, now: Any) -> str | None:
+    """A cart's rescue stops once the cart is bought or emptied."""
+    from addons.cart_rescue.rescue.subjects import why_gone
+
+    return why_gone(subject, now)
+
+
+@hookimpl(optionalhook=True)
+def campaign_conversion_events() -> list[Any]:
+    """An order placed converts its buyer for the campaigns that touched them."""
+    from addons.cart_rescue.rescue.conversions import order_conversion
+
+    return [order_conversion()]

@@ -67,6 +67,11 @@ def advance_member(member: JourneyMember, now: datetime) -> str:
         step = db.session.get(JourneyStep, member.current_step_id) if member.current_step_id else None
         if step is None:
             return _finish(member, now, "done")
+        gone = _subject_gone(env, member, now)
+        if gone is not None:
+            db.session.add(JourneyStepRun(member_id=member.id, step_id=step.id, outcome=f"skipped: {gone}"[:300],
+                                          ran_at=now, created_at=now, updated_at=now, version=1))
+            return _finish(member, now, "exited")
         try:
             with db.session.begin_nested():
                 result = run_step(StepContext(env, journey, member, contact, now), step)
@@ -89,6 +94,15 @@ def advance_member(member: JourneyMember, now: datetime) -> str:
             return "waiting"
         member.status, member.next_run_at = "active", now
     return _fail(member, None, now, f"more than {STEPS_AT_ONCE} steps at once: the flow loops")
+
+
+def _subject_gone(env: Env, member: JourneyMember, now: datetime) -> str | None:
+    """Why the member's subject no longer calls for the journey (`journey_subject_gone`),
+    or None; always None for a member about nothing."""
+    hook = getattr(env.platform.plugins.hook, "journey_subject_gone", None)
+    if not member.subject or hook is None:
+        return None
+    return next((reason for reason in hook(subject=member.subject, now=now) if reason), None)
 
 
 def _finish(member: JourneyMember, now: datetime, status: str) -> str:

@@ -16,7 +16,10 @@ A journey entered on an event admits one contact when its `entry_event` happens:
 
 Record events are heard through the kernel's record signals by resource name: this
 module imports no addon that owns the records. A contact enters a journey once, ever
-(UNIQUE journey, contact): leaving it, or finishing it, does not let them in again.
+(UNIQUE journey, contact, subject): leaving it, or finishing it, does not let them in
+again. An addon that runs a journey per record of its own (a cart to win back) admits the
+contact about that record (`admit_about`, or an `EntryEvent` with a `subject`): once per
+record, so a second abandoned cart starts the journey again.
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ from core.plugins import collect
 
 from addons.campaigns.models import Journey, JourneyMember, JourneyStep, segment_memberships
 
-__all__ = ["EntryEvent", "admit", "admit_from_segment", "admit_segment_journeys", "wake", "entry_handlers",
+__all__ = ["EntryEvent", "admit", "admit_about", "admit_from_segment", "admit_segment_journeys", "wake", "entry_handlers",
            "connect_entry_events", "ADVANCE_JOB"]
 
 ADVANCE_JOB = "journeys.advance"
@@ -51,11 +54,15 @@ class EntryEvent:
     :param name: what a journey's `entry_event` says, such as `shop.cart_abandoned`.
     :param signal: the blinker signal announcing it.
     :param contact_id: `contact_id(sender, **payload)`: the contact who enters, or None.
+    :param subject: `subject(sender, **payload)`: what the contact enters about, as
+        `"<resource>:<id>"` (`"carts:17"`), or None; a contact enters a journey once per
+        subject (a second abandoned cart is a second membership).
     """
 
     name: str
     signal: Signal
     contact_id: Callable[..., int | None]
+    subject: Callable[..., str | None] | None = None
 
 
 def first_step_id(journey_id: int) -> int | None:
@@ -64,22 +71,32 @@ def first_step_id(journey_id: int) -> int | None:
                              .order_by(JourneyStep.position).limit(1))
 
 
-def admit(journey: Journey, contact_ids: Select[Any], now: datetime) -> None:
-    """Make every contact `contact_ids` selects a member of `journey` at its first step, due
-    now, in one statement; a contact the journey already has is left as they are. Queues
-    the advance job when anyone may have entered."""
+def admit(journey: Journey, contact_ids: Select[Any], now: datetime, subject: str = "") -> None:
+    """Make every contact `contact_ids` selects a member of `journey` about `subject` at its
+    first step, due now, in one statement; a contact the journey already has about that
+    subject is left as they are. Queues the advance job when anyone may have entered."""
     step_id = first_step_id(journey.id)
     if step_id is None:
         return
     chosen = contact_ids.subquery()
     rows = select(literal(journey.id, Integer), chosen.c[0], literal(step_id, Integer), literal(now, UtcDateTime),
-                  literal("active", String), literal(now, UtcDateTime), literal(now, UtcDateTime), literal(1, Integer)
+                  literal("active", String), literal(subject, String), literal(now, UtcDateTime),
+                  literal(now, UtcDateTime), literal(1, Integer)
                   ).where(true())  # SQLite reads INSERT ... SELECT ... ON CONFLICT only after a WHERE
-    columns = ["journey_id", "contact_id", "current_step_id", "next_run_at", "status", "created_at", "updated_at",
-               "version"]
-    admitted = insert_missing(JourneyMember.__table__, ("journey_id", "contact_id")).from_select(columns, rows)
+    columns = ["journey_id", "contact_id", "current_step_id", "next_run_at", "status", "subject", "created_at",
+               "updated_at", "version"]
+    admitted = insert_missing(JourneyMember.__table__, ("journey_id", "contact_id", "subject")).from_select(
+        columns, rows)
     db.session.execute(admitted)
     wake()
+
+
+def admit_about(journey: Journey, contact_id: int, subject: str, now: datetime) -> None:
+    """Make the contact a member of `journey` about `subject` (`"carts:17"`), due now at its
+    first step, unless they already are about that subject; an addon that runs one
+    journey per record (a cart to rescue) calls it. A journey not active admits nobody."""
+    if journey.status == "active":
+        admit(journey, select(literal(int(contact_id), Integer)), now, subject)
 
 
 def admit_from_segment(journey: Journey, now: datetime, contact_ids: list[int] | None = None) -> None:
@@ -187,9 +204,10 @@ def _declared_handler(event: EntryEvent) -> Callable[..., None]:
         env = payload.get("env")
         if contact_id is None or env is None:
             return
+        subject = (event.subject(sender, **payload) if event.subject is not None else None) or ""
         for journey in _event_journeys(event.name):
             if (journey.entry_event or "").strip() == event.name:
-                admit(journey, select(literal(int(contact_id), Integer)), env.now())
+                admit(journey, select(literal(int(contact_id), Integer)), env.now(), subject)
 
     handler.__name__ = f"journey_entry:{event.name}"
     return handler

@@ -28,12 +28,13 @@ from addons.campaigns.models import CampaignDelivery, CampaignMessage, Journey, 
 from addons.campaigns.refresh import owner_env
 from addons.campaigns.sending.recipients import delivery_for
 from addons.campaigns.sending.render import render_email
+from addons.campaigns.sending.sms import hand_off_sms
 from addons.campaigns.sending.rules import cap_reason, over_cap, throttle_budget
 from addons.campaigns.tracking import DELIVERY_MODEL, members_sent, members_skipped
 from addons.contacts.models import Contact
 from addons.contacts.timezones import contact_zone
 
-__all__ = ["StepContext", "StepResult", "run_step", "NOTIFY_KIND", "HOLD"]
+__all__ = ["StepContext", "StepResult", "run_step", "subject_values", "NOTIFY_KIND", "HOLD"]
 
 #: The notification kind of journeys' notify steps (and of activities nobody else plans).
 NOTIFY_KIND = "campaigns.journey"
@@ -64,25 +65,46 @@ class StepResult:
     hold_until: datetime | None = None
 
 
+def subject_values(env: Env, member: JourneyMember, step_id: int, now: datetime) -> dict[str, Any]:
+    """The names the addons give a message to `member` about its subject
+    (`journey_subject_values`); none for a member without one."""
+    hook = getattr(env.platform.plugins.hook, "journey_subject_values", None)
+    if not member.subject or hook is None:
+        return {}
+    values: dict[str, Any] = {}
+    for answer in hook(subject=member.subject, contact_id=member.contact_id, step_id=step_id, now=now):
+        values.update(answer or {})
+    return values
+
+
 def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
-    """Email the step's campaign message to the contact through its delivery row (made if
-    absent; a contact gets a message once, however many journeys send it), with consent,
-    the frequency cap and the throttle honoured as for any campaign send."""
+    """Send the step's campaign message (an email or an SMS) to the contact through its
+    delivery row (made if absent; a contact gets a message once per subject, however many
+    journeys send it), with consent, the frequency cap and the throttle honoured as for any
+    campaign send."""
     message = db.session.get(CampaignMessage, int(step.config["message_id"]))
     if message is None:
         return StepResult("skipped: the message no longer exists", step.next_step_id)
-    if message.channel != "email":
-        return StepResult(f"skipped: sending {message.channel} messages is not available", step.next_step_id)
+    if message.channel not in ("email", "sms"):
+        return StepResult(f"skipped: a journey does not send {message.channel} messages", step.next_step_id)
     campaign = message.campaign
     if campaign.status == "paused":
         return StepResult("held: the campaign is paused", hold_until=ctx.now + HOLD)
-    budget = throttle_budget("email", ctx.now)
+    budget = throttle_budget(message.channel, ctx.now)
     if budget.remaining <= 0:
         return StepResult("held: the throttle is spent", hold_until=budget.free_at or ctx.now + timedelta(seconds=5))
-    delivery = delivery_for(message, ctx.contact.id, ctx.now)
+    delivery = delivery_for(message, ctx.contact.id, ctx.now, ctx.member.subject)
     if delivery.status not in ("pending", "skipped"):
         return StepResult("skipped: the contact already has this message", step.next_step_id)
-    reason, mail_id = _hand_over(ctx, message, delivery)
+    extra = subject_values(ctx.env, ctx.member, step.id, ctx.now)
+    if message.channel == "sms":
+        outcome = hand_off_sms(ctx.env, message, delivery, ctx.contact, over_cap([ctx.contact.id], "sms", ctx.now),
+                               ctx.now, extra)
+        if isinstance(outcome, datetime):  # the contact's quiet hours
+            return StepResult("held: quiet hours", hold_until=outcome)
+        reason, mail_id = outcome, None
+    else:
+        reason, mail_id = _hand_over(ctx, message, delivery, extra)
     if reason is not None:
         delivery.status, delivery.skip_reason, delivery.updated_at = "skipped", reason[:300], ctx.now
         members_skipped(campaign.id, [ctx.contact.id], ctx.now)
@@ -92,8 +114,8 @@ def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
     return StepResult("sent", step.next_step_id, mail_id=mail_id)
 
 
-def _hand_over(ctx: StepContext, message: CampaignMessage,
-               delivery: CampaignDelivery) -> tuple[str | None, int | None]:
+def _hand_over(ctx: StepContext, message: CampaignMessage, delivery: CampaignDelivery,
+               extra: dict[str, Any]) -> tuple[str | None, int | None]:
     """Queue the email in the kernel outbox: (None, mail id), or (why not, None). The
     owner's eyes render it; the platform's log it against the delivery."""
     contact = ctx.contact
@@ -102,7 +124,7 @@ def _hand_over(ctx: StepContext, message: CampaignMessage,
     if contact.id in over_cap([contact.id], "email", ctx.now):
         return cap_reason(), None
     try:
-        rendered = render_email(ctx.env, message, contact)
+        rendered = render_email(ctx.env, message, contact, extra=extra)
     except ValidationFailed as error:
         return f"the template does not render: {error.errors}", None
     name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None

@@ -13,12 +13,14 @@ from core.db import UtcDateTime
 from addons.campaigns.models.campaigns import Campaign
 from addons.contacts.models import Contact
 
-__all__ = ["CampaignAttribution", "ATTRIBUTION_MODELS", "CONVERSION_KINDS"]
+__all__ = ["CampaignAttribution", "ATTRIBUTION_MODELS", "CONVERSION_KINDS", "REVENUE_KINDS"]
 
 ATTRIBUTION_MODELS = [("first_touch", "First touch"), ("last_touch", "Last touch"), ("linear", "Linear"),
                       ("time_decay", "Time decay")]
 CONVERSION_KINDS = [("lead", "Lead created"), ("opportunity", "Opportunity created"), ("won", "Opportunity won"),
-                    ("other", "Other")]
+                    ("order", "Order placed"), ("other", "Other")]
+#: The conversions whose amount is revenue (ROI).
+REVENUE_KINDS = ("won", "order")
 
 
 class CampaignAttribution(Record):

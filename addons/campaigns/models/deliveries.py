@@ -35,7 +35,7 @@ class CampaignDelivery(Record):
     __display_field__ = "id"
     __order__ = ["message_id", "id"]
     __sort_scopes__ = ("status",)
-    __table_args__ = (UniqueConstraint("message_id", "contact_id"),
+    __table_args__ = (UniqueConstraint("message_id", "contact_id", "subject"),
                       # The sender's claim: a message's pending rows in order, a batch at a time.
                       Index("ix_campaign_deliveries_message_status", "message_id", "status", "id"),
                       # The frequency cap (a contact's recent messages) and the throttle (the last minute's).
@@ -52,6 +52,10 @@ class CampaignDelivery(Record):
     status: Mapped[str] = field(String(12), label="Status", choices=DELIVERY_STATUSES, default="pending",
                                 nullable=False)
     variant: Mapped[str | None] = field(String(1), label="Variant", choices=VARIANTS)
+    subject: Mapped[str] = field(String(80), label="About", readonly=True, nullable=False, default="",
+                                 server_default="",
+                                 help="The record a journey sent the message about (`carts:17`): a contact "
+                                      "gets a message once per subject; empty for campaign sends.")
     sent_at: Mapped[datetime | None] = field(UtcDateTime, label="Sent")
     delivered_at: Mapped[datetime | None] = field(UtcDateTime, label="Delivered")
     opened_at: Mapped[datetime | None] = field(UtcDateTime, label="Opened")

@@ -144,7 +144,7 @@ class JourneyMember(Record):
     __display_field__ = "id"
     __order__ = ["journey_id", "id"]
     __sort_scopes__ = ("status",)
-    __table_args__ = (UniqueConstraint("journey_id", "contact_id"),)
+    __table_args__ = (UniqueConstraint("journey_id", "contact_id", "subject"),)
 
     journey_id: Mapped[int] = field(ForeignKey("journeys.id", ondelete="CASCADE"), label="Journey", required=True)
     contact_id: Mapped[int] = field(ForeignKey("contacts.id", ondelete="CASCADE"), label="Contact", required=True,
@@ -153,6 +153,10 @@ class JourneyMember(Record):
                                                 label="Current step")
     next_run_at: Mapped[datetime | None] = field(UtcDateTime, label="Next run", index=True)
     status: Mapped[str] = field(String(10), label="Status", choices=MEMBER_STATUSES, default="active", nullable=False)
+    subject: Mapped[str] = field(String(80), label="About", readonly=True, nullable=False, default="",
+                                 server_default="",
+                                 help="The record the contact is in the journey about (`carts:17`), "
+                                      "when another addon admits them about one; empty otherwise.")
     journey: Mapped[Journey] = relationship(Journey, foreign_keys=[journey_id])
     contact: Mapped[Contact] = relationship(Contact, foreign_keys=[contact_id])
 

@@ -52,22 +52,25 @@ def materialise_recipients(message: CampaignMessage, now: datetime) -> int:
     # read the ON CONFLICT that follows as an upsert rather than a join's ON.
     rows = rows.where(true() if message.test_share else audience.condition)
     _insert_missing(CampaignDelivery, ["campaign_id", "message_id", "contact_id", "status", "variant",
-                                       *stamp_columns], rows, ("message_id", "contact_id"))
+                                       *stamp_columns], rows, ("message_id", "contact_id", "subject"))
     # Counted afresh: psycopg reports no row count for INSERT ... SELECT ... ON CONFLICT.
     return int(db.session.scalar(select(func.count()).select_from(CampaignDelivery)
                                  .where(CampaignDelivery.message_id == message.id)) or 0)
 
 
-def delivery_for(message: CampaignMessage, contact_id: int, now: datetime) -> CampaignDelivery:
-    """The contact's delivery of the message (and their member row of its campaign), made
-    pending if absent: one contact, outside a whole send (a journey's step, the demo)."""
+def delivery_for(message: CampaignMessage, contact_id: int, now: datetime, subject: str = "") -> CampaignDelivery:
+    """The contact's delivery of the message about `subject` (and their member row of its
+    campaign), made pending if absent: one contact, outside a whole send (a journey's
+    step, the demo)."""
     stamps = {"created_at": now, "updated_at": now, "version": 1}
     db.session.execute(insert_missing(CampaignMember.__table__, ("campaign_id", "contact_id")).values(
         campaign_id=message.campaign_id, contact_id=contact_id, status="pending", **stamps))
-    db.session.execute(insert_missing(CampaignDelivery.__table__, ("message_id", "contact_id")).values(
-        campaign_id=message.campaign_id, message_id=message.id, contact_id=contact_id, status="pending", **stamps))
+    db.session.execute(insert_missing(CampaignDelivery.__table__, ("message_id", "contact_id", "subject")).values(
+        campaign_id=message.campaign_id, message_id=message.id, contact_id=contact_id, subject=subject,
+        status="pending", **stamps))
     return db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message.id,
-                                                             CampaignDelivery.contact_id == contact_id)
+                                                             CampaignDelivery.contact_id == contact_id,
+                                                             CampaignDelivery.subject == subject)
                               .execution_options(populate_existing=True)).one()
 
 

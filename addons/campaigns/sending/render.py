@@ -8,7 +8,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from jinja2 import TemplateError
@@ -47,15 +47,17 @@ def message_parts(message: CampaignMessage, variant: str | None = None) -> tuple
     return subject, body
 
 
-def render_email(env: Env, message: CampaignMessage, contact: Any, variant: str | None = None) -> RenderedEmail:
+def render_email(env: Env, message: CampaignMessage, contact: Any, variant: str | None = None,
+                 extra: Mapping[str, Any] | None = None) -> RenderedEmail:
     """Render `message` (its variant B parts when `variant` is "b") for `contact` (the
     record, or its `RecordView`, such as `RecordView.many` gives a batch) as `env`'s user.
     A field the template names that the contact lacks renders as nothing, so
     `{{ contact.first_name or 'there' }}` is the fallback; a template that fails is a
-    ValidationFailed naming the part."""
+    ValidationFailed naming the part. `extra`: more names for the template (what a
+    journey member is about: `cart`, `restore_url`), never replacing the contact's."""
     subject, body = message_parts(message, variant)
     view = contact if isinstance(contact, RecordView) else RecordView(env, "contacts", contact)
-    context = {"contact": view, "account": view.account, "campaign": {"name": message.campaign.name}}
+    context = {**(extra or {}), "contact": view, "account": view.account, "campaign": {"name": message.campaign.name}}
     limits = template_limits()
     text_source = text_template(body)
     parts: dict[str, str] = {}

@@ -17,7 +17,7 @@ A delivery report from the provider moves the delivery (and the member) to `deli
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta, timezone, tzinfo
-from typing import Any
+from typing import Any, Mapping
 
 from jinja2 import TemplateError
 
@@ -48,12 +48,13 @@ def sms_topic(topic: str) -> str:
     return topic if channel == "sms" else f"sms.{rest}" if rest else "sms"
 
 
-def render_sms(env: Env, message: CampaignMessage, contact: Contact) -> str:
+def render_sms(env: Env, message: CampaignMessage, contact: Contact, extra: Mapping[str, Any] | None = None) -> str:
     """The message's text for `contact` as `env`'s user (an unknown field renders as
     nothing), with OPT_OUT appended unless it mentions STOP. ValidationFailed names
-    `sms_text` when the template fails."""
+    `sms_text` when the template fails. `extra`: more names for the template, as for
+    `render_email`."""
     view = RecordView(env, "contacts", contact)
-    context = {"contact": view, "account": view.account, "campaign": {"name": message.campaign.name}}
+    context = {**(extra or {}), "contact": view, "account": view.account, "campaign": {"name": message.campaign.name}}
     try:
         text = render_user_template(message.sms_text or "", context, html=False, limits=template_limits(),
                                     strict=False).strip()
@@ -85,9 +86,9 @@ def quiet_hours_end(zone: tzinfo, now: datetime) -> datetime | None:
 
 
 def hand_off_sms(env: Env, message: CampaignMessage, delivery: CampaignDelivery, contact: Contact,
-                 capped: set[int], now: datetime) -> str | datetime | None:
+                 capped: set[int], now: datetime, extra: Mapping[str, Any] | None = None) -> str | datetime | None:
     """Queue the delivery's SMS: None when queued, the moment to try again when the contact
-    is in their quiet hours, else why it was not sent."""
+    is in their quiet hours, else why it was not sent. `extra`: more template names."""
     number = e164(contact.mobile or "", contact.country) or e164(contact.phone or "", contact.country)
     if number is None:
         return "no mobile or phone number"
@@ -99,7 +100,7 @@ def hand_off_sms(env: Env, message: CampaignMessage, delivery: CampaignDelivery,
     if quiet_end is not None:
         return quiet_end
     try:
-        text = render_sms(env, message, contact)
+        text = render_sms(env, message, contact, extra)
     except ValidationFailed as error:
         return f"the template does not render: {error.errors}"
     sms = send_sms(env, number, text, channel=sms_topic(message.campaign.topic), record=(DELIVERY_MODEL, delivery.id),

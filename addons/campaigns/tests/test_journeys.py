@@ -291,17 +291,3 @@ def test_an_addon_declares_an_entry_event_through_the_hook(app, clock):
         assert _member(journey.id, anna.id).status == "active"
     finally:
         plugins.unregister(name="test_shop")
-
-
-def test_an_sms_message_is_passed_over_while_sms_sending_is_not_available(app, outbox, clock):
-    records = Env.system().records
-    campaign = records.create("campaigns", {"name": "Texts", "channel_sms": True})
-    text = records.create("campaign_messages", {"campaign_id": campaign.id, "channel": "sms", "sms_text": "Hi"})
-    journey, _ = build_journey("Texts", [{"kind": "send", "config": {"message_id": text.id}, "then": 2},
-                                         {"kind": "exit"}], status="active")
-    anna = _contact("Anna")
-    db.session.commit()
-    drain(app)
-    member = _member(journey.id, anna.id)
-    assert _outcomes(member.id) == ["skipped: sending sms messages is not available", "exited"]
-    assert member.status == "done" and outbox.messages == []

@@ -31,8 +31,8 @@ def join_cart(env: Env, cart: Any, contact_id: int, email: str, at: datetime) ->
 
 
 def _next_status(current: str | None, kind: str, lines: list[Any]) -> str:
-    if current == "ordered":
-        return "ordered"  # a late cart update never reopens a bought cart
+    if current in ("ordered", "recovered"):
+        return current  # a late cart update never reopens a bought cart
     if not lines:
         return "emptied"
     return "checkout" if kind == "checkout.started" or current == "checkout" else "open"

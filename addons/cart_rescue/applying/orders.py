@@ -13,6 +13,8 @@ from addons.cart_rescue.applying.carts import join_cart
 from addons.cart_rescue.applying.customers import contact_for, customer_email
 from addons.cart_rescue.applying.lines import replace_lines
 from addons.cart_rescue.applying.timeline import amount, log_on_timeline
+from addons.cart_rescue.rescue.attribution import attribute_order
+from addons.cart_rescue.rescue.coupons import use_coupons
 
 __all__ = ["apply_order", "apply_refund", "UnknownOrder"]
 
@@ -28,7 +30,8 @@ def _find(env: Env, resource: str, shop_id: int, external_id: str) -> Any:
 
 def apply_order(env: Env, shop: Any, event: Mapping[str, Any], at: datetime) -> None:
     """order.placed: the order and its lines, its cart ordered (and joined to the buyer),
-    the contact's timeline. An order already known is left alone."""
+    the contact's timeline, the rescue coupons it used, and the rescue message it followed
+    (`rescue.attribution`). An order already known is left alone."""
     data, customer = event["order"], event.get("customer")
     if _find(env, "orders", shop.id, data["id"]) is not None:
         return
@@ -47,6 +50,8 @@ def apply_order(env: Env, shop: Any, event: Mapping[str, Any], at: datetime) -> 
     if contact_id is not None:
         log_on_timeline(env, contact_id, f"Order {data['id']} placed: {amount(order.total, order.currency)}",
                         resource="orders", record_id=order.id, at=at)
+    use_coupons(shop.id, data.get("discount_codes") or [], order.id, at)
+    attribute_order(shop, order, cart, at)
 
 
 def apply_refund(env: Env, shop: Any, event: Mapping[str, Any], at: datetime) -> None:

@@ -42,6 +42,9 @@ class Shop(Record):
                                                          kind="money", currency_field="currency",
                                                          help="An abandoned cart worth more is also given to the "
                                                               "shop's owner as an activity; empty: never.")
+    coupon_percent: Mapped[Decimal] = field(Numeric(5, 2), label="Rescue coupon (% off)", nullable=False,
+                                            default=Decimal("10"), validate=[validate.Range(min=0, max=100)],
+                                            help="What a rescue message's {{ coupon }} takes off; 0: no coupons.")
     rescue_journey_id: Mapped[int | None] = field(ForeignKey("journeys.id", ondelete="SET NULL"),
                                                   label="Rescue journey",
                                                   help="The journey each abandoned cart of the shop enters.")

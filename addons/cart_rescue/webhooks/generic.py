@@ -10,7 +10,8 @@ One JSON object per event::
 
 `type` is one of TYPES. `customer` (its `email` required) is the whole of the
 `customer.*` events and optional elsewhere; the cart events carry `cart`,
-`order.placed` carries `order` ({"id", "cart_id", "currency", "total", "lines"}),
+`order.placed` carries `order` ({"id", "cart_id", "currency", "total", "lines", and the
+`discount_codes` the customer used}),
 `order.refunded` carries `refund` ({"order_id", "amount"}, and `"cumulative": true` when
 the amount is every refund of the order so far rather than this one's). Unknown keys are
 ignored.
@@ -69,6 +70,8 @@ class _Order(_Part):
     currency = fields.String(required=True, validate=_CURRENCY)
     total = fields.Decimal(required=True, validate=validate.Range(min=0), **_MONEY)
     lines = fields.List(fields.Nested(_Line), load_default=list)
+    discount_codes = fields.List(fields.String(validate=validate.Length(max=100)), load_default=list,
+                                 validate=validate.Length(max=20))
 
 
 class _Refund(_Part):

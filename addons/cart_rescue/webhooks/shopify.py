@@ -46,6 +46,11 @@ def _refunded(document: Mapping[str, Any]) -> str | None:
     return str(total)
 
 
+def _codes(entries: Any) -> list[str]:
+    """The codes of Shopify's `discount_codes` ([{"code", "amount", "type"}])."""
+    return [str(entry["code"]) for entry in entries or [] if isinstance(entry, Mapping) and entry.get("code")]
+
+
 def shopify_event(topic: str | None, event_id: str, document: Mapping[str, Any],
                   currency: str) -> dict[str, Any] | None:
     """The generic event of a Shopify delivery of `topic`, or None for a topic not read.
@@ -69,7 +74,8 @@ def shopify_event(topic: str | None, event_id: str, document: Mapping[str, Any],
                 "customer": _customer(document.get("customer")), "order": {
                     "id": _text(document.get("id")), "cart_id": _text(document.get("cart_token")),
                     "email": document.get("email") or None, "currency": document.get("currency") or currency,
-                    "total": document.get("total_price"), "lines": _lines(document.get("line_items"))}}
+                    "total": document.get("total_price"), "lines": _lines(document.get("line_items")),
+                    "discount_codes": _codes(document.get("discount_codes"))}}
     if topic == "refunds/create":
         return {**base, "type": "order.refunded",
                 "refund": {"order_id": _text(document.get("order_id")), "amount": _refunded(document)}}

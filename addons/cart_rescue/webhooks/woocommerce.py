@@ -77,5 +77,7 @@ def woocommerce_event(topic: str | None, event_id: str, document: Mapping[str, A
                 "customer": _customer(document), "order": {
                     "id": order_id, "cart_id": order_id, "email": _customer(document)["email"],
                     "currency": document.get("currency"), "total": _text(document.get("total")),
-                    "lines": _lines(document.get("line_items"))}}
+                    "lines": _lines(document.get("line_items")),
+                    "discount_codes": [str(entry["code"]) for entry in document.get("coupon_lines") or []
+                                       if isinstance(entry, Mapping) and entry.get("code")]}}
     return None

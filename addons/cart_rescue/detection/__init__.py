@@ -1,0 +1,1 @@
+"""Finding abandoned carts, and carts the rescue lost."""
