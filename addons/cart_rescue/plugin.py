@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExtension, View
+from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExtension, NotificationKind, View
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
-           "register_menus", "register_blueprints", "register_jobs", "register_event_handlers",
+           "register_menus", "register_blueprints", "register_jobs", "register_event_handlers", "register_notification_kinds",
            "journey_subject_values", "journey_subject_gone", "campaign_conversion_events"]
 
 
@@ -86,6 +86,14 @@ def register_event_handlers() -> list[EventHandler]:
     from addons.cart_rescue.rescue.entry import rescue_handlers
 
     return lifetime_handlers() + rescue_handlers()
+
+
+@hookimpl
+def register_notification_kinds() -> list[NotificationKind]:
+    """A high-value cart abandoned, told to its shop's owner when no addon plans activities."""
+    from addons.cart_rescue.rescue.entry import NOTIFY_KIND
+
+    return [NotificationKind(NOTIFY_KIND, "A high-value cart of my shop was abandoned", in_app=True, email=True)]
 
 
 @hookimpl(optionalhook=True)
