@@ -4,11 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExtension, NotificationKind, View
+from core.declarations import (DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, NotificationKind,
+                               View)
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
            "register_menus", "register_blueprints", "register_jobs", "register_event_handlers", "register_notification_kinds",
+           "register_detail_panels",
            "journey_subject_values", "journey_subject_gone", "campaign_conversion_events"]
 
 
@@ -86,6 +88,15 @@ def register_event_handlers() -> list[EventHandler]:
     from addons.cart_rescue.rescue.entry import rescue_handlers
 
     return lifetime_handlers() + rescue_handlers()
+
+
+@hookimpl
+def register_detail_panels() -> list[DetailPanel]:
+    """A cart's rescue on its page: each step, sent or skipped and why, its coupons, the
+    order that recovered it."""
+    from addons.cart_rescue.rescue.panel import rescue_panels
+
+    return rescue_panels()
 
 
 @hookimpl

@@ -3,6 +3,7 @@ in the shop (`GET /shop/restore/<token>`), and says so on the contact's timeline
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, redirect
@@ -23,7 +24,9 @@ __all__ = ["restore_url", "cart_link", "blueprint", "RESTORE_DAYS"]
 RESTORE_DAYS = 14
 _SALT = "cart_rescue.restore"
 
-blueprint = Blueprint("cart_rescue_restore", __name__, url_prefix="/shop")
+#: The addon's templates (the cart page's Rescue panel) are found through this blueprint.
+blueprint = Blueprint("cart_rescue_restore", __name__, url_prefix="/shop",
+                      template_folder=str(Path(__file__).resolve().parents[1] / "templates"))
 
 
 class _ClockSigner(TimestampSigner):

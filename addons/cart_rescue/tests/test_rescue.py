@@ -5,6 +5,7 @@ by the 24 h step; a contact who unsubscribed from marketing gets no rescue email
 step says why; the restore link rebuilds the cart in the shop; coupons are single-use."""
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from core.db import db
 from core.env import Env
 from core.mail.consent import record_consent
+from core.testing.web import sign_in
 
 from addons.campaigns.models import CampaignAttribution, JourneyMember, JourneyStepRun
 from addons.campaigns.tests.journey_helpers import build_journey, drain
@@ -151,8 +153,9 @@ def rescue_wait(steps: dict[int, int], position: int) -> str:
     return db.session.scalar(select(JourneyStepRun.outcome).where(JourneyStepRun.step_id == steps[position]))
 
 
-def test_who_unsubscribed_from_marketing_gets_no_rescue_email_and_the_step_says_why(
-        app: Any, shops: Any, post_event: Any, clock: Any, outbox: Any, rescue: dict[int, int]) -> None:
+def test_who_unsubscribed_from_marketing_gets_no_rescue_email_and_the_cart_page_says_why(
+        app: Any, client: Any, shops: Any, post_event: Any, clock: Any, outbox: Any, rescue: dict[int, int],
+        make_user: Any) -> None:
     cart = _cart_of(post_event, shops.generic, clock, "cart-unsub", "noah.unsub@example.com")
     record_consent("noah.unsub@example.com", "email.marketing", "withdrawn", reason="unsubscribed")
     db.session.commit()
@@ -161,6 +164,12 @@ def test_who_unsubscribed_from_marketing_gets_no_rescue_email_and_the_step_says_
     assert outbox.messages == []
     outcome = _runs(f"carts:{cart.id}")[rescue[1]]
     assert outcome.startswith("skipped:") and "withdrawn" in outcome, outcome
+    make_user("mona", roles=["campaigns.manager"])
+    db.session.commit()
+    sign_in(client, "mona")
+    page = client.get(f"/m/carts/{cart.id}").get_data(as_text=True)
+    panel = page[page.index('id="panel-cart_rescue.rescue"'):]
+    assert "Abandoned on" in panel and html.escape(outcome, quote=False) in panel
 
 
 def test_the_restore_link_rebuilds_the_cart_in_the_shop_and_expires(

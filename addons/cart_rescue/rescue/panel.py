@@ -1,0 +1,65 @@
+"""The Rescue panel of a cart's page: where its rescue stands, each step run (sent, or
+skipped and why), the coupons it gave and the order it recovered."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import render_template
+
+from core.db import db
+from core.declarations import DetailPanel
+from core.env import Env
+from core.web.rendering import user_zone
+
+from addons.campaigns.models import CampaignMessage, JourneyMember, JourneyStep, JourneyStepRun
+from addons.cart_rescue.models import Cart, CartCoupon, Order
+from addons.cart_rescue.rescue.subjects import cart_subject
+
+__all__ = ["rescue_panels", "StepLine"]
+
+
+@dataclass(frozen=True)
+class StepLine:
+    """One step run of the cart's rescue, as the panel lists it."""
+
+    position: int
+    kind: str
+    message: str | None
+    outcome: str
+    ran_at: datetime
+
+
+def _step_lines(env: Env, cart: Cart) -> list[StepLine]:
+    members = env.records.subquery("journey_members", [["subject", "=", cart_subject(cart.id)]])
+    runs = (env.records.select("journey_step_runs")
+            .join(members, members.c.id == JourneyStepRun.member_id)
+            .join(JourneyStep, JourneyStep.id == JourneyStepRun.step_id)
+            .with_only_columns(JourneyStep.position, JourneyStep.kind, JourneyStep.config, JourneyStepRun.outcome,
+                               JourneyStepRun.ran_at)
+            .order_by(JourneyStepRun.ran_at, JourneyStepRun.id))
+    lines = []
+    for position, kind, config, outcome, ran_at in db.session.execute(runs).all():
+        message = db.session.get(CampaignMessage, int(config["message_id"])) \
+            if kind == "send" and (config or {}).get("message_id") else None
+        label = (message.subject or message.sms_text) if message is not None else None
+        lines.append(StepLine(position, kind, label, outcome, ran_at))
+    return lines
+
+
+def _render(env: Env, cart: Cart) -> str:
+    member = db.session.scalar(env.records.select("journey_members", [["subject", "=", cart_subject(cart.id)]])
+                               .order_by(JourneyMember.id).limit(1))
+    coupons = db.session.scalars(env.records.select("cart_coupons", [["cart_id", "=", cart.id]])
+                                 .order_by(CartCoupon.id)).all()
+    recovering = db.session.scalar(
+        env.records.select("orders", [["contact_id", "=", cart.contact_id], ["rescue_step_id", "!=", None],
+                                      ["placed_at", "=", cart.recovered_at]]).order_by(Order.id).limit(1)) \
+        if cart.recovered_at is not None and cart.contact_id is not None else None
+    return render_template("cart_rescue/rescue_panel.html", cart=cart, member=member, steps=_step_lines(env, cart),
+                           coupons=coupons, order=recovering, zone=user_zone(env))
+
+
+def rescue_panels() -> list[DetailPanel]:
+    """A cart's rescue, on its page."""
+    return [DetailPanel("cart_rescue.rescue", "Rescue", lambda resource: resource == "carts", _render, position=20)]
