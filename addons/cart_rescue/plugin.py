@@ -85,9 +85,10 @@ def register_jobs() -> list[Job]:
 def register_event_handlers() -> list[EventHandler]:
     """A contact's lifetime order value and count kept as their orders change."""
     from addons.cart_rescue.applying.lifetime import lifetime_handlers
+    from addons.cart_rescue.rescue.demo import rescue_demo_handlers
     from addons.cart_rescue.rescue.entry import rescue_handlers
 
-    return lifetime_handlers() + rescue_handlers()
+    return lifetime_handlers() + rescue_handlers() + rescue_demo_handlers()
 
 
 @hookimpl

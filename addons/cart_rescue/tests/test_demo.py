@@ -32,3 +32,25 @@ def test_a_shop_with_products_carts_and_orders_over_three_months(app: Any, clock
     placed = db.session.scalar(select(func.count()).select_from(Interaction).where(
         Interaction.related_model == "orders", Interaction.subject.like("%placed%")))
     assert placed == len(orders)
+
+
+def test_the_rescue_journey_recovered_revenue_by_several_steps_over_many_weeks(app: Any, clock: Any) -> None:
+    from addons.campaigns.models import Journey, JourneyMember, JourneyStepRun
+
+    shop = db.session.scalar(select(Shop))
+    journey = db.session.get(Journey, shop.rescue_journey_id)
+    assert journey is not None and journey.status == "active"
+    statuses = dict(db.session.execute(select(Cart.status, func.count()).group_by(Cart.status)).all())
+    assert statuses["abandoned"] + statuses["lost"] + statuses["recovered"] >= CARTS // 3
+    recovered = db.session.execute(select(Order.rescue_step_id, Order.placed_at, Order.total)
+                                   .where(Order.rescue_step_id.is_not(None))).all()
+    assert len(recovered) == statuses["recovered"]
+    assert len({step for step, _at, _total in recovered}) >= 2
+    assert len({at.isocalendar()[:2] for _step, at, _total in recovered}) >= 6
+    assert sum(total for *_rest, total in recovered) > 0
+    members = db.session.scalar(select(func.count()).select_from(JourneyMember)
+                                .where(JourneyMember.journey_id == journey.id))
+    assert members == statuses["abandoned"] + statuses["lost"] + statuses["recovered"]
+    bought = db.session.scalar(select(func.count()).select_from(JourneyStepRun)
+                               .where(JourneyStepRun.outcome == "skipped: the cart was bought"))
+    assert 0 < bought <= statuses["recovered"]
