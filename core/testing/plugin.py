@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 from core.clock import FixedClock
 from core.testing.databases import TEST_START, DatabaseFactory
+from core.testing.sms import sms_outbox  # noqa: F401 - a fixture, found by name
 from core.testing.smtp import smtp_server  # noqa: F401 - a fixture, found by name
 from core.testing.web import TEST_PASSWORD
 

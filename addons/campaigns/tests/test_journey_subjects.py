@@ -4,7 +4,6 @@ subject's names reach the message, a subject gone ends the membership with the r
 and a journey's send step sends SMS messages, consent honoured."""
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -116,16 +115,7 @@ def test_a_subject_gone_ends_the_membership_with_the_reason_and_sends_nothing(ap
     assert outbox.messages == []
 
 
-@pytest.fixture
-def texts(app: Any, tmp_path: Any) -> Any:
-    path = tmp_path / "sms.jsonl"
-    app.extensions["spectrum"].settings.update({"sms_transport": "file", "sms_file_path": str(path),
-                                                "sms_from": "+15005550006", "base_url": "https://crm.example.com",
-                                                "sms_token": "provider-token"})
-    return lambda: [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-
-def test_a_send_step_texts_an_sms_message_to_who_consented_only(app, clock, texts, baskets):
+def test_a_send_step_texts_an_sms_message_to_who_consented_only(app, clock, sms_outbox, baskets):
     journey, _steps = _journey(channel="sms", sms_text="{{ contact.first_name }}, your basket of {{ basket.total }}")
     chloe = _contact("Chloe", mobile="06 65 87 10 99", country="FR", timezone="UTC", consent_sms=True)
     noor = _contact("Noor", mobile="06 65 87 10 98", country="FR", timezone="UTC")
@@ -135,7 +125,7 @@ def test_a_send_step_texts_an_sms_message_to_who_consented_only(app, clock, text
     basket_left.send({"id": 2, "contact_id": noor.id}, env=Env.system())
     db.session.commit()
     drain(app)
-    [sent] = texts()
+    [sent] = sms_outbox()
     assert sent["to"] == "+33665871099" and sent["body"].startswith("Chloe, your basket of 12.00 EUR")
     outcomes = {member.contact_id: _outcomes(member.id) for member in _members(journey.id)}
     assert outcomes == {chloe.id: ["sent", "exited"], noor.id: ["skipped: no SMS consent on the contact", "exited"]}

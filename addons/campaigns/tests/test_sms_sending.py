@@ -3,7 +3,6 @@ each contact's timezone, contacts without a number skipped with the reason, the 
 line, delivery reports moving deliveries and members, and a STOP reply blocking the next campaign."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,25 +13,14 @@ from core.env import Env
 from core.jobs.worker import Worker
 from core.sms.models import SmsMessage
 from core.sms.webhooks import signature
+from core.testing.sms import SMS_BASE_URL, SMS_TOKEN
 
 from addons.campaigns.models import CampaignDelivery, CampaignMember
 from addons.campaigns.sending.sms import OPT_OUT, sms_topic
 
 pytestmark = pytest.mark.spectrum_addons("contacts", "campaigns")
 
-BASE_URL = "https://crm.example.com"
-TOKEN = "provider-token"
 UTC = timezone.utc
-
-
-@pytest.fixture
-def texts(app, tmp_path):
-    """The app writing SMS to a file; returns a reader of the lines written."""
-    path = tmp_path / "sms.jsonl"
-    app.extensions["spectrum"].settings.update({"sms_transport": "file", "sms_file_path": str(path),
-                                                "sms_from": "+15005550006", "base_url": BASE_URL,
-                                                "sms_token": TOKEN})
-    return lambda: [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
 
 
 @pytest.fixture
@@ -82,12 +70,12 @@ def _members(message_id: int) -> dict[int, CampaignDelivery]:
             db.session.scalars(select(CampaignDelivery).where(CampaignDelivery.message_id == message_id))}
 
 
-def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, clock, texts, api, people, client):
+def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, clock, sms_outbox, api, people, client):
     clock.set(datetime(2026, 1, 5, 13, 0, tzinfo=UTC))  # 22:00 in Tokyo (quiet), 14:00 in Paris
     message = _campaign(api, "Winter sale")
     _drain(app)
 
-    [paris] = texts()
+    [paris] = sms_outbox()
     assert paris["to"] == "+33665871099"
     assert paris["body"] == f"Hi Chloé, Winter sale starts today.\n{OPT_OUT}"
     members = _members(message["id"])
@@ -101,23 +89,23 @@ def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, cl
 
     clock.set(tokyo_morning - timedelta(minutes=1))
     _drain(app)
-    assert len(texts()) == 1 and _members(message["id"])[people["kenji"]].status == "pending"
+    assert len(sms_outbox()) == 1 and _members(message["id"])[people["kenji"]].status == "pending"
     clock.set(tokyo_morning)
     _drain(app)
-    assert [line["to"] for line in texts()] == ["+33665871099", "+819012345678"]
-    assert texts()[1]["body"] == f"Hi Kenji, Winter sale starts today.\n{OPT_OUT}"
+    assert [line["to"] for line in sms_outbox()] == ["+33665871099", "+819012345678"]
+    assert sms_outbox()[1]["body"] == f"Hi Kenji, Winter sale starts today.\n{OPT_OUT}"
     members = _members(message["id"])
     assert (members[people["kenji"]].status, members[people["kenji"]].sent_at) == ("sent", tokyo_morning)
     assert api.get(f"/api/v1/campaign_messages/{message['id']}").json["status"] == "sent"
 
-    report = {"MessageSid": texts()[0]["id"], "MessageStatus": "delivered"}
+    report = {"MessageSid": sms_outbox()[0]["id"], "MessageStatus": "delivered"}
     answer = client.post("/sms/status", data=report,
-                         headers={"X-Twilio-Signature": signature(TOKEN, f"{BASE_URL}/sms/status", report)})
+                         headers={"X-Twilio-Signature": signature(SMS_TOKEN, f"{SMS_BASE_URL}/sms/status", report)})
     assert answer.status_code == 204
     assert _members(message["id"])[people["chloe"]].status == "delivered"
-    report = {"MessageSid": texts()[1]["id"], "MessageStatus": "undelivered", "ErrorCode": "30005"}
+    report = {"MessageSid": sms_outbox()[1]["id"], "MessageStatus": "undelivered", "ErrorCode": "30005"}
     answer = client.post("/sms/status", data=report,
-                         headers={"X-Twilio-Signature": signature(TOKEN, f"{BASE_URL}/sms/status", report)})
+                         headers={"X-Twilio-Signature": signature(SMS_TOKEN, f"{SMS_BASE_URL}/sms/status", report)})
     assert answer.status_code == 204
     kenji = _members(message["id"])[people["kenji"]]
     assert (kenji.status, kenji.bounced_at) == ("bounced", clock.now())
@@ -125,20 +113,20 @@ def test_quiet_hours_defer_tokyo_paris_goes_now_and_no_number_is_skipped(app, cl
     assert (member.status, member.sent_at, member.bounced_at) == ("bounced", tokyo_morning, clock.now())
 
 
-def test_a_stop_reply_blocks_the_next_sms_campaign(app, clock, texts, api, people, client):
+def test_a_stop_reply_blocks_the_next_sms_campaign(app, clock, sms_outbox, api, people, client):
     clock.set(datetime(2026, 1, 5, 13, 0, tzinfo=UTC))
     _campaign(api, "First")
     _drain(app)
-    assert [line["to"] for line in texts()] == ["+33665871099"]
+    assert [line["to"] for line in sms_outbox()] == ["+33665871099"]
     stop = {"From": "+33665871099", "Body": "STOP"}
     answer = client.post("/sms/inbound", data=stop,
-                         headers={"X-Twilio-Signature": signature(TOKEN, f"{BASE_URL}/sms/inbound", stop)})
+                         headers={"X-Twilio-Signature": signature(SMS_TOKEN, f"{SMS_BASE_URL}/sms/inbound", stop)})
     assert answer.status_code == 200
 
     clock.advance(timedelta(days=1))  # 14:00 in Paris again
     second = _campaign(api, "Second")
     _drain(app)
-    assert len(texts()) == 1  # nothing more to Chloé
+    assert len(sms_outbox()) == 1  # nothing more to Chloé
     chloe = _members(second["id"])[people["chloe"]]
     assert chloe.status == "skipped" and chloe.skip_reason.startswith("consent withdrawn for sms (")
 

@@ -6,7 +6,6 @@ step says why; the restore link rebuilds the cart in the shop; coupons are singl
 from __future__ import annotations
 
 import html
-import json
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -38,16 +37,6 @@ T0 = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 def outbox(app: Any, smtp_server: Any) -> Any:
     smtp_server.configure(app)
     return smtp_server
-
-
-@pytest.fixture
-def texts(app: Any, tmp_path: Any) -> Any:
-    """SMS written to a file; returns a reader of what was sent."""
-    path = tmp_path / "sms.jsonl"
-    app.extensions["spectrum"].settings.update({"sms_transport": "file", "sms_file_path": str(path),
-                                                "sms_from": "+15005550006", "base_url": "https://crm.example.com",
-                                                "sms_token": "provider-token"})
-    return lambda: [json.loads(text) for text in path.read_text().splitlines()] if path.exists() else []
 
 
 @pytest.fixture
@@ -101,7 +90,7 @@ def _runs(subject: str) -> dict[int, str]:
 
 
 def test_an_order_after_the_coupon_email_stops_the_sms_and_counts_for_the_24_h_step(
-        app: Any, shops: Any, post_event: Any, clock: Any, outbox: Any, texts: Any, rescue: dict[int, int]) -> None:
+        app: Any, shops: Any, post_event: Any, clock: Any, outbox: Any, sms_outbox: Any, rescue: dict[int, int]) -> None:
     cart = _cart_of(post_event, shops.generic, clock, "cart-30h", "mia.rescue@example.com")
     Env.system().records.update("contacts", cart.contact_id, {"mobile": "06 65 87 10 99", "country": "FR",
                                                               "timezone": "UTC", "consent_sms": True})
@@ -133,7 +122,7 @@ def test_an_order_after_the_coupon_email_stops_the_sms_and_counts_for_the_24_h_s
 
     clock.set(T0 + timedelta(hours=73, minutes=2))
     drain(app)
-    assert texts() == [] and len(outbox.messages) == 2
+    assert sms_outbox() == [] and len(outbox.messages) == 2
     order = db.session.scalar(select(Order).where(Order.external_id == "order-30h"))
     assert order.rescue_step_id == rescue[3]
     recovered = _fresh(cart)
