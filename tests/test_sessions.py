@@ -220,3 +220,18 @@ def test_idle_and_expired_sessions_are_refused(app, make_user, clock):
     run = enqueue("auth.prune")
     db.session.commit()
     assert execute(run.id).result == {"sessions": 2, "login_failures": 0}
+
+
+def test_a_request_answering_late_keeps_the_message_a_form_left(app, client, make_user):
+    """A browser sends a search-as-you-type request, then a form; the search answers last.
+    Had it sent its cookie back, the browser would keep that older cookie and the form's
+    message ("created") would be lost: only requests that change the session send one."""
+    make_user("ann", roles=["contacts.user"])
+    token = sign_in(client, "ann")
+    in_flight = _copy_session(app, client)
+    created = client.post("/m/contacts/new", data={"csrf_token": token, "first_name": "Ada", "last_name": "Lovelace"})
+    assert created.status_code in (302, 303), created.get_data(as_text=True)
+    late = in_flight.get("/m/users/options?q=ann")
+    assert late.status_code == 200
+    assert late.headers.getlist("Set-Cookie") == []
+    assert "Contact Ada Lovelace created." in client.get(created.headers["Location"]).get_data(as_text=True)

@@ -36,6 +36,10 @@ def init_security(app: Flask) -> None:
     app.config["SESSION_COOKIE_SECURE"] = bool(settings["secure_cookies"]) and not settings["development"]
     # The cookie lives as long as the session may (core.auth.sessions ends it earlier).
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=int(settings["session_max_days"]))
+    # Only a request that changes the session sends its cookie back. Otherwise a request in
+    # flight (a search-as-you-type, the bell) answers after a form's redirect and puts back
+    # the cookie it was sent with, dropping the message the form left ("2 record(s) done").
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
     app.config["RATELIMIT_STORAGE_URI"] = settings["ratelimit_storage"]
     app.config["RATELIMIT_ENABLED"] = bool(settings["ratelimit_enabled"])
     csrf.init_app(app)
