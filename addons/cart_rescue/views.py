@@ -7,11 +7,11 @@ __all__ = ["shop_views", "shop_menus"]
 
 
 def shop_views() -> list[View]:
-    """Shops (the secret in the form only through the API: it is never shown back),
-    products, carts and orders with their lines, and the events shops posted."""
+    """Shops (the shared secret set and replaced in the form, never shown back), products, carts and orders with their lines, and the events shops posted."""
     return [
         View("shops", "list", ["name", "platform", "currency", "abandonment_delay_minutes", "url", "owner_id"]),
-        View("shops", "form", ["name", "platform", "currency", "abandonment_delay_minutes", "url", "owner_id"]),
+        View("shops", "form", ["name", "platform", "shared_secret", "currency", "abandonment_delay_minutes", "url",
+                               "owner_id"]),
         View("shops", "detail", options={
             "facts": ["platform", "currency", "abandonment_delay_minutes", "owner_id"],
             "groups": [("Shop", ["name", "platform", "url", "owner_id"]),
