@@ -4,11 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExtension, View
+from core.declarations import (ApiPath, DataRecord, EventHandler, GroupedImport, Job, MenuItem, ModelExtension,
+                               View)
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
-           "register_menus", "register_blueprints", "register_jobs", "register_event_handlers"]
+           "register_menus", "register_blueprints", "register_jobs", "register_event_handlers",
+           "register_grouped_imports", "register_api_paths"]
 
 
 @hookimpl
@@ -81,3 +83,19 @@ def register_event_handlers() -> list[EventHandler]:
     from addons.cart_rescue.applying.lifetime import lifetime_handlers
 
     return lifetime_handlers()
+
+
+@hookimpl
+def register_grouped_imports() -> list[GroupedImport]:
+    """A shop's orders re-synced from its CSV export (`spectrum import cart_rescue.orders`)."""
+    from addons.cart_rescue.resync.orders import order_import
+
+    return [order_import()]
+
+
+@hookimpl
+def register_api_paths() -> list[ApiPath]:
+    """The shops' webhook endpoint in the OpenAPI document."""
+    from addons.cart_rescue.webhooks.openapi import webhook_path
+
+    return [webhook_path()]
