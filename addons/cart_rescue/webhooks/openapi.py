@@ -11,16 +11,16 @@ from addons.cart_rescue.webhooks.generic import TYPES, EventSchema
 
 __all__ = ["webhook_path"]
 
-_HEADERS = [
-    (TIMESTAMP_HEADER, "generic: Unix time of the delivery; refused when more than five minutes off"),
-    (SIGNATURE_HEADER, "generic: `sha256=<hex>`, the HMAC-SHA256 of `<timestamp>.<body>` with the shared secret"),
-    ("X-Shopify-Hmac-Sha256", "shopify: the base64 HMAC-SHA256 of the body with the shared secret"),
-    ("X-Shopify-Topic", "shopify: the webhook's topic (`orders/create`, `checkouts/update`, ...)"),
-    ("X-Shopify-Webhook-Id", "shopify: the delivery's id, which names the event"),
-    ("X-WC-Webhook-Signature", "woocommerce: the base64 HMAC-SHA256 of the body with the shared secret"),
-    ("X-WC-Webhook-Topic", "woocommerce: the webhook's topic (`order.created`, ...)"),
-    ("X-WC-Webhook-Delivery-ID", "woocommerce: the delivery's id, which names the event"),
-]
+_HEADERS = {
+    TIMESTAMP_HEADER: "generic: Unix time of the delivery; refused when more than five minutes off",
+    SIGNATURE_HEADER: "generic: `sha256=<hex>`, the HMAC-SHA256 of `<timestamp>.<body>` with the shared secret",
+    "X-Shopify-Hmac-Sha256": "shopify: the base64 HMAC-SHA256 of the body with the shared secret",
+    "X-Shopify-Topic": "shopify: the webhook's topic (`orders/create`, `checkouts/update`, ...)",
+    "X-Shopify-Webhook-Id": "shopify: the delivery's id, which names the event",
+    "X-WC-Webhook-Signature": "woocommerce: the base64 HMAC-SHA256 of the body with the shared secret",
+    "X-WC-Webhook-Topic": "woocommerce: the webhook's topic (`order.created`, ...)",
+    "X-WC-Webhook-Delivery-ID": "woocommerce: the delivery's id, which names the event",
+}
 
 
 def _answer(description: str, properties: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +44,7 @@ def webhook_path() -> ApiPath:
         "parameters": [{"name": "shop_id", "in": "path", "required": True,
                         "schema": {"type": "integer", "minimum": 1}},
                        *[{"name": name, "in": "header", "required": False, "schema": {"type": "string"},
-                          "description": description} for name, description in _HEADERS]],
+                          "description": description} for name, description in _HEADERS.items()]],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
             {"$ref": "#/components/schemas/ShopEvent"},
             {"type": "object", "description": "A Shopify or WooCommerce webhook's own body, read into a "
