@@ -17,6 +17,7 @@ import http.client
 import json
 import multiprocessing
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -169,6 +170,8 @@ def main() -> None:
     options = parser.parse_args()
     if not options.server_url:
         parser.error("give --server-url (or BENCH_PG_URL)")
+    # The CLI and the workers refuse to start without a secret key; one for this run.
+    os.environ.setdefault("SPECTRUM_SECRET_KEY", secrets.token_hex(32))
     with tempfile.TemporaryDirectory(prefix="bench-webhooks-") as workdir:
         figures = webhook_figures(options.server_url, options.seconds, Path(workdir))
     print(table(figures))
