@@ -14,7 +14,7 @@ from sqlalchemy.orm import MappedColumn
 
 __all__ = [
     "ModelExtension", "Ref", "DataRecord", "role", "access", "rule",
-    "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "WebhookEvent",
+    "View", "MenuItem", "Summary", "Job", "EventHandler", "ImportMapping", "GroupedImport", "ApiPath", "WebhookEvent",
     "Kpi", "Chart", "Dashboard", "DetailPanel", "QuickAction", "NotificationKind", "Portal", "DuplicateCheck",
     "ListAction", "ConsentTopic",
 ]
@@ -274,6 +274,58 @@ class ImportMapping:
     model: str
     columns: Mapping[str, str] = field(default_factory=dict)
     key: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupedImport:
+    """A CSV import whose rows come in groups, each group making one thing (the lines of
+    one order make the order), for `spectrum import NAME FILE` and the page `/import/NAME`.
+
+    The kernel reads the file (core.records.csv_groups), gives each group to `apply` in a
+    savepoint of its own and commits a batch of groups at a time: a group `apply` rejects
+    writes nothing, the others are kept, and the report names every bad line.
+
+    :param name: what the command and the page call the import ("cart_rescue.orders").
+    :param label: the page's title ("Import orders").
+    :param model: the resource the groups end in: the page is offered to the users who may
+        create its records (`apply` writes through their records service all the same).
+    :param group_key: `group_key(row) -> str`: the group of a row (a dict of the file's
+        headers to its cells); the rows of a group follow each other in the file.
+    :param apply: `apply(env, rows, options) -> str` writes one group, `rows` being its
+        (line number, row) pairs, and answers "created", "updated" or "unchanged" (a group
+        imported before: importing a file twice changes nothing); it raises
+        `core.records.csv_groups.RowsRejected` to reject the group with its bad lines.
+    :param options: {name: label} of what the import needs besides the file (the shop the
+        orders are of): `--option NAME=VALUE` on the command line, a field of the page
+        (prefilled from its query string); passed to `apply` as strings.
+    :param help: what the file holds, shown on the page above the file input.
+    """
+
+    name: str
+    label: str
+    model: str
+    group_key: Callable[[Mapping[str, str]], str]
+    apply: Callable[[Any, list[tuple[int, dict[str, str]]], Mapping[str, str]], str]
+    options: Mapping[str, str] = field(default_factory=dict)
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ApiPath:
+    """An endpoint an addon's blueprint serves, described in the OpenAPI document
+    (`/api/openapi.json`) beside the record endpoints.
+
+    :param path: the URL path in OpenAPI's form (`/api/v1/shops/{shop_id}/events`).
+    :param operations: OpenAPI operation objects by lower-case HTTP method; they may refer
+        to `#/components/schemas/Problem` (the kernel's problem+json) and to `schemas`.
+        An operation not authenticated by a bearer token says so with its own `security`.
+    :param schemas: component schemas the operations refer to, by name: a marshmallow
+        `Schema` class or a JSON Schema dict.
+    """
+
+    path: str
+    operations: Mapping[str, Any]
+    schemas: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

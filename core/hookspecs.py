@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from email.message import EmailMessage
 
     from core.declarations import (
-        Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, ImportMapping, Job, ListAction, MenuItem,
+        ApiPath, Dashboard, DataRecord, DetailPanel, DuplicateCheck, EventHandler, GroupedImport, ImportMapping, Job,
+        ListAction, MenuItem,
         ModelExtension,
         NotificationKind, Portal, ConsentTopic,
         Summary, View, WebhookEvent,
@@ -272,6 +273,26 @@ def register_import_mappings() -> list[ImportMapping] | None:
     """Named CSV column mappings for `spectrum import` and the import page.
 
     Called when the app loads. Returns `ImportMapping`s, found by name.
+    """
+
+
+@hookspec
+def register_grouped_imports() -> list[GroupedImport] | None:
+    """CSV imports whose rows come in groups that make one thing each (an order's lines),
+    for `spectrum import NAME FILE` and the import page `/import/NAME`.
+
+    Called when the app loads. Returns `GroupedImport`s with unique names; each says how
+    to find a row's group and how to write a group (core.records.csv_groups reads the
+    file, reports bad lines by number and commits a batch of groups at a time).
+    """
+
+
+@hookspec
+def register_api_paths() -> list[ApiPath] | None:
+    """Descriptions of endpoints the addon's blueprints serve, for the OpenAPI document.
+
+    Called when the OpenAPI document is built. Returns `ApiPath`s (a path, its operations
+    and the schemas they name); the record endpoints are described without this hook.
     """
 
 

@@ -42,6 +42,11 @@ def _groups(node: ast.AST) -> Iterator[tuple[int, str]]:
                 yield element.lineno, label
 
 
+def _name_of(call: ast.Call) -> str | None:
+    """The name a call calls (`GroupedImport(...)`, `core.View(...)`)."""
+    return getattr(call.func, "id", None) or getattr(call.func, "attr", None)
+
+
 def extract_labels(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                    options: Any) -> Iterator[tuple[int, str, str, list[str]]]:
     """Babel's extraction interface: (line, function name, message, comments)."""
@@ -62,7 +67,9 @@ def extract_labels(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                         if key is not None and _text(key) == "groups":
                             for line, label in _groups(value):
                                 yield line, "", label, []
-            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                        elif _name_of(node) == "GroupedImport" and (label := _text(value)):
+                            yield value.lineno, "", label, []  # an option's label ({"shop": "Shop (id)"})
+            name = _name_of(node)
             skip = _TITLED.get(name or "")
             if skip is not None and len(node.args) > skip and (text := _text(node.args[skip])):
                 yield node.args[skip].lineno, "", text, []

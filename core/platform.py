@@ -9,7 +9,7 @@ from flask import Flask, current_app
 
 from core.addons.discovery import Catalog
 from core.clock import Clock
-from core.declarations import (ConsentTopic, Dashboard, DetailPanel, DuplicateCheck, ImportMapping, Job, ListAction, MenuItem,
+from core.declarations import (ApiPath, ConsentTopic, Dashboard, DetailPanel, DuplicateCheck, GroupedImport, ImportMapping, Job, ListAction, MenuItem,
                                NotificationKind, Portal, View, WebhookEvent)
 from core.models.registry import ModelRegistry
 from core.summaries.totals import Totals
@@ -33,6 +33,8 @@ class Platform:
     jobs: dict[str, Job] = field(default_factory=dict)
     webhook_events: dict[str, WebhookEvent] = field(default_factory=dict)
     import_mappings: dict[str, ImportMapping] = field(default_factory=dict)
+    grouped_imports: dict[str, GroupedImport] = field(default_factory=dict)
+    api_paths: list[ApiPath] = field(default_factory=list)
     actions: dict[tuple[str, str], Any] = field(default_factory=dict)
     dashboards: list[Dashboard] = field(default_factory=list)
     panels: list[DetailPanel] = field(default_factory=list)

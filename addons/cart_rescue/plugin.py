@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import (DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, NotificationKind,
-                               View)
+from core.declarations import (ApiPath, DataRecord, DetailPanel, EventHandler, GroupedImport, Job, MenuItem,
+                               ModelExtension, NotificationKind, View)
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
            "register_menus", "register_blueprints", "register_jobs", "register_event_handlers", "register_notification_kinds",
-           "register_detail_panels",
+           "register_detail_panels", "register_grouped_imports", "register_api_paths",
            "journey_subject_values", "journey_subject_gone", "campaign_conversion_events"]
 
 
@@ -130,3 +130,19 @@ def campaign_conversion_events() -> list[Any]:
     from addons.cart_rescue.rescue.conversions import order_conversion
 
     return [order_conversion()]
+
+
+@hookimpl
+def register_grouped_imports() -> list[GroupedImport]:
+    """A shop's orders re-synced from its CSV export (`spectrum import cart_rescue.orders`)."""
+    from addons.cart_rescue.resync.orders import order_import
+
+    return [order_import()]
+
+
+@hookimpl
+def register_api_paths() -> list[ApiPath]:
+    """The shops' webhook endpoint in the OpenAPI document."""
+    from addons.cart_rescue.webhooks.openapi import webhook_path
+
+    return [webhook_path()]

@@ -10,12 +10,13 @@ HIGH_VALUE = 200
 
 
 def shop_views() -> list[View]:
-    """Shops (the secret in the form only through the API: it is never shown back),
-    products, carts and orders with their lines, and the events shops posted."""
+    """Shops (the shared secret set and replaced in the form, never shown back), products,
+    carts and orders with their lines, and the events shops posted."""
     return [
         View("shops", "list", ["name", "platform", "currency", "abandonment_delay_minutes", "url", "owner_id"]),
-        View("shops", "form", ["name", "platform", "currency", "url", "owner_id", "abandonment_delay_minutes",
-                               "rescue_journey_id", "attribution_days", "coupon_percent", "high_value_threshold"]),
+        View("shops", "form", ["name", "platform", "shared_secret", "currency", "url", "owner_id",
+                               "abandonment_delay_minutes", "rescue_journey_id", "attribution_days", "coupon_percent",
+                               "high_value_threshold"]),
         View("shops", "detail", options={
             "facts": ["platform", "currency", "abandonment_delay_minutes", "rescue_journey_id"],
             "groups": [("Shop", ["name", "platform", "url", "owner_id"]),

@@ -62,6 +62,11 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
         platform.webhook_events[event.name] = event
     for _, mapping in collect(plugins, "register_import_mappings", order):
         platform.import_mappings[mapping.name] = mapping
+    for addon, grouped in collect(plugins, "register_grouped_imports", order):
+        if grouped.name in platform.grouped_imports or grouped.name in platform.import_mappings:
+            raise ModelConflict(f"addon {addon!r} declares import {grouped.name!r}, which another addon already declares")
+        platform.grouped_imports[grouped.name] = grouped
+    platform.api_paths = [path for _, path in collect(plugins, "register_api_paths", order)]
     for addon, action in collect(plugins, "register_api_actions", order):
         platform.actions[(action.model, action.name)] = action
     handlers: dict[str, list[Any]] = {}

@@ -136,6 +136,13 @@ def build_spec(target: Platform) -> dict[str, Any]:
             "responses": {"200": {"description": "Done", "content": {"application/json": {"schema": {"type": "object"}}}},
                           **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}}})
     document_attachments(spec, [resource for resource in target.models if takes_attachments(resource)], _errors)
+    for described in target.api_paths:
+        for schema_name, schema in described.schemas.items():
+            if isinstance(schema, dict):
+                spec.components.schema(schema_name, schema)
+            else:
+                spec.components.schema(schema_name, schema=schema)
+        spec.path(path=described.path, operations=dict(described.operations))
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 import sys
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import click
 from flask.cli import with_appcontext
@@ -15,6 +15,7 @@ from core.db import db
 from core.domain import DomainError, parse_domain
 from core.env import Env
 from core.platform import platform
+from core.records.csv_groups import GroupReport, import_groups
 from core.records.csv_io import export_csv, import_csv
 from core.records.errors import RecordError
 
@@ -38,16 +39,21 @@ def _env(login: str | None) -> Env:
               help="Map a CSV column to a field; COLUMN= ignores the column (repeatable).")
 @click.option("--mapping", "mapping_name", default=None, help="Named import mapping (default: the one named RESOURCE).")
 @click.option("--as-user", "login", default=None, help="Import with this user's permissions (default: system).")
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE",
+              help="What a grouped import needs besides the file (--option shop=3; repeatable).")
 @with_appcontext
 def import_command(resource: str, file: Path, dry_run: bool, maps: tuple[str, ...], mapping_name: str | None,
-                   login: str | None) -> None:
-    """Import a CSV FILE into RESOURCE: all rows or none, every bad row reported by line."""
-    overrides = {}
-    for item in maps:
-        if "=" not in item:
-            raise click.UsageError(f"--map {item!r}: use COLUMN=FIELD (or COLUMN= to ignore it)")
-        column, field_name = item.split("=", 1)
-        overrides[column.strip()] = field_name.strip()
+                   login: str | None, options: tuple[str, ...]) -> None:
+    """Import a CSV FILE into RESOURCE: all rows or none, every bad row reported by line.
+
+    RESOURCE may also name a grouped import (`spectrum import cart_rescue.orders
+    orders.csv --option shop=3`): each group of rows (an order's lines) is written or
+    rejected alone, and the good ones are committed."""
+    grouped = platform().grouped_imports.get(resource)
+    if grouped is not None:
+        _import_groups(grouped, file, dry_run, _pairs("--option", options), _env(login))
+        return
+    overrides = _pairs("--map", maps, "COLUMN=FIELD (or COLUMN= to ignore it)")
     mappings = platform().import_mappings
     mapping = mappings.get(mapping_name or resource)
     if mapping_name and mapping is None:
@@ -77,6 +83,34 @@ def import_command(resource: str, file: Path, dry_run: bool, maps: tuple[str, ..
     outcome = "dry run, nothing written" if dry_run else ("committed" if report.committed else "NOTHING written")
     click.echo(f"summary: {report.rows} rows, {report.created} to create, {report.updated} to update, "
                f"{len(report.errors)} bad; {outcome}")
+    if report.errors:
+        sys.exit(1)
+
+
+def _pairs(option: str, items: tuple[str, ...], shape: str = "NAME=VALUE") -> dict[str, str]:
+    """{NAME: VALUE} of repeated NAME=VALUE options."""
+    pairs = {}
+    for item in items:
+        if "=" not in item:
+            raise click.UsageError(f"{option} {item!r}: use {shape}")
+        name, value = item.split("=", 1)
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _import_groups(grouped: Any, file: Path, dry_run: bool, options: dict[str, str], env: Env) -> None:
+    """A grouped import from the command line: progress on stderr, bad lines, a summary."""
+    def progress(report: GroupReport) -> None:
+        click.echo(f"... {report.rows} rows, {report.groups} groups ({report.rejected} rejected)", err=True)
+
+    with file.open(newline="", encoding="utf-8-sig") as stream:
+        try:
+            report = import_groups(env, grouped, stream, options=options, dry_run=dry_run, progress=progress)
+        except RecordError as error:
+            raise click.ClickException(str(error).strip('"')) from None
+    for error in report.errors:
+        click.echo(str(error), err=True)
+    click.echo(f"summary: {report.summary}")
     if report.errors:
         sys.exit(1)
 

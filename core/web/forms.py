@@ -87,6 +87,8 @@ def form_values(meta: ModelMeta, form: Mapping[str, str], fields: list[str], zon
         if raw is None:
             continue
         raw = raw.strip()
+        if field.kind == "password" and raw == "":
+            continue  # a write-only field left empty keeps what is set (the form never shows it)
         if raw == "":
             values[name] = [] if field.kind in ("tags", "many2many") else None
         elif field.kind == "datetime":

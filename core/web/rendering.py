@@ -125,8 +125,8 @@ def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Marku
 
 def local_input_value(field: FieldMeta, value: Any, zone: ZoneInfo) -> str:
     """The value as an HTML form input expects it (datetime-local in the user's zone)."""
-    if value is None:
-        return ""
+    if value is None or field.kind == "password":
+        return ""  # a password is write-only
     if field.kind == "boolean":
         return "true" if value else ""
     if isinstance(value, datetime):

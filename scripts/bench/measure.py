@@ -14,7 +14,7 @@ class Figure:
     """One line of the table: our figure, the raw baseline's, and the target it is held to.
 
     `kind` says how to read the target: "ratio_max" (ours/baseline <= target), "ratio_min"
-    (ours/baseline >= target), "max" (ours <= target, in `unit`)."""
+    (ours/baseline >= target), "max" (ours <= target, in `unit`), "min" (ours >= target)."""
 
     key: str
     title: str
@@ -39,6 +39,8 @@ class Figure:
         also = all(self.details.get(name, True) for name in ("p50_met", "no_errors"))
         if self.kind == "max":
             return None if self.ours is None else self.ours <= self.target and also
+        if self.kind == "min":
+            return None if self.ours is None else self.ours >= self.target and also
         if self.ratio is None:
             return None
         primary = self.ratio <= self.target if self.kind == "ratio_max" else self.ratio >= self.target

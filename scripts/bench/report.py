@@ -26,6 +26,8 @@ def _target(figure: Figure) -> str:
         text = f"ratio <= {figure.target:g}"
     elif figure.kind == "ratio_min":
         text = f"ratio >= {figure.target:g}"
+    elif figure.kind == "min":
+        text = f">= {_number(figure.target, figure.unit)}"
     else:
         text = f"<= {_number(figure.target, figure.unit)}"
     if "p50_target_ms" in figure.details:

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from scripts.bench.measure import Figure
 from scripts.bench.seed import ROOT, psycopg_url
 
-__all__ = ["throughput_figures", "CLIENTS"]
+__all__ = ["throughput_figures", "gunicorn", "CLIENTS"]
 
 #: Concurrent connections of the load client (two workers, each kept busy).
 CLIENTS = 4
@@ -31,7 +31,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """A gunicorn with 2 sync workers on a free loopback port, stopped afterwards."""
     port = _free_port()
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "-b", f"127.0.0.1:{port}", app]
@@ -116,8 +116,8 @@ def throughput_figures(url: str, list_path: str, token: str, pages: list[tuple[s
     baseline_env = {"BENCH_DATABASE_URL": psycopg_url(url), "BENCH_SQL": baseline_sql,
                     "BENCH_OWNERS": ",".join(map(str, owners))}
     base_path = "/contacts?" + urlencode({"city": city})
-    with _gunicorn("core.wsgi:app", product_env, workdir / "gunicorn-product.log") as (port, process), \
-            _gunicorn("scripts.bench.baseline_app:app", baseline_env, workdir / "gunicorn-baseline.log") as (base, _):
+    with gunicorn("core.wsgi:app", product_env, workdir / "gunicorn-product.log") as (port, process), \
+            gunicorn("scripts.bench.baseline_app:app", baseline_env, workdir / "gunicorn-baseline.log") as (base, _):
         for path, page_token in [(list_path, token), *pages] * 3:
             status = _get(port, path, page_token)
             if status != 200:

@@ -81,20 +81,20 @@ def receive(shop_id: int) -> tuple[Response, int] | Response:
     event = _generic_event(shop, delivery)
     if event is None:
         return jsonify({"status": "ignored", "topic": delivery.topic}), 200
-    existing = _stored(env, shop.id, event["id"])
-    if existing is None:
-        try:
-            stored = env.records.create("shop_events", {
-                "shop_id": shop.id, "event_id": event["id"], "kind": event["type"], "topic": delivery.topic,
-                "event": event, "raw": body.decode("utf-8", "replace"), "received_at": env.now(),
-            })
-        except ValidationFailed:
-            db.session.rollback()
-            existing = _stored(env, shop.id, event["id"])  # the same delivery, stored by a concurrent request
-            if existing is None:
-                raise
-        else:
-            enqueue(APPLY_JOB, {"shop_event_id": stored.id})
-            db.session.commit()
-            return jsonify({"status": "queued", "id": stored.id}), 202
-    return jsonify({"status": "duplicate", "id": existing}), 200
+    # Stored first, looked up only when the unique (shop, event id) refuses it: a repeated
+    # delivery is rare, and a query before each insert cost as much as the lookup.
+    try:
+        stored = env.records.create("shop_events", {
+            "shop_id": shop.id, "event_id": event["id"], "kind": event["type"], "topic": delivery.topic,
+            "event": event, "raw": body.decode("utf-8", "replace"), "received_at": env.now(),
+        })
+    except ValidationFailed:
+        db.session.rollback()
+        existing = _stored(env, shop.id, event["id"])  # received before, or by a concurrent request
+        if existing is None:
+            raise
+        return jsonify({"status": "duplicate", "id": existing}), 200
+    stored_id = stored.id  # read before the commit expires the record (and reading it would load it again)
+    enqueue(APPLY_JOB, {"shop_event_id": stored_id})
+    db.session.commit()
+    return jsonify({"status": "queued", "id": stored_id}), 202

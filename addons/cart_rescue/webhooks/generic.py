@@ -24,7 +24,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 
 from core.records.errors import ValidationFailed
 
-__all__ = ["TYPES", "CART_TYPES", "read_event"]
+__all__ = ["TYPES", "CART_TYPES", "EventSchema", "read_event"]
 
 CART_TYPES = ("cart.created", "cart.updated", "checkout.started")
 TYPES = ("customer.created", "customer.updated", *CART_TYPES, "order.placed", "order.refunded")
@@ -85,7 +85,9 @@ _SECTION = {"customer.created": "customer", "customer.updated": "customer", "car
             "cart.updated": "cart", "checkout.started": "cart", "order.placed": "order", "order.refunded": "refund"}
 
 
-class _Event(_Part):
+class EventSchema(_Part):
+    """A generic event (see the module): what `read_event` checks."""
+
     id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
     occurred_at = fields.AwareDateTime(allow_none=True, format="iso")
@@ -119,7 +121,7 @@ def read_event(document: Any) -> dict[str, Any]:
     strings with two decimals); ValidationFailed naming each wrong field otherwise."""
     if not isinstance(document, dict):
         raise ValidationFailed({"_body": ["An event is a JSON object."]})
-    schema = _Event()
+    schema = EventSchema()
     try:
         loaded = schema.load(document)
     except ValidationError as error:

@@ -17,6 +17,7 @@ from core.records.errors import RecordError
 from core.records import pagination
 from core.records.grouping import group_by
 from core.web.blueprint import render_page, web
+from core.web.pages.imports import grouped_imports_of
 from core.web.pages.inline_edit import inline_editable
 from core.web.pages.saved_views import default_view_url, share_roles, views_for
 from core.web.filter_rows import BUILDER_OPERATORS, filterable_fields
@@ -55,6 +56,7 @@ def list_page(resource: str) -> Response | tuple[str, int]:
         column_choices=_column_choices(env, resource, columns), share_roles=share_roles(env),
         user_pickable="users" in env.platform.models and env.policy.can("users", "read"),
         list_actions=[action for action in env.platform.list_actions if action.model == resource],
+        grouped_imports=grouped_imports_of(env, resource),
         targets={f.name: env.platform.models.by_table(f.relation or "") for f in meta.fields.values()
                  if f.kind == "many2one"},
     )
