@@ -13,7 +13,7 @@ __all__ = ["extract_labels"]
 _KEYWORDS = frozenset({"label", "help", "title", "summary", "description"})
 _CLASS_LABELS = frozenset({"__label__", "__label_plural__"})
 #: Declarations whose leading text arguments are shown: (name, how many text arguments to skip).
-_TITLED = {"MenuItem": 1, "DetailPanel": 1, "QuickAction": 0, "Dashboard": 1, "Kpi": 1, "Chart": 1, "View": 99,
+_TITLED = {"MenuItem": 1, "DetailPanel": 1, "QuickAction": 0, "Dashboard": 1, "Kpi": 0, "Chart": 0, "View": 99,
            "role": 1, "FieldGroup": 0, "NotificationKind": 1, "ListAction": 1, "ConsentTopic": 1}
 
 

@@ -50,6 +50,8 @@ def test_a_user_who_chose_french_reads_french_with_french_dates_and_numbers(clie
     assert "Montant" in page, "declared field labels are translated too"
     listing = client.get("/m/contacts").get_data(as_text=True)
     assert "Exporter en CSV" in listing and "Rechercher" in listing
+    board = client.get("/dashboards/sales").get_data(as_text=True)
+    assert "Gagné ce mois-ci" in board and "Pipeline ouvert par étape" in board, "KPI and chart titles too"
 
 
 def test_a_date_typed_the_french_way_is_read_and_a_wrong_one_is_refused_beside_the_field(client, admin, deal):

@@ -30,7 +30,8 @@ _SHOP = "cart_rescue.demo_shop"
 def _products(rng: random.Random, currency: str) -> tuple[list[DataRecord], list[tuple[str, str, Decimal]]]:
     records, catalogue = [], []
     for number in range(1, PRODUCTS + 1):
-        name = f"{_STYLES[number % len(_STYLES)]} {_KINDS[number % len(_KINDS)].lower()} #{number}"
+        # 5 styles and 8 kinds, coprime: the 40 numbers give the 40 pairs once each.
+        name = f"{_STYLES[number % len(_STYLES)]} {_KINDS[number % len(_KINDS)].lower()}"
         price = Decimal(rng.randrange(900, 12900)) / 100
         xid = f"cart_rescue.demo_product_{number}"
         records.append(DataRecord(xid, "products", {

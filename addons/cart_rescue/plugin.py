@@ -4,13 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import (ApiPath, DataRecord, DetailPanel, EventHandler, GroupedImport, Job, MenuItem,
+from core.declarations import (ApiPath, Dashboard, DataRecord, DetailPanel, EventHandler, GroupedImport, Job, MenuItem,
                                ModelExtension, NotificationKind, View)
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
            "register_menus", "register_blueprints", "register_jobs", "register_event_handlers", "register_notification_kinds",
-           "register_detail_panels", "register_grouped_imports", "register_api_paths",
+           "register_detail_panels", "register_dashboards", "register_grouped_imports", "register_api_paths",
            "journey_subject_values", "journey_subject_gone", "campaign_conversion_events"]
 
 
@@ -98,6 +98,14 @@ def register_detail_panels() -> list[DetailPanel]:
     from addons.cart_rescue.rescue.panel import rescue_panels
 
     return rescue_panels()
+
+
+@hookimpl
+def register_dashboards() -> list[Dashboard]:
+    """The cart rescue dashboard: abandonment, recovery and recovered revenue."""
+    from addons.cart_rescue.dashboard import rescue_dashboard
+
+    return [rescue_dashboard()]
 
 
 @hookimpl

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from core.declarations import MenuItem, View
 
+from addons.cart_rescue.metrics import RESCUED
+
 __all__ = ["shop_views", "shop_menus", "HIGH_VALUE"]
 
 #: The carts list's "High value" filter: a cart worth this much or more.
@@ -49,7 +51,7 @@ def shop_views() -> list[View]:
         View("cart_lines", "list", ["name", "quantity", "unit_price", "total", "cart_id"]),
         View("orders", "list", ["external_id", "contact_id", "total", "refunded", "status", "placed_at", "shop_id"]),
         View("orders", "search", options={"filters": {
-            "Recovered by a rescue": [["rescue_step_id", "!=", None]],
+            "Recovered by a rescue": [RESCUED],
             "Refunded": [["status", "in", ["refunded", "partially_refunded"]]],
             "This month": [["placed_at", ">=", {"$now": {"days": -30}}]],
         }, "group_by": ["status", "shop_id", "currency"]}),
@@ -68,9 +70,11 @@ def shop_views() -> list[View]:
 
 
 def shop_menus() -> list[MenuItem]:
-    """The Shops menu: carts and orders first, then products, shops and their events."""
+    """The Shops menu: the dashboard, carts and orders first, then products, shops and their events."""
     return [
         MenuItem("cart_rescue.root", "Shops"),
+        MenuItem("cart_rescue.dashboard", "Dashboard", model="carts", url="/dashboards/cart_rescue",
+                 parent="cart_rescue.root"),
         MenuItem("cart_rescue.carts", "Carts", model="carts", parent="cart_rescue.root"),
         MenuItem("cart_rescue.orders", "Orders", model="orders", parent="cart_rescue.root"),
         MenuItem("cart_rescue.products", "Products", model="products", parent="cart_rescue.root"),

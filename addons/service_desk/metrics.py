@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Float, and_, case, cast, func, or_, select
 
 from core.db import db
-from core.records.grouping import count_by_month, group_by
+from core.records.grouping import count_by_month, group_by, seconds_between
 
 from addons.service_desk.models.tickets import CHANNELS, DONE_STATUSES, OPEN_STATUSES
 
@@ -23,20 +23,13 @@ __all__ = ["first_response_hours", "resolution_hours", "sla_compliance", "backlo
 AGE_BUCKETS = [("< 1 day", 0, 1), ("1-3 days", 1, 3), ("3-7 days", 3, 7), ("1-4 weeks", 7, 28), ("> 4 weeks", 28, None)]
 
 
-def _seconds(later: Any, earlier: Any) -> Any:
-    """SQL seconds between two datetime columns, on SQLite and PostgreSQL."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
-
-
 def _tickets(env: Any, domain: Any = None) -> Any:
     return env.records.subquery("tickets", domain)
 
 
 def _average_hours(env: Any, column: str, domain: Any) -> float | None:
     tickets = _tickets(env, domain)
-    value = db.session.scalar(select(func.avg(cast(_seconds(tickets.c[column], tickets.c.opened_at), Float)))
+    value = db.session.scalar(select(func.avg(cast(seconds_between(tickets.c[column], tickets.c.opened_at), Float)))
                               .where(tickets.c[column].is_not(None)))
     return round(float(value) / 3600, 1) if value is not None else None
 

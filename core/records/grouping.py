@@ -11,7 +11,7 @@ from core.models.read_time import read_time_fields
 from core.records.service import RecordService
 from core.summaries.totals import COUNT_COLUMN
 
-__all__ = ["Group", "group_by", "month_of", "count_by_month"]
+__all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month"]
 
 
 @dataclass
@@ -67,6 +67,21 @@ def month_of(column: Any) -> Any:
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
     return func.strftime("%Y-%m", column)
+
+
+def week_of(column: Any) -> Any:
+    """SQL expression 'YYYY-MM-DD' of the Monday (UTC) of a datetime column's week, on
+    SQLite and PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.date_trunc("week", func.timezone("UTC", column)), "YYYY-MM-DD")
+    return func.date(column, "-6 days", "weekday 1")
+
+
+def seconds_between(later: Any, earlier: Any) -> Any:
+    """SQL seconds from one datetime column to another, on SQLite and PostgreSQL."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", later - earlier)
+    return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
 def count_by_month(service: RecordService, resource: str, field: str, domain: Any = None, *,

@@ -2,7 +2,6 @@
 skipped and why), the coupons it gave and the order it recovered."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,13 +14,10 @@ from core.web.rendering import user_zone
 
 from addons.campaigns.models import CampaignMessage, JourneyMember, JourneyStep, JourneyStepRun
 from addons.cart_rescue.models import Cart, CartCoupon, Order
+from addons.cart_rescue.rescue.steps import message_label
 from addons.cart_rescue.rescue.subjects import cart_subject
 
 __all__ = ["rescue_panels", "StepLine"]
-
-#: A template's placeholders, shown as an ellipsis in the message's label.
-_TEMPLATED = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
-
 
 @dataclass(frozen=True)
 class StepLine:
@@ -46,7 +42,7 @@ def _step_lines(env: Env, cart: Cart) -> list[StepLine]:
     for position, kind, config, outcome, ran_at in db.session.execute(runs).all():
         message = db.session.get(CampaignMessage, int(config["message_id"])) \
             if kind == "send" and (config or {}).get("message_id") else None
-        label = _TEMPLATED.sub("…", message.subject or message.sms_text or "") if message is not None else None
+        label = message_label(message) if message is not None else None
         lines.append(StepLine(position, kind, label, outcome, ran_at))
     return lines
 

@@ -1,5 +1,6 @@
 """Demo data: one shop with 40 products, and three months of carts and orders of the demo
-contacts, with their lifetime figures and timeline entries."""
+contacts, with their lifetime figures and timeline entries, and a dashboard with true
+figures on first run."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import db
+from core.env import Env
+from core.testing.web import sign_in
 
+from addons.cart_rescue import metrics
 from addons.cart_rescue.demo import CARTS, PRODUCTS
 from addons.cart_rescue.models import Cart, Order, Product, Shop
 from addons.contacts.models import Contact, Interaction
@@ -54,3 +58,17 @@ def test_the_rescue_journey_recovered_revenue_by_several_steps_over_many_weeks(a
     bought = db.session.scalar(select(func.count()).select_from(JourneyStepRun)
                                .where(JourneyStepRun.outcome == "skipped: the cart was bought"))
     assert 0 < bought <= statuses["recovered"]
+
+
+def test_the_dashboard_shows_true_figures_on_first_run(app: Any, client: Any, make_user: Any) -> None:
+    env = Env.system()
+    counted = metrics.rates(env)
+    assert 0 < counted.recovered < counted.abandoned < counted.carts
+    assert len([total for _week, total in metrics.revenue_by_week(env) if total > 0]) >= 6
+    assert len(metrics.revenue_by_step(env)) == 3
+    assert metrics.median_hours_to_recovery(env) is not None
+    assert len(metrics.top_abandoned_products(env)) == 10
+    make_user("dashboard.viewer", roles=["campaigns.user"])
+    sign_in(client, "dashboard.viewer")
+    page = client.get("/dashboards/cart_rescue").get_data(as_text=True)
+    assert f"{counted.recovery_percent:g} %" in page
