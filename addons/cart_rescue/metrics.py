@@ -85,14 +85,15 @@ def recovered_revenue(env: Env, days: int = WINDOW_DAYS) -> list[tuple[str, Deci
 
 def revenue_by_step(env: Env, days: int = WINDOW_DAYS) -> list[tuple[str, Decimal]]:
     """Recovered revenue per rescue step (its message), in the order of the steps; a step
-    the viewer may not read, or deleted since, is named by what is known of it."""
+    the viewer may not read is named by its id; messages sent by hand (and steps deleted
+    since) come last."""
     orders = _rescued_orders(env, days)
     totals = dict(db.session.execute(select(orders.c.rescue_step_id, _net(orders))
                                      .group_by(orders.c.rescue_step_id)).all())
     labels = step_labels(env, [step_id for step_id in totals if step_id is not None])
     ordered = list(labels) + sorted(step_id for step_id in totals if step_id is not None and step_id not in labels)
     rows = [(labels.get(step_id, f"Step #{step_id}"), Decimal(totals[step_id])) for step_id in ordered]
-    return rows + ([("Step deleted", Decimal(totals[None]))] if None in totals else [])
+    return rows + ([("By hand or a deleted step", Decimal(totals[None]))] if None in totals else [])
 
 
 def revenue_by_week(env: Env, days: int = WINDOW_DAYS) -> list[tuple[str, Decimal]]:

@@ -64,12 +64,14 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The shops' webhook endpoint, `POST /api/v1/shops/<shop>/events`, and the carts'
-    restore links, `GET /shop/restore/<token>`."""
+    """The shops' webhook endpoint, `POST /api/v1/shops/<shop>/events`, the carts'
+    restore links, `GET /shop/restore/<token>`, and a cart's rescue by hand, `POST
+    /shop/carts/<id>/rescue`."""
+    from addons.cart_rescue.rescue.by_hand import blueprint as by_hand
     from addons.cart_rescue.rescue.restore import blueprint as restore
     from addons.cart_rescue.webhooks.endpoint import blueprint as webhooks
 
-    return [webhooks, restore]
+    return [webhooks, restore, by_hand]
 
 
 @hookimpl

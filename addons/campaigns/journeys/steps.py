@@ -17,20 +17,15 @@ from sqlalchemy import and_, select
 from core.db import db
 from core.env import Env
 from core.mail.models import MailMessage
-from core.mail.outbound import send_mail
 from core.notifications.service import notify
 from core.records.errors import ValidationFailed
 
 from addons.campaigns.audience import audience_of
 from addons.campaigns.journeys.waits import wait_until
-from addons.campaigns.models import CampaignDelivery, CampaignMessage, Journey, JourneyMember, JourneyStep, \
+from addons.campaigns.models import CampaignMessage, Journey, JourneyMember, JourneyStep, \
     JourneyStepRun, Segment
 from addons.campaigns.refresh import owner_env
-from addons.campaigns.sending.recipients import delivery_for
-from addons.campaigns.sending.render import render_email
-from addons.campaigns.sending.sms import hand_off_sms
-from addons.campaigns.sending.rules import cap_reason, over_cap, throttle_budget
-from addons.campaigns.tracking import DELIVERY_MODEL, members_sent, members_skipped
+from addons.campaigns.sending.single import HOLD, send_one
 from addons.contacts.models import Contact
 from addons.contacts.timezones import contact_zone
 
@@ -38,8 +33,6 @@ __all__ = ["StepContext", "StepResult", "run_step", "subject_values", "NOTIFY_KI
 
 #: The notification kind of journeys' notify steps (and of activities nobody else plans).
 NOTIFY_KIND = "campaigns.journey"
-#: How long a member waits at a send step whose campaign is paused before it is tried again.
-HOLD = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -78,63 +71,21 @@ def subject_values(env: Env, member: JourneyMember, step_id: int, now: datetime)
 
 
 def _send(ctx: StepContext, step: JourneyStep) -> StepResult:
-    """Send the step's campaign message (an email or an SMS) to the contact through its
-    delivery row (made if absent; a contact gets a message once per subject, however many
-    journeys send it), with consent, the frequency cap and the throttle honoured as for any
-    campaign send."""
+    """Send the step's campaign message (an email or an SMS) to the contact about the
+    member's subject (`sending.single`), as the journey's owner sees the contact; a send
+    that cannot go now holds the member at the step."""
     message = db.session.get(CampaignMessage, int(step.config["message_id"]))
     if message is None:
         return StepResult("skipped: the message no longer exists", step.next_step_id)
     if message.channel not in ("email", "sms"):
         return StepResult(f"skipped: a journey does not send {message.channel} messages", step.next_step_id)
-    campaign = message.campaign
-    if campaign.status == "paused":
-        return StepResult("held: the campaign is paused", hold_until=ctx.now + HOLD)
-    budget = throttle_budget(message.channel, ctx.now)
-    if budget.remaining <= 0:
-        return StepResult("held: the throttle is spent", hold_until=budget.free_at or ctx.now + timedelta(seconds=5))
-    delivery = delivery_for(message, ctx.contact.id, ctx.now, ctx.member.subject)
-    if delivery.status not in ("pending", "skipped"):
-        return StepResult("skipped: the contact already has this message", step.next_step_id)
     extra = subject_values(ctx.env, ctx.member, step.id, ctx.now)
-    if message.channel == "sms":
-        outcome = hand_off_sms(ctx.env, message, delivery, ctx.contact, over_cap([ctx.contact.id], "sms", ctx.now),
-                               ctx.now, extra)
-        if isinstance(outcome, datetime):  # the contact's quiet hours
-            return StepResult("held: quiet hours", hold_until=outcome)
-        reason, mail_id = outcome, None
-    else:
-        reason, mail_id = _hand_over(ctx, message, delivery, extra)
-    if reason is not None:
-        delivery.status, delivery.skip_reason, delivery.updated_at = "skipped", reason[:300], ctx.now
-        members_skipped(campaign.id, [ctx.contact.id], ctx.now)
-        return StepResult(f"skipped: {reason}"[:300], step.next_step_id)
-    delivery.status, delivery.sent_at, delivery.skip_reason, delivery.updated_at = "sent", ctx.now, None, ctx.now
-    members_sent(campaign.id, [ctx.contact.id], ctx.now)
-    return StepResult("sent", step.next_step_id, mail_id=mail_id)
-
-
-def _hand_over(ctx: StepContext, message: CampaignMessage, delivery: CampaignDelivery,
-               extra: dict[str, Any]) -> tuple[str | None, int | None]:
-    """Queue the email in the kernel outbox: (None, mail id), or (why not, None). The
-    owner's eyes render it; the platform's log it against the delivery."""
-    contact = ctx.contact
-    if not contact.email:
-        return "no email address", None
-    if contact.id in over_cap([contact.id], "email", ctx.now):
-        return cap_reason(), None
-    try:
-        rendered = render_email(ctx.env, message, contact, extra=extra)
-    except ValidationFailed as error:
-        return f"the template does not render: {error.errors}", None
-    name = " ".join(part for part in (contact.first_name, contact.last_name) if part) or None
-    mail = send_mail(ctx.env.sudo(), contact.email, subject="{{ values.subject }}", html="{{ values.html }}",
-                     values={"subject": rendered.subject, "html": rendered.html},
-                     record=(DELIVERY_MODEL, delivery.id), recipient=("contacts", contact.id), to_name=name,
-                     channel=message.campaign.topic, unsubscribe=True)
-    if mail.status == "suppressed":
-        return mail.error or "consent withdrawn or suppressed", None
-    return None, mail.id
+    sent = send_one(ctx.env, message, ctx.contact, ctx.now, subject=ctx.member.subject, extra=extra)
+    if sent.status == "held":
+        return StepResult(f"held: {sent.reason}", hold_until=sent.hold_until)
+    if sent.status == "skipped":
+        return StepResult(f"skipped: {sent.reason}"[:300], step.next_step_id)
+    return StepResult("sent", step.next_step_id, mail_id=sent.mail_id)
 
 
 def _wait(ctx: StepContext, step: JourneyStep) -> StepResult:
