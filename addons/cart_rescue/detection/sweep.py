@@ -11,13 +11,15 @@ abandons each cart once. New activity puts an abandoned cart back to open
 (`applying.carts`): abandoned again later, it is a new abandonment.
 
 An abandoned cart no order won back within its shop's attribution window (days after it
-was abandoned) is lost; an order later still may recover it.
+was abandoned) is lost, in one set-based UPDATE per shop; an order later still may
+recover it.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 
 from core.db import db
 from core.declarations import Job
@@ -45,17 +47,25 @@ def _due(env: Env, shop: Shop, now: datetime) -> Any:
                                         ["value", ">", 0]]).order_by(Cart.last_activity_at, Cart.id)
 
 
-def _expired(env: Env, shop: Shop, now: datetime) -> Any:
-    """The shop's abandoned carts past the attribution window."""
-    return env.records.select("carts", [["shop_id", "=", shop.id], ["status", "=", "abandoned"],
-                                        ["abandoned_at", "<=", now - timedelta(days=shop.attribution_days)]]
-                              ).order_by(Cart.abandoned_at, Cart.id)
+def _lose(shop: Shop, now: datetime) -> int:
+    """The shop's abandoned carts past the attribution window become lost, in one UPDATE.
+
+    The UPDATE matches only carts still abandoned, so two workers running it at once lose
+    each cart once (the second waits on the first's row locks, then no longer matches)."""
+    lost = db.session.execute(
+        update(Cart).where(Cart.shop_id == shop.id, Cart.status == "abandoned",
+                           Cart.abandoned_at <= now - timedelta(days=shop.attribution_days))
+        .values(status="lost", updated_at=now, version=Cart.version + 1)
+        .returning(Cart.id).execution_options(synchronize_session=False))
+    return len(lost.all())
 
 
 def _abandon(env: Env, carts: list[Cart], now: datetime) -> None:
-    """Mark the batch abandoned, on each contact's timeline, and announce each cart."""
-    for cart in carts:
-        cart.status, cart.abandoned_at, cart.updated_at, cart.version = "abandoned", now, now, cart.version + 1
+    """Mark the claimed batch abandoned (one UPDATE), on each contact's timeline, and
+    announce each cart."""
+    db.session.execute(update(Cart).where(Cart.id.in_([cart.id for cart in carts]))
+                       .values(status="abandoned", abandoned_at=now, updated_at=now, version=Cart.version + 1)
+                       .execution_options(synchronize_session="evaluate"))
     env.records.create_many("interactions", [{
         "channel": "web", "direction": "inbound", "occurred_at": now, "contact_id": cart.contact_id,
         "subject": f"Cart abandoned: {amount(cart.value, cart.currency)}", "related_model": "carts",
@@ -64,23 +74,19 @@ def _abandon(env: Env, carts: list[Cart], now: datetime) -> None:
         emit(cart_abandoned, cart, env=env, now=now)
 
 
-def _lose(carts: list[Cart], now: datetime) -> None:
-    for cart in carts:
-        cart.status, cart.updated_at, cart.version = "lost", now, cart.version + 1
-
-
 def detect_abandoned(ctx: JobContext) -> dict[str, int]:
     """The job: each shop's carts abandoned, then those lost, a committed batch at a time."""
     env, now = ctx.env, ctx.now()
     counts = {"abandoned": 0, "lost": 0}
     shops = db.session.scalars(env.records.select("shops").order_by(Shop.id)).all()
     for shop in shops:
-        for query, act, key in ((_due(env, shop, now), lambda batch: _abandon(env, batch, now), "abandoned"),
-                                (_expired(env, shop, now), lambda batch: _lose(batch, now), "lost")):
-            while batch := claim_rows(query, limit=BATCH, of=Cart):
-                act(batch)
-                counts[key] += len(batch)
-                ctx.commit()
+        query = _due(env, shop, now)
+        while batch := claim_rows(query, limit=BATCH, of=Cart):
+            _abandon(env, batch, now)
+            counts["abandoned"] += len(batch)
+            ctx.commit()
+        counts["lost"] += _lose(shop, now)
+        ctx.commit()
     return counts
 
 
