@@ -14,6 +14,11 @@ class RecordError(Exception):
     #: Members the API adds to the error's problem+json answer (RFC 9457 extension members).
     extra: Mapping[str, Any] = {}
 
+    @property
+    def reason(self) -> str:
+        """The error as a person reads it on a page: its message."""
+        return str(self)
+
 
 class BadRequest(RecordError):
     """The request itself is malformed (bad filter, sort or cursor)."""
@@ -43,6 +48,11 @@ class ValidationFailed(RecordError):
         self.errors: dict[str, list[str]] = {str(name): [str(m) for m in _flatten(msgs)] for name, msgs in errors.items()}
         detail = "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in self.errors.items())
         super().__init__(f"{message}: {detail}" if detail else message)
+
+    @property
+    def reason(self) -> str:
+        """The fields' messages without the field names, for a page that shows no form."""
+        return "; ".join(" ".join(messages) for messages in self.errors.values())
 
 
 class BatchFailed(RecordError):

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from sqlalchemy import select
 
 from core.db import db
-from core.records.errors import RecordError, ValidationFailed
+from core.records.errors import RecordError
 from core.web.blueprint import render_page
 from core.web.rendering import user_zone
 from core.web.security import login_required, web_env
@@ -66,8 +66,7 @@ def answer(delivery_id: int) -> Response:
         record_outcome(env, delivery_id, request.form.get("outcome", ""), request.form.get("note", ""))
     except RecordError as error:
         db.session.rollback()
-        detail = "; ".join(" ".join(messages) for messages in error.errors.values()) \
-            if isinstance(error, ValidationFailed) else str(error)
+        detail = error.reason
         flash(detail, "error")
         return redirect(PAGE, code=303)
     db.session.commit()

@@ -121,8 +121,7 @@ def send_test(message_id: int) -> Response:
                          request.form.get("variant") or "a")
     except RecordError as problem:
         db.session.rollback()
-        detail = "; ".join(" ".join(messages) for messages in problem.errors.values()) \
-            if isinstance(problem, ValidationFailed) else str(problem)
+        detail = problem.reason
         flash(gettext("The test was not sent: %(reason)s", reason=detail), "error")
         return redirect(_back(message_id, contact_id), code=303)
     db.session.commit()

@@ -59,8 +59,7 @@ def _report(segment_id: int, report: AddReport) -> Response | tuple[str, int]:
 
 def _refused(segment_id: int, error: RecordError) -> Response:
     db.session.rollback()
-    detail = "; ".join(" ".join(messages) for messages in error.errors.values()) \
-        if isinstance(error, ValidationFailed) else str(error)
+    detail = error.reason
     flash(detail, "error")
     return redirect(_back(segment_id), code=303)
 

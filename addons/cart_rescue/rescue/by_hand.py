@@ -71,8 +71,7 @@ def send_by_hand(cart_id: int) -> Response:
         sent = rescue_by_hand(env, cart_id, request.form.get("message_id", type=int) or 0)
     except RecordError as problem:
         db.session.rollback()
-        detail = "; ".join(" ".join(messages) for messages in problem.errors.values()) \
-            if isinstance(problem, ValidationFailed) else str(problem)
+        detail = problem.reason
         flash(gettext("Nothing sent: %(reason)s", reason=detail), "error")
         return redirect(back, code=303)
     db.session.commit()
