@@ -38,6 +38,13 @@ def shops(app: Any) -> Shops:
     return Shops(**ids)
 
 
+@pytest.fixture
+def outbox(app: Any, smtp_server: Any) -> Any:
+    """A real SMTP server the app sends through."""
+    smtp_server.configure(app)
+    return smtp_server
+
+
 def signed_headers(platform: str, body: bytes, *, now: Any, event_id: str = "", topic: str = "",
                    secret: str = SECRET) -> dict[str, str]:
     """The headers each platform sends with `body` signed by `secret`."""

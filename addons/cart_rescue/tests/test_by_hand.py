@@ -28,12 +28,6 @@ T0 = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def outbox(app: Any, smtp_server: Any) -> Any:
-    smtp_server.configure(app)
-    return smtp_server
-
-
-@pytest.fixture
 def offer(app: Any) -> Any:
     """A running campaign's coupon email, chosen by hand."""
     records = Env.system().records

@@ -34,12 +34,6 @@ T0 = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-def outbox(app: Any, smtp_server: Any) -> Any:
-    smtp_server.configure(app)
-    return smtp_server
-
-
-@pytest.fixture
 def rescue(shops: Any) -> dict[int, int]:
     """The generic shop's rescue journey: email at 1 h, coupon email at 24 h, SMS at 72 h
     (the cart is abandoned an hour after its last activity); {position: step id}."""
