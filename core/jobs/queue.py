@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 import json
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, event
@@ -16,7 +16,7 @@ from core.declarations import Job
 from core.jobs.models import JobRun, stamp
 from core.platform import platform
 
-__all__ = ["enqueue", "claim_rows", "job_named", "UnknownJob", "dispatch_after_commit"]
+__all__ = ["enqueue", "enqueue_many", "claim_rows", "job_named", "UnknownJob", "dispatch_after_commit"]
 
 _PENDING = "spectrum.jobs.pending"
 
@@ -46,21 +46,31 @@ def enqueue(name: str, payload: Mapping[str, Any] | None = None, *, user: User |
     it) only once the caller commits. `user` makes the job act with that user's
     permissions; without it the job acts as the system. `at` or `delay` postpone it.
     """
+    return enqueue_many(name, [payload or {}], user=user, at=at, delay=delay, trigger=trigger)[0]
+
+
+def enqueue_many(name: str, payloads: Sequence[Mapping[str, Any]], *, user: User | None = None,
+                 at: datetime | None = None, delay: timedelta | None = None,
+                 trigger: str = "enqueue") -> list[JobRun]:
+    """Queue a run of job `name` per payload, written in one INSERT (`enqueue` for each,
+    as a batch: a writer storing many rows at once queues their work so)."""
     job = job_named(name)
-    body = dict(payload or {})
+    bodies = [dict(payload) for payload in payloads]
     try:
-        json.dumps(body)
+        json.dumps(bodies)
     except (TypeError, ValueError) as error:
         raise ValueError(f"job {name!r}: the payload must be JSON-ready (ids, not records): {error}") from None
     now = platform().clock.now()
-    run = JobRun(name=name, status="queued", trigger=trigger, payload=body, run_as_id=user.id if user else None,
-                 as_system=user is None, due_at=at or now + (delay or timedelta(0)), attempts=0,
-                 max_attempts=job.max_attempts)
-    stamp(run, now)
-    db.session.add(run)
+    runs = [JobRun(name=name, status="queued", trigger=trigger, payload=body, run_as_id=user.id if user else None,
+                   as_system=user is None, due_at=at or now + (delay or timedelta(0)), attempts=0,
+                   max_attempts=job.max_attempts) for body in bodies]
+    for run in runs:
+        stamp(run, now)
+    db.session.add_all(runs)
     db.session.flush()
-    dispatch_after_commit(run)
-    return run
+    for run in runs:
+        dispatch_after_commit(run)
+    return runs
 
 
 def dispatch_after_commit(run: JobRun) -> None:

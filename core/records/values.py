@@ -39,7 +39,7 @@ class ValueResolver:
         """Find in one query per linked model which of the many-to-one ids of `rows` the
         user can see, so validating many rows does not ask once per row."""
         for name, field in self.meta.fields.items():
-            if field.kind != "many2one" or name not in self.service.writable_fields(self.resource):
+            if field.kind != "many2one" or name not in self._settable:
                 continue
             ids = {value for row in rows if isinstance(value := row.get(name), int) and not isinstance(value, bool)}
             ids |= {int(value) for row in rows if isinstance(value := row.get(name), str) and value.isdigit()}
