@@ -34,8 +34,10 @@ __all__ = ["webhook_figures", "main"]
 
 SECRET = "bench-shared-secret"
 CLIENT_PROCESSES = 2
-THREADS = 4
+THREADS = 12
 ROUNDS = 3
+#: Threads of each gunicorn worker (gthread): deliveries arriving together are stored together.
+WORKER_THREADS = 16
 TARGET = 1000.0
 
 _CREATE_SHOP = """
@@ -142,9 +144,10 @@ def webhook_figures(server_url: str, seconds: float, workdir: Path) -> list[Figu
     product_env = {"SPECTRUM_DATABASE_URL": url, "SPECTRUM_LOG_LEVEL": "WARNING", "SPECTRUM_RATELIMIT_ENABLED": "false"}
     ours = [0, 0, 0.0]
     base = [0, 0, 0.0]
-    with gunicorn("core.wsgi:app", product_env, workdir / "gunicorn-webhooks.log") as (port, _), \
+    with gunicorn("core.wsgi:app", product_env, workdir / "gunicorn-webhooks.log", threads=WORKER_THREADS) \
+            as (port, _), \
             gunicorn("scripts.bench.webhook_baseline_app:app", {"BENCH_SECRET": SECRET},
-                     workdir / "gunicorn-webhook-baseline.log") as (base_port, _), \
+                     workdir / "gunicorn-webhook-baseline.log", threads=WORKER_THREADS) as (base_port, _), \
             multiprocessing.Pool(CLIENT_PROCESSES) as pool:
         _load(pool, port, shop_id, "warm", 1.0)
         _load(pool, base_port, shop_id, "warm", 1.0)

@@ -31,10 +31,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], log: Path) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """A gunicorn with 2 sync workers on a free loopback port, stopped afterwards."""
+def gunicorn(app: str, env: dict[str, str], log: Path, *,
+             threads: int = 1) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """A gunicorn with 2 workers on a free loopback port, stopped afterwards: sync workers,
+    or with `threads` > 1 threaded ones (gthread) serving that many requests each at once."""
     port = _free_port()
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "-b", f"127.0.0.1:{port}", app]
+    if threads > 1:
+        command[1:1] = ["-k", "gthread", "--threads", str(threads)]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out)
     try:

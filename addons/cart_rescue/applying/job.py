@@ -11,7 +11,7 @@ from core.jobs import JobContext, JobRun
 
 from addons.cart_rescue.applying.carts import apply_cart, apply_customer
 from addons.cart_rescue.applying.orders import UnknownOrder, apply_order, apply_refund
-from addons.cart_rescue.webhooks.endpoint import APPLY_JOB
+from addons.cart_rescue.webhooks.storing import APPLY_JOB
 from addons.cart_rescue.webhooks.generic import CART_TYPES
 
 __all__ = ["apply_shop_event", "event_jobs"]

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.db import db
 from core.testing.web import csrf_token, sign_in
 
-from addons.cart_rescue.models import Shop
-from addons.cart_rescue.tests.payloads import cart_event
+from addons.cart_rescue.models import Shop, ShopEvent
+from addons.cart_rescue.tests.payloads import cart_event, shopify_checkout
 
 pytestmark = pytest.mark.spectrum_addons("cart_rescue")
 
@@ -77,3 +77,37 @@ def test_the_webhook_is_in_the_openapi_document(client: Any) -> None:
         "$ref": "#/components/schemas/ShopEvent"}
     event = document["components"]["schemas"]["ShopEvent"]
     assert {"id", "type"} <= set(event["required"]) and "order" in event["properties"]
+
+
+def test_a_secret_changed_by_another_process_refuses_the_old_one_at_once(app: Any, shops: Any, post_event: Any) -> None:
+    """The endpoint proves deliveries with this process's copy of the shop's credentials;
+    the transaction storing the event checks them against the shop as stored."""
+    assert post_event(shops.generic, "generic", cart_event("evt-old-1", "cart-1")).status_code == 202
+    # Another worker changes the secret: this process's copy still has the old one.
+    db.session.execute(update(Shop).where(Shop.id == shops.generic).values(shared_secret="the-new-secret"))
+    db.session.commit()
+
+    refused = post_event(shops.generic, "generic", cart_event("evt-old-2", "cart-1"))
+    accepted = post_event(shops.generic, "generic", cart_event("evt-new-1", "cart-1"), secret="the-new-secret")
+
+    assert refused.status_code == 401
+    assert accepted.status_code == 202, accepted.get_json()
+    db.session.rollback()
+    stored = set(db.session.scalars(select(ShopEvent.event_id).where(ShopEvent.shop_id == shops.generic)))
+    assert stored == {"evt-old-1", "evt-new-1"}
+
+
+def test_a_currency_changed_by_another_process_reads_the_delivery_with_the_new_one(app: Any, shops: Any,
+                                                                                  post_event: Any) -> None:
+    assert post_event(shops.shopify, "shopify", shopify_checkout(), event_id="d-1",
+                      topic="checkouts/create").status_code == 202
+    db.session.execute(update(Shop).where(Shop.id == shops.shopify).values(currency="USD"))
+    db.session.commit()
+
+    without_currency = {key: value for key, value in shopify_checkout().items() if key != "currency"}
+    answer = post_event(shops.shopify, "shopify", without_currency, event_id="d-2", topic="checkouts/update")
+
+    assert answer.status_code == 202, answer.get_json()
+    db.session.rollback()
+    stored = db.session.scalar(select(ShopEvent).where(ShopEvent.event_id == "d-2"))
+    assert stored.event["cart"]["currency"] == "USD"

@@ -105,6 +105,11 @@ class EventSchema(_Part):
             raise ValidationError("A customer event needs the customer's email.", "customer.email")
 
 
+#: One instance for every delivery (a schema keeps no state between loads; building one
+#: and its nested schemas cost more than reading an event).
+_SCHEMA = EventSchema()
+
+
 def _flatten(errors: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested errors as {"cart.lines.0.price": [...]}."""
     if isinstance(errors, list):
@@ -121,9 +126,8 @@ def read_event(document: Any) -> dict[str, Any]:
     strings with two decimals); ValidationFailed naming each wrong field otherwise."""
     if not isinstance(document, dict):
         raise ValidationFailed({"_body": ["An event is a JSON object."]})
-    schema = EventSchema()
     try:
-        loaded = schema.load(document)
+        loaded = _SCHEMA.load(document)
     except ValidationError as error:
         raise ValidationFailed(_flatten(error.messages)) from None
-    return schema.dump(loaded)
+    return _SCHEMA.dump(loaded)
