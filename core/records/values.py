@@ -34,10 +34,13 @@ class ValueResolver:
         self.meta: ModelMeta = service.meta(resource)
         #: Ids of linked records known to be visible, by target resource (see prefetch_links).
         self._visible: dict[str, set[int]] = {}
+        #: The linked records prefetch_links loaded, held so the session keeps them.
+        self._prefetched: list[Any] = []
 
     def prefetch_links(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Find in one query per linked model which of the many-to-one ids of `rows` the
-        user can see, so validating many rows does not ask once per row."""
+        """Load in one query per linked model the many-to-one records of `rows` the user can
+        see, so validating many rows does not ask once per row, nor a `before_save` that
+        reads the linked record (`db.session.get` finds it in the session)."""
         for name, field in self.meta.fields.items():
             if field.kind != "many2one" or name not in self._settable:
                 continue
@@ -48,8 +51,9 @@ class ValueResolver:
             if not ids or target is None:
                 continue
             model = self.service.models.get(target)
-            statement = self.service.select(target).with_only_columns(model.id).where(one_of(model.id, ids))
-            self._visible.setdefault(target, set()).update(db.session.scalars(statement))
+            linked = list(db.session.scalars(self.service.select(target).where(one_of(model.id, ids))))
+            self._prefetched.extend(linked)
+            self._visible.setdefault(target, set()).update(record.id for record in linked)
 
     @cached_property
     def writable(self) -> tuple[str, ...]:

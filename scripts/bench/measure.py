@@ -14,7 +14,8 @@ class Figure:
     """One line of the table: our figure, the raw baseline's, and the target it is held to.
 
     `kind` says how to read the target: "ratio_max" (ours/baseline <= target), "ratio_min"
-    (ours/baseline >= target), "max" (ours <= target, in `unit`), "min" (ours >= target)."""
+    (ours/baseline >= target), "max" (ours <= target, in `unit`), "min" (ours >= target),
+    "info" (no target: a figure printed for scale beside one that has)."""
 
     key: str
     title: str
@@ -37,6 +38,8 @@ class Figure:
         """Whether the target is met (None when the figure could not be measured)."""
         # Secondary conditions of the issue (a p50 bound, no errors) are flags in the details.
         also = all(self.details.get(name, True) for name in ("p50_met", "no_errors"))
+        if self.kind == "info":
+            return None
         if self.kind == "max":
             return None if self.ours is None else self.ours <= self.target and also
         if self.kind == "min":

@@ -22,6 +22,8 @@ def _number(value: float | None, unit: str) -> str:
 
 
 def _target(figure: Figure) -> str:
+    if figure.kind == "info":
+        return "none (for scale)"
     if figure.kind == "ratio_max":
         text = f"ratio <= {figure.target:g}"
     elif figure.kind == "ratio_min":

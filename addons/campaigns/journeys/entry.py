@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from blinker import Signal
 from sqlalchemy import Integer, String, literal, select, true
@@ -41,7 +41,7 @@ from core.plugins import collect
 
 from addons.campaigns.models import Journey, JourneyMember, JourneyStep, segment_memberships
 
-__all__ = ["EntryEvent", "admit", "admit_about", "admit_from_segment", "admit_segment_journeys", "wake", "entry_handlers",
+__all__ = ["EntryEvent", "admit", "admit_about", "admit_each_about", "admit_from_segment", "admit_segment_journeys", "wake", "entry_handlers",
            "connect_entry_events", "ADVANCE_JOB"]
 
 ADVANCE_JOB = "journeys.advance"
@@ -83,20 +83,36 @@ def admit(journey: Journey, contact_ids: Select[Any], now: datetime, subject: st
                   literal("active", String), literal(subject, String), literal(now, UtcDateTime),
                   literal(now, UtcDateTime), literal(1, Integer)
                   ).where(true())  # SQLite reads INSERT ... SELECT ... ON CONFLICT only after a WHERE
-    columns = ["journey_id", "contact_id", "current_step_id", "next_run_at", "status", "subject", "created_at",
-               "updated_at", "version"]
-    admitted = insert_missing(JourneyMember.__table__, ("journey_id", "contact_id", "subject")).from_select(
-        columns, rows)
-    db.session.execute(admitted)
+    db.session.execute(_insert_members().from_select(_MEMBER_COLUMNS, rows))
     wake()
+
+
+_MEMBER_COLUMNS = ["journey_id", "contact_id", "current_step_id", "next_run_at", "status", "subject", "created_at",
+                   "updated_at", "version"]
+
+
+def _insert_members() -> Any:
+    """An INSERT of journey members that leaves out those the journey has already."""
+    return insert_missing(JourneyMember.__table__, ("journey_id", "contact_id", "subject"))
 
 
 def admit_about(journey: Journey, contact_id: int, subject: str, now: datetime) -> None:
     """Make the contact a member of `journey` about `subject` (`"carts:17"`), due now at its
     first step, unless they already are about that subject; an addon that runs one
     journey per record (a cart to rescue) calls it. A journey not active admits nobody."""
-    if journey.status == "active":
-        admit(journey, select(literal(int(contact_id), Integer)), now, subject)
+    admit_each_about(journey, [(contact_id, subject)], now)
+
+
+def admit_each_about(journey: Journey, entrants: Sequence[tuple[int, str]], now: datetime) -> None:
+    """`admit_about` for many (contact id, subject) pairs at once, in one statement: a
+    sweep that finds many records to start the journey for (carts abandoned) admits them so."""
+    step_id = first_step_id(journey.id) if journey.status == "active" and entrants else None
+    if step_id is None:
+        return
+    rows = [dict(zip(_MEMBER_COLUMNS, (journey.id, int(contact_id), step_id, now, "active", subject, now, now, 1)))
+            for contact_id, subject in entrants]
+    db.session.execute(_insert_members(), rows)  # one compiled statement, its rows sent in batches
+    wake()
 
 
 def admit_from_segment(journey: Journey, now: datetime, contact_ids: list[int] | None = None) -> None:

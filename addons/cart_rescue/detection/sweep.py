@@ -4,8 +4,9 @@ A cart is abandoned when it has an email and a value (lines), is open or at chec
 order followed: an order marks it ordered), and had no activity for its shop's
 abandonment delay. The sweep claims such carts a batch at a time (FOR UPDATE SKIP LOCKED
 on PostgreSQL, `core.jobs.claim_rows`) and, in the batch's one transaction, marks them
-abandoned, writes each on its contact's timeline and sends `cart_abandoned` (the rescue
-journey admits the contact about the cart, a high-value cart becomes an activity). A
+abandoned (one UPDATE), writes each on its contact's timeline (one INSERT) and sends
+`carts_abandoned` once for the batch (the rescue journey admits each contact about their
+cart in one INSERT, a high-value cart becomes an activity). A
 claimed cart no longer matches, so running the sweep twice, or in two workers at once,
 abandons each cart once. New activity puts an abandoned cart back to open
 (`applying.carts`): abandoned again later, it is a new abandonment.
@@ -29,7 +30,7 @@ from core.jobs import JobContext, claim_rows
 
 from addons.cart_rescue.applying.timeline import amount
 from addons.cart_rescue.models import Cart, Shop
-from addons.cart_rescue.signals import cart_abandoned
+from addons.cart_rescue.signals import carts_abandoned
 
 __all__ = ["detect_abandoned", "detection_jobs", "DETECT_JOB", "BATCH"]
 
@@ -60,18 +61,17 @@ def _lose(shop: Shop, now: datetime) -> int:
     return len(lost.all())
 
 
-def _abandon(env: Env, carts: list[Cart], now: datetime) -> None:
+def _abandon(env: Env, shop: Shop, carts: list[Cart], now: datetime) -> None:
     """Mark the claimed batch abandoned (one UPDATE), on each contact's timeline, and
-    announce each cart."""
+    announce the batch."""
     db.session.execute(update(Cart).where(Cart.id.in_([cart.id for cart in carts]))
                        .values(status="abandoned", abandoned_at=now, updated_at=now, version=Cart.version + 1)
                        .execution_options(synchronize_session="evaluate"))
     env.records.create_many("interactions", [{
         "channel": "web", "direction": "inbound", "occurred_at": now, "contact_id": cart.contact_id,
         "subject": f"Cart abandoned: {amount(cart.value, cart.currency)}", "related_model": "carts",
-        "related_id": cart.id} for cart in carts if cart.contact_id is not None])
-    for cart in carts:
-        emit(cart_abandoned, cart, env=env, now=now)
+        "related_id": cart.id} for cart in carts if cart.contact_id is not None], announce_as_batch=True)
+    emit(carts_abandoned, shop, carts=carts, env=env, now=now)
 
 
 def detect_abandoned(ctx: JobContext) -> dict[str, int]:
@@ -82,7 +82,7 @@ def detect_abandoned(ctx: JobContext) -> dict[str, int]:
     for shop in shops:
         query = _due(env, shop, now)
         while batch := claim_rows(query, limit=BATCH, of=Cart):
-            _abandon(env, batch, now)
+            _abandon(env, shop, batch, now)
             counts["abandoned"] += len(batch)
             ctx.commit()
         counts["lost"] += _lose(shop, now)

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from marshmallow import validate
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
@@ -18,6 +18,9 @@ from addons.contacts.models import Contact
 __all__ = ["Cart", "CartLine"]
 
 
+_LIVE = text("status IN ('open', 'checkout')")
+
+
 class Cart(Record):
     """A cart in a shop: anonymous (no contact) until the shop tells its email."""
 
@@ -27,7 +30,11 @@ class Cart(Record):
     __order__ = ["-last_activity_at", "id"]
     __table_args__ = (UniqueConstraint("shop_id", "external_id"),
                       Index("ix_carts_shop_customer", "shop_id", "customer_ref"),
-                      Index("ix_carts_status_activity", "status", "last_activity_at"))
+                      Index("ix_carts_status_activity", "status", "last_activity_at"),
+                      # The abandonment sweep's claim: a shop's live carts, the longest idle first,
+                      # without walking past the carts already abandoned, ordered or lost.
+                      Index("ix_carts_live_activity", "shop_id", "last_activity_at", "id",
+                            postgresql_where=_LIVE, sqlite_where=_LIVE))
 
     shop_id: Mapped[int] = field(ForeignKey("shops.id", ondelete="CASCADE"), label="Shop", required=True)
     external_id: Mapped[str] = field(String(120), label="Id in the shop", required=True, searchable=True)

@@ -14,7 +14,7 @@ from core.notifications.service import notify
 from addons.cart_rescue.applying.timeline import amount
 from addons.cart_rescue.models import Cart, Shop
 from addons.cart_rescue.rescue.subjects import cart_subject
-from addons.cart_rescue.signals import cart_abandoned
+from addons.cart_rescue.signals import carts_abandoned
 
 __all__ = ["rescue_handlers", "NOTIFY_KIND"]
 
@@ -22,13 +22,14 @@ __all__ = ["rescue_handlers", "NOTIFY_KIND"]
 NOTIFY_KIND = "cart_rescue.high_value"
 
 
-def _enter_journey(cart: Cart, shop: Shop, now: datetime) -> None:
-    from addons.campaigns.journeys.entry import admit_about
+def _enter_journey(carts: list[Cart], shop: Shop, now: datetime) -> None:
+    """Each cart's contact enters the shop's rescue journey about that cart, in one INSERT."""
+    from addons.campaigns.journeys.entry import admit_each_about
     from addons.campaigns.models import Journey
 
     journey = db.session.get(Journey, shop.rescue_journey_id) if shop.rescue_journey_id else None
     if journey is not None:
-        admit_about(journey, cart.contact_id, cart_subject(cart.id), now)
+        admit_each_about(journey, [(cart.contact_id, cart_subject(cart.id)) for cart in carts], now)
 
 
 def _call_for_high_value(env: Env, cart: Cart, shop: Shop, now: datetime) -> None:
@@ -43,15 +44,15 @@ def _call_for_high_value(env: Env, cart: Cart, shop: Shop, now: datetime) -> Non
         notify(env.sudo(), shop.owner_id, NOTIFY_KIND, summary, record=("carts", cart.id))
 
 
-def _abandoned(cart: Cart, env: Env, now: datetime, **_: Any) -> None:
-    if cart.contact_id is None:
-        return
-    shop = db.session.get(Shop, cart.shop_id)
-    _enter_journey(cart, shop, now)
-    if shop.high_value_threshold is not None and cart.value >= shop.high_value_threshold:
-        _call_for_high_value(env, cart, shop, now)
+def _abandoned(shop: Shop, carts: list[Cart], env: Env, now: datetime, **_: Any) -> None:
+    known = [cart for cart in carts if cart.contact_id is not None]
+    _enter_journey(known, shop, now)
+    if shop.high_value_threshold is not None:
+        for cart in known:
+            if cart.value >= shop.high_value_threshold:
+                _call_for_high_value(env, cart, shop, now)
 
 
 def rescue_handlers() -> list[EventHandler]:
-    """A cart the sweep found abandoned enters its rescue."""
-    return [EventHandler(cart_abandoned, _abandoned)]
+    """The carts the sweep found abandoned enter their rescue."""
+    return [EventHandler(carts_abandoned, _abandoned)]

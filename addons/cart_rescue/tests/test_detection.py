@@ -19,7 +19,7 @@ from core.notifications.models import Notification
 
 from addons.cart_rescue.detection.sweep import DETECT_JOB
 from addons.cart_rescue.models import Cart
-from addons.cart_rescue.signals import cart_abandoned
+from addons.cart_rescue.signals import carts_abandoned
 from addons.cart_rescue.tests.conftest import SECRET, run_queued_jobs
 from addons.cart_rescue.tests.payloads import cart_event, line
 from addons.contacts.models import Interaction
@@ -33,15 +33,15 @@ T0 = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 
 @pytest.fixture
 def heard() -> Any:
-    """The carts `cart_abandoned` announced, in order."""
-    carts: list[int] = []
+    """The carts `carts_abandoned` announced, in order."""
+    heard_ids: list[int] = []
 
-    def hear(cart: Any, **_: Any) -> None:
-        carts.append(cart.id)
+    def hear(_shop: Any, carts: list[Any], **_: Any) -> None:
+        heard_ids.extend(cart.id for cart in carts)
 
-    cart_abandoned.connect(hear)
-    yield carts
-    cart_abandoned.disconnect(hear)
+    carts_abandoned.connect(hear)
+    yield heard_ids
+    carts_abandoned.disconnect(hear)
 
 
 def _post(post_event: Any, shop_id: int, clock: Any, event_id: str, cart_id: str, at: datetime,
