@@ -58,3 +58,22 @@ def test_growth_table_gives_each_size_its_own_deep_page() -> None:
     assert lines[0] == "| figure | 10,000 contacts | 1,000,000 contacts |"
     assert lines[2] == ("| 2. API list, deep page (team rule, city, sort) | 4.2 ms (raw 1.0), page 37 "
                         "| 4.8 ms (raw 1.0), page 2,000 |")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.timeout(240)
+def test_the_abandonment_sweep_benchmark_runs_at_a_small_size(tmp_path: Path, pg_server_url: str) -> None:
+    """`python -m scripts.bench.abandon_sweep` at 3,000 carts: both sweeps abandon exactly
+    the carts due, ours and the hand-written SQL alike."""
+    out = tmp_path / "sweep.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.bench.abandon_sweep", "--server-url", pg_server_url, "--carts", "3000",
+         "--due", "40,200", "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=230)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert set(figures) == {"abandon_sweep_40", "abandon_sweep_200"}
+    for due, figure in ((40, figures["abandon_sweep_40"]), (200, figures["abandon_sweep_200"])):
+        assert figure["details"]["status"] == "succeeded", figure["details"]["error"]
+        assert figure["details"]["abandoned"] == figure["details"]["baseline_abandoned"] == due
+        assert figure["ours"] > 0 and figure["baseline"] > 0
+    assert figures["abandon_sweep_40"]["met"] is True and figures["abandon_sweep_200"]["met"] is None

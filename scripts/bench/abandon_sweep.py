@@ -7,7 +7,7 @@ outage) is measured too.
 
 The bench database gets cart_rescue with its demo data (a shop whose rescue journey is
 active) from the product; the carts are written in SQL at the seeder's pace: most are
-ordered, lost or still active, the first DUE are open, idle for two hours, with an email,
+ordered, lost or still active, the first of them due are open, idle for two hours, with an email,
 a value and a contact (for a smaller figure, the rest of them had activity ten minutes
 ago). Ours runs the job in process (claims, marks, timeline entries, journey
 admissions, high-value calls); the baseline does the same writes in three statements.
@@ -16,11 +16,14 @@ Each is timed on the same rows, put back between runs.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 
@@ -33,7 +36,6 @@ __all__ = ["sweep_figures", "main"]
 CARTS = 1_000_000
 #: Carts due in each measured sweep: a busy minute (held to the target) and a backlog.
 DUE_FIGURES = (1_000, 10_000)
-DUE = max(DUE_FIGURES)
 TARGET_SECONDS = 5.0
 _NOW = "2026-12-04 12:00:00+00"
 
@@ -107,7 +109,20 @@ with app.app_context():
 """
 
 
-def _seeded(server_url: str) -> str | None:
+@dataclass(frozen=True)
+class Sizes:
+    """The shop's carts, and how many are due in each measured sweep (the first is held to
+    the target)."""
+
+    carts: int = CARTS
+    due: tuple[int, ...] = DUE_FIGURES
+
+    @property
+    def seeded_due(self) -> int:
+        return max(self.due)
+
+
+def _seeded(server_url: str, sizes: Sizes) -> str | None:
     """The bench database's URL if an earlier run seeded it fully, else None."""
     url = server_url.rsplit("/", 1)[0] + "/bench_abandon_sweep"
     try:
@@ -115,21 +130,22 @@ def _seeded(server_url: str) -> str | None:
             carts = conn.execute("SELECT count(*) FROM carts WHERE external_id LIKE 'bench-%'").fetchone()[0]
     except psycopg.Error:
         return None
-    return url if carts == CARTS else None
+    return url if carts == sizes.carts else None
 
 
-def _prepare(server_url: str) -> str:
+def _prepare(server_url: str, sizes: Sizes) -> str:
     url = create_database(server_url, "bench_abandon_sweep")
     spectrum_cli(url, "init", "--addon", "cart_rescue", "--demo", "--admin-password", "bench-admin-password")
     with psycopg.connect(psycopg_url(url)) as conn:
         began = time.perf_counter()
-        conn.execute(_SEED, {"carts": CARTS, "due": DUE, "now": _NOW})
+        conn.execute(_SEED, {"carts": sizes.carts, "due": sizes.seeded_due, "now": _NOW})
         conn.execute("ANALYZE carts")
-        print(f"seeded {CARTS:,} carts ({DUE:,} due) in {time.perf_counter() - began:.0f} s", flush=True)
+        print(f"seeded {sizes.carts:,} carts ({sizes.seeded_due:,} due) in {time.perf_counter() - began:.0f} s",
+              flush=True)
     return url
 
 
-def _reset(url: str, due: int) -> None:
+def _reset(url: str, due: int, seeded_due: int) -> None:
     """Every seeded due cart open again, with nothing its abandonment wrote; those past the
     first `due` had activity ten minutes ago, so that `due` are due."""
     with psycopg.connect(psycopg_url(url)) as conn:
@@ -141,12 +157,10 @@ def _reset(url: str, due: int) -> None:
                 ELSE %(now)s::timestamptz - interval '10 minutes' END
             FROM (SELECT id, substr(external_id, 7)::int AS g FROM carts
                   WHERE external_id LIKE 'bench-%%' AND status = 'open') AS seeded
-            WHERE carts.id = seeded.id AND seeded.g <= %(all)s""", {"due": due, "all": DUE, "now": _NOW})
+            WHERE carts.id = seeded.id AND seeded.g <= %(all)s""", {"due": due, "all": seeded_due, "now": _NOW})
 
 
 def _ours(url: str) -> dict[str, object]:
-    import json
-
     done = subprocess.run([sys.executable, "-c", _RUN_SWEEP % {"now": _NOW}], cwd=ROOT, capture_output=True,
                           text=True, env={**os.environ, "SPECTRUM_DATABASE_URL": url, "SPECTRUM_LOG_LEVEL": "WARNING"})
     if done.returncode:
@@ -168,25 +182,25 @@ def _abandoned_count(url: str) -> int:
                             {"now": _NOW}).fetchone()[0]
 
 
-def _figure(url: str, due: int) -> Figure:
-    _reset(url, due)
+def _figure(url: str, sizes: Sizes, due: int) -> Figure:
+    _reset(url, due, sizes.seeded_due)
     baseline = _baseline(url)
     baseline_count = _abandoned_count(url)
-    _reset(url, due)
+    _reset(url, due, sizes.seeded_due)
     ours = _ours(url)
     ours_count = _abandoned_count(url)
-    held = due == min(DUE_FIGURES)
-    return Figure(f"abandon_sweep_{due}", f"Abandonment sweep, {CARTS:,} carts, {due:,} due (s)", "s",
+    held = due == sizes.due[0]
+    return Figure(f"abandon_sweep_{due}", f"Abandonment sweep, {sizes.carts:,} carts, {due:,} due (s)", "s",
                   float(ours["seconds"]), baseline, TARGET_SECONDS, "max" if held else "info",
                   {"abandoned": ours_count, "baseline_abandoned": baseline_count, "status": ours["status"],
                    "result": ours["result"], "error": ours["error"]})
 
 
-def sweep_figures(server_url: str, reuse: bool = False) -> list[Figure]:
+def sweep_figures(server_url: str, sizes: Sizes = Sizes(), reuse: bool = False) -> list[Figure]:
     """The sweep's time over the seeded carts, and the hand-written SQL's, for each count due."""
-    url = (_seeded(server_url) if reuse else None) or _prepare(server_url)
-    figures = [_figure(url, due) for due in DUE_FIGURES]
-    _reset(url, DUE)
+    url = (_seeded(server_url, sizes) if reuse else None) or _prepare(server_url, sizes)
+    figures = [_figure(url, sizes, due) for due in sizes.due]
+    _reset(url, sizes.seeded_due, sizes.seeded_due)
     return figures
 
 
@@ -194,14 +208,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--server-url", default=os.environ.get("BENCH_PG_URL", ""),
                         help="SQLAlchemy URL of a PostgreSQL server's database (a bench database is created beside it)")
+    parser.add_argument("--carts", type=int, default=CARTS, help="carts of the shop")
+    parser.add_argument("--due", default=",".join(map(str, DUE_FIGURES)),
+                        help="carts due in each measured sweep, comma-separated (the first is held to the target)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the bench database of an earlier run when it is fully seeded")
     options = parser.parse_args()
     if not options.server_url:
         parser.error("give --server-url (or BENCH_PG_URL)")
     os.environ.setdefault("SPECTRUM_SECRET_KEY", secrets.token_hex(32))
-    figures = sweep_figures(options.server_url, options.reuse)
+    sizes = Sizes(options.carts, tuple(int(count) for count in options.due.split(",")))
+    figures = sweep_figures(options.server_url, sizes, options.reuse)
     print(table(figures))
+    if options.json:
+        options.json.write_text(json.dumps({figure.key: figure.as_dict() for figure in figures}, indent=2))
     for figure in figures:
         print(f"{figure.ours:.2f} s for the sweep, hand-written SQL {figure.baseline:.2f} s, "
               f"ratio {figure.ratio:.1f}; details {figure.details}")
