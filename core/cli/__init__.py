@@ -9,6 +9,7 @@ from core.cli.addons import addons
 from core.cli.data import export_command, import_command
 from core.cli.jobs import jobs, worker
 from core.cli.mail import mail
+from core.cli.orgs import orgs
 from core.cli.setup import init, serve
 from core.cli.users import tokens, users
 
@@ -40,7 +41,8 @@ def cli() -> None:
     """
 
 
-for _command in (init, serve, addons, users, tokens, access, import_command, export_command, worker, jobs, mail):
+for _command in (init, serve, addons, users, tokens, access, import_command, export_command, worker, jobs, mail,
+                 orgs):
     cli.add_command(_command)
 
 

@@ -1,6 +1,8 @@
 """`spectrum init` and `spectrum serve`."""
 from __future__ import annotations
 
+from typing import Callable
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -13,7 +15,7 @@ from core.db import db
 from core.env import Env
 from core.platform import platform
 
-__all__ = ["init", "serve"]
+__all__ = ["init", "serve", "prepare_database"]
 
 
 @click.command()
@@ -24,6 +26,18 @@ __all__ = ["init", "serve"]
 @with_appcontext
 def init(demo: bool, addon_names: tuple[str, ...], admin_password: str | None, seed: int) -> None:
     """Create or complete a database: kernel, addons, and the `admin` user. Idempotent."""
+    prepare_database(list(addon_names), demo=demo, admin_password=admin_password, seed=seed, echo=click.echo)
+
+
+def prepare_database(addon_names: list[str], *, demo: bool, admin_password: str | None, seed: int = 1,
+                     echo: Callable[[str], None]) -> None:
+    """What `spectrum init` does, in the current app's context: the kernel and the addons
+    (`default_addons` when none are named) installed, and the `admin` user created with
+    `admin_password` (the demo password on a demo database). Idempotent.
+
+    :raises click.UsageError: no admin password, or a weak one, for a database that has no
+        admin yet; nothing is installed then.
+    """
     settings = platform().settings
     has_admin = inspect(db.engine).has_table(User.__tablename__) and db.session.scalar(
         select(User.id).where(User.login == "admin")) is not None
@@ -37,19 +51,19 @@ def init(demo: bool, addon_names: tuple[str, ...], admin_password: str | None, s
         except WeakPassword as error:
             raise click.UsageError(f"{error}; give another with --admin-password or SPECTRUM_ADMIN_PASSWORD") \
                 from None
-    manager = AddonManager(current_app, echo=click.echo)
-    names = list(addon_names) or list(settings["default_addons"])
+    manager = AddonManager(current_app, echo=echo)
+    names = addon_names or list(settings["default_addons"])
     new = manager.install(names, demo=demo, seed=seed)
-    click.echo(f"installed: {', '.join(new) if new else 'nothing new'}")
+    echo(f"installed: {', '.join(new) if new else 'nothing new'}")
     if not has_admin:
         admin = create_user(Env.system(), "admin", "Administrator", email="admin@example.com",
                             roles=("base.admin", "base.user"))
         set_password(admin, password, allow_weak=demo)
         if demo:
-            click.echo(f"demo owners: {manager.share_demo_records(admin)} demo records given to admin")
+            echo(f"demo owners: {manager.share_demo_records(admin)} demo records given to admin")
         db.session.commit()
-        click.echo("created user admin")
-    click.echo("summary: database ready; sign in as admin")
+        echo("created user admin")
+    echo("summary: database ready; sign in as admin")
 
 
 @click.command()

@@ -21,8 +21,20 @@ from core.platform import platform
 __all__ = ["csrf", "limiter", "init_security", "login_required", "portal_login_required", "back_office_user", "web_env",
            "require_admin", "sign_in", "sign_out", "throttle_password_checks", "typed_login_key", "own_login_key"]
 
+def _scoped(key: str) -> str:
+    """`key` in the app's own part of the limiter's storage: the limiter (and its storage,
+    a Redis shared by workers) is the process's, and one process may serve many
+    organizations' apps, each with its `ratelimit_namespace`."""
+    return f"{current_app.extensions['spectrum'].settings['ratelimit_namespace']}{key}"
+
+
+def client_address_key() -> str:
+    """Rate-limit key of the client's address (the default of every limit)."""
+    return _scoped(get_remote_address())
+
+
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=client_address_key, default_limits=[], headers_enabled=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,7 +94,7 @@ def _caller_key() -> str:
     # looked up once); a request without valid credentials spends its address's budget,
     # however many made-up tokens it tries.
     user = current_user()
-    return f"user:{user.id}" if user is not None else get_remote_address()
+    return _scoped(f"user:{user.id}") if user is not None else client_address_key()
 
 
 # The API authenticates by bearer token; session-authenticated API writes are checked for
@@ -104,7 +116,7 @@ def throttle_password_checks(account_key: Callable[[], str]) -> Callable[[F], F]
 
 
 def _account_key(login: str) -> str:
-    return "login:" + login_digest(login)
+    return _scoped("login:" + login_digest(login))
 
 
 def typed_login_key() -> str:
@@ -115,7 +127,7 @@ def typed_login_key() -> str:
 def own_login_key() -> str:
     """Rate-limit key of the signed-in user's login (their address when signed out)."""
     user = current_user()
-    return _account_key(user.login) if user is not None else get_remote_address()
+    return _account_key(user.login) if user is not None else client_address_key()
 
 
 def login_required(view: F) -> F:

@@ -1,0 +1,142 @@
+"""`spectrum orgs ...`: the organizations of a many-organization installation.
+
+They act on the control database of `orgs_database_url` and on each organization's own
+database; no app of a single database is loaded for them.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from sqlalchemy.engine import make_url
+
+from core.config import load_settings
+from core.orgs.provisioning import deletion_plan, deprovision, provision, upgrade_all
+from core.orgs.registry import Organization, Registry, RegistryError
+from core.secret_key import InsecureSecretKey, resolve_secret_key
+
+__all__ = ["orgs"]
+
+
+def _installation() -> tuple[Registry, dict[str, Any]]:
+    """The registry and the installation's settings (its secret key resolved)."""
+    settings = load_settings()
+    if not settings["orgs_database_url"]:
+        raise click.UsageError("set orgs_database_url (SPECTRUM_ORGS_DATABASE_URL) to the control database of the "
+                               "organizations, for instance sqlite:///instance/orgs.db")
+    try:
+        settings["secret_key"] = resolve_secret_key(settings)
+    except InsecureSecretKey as error:
+        raise click.ClickException(str(error)) from None
+    return Registry(str(settings["orgs_database_url"])), settings
+
+
+def _sign_in_url(org: Organization) -> str:
+    return f"http://{org.hosts[0]}/login"
+
+
+@click.group()
+def orgs() -> None:
+    """Organizations served by this installation, each with its own database."""
+
+
+@orgs.command("create")
+@click.argument("key")
+@click.option("--name", required=True, help="The organization's name.")
+@click.option("--host", "hosts", multiple=True, required=True, help="A host name that serves it (repeatable).")
+@click.option("--addon", "addons", multiple=True, help="Addon to install (repeatable); default: default_addons.")
+@click.option("--demo", is_flag=True, help="Load demo records; admin gets the configured demo password.")
+@click.option("--admin-password", envvar="SPECTRUM_ADMIN_PASSWORD", help="Password of its admin user.")
+def create(key: str, name: str, hosts: tuple[str, ...], addons: tuple[str, ...], demo: bool,
+           admin_password: str | None) -> None:
+    """Create organization KEY: its database, the kernel and addons, its admin user."""
+    registry, settings = _installation()
+    try:
+        org = provision(registry, settings, key, name, list(hosts), list(addons), demo=demo,
+                        admin_password=admin_password, echo=click.echo)
+    except RegistryError as error:
+        raise click.ClickException(f"{error} (nothing was created)") from None
+    click.echo(f"summary: organization {org.key} created with {', '.join(org.addons)}; "
+               f"sign in as admin at {_sign_in_url(org)}")
+
+
+@orgs.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_orgs(as_json: bool) -> None:
+    """The organizations, their hosts, addons and status."""
+    registry, _settings = _installation()
+    found = registry.all()
+    if as_json:
+        click.echo(json.dumps([org.as_dict() for org in found], indent=2))
+        return
+    for org in found:
+        database = make_url(org.database_url).render_as_string(hide_password=True)
+        click.echo(f"{org.key:20} {org.status:10} {', '.join(org.hosts):40} {', '.join(org.addons)}  ({database})")
+    click.echo(f"summary: {len(found)} organization(s)")
+
+
+def _set_status(key: str, status: str) -> None:
+    registry, _settings = _installation()
+    try:
+        registry.update(key, status=status)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"organization {key} is {status}")
+
+
+@orgs.command("suspend")
+@click.argument("key")
+def suspend(key: str) -> None:
+    """Stop serving KEY: its hosts answer 503 until it is resumed; nothing is deleted."""
+    _set_status(key, "suspended")
+
+
+@orgs.command("resume")
+@click.argument("key")
+def resume(key: str) -> None:
+    """Serve a suspended organization again."""
+    _set_status(key, "active")
+
+
+@orgs.command("delete")
+@click.argument("key")
+@click.option("--yes", is_flag=True, help="Delete; without it, only show what would be deleted.")
+def delete(key: str, yes: bool) -> None:
+    """Show what deleting KEY removes; with --yes, remove it: database, files, registry entry."""
+    registry, settings = _installation()
+    try:
+        plan = deletion_plan(registry, settings, key)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from None
+    for line in plan.describe():
+        click.echo(("deleting " if yes else "would delete ") + line)
+    if not yes:
+        click.echo("summary: dry run, nothing deleted; run again with --yes to delete")
+        return
+    deprovision(registry, settings, plan)
+    click.echo(f"summary: organization {key} deleted")
+
+
+@orgs.command("upgrade")
+@click.option("--all", "upgrade_every", is_flag=True, required=True, help="Every organization.")
+def upgrade(upgrade_every: bool) -> None:
+    """Upgrade every organization's installed addons, each on its own: a failure is
+    reported and leaves that organization as it was, and the others go on."""
+    registry, settings = _installation()
+    found = registry.all()
+    with click.progressbar(length=len(found), label="upgrading organizations", file=click.get_text_stream("stderr"),
+                           item_show_func=lambda org: org.key if org else "") as bar:
+        def advance(org: Organization) -> None:
+            bar.update(1, org)
+
+        outcomes = upgrade_all(registry, settings, progress=advance)
+    failed = [outcome for outcome in outcomes if outcome.error]
+    for outcome in outcomes:
+        if outcome.error:
+            click.echo(f"{outcome.key}: FAILED, left as it was: {outcome.error}")
+        else:
+            click.echo(f"{outcome.key}: upgraded {', '.join(outcome.upgraded) or 'nothing (up to date)'}")
+    click.echo(f"summary: {len(outcomes) - len(failed)} upgraded, {len(failed)} failed")
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,181 @@
+"""Many organizations on one installation (core.orgs): each created with its own
+database and addon set, served by its host names, isolated from the others, suspended
+and deleted by the operator's commands."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from werkzeug.test import Client
+
+import core.orgs.dispatch as dispatch
+from core.auth.accounts import issue_token
+from core.auth.models import User
+from core.cli import cli
+from core.config import load_settings
+from core.db import db
+from core.orgs.dispatch import OrganizationsApp
+from core.orgs.provisioning import org_app, provision
+from core.orgs.registry import Registry
+from core.testing.web import csrf_token
+
+PASSWORD = "Correct-Horse-42-battery"
+
+
+@pytest.fixture
+def installation(tmp_path: Path, pg_server_url: str | None, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Settings of a many-organization installation in `tmp_path` (organizations' databases
+    on the test PostgreSQL server when the suite runs on it, else SQLite files)."""
+    overrides = {"instance_path": str(tmp_path / "instance"), "orgs_database_url": f"sqlite:///{tmp_path}/orgs.db",
+                 "orgs_server_url": pg_server_url or "", "development": True, "secret_key": "k" * 64}
+    for name, value in overrides.items():
+        monkeypatch.setenv(f"SPECTRUM_{name.upper()}", str(value).lower() if isinstance(value, bool) else str(value))
+    monkeypatch.setattr(dispatch, "REFRESH_SECONDS", 0.0)  # the tests change the registry and look at once
+    return load_settings(overrides)
+
+
+def _key(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"  # databases of parallel test workers never collide
+
+
+def _provision(installation: dict[str, Any], key: str, host: str, addons: list[str]) -> Any:
+    registry = Registry(installation["orgs_database_url"])
+    return provision(registry, installation, key, key.title(), [host], addons, demo=False, admin_password=PASSWORD,
+                     echo=lambda _line: None)
+
+
+def _drop_all(installation: dict[str, Any]) -> None:
+    runner = CliRunner()
+    for org in Registry(installation["orgs_database_url"]).all():
+        runner.invoke(cli, ["orgs", "delete", org.key, "--yes"])
+
+
+@pytest.fixture
+def two_orgs(installation: dict[str, Any]) -> Any:
+    """Organization A with contacts only, B with contacts and sales, each with its admin."""
+    a = _provision(installation, _key("shop"), "a.example.com", ["contacts"])
+    b = _provision(installation, _key("dist"), "b.example.com", ["contacts", "sales"])
+    yield a, b
+    _drop_all(installation)
+
+
+def _token(installation: dict[str, Any], org: Any) -> str:
+    app = org_app(installation, org)
+    with app.app_context():
+        admin = db.session.scalar(select(User).where(User.login == "admin"))
+        token = issue_token(admin, "test", datetime.now(timezone.utc))
+        db.session.commit()
+    return token
+
+
+def test_each_host_is_served_with_its_organization_s_addons(installation: dict[str, Any], two_orgs: Any) -> None:
+    a, b = two_orgs
+    served = Client(OrganizationsApp(Registry(installation["orgs_database_url"]), installation))
+
+    paths_a = set(served.get("/api/openapi.json", base_url="http://a.example.com").json["paths"])
+    paths_b = set(served.get("/api/openapi.json", base_url="http://b.example.com").json["paths"])
+
+    assert a.addons == ["base", "contacts"] and b.addons == ["base", "contacts", "sales"]
+    assert "/api/v1/contacts" in paths_a and "/api/v1/contacts" in paths_b
+    assert "/api/v1/opportunities" in paths_b and not any("opportunit" in path for path in paths_a)
+    unknown = served.get("/login", base_url="http://c.example.com")
+    assert unknown.status_code == 404 and "No such organization" in unknown.get_data(as_text=True)
+
+
+def test_a_token_and_a_session_of_one_organization_are_refused_by_another(installation: dict[str, Any],
+                                                                          two_orgs: Any) -> None:
+    a, b = two_orgs
+    served = OrganizationsApp(Registry(installation["orgs_database_url"]), installation)
+    token_a = _token(installation, a)
+    api = Client(served)
+    headers = {"Authorization": f"Bearer {token_a}"}
+    assert api.get("/api/v1/contacts", base_url="http://a.example.com", headers=headers).status_code == 200
+    assert api.get("/api/v1/contacts", base_url="http://b.example.com", headers=headers).status_code == 401
+
+    browser = Client(served)
+    page = browser.get("/login", base_url="http://a.example.com").get_data(as_text=True)
+    signed_in = browser.post("/login", base_url="http://a.example.com",
+                             data={"login": "admin", "password": PASSWORD, "csrf_token": csrf_token(page)})
+    assert signed_in.status_code == 303
+    assert browser.get("/m/contacts", base_url="http://a.example.com").status_code == 200
+    # A's session cookie, replayed on B's host: B's admin has the same login and id, yet B signs nobody in.
+    cookie = browser.get_cookie("session", domain="a.example.com")
+    assert cookie is not None
+    thief = Client(served)
+    thief.set_cookie("session", cookie.value, domain="b.example.com")
+    stolen = thief.get("/m/contacts", base_url="http://b.example.com")
+    assert stolen.status_code in (302, 303) and "/login" in stolen.headers["Location"]
+
+
+def test_a_suspended_organization_answers_503_until_resumed(installation: dict[str, Any], two_orgs: Any) -> None:
+    a, _b = two_orgs
+    runner = CliRunner()
+    served = Client(OrganizationsApp(Registry(installation["orgs_database_url"]), installation))
+    assert served.get("/login", base_url="http://a.example.com").status_code == 200
+
+    suspended = runner.invoke(cli, ["orgs", "suspend", a.key])
+    answer = served.get("/login", base_url="http://a.example.com")
+    assert suspended.exit_code == 0, suspended.output
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "3600"
+    assert served.get("/login", base_url="http://b.example.com").status_code == 200
+
+    assert runner.invoke(cli, ["orgs", "resume", a.key]).exit_code == 0
+    assert served.get("/login", base_url="http://a.example.com").status_code == 200
+
+
+def test_the_commands_create_list_and_delete_after_a_dry_run(installation: dict[str, Any]) -> None:
+    runner = CliRunner()
+    key = _key("club")
+    created = runner.invoke(cli, ["orgs", "create", key, "--name", "Chess club", "--host", "club.example.org",
+                                  "--addon", "contacts", "--admin-password", PASSWORD])
+    assert created.exit_code == 0, created.output
+    assert f"sign in as admin at http://club.example.org/login" in created.output
+    taken = runner.invoke(cli, ["orgs", "create", _key("other"), "--name", "Other", "--host", "club.example.org",
+                                "--admin-password", PASSWORD])
+    assert taken.exit_code != 0 and "already serve" in taken.output
+    listed = json.loads(runner.invoke(cli, ["orgs", "list", "--json"]).output)
+    assert [(org["key"], org["hosts"], org["addons"]) for org in listed] == [
+        (key, ["club.example.org"], ["base", "contacts"])]
+    database = make_url(listed[0]["database_url"])
+
+    dry = runner.invoke(cli, ["orgs", "delete", key])
+    assert dry.exit_code == 0 and "would delete database" in dry.output and "nothing deleted" in dry.output
+    assert len(Registry(installation["orgs_database_url"]).all()) == 1
+
+    deleted = runner.invoke(cli, ["orgs", "delete", key, "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    assert Registry(installation["orgs_database_url"]).all() == []
+    if database.get_backend_name() == "sqlite":
+        assert not Path(str(database.database)).exists()
+
+
+def test_a_refused_creation_leaves_nothing_behind(installation: dict[str, Any]) -> None:
+    key = _key("weak")
+    refused = CliRunner().invoke(cli, ["orgs", "create", key, "--name", "Weak", "--host", "weak.example.org",
+                                       "--addon", "contacts", "--admin-password", "admin"])
+    assert refused.exit_code != 0 and "password" in refused.output.lower()
+    assert Registry(installation["orgs_database_url"]).all() == []
+    assert not (Path(installation["instance_path"]) / "orgs" / key).exists()
+
+
+def test_rate_limits_count_each_organization_apart(installation: dict[str, Any], two_orgs: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """One process, one limiter storage: a client throttled on A's sign-in is not on B's."""
+    monkeypatch.setenv("SPECTRUM_LOGIN_RATE_LIMIT", "2 per minute")
+    served = Client(OrganizationsApp(Registry(installation["orgs_database_url"]), installation))
+
+    def attempt(host: str) -> int:
+        page = served.get("/login", base_url=f"http://{host}").get_data(as_text=True)
+        return served.post("/login", base_url=f"http://{host}",
+                           data={"login": "admin", "password": "wrong", "csrf_token": csrf_token(page)}).status_code
+
+    on_a = [attempt("a.example.com") for _ in range(3)]
+    assert on_a[-1] == 429 and 429 not in on_a[:2]
+    assert attempt("b.example.com") != 429
