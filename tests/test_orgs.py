@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from werkzeug.test import Client
 
 import core.orgs.dispatch as dispatch
+from addon_fixtures import database_state
 from core.auth.accounts import issue_token
 from core.auth.models import User
 from core.cli import cli
@@ -136,7 +137,7 @@ def test_the_commands_create_list_and_delete_after_a_dry_run(installation: dict[
     created = runner.invoke(cli, ["orgs", "create", key, "--name", "Chess club", "--host", "club.example.org",
                                   "--addon", "contacts", "--admin-password", PASSWORD])
     assert created.exit_code == 0, created.output
-    assert f"sign in as admin at http://club.example.org/login" in created.output
+    assert "sign in as admin at http://club.example.org/login" in created.output
     taken = runner.invoke(cli, ["orgs", "create", _key("other"), "--name", "Other", "--host", "club.example.org",
                                 "--admin-password", PASSWORD])
     assert taken.exit_code != 0 and "already serve" in taken.output
@@ -179,3 +180,31 @@ def test_rate_limits_count_each_organization_apart(installation: dict[str, Any],
     on_a = [attempt("a.example.com") for _ in range(3)]
     assert on_a[-1] == 429 and 429 not in on_a[:2]
     assert attempt("b.example.com") != 429
+
+
+def test_upgrade_all_reports_the_organization_a_migration_fails_on_and_upgrades_the_others(
+        installation: dict[str, Any], addon_site: Any) -> None:
+    addon_site.vendor("widgets")
+    keys = [_key("ok"), _key("broken")]
+    for key in keys:
+        addon_site.spectrum("orgs", "create", key, "--name", key, "--host", f"{key.replace('_', '-')}.example.com",
+                            "--addon", "widgets", "--admin-password", PASSWORD, database_url="sqlite://")
+    registry = Registry(installation["orgs_database_url"])
+    ok, broken = (registry.get(key) for key in keys)
+    # The broken organization's data makes widgets 2.0.0's migration fail: the column it adds is there.
+    with create_engine(broken.database_url).begin() as conn:
+        conn.execute(text("ALTER TABLE widgets ADD COLUMN weight INTEGER"))
+    addon_site.upgrade_vendored("widgets", "widgets_v2", "2.0.0")
+
+    result = addon_site.spectrum("orgs", "upgrade", "--all", database_url="sqlite://", expect=1)
+
+    lines = result.stdout.splitlines()
+    assert f"{ok.key}: upgraded widgets" in lines
+    assert any(line.startswith(f"{broken.key}: FAILED, left as it was:") for line in lines), result.stdout
+    assert lines[-1] == "summary: 1 upgraded, 1 failed"
+    assert ("widgets", "2.0.0") in database_state(ok.database_url)["installed"]
+    left = database_state(broken.database_url)
+    assert ("widgets", "1.0.0") in left["installed"] and "a11ce0000002" not in left["alembic"]
+    assert [org.status for org in registry.all()] == ["active", "active"]
+    assert registry.get(ok.key).upgraded_at is not None and registry.get(broken.key).upgraded_at is None
+    _drop_all(installation)
