@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,11 @@ from core.auth.models import User
 from core.cli import cli
 from core.config import load_settings
 from core.db import db
+from core.jobs import JobRun, enqueue_many
 from core.orgs.dispatch import OrganizationsApp
 from core.orgs.provisioning import org_app, provision
 from core.orgs.registry import Registry
+from core.orgs.workers import OrganizationsWorker
 from core.testing.web import csrf_token
 
 PASSWORD = "Correct-Horse-42-battery"
@@ -207,4 +210,33 @@ def test_upgrade_all_reports_the_organization_a_migration_fails_on_and_upgrades_
     assert ("widgets", "1.0.0") in left["installed"] and "a11ce0000002" not in left["alembic"]
     assert [org.status for org in registry.all()] == ["active", "active"]
     assert registry.get(ok.key).upgraded_at is not None and registry.get(broken.key).upgraded_at is None
+    _drop_all(installation)
+
+
+def test_one_worker_serves_every_organization_and_a_busy_one_never_holds_the_others_back(
+        installation: dict[str, Any]) -> None:
+    """Ten organizations, a thousand queued runs in one: in the first round every other
+    organization's run has been executed, and the busy one has had its quantum only (the
+    bound: a due run starts after at most (organizations - 1) x quantum runs of others)."""
+    orgs = [_provision(installation, _key(f"o{number}"), f"o{number}.example.com", ["base"]) for number in range(10)]
+    busy, quiet = orgs[0], orgs[1:]
+    runs: dict[str, list[int]] = {}
+    for org in orgs:
+        app = org_app(installation, org)
+        with app.app_context():
+            runs[org.key] = [run.id for run in enqueue_many("jobs.prune", [{}] * (1000 if org is busy else 1))]
+            db.session.commit()
+    registry = Registry(installation["orgs_database_url"])
+    registry.update(quiet[-1].key, status="suspended")
+
+    executed = OrganizationsWorker(registry, installation, quantum=10).run_round()
+
+    def statuses(org: Any) -> Counter[str]:
+        with org_app(installation, org).app_context():
+            return Counter(db.session.scalars(select(JobRun.status).where(JobRun.id.in_(runs[org.key]))))
+
+    assert statuses(busy) == Counter({"succeeded": 10, "queued": 990}) and executed[busy.key] == 10
+    for org in quiet[:-1]:
+        assert statuses(org) == Counter({"succeeded": 1}), org.key
+    assert quiet[-1].key not in executed and statuses(quiet[-1]) == Counter({"queued": 1})
     _drop_all(installation)

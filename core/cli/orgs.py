@@ -6,6 +6,7 @@ database; no app of a single database is loaded for them.
 from __future__ import annotations
 
 import json
+import signal
 from typing import Any
 
 import click
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 from core.config import load_settings
 from core.orgs.provisioning import deletion_plan, deprovision, provision, upgrade_all
 from core.orgs.registry import Organization, Registry, RegistryError
+from core.orgs.workers import QUANTUM, OrganizationsWorker
 from core.secret_key import InsecureSecretKey, resolve_secret_key
 
 __all__ = ["orgs"]
@@ -116,6 +118,24 @@ def delete(key: str, yes: bool) -> None:
         return
     deprovision(registry, settings, plan)
     click.echo(f"summary: organization {key} deleted")
+
+
+@orgs.command("worker")
+@click.option("--once", is_flag=True, help="One round over the organizations, then exit.")
+@click.option("--quantum", default=QUANTUM, show_default=True, help="Runs of one organization per round.")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds to wait after a round with nothing to do.")
+def worker(once: bool, quantum: int, poll: float) -> None:
+    """Run every organization's jobs from this process, in rounds fair to each."""
+    registry, settings = _installation()
+    pool = OrganizationsWorker(registry, settings, quantum=quantum, poll_seconds=poll)
+    if once:
+        executed = pool.run_round()
+        click.echo(f"summary: executed {sum(executed.values())} run(s) in {len(executed)} organization(s)")
+        return
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_args: pool.stop())
+    click.echo(f"worker of {len(registry.all())} organization(s), {quantum} run(s) each per round; stop with Ctrl-C")
+    pool.run_forever()
 
 
 @orgs.command("upgrade")
