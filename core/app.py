@@ -33,6 +33,13 @@ def installed_addon_names() -> list[str]:
     return list(db.session.scalars(select(InstalledAddon.name)))
 
 
+def _pool_options(settings: Mapping[str, Any]) -> dict[str, int]:
+    """The connection pool's size (SQLite's engine keeps its own pool: left as it is)."""
+    if database_url(settings).startswith("sqlite"):
+        return {}
+    return {"pool_size": int(settings["database_pool_size"]), "max_overflow": int(settings["database_max_overflow"])}
+
+
 def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | None = None) -> Flask:
     """Build the app for one database, with exactly the addons installed in it.
 
@@ -54,7 +61,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     app.config.update(
         SECRET_KEY=settings["secret_key"],
         SQLALCHEMY_DATABASE_URI=database_url(settings),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, **_pool_options(settings)},
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
+import psycopg
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, select, text
@@ -23,6 +25,7 @@ from core.auth.models import User
 from core.cli import cli
 from core.config import load_settings
 from core.db import db
+from core.env import Env
 from core.jobs import JobRun, enqueue_many
 from core.orgs.dispatch import OrganizationsApp
 from core.orgs.provisioning import org_app, provision
@@ -70,9 +73,20 @@ def two_orgs(installation: dict[str, Any]) -> Any:
     _drop_all(installation)
 
 
-def _token(installation: dict[str, Any], org: Any) -> str:
+@contextmanager
+def _org_context(installation: dict[str, Any], org: Any) -> Iterator[None]:
+    """An app of `org` with its context pushed; its connections closed afterwards."""
     app = org_app(installation, org)
     with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _token(installation: dict[str, Any], org: Any) -> str:
+    with _org_context(installation, org):
         admin = db.session.scalar(select(User).where(User.login == "admin"))
         token = issue_token(admin, "test", datetime.now(timezone.utc))
         db.session.commit()
@@ -222,8 +236,7 @@ def test_one_worker_serves_every_organization_and_a_busy_one_never_holds_the_oth
     busy, quiet = orgs[0], orgs[1:]
     runs: dict[str, list[int]] = {}
     for org in orgs:
-        app = org_app(installation, org)
-        with app.app_context():
+        with _org_context(installation, org):
             runs[org.key] = [run.id for run in enqueue_many("jobs.prune", [{}] * (1000 if org is busy else 1))]
             db.session.commit()
     registry = Registry(installation["orgs_database_url"])
@@ -232,11 +245,59 @@ def test_one_worker_serves_every_organization_and_a_busy_one_never_holds_the_oth
     executed = OrganizationsWorker(registry, installation, quantum=10).run_round()
 
     def statuses(org: Any) -> Counter[str]:
-        with org_app(installation, org).app_context():
+        with _org_context(installation, org):
             return Counter(db.session.scalars(select(JobRun.status).where(JobRun.id.in_(runs[org.key]))))
 
     assert statuses(busy) == Counter({"succeeded": 10, "queued": 990}) and executed[busy.key] == 10
     for org in quiet[:-1]:
         assert statuses(org) == Counter({"succeeded": 1}), org.key
     assert quiet[-1].key not in executed and statuses(quiet[-1]) == Counter({"queued": 1})
+    _drop_all(installation)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.timeout(280)
+def test_fifty_organizations_in_one_process_each_see_only_their_own(installation: dict[str, Any]) -> None:
+    """Fifty organizations on one PostgreSQL server, served by one process: each one's
+    admin sees only that organization's contact in the API, the list page and the export;
+    a token of one is refused by every other host."""
+    template = _provision(installation, _key("tpl"), "tpl.example.com", ["contacts"])
+    registry = Registry(installation["orgs_database_url"])
+    server = make_url(template.database_url)
+    orgs = []
+    with psycopg.connect(server.set(drivername="postgresql", database="postgres")
+                         .render_as_string(hide_password=False), autocommit=True) as conn:
+        for number in range(49):  # copies of the provisioned database, as quick as PostgreSQL makes them
+            key = _key(f"org{number}")
+            url = server.set(database=f"spectrum_{key}").render_as_string(hide_password=False)
+            conn.execute(f'CREATE DATABASE "spectrum_{key}" TEMPLATE "{server.database}"')
+            orgs.append(registry.add(key, key, [f"{key.replace('_', '-')}.example.com"], url, template.addons))
+    orgs.append(template)
+    tokens = {}
+    for org in orgs:
+        with _org_context(installation, org):
+            Env.system().records.create("contacts", {"first_name": "Only", "last_name": org.key})
+            db.session.commit()
+        tokens[org.key] = _token(installation, org)
+    served = Client(OrganizationsApp(registry, installation))
+
+    for org in orgs:
+        host = f"http://{org.hosts[0]}"
+        own = {"Authorization": f"Bearer {tokens[org.key]}"}
+        listed = served.get("/api/v1/contacts", base_url=host, headers=own)
+        assert listed.status_code == 200
+        assert [contact["last_name"] for contact in listed.json["data"]] == [org.key]
+        other = orgs[(orgs.index(org) + 1) % len(orgs)]
+        assert served.get("/api/v1/contacts", base_url=f"http://{other.hosts[0]}", headers=own).status_code == 401
+    for org in (orgs[0], orgs[25], orgs[-1]):  # the pages and the export, signed in through the form
+        browser = Client(OrganizationsApp(registry, installation))
+        host = f"http://{org.hosts[0]}"
+        page = browser.get("/login", base_url=host).get_data(as_text=True)
+        browser.post("/login", base_url=host, data={"login": "admin", "password": PASSWORD,
+                                                   "csrf_token": csrf_token(page)})
+        listing = browser.get("/m/contacts", base_url=host).get_data(as_text=True)
+        export = browser.get("/m/contacts/export.csv", base_url=host).get_data(as_text=True)
+        others = [other.key for other in orgs if other is not org]
+        assert org.key in listing and org.key in export
+        assert not any(key in listing or key in export for key in others)
     _drop_all(installation)

@@ -150,7 +150,8 @@ def _read_snapshot(session: Session) -> AccessSnapshot:
 
 #: Snapshots by (database URL, stamp): a few, as a test process (or a CLI) may use several databases.
 _CACHE: OrderedDict[tuple[str, str | None], AccessSnapshot] = OrderedDict()
-_CACHE_SIZE = 8
+#: One snapshot per database a process serves (many organizations: one each), and some room.
+_CACHE_SIZE = 256
 _LOCK = Lock()
 
 

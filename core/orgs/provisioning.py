@@ -22,6 +22,7 @@ import psycopg
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from core.db import db
 from core.orgs.registry import Organization, Registry
 
 __all__ = ["org_settings", "org_app", "database_url_for", "provision", "deprovision", "DeletionPlan",
@@ -38,11 +39,12 @@ def _secret_for(master: str, key: str) -> str:
 
 def org_settings(settings: Mapping[str, Any], org: Organization) -> dict[str, Any]:
     """The overrides `create_app` takes to serve `org`: its database, its folder, its key,
-    its part of the rate limits' storage.
+    its part of the rate limits' storage, a small connection pool (one process serves many).
 
     `settings` are the installation's, with its secret key resolved."""
     return {"database_url": org.database_url, "instance_path": str(_org_folder(settings, org.key)),
-            "secret_key": _secret_for(str(settings["secret_key"]), org.key), "ratelimit_namespace": f"org:{org.key}:"}
+            "secret_key": _secret_for(str(settings["secret_key"]), org.key), "ratelimit_namespace": f"org:{org.key}:",
+            "database_pool_size": 1, "database_max_overflow": 4}
 
 
 def org_app(settings: Mapping[str, Any], org: Organization) -> Flask:
@@ -97,6 +99,8 @@ def provision(registry: Registry, settings: Mapping[str, Any], key: str, name: s
             from core.app import installed_addon_names
 
             installed = installed_addon_names()
+            db.session.remove()
+            db.engine.dispose()  # no connection left open to a database that may be copied or dropped next
         return registry.update(key, addons=installed)
     except BaseException:
         _drop_database(settings, key, url)
@@ -157,7 +161,11 @@ def upgrade_all(registry: Registry, settings: Mapping[str, Any], *,
         try:
             app = org_app(settings, org)
             with app.app_context():
-                done = AddonManager(app, echo=echo).upgrade(None)
+                try:
+                    done = AddonManager(app, echo=echo).upgrade(None)
+                finally:
+                    db.session.remove()
+                    db.engine.dispose()
             registry.update(org.key, status=status, upgraded_at=datetime.now(timezone.utc))
             outcomes.append(UpgradeOutcome(org.key, done))
         except Exception as error:  # noqa: BLE001 - reported per organization; the others go on
