@@ -301,3 +301,37 @@ def test_fifty_organizations_in_one_process_each_see_only_their_own(installation
         assert org.key in listing and org.key in export
         assert not any(key in listing or key in export for key in others)
     _drop_all(installation)
+
+
+def test_a_backup_restores_the_organization_and_a_copy_beside_it(installation: dict[str, Any], tmp_path: Path) -> None:
+    runner = CliRunner()
+    key = _key("bk")
+    host = f"{key.replace('_', '-')}.example.com"
+    org = _provision(installation, key, host, ["contacts"])
+    with _org_context(installation, org):
+        Env.system().records.create("contacts", {"first_name": "Kept", "last_name": "Safely"})
+        db.session.commit()
+    (Path(installation["instance_path"]) / "orgs" / key / "files").mkdir(parents=True, exist_ok=True)
+    (Path(installation["instance_path"]) / "orgs" / key / "files" / "note.txt").write_text("an uploaded file")
+    archive = tmp_path / "backup.tar.gz"
+
+    backed_up = runner.invoke(cli, ["orgs", "backup", key, "--output", str(archive)])
+    assert backed_up.exit_code == 0, backed_up.output
+    assert runner.invoke(cli, ["orgs", "delete", key, "--yes"]).exit_code == 0
+    restored = runner.invoke(cli, ["orgs", "restore", str(archive)])
+    copy_key = _key("copy")
+    copied = runner.invoke(cli, ["orgs", "restore", str(archive), "--key", copy_key, "--host", "copy.example.com"])
+    taken = runner.invoke(cli, ["orgs", "restore", str(archive), "--key", _key("third")])
+
+    assert restored.exit_code == 0, restored.output
+    assert copied.exit_code == 0, copied.output
+    assert taken.exit_code != 0 and "already serve" in taken.output and "nothing was restored" in taken.output
+    registry = Registry(installation["orgs_database_url"])
+    assert sorted(org.key for org in registry.all()) == sorted([key, copy_key])
+    for restored_key in (key, copy_key):
+        with _org_context(installation, registry.get(restored_key)):
+            names = [(contact.first_name, contact.last_name) for contact in Env.system().records.search("contacts").records]
+        assert names == [("Kept", "Safely")]
+        note = Path(installation["instance_path"]) / "orgs" / restored_key / "files" / "note.txt"
+        assert note.read_text() == "an uploaded file"
+    _drop_all(installation)

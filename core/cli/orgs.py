@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import signal
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import click
 from sqlalchemy.engine import make_url
 
 from core.config import load_settings
+from core.orgs.backups import BackupError, backup, restore
 from core.orgs.provisioning import deletion_plan, deprovision, provision, upgrade_all
 from core.orgs.registry import Organization, Registry, RegistryError
 from core.orgs.workers import QUANTUM, OrganizationsWorker
@@ -118,6 +121,36 @@ def delete(key: str, yes: bool) -> None:
         return
     deprovision(registry, settings, plan)
     click.echo(f"summary: organization {key} deleted")
+
+
+@orgs.command("backup")
+@click.argument("key")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The archive to write (default: KEY-<date>.tar.gz here).")
+def backup_command(key: str, output: Path | None) -> None:
+    """Back organization KEY up into one archive: database, files, manifest."""
+    registry, settings = _installation()
+    target = output or Path(f"{key}-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.tar.gz")
+    try:
+        written = backup(registry, settings, key, target)
+    except (RegistryError, BackupError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"summary: organization {key} backed up to {written} ({written.stat().st_size:,} bytes)")
+
+
+@orgs.command("restore")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--key", default=None, help="Restore as this organization (default: the archive's).")
+@click.option("--host", "hosts", multiple=True, help="Host names that serve it (default: the archive's).")
+def restore_command(archive: Path, key: str | None, hosts: tuple[str, ...]) -> None:
+    """Restore an organization from a backup archive, as itself or as a copy (--key, --host)."""
+    registry, settings = _installation()
+    try:
+        org = restore(registry, settings, archive, key=key, hosts=list(hosts) or None)
+    except (RegistryError, BackupError) as error:
+        raise click.ClickException(f"{error} (nothing was restored)") from None
+    click.echo(f"summary: organization {org.key} restored with {', '.join(org.addons)}; "
+               f"served at {', '.join(org.hosts)}")
 
 
 @orgs.command("worker")

@@ -25,11 +25,12 @@ from sqlalchemy.engine import make_url
 from core.db import db
 from core.orgs.registry import Organization, Registry
 
-__all__ = ["org_settings", "org_app", "database_url_for", "provision", "deprovision", "DeletionPlan",
-           "deletion_plan", "upgrade_all", "UpgradeOutcome"]
+__all__ = ["org_settings", "org_app", "org_folder", "database_url_for", "create_database", "drop_database",
+           "provision", "deprovision", "DeletionPlan", "deletion_plan", "upgrade_all", "UpgradeOutcome"]
 
 
-def _org_folder(settings: Mapping[str, Any], key: str) -> Path:
+def org_folder(settings: Mapping[str, Any], key: str) -> Path:
+    """Organization `key`'s folder: its uploaded files (and its SQLite database)."""
     return Path(str(settings["instance_path"])).resolve() / "orgs" / key
 
 
@@ -42,7 +43,7 @@ def org_settings(settings: Mapping[str, Any], org: Organization) -> dict[str, An
     its part of the rate limits' storage, a small connection pool (one process serves many).
 
     `settings` are the installation's, with its secret key resolved."""
-    return {"database_url": org.database_url, "instance_path": str(_org_folder(settings, org.key)),
+    return {"database_url": org.database_url, "instance_path": str(org_folder(settings, org.key)),
             "secret_key": _secret_for(str(settings["secret_key"]), org.key), "ratelimit_namespace": f"org:{org.key}:",
             "database_pool_size": 1, "database_max_overflow": 4}
 
@@ -59,7 +60,7 @@ def database_url_for(settings: Mapping[str, Any], key: str) -> str:
     server = str(settings["orgs_server_url"] or "")
     if server:
         return make_url(server).set(database=f"spectrum_{key}").render_as_string(hide_password=False)
-    return f"sqlite:///{_org_folder(settings, key) / 'spectrum.db'}"
+    return f"sqlite:///{org_folder(settings, key) / 'spectrum.db'}"
 
 
 def _server_connection(url: str) -> psycopg.Connection[Any]:
@@ -67,18 +68,20 @@ def _server_connection(url: str) -> psycopg.Connection[Any]:
     return psycopg.connect(maintenance.render_as_string(hide_password=False), autocommit=True)
 
 
-def _create_database(settings: Mapping[str, Any], key: str, url: str) -> None:
-    _org_folder(settings, key).mkdir(parents=True, exist_ok=True)
+def create_database(settings: Mapping[str, Any], key: str, url: str) -> None:
+    """Make organization `key`'s folder, and its empty database at `url` on PostgreSQL."""
+    org_folder(settings, key).mkdir(parents=True, exist_ok=True)
     if make_url(url).get_backend_name() == "postgresql":
         with _server_connection(url) as conn:
             conn.execute(f'CREATE DATABASE "{make_url(url).database}"')
 
 
-def _drop_database(settings: Mapping[str, Any], key: str, url: str) -> None:
+def drop_database(settings: Mapping[str, Any], key: str, url: str) -> None:
+    """Drop organization `key`'s database at `url` and remove its folder."""
     if make_url(url).get_backend_name() == "postgresql":
         with _server_connection(url) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-    shutil.rmtree(_org_folder(settings, key), ignore_errors=True)
+    shutil.rmtree(org_folder(settings, key), ignore_errors=True)
 
 
 def provision(registry: Registry, settings: Mapping[str, Any], key: str, name: str, hosts: list[str],
@@ -92,7 +95,7 @@ def provision(registry: Registry, settings: Mapping[str, Any], key: str, name: s
     url = database_url_for(settings, key)
     org = registry.add(key, name, hosts, url, addons)  # refuses a taken key or host before anything is made
     try:
-        _create_database(settings, key, url)
+        create_database(settings, key, url)
         app = org_app(settings, org)
         with app.app_context():
             prepare_database(addons, demo=demo, admin_password=admin_password, echo=echo)
@@ -103,7 +106,7 @@ def provision(registry: Registry, settings: Mapping[str, Any], key: str, name: s
             db.engine.dispose()  # no connection left open to a database that may be copied or dropped next
         return registry.update(key, addons=installed)
     except BaseException:
-        _drop_database(settings, key, url)
+        drop_database(settings, key, url)
         registry.remove(key)
         raise
 
@@ -127,12 +130,12 @@ def deletion_plan(registry: Registry, settings: Mapping[str, Any], key: str) -> 
     """What deleting organization `key` removes; RegistryError when there is none."""
     org = registry.get(key)
     return DeletionPlan(org, make_url(org.database_url).render_as_string(hide_password=True),
-                        _org_folder(settings, key))
+                        org_folder(settings, key))
 
 
 def deprovision(registry: Registry, settings: Mapping[str, Any], plan: DeletionPlan) -> None:
     """Carry out `plan`: drop the database, remove the folder, forget the organization."""
-    _drop_database(settings, plan.org.key, plan.org.database_url)
+    drop_database(settings, plan.org.key, plan.org.database_url)
     registry.remove(plan.org.key)
 
 
