@@ -335,3 +335,39 @@ def test_a_backup_restores_the_organization_and_a_copy_beside_it(installation: d
         note = Path(installation["instance_path"]) / "orgs" / restored_key / "files" / "note.txt"
         assert note.read_text() == "an uploaded file"
     _drop_all(installation)
+
+
+def _operator_sign_in(client: Client, password: str) -> Any:
+    page = client.get("/login", base_url="http://ops.example.net").get_data(as_text=True)
+    return client.post("/login", base_url="http://ops.example.net",
+                       data={"login": "olga", "password": password, "csrf_token": csrf_token(page)})
+
+
+def test_the_operator_page_is_for_operators_only_and_shows_each_organization(
+        installation: dict[str, Any], two_orgs: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = two_orgs
+    monkeypatch.setenv("SPECTRUM_ORGS_OPERATOR_HOST", "ops.example.net")
+    weak = CliRunner().invoke(cli, ["orgs", "operator", "olga", "--password", "olga1234"])
+    created = CliRunner().invoke(cli, ["orgs", "operator", "olga", "--password", "Night-Shift-Operator-77"])
+    assert weak.exit_code != 0 and created.exit_code == 0, created.output
+    registry = Registry(installation["orgs_database_url"])
+    served = OrganizationsApp(registry, {**installation, "orgs_operator_host": "ops.example.net"})
+    stranger, olga = Client(served), Client(served)
+
+    assert stranger.get("/", base_url="http://ops.example.net").headers["Location"].endswith("/login")
+    # An organization's admin is nobody here.
+    assert _operator_sign_in(stranger, PASSWORD).status_code == 401
+    assert _operator_sign_in(olga, "Night-Shift-Operator-77").status_code == 303
+    page = olga.get("/", base_url="http://ops.example.net").get_data(as_text=True)
+    for org in (a, b):
+        assert org.key in page and org.hosts[0] in page
+    assert "sales 1." in page and "contacts 1." in page and "MB" in page
+
+    form = olga.get("/", base_url="http://ops.example.net").get_data(as_text=True)
+    suspended = olga.post(f"/orgs/{a.key}/suspend", base_url="http://ops.example.net",
+                          data={"csrf_token": csrf_token(form)})
+    forged = stranger.post(f"/orgs/{b.key}/suspend", base_url="http://ops.example.net", data={})
+    assert suspended.status_code == 303 and registry.get(a.key).status == "suspended"
+    assert forged.status_code in (302, 400) and registry.get(b.key).status == "active"
+    # The operator's page is on its host only: an organization's host has no such page.
+    assert Client(served).get("/orgs", base_url=f"http://{b.hosts[0]}").status_code == 404

@@ -15,6 +15,7 @@ import click
 from sqlalchemy.engine import make_url
 
 from core.config import load_settings
+from core.auth.accounts import WeakPassword, check_password_strength
 from core.orgs.backups import BackupError, backup, restore
 from core.orgs.provisioning import deletion_plan, deprovision, provision, upgrade_all
 from core.orgs.registry import Organization, Registry, RegistryError
@@ -151,6 +152,21 @@ def restore_command(archive: Path, key: str | None, hosts: tuple[str, ...]) -> N
         raise click.ClickException(f"{error} (nothing was restored)") from None
     click.echo(f"summary: organization {org.key} restored with {', '.join(org.addons)}; "
                f"served at {', '.join(org.hosts)}")
+
+
+@orgs.command("operator")
+@click.argument("login")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The operator's password (asked when not given).")
+def operator(login: str, password: str) -> None:
+    """Create operator LOGIN of the operator's page, or give them a new password."""
+    registry, _settings = _installation()
+    try:
+        check_password_strength(password, user_inputs=(login,))
+    except WeakPassword as error:
+        raise click.UsageError(f"{error}; choose another") from None
+    registry.set_operator(login, password)
+    click.echo(f"summary: operator {login} can sign in at the orgs_operator_host")
 
 
 @orgs.command("worker")

@@ -6,7 +6,7 @@ change, like the single database's `ReloadingApp`), so that models, menus, API p
 sessions, permission snapshots, kept statements and rate limits are each organization's
 own by construction. The host map is read from the registry at most every
 REFRESH_SECONDS; an unknown host answers 404, a suspended organization 503, each with a
-short page.
+short page. The host `orgs_operator_host` serves the operator's page (core.orgs.operator).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Mapping
 
+from markupsafe import escape
 from werkzeug.wrappers import Response
 
 from core.orgs.provisioning import org_app
@@ -32,7 +33,8 @@ h1{{font-size:1.4rem}}</style></head><body><h1>{title}</h1><p>{text}</p></body><
 
 
 def _page(status: int, title: str, text: str, **headers: str) -> Response:
-    return Response(_PAGE.format(title=title, text=text), status=status, mimetype="text/html", headers=headers)
+    return Response(_PAGE.format(title=escape(title), text=escape(text)), status=status, mimetype="text/html",
+                    headers=headers)
 
 
 class OrganizationsApp:
@@ -47,6 +49,9 @@ class OrganizationsApp:
         self._apps: dict[tuple[str, str], ReloadingApp] = {}
         self._read_at = float("-inf")
         self._lock = threading.Lock()
+        operator_host = normal_host(str(settings.get("orgs_operator_host") or ""))
+        self._operator_host = operator_host or None
+        self._operator_app: Any = None
 
     def organization(self, host: str) -> Organization | None:
         """The organization `host` serves, as the registry said at most REFRESH_SECONDS ago
@@ -77,8 +82,18 @@ class OrganizationsApp:
                     app = self._apps[slot] = ReloadingApp(lambda: self._build(self.settings, org))
         return app
 
+    def _operator(self) -> Any:
+        if self._operator_app is None:
+            from core.orgs.operator import operator_app
+
+            self._operator_app = operator_app(self.registry, self.settings)
+        return self._operator_app
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        org = self.organization(environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "")
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or ""
+        if self._operator_host is not None and normal_host(host) == self._operator_host:
+            return self._operator()(environ, start_response)
+        org = self.organization(host)
         if org is None:
             answer = _page(404, "No such organization", "This address serves no organization here. Check the "
                            "address you were given.")

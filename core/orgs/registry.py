@@ -15,12 +15,16 @@ from sqlalchemy import JSON, DateTime, String, create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-__all__ = ["Organization", "Registry", "STATUSES", "RegistryError", "normal_host"]
+__all__ = ["Organization", "Operator", "Registry", "STATUSES", "RegistryError", "normal_host"]
 
 #: active: served; suspended: answered 503; upgrading: served while `orgs upgrade` runs.
 STATUSES = ("active", "suspended", "upgrading")
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
-_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$")
+_HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
+
+
+#: Checked against for an unknown login, so that a wrong login costs what a wrong password does.
+_UNKNOWN_OPERATOR = "scrypt:32768:8:1$unknownoperator$" + "0" * 128
 
 
 class RegistryError(ValueError):
@@ -52,13 +56,23 @@ class Organization(_Base):
                 "upgraded_at": self.upgraded_at.isoformat() if self.upgraded_at else None}
 
 
+class Operator(_Base):
+    """Someone who runs the installation: signs in to the operator's page only."""
+
+    __tablename__ = "operators"
+
+    login: Mapped[str] = mapped_column(String(80), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def normal_host(host: str) -> str:
-    """A host name as requests carry it, lower case, without a trailing dot or port 80/443."""
-    host = host.strip().lower().rstrip(".")
-    for default_port in (":80", ":443"):
-        if host.endswith(default_port):
-            host = host[: -len(default_port)]
-    return host
+    """A host name as requests carry it, lower case, without a trailing dot or a port (an
+    organization is the same on any port: 443 behind the proxy, 5000 in development)."""
+    host = host.strip().lower()
+    if host.rsplit(":", 1)[-1].isdigit():
+        host = host.rsplit(":", 1)[0]
+    return host.rstrip(".")
 
 
 class Registry:
@@ -124,6 +138,25 @@ class Registry:
                 setattr(org, name, value)
             session.commit()
             return org
+
+    def set_operator(self, login: str, password: str) -> None:
+        """Create operator `login`, or give them a new password."""
+        from werkzeug.security import generate_password_hash
+
+        with self.session() as session:
+            operator = session.get(Operator, login) or Operator(login=login, created_at=datetime.now(timezone.utc))
+            operator.password_hash = generate_password_hash(password, method="scrypt")
+            session.add(operator)
+            session.commit()
+
+    def check_operator(self, login: str, password: str) -> bool:
+        """Whether `password` is operator `login`'s (as slow for an unknown login)."""
+        from werkzeug.security import check_password_hash
+
+        with self.session() as session:
+            operator = session.get(Operator, login)
+        return check_password_hash(operator.password_hash if operator is not None else _UNKNOWN_OPERATOR, password) \
+            and operator is not None
 
     def remove(self, key: str) -> None:
         """Forget organization `key` (its database is the caller's to drop)."""
