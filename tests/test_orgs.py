@@ -4,6 +4,10 @@ and deleted by the operator's commands."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -19,7 +23,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.test import Client
 
 import core.orgs.dispatch as dispatch
-from addon_fixtures import database_state
+from addon_fixtures import SPECTRUM, TESTS_DIR, database_state
 from core.auth.accounts import issue_token
 from core.auth.models import User
 from core.cli import cli
@@ -371,3 +375,48 @@ def test_the_operator_page_is_for_operators_only_and_shows_each_organization(
     assert forged.status_code in (302, 400) and registry.get(b.key).status == "active"
     # The operator's page is on its host only: an organization's host has no such page.
     assert Client(served).get("/orgs", base_url=f"http://{b.hosts[0]}").status_code == 404
+
+
+def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
+        installation: dict[str, Any], redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Three organizations publish their runs to the broker, one of them 300: a Celery
+    worker of `spectrum orgs worker` runs them all, the quiet ones' long before the busy
+    one's queue is done (each organization has its queue, read in turn)."""
+    monkeypatch.setenv("SPECTRUM_BROKER_URL", redis_url)
+    settings = {**installation, "broker_url": redis_url}
+    orgs = [_provision(installation, _key(f"q{number}"), f"q{number}.example.com", ["base"]) for number in range(3)]
+    busy = orgs[0]
+    runs: dict[str, list[int]] = {}
+    for org in orgs:
+        app = org_app(settings, org)
+        with app.app_context():
+            runs[org.key] = [run.id for run in enqueue_many("jobs.prune", [{}] * (300 if org is busy else 2))]
+            db.session.commit()  # published on commit, to the organization's queue
+            db.session.remove()
+            db.engine.dispose()
+    log = (tmp_path / "celery.log").open("w")
+    worker = subprocess.Popen([str(SPECTRUM), "orgs", "worker", "--pool", "solo", "--no-beat"], stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True, cwd=TESTS_DIR.parent)
+
+    def finished(org: Any) -> list[Any]:
+        with _org_context(installation, org):
+            return list(db.session.execute(select(JobRun.finished_at, JobRun.worker).where(
+                JobRun.id.in_(runs[org.key]), JobRun.status == "succeeded")).all())
+
+    try:
+        deadline = time.monotonic() + 120
+        while len(finished(busy)) < 300 and time.monotonic() < deadline and worker.poll() is None:
+            time.sleep(0.5)
+        done = {org.key: finished(org) for org in orgs}
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(30)
+        log.close()
+    assert len(done[busy.key]) == 300, (tmp_path / "celery.log").read_text()[-3000:]
+    assert {name.rsplit(":", 1)[1] for _at, name in done[busy.key]} == {str(worker.pid)}
+    busy_order = sorted(at for at, _name in done[busy.key])
+    for org in orgs[1:]:
+        assert len(done[org.key]) == 2
+        # Served in turn: the quiet organizations' runs ended before the busy one's 30th.
+        assert max(at for at, _name in done[org.key]) < busy_order[29], org.key
+    _drop_all(installation)

@@ -170,21 +170,36 @@ def operator(login: str, password: str) -> None:
 
 
 @orgs.command("worker")
-@click.option("--once", is_flag=True, help="One round over the organizations, then exit.")
-@click.option("--quantum", default=QUANTUM, show_default=True, help="Runs of one organization per round.")
+@click.option("--once", is_flag=True, help="Without a broker: one round over the organizations, then exit.")
+@click.option("--quantum", default=QUANTUM, show_default=True,
+              help="Without a broker: runs of one organization per round.")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds to wait after a round with nothing to do.")
-def worker(once: bool, quantum: int, poll: float) -> None:
-    """Run every organization's jobs from this process, in rounds fair to each."""
+@click.option("--beat/--no-beat", default=True, show_default=True,
+              help="With a broker: also run Celery beat (every organization's schedule) inside this worker.")
+@click.option("--pool", default="prefork", show_default=True,
+              help="With a broker: Celery pool (prefork, solo, threads).")
+@click.option("--concurrency", type=int, default=None, help="With a broker: Celery worker processes or threads.")
+def worker(once: bool, quantum: int, poll: float, beat: bool, pool: str, concurrency: int | None) -> None:
+    """Run every organization's jobs: from this process in rounds fair to each, or as a
+    Celery worker consuming every organization's queue when SPECTRUM_BROKER_URL is set."""
     registry, settings = _installation()
-    pool = OrganizationsWorker(registry, settings, quantum=quantum, poll_seconds=poll)
+    if settings["broker_url"]:
+        from core.orgs.celery import organizations_celery
+
+        argv = ["worker", "--loglevel=INFO", f"--pool={pool}", "--hostname=spectrum-orgs@%h"]
+        argv += [f"--concurrency={concurrency}"] if concurrency else []
+        argv += ["--beat"] if beat else []
+        organizations_celery(registry, settings).worker_main(argv)
+        return
+    pool_of_rounds = OrganizationsWorker(registry, settings, quantum=quantum, poll_seconds=poll)
     if once:
-        executed = pool.run_round()
+        executed = pool_of_rounds.run_round()
         click.echo(f"summary: executed {sum(executed.values())} run(s) in {len(executed)} organization(s)")
         return
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_args: pool.stop())
+        signal.signal(signum, lambda *_args: pool_of_rounds.stop())
     click.echo(f"worker of {len(registry.all())} organization(s), {quantum} run(s) each per round; stop with Ctrl-C")
-    pool.run_forever()
+    pool_of_rounds.run_forever()
 
 
 @orgs.command("upgrade")

@@ -16,7 +16,7 @@ from flask import Flask
 from core.db import db
 from core.platform import platform
 
-__all__ = ["celery_app", "send", "BEAT_TICK", "TICK_TASK"]
+__all__ = ["celery_app", "send", "BEAT_TICK", "TICK_TASK", "ORGANIZATION_RUN_TASK", "organization_queue"]
 
 _EXTENSION = "spectrum.celery"
 
@@ -25,6 +25,15 @@ _EXTENSION = "spectrum.celery"
 #: same in both modes and a second beat started by mistake still runs each slot once.
 BEAT_TICK = timedelta(seconds=5)
 TICK_TASK = "spectrum.tick"
+#: The one task of an organization's run, whatever its job (`core.orgs.celery`): its
+#: arguments name the organization, whose app knows the job.
+ORGANIZATION_RUN_TASK = "spectrum.organization_run"
+
+
+def organization_queue(key: str) -> str:
+    """The broker queue of organization `key`'s runs: one each, so that a worker consuming
+    them all takes from each in turn and a busy organization cannot starve the others."""
+    return f"spectrum.org.{key}"
 
 
 def celery_app(app: Flask) -> Celery:
@@ -85,7 +94,14 @@ def _register_tick(celery: Celery, app: Flask) -> None:
 
 
 def send(app: Flask, name: str, run_id: int, due_at: datetime) -> None:
-    """Publish run `run_id` of job `name` to the broker, to run at `due_at`."""
+    """Publish run `run_id` of job `name` to the broker, to run at `due_at`: as a task of
+    that name, or for an organization's app, on the organization's own queue."""
     celery = celery_app(app)
     now = platform(app).clock.now()
-    celery.send_task(name, args=[run_id], eta=due_at if due_at > now else None)
+    eta = due_at if due_at > now else None
+    organization = platform(app).settings["organization_key"]
+    if organization:
+        celery.send_task(ORGANIZATION_RUN_TASK, args=[organization, run_id], queue=organization_queue(organization),
+                         eta=eta)
+    else:
+        celery.send_task(name, args=[run_id], eta=eta)

@@ -45,7 +45,7 @@ def org_settings(settings: Mapping[str, Any], org: Organization) -> dict[str, An
     `settings` are the installation's, with its secret key resolved."""
     return {"database_url": org.database_url, "instance_path": str(org_folder(settings, org.key)),
             "secret_key": _secret_for(str(settings["secret_key"]), org.key), "ratelimit_namespace": f"org:{org.key}:",
-            "database_pool_size": 1, "database_max_overflow": 4}
+            "database_pool_size": 1, "database_max_overflow": 4, "organization_key": org.key}
 
 
 def org_app(settings: Mapping[str, Any], org: Organization) -> Flask:
