@@ -420,3 +420,13 @@ def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
         # Served in turn: the quiet organizations' runs ended before the busy one's 30th.
         assert max(at for at, _name in done[org.key]) < busy_order[29], org.key
     _drop_all(installation)
+
+
+def test_the_served_application_is_the_organizations_dispatcher_when_a_registry_is_set(
+        installation: dict[str, Any], two_orgs: Any) -> None:
+    from core.web.serving import wsgi_application
+
+    a, _b = two_orgs
+    served = wsgi_application(load_settings())  # the environment names the registry (see `installation`)
+    assert isinstance(served, OrganizationsApp)
+    assert Client(served).get("/login", base_url=f"http://{a.hosts[0]}:5000").status_code == 200

@@ -73,12 +73,16 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the web UI and API with the development server (use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
-    from core.app import create_app
-    from core.web.reloading import ReloadingApp
+    from core.config import load_settings
+    from core.web.serving import wsgi_application
 
-    wsgi = ReloadingApp(create_app)
-    settings = platform(wsgi.app).settings
+    settings = load_settings()
+    wsgi = wsgi_application(settings)
     host, port = host or settings["host"], port or int(settings["port"])
-    click.echo(f"SPECTRUM ERM on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/, "
-               f"docs: http://{host}:{port}/api/docs)")
+    if settings["orgs_database_url"]:
+        click.echo(f"SPECTRUM ERM organizations on port {port} of {host}, each at its host names "
+                   f"(in development: http://<key>.localhost:{port}/)")
+    else:
+        click.echo(f"SPECTRUM ERM on http://{host}:{port}/  (API: http://{host}:{port}/api/v1/, "
+                   f"docs: http://{host}:{port}/api/docs)")
     run_simple(host, port, wsgi, threaded=True)
