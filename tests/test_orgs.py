@@ -430,3 +430,23 @@ def test_the_served_application_is_the_organizations_dispatcher_when_a_registry_
     served = wsgi_application(load_settings())  # the environment names the registry (see `installation`)
     assert isinstance(served, OrganizationsApp)
     assert Client(served).get("/login", base_url=f"http://{a.hosts[0]}:5000").status_code == 200
+
+
+def test_an_addon_extending_contacts_in_one_organization_leaves_the_others_contacts_as_they_are(
+        installation: dict[str, Any]) -> None:
+    """Model classes are the process's: cart_rescue's fields on contacts (lifetime order
+    value) are B's only, and A's pages, API and export never ask its database for them."""
+    a = _provision(installation, _key("plain"), "plain.example.com", ["contacts"])
+    b = _provision(installation, _key("shop"), "shop.example.com", ["contacts", "cart_rescue"])
+    tokens = {org.key: _token(installation, org) for org in (a, b)}
+    served = Client(OrganizationsApp(Registry(installation["orgs_database_url"]), installation))
+    for org in (b, a, b):  # B's app first, so the extension is mapped before A serves
+        with _org_context(installation, org):
+            Env.system().records.create("contacts", {"first_name": "Ann", "last_name": org.key})
+            db.session.commit()
+        answer = served.get("/api/v1/contacts", base_url=f"http://{org.hosts[0]}",
+                            headers={"Authorization": f"Bearer {tokens[org.key]}"})
+        assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
+        fields = set(answer.json["data"][0])
+        assert ("lifetime_order_value" in fields) == (org is b)
+    _drop_all(installation)
