@@ -381,7 +381,8 @@ def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
         installation: dict[str, Any], redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Three organizations publish their runs to the broker, one of them 300: a Celery
     worker of `spectrum orgs worker` runs them all, the quiet ones' long before the busy
-    one's queue is done (each organization has its queue, read in turn)."""
+    one's queue is done (each organization has its queue, read in turn), and those of an
+    organization created after it started."""
     monkeypatch.setenv("SPECTRUM_BROKER_URL", redis_url)
     settings = {**installation, "broker_url": redis_url}
     orgs = [_provision(installation, _key(f"q{number}"), f"q{number}.example.com", ["base"]) for number in range(3)]
@@ -395,8 +396,12 @@ def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
             db.session.remove()
             db.engine.dispose()
     log = (tmp_path / "celery.log").open("w")
-    worker = subprocess.Popen([str(SPECTRUM), "orgs", "worker", "--pool", "solo", "--no-beat"], stdout=log,
+    worker = subprocess.Popen([str(SPECTRUM), "orgs", "worker", "--pool", "solo", "--beat"], stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True, cwd=TESTS_DIR.parent)
+    late = _provision(installation, _key("late"), "late.example.com", ["base"])  # after the worker started
+    with _org_context(settings, late):
+        runs[late.key] = [run.id for run in enqueue_many("jobs.prune", [{}] * 2)]
+        db.session.commit()
 
     def finished(org: Any) -> list[Any]:
         with _org_context(installation, org):
@@ -405,9 +410,10 @@ def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
 
     try:
         deadline = time.monotonic() + 120
-        while len(finished(busy)) < 300 and time.monotonic() < deadline and worker.poll() is None:
+        while (len(finished(busy)) < 300 or len(finished(late)) < 2) and time.monotonic() < deadline \
+                and worker.poll() is None:
             time.sleep(0.5)
-        done = {org.key: finished(org) for org in orgs}
+        done = {org.key: finished(org) for org in [*orgs, late]}
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(30)
@@ -419,6 +425,7 @@ def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
         assert len(done[org.key]) == 2
         # Served in turn: the quiet organizations' runs ended before the busy one's 30th.
         assert max(at for at, _name in done[org.key]) < busy_order[29], org.key
+    assert len(done[late.key]) == 2  # beat had the worker take the new organization's queue
     _drop_all(installation)
 
 

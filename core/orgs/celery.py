@@ -6,7 +6,8 @@ app built here consumes every organization's queue: Redis is polled over the que
 turn, so a thousand runs queued by one organization never hold another's back. Its
 task opens the organization's app (built once per process) and executes the run as
 `spectrum worker` would; a suspended organization's run is put back for later. Beat
-ticks each organization's schedule every BEAT_TICK.
+ticks each organization's schedule every BEAT_TICK, and has every worker consume the queue
+of an organization created since they started.
 """
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ def organizations_celery(registry: Registry, settings: Mapping[str, Any]) -> Cel
         task_queues=[Queue("celery"), *(Queue(organization_queue(org.key)) for org in registry.all())],
     )
     apps = _Apps(registry, settings)
+    consumed = {org.key for org in registry.all()}
 
     @celery.task(name=ORGANIZATION_RUN_TASK, bind=True, ignore_result=True, max_retries=None)
     def run(task: Any, key: str, run_id: int) -> None:
@@ -91,6 +93,9 @@ def organizations_celery(registry: Registry, settings: Mapping[str, Any]) -> Cel
         from core.platform import platform
 
         for org in registry.all():
+            if org.key not in consumed:  # created since the workers started: they all take its queue too
+                celery.control.add_consumer(organization_queue(org.key), reply=False)
+                consumed.add(org.key)
             found = apps.get(org.key) if org.status != "suspended" else None
             if found is None:
                 continue
