@@ -126,7 +126,11 @@ def test_a_token_and_a_session_of_one_organization_are_refused_by_another(instal
     signed_in = browser.post("/login", base_url="http://a.example.com",
                              data={"login": "admin", "password": PASSWORD, "csrf_token": csrf_token(page)})
     assert signed_in.status_code == 303
-    assert browser.get("/m/contacts", base_url="http://a.example.com").status_code == 200
+    contacts_page = browser.get("/m/contacts", base_url="http://a.example.com")
+    assert contacts_page.status_code == 200
+    # A has no sales: no menu of it, no page of it (B, with sales, has them).
+    assert "/m/opportunities" not in contacts_page.get_data(as_text=True)
+    assert browser.get("/m/opportunities", base_url="http://a.example.com").status_code == 404
     # A's session cookie, replayed on B's host: B's admin has the same login and id, yet B signs nobody in.
     cookie = browser.get_cookie("session", domain="a.example.com")
     assert cookie is not None

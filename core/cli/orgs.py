@@ -38,8 +38,10 @@ def _installation() -> tuple[Registry, dict[str, Any]]:
     return Registry(str(settings["orgs_database_url"])), settings
 
 
-def _sign_in_url(org: Organization) -> str:
-    return f"http://{org.hosts[0]}/login"
+def _sign_in_url(org: Organization, settings: dict[str, Any]) -> str:
+    # Served over HTTPS behind the proxy (secure cookies); plain HTTP on the development server.
+    scheme = "http" if settings["development"] or not settings["secure_cookies"] else "https"
+    return f"{scheme}://{org.hosts[0]}/login"
 
 
 @click.group()
@@ -64,7 +66,7 @@ def create(key: str, name: str, hosts: tuple[str, ...], addons: tuple[str, ...],
     except RegistryError as error:
         raise click.ClickException(f"{error} (nothing was created)") from None
     click.echo(f"summary: organization {org.key} created with {', '.join(org.addons)}; "
-               f"sign in as admin at {_sign_in_url(org)}")
+               f"sign in as admin at {_sign_in_url(org, settings)}")
 
 
 @orgs.command("list")
