@@ -19,7 +19,7 @@ from core.env import Env
 from core.read_only import reads_without_transaction
 
 __all__ = ["create_user", "set_password", "check_password_strength", "WeakPassword", "authenticate", "issue_token",
-           "user_for_token", "revoke_token", "MIN_PASSWORD_LENGTH"]
+           "user_for_token", "revoke_token", "MIN_PASSWORD_LENGTH", "hash_password", "password_matches"]
 
 MIN_PASSWORD_LENGTH = 8
 _TOKEN_PREFIX = "spx_"
@@ -46,7 +46,7 @@ def set_password(user: User, password: str, *, allow_weak: bool = False) -> None
     from core.auth.sessions import end_user_sessions
 
     check_password_strength(password, user_inputs=(user.login, user.name, user.email), allow_weak=allow_weak)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = hash_password(password)
     if user.id is not None:
         end_user_sessions(user.id)
 
@@ -88,11 +88,22 @@ def create_user(env: Env, login: str, name: str, *, password: str | None = None,
 def authenticate(login: str, password: str) -> User | None:
     """The active user with this login and password, or None."""
     user = db.session.scalar(select(User).where(User.login == login, User.active.is_(True)))
-    if user is None or not user.password_hash:
-        # Hash anyway, so the answer takes as long whether or not the login exists.
+    return user if password_matches(user.password_hash if user is not None else None, password) else None
+
+
+def hash_password(password: str) -> str:
+    """The salted scrypt hash kept in place of `password`."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def password_matches(stored_hash: str | None, password: str) -> bool:
+    """Whether `password` is the one `stored_hash` was made from. With no hash (no such
+    account, or one without a password) a hash is checked anyway, so that the answer takes
+    as long whether or not the account exists."""
+    if not stored_hash:
         check_password_hash(_dummy_hash(), password)
-        return None
-    return user if check_password_hash(user.password_hash, password) else None
+        return False
+    return check_password_hash(stored_hash, password)
 
 
 @lru_cache(maxsize=1)

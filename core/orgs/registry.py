@@ -23,10 +23,6 @@ _KEY = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$")
 
 
-#: Checked against for an unknown login, so that a wrong login costs what a wrong password does.
-_UNKNOWN_OPERATOR = "scrypt:32768:8:1$unknownoperator$" + "0" * 128
-
-
 class RegistryError(ValueError):
     """A registry change refused: what is wrong, naming the key or host."""
 
@@ -95,7 +91,10 @@ class Registry:
     def get(self, key: str) -> Organization:
         """The organization `key`; RegistryError when there is none."""
         with self.session() as session:
-            found = session.get(Organization, key)
+            return self._found(session, key)
+
+    def _found(self, session: Session, key: str) -> Organization:
+        found = session.get(Organization, key)
         if found is None:
             known = ", ".join(org.key for org in self.all()) or "none yet"
             raise RegistryError(f"no organization {key!r} (organizations: {known})")
@@ -131,9 +130,8 @@ class Registry:
         """Change fields of organization `key` (status, addons, upgraded_at...)."""
         if "status" in values and values["status"] not in STATUSES:
             raise RegistryError(f"status {values['status']!r}: use one of {', '.join(STATUSES)}")
-        self.get(key)
         with self.session() as session:
-            org = session.get(Organization, key)
+            org = self._found(session, key)
             for name, value in values.items():
                 setattr(org, name, value)
             session.commit()
@@ -141,26 +139,24 @@ class Registry:
 
     def set_operator(self, login: str, password: str) -> None:
         """Create operator `login`, or give them a new password."""
-        from werkzeug.security import generate_password_hash
+        from core.auth.accounts import hash_password
 
         with self.session() as session:
             operator = session.get(Operator, login) or Operator(login=login, created_at=datetime.now(timezone.utc))
-            operator.password_hash = generate_password_hash(password, method="scrypt")
+            operator.password_hash = hash_password(password)
             session.add(operator)
             session.commit()
 
     def check_operator(self, login: str, password: str) -> bool:
         """Whether `password` is operator `login`'s (as slow for an unknown login)."""
-        from werkzeug.security import check_password_hash
+        from core.auth.accounts import password_matches
 
         with self.session() as session:
             operator = session.get(Operator, login)
-        return check_password_hash(operator.password_hash if operator is not None else _UNKNOWN_OPERATOR, password) \
-            and operator is not None
+        return password_matches(operator.password_hash if operator is not None else None, password)
 
     def remove(self, key: str) -> None:
         """Forget organization `key` (its database is the caller's to drop)."""
-        self.get(key)
         with self.session() as session:
-            session.delete(session.get(Organization, key))
+            session.delete(self._found(session, key))
             session.commit()
