@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 from sqlalchemy.engine import make_url
 
-from core.orgs.provisioning import create_database, database_url_for, drop_database, org_folder
+from core.orgs.provisioning import create_database, database_url_for, drop_database, libpq_url, org_folder
 from core.orgs.registry import Organization, Registry
 
 __all__ = ["backup", "restore", "BackupError"]
@@ -32,10 +32,6 @@ _DATABASE_FILES = {"postgresql": "database.dump", "sqlite": "database.sqlite"}
 
 class BackupError(RuntimeError):
     """A backup or restore that could not be done: what failed, with the tool's own words."""
-
-
-def _libpq_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _run(command: list[str]) -> None:
@@ -56,7 +52,7 @@ def backup(registry: Registry, settings: Mapping[str, Any], key: str, output: Pa
     with tempfile.TemporaryDirectory(prefix=f"spectrum-backup-{key}-") as scratch:
         database = Path(scratch) / _DATABASE_FILES[kind]
         if kind == "postgresql":
-            _run(["pg_dump", "-Fc", "--no-owner", "-f", str(database), "-d", _libpq_url(org.database_url)])
+            _run(["pg_dump", "-Fc", "--no-owner", "-f", str(database), "-d", libpq_url(org.database_url)])
         else:
             with sqlite3.connect(_sqlite_path(org.database_url)) as source, sqlite3.connect(database) as copy:
                 source.backup(copy)
@@ -113,7 +109,7 @@ def restore(registry: Registry, settings: Mapping[str, Any], archive_path: Path,
             create_database(settings, key, url)
             database = Path(scratch) / _DATABASE_FILES[kind]
             if kind == "postgresql":
-                _run(["pg_restore", "--no-owner", "--exit-on-error", "-d", _libpq_url(url), str(database)])
+                _run(["pg_restore", "--no-owner", "--exit-on-error", "-d", libpq_url(url), str(database)])
             else:
                 shutil.copyfile(database, _sqlite_path(url))
             files = Path(scratch) / "files"

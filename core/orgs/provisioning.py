@@ -25,8 +25,8 @@ from sqlalchemy.engine import make_url
 from core.db import db
 from core.orgs.registry import Organization, Registry
 
-__all__ = ["org_settings", "org_app", "org_folder", "database_url_for", "create_database", "drop_database",
-           "provision", "deprovision", "DeletionPlan", "deletion_plan", "upgrade_all", "UpgradeOutcome"]
+__all__ = ["org_settings", "org_app", "org_folder", "database_url_for", "libpq_url", "create_database",
+           "drop_database", "provision", "deprovision", "DeletionPlan", "deletion_plan", "upgrade_all", "UpgradeOutcome"]
 
 
 def org_folder(settings: Mapping[str, Any], key: str) -> Path:
@@ -63,9 +63,15 @@ def database_url_for(settings: Mapping[str, Any], key: str) -> str:
     return f"sqlite:///{org_folder(settings, key) / 'spectrum.db'}"
 
 
+def libpq_url(url: str, database: str | None = None) -> str:
+    """The libpq form of the SQLAlchemy URL `url` of a PostgreSQL database (of `database`
+    on the same server, when given), for psycopg and the PostgreSQL tools."""
+    plain = make_url(url).set(drivername="postgresql")
+    return (plain.set(database=database) if database else plain).render_as_string(hide_password=False)
+
+
 def _server_connection(url: str) -> psycopg.Connection[Any]:
-    maintenance = make_url(url).set(drivername="postgresql", database="postgres")
-    return psycopg.connect(maintenance.render_as_string(hide_password=False), autocommit=True)
+    return psycopg.connect(libpq_url(url, "postgres"), autocommit=True)
 
 
 def create_database(settings: Mapping[str, Any], key: str, url: str) -> None:
