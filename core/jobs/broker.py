@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, Mapping
 
 from celery import Celery
 from flask import Flask
@@ -16,7 +17,8 @@ from flask import Flask
 from core.db import db
 from core.platform import platform
 
-__all__ = ["celery_app", "send", "BEAT_TICK", "TICK_TASK", "ORGANIZATION_RUN_TASK", "organization_queue"]
+__all__ = ["celery_app", "configured_celery", "send", "BEAT_TICK", "TICK_TASK", "ORGANIZATION_RUN_TASK",
+           "organization_queue"]
 
 _EXTENSION = "spectrum.celery"
 
@@ -40,11 +42,22 @@ def celery_app(app: Flask) -> Celery:
     """The Celery application of `app` (built once): one task per declared job, plus the tick."""
     if _EXTENSION in app.extensions:
         return app.extensions[_EXTENSION]
-    settings = platform(app).settings
+    celery = configured_celery("spectrum", platform(app).settings, TICK_TASK, "celerybeat-schedule")
+    for name in platform(app).jobs:
+        _register_task(celery, app, name)
+    _register_tick(celery, app)
+    app.extensions[_EXTENSION] = celery
+    return celery
+
+
+def configured_celery(name: str, settings: Mapping[str, Any], tick_task: str, beat_file: str) -> Celery:
+    """A Celery app on `broker_url` as the platform runs its jobs: runs acknowledged once
+    executed, one message at a time per worker, and beat sending `tick_task` every
+    BEAT_TICK (its state in `beat_file` of the instance folder)."""
     if not settings["broker_url"]:
         raise RuntimeError("no broker configured: set SPECTRUM_BROKER_URL (redis://host:6379/0) to use Celery")
-    celery = Celery("spectrum", broker=settings["broker_url"], set_as_current=False)
-    instance = Path(settings["instance_path"]).resolve()
+    celery = Celery(name, broker=settings["broker_url"], set_as_current=False)
+    instance = Path(str(settings["instance_path"])).resolve()
     instance.mkdir(parents=True, exist_ok=True)
     celery.conf.update(
         task_ignore_result=True,
@@ -56,13 +69,9 @@ def celery_app(app: Flask) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
-        beat_schedule={"spectrum-scheduler": {"task": TICK_TASK, "schedule": BEAT_TICK}},
-        beat_schedule_filename=str(instance / "celerybeat-schedule"),
+        beat_schedule={f"{name}-scheduler": {"task": tick_task, "schedule": BEAT_TICK}},
+        beat_schedule_filename=str(instance / beat_file),
     )
-    for name in platform(app).jobs:
-        _register_task(celery, app, name)
-    _register_tick(celery, app)
-    app.extensions[_EXTENSION] = celery
     return celery
 
 

@@ -12,7 +12,6 @@ of an organization created since they started.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Mapping
 
 from celery import Celery
@@ -20,9 +19,9 @@ from flask import Flask
 from kombu import Queue
 
 from core.db import db
-from core.jobs.broker import BEAT_TICK, ORGANIZATION_RUN_TASK, organization_queue
+from core.jobs.broker import ORGANIZATION_RUN_TASK, configured_celery, organization_queue
 from core.orgs.provisioning import org_app
-from core.orgs.registry import Registry, RegistryError
+from core.orgs.registry import Organization, Registry, RegistryError
 
 __all__ = ["organizations_celery", "ORGANIZATION_TICK_TASK", "SUSPENDED_RETRY_SECONDS"]
 
@@ -42,33 +41,27 @@ class _Apps:
         self._apps: dict[tuple[str, str], Flask] = {}
 
     def get(self, key: str) -> tuple[str, Flask] | None:
-        """(status, app) of organization `key`, or None when it is gone."""
+        """(status, app) of organization `key` as the registry says now, or None when it is gone."""
         try:
             org = self.registry.get(key)
         except RegistryError:
             return None
+        return org.status, self.of(org)
+
+    def of(self, org: Organization) -> Flask:
+        """The app of `org`, built on first use."""
         slot = (org.key, org.database_url)
         if slot not in self._apps:
             self._apps[slot] = org_app(self.settings, org)
-        return org.status, self._apps[slot]
+        return self._apps[slot]
 
 
 def organizations_celery(registry: Registry, settings: Mapping[str, Any]) -> Celery:
     """The Celery app serving every organization of `registry` (on `broker_url`)."""
-    if not settings["broker_url"]:
-        raise RuntimeError("no broker configured: set SPECTRUM_BROKER_URL (redis://host:6379/0) to use Celery")
-    celery = Celery("spectrum-organizations", broker=settings["broker_url"], set_as_current=False)
-    instance = Path(str(settings["instance_path"])).resolve()
-    instance.mkdir(parents=True, exist_ok=True)
-    celery.conf.update(
-        task_ignore_result=True, enable_utc=True, timezone="UTC", task_acks_late=True,
-        worker_prefetch_multiplier=1, broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
-        beat_schedule={"spectrum-organizations": {"task": ORGANIZATION_TICK_TASK, "schedule": BEAT_TICK}},
-        beat_schedule_filename=str(instance / "celerybeat-organizations"),
-        task_queues=[Queue("celery"), *(Queue(organization_queue(org.key)) for org in registry.all())],
-    )
-    apps = _Apps(registry, settings)
+    celery = configured_celery("spectrum-organizations", settings, ORGANIZATION_TICK_TASK, "celerybeat-organizations")
     consumed = {org.key for org in registry.all()}
+    celery.conf.task_queues = [Queue("celery"), *(Queue(organization_queue(key)) for key in sorted(consumed))]
+    apps = _Apps(registry, settings)
 
     @celery.task(name=ORGANIZATION_RUN_TASK, bind=True, ignore_result=True, max_retries=None)
     def run(task: Any, key: str, run_id: int) -> None:
@@ -96,10 +89,9 @@ def organizations_celery(registry: Registry, settings: Mapping[str, Any]) -> Cel
             if org.key not in consumed:  # created since the workers started: they all take its queue too
                 celery.control.add_consumer(organization_queue(org.key), reply=False)
                 consumed.add(org.key)
-            found = apps.get(org.key) if org.status != "suspended" else None
-            if found is None:
+            if org.status == "suspended":
                 continue
-            with found[1].app_context():
+            with apps.of(org).app_context():
                 try:
                     tick_one(platform().clock.now())  # the runs it queues reach the broker as it commits
                 except Exception:  # noqa: BLE001 - one organization's schedule must not stop the others'
