@@ -51,11 +51,11 @@ def _generic_event(shop: ShopCredentials, delivery: Delivery) -> dict[str, Any] 
     return None if event is None else read_event(event)
 
 
-def _proven(shop_id: int, body: bytes, env: Env, *, fresh: bool) -> tuple[ShopCredentials, Delivery] | None:
+def _proven(shop_id: int, body: bytes, env: Env) -> tuple[ShopCredentials, Delivery] | None:
     """The shop and the delivery its secret proves, with this process's copy of the shop's
-    credentials unless `fresh`; a failure with the copy is tried once more with the shop as
-    stored (its secret may be new)."""
-    for read_afresh in (True,) if fresh else (False, True):
+    credentials; a failure with the copy is tried once more with the shop as stored (its
+    secret may be new)."""
+    for read_afresh in (False, True):
         shop = credentials(shop_id, fresh=read_afresh)
         if shop is None:
             return None
@@ -71,8 +71,8 @@ def receive(shop_id: int) -> tuple[Response, int] | Response:
     signature (or the generic format's timestamp) does not prove it, and nothing is written."""
     env = Env.system()
     body = request.get_data()
-    for fresh in (False, True):
-        proven = _proven(shop_id, body, env, fresh=fresh)
+    for _attempt in range(2):  # the storing transaction may find the shop changed: a second, on what it read
+        proven = _proven(shop_id, body, env)
         if proven is None:
             # An unknown shop answers as a bad signature does: ids are not probed that way.
             return problem(401, _UNPROVEN)
@@ -87,7 +87,7 @@ def receive(shop_id: int) -> tuple[Response, int] | Response:
             stored = EVENT_STORE.submit(ReceivedEvent(shop, delivery.topic, event, body.decode("utf-8", "replace"),
                                                       env.now()))
         except StaleCredentials:
-            continue  # the shop changed since this process read it: prove and read the delivery again
+            continue  # the store forgot this process's copy: the next attempt reads the shop as it is
         if stored.duplicate:
             return jsonify({"status": "duplicate", "id": stored.id}), 200
         return jsonify({"status": "queued", "id": stored.id}), 202
