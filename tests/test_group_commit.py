@@ -20,7 +20,8 @@ class _Refused(Exception):
 
 def _notes_committed(note_prefix: str) -> int:
     db.session.rollback()
-    return db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.note.like(f"{note_prefix}%")))
+    return db.session.scalar(select(func.count()).select_from(AuditEntry)
+                             .where(AuditEntry.note.like(f"{note_prefix}%")))
 
 
 def _writer(batches: list[int], entered: threading.Event | None = None,

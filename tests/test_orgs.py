@@ -338,7 +338,8 @@ def test_a_backup_restores_the_organization_and_a_copy_beside_it(installation: d
     assert sorted(org.key for org in registry.all()) == sorted([key, copy_key])
     for restored_key in (key, copy_key):
         with _org_context(installation, registry.get(restored_key)):
-            names = [(contact.first_name, contact.last_name) for contact in Env.system().records.search("contacts").records]
+            contacts = Env.system().records.search("contacts").records
+            names = [(contact.first_name, contact.last_name) for contact in contacts]
         assert names == [("Kept", "Safely")]
         note = Path(installation["instance_path"]) / "orgs" / restored_key / "files" / "note.txt"
         assert note.read_text() == "an uploaded file"

@@ -12,4 +12,5 @@ from core.jobs.models import JobRun, JobSchedule
 from core.jobs.queue import UnknownJob, claim_rows, enqueue, enqueue_many
 from core.jobs.runner import GiveUp, JobContext, Retry, execute
 
-__all__ = ["JobContext", "JobRun", "JobSchedule", "enqueue", "enqueue_many", "claim_rows", "execute", "Retry", "GiveUp", "UnknownJob"]
+__all__ = ["JobContext", "JobRun", "JobSchedule", "enqueue", "enqueue_many", "claim_rows", "execute", "Retry", "GiveUp",
+           "UnknownJob"]

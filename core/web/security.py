@@ -19,7 +19,9 @@ from core.env import Env
 from core.platform import platform
 
 __all__ = ["csrf", "limiter", "init_security", "login_required", "portal_login_required", "back_office_user", "web_env",
-           "require_admin", "sign_in", "sign_out", "throttle_password_checks", "typed_login_key", "own_login_key"]
+           "require_admin", "sign_in", "sign_out", "throttle_password_checks", "typed_login_key", "own_login_key",
+           "client_address_key"]
+
 
 def _scoped(key: str) -> str:
     """`key` in the app's own part of the limiter's storage: the limiter (and its storage,

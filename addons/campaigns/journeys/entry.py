@@ -41,8 +41,8 @@ from core.plugins import collect
 
 from addons.campaigns.models import Journey, JourneyMember, JourneyStep, segment_memberships
 
-__all__ = ["EntryEvent", "admit", "admit_about", "admit_each_about", "admit_from_segment", "admit_segment_journeys", "wake", "entry_handlers",
-           "connect_entry_events", "ADVANCE_JOB"]
+__all__ = ["EntryEvent", "admit", "admit_about", "admit_each_about", "admit_from_segment", "admit_segment_journeys",
+           "wake", "entry_handlers", "connect_entry_events", "ADVANCE_JOB"]
 
 ADVANCE_JOB = "journeys.advance"
 
@@ -71,6 +71,10 @@ def first_step_id(journey_id: int) -> int | None:
                              .order_by(JourneyStep.position).limit(1))
 
 
+_MEMBER_COLUMNS = ["journey_id", "contact_id", "current_step_id", "next_run_at", "status", "subject", "created_at",
+                   "updated_at", "version"]
+
+
 def admit(journey: Journey, contact_ids: Select[Any], now: datetime, subject: str = "") -> None:
     """Make every contact `contact_ids` selects a member of `journey` about `subject` at its
     first step, due now, in one statement; a contact the journey already has about that
@@ -85,10 +89,6 @@ def admit(journey: Journey, contact_ids: Select[Any], now: datetime, subject: st
                   ).where(true())  # SQLite reads INSERT ... SELECT ... ON CONFLICT only after a WHERE
     db.session.execute(_insert_members().from_select(_MEMBER_COLUMNS, rows))
     wake()
-
-
-_MEMBER_COLUMNS = ["journey_id", "contact_id", "current_step_id", "next_run_at", "status", "subject", "created_at",
-                   "updated_at", "version"]
 
 
 def _insert_members() -> Any:
