@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Callable, Collection, Iterator
 
 from blinker import Signal
@@ -11,7 +12,7 @@ from core import signals
 from core.db import db
 from core.declarations import EventHandler
 
-__all__ = ["emit", "connect_handlers", "isolated", "batches_welcome"]
+__all__ = ["emit", "connect_handlers", "isolated", "batches_welcome", "creations_announced_in_batches"]
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,56 @@ def isolated(what: str) -> Iterator[None]:
         log.exception("%s; its changes were rolled back", what)
 
 
+class _HeldCreations:
+    """The ids of the records created meanwhile whose `record_created` is held for one
+    `records_created` per model (see creations_announced_in_batches)."""
+
+    def __init__(self, env: Any) -> None:
+        self.env = env
+        self.ids: dict[str, list[int]] = {}
+        self._welcome: dict[str, bool] = {}
+
+    def hold(self, resource: str, payload: dict[str, Any]) -> bool:
+        """Keep the record of this `record_created`, if its model's handlers all take
+        batches and it was created on the platform being held for (by its env, or by a
+        handler's `sudo()` of it); whether it was kept."""
+        if getattr(payload.get("env"), "platform", None) is not self.env.platform:
+            return False
+        if resource not in self._welcome:
+            self._welcome[resource] = batches_welcome(resource, self.env.platform.loaded)
+        if not self._welcome[resource]:
+            return False
+        self.ids.setdefault(resource, []).append(payload["record"].id)
+        return True
+
+
+_held: ContextVar[_HeldCreations | None] = ContextVar("spectrum_held_creations", default=None)
+
+
+@contextmanager
+def creations_announced_in_batches(env: Any) -> Iterator[None]:
+    """Meanwhile, the records created on `env`'s platform of a model whose every
+    `record_created` handler has a batch form are announced at the end, as created by
+    `env`, by one `records_created` per model (in the
+    order the models first had one created), instead of one `record_created` each: for
+    loads of many records (an addon's data), whose handlers then do their costly work (a
+    segment refresh) once. Records of other models are announced as they are created. If
+    the block raises, nothing held is announced."""
+    held = _HeldCreations(env)
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for resource, ids in held.ids.items():
+        emit(signals.records_created, resource, ids=ids, env=env)
+
+
 def emit(signal: Signal, sender: Any, **payload: Any) -> None:
     """Send `signal`. Non-transactional handlers run in a savepoint: if one raises, its
-    writes are rolled back, the error is logged and the caller's transaction goes on."""
+    writes are rolled back, the error is logged and the caller's transaction goes on.
+    Within creations_announced_in_batches, a `record_created` may be held for its batch."""
+    held = _held.get()
+    if held is not None and signal is signals.record_created and held.hold(sender, payload):
+        return
     signal.send(sender, **payload)

@@ -5,10 +5,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+
 from core import signals as core_signals
+from core.db import db
 from core.declarations import EventHandler, WebhookEvent
 from core.env import Env
 from core.mail import signals as mail_signals
+from core.records.bulk import one_of
 
 from addons.sales import signals
 
@@ -71,6 +75,17 @@ def _interaction_created(sender: str, record: Any, env: Env, **_: Any) -> None:
     refresh_followup(env, record.related_model, record.related_id)
 
 
+def _interactions_created(sender: str, ids: list[int], env: Env, **_: Any) -> None:
+    """The batch form: each deal or lead the interactions are about, once."""
+    from addons.contacts.models import Interaction
+    from addons.sales.followup import refresh_followup
+
+    about = db.session.execute(select(Interaction.related_model, Interaction.related_id).where(
+        one_of(Interaction.id, ids), Interaction.related_id.is_not(None)).distinct()).all()
+    for resource, record_id in sorted(about):
+        refresh_followup(env, resource, record_id)
+
+
 def _rate_written(sender: str, record: Any, env: Env, **_: Any) -> None:
     from addons.sales.rates import refresh_amounts
 
@@ -104,7 +119,8 @@ def event_handlers() -> list[EventHandler]:
         EventHandler(core_signals.record_created, _activity_written, sender="activities", transactional=True),
         EventHandler(core_signals.record_updated, _activity_written, sender="activities", transactional=True),
         EventHandler(core_signals.record_deleted, _activity_deleted, sender="activities", transactional=True),
-        EventHandler(core_signals.record_created, _interaction_created, sender="interactions"),
+        EventHandler(core_signals.record_created, _interaction_created, sender="interactions",
+                     batch=_interactions_created),
         EventHandler(core_signals.record_created, _rate_written, sender="exchange_rates", transactional=True),
         EventHandler(core_signals.record_updated, _rate_written, sender="exchange_rates", transactional=True),
         EventHandler(mail_signals.mail_opened, _mail_opened, sender="mail"),

@@ -13,6 +13,7 @@ from core.clock import FixedClock
 from core.db import db
 from core.declarations import DataRecord, Ref
 from core.env import Env
+from core.events import creations_announced_in_batches
 from core.records.errors import NotFound, ValidationFailed
 
 __all__ = ["DataLoadError", "LoadResult", "load_records", "remove_records", "resolve_xid", "as_of"]
@@ -41,14 +42,32 @@ def resolve_xid(xid: str) -> ExternalId:
     return row
 
 
-def _resolve_values(values: Any) -> Any:
-    if isinstance(values, Ref):
-        return resolve_xid(values.xid).record_id
-    if isinstance(values, dict):
-        return {key: _resolve_values(value) for key, value in values.items()}
-    if isinstance(values, (list, tuple)) and any(isinstance(v, Ref) for v in values):
-        return [_resolve_values(value) for value in values]
-    return values
+class _Loaded:
+    """The record ids of external ids, read once per load: those of the addon being loaded
+    up front, those of other addons on first use."""
+
+    def __init__(self, addon: str) -> None:
+        self.addon = addon
+        self.rows = {row.key: row for row in db.session.scalars(select(ExternalId).where(ExternalId.addon == addon))}
+        self._others: dict[str, int] = {}
+
+    def record_id(self, xid: str) -> int:
+        addon, _, key = xid.partition(".")
+        if addon == self.addon and key in self.rows:
+            return self.rows[key].record_id
+        if xid not in self._others:
+            self._others[xid] = resolve_xid(xid).record_id
+        return self._others[xid]
+
+    def resolve(self, values: Any) -> Any:
+        """`values` with every Ref replaced by its record id."""
+        if isinstance(values, Ref):
+            return self.record_id(values.xid)
+        if isinstance(values, dict):
+            return {key: self.resolve(value) for key, value in values.items()}
+        if isinstance(values, (list, tuple)) and any(isinstance(v, Ref) for v in values):
+            return [self.resolve(value) for value in values]
+        return values
 
 
 @contextmanager
@@ -70,29 +89,20 @@ def as_of(env: Env, at: datetime | None) -> Iterator[None]:
 def load_records(env: Env, addon: str, records: Iterable[DataRecord], *, demo: bool = False,
                  prune: bool = False) -> LoadResult:
     """Create or update `records` in order; with `prune`, delete this addon's earlier
-    records (of the same demo flag) that are no longer shipped."""
+    records (of the same demo flag) that are no longer shipped. The records created are
+    announced in batches where their handlers take them (core.events)."""
     result = LoadResult()
     shipped: set[str] = set()
-    for record in records:
-        if record.addon != addon:
-            raise DataLoadError(f"addon {addon!r} ships {record.xid!r}: external ids must start with '{addon}.'")
-        shipped.add(record.key)
-        try:
-            values = _resolve_values(dict(record.values))
-            existing = db.session.scalar(select(ExternalId).where(ExternalId.addon == addon, ExternalId.key == record.key))
-            if existing is None:
-                with as_of(env, record.at):
-                    created = env.records.create(record.model, values)
-                db.session.add(ExternalId(addon=addon, key=record.key, model=record.model, record_id=created.id, demo=demo))
-                result.created += 1
-            elif record.noupdate:
-                result.kept += 1
-            else:
-                with as_of(env, record.at):
-                    env.records.update(record.model, existing.record_id, values)
-                result.updated += 1
-        except (ValidationFailed, NotFound, KeyError) as error:
-            raise DataLoadError(f"addon {addon!r}: data record {record.xid!r} ({record.model}): {error}") from error
+    loaded = _Loaded(addon)
+    with creations_announced_in_batches(env):
+        for record in records:
+            if record.addon != addon:
+                raise DataLoadError(f"addon {addon!r} ships {record.xid!r}: external ids must start with '{addon}.'")
+            shipped.add(record.key)
+            try:
+                _load_one(env, record, loaded, demo, result)
+            except (ValidationFailed, NotFound, KeyError) as error:
+                raise DataLoadError(f"addon {addon!r}: data record {record.xid!r} ({record.model}): {error}") from error
     if prune:
         stale = db.session.scalars(select(ExternalId).where(
             ExternalId.addon == addon, ExternalId.demo.is_(demo), ExternalId.key.not_in(shipped or {""})
@@ -100,6 +110,24 @@ def load_records(env: Env, addon: str, records: Iterable[DataRecord], *, demo: b
         result.removed = _delete_rows(env, stale)
     db.session.flush()
     return result
+
+
+def _load_one(env: Env, record: DataRecord, loaded: _Loaded, demo: bool, result: LoadResult) -> None:
+    values = loaded.resolve(dict(record.values))
+    existing = loaded.rows.get(record.key)
+    if existing is None:
+        with as_of(env, record.at):
+            created = env.records.create(record.model, values)
+        row = ExternalId(addon=record.addon, key=record.key, model=record.model, record_id=created.id, demo=demo)
+        db.session.add(row)
+        loaded.rows[record.key] = row
+        result.created += 1
+    elif record.noupdate:
+        result.kept += 1
+    else:
+        with as_of(env, record.at):
+            env.records.update(record.model, existing.record_id, values)
+        result.updated += 1
 
 
 def remove_records(env: Env, addon: str) -> int:
