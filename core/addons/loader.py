@@ -83,7 +83,21 @@ def collect_blueprints(platform: Platform) -> list[tuple[str, Blueprint]]:
     return collect(platform.plugins, "register_blueprints", platform.loaded[1:])
 
 
+#: The sets of blueprints found free of conflicts in this process (an app per organization
+#: loads the same few sets again; the check compiles every route, which takes a while).
+_routes_checked: set[tuple[tuple[str, int, int], ...]] = set()
+
+
 def _check_routes(blueprints: list[tuple[str, Blueprint]]) -> None:
+    # Keyed on each blueprint's routes so far too: a module may add a route to one later.
+    key = tuple((addon, id(blueprint), len(blueprint.deferred_functions)) for addon, blueprint in blueprints)
+    if key in _routes_checked:
+        return
+    _find_route_conflicts(blueprints)
+    _routes_checked.add(key)
+
+
+def _find_route_conflicts(blueprints: list[tuple[str, Blueprint]]) -> None:
     scratch = Flask("route-check")
     owners: dict[str, str] = {}
     for addon, blueprint in blueprints:
