@@ -133,9 +133,13 @@ def _seeded(server_url: str, sizes: Sizes) -> str | None:
     return url if carts == sizes.carts else None
 
 
-def _prepare(server_url: str, sizes: Sizes) -> str:
-    url = create_database(server_url, "bench_abandon_sweep")
-    spectrum_cli(url, "init", "--addon", "cart_rescue", "--demo", "--admin-password", "bench-admin-password")
+def _prepare(server_url: str, sizes: Sizes, database_url: str | None = None) -> str:
+    """The bench database (or `database_url`, which has cart_rescue and its demo data
+    installed already) with the carts seeded."""
+    url = database_url
+    if url is None:
+        url = create_database(server_url, "bench_abandon_sweep")
+        spectrum_cli(url, "init", "--addon", "cart_rescue", "--demo", "--admin-password", "bench-admin-password")
     with psycopg.connect(psycopg_url(url)) as conn:
         began = time.perf_counter()
         conn.execute(_SEED, {"carts": sizes.carts, "due": sizes.seeded_due, "now": _NOW})
@@ -196,9 +200,14 @@ def _figure(url: str, sizes: Sizes, due: int) -> Figure:
                    "result": ours["result"], "error": ours["error"]})
 
 
-def sweep_figures(server_url: str, sizes: Sizes = Sizes(), reuse: bool = False) -> list[Figure]:
-    """The sweep's time over the seeded carts, and the hand-written SQL's, for each count due."""
-    url = (_seeded(server_url, sizes) if reuse else None) or _prepare(server_url, sizes)
+def sweep_figures(server_url: str, sizes: Sizes = Sizes(), reuse: bool = False,
+                  database_url: str | None = None) -> list[Figure]:
+    """The sweep's time over the seeded carts, and the hand-written SQL's, for each count due
+    (in `database_url` if given: see _prepare)."""
+    if database_url is not None:
+        url = _prepare(server_url, sizes, database_url)
+    else:
+        url = (_seeded(server_url, sizes) if reuse else None) or _prepare(server_url, sizes)
     figures = [_figure(url, sizes, due) for due in sizes.due]
     _reset(url, sizes.seeded_due, sizes.seeded_due)
     return figures
@@ -214,12 +223,15 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     parser.add_argument("--reuse", action="store_true",
                         help="keep the bench database of an earlier run when it is fully seeded")
+    parser.add_argument("--database-url",
+                        help="seed and measure in this database, which has cart_rescue with its demo data "
+                             "installed, instead of making the bench database (the smoke test's)")
     options = parser.parse_args()
-    if not options.server_url:
+    if not options.server_url and not options.database_url:
         parser.error("give --server-url (or BENCH_PG_URL)")
     os.environ.setdefault("SPECTRUM_SECRET_KEY", secrets.token_hex(32))
     sizes = Sizes(options.carts, tuple(int(count) for count in options.due.split(",")))
-    figures = sweep_figures(options.server_url, sizes, options.reuse)
+    figures = sweep_figures(options.server_url, sizes, options.reuse, options.database_url)
     print(table(figures))
     if options.json:
         options.json.write_text(json.dumps({figure.key: figure.as_dict() for figure in figures}, indent=2))
