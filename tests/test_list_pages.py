@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 
 from core.testing.web import sign_in
 
-pytestmark = pytest.mark.spectrum_addons("contacts", demo=True)
+pytestmark = pytest.mark.spectrum_addons("contacts", "sales", "service_desk", demo=True)
 
 
 def _page(client, url: str) -> tuple[list[str], str, dict[str, str]]:
