@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from core import hookimpl
-from core.declarations import DataRecord, MenuItem, ModelExtension, View
+from typing import Any
+
+from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
-__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus"]
+__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
+           "register_event_handlers", "register_api_actions", "register_jobs"]
 
 
 @hookimpl
@@ -47,3 +50,27 @@ def register_menus() -> list[MenuItem]:
     from addons.partners.views import partner_menus
 
     return partner_menus()
+
+
+@hookimpl
+def register_event_handlers() -> list[EventHandler]:
+    """Conflicts of a new deal registration."""
+    from addons.partners.handlers import event_handlers
+
+    return event_handlers()
+
+
+@hookimpl
+def register_api_actions() -> list[Any]:
+    """Approve and reject deal registrations."""
+    from addons.partners.actions import api_actions
+
+    return api_actions()
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    """Expiry of lapsed registrations."""
+    from addons.partners.jobs import partner_jobs
+
+    return partner_jobs()
