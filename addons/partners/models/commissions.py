@@ -61,6 +61,7 @@ class Commission(Record):
     reversed_on: Mapped[date | None] = field(Date, label="Reversed on", readonly=True)
 
     partner: Mapped[Partner] = relationship(Partner, foreign_keys=[partner_id])
+    plan: Mapped[CommissionPlan | None] = relationship(CommissionPlan, foreign_keys=[plan_id])
     opportunity: Mapped[Opportunity] = relationship(Opportunity, foreign_keys=[opportunity_id])
 
     @property
