@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 
 from core.api.actions import ApiAction
 from core.env import Env
+from core.records.errors import AccessDenied
 
 __all__ = ["api_actions"]
 
@@ -23,9 +24,32 @@ def _reject(env: Env, registration: Any, payload: Mapping[str, Any]) -> Mapping[
     return reject(env, registration, payload)
 
 
+def _offer(env: Env, lead: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.distribution.offers import offer_lead
+
+    if not env.policy.can("lead_offers", "create"):
+        raise AccessDenied("offering leads to partners is for channel managers")
+    offer = offer_lead(env, lead)
+    if offer is None:
+        return {"lead_id": lead.id, "offer": None, "owner_id": lead.owner_id}
+    return {"lead_id": lead.id, "offer": env.sudo().records.dump("lead_offers", [offer])[0]}
+
+
+def _accept(env: Env, offer: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.distribution.offers import accept
+
+    return env.records.dump("lead_offers", [accept(env, offer.id)])[0]
+
+
+def _decline(env: Env, offer: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.distribution.offers import decline
+
+    return env.records.dump("lead_offers", [decline(env, offer.id, payload.get("reason"))])[0]
+
+
 class _DecisionBody(Schema):
     reason = fields.String(allow_none=True, validate=validate.Length(max=10_000),
-                           metadata={"description": "Told to the partner; required to reject"})
+                           metadata={"description": "Why: told to the partner (required to reject a registration)"})
 
 
 def api_actions() -> list[ApiAction]:
@@ -35,4 +59,9 @@ def api_actions() -> list[ApiAction]:
                   "deal is created, other registrations of the customer are flagged", body=_DecisionBody),
         ApiAction("deal_registrations", "reject", _reject, "Reject the registration with a reason (422 without)",
                   body=_DecisionBody),
+        ApiAction("leads", "offer_to_partners", _offer, "Offer the lead to the next partner by the distribution "
+                  "rules (offer null: it went back to the internal team)"),
+        ApiAction("lead_offers", "accept", _accept, "The partner accepts the lead offered", operation="read"),
+        ApiAction("lead_offers", "decline", _decline, "The partner declines the lead offered (optional reason); "
+                  "it goes to the next partner", operation="read", body=_DecisionBody),
     ]

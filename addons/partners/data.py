@@ -72,6 +72,10 @@ def _staff_rules() -> list[DataRecord]:
                   {"or": [["owner_id", "=", _ME], ["partner.channel_manager_id", "=", _ME]]},
                   f"Channel managers: own {model} and those of the partners they manage")
              for model in ("leads", "opportunities")]
+    # The pool they offer to partners: leads nobody works yet.
+    data.append(rule("partners.rule_channel_unassigned_leads", "partners.channel_manager", "leads",
+                     [["owner_id", "is null", None], ["partner_id", "is null", None]],
+                     "Channel managers: leads of nobody, to offer to partners"))
     data += [rule(f"partners.rule_manager_{model}", "partners.manager", model,
                   {"or": [["owner_id", "=", _ME], ["partner_id", "is not null", None]]},
                   f"Partner managers: own {model} and those of every partner")

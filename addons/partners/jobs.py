@@ -20,6 +20,8 @@ def _expire(ctx: JobContext) -> dict[str, int]:
 
 
 def partner_jobs() -> list[Job]:
-    """Registrations whose protection lapsed, every hour."""
-    return [Job(EXPIRE_JOB, _expire, every=timedelta(hours=1),
+    """Registrations whose protection lapsed, every hour; offers not answered in time."""
+    from addons.partners.distribution.sweep import offer_jobs
+
+    return [*offer_jobs(), Job(EXPIRE_JOB, _expire, every=timedelta(hours=1),
                 description="Expire the deal registrations whose protection lapsed with their deal still open.")]

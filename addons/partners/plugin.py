@@ -62,7 +62,7 @@ def register_event_handlers() -> list[EventHandler]:
 
 @hookimpl
 def register_api_actions() -> list[Any]:
-    """Approve and reject deal registrations."""
+    """Approve and reject deal registrations; offer leads to partners, accept and decline offers."""
     from addons.partners.actions import api_actions
 
     return api_actions()
@@ -70,7 +70,7 @@ def register_api_actions() -> list[Any]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """Expiry of lapsed registrations."""
+    """Expiry of lapsed registrations; lead offers not answered in time."""
     from addons.partners.jobs import partner_jobs
 
     return partner_jobs()
