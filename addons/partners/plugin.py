@@ -7,7 +7,7 @@ from typing import Any
 from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
-__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
+__all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
            "register_event_handlers", "register_api_actions", "register_jobs"]
 
 
@@ -34,6 +34,15 @@ def register_data() -> list[DataRecord]:
     from addons.partners.data import shipped_records
 
     return shipped_records()
+
+
+@hookimpl
+def register_demo_data(seed: int) -> list[DataRecord]:
+    """Tiers and plans, ten partners across the tiers with a year of deals, registrations,
+    lead offers, commissions and fund requests."""
+    from addons.partners.demo import demo_records
+
+    return demo_records(seed)
 
 
 @hookimpl
