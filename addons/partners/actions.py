@@ -47,6 +47,41 @@ def _decline(env: Env, offer: Any, payload: Mapping[str, Any]) -> Mapping[str, A
     return env.records.dump("lead_offers", [decline(env, offer.id, payload.get("reason"))])[0]
 
 
+def _approve_funds(env: Env, request: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.funds import approve_funds
+
+    return env.records.dump("fund_requests", [approve_funds(env, request, payload)])[0]
+
+
+def _reject_funds(env: Env, request: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.funds import reject_funds
+
+    return env.records.dump("fund_requests", [reject_funds(env, request, payload)])[0]
+
+
+def _claim_funds(env: Env, request: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.funds import claim_funds
+
+    return env.records.dump("fund_requests", [claim_funds(env, request.id, payload)])[0]
+
+
+def _pay_funds(env: Env, request: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.funds import pay_funds
+
+    return env.records.dump("fund_requests", [pay_funds(env, request)])[0]
+
+
+class _FundDecisionBody(Schema):
+    amount = fields.Decimal(allow_none=True, as_string=True, metadata={"description": "Less than the budget"})
+    reason = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+
+
+class _ClaimBody(Schema):
+    amount = fields.Decimal(allow_none=True, as_string=True, metadata={"description": "What was spent"})
+    proof = fields.String(allow_none=True, validate=validate.Length(max=10_000),
+                          metadata={"description": "Invoices, or a link to them"})
+
+
 class _DecisionBody(Schema):
     reason = fields.String(allow_none=True, validate=validate.Length(max=10_000),
                            metadata={"description": "Why: told to the partner (required to reject a registration)"})
@@ -64,4 +99,10 @@ def api_actions() -> list[ApiAction]:
         ApiAction("lead_offers", "accept", _accept, "The partner accepts the lead offered", operation="read"),
         ApiAction("lead_offers", "decline", _decline, "The partner declines the lead offered (optional reason); "
                   "it goes to the next partner", operation="read", body=_DecisionBody),
+        ApiAction("fund_requests", "approve", _approve_funds, "Approve the request (its budget, or a smaller "
+                  "amount)", body=_FundDecisionBody),
+        ApiAction("fund_requests", "reject", _reject_funds, "Reject the request with a reason", body=_FundDecisionBody),
+        ApiAction("fund_requests", "claim", _claim_funds, "The partner claims what it spent, with proof",
+                  operation="read", body=_ClaimBody),
+        ApiAction("fund_requests", "pay", _pay_funds, "Mark the claimed request paid"),
     ]

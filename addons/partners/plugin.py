@@ -71,7 +71,7 @@ def register_event_handlers() -> list[EventHandler]:
 
 @hookimpl
 def register_api_actions() -> list[Any]:
-    """Approve and reject deal registrations; offer leads to partners, accept and decline offers."""
+    """Decide deal registrations; offer leads to partners and answer offers; decide, claim and pay funds."""
     from addons.partners.actions import api_actions
 
     return api_actions()
