@@ -71,6 +71,12 @@ def _pay_funds(env: Env, request: Any, payload: Mapping[str, Any]) -> Mapping[st
     return env.records.dump("fund_requests", [pay_funds(env, request)])[0]
 
 
+def _apply_review(env: Env, partner: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
+    from addons.partners.tiers import apply_review
+
+    return apply_review(env, partner, payload)
+
+
 class _FundDecisionBody(Schema):
     amount = fields.Decimal(allow_none=True, as_string=True, metadata={"description": "Less than the budget"})
     reason = fields.String(allow_none=True, validate=validate.Length(max=10_000))
@@ -105,4 +111,5 @@ def api_actions() -> list[ApiAction]:
         ApiAction("fund_requests", "claim", _claim_funds, "The partner claims what it spent, with proof",
                   operation="read", body=_ClaimBody),
         ApiAction("fund_requests", "pay", _pay_funds, "Mark the claimed request paid"),
+        ApiAction("partners", "apply_tier_review", _apply_review, "Approve the tier the review proposes"),
     ]

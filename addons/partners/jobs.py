@@ -20,8 +20,10 @@ def _expire(ctx: JobContext) -> dict[str, int]:
 
 
 def partner_jobs() -> list[Job]:
-    """Registrations whose protection lapsed, every hour; offers not answered in time."""
+    """Registrations whose protection lapsed, every hour; offers not answered in time; the
+    weekly tier review."""
     from addons.partners.distribution.sweep import offer_jobs
+    from addons.partners.tiers import tier_jobs
 
-    return [*offer_jobs(), Job(EXPIRE_JOB, _expire, every=timedelta(hours=1),
+    return [*offer_jobs(), *tier_jobs(), Job(EXPIRE_JOB, _expire, every=timedelta(hours=1),
                 description="Expire the deal registrations whose protection lapsed with their deal still open.")]

@@ -79,7 +79,7 @@ def register_api_actions() -> list[Any]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """Expiry of lapsed registrations; lead offers not answered in time."""
+    """Expiry of lapsed registrations; lead offers not answered in time; the weekly tier review."""
     from addons.partners.jobs import partner_jobs
 
     return partner_jobs()
