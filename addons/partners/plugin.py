@@ -1,14 +1,15 @@
 """Hook implementations of the partners addon (heavy modules are imported inside the hooks)."""
 from __future__ import annotations
 
-from core import hookimpl
 from typing import Any
 
-from core.declarations import DataRecord, EventHandler, Job, MenuItem, ModelExtension, View
+from core import hookimpl
+from core.declarations import Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
-           "register_event_handlers", "register_api_actions", "register_jobs"]
+           "register_dashboards", "register_detail_panels", "register_event_handlers", "register_api_actions",
+           "register_jobs", "register_template_dirs"]
 
 
 @hookimpl
@@ -83,3 +84,27 @@ def register_jobs() -> list[Job]:
     from addons.partners.jobs import partner_jobs
 
     return partner_jobs()
+
+
+@hookimpl
+def register_dashboards() -> list[Dashboard]:
+    """The channel dashboard: revenue by tier and by partner, pipeline, rates, to decide."""
+    from addons.partners.dashboard import channel_dashboard
+
+    return [channel_dashboard()]
+
+
+@hookimpl
+def register_detail_panels() -> list[DetailPanel]:
+    """A partner's scorecard on its page."""
+    from addons.partners.dashboard import scorecard_panels
+
+    return scorecard_panels()
+
+
+@hookimpl
+def register_template_dirs() -> list[str]:
+    """The addon's templates (the scorecard panel, the partner portal's pages)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "templates")]

@@ -73,6 +73,8 @@ def partner_menus() -> list[MenuItem]:
     """The Partners menu: the dashboard and the daily work first, then the programme."""
     return [
         MenuItem("partners.root", "Partners"),
+        MenuItem("partners.dashboard", "Channel dashboard", model="partners", url="/dashboards/partners",
+                 parent="partners.root"),
         MenuItem("partners.registrations", "Deal registrations", model="deal_registrations", parent="partners.root"),
         MenuItem("partners.offers", "Lead offers", model="lead_offers", parent="partners.root"),
         MenuItem("partners.commissions", "Commissions", model="commissions", parent="partners.root"),
