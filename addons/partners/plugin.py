@@ -9,7 +9,8 @@ from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
            "register_dashboards", "register_detail_panels", "register_event_handlers", "register_api_actions",
-           "register_jobs", "register_template_dirs"]
+           "register_jobs", "register_template_dirs", "register_portals", "register_blueprints", "app_ready",
+           "partner_material"]
 
 
 @hookimpl
@@ -100,6 +101,38 @@ def register_detail_panels() -> list[DetailPanel]:
     from addons.partners.dashboard import scorecard_panels
 
     return scorecard_panels()
+
+
+@hookimpl
+def register_portals() -> list[Any]:
+    """Partner users' home: the partner portal, /partner/."""
+    from addons.partners.portal.pages import partner_portal
+
+    return [partner_portal()]
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    """The partner portal's pages under /partner."""
+    from addons.partners.portal.pages import blueprint
+
+    return [blueprint]
+
+
+@hookimpl
+def app_ready(app: Any) -> None:
+    """Publish the partners hooks (`partner_material`) for the addons loaded after it."""
+    from addons.partners.material import publish_hooks
+
+    publish_hooks(app)
+
+
+@hookimpl(optionalhook=True)
+def partner_material(env: Any) -> list[Any]:
+    """The knowledge base's articles published for partners, where a knowledge base is installed."""
+    from addons.partners.material import knowledge_base_material
+
+    return knowledge_base_material(env)
 
 
 @hookimpl
