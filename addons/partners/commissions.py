@@ -43,10 +43,10 @@ def earn_commission(env: Env, opportunity: Any, amount: Decimal) -> Commission |
     partner = records.get("partners", opportunity.partner_id)
     plan = plan_for(env, partner.tier_id, opportunity.product_category)
     rate = Decimal(plan.rate if plan is not None else partner.tier.commission_rate)
+    earned = (Decimal(amount) * rate / _HUNDRED).quantize(_CENT, ROUND_HALF_UP)
     return records.create("commissions", {
         "partner_id": partner.id, "opportunity_id": opportunity.id, "plan_id": plan.id if plan else None,
-        "base_amount": amount, "rate": rate, "amount": (Decimal(amount) * rate / _HUNDRED).quantize(_CENT, ROUND_HALF_UP),
-        "won_on": opportunity.closed_on or env.now().date()})
+        "base_amount": amount, "rate": rate, "amount": earned, "won_on": opportunity.closed_on or env.now().date()})
 
 
 def reverse_commissions(env: Env, opportunity_id: int) -> int:

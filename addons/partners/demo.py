@@ -86,7 +86,8 @@ def _deals(rng: random.Random, index: int, now: datetime) -> list[DataRecord]:
     for number in range(1, rng.randint(4, 9) + 1):
         opened = now - timedelta(days=rng.randint(5, 360))
         roll = rng.random()
-        stage = "won" if roll < 0.45 else "lost" if roll < 0.65 else rng.choice(["qualified", "proposal", "negotiation"])
+        stage = "won" if roll < 0.45 else "lost" if roll < 0.65 else \
+            rng.choice(["qualified", "proposal", "negotiation"])
         closed = min(opened + timedelta(days=rng.randint(10, 90)), now) if stage in ("won", "lost") else None
         values = {
             "name": f"{PARTNERS[index][1].split()[0]} deal {number}", "partner_id": Ref(f"partners.demo_partner_{key}"),

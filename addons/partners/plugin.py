@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
+from core.declarations import (Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension,
+                               View)
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",

@@ -50,22 +50,21 @@ def _figures(env: Env, since: datetime) -> dict[int, tuple[int, int, int, int]]:
     return {row[0]: tuple(int(value or 0) for value in row[1:]) for row in rows}  # type: ignore[misc]
 
 
-def candidates(env: Env, lead: Lead, since: datetime) -> tuple[list[Candidate], list[str]]:
-    """The partners that may take `lead` now, and why each covering partner left out was
-    (at capacity), for the record."""
+def candidates(env: Env, lead: Lead, since: datetime) -> list[Candidate]:
+    """The partners that may take `lead` now (covering it, with room under their capacity,
+    not offered it before), weighted, with their offers since `since`."""
     records = env.sudo().records
     offered = records.select("lead_offers", [["lead_id", "=", lead.id]]).with_only_columns(LeadOffer.partner_id)
     statement = records.select("partners", [["active", "=", True], ["tier.offer_weight", ">", 0]])
     partners = db.session.scalars(statement.where(Partner.id.not_in(offered)).order_by(Partner.id)).all()
     figures = _figures(env, since)
-    found, skipped = [], []
+    found = []
     for partner in partners:
         if not covers(partner, lead):
             continue
         open_offers, recent, accepted, converted = figures.get(partner.id, (0, 0, 0, 0))
         if open_offers >= partner.capacity:
-            skipped.append(f"{partner.name} (at capacity: {open_offers} open offers)")
             continue
         weight = Decimal(partner.tier.offer_weight) * conversion_factor(accepted, converted)
         found.append(Candidate(partner.id, weight, recent))
-    return found, skipped
+    return found

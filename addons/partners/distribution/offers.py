@@ -58,16 +58,11 @@ def offer_lead(env: Env, lead: Lead) -> LeadOffer | None:
     if lead.partner_id is not None or waiting:
         raise ValidationFailed({"partner_id": ["This lead is with a partner already, or waits for a partner's "
                                                "answer."]})
-    refusals = _refusals(env, lead.id)
-    chosen = None
-    if refusals < MAX_REFUSALS:
-        now = env.now()
-        found, _skipped = candidates(env, lead, now - FAIRNESS_WINDOW)
-        chosen = pick(found)
+    now, refusals = env.now(), _refusals(env, lead.id)
+    chosen = pick(candidates(env, lead, now - FAIRNESS_WINDOW)) if refusals < MAX_REFUSALS else None
     if chosen is None:
         _back_to_internal(system, lead)
         return None
-    now = env.now()
     return system.records.create("lead_offers", {
         "lead_id": lead.id, "partner_id": chosen.partner_id, "offered_at": now, "attempt": refusals + 1,
         "due_at": add_business_time(offer_calendar(env), now, OFFER_SLA)})

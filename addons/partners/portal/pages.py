@@ -67,7 +67,8 @@ def _deals(env: Env, search: str | None) -> list[Opportunity]:
 def _stage_totals(env: Env, search: str | None) -> list[tuple[str, int, Decimal]]:
     """The board's totals: deals and amount per stage, of the deals the partner reads."""
     deals = env.records.select("opportunities", None, search=search or None).subquery()
-    rows = db.session.execute(select(PipelineStage.name, func.count(), func.coalesce(func.sum(deals.c.amount_company), 0))
+    amount = func.coalesce(func.sum(deals.c.amount_company), 0)
+    rows = db.session.execute(select(PipelineStage.name, func.count(), amount)
                               .join(deals, deals.c.stage_id == PipelineStage.id)
                               .group_by(PipelineStage.id, PipelineStage.name, PipelineStage.sequence)
                               .order_by(PipelineStage.sequence))
