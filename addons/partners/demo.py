@@ -126,6 +126,7 @@ def _registrations(now: datetime) -> list[DataRecord]:
                         "decision_reason": "Existing direct customer" if status == "rejected" else None}
             if status in ("approved", "expired"):
                 decision["protected_until"] = (decided + timedelta(days=90)).date()
+                decision["opportunity_id"] = Ref(f"partners.demo_deal_{key}_1")
             records.append(DataRecord(f"partners.demo_registration_{number}", "deal_registrations", at=decided,
                                       values={**values, **decision}))
     return records

@@ -1,10 +1,10 @@
 """Offering a lead to partners, and their answers.
 
 A lead is offered to one partner at a time, chosen by the weighted round robin among the
-partners that cover it (`eligibility`, `fairness`), with `OFFER_SLA` of business time to
-answer on the offer calendar. A declined or timed-out offer passes the lead to the next
-partner; after `MAX_REFUSALS` refusals, or when no partner is left, the lead goes back to
-the internal team (the sales assignment rules, if it has no owner). Every offer and
+partners that cover it (`eligibility`, `fairness`), and mailed to it, with `OFFER_SLA` of
+business time to answer on the offer calendar. A declined or timed-out offer passes the
+lead to the next partner; after `MAX_REFUSALS` refusals, or when no partner is left, the
+lead goes back to the internal team (the sales assignment rules, if it has no owner). Every offer and
 answer is a `lead_offers` row, so the distribution's memory is the table itself.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from core.records.errors import AccessDenied, ValidationFailed
 
 from addons.partners.distribution.eligibility import candidates
 from addons.partners.distribution.fairness import pick
+from addons.partners.mail import mail_partner
 from addons.partners.models import LeadOffer
 from addons.partners.models.choices import OPEN_OFFER
 from addons.partners.registrations.submission import partner_of
@@ -63,9 +64,14 @@ def offer_lead(env: Env, lead: Lead) -> LeadOffer | None:
     if chosen is None:
         _back_to_internal(system, lead)
         return None
-    return system.records.create("lead_offers", {
+    offer = system.records.create("lead_offers", {
         "lead_id": lead.id, "partner_id": chosen.partner_id, "offered_at": now, "attempt": refusals + 1,
         "due_at": add_business_time(offer_calendar(env), now, OFFER_SLA)})
+    mail_partner(system, offer.partner, f"New lead offered: {lead.display_name}",
+                 f"A lead is offered to you: {lead.display_name}. Accept or decline it in the partner portal "
+                 f"before {offer.due_at:%Y-%m-%d %H:%M} UTC; after that it goes to another partner.",
+                 ("lead_offers", offer.id))
+    return offer
 
 
 def _open_offer(env: Env, offer_id: int) -> LeadOffer:

@@ -28,6 +28,8 @@ def test_ten_partners_across_the_tiers_with_their_users_and_a_year_of_work(app, 
     statuses = set(db.session.scalars(select(DealRegistration.status)))
     assert statuses == {"submitted", "approved", "rejected", "expired"}
     assert _count(DealRegistration, DealRegistration.has_conflict.is_(True)) == 2
+    approved = db.session.scalars(select(DealRegistration).where(DealRegistration.status == "approved")).all()
+    assert approved and all(r.opportunity.partner_id == r.partner_id for r in approved)
     assert set(db.session.scalars(select(LeadOffer.status))) == {"offered", "accepted", "declined", "expired"}
     commissions = db.session.scalars(select(Commission)).all()
     assert len(commissions) >= 10 and all(c.amount == (c.base_amount * c.rate / 100).quantize(c.amount) for c in

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.db import db
 from core.env import Env
 from core.jobs import enqueue, execute
+from core.mail.models import MailMessage
 from core.records.errors import ValidationFailed
 
 from addons.partners.distribution.fairness import Candidate, pick
@@ -124,10 +125,14 @@ def test_after_n_refusals_the_lead_goes_back_to_the_internal_team(channel, make_
     assert db.session.get(type(lead), lead.id).partner_id is None
 
 
-def test_a_partner_answers_only_its_own_offers(channel, api_as):
+def test_a_partner_answers_only_its_own_offers_and_is_mailed_each(channel, api_as):
     lead = _lead("Contested")
     offer = offer_lead(Env.system(), lead)
     db.session.commit()
+    [mail] = db.session.scalars(select(MailMessage).where(MailMessage.related_model == "lead_offers",
+                                                          MailMessage.related_id == offer.id)).all()
+    assert (mail.to_address, mail.subject) == ("deals@alpha.example", "New lead offered: Contested")
+    assert "before 2026-01-07 09:00 UTC" in mail.body_text
     assert api_as(channel.silver_user).post(f"/api/v1/lead_offers/{offer.id}/accept", json={}).status_code == 404
     taken = api_as(channel.gold_user).post(f"/api/v1/lead_offers/{offer.id}/accept", json={})
     assert taken.status_code == 200 and taken.json["status"] == "accepted"
