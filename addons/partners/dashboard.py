@@ -8,7 +8,7 @@ from typing import Any, Callable, TypeVar
 
 from flask import g, render_template
 
-from core.declarations import Chart, Dashboard, DetailPanel, Kpi
+from core.declarations import Chart, Dashboard, DetailPanel, Kpi, QuickAction
 from core.env import Env
 
 from addons.partners import scorecards as figures
@@ -96,6 +96,8 @@ def _render(env: Env, partner: Any) -> str:
 
 
 def scorecard_panels() -> list[DetailPanel]:
-    """A partner's scorecard, on its page."""
+    """A partner's scorecard, on its page, with the button approving a proposed tier change."""
+    approve = QuickAction("Approve the tier change", lambda partner: partner.proposed_tier_id is not None,
+                          post="/partners/partners/{id}/apply_tier_review", style="primary")
     return [DetailPanel("partners.scorecard", "Scorecard", lambda resource: resource == "partners", _render,
-                        position=20)]
+                        quick_actions=(approve,), position=20)]

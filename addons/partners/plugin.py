@@ -98,10 +98,11 @@ def register_dashboards() -> list[Dashboard]:
 
 @hookimpl
 def register_detail_panels() -> list[DetailPanel]:
-    """A partner's scorecard on its page."""
+    """A partner's scorecard; a registration's conflicts and decision; a lead's partner offers."""
     from addons.partners.dashboard import scorecard_panels
+    from addons.partners.web import decision_panels
 
-    return scorecard_panels()
+    return scorecard_panels() + decision_panels()
 
 
 @hookimpl
@@ -114,10 +115,11 @@ def register_portals() -> list[Any]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The partner portal's pages under /partner."""
-    from addons.partners.portal.pages import blueprint
+    """The partner portal's pages under /partner; the forms behind the back office's panels."""
+    from addons.partners.portal.pages import blueprint as portal
+    from addons.partners.web import blueprint as panels
 
-    return [blueprint]
+    return [portal, panels]
 
 
 @hookimpl

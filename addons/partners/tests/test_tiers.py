@@ -9,6 +9,7 @@ import pytest
 from core.db import db
 from core.env import Env
 from core.jobs import enqueue, execute
+from core.testing.web import csrf_token, sign_in
 
 from addons.partners.models import Partner
 from addons.partners.tests.conftest import stage_id
@@ -56,3 +57,14 @@ def test_revenue_and_certifications_propose_a_promotion_and_a_demotion(channel, 
     silver = db.session.get(Partner, channel.silver.id, populate_existing=True)
     assert (silver.tier.name, silver.proposed_tier_id) == ("Gold", None)
     assert _review() == {"promote": 0, "demote": 1, "unchanged": 1}
+
+
+def test_the_tier_change_is_approved_from_the_partners_page(channel, client):
+    assert _review()["demote"] == 2  # neither Alpha (Gold) nor Beta (Silver) has revenue or certifications
+    sign_in(client, "mia")
+    page = client.get(f"/m/partners/{channel.gold.id}").get_data(as_text=True)
+    assert "Approve the tier change" in page and "Demotion from Gold to Registered" in page
+    done = client.post(f"/partners/partners/{channel.gold.id}/apply_tier_review",
+                       data={"csrf_token": csrf_token(page)}, follow_redirects=True).get_data(as_text=True)
+    assert "Alpha Resellers is now Registered." in done
+    assert db.session.get(Partner, channel.gold.id, populate_existing=True).tier.name == "Registered"
