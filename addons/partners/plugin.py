@@ -8,10 +8,10 @@ from core.declarations import (Dashboard, DataRecord, DetailPanel, EventHandler,
                                View)
 from core.models.base import Record
 
-__all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
-           "register_dashboards", "register_detail_panels", "register_event_handlers", "register_api_actions",
-           "register_jobs", "register_template_dirs", "register_portals", "register_blueprints", "app_ready",
-           "partner_material"]
+__all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
+           "register_menus", "register_dashboards", "register_detail_panels", "register_event_handlers",
+           "register_api_actions", "register_jobs", "register_template_dirs", "register_portals", "register_blueprints",
+           "app_ready", "partner_material"]
 
 
 @hookimpl

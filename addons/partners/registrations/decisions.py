@@ -19,7 +19,7 @@ from core.records.errors import AccessDenied, ValidationFailed
 from addons.partners.mail import mail_partner
 from addons.partners.models import DealRegistration
 from addons.partners.models.registrations import domain_of
-from addons.partners.registrations.conflicts import find_conflicts, similar_names
+from addons.partners.registrations.conflicts import company_key, find_conflicts, similar_names
 
 __all__ = ["detect_conflicts", "approve", "reject", "expire_lapsed", "PROTECTION_DAYS"]
 
@@ -64,7 +64,7 @@ def _account(env: Env, registration: DealRegistration) -> int:
         for account in db.session.scalars(statement):
             if domain_of(account.website) == domain:
                 return int(account.id)
-    word = registration.customer_name.split()[0]
+    word = max(company_key(registration.customer_name).split() or [registration.customer_name], key=len)
     for account in db.session.scalars(records.select("accounts", [["name", "ilike", f"%{word}%"]]).limit(50)):
         if similar_names(account.name, registration.customer_name):
             return int(account.id)
