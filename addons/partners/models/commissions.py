@@ -3,18 +3,24 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from marshmallow import validate
-from sqlalchemy import Date, ForeignKey, Numeric, String
+from sqlalchemy import Date, ForeignKey, Numeric, String, inspect
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
+from core.records.errors import ValidationFailed
 
 from addons.partners.models.choices import COMMISSION_STATUSES
 from addons.partners.models.partners import Partner, PartnerTier
 from addons.sales.models import Opportunity
 
-__all__ = ["CommissionPlan", "Commission"]
+__all__ = ["CommissionPlan", "Commission", "TRANSITIONS"]
+
+#: How staff move a commission on: approved, then paid. Reversal is the platform's, when
+#: the deal is re-opened.
+TRANSITIONS = {"pending": ("approved",), "approved": ("paid",)}
 
 
 class CommissionPlan(Record):
@@ -63,6 +69,18 @@ class Commission(Record):
     partner: Mapped[Partner] = relationship(Partner, foreign_keys=[partner_id])
     plan: Mapped[CommissionPlan | None] = relationship(CommissionPlan, foreign_keys=[plan_id])
     opportunity: Mapped[Opportunity] = relationship(Opportunity, foreign_keys=[opportunity_id])
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """Staff move a commission forward only (pending, approved, paid); only the
+        platform reverses one."""
+        history = inspect(self).attrs.status.history
+        if self.id is None or env.system_mode or not history.deleted or history.deleted[0] == self.status:
+            return
+        old = history.deleted[0]
+        allowed = TRANSITIONS.get(old, ())
+        if self.status not in allowed:
+            reason = f"it may become {', '.join(allowed)}" if allowed else "its status does not change any more"
+            raise ValidationFailed({"status": [f"A {old} commission cannot become {self.status}: {reason}."]})
 
     @property
     def title(self) -> str:

@@ -71,3 +71,21 @@ def test_a_deal_of_no_partner_earns_nothing(channel):
                                               "stage_id": stage_id("won"), "owner_id": channel.seller.id})
     db.session.commit()
     assert _commissions(direct.id) == []
+
+
+def test_staff_approve_then_pay_a_commission_and_never_reverse_it_by_hand(channel, deal, api_as):
+    api = api_as(channel.manager)
+    api.post(f"/api/v1/opportunities/{deal.id}/win", json={})
+    [commission] = _commissions(deal.id)
+
+    def move(status):
+        version = api.get(f"/api/v1/commissions/{commission.id}").json["version"]
+        return api.patch(f"/api/v1/commissions/{commission.id}", json={"status": status, "version": version})
+
+    skipped = move("paid")
+    assert skipped.status_code == 422 and "may become approved" in skipped.json["errors"]["status"][0]
+    assert move("approved").status_code == 200
+    assert move("reversed").status_code == 422
+    assert move("paid").json["status"] == "paid"
+    assert api_as(channel.gold_user).patch(f"/api/v1/commissions/{commission.id}",
+                                           json={"status": "pending", "version": 99}).status_code in (403, 404)
