@@ -170,6 +170,46 @@ def new_registration() -> Response | tuple[str, int]:
                        fields=PARTNER_FIELDS)
 
 
+@blueprint.route("/funds/new", methods=["GET", "POST"])
+@portal_login_required
+def new_fund_request() -> Response | tuple[str, int]:
+    """Ask for marketing funds for an activity."""
+    env = _env()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            funds.request_funds(env, request.form.to_dict())
+            db.session.commit()
+            flash("Request received: your channel manager decides.", "success")
+            return redirect("/partner/", code=303)
+        except RecordError as error:
+            db.session.rollback()
+            errors = getattr(error, "errors", {"activity": [str(error)]})
+    return render_page("partners/portal/fund_request.html", 422 if errors else 200, errors=errors, form=request.form)
+
+
+@blueprint.route("/funds/<int:request_id>/claim", methods=["GET", "POST"])
+@portal_login_required
+def claim(request_id: int) -> Response | tuple[str, int]:
+    """Claim what was spent on an approved request, with proof."""
+    env = _env()
+    fund_request = env.records.get("fund_requests", request_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            funds.claim_funds(env, request_id, request.form.to_dict())
+            db.session.commit()
+            flash("Claim received.", "success")
+            return redirect("/partner/", code=303)
+        except RecordError as error:
+            db.session.rollback()
+            if isinstance(error, (NotFound, AccessDenied)):
+                raise
+            errors = getattr(error, "errors", {"amount": [str(error)]})
+    return render_page("partners/portal/claim.html", 422 if errors else 200, errors=errors, form=request.form,
+                       fund_request=fund_request)
+
+
 @blueprint.post("/offers/<int:offer_id>/<answer>")
 @portal_login_required
 def answer_offer(offer_id: int, answer: str) -> Response:

@@ -10,6 +10,8 @@ from core.env import Env
 from core.testing.web import csrf_token, sign_in
 
 from addons.partners.distribution.offers import offer_lead
+from addons.partners.funds import approve_funds
+from addons.partners.models import FundRequest
 from addons.partners.tests.conftest import stage_id
 
 pytestmark = pytest.mark.spectrum_addons("partners")
@@ -120,3 +122,26 @@ def test_marketing_material_is_the_knowledge_bases_partner_articles(channel, cli
 def test_without_a_knowledge_base_there_is_no_material(channel, client):
     sign_in(client, "paula")
     assert "No material is published" in client.get("/partner/material").get_data(as_text=True)
+
+
+def test_funds_are_asked_and_claimed_in_the_portal(app, channel, client):
+    sign_in(client, "paula")
+    token = csrf_token(client.get("/partner/funds/new").get_data(as_text=True))
+    bad = client.post("/partner/funds/new", data={"csrf_token": token, "activity": "Booth", "starts_on": "2026-02-01",
+                                                  "budget": "0"})
+    assert bad.status_code == 422 and "Give a budget greater than 0." in bad.get_data(as_text=True)
+    client.post("/partner/funds/new", data={"csrf_token": token, "activity": "Booth", "starts_on": "2026-02-01",
+                                            "budget": "2000"})
+    booth = db.session.query(FundRequest).one()
+    assert (booth.partner_id, booth.status) == (channel.gold.id, "requested")
+    approve_funds(Env.for_user(channel.manager), booth, {})
+    db.session.commit()
+    assert f'href="/partner/funds/{booth.id}/claim"' in client.get("/partner/").get_data(as_text=True)
+    url = f"/partner/funds/{booth.id}/claim"
+    no_proof = client.post(url, data={"csrf_token": token, "amount": "1500"})
+    assert no_proof.status_code == 422 and "Give the proof of spend" in no_proof.get_data(as_text=True)
+    assert client.post(url, data={"csrf_token": token, "amount": "1500", "proof": "INV-7"}).status_code == 303
+    assert db.session.get(FundRequest, booth.id, populate_existing=True).status == "claimed"
+    other = app.test_client()
+    sign_in(other, "pierre")
+    assert other.get(url).status_code == 404
