@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.declarations import DataRecord, access, role, rule
+from core.declarations import DataRecord, Ref, access, role, rule
 
 __all__ = ["shipped_records", "SALES_RECORDS", "CONFIGURATION"]
 
@@ -64,6 +64,16 @@ def _rules() -> list[DataRecord]:
     ]
 
 
+def _internal_notes() -> list[DataRecord]:
+    """The notes of leads and deals are internal: salespeople (and the roles implying
+    theirs) read and write them; a role reading deals for someone else (partners,
+    customers) does not."""
+    return [DataRecord(f"sales.field_{model}_notes_salesperson", "field_access", {
+        "role_id": Ref("sales.salesperson"), "model": model, "field_name": "notes", "can_read": True,
+        "can_write": True,
+    }) for model in ("leads", "opportunities")]
+
+
 def _stages() -> list[DataRecord]:
     stages = [
         ("new", "New", 10, 10, "pipeline"), ("qualified", "Qualified", 20, 25, "pipeline"),
@@ -106,4 +116,4 @@ def _scoring_rules() -> list[DataRecord]:
 
 def shipped_records() -> list[DataRecord]:
     """Everything `register_data` returns, in loading order."""
-    return [*_roles(), *_access(), *_rules(), *_stages(), *_lost_reasons(), *_scoring_rules()]
+    return [*_roles(), *_access(), *_rules(), *_internal_notes(), *_stages(), *_lost_reasons(), *_scoring_rules()]

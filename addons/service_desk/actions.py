@@ -12,7 +12,7 @@ from core.records.errors import AccessDenied, ValidationFailed
 
 from addons.service_desk import conversation, customer, kb, presence, routing, sla
 from addons.service_desk.calendars import import_holidays, load_calendar
-from addons.service_desk.engine import add_business_time
+from core.business_time import add_business_time
 from addons.service_desk.models.tickets import sla_status_now
 
 __all__ = ["api_actions", "attachments_of"]

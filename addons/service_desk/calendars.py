@@ -1,4 +1,4 @@
-"""Business calendars from the database to the engine, and holidays from iCalendar files."""
+"""Business calendars from the database to the kernel's business-time engine (core.business_time), and holidays from iCalendar files."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -6,7 +6,7 @@ from typing import Any
 
 from core.records.errors import ValidationFailed
 
-from addons.service_desk.engine import Calendar, CalendarError
+from core.business_time import Calendar, CalendarError
 from addons.service_desk.lookup import all_records
 from addons.service_desk.models.sla import WEEKDAYS
 

@@ -15,7 +15,7 @@ from core.db import db
 
 from addons.service_desk.lookup import all_records
 from addons.service_desk.calendars import load_calendar
-from addons.service_desk.engine import Calendar, add_business_time, clip_windows, pause_windows
+from core.business_time import Calendar, add_business_time, clip_windows, pause_windows
 from addons.service_desk.models.tickets import DONE_STATUSES
 
 __all__ = ["Clock", "match_policy", "clocks_of", "refresh", "status_history", "recorded_events", "tickets_to_check"]

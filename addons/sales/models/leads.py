@@ -68,7 +68,8 @@ class Lead(Record):
                                          validate=[CURRENCY_CODE])
     contact_id: Mapped[int | None] = field(ForeignKey("contacts.id", ondelete="SET NULL"), label="Contact",
                                            index=True, help="The person, once known as a contact.")
-    notes: Mapped[str | None] = field(Text, label="Notes")
+    notes: Mapped[str | None] = field(Text, label="Notes", sensitive=True,
+                                      help="Internal: read by the sales roles only, never by partners or customers.")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=lead_tags, info={"label": "Tags"})
     # Set by the platform: scoring, engagement counters and the links of a conversion.
     score: Mapped[int] = field(Integer, label="Score", default=0, nullable=False, readonly=True, sortable=True,

@@ -78,7 +78,8 @@ class Opportunity(Record):
     opened_on: Mapped[date | None] = field(Date, label="Opened on", help="Empty: the day it is created.")
     closed_on: Mapped[date | None] = field(Date, label="Closed on", index=True,
                                            help="Set when the deal is won or lost (give it to import history).")
-    notes: Mapped[str | None] = field(Text, label="Notes")
+    notes: Mapped[str | None] = field(Text, label="Notes", sensitive=True,
+                                      help="Internal: read by the sales roles only, never by partners or customers.")
     tags: Mapped[list[Tag]] = relationship(Tag, secondary=opportunity_tags, info={"label": "Tags"})
     # Derived by before_save, jobs and activities; read-only for users.
     status: Mapped[str] = field(String(10), label="Status", choices=OPPORTUNITY_STATUSES, default="open",

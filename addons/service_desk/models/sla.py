@@ -72,7 +72,7 @@ class CalendarTimeFrame(Record):
 
     def before_save(self, env: Any, changed: set[str]) -> None:
         """Times must read HH:MM and the frame must end after it starts."""
-        from addons.service_desk.engine import CalendarError, format_clock, parse_clock
+        from core.business_time import CalendarError, format_clock, parse_clock
 
         errors: dict[str, list[str]] = {}
         minutes = {}

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from addons.service_desk.engine import (
+from core.business_time import (
     Calendar, CalendarError, add_business_time, business_time_between, clip_windows, pause_windows, parse_clock,
 )
 

@@ -1,5 +1,9 @@
 """Business time on a calendar: pure functions, no database, no clock.
 
+The kernel's, so that every addon counting business hours (the service desk's SLAs, the
+partners' lead offers) counts them the same way without importing another addon; where
+the calendars themselves are kept (records, settings) is each addon's concern.
+
 A `Calendar` is a timezone, time frames per weekday (several per day, such as
 09:00-12:00 and 13:00-17:00) and holidays (local dates with no business time). Every
 frame is turned into an aware UTC period on its own local date, so a daylight-saving

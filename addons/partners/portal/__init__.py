@@ -1,0 +1,1 @@
+"""The partner portal: what partner users see and do, under /partner."""

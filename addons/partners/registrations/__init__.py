@@ -1,0 +1,1 @@
+"""Deal registration: conflicts found on submission, the channel manager's decision, expiry."""
