@@ -100,7 +100,10 @@ def refuse_held(service: RecordService, resource: str, record: Any) -> None:
         if not holders or not service.policy.can(holder_resource, "read"):
             continue
         visible = service.select(holder_resource).where(holding)
-        seen += db.session.scalar(select(func.count()).select_from(visible.subquery())) or 0
+        # Counted over ids: a whole-row subquery would name every column mapped in the
+        # process, also those another app's addons added that this database lacks.
+        seen += db.session.scalar(select(func.count()).select_from(
+            visible.with_only_columns(model.id).subquery())) or 0
         if len(named) < NAMED_HOLDERS:
             rows = db.session.scalars(visible.order_by(model.id).limit(NAMED_HOLDERS - len(named)))
             named += [Holder(holder_resource, row.id, row.display_name, field_name) for row in rows]
