@@ -134,11 +134,11 @@ _held: ContextVar[_HeldCreations | None] = ContextVar("spectrum_held_creations",
 def creations_announced_in_batches(env: Any) -> Iterator[None]:
     """Meanwhile, the records created on `env`'s platform of a model whose every
     `record_created` handler has a batch form are announced at the end, as created by
-    `env`, by one `records_created` per model (in the
-    order the models first had one created), instead of one `record_created` each: for
-    loads of many records (an addon's data), whose handlers then do their costly work (a
-    segment refresh) once. Records of other models are announced as they are created. If
-    the block raises, nothing held is announced."""
+    `env`, by one `records_created` per model (in the order the models first had one
+    created), instead of one `record_created` each: for loads of many records (an addon's
+    data), whose handlers then do their costly work (a segment refresh) once. Records of
+    other models are announced as they are created. If the block raises, nothing held is
+    announced."""
     held = _HeldCreations(env)
     token = _held.set(held)
     try:

@@ -89,12 +89,17 @@ def _org_context(installation: dict[str, Any], org: Any) -> Iterator[None]:
             db.engine.dispose()
 
 
+def _admin_token() -> str:
+    """A new API token of the current app's admin (committed)."""
+    admin = db.session.scalar(select(User).where(User.login == "admin"))
+    token = issue_token(admin, "test", datetime.now(timezone.utc))
+    db.session.commit()
+    return token
+
+
 def _token(installation: dict[str, Any], org: Any) -> str:
     with _org_context(installation, org):
-        admin = db.session.scalar(select(User).where(User.login == "admin"))
-        token = issue_token(admin, "test", datetime.now(timezone.utc))
-        db.session.commit()
-    return token
+        return _admin_token()
 
 
 def test_each_host_is_served_with_its_organization_s_addons(installation: dict[str, Any], two_orgs: Any) -> None:
@@ -286,9 +291,7 @@ def test_fifty_organizations_in_one_process_each_see_only_their_own(installation
     for org in orgs:  # through the app that serves it, as its own jobs would
         with serving.app_for(org).app.app_context():
             Env.system().records.create("contacts", {"first_name": "Only", "last_name": org.key})
-            admin = db.session.scalar(select(User).where(User.login == "admin"))
-            tokens[org.key] = issue_token(admin, "test", datetime.now(timezone.utc))
-            db.session.commit()
+            tokens[org.key] = _admin_token()
             db.session.remove()
     served = Client(serving)
 

@@ -24,6 +24,10 @@ from core.testing.smtp import smtp_server  # noqa: F401 - a fixture, found by na
 from core.testing.web import TEST_PASSWORD
 
 DEFAULT_ADDONS = ("contacts",)
+#: The least time (seconds) a test with demo data gets under pytest-timeout, its setup
+#: included: the first test of a run that needs a demo template builds it (every shipped
+#: addon's demo data takes minutes on a loaded two-core machine), the others wait for it.
+DEMO_TEST_TIMEOUT = 900
 
 # Browser fixtures (live_server, browser, page) live in their own module.
 pytest_plugins = ["core.testing.browser"]
@@ -52,6 +56,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="runs on PostgreSQL only (--spectrum-db=postgres)"))
         if backend == "postgres" and item.get_closest_marker("sqlite_only"):
             item.add_marker(pytest.mark.skip(reason="runs on SQLite only"))
+        _allow_for_the_demo_template(config, item)
+
+
+def _allow_for_the_demo_template(config: pytest.Config, item: pytest.Item) -> None:
+    """Give a test with demo data at least DEMO_TEST_TIMEOUT (when pytest-timeout runs)."""
+    addons = item.get_closest_marker("spectrum_addons")
+    if addons is None or not addons.kwargs.get("demo") or not config.pluginmanager.hasplugin("timeout"):
+        return
+    own = item.get_closest_marker("timeout")
+    current = float(own.args[0]) if own is not None and own.args else float(config.getoption("timeout") or 0)
+    if current and current < DEMO_TEST_TIMEOUT:
+        item.add_marker(pytest.mark.timeout(DEMO_TEST_TIMEOUT), append=False)
 
 
 def _free_port() -> int:

@@ -228,7 +228,7 @@ def main() -> None:
                              "installed, instead of making the bench database (the smoke test's)")
     options = parser.parse_args()
     if not options.server_url and not options.database_url:
-        parser.error("give --server-url (or BENCH_PG_URL)")
+        parser.error("give --server-url (or BENCH_PG_URL), or --database-url")
     os.environ.setdefault("SPECTRUM_SECRET_KEY", secrets.token_hex(32))
     sizes = Sizes(options.carts, tuple(int(count) for count in options.due.split(",")))
     figures = sweep_figures(options.server_url, sizes, options.reuse, options.database_url)
