@@ -7,8 +7,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from core.auth.accounts import authenticate, create_user, issue_token, set_password
+from core.auth.accounts import authenticate, create_user, hash_password, issue_token, set_password
 from core.auth.models import ApiToken, Role, User
+from core.config import load_settings
 from core.db import db
 from core.env import Env
 from core.records.errors import ValidationFailed
@@ -31,6 +32,15 @@ def test_passwords_are_stored_as_salted_scrypt_hashes(make_user):
     ann.active = False
     db.session.commit()
     assert authenticate("ann", "correct horse battery") is None
+
+
+def test_the_hash_method_is_a_setting_of_scrypt_at_full_cost_by_default(app, make_user, monkeypatch):
+    monkeypatch.delenv("SPECTRUM_PASSWORD_HASH_METHOD")
+    assert load_settings()["password_hash_method"] == "scrypt:32768:8:1"
+    assert make_user("cat", password="correct horse battery").password_hash.startswith("scrypt:1024:8:1$")
+    app.extensions["spectrum"].settings["password_hash_method"] = "pbkdf2:sha256:1000"
+    assert hash_password("correct horse battery").startswith("pbkdf2:sha256:1000$")
+    assert authenticate("cat", "correct horse battery").login == "cat"
 
 
 def test_weak_passwords_are_refused_before_anything_is_written(app):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -14,6 +15,7 @@ from zxcvbn import zxcvbn
 
 from core.access.snapshot import access_columns, remember_access_row
 from core.auth.models import ApiToken, User
+from core.config import load_settings
 from core.db import WRITE_TRANSACTIONS, db
 from core.env import Env
 from core.read_only import reads_without_transaction
@@ -92,8 +94,15 @@ def authenticate(login: str, password: str) -> User | None:
 
 
 def hash_password(password: str) -> str:
-    """The salted scrypt hash kept in place of `password`."""
-    return generate_password_hash(password, method="scrypt")
+    """The salted hash kept in place of `password`, made by the `password_hash_method`
+    setting (scrypt by default)."""
+    return generate_password_hash(password, method=_hash_method())
+
+
+def _hash_method() -> str:
+    if has_app_context() and "spectrum" in current_app.extensions:
+        return str(current_app.extensions["spectrum"].settings["password_hash_method"])
+    return str(load_settings()["password_hash_method"])
 
 
 def password_matches(stored_hash: str | None, password: str) -> bool:
@@ -101,14 +110,14 @@ def password_matches(stored_hash: str | None, password: str) -> bool:
     account, or one without a password) a hash is checked anyway, so that the answer takes
     as long whether or not the account exists."""
     if not stored_hash:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(_hash_method()), password)
         return False
     return check_password_hash(stored_hash, password)
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return generate_password_hash(secrets.token_urlsafe(16))
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def _digest(token: str) -> str:

@@ -34,6 +34,7 @@ class DatabaseFactory:
         self.shared_dir = shared_dir
         self._templates: dict[tuple[tuple[str, ...], bool], str] = {}
         self._counter = itertools.count()
+        self._server_version: int | None = None
 
     def _new_name(self, prefix: str) -> str:
         return f"{prefix}_{next(self._counter)}_{uuid.uuid4().hex[:6]}"
@@ -90,8 +91,19 @@ class DatabaseFactory:
             _sqlite_copy(Path(make_url(source).database), target)
             return f"sqlite:///{target}"
         name = self._new_name("c")
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(source).database}"')
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(source).database}"{self._copy_strategy()}')
         return str(make_url(self.server_url).set(database=name).render_as_string(hide_password=False))
+
+    def _copy_strategy(self) -> str:
+        # PostgreSQL 15 and later copy a template through the WAL by default, page by page:
+        # 0.37 s per clone of a small template here, against 0.05 s copying its files (with
+        # one checkpoint, cheap on the test clusters, which run without fsync).
+        if self._server_version is None:
+            engine = create_engine(self.server_url)
+            with engine.connect() as connection:
+                self._server_version = int(connection.execute(text("SHOW server_version_num")).scalar_one())
+            engine.dispose()
+        return " STRATEGY FILE_COPY" if self._server_version >= 150000 else ""
 
     def drop(self, url: str) -> None:
         """Remove a clone."""

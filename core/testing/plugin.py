@@ -28,6 +28,8 @@ DEFAULT_ADDONS = ("contacts",)
 #: included: the first test of a run that needs a demo template builds it (every shipped
 #: addon's demo data takes minutes on a loaded two-core machine), the others wait for it.
 DEMO_TEST_TIMEOUT = 900
+#: The password hashing of tests and of the commands and servers they start.
+TEST_PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
 
 # Browser fixtures (live_server, browser, page) live in their own module.
 pytest_plugins = ["core.testing.browser"]
@@ -43,6 +45,10 @@ def pytest_configure(config: pytest.Config) -> None:
     # start (they inherit the environment): a short test key is accepted there, and cookies
     # go over plain HTTP. Tests of production mode say `development: False` themselves.
     os.environ["SPECTRUM_DEVELOPMENT"] = "true"
+    # Passwords are hashed by the same scrypt with a 32 times smaller work factor: a hash
+    # or check costs about 5 ms instead of 150, and tests make users and sign in by the
+    # thousand. A test of the setting itself may still set another method.
+    os.environ.setdefault("SPECTRUM_PASSWORD_HASH_METHOD", TEST_PASSWORD_HASH_METHOD)
     config.addinivalue_line("markers", "spectrum_addons(*names, demo=False): addons installed in the test "
                                        "database, with their demo data when demo=True")
     config.addinivalue_line("markers", "postgres_only: needs PostgreSQL (skipped on SQLite)")
