@@ -11,7 +11,8 @@ __all__ = ["register_models", "register_data", "register_views", "register_menus
 
 @hookimpl
 def register_models() -> list[type[Record]]:
-    """Membership types (levels), memberships and membership payments."""
+    """Membership types (levels), memberships, their payments and reminders; funds,
+    donations, soft credits, pledges and recurring donations."""
     from addons.membership.models import MODELS
 
     return list(MODELS)
@@ -43,17 +44,21 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The sweep that moves memberships to their status of the day, and the renewal reminders."""
+    """The sweep that moves memberships to their status of the day, the renewal reminders,
+    and recurring donations' instalments."""
+    from addons.membership.recurring import recurring_jobs
     from addons.membership.reminders import reminder_jobs
     from addons.membership.sweep import sweep_jobs
 
-    return sweep_jobs() + reminder_jobs()
+    return sweep_jobs() + reminder_jobs() + recurring_jobs()
 
 
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
-    """Payments applied to their membership; status changes on the member's timeline."""
+    """Payments applied to their membership; status changes on the member's timeline;
+    pledges' balances kept by their donations."""
+    from addons.membership.pledges import pledge_handlers
     from addons.membership.renewal import payment_handlers
     from addons.membership.timeline import timeline_handlers
 
-    return payment_handlers() + timeline_handlers()
+    return payment_handlers() + timeline_handlers() + pledge_handlers()

@@ -7,7 +7,8 @@ __all__ = ["membership_views", "membership_menus"]
 
 
 def membership_views() -> list[View]:
-    """Levels, memberships (filtered and grouped by status and level) and payments."""
+    """Levels, memberships (filtered and grouped by status and level), payments, funds,
+    donations, soft credits, pledges and recurring donations."""
     return [
         View("membership_types", "list", ["name", "fee", "period", "duration_months", "member_kind", "active"]),
         View("membership_types", "form", ["name", "fee", "currency", "member_kind", "seats", "period",
@@ -31,14 +32,41 @@ def membership_views() -> list[View]:
                                              "period_start", "period_end"]),
         View("membership_payments", "form", ["membership_id", "paid_on", "amount", "currency", "method",
                                              "reference"]),
+        View("funds", "list", ["name", "code", "tax_deductible", "active"]),
+        View("donations", "list", ["received_on", "contact_id", "account_id", "amount", "fund_id", "appeal",
+                                   "status"]),
+        View("donations", "form", ["contact_id", "account_id", "received_on", "kind", "amount", "currency",
+                                   "in_kind_description", "fund_id", "appeal", "payment_method", "pledge_id",
+                                   "tax_deductible", "gift_aid", "status"]),
+        View("donations", "search", options={"filters": {
+            "Received": [["status", "=", "received"]],
+            "Expected": [["status", "=", "expected"]],
+            "Missed": [["status", "=", "missed"]],
+            "In kind": [["kind", "=", "in_kind"]],
+            "Gift Aid": [["gift_aid", "=", True]],
+        }, "group_by": ["fund_id", "appeal", "status", "payment_method"]}),
+        View("soft_credits", "list", ["donation_id", "contact_id", "amount", "role"]),
+        View("pledges", "list", ["pledged_on", "contact_id", "account_id", "fund_id", "amount", "paid", "balance"]),
+        View("pledges", "form", ["contact_id", "account_id", "pledged_on", "amount", "currency", "fund_id",
+                                 "instalments", "frequency"]),
+        View("recurring_donations", "list", ["contact_id", "account_id", "amount", "frequency", "fund_id",
+                                             "next_due", "active"]),
+        View("recurring_donations", "form", ["contact_id", "account_id", "amount", "currency", "frequency",
+                                             "start_date", "end_date", "fund_id", "payment_method", "active"]),
     ]
 
 
 def membership_menus() -> list[MenuItem]:
-    """The Membership menu: memberships first, then payments and levels."""
+    """The Membership menu: memberships and gifts first, then levels and funds."""
     return [
         MenuItem("membership.root", "Membership"),
         MenuItem("membership.memberships", "Memberships", model="memberships", parent="membership.root"),
         MenuItem("membership.payments", "Payments", model="membership_payments", parent="membership.root"),
+        MenuItem("membership.donations", "Donations", model="donations", parent="membership.root"),
+        MenuItem("membership.pledges", "Pledges", model="pledges", parent="membership.root"),
+        MenuItem("membership.recurring", "Recurring donations", model="recurring_donations",
+                 parent="membership.root"),
+        MenuItem("membership.soft_credits", "Soft credits", model="soft_credits", parent="membership.root"),
         MenuItem("membership.types", "Levels", model="membership_types", parent="membership.root"),
+        MenuItem("membership.funds", "Funds", model="funds", parent="membership.root"),
     ]
