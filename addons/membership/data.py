@@ -26,5 +26,7 @@ def shipped_records() -> list[DataRecord]:
     data += [access("membership.access_funds_contacts", "contacts.user", "funds", "r"),
              access("membership.access_funds_manager", "membership.manager", "funds", "rcud")]
     data += [access("membership.access_types_contacts", "contacts.user", "membership_types", "r"),
-             access("membership.access_reminders_officer", "membership.officer", "membership_reminders", "r")]
+             access("membership.access_reminders_officer", "membership.officer", "membership_reminders", "r"),
+             access("membership.access_receipts_contacts", "contacts.user", "receipts", "r"),
+             access("membership.access_receipts_officer", "membership.officer", "receipts", "ru")]
     return data

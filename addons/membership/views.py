@@ -8,7 +8,7 @@ __all__ = ["membership_views", "membership_menus"]
 
 def membership_views() -> list[View]:
     """Levels, memberships (filtered and grouped by status and level), payments, funds,
-    donations, soft credits, pledges and recurring donations."""
+    donations, soft credits, pledges, recurring donations and receipts."""
     return [
         View("membership_types", "list", ["name", "fee", "period", "duration_months", "member_kind", "active"]),
         View("membership_types", "form", ["name", "fee", "currency", "member_kind", "seats", "period",
@@ -53,6 +53,8 @@ def membership_views() -> list[View]:
                                              "next_due", "active"]),
         View("recurring_donations", "form", ["contact_id", "account_id", "amount", "currency", "frequency",
                                              "start_date", "end_date", "fund_id", "payment_method", "active"]),
+        View("receipts", "list", ["number", "kind", "contact_id", "donation_id", "year", "amount", "issued_on",
+                                  "status"]),
     ]
 
 
@@ -67,6 +69,7 @@ def membership_menus() -> list[MenuItem]:
         MenuItem("membership.recurring", "Recurring donations", model="recurring_donations",
                  parent="membership.root"),
         MenuItem("membership.soft_credits", "Soft credits", model="soft_credits", parent="membership.root"),
+        MenuItem("membership.receipts", "Receipts", model="receipts", parent="membership.root"),
         MenuItem("membership.types", "Levels", model="membership_types", parent="membership.root"),
         MenuItem("membership.funds", "Funds", model="funds", parent="membership.root"),
     ]

@@ -1,15 +1,18 @@
 """The membership addon's models: membership types (levels), memberships, their payments and
-renewal reminders; funds, donations, soft credits, pledges and recurring donations."""
+renewal reminders; funds, donations, soft credits, pledges and recurring donations;
+tax receipts and their counter."""
 from __future__ import annotations
 
 from addons.membership.models.giving import Donation, Fund, Pledge, RecurringDonation, SoftCredit
 from addons.membership.models.memberships import Membership
 from addons.membership.models.payments import MembershipPayment
+from addons.membership.models.receipts import Receipt, ReceiptCounter
 from addons.membership.models.reminders import MembershipReminder
 from addons.membership.models.types import MembershipType
 
 __all__ = ["MODELS", "MembershipType", "Membership", "MembershipPayment", "MembershipReminder",
-           "Fund", "Donation", "SoftCredit", "Pledge", "RecurringDonation"]
+           "Fund", "Donation", "SoftCredit", "Pledge", "RecurringDonation", "Receipt",
+           "ReceiptCounter"]
 
 MODELS = (MembershipType, Membership, MembershipPayment, MembershipReminder, Fund, Pledge, RecurringDonation,
-          Donation, SoftCredit)
+          Donation, SoftCredit, ReceiptCounter, Receipt)
