@@ -13,6 +13,7 @@ from core import Record, field
 from core.db import db
 from core.records.errors import ValidationFailed
 
+from addons.contacts.models import Contact
 from addons.membership.models.payments import METHODS
 
 __all__ = ["Fund", "Donation", "SoftCredit", "Pledge", "RecurringDonation", "FREQUENCIES", "DONATION_STATUSES"]
@@ -153,6 +154,8 @@ class Donation(Record):
     recurring_id: Mapped[int | None] = field(ForeignKey("recurring_donations.id", ondelete="SET NULL"),
                                              label="Instalment of", index=True, readonly=True)
     fund: Mapped[Fund] = relationship(Fund, foreign_keys=[fund_id])
+    # Lets a contact filter reach its gifts (`["donations", "any", [...]]`: LYBUNT, SYBUNT).
+    contact: Mapped[Contact | None] = relationship(Contact, foreign_keys=[contact_id])
 
     def before_save(self, env: Any, changed: set[str]) -> None:
         """One donor, a description for a gift in kind, a gift above zero once received."""
