@@ -1,16 +1,26 @@
 """What the membership addon ships as data: its roles and their access to its models."""
 from __future__ import annotations
 
-from core.declarations import DataRecord, access, role
+from core.declarations import DataRecord, access, role, rule
 
-__all__ = ["shipped_records"]
+__all__ = ["shipped_records", "PORTAL_OWN"]
+
+_ME = {"$user": "contact_id"}
+#: What a portal user (a member, the kernel's `base.portal` role) reads: their own contact's records.
+PORTAL_OWN = {
+    "memberships": [["contact_id", "=", _ME]],
+    "membership_payments": [["membership.contact_id", "=", _ME]],
+    "donations": [["contact_id", "=", _ME]],
+    "receipts": [["contact_id", "=", _ME]],
+}
 
 
 
 def shipped_records() -> list[DataRecord]:
     """Membership officers record members, their payments and gifts, and read the levels
     and funds; membership managers also set the levels and funds. Contacts users read
-    them all."""
+    them all. Portal users (members) read their own memberships, payments, donations and
+    receipts, and the levels and funds."""
     data: list[DataRecord] = [
         role("membership.officer", "Membership: officer", implies=["base.user", "contacts.user"],
              description="Records members, their memberships, payments and gifts."),
@@ -29,4 +39,9 @@ def shipped_records() -> list[DataRecord]:
              access("membership.access_reminders_officer", "membership.officer", "membership_reminders", "r"),
              access("membership.access_receipts_contacts", "contacts.user", "receipts", "r"),
              access("membership.access_receipts_officer", "membership.officer", "receipts", "ru")]
+    for model, domain in PORTAL_OWN.items():
+        data += [access(f"membership.access_{model}_portal", "base.portal", model, "r"),
+                 rule(f"membership.rule_{model}_portal", "base.portal", model, domain, "Members: their own records")]
+    data += [access("membership.access_types_portal", "base.portal", "membership_types", "r"),
+             access("membership.access_funds_portal", "base.portal", "funds", "r")]
     return data
