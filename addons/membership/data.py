@@ -12,6 +12,7 @@ PORTAL_OWN = {
     "membership_payments": [["membership.contact_id", "=", _ME]],
     "donations": [["contact_id", "=", _ME]],
     "receipts": [["contact_id", "=", _ME]],
+    "directory_entries": [["contact_id", "=", _ME]],
 }
 
 
@@ -39,8 +40,10 @@ def shipped_records() -> list[DataRecord]:
              access("membership.access_reminders_officer", "membership.officer", "membership_reminders", "r"),
              access("membership.access_receipts_contacts", "contacts.user", "receipts", "r"),
              access("membership.access_receipts_officer", "membership.officer", "receipts", "ru")]
+    data += [access("membership.access_directory_entries_officer", "membership.officer", "directory_entries", "rcud")]
     for model, domain in PORTAL_OWN.items():
-        data += [access(f"membership.access_{model}_portal", "base.portal", model, "r"),
+        data += [access(f"membership.access_{model}_portal", "base.portal", model,
+                        "rcu" if model == "directory_entries" else "r"),
                  rule(f"membership.rule_{model}_portal", "base.portal", model, domain, "Members: their own records")]
     data += [access("membership.access_types_portal", "base.portal", "membership_types", "r"),
              access("membership.access_funds_portal", "base.portal", "funds", "r")]

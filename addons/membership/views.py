@@ -55,6 +55,7 @@ def membership_views() -> list[View]:
                                              "start_date", "end_date", "fund_id", "payment_method", "active"]),
         View("receipts", "list", ["number", "kind", "contact_id", "donation_id", "year", "amount", "issued_on",
                                   "status"]),
+        View("directory_entries", "list", ["contact_id", "listed", "share_email", "share_phone", "share_city"]),
     ]
 
 
@@ -70,6 +71,7 @@ def membership_menus() -> list[MenuItem]:
                  parent="membership.root"),
         MenuItem("membership.soft_credits", "Soft credits", model="soft_credits", parent="membership.root"),
         MenuItem("membership.receipts", "Receipts", model="receipts", parent="membership.root"),
+        MenuItem("membership.directory", "Directory entries", model="directory_entries", parent="membership.root"),
         MenuItem("membership.types", "Levels", model="membership_types", parent="membership.root"),
         MenuItem("membership.funds", "Funds", model="funds", parent="membership.root"),
     ]

@@ -1,8 +1,10 @@
 """The membership addon's models: membership types (levels), memberships, their payments and
 renewal reminders; funds, donations, soft credits, pledges and recurring donations;
-tax receipts and their counter."""
+tax receipts and their counter;
+member directory entries."""
 from __future__ import annotations
 
+from addons.membership.models.directory import DirectoryEntry
 from addons.membership.models.giving import Donation, Fund, Pledge, RecurringDonation, SoftCredit
 from addons.membership.models.memberships import Membership
 from addons.membership.models.payments import MembershipPayment
@@ -12,7 +14,7 @@ from addons.membership.models.types import MembershipType
 
 __all__ = ["MODELS", "MembershipType", "Membership", "MembershipPayment", "MembershipReminder",
            "Fund", "Donation", "SoftCredit", "Pledge", "RecurringDonation", "Receipt",
-           "ReceiptCounter"]
+           "ReceiptCounter", "DirectoryEntry"]
 
 MODELS = (MembershipType, Membership, MembershipPayment, MembershipReminder, Fund, Pledge, RecurringDonation,
-          Donation, SoftCredit, ReceiptCounter, Receipt)
+          Donation, SoftCredit, ReceiptCounter, Receipt, DirectoryEntry)
