@@ -1,0 +1,64 @@
+"""Hook implementations of the membership addon."""
+from __future__ import annotations
+
+from core import hookimpl
+from core.declarations import DataRecord, EventHandler, Job, MenuItem, View
+from core.models.base import Record
+
+__all__ = ["register_models", "register_data", "register_views", "register_menus", "register_jobs",
+           "register_event_handlers"]
+
+
+@hookimpl
+def register_models() -> list[type[Record]]:
+    """Membership types (levels), memberships, their payments and reminders; funds,
+    donations, soft credits, pledges and recurring donations."""
+    from addons.membership.models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def register_data() -> list[DataRecord]:
+    """The membership officer and manager roles and their access."""
+    from addons.membership.data import shipped_records
+
+    return shipped_records()
+
+
+@hookimpl
+def register_views() -> list[View]:
+    """Lists, forms, searches and record pages of levels, memberships and payments."""
+    from addons.membership.views import membership_views
+
+    return membership_views()
+
+
+@hookimpl
+def register_menus() -> list[MenuItem]:
+    """The Membership menu."""
+    from addons.membership.views import membership_menus
+
+    return membership_menus()
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    """The sweep that moves memberships to their status of the day, the renewal reminders,
+    and recurring donations' instalments."""
+    from addons.membership.recurring import recurring_jobs
+    from addons.membership.reminders import reminder_jobs
+    from addons.membership.sweep import sweep_jobs
+
+    return sweep_jobs() + reminder_jobs() + recurring_jobs()
+
+
+@hookimpl
+def register_event_handlers() -> list[EventHandler]:
+    """Payments applied to their membership; status changes on the member's timeline;
+    pledges' balances kept by their donations."""
+    from addons.membership.pledges import pledge_handlers
+    from addons.membership.renewal import payment_handlers
+    from addons.membership.timeline import timeline_handlers
+
+    return payment_handlers() + timeline_handlers() + pledge_handlers()
