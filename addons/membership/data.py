@@ -18,7 +18,7 @@ PORTAL_OWN = {
 
 
 def shipped_records() -> list[DataRecord]:
-    """Membership officers record members, their payments and gifts, and read the levels
+    """Membership officers record members, their households, payments and gifts, and read the levels
     and funds; membership managers also set the levels and funds. Contacts users read
     them all. Portal users (members) read their own memberships, payments, donations and
     receipts, and the levels and funds."""
@@ -40,6 +40,8 @@ def shipped_records() -> list[DataRecord]:
              access("membership.access_reminders_officer", "membership.officer", "membership_reminders", "r"),
              access("membership.access_receipts_contacts", "contacts.user", "receipts", "r"),
              access("membership.access_receipts_officer", "membership.officer", "receipts", "ru")]
+    data += [access("membership.access_households_contacts", "contacts.user", "households", "r"),
+             access("membership.access_households_officer", "membership.officer", "households", "rcud")]
     data += [access("membership.access_directory_entries_officer", "membership.officer", "directory_entries", "rcud")]
     for model, domain in PORTAL_OWN.items():
         data += [access(f"membership.access_{model}_portal", "base.portal", model,

@@ -2,20 +2,29 @@
 from __future__ import annotations
 
 from core import hookimpl
-from core.declarations import DataRecord, EventHandler, Job, MenuItem, View
+from core.declarations import DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
-__all__ = ["register_models", "register_data", "register_views", "register_menus", "register_jobs",
-           "register_event_handlers"]
+__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
+           "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs"]
 
 
 @hookimpl
 def register_models() -> list[type[Record]]:
     """Membership types (levels), memberships, their payments and reminders; funds,
-    donations, soft credits, pledges and recurring donations."""
+    donations, soft credits, pledges and recurring donations; receipts; directory entries;
+    households."""
     from addons.membership.models import MODELS
 
     return list(MODELS)
+
+
+@hookimpl
+def extend_models() -> list[ModelExtension]:
+    """A contact's household."""
+    from addons.membership.extension import extensions
+
+    return extensions()
 
 
 @hookimpl
@@ -62,3 +71,19 @@ def register_event_handlers() -> list[EventHandler]:
     from addons.membership.timeline import timeline_handlers
 
     return payment_handlers() + timeline_handlers() + pledge_handlers()
+
+
+@hookimpl
+def register_detail_panels() -> list[DetailPanel]:
+    """A household's giving."""
+    from addons.membership.households import household_panels
+
+    return household_panels()
+
+
+@hookimpl
+def register_template_dirs() -> list[str]:
+    """The addon's page templates (panels)."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "templates")]

@@ -56,6 +56,8 @@ def membership_views() -> list[View]:
         View("receipts", "list", ["number", "kind", "contact_id", "donation_id", "year", "amount", "issued_on",
                                   "status"]),
         View("directory_entries", "list", ["contact_id", "listed", "share_email", "share_phone", "share_city"]),
+        View("households", "list", ["name", "salutation"]),
+        View("households", "form", ["name", "salutation", "notes"]),
     ]
 
 
@@ -71,6 +73,7 @@ def membership_menus() -> list[MenuItem]:
                  parent="membership.root"),
         MenuItem("membership.soft_credits", "Soft credits", model="soft_credits", parent="membership.root"),
         MenuItem("membership.receipts", "Receipts", model="receipts", parent="membership.root"),
+        MenuItem("membership.households", "Households", model="households", parent="membership.root"),
         MenuItem("membership.directory", "Directory entries", model="directory_entries", parent="membership.root"),
         MenuItem("membership.types", "Levels", model="membership_types", parent="membership.root"),
         MenuItem("membership.funds", "Funds", model="funds", parent="membership.root"),

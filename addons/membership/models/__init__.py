@@ -1,11 +1,12 @@
 """The membership addon's models: membership types (levels), memberships, their payments and
 renewal reminders; funds, donations, soft credits, pledges and recurring donations;
 tax receipts and their counter;
-member directory entries."""
+member directory entries; households."""
 from __future__ import annotations
 
 from addons.membership.models.directory import DirectoryEntry
 from addons.membership.models.giving import Donation, Fund, Pledge, RecurringDonation, SoftCredit
+from addons.membership.models.households import Household
 from addons.membership.models.memberships import Membership
 from addons.membership.models.payments import MembershipPayment
 from addons.membership.models.receipts import Receipt, ReceiptCounter
@@ -14,7 +15,7 @@ from addons.membership.models.types import MembershipType
 
 __all__ = ["MODELS", "MembershipType", "Membership", "MembershipPayment", "MembershipReminder",
            "Fund", "Donation", "SoftCredit", "Pledge", "RecurringDonation", "Receipt",
-           "ReceiptCounter", "DirectoryEntry"]
+           "ReceiptCounter", "DirectoryEntry", "Household"]
 
 MODELS = (MembershipType, Membership, MembershipPayment, MembershipReminder, Fund, Pledge, RecurringDonation,
-          Donation, SoftCredit, ReceiptCounter, Receipt, DirectoryEntry)
+          Donation, SoftCredit, ReceiptCounter, Receipt, DirectoryEntry, Household)
