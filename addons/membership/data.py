@@ -42,6 +42,9 @@ def shipped_records() -> list[DataRecord]:
              access("membership.access_receipts_officer", "membership.officer", "receipts", "ru")]
     data += [access("membership.access_households_contacts", "contacts.user", "households", "r"),
              access("membership.access_households_officer", "membership.officer", "households", "rcud")]
+    for model in ("volunteer_roles", "volunteer_shifts", "volunteer_signups"):
+        data += [access(f"membership.access_{model}_contacts", "contacts.user", model, "r"),
+                 access(f"membership.access_{model}_officer", "membership.officer", model, "rcud")]
     data += [access("membership.access_directory_entries_officer", "membership.officer", "directory_entries", "rcud")]
     for model, domain in PORTAL_OWN.items():
         data += [access(f"membership.access_{model}_portal", "base.portal", model,

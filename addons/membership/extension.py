@@ -1,4 +1,5 @@
-"""What the membership addon adds to the contacts addon's contacts: their household."""
+"""What the membership addon adds to the contacts addon's contacts: their household and
+their volunteer skills."""
 from __future__ import annotations
 
 from core.declarations import ModelExtension
@@ -8,8 +9,8 @@ __all__ = ["extensions"]
 
 def extensions() -> list[ModelExtension]:
     """A contact's household (`contacts.household_id`): its members are the contacts
-    naming it."""
-    from sqlalchemy import ForeignKey
+    naming it; the skills they volunteer (`contacts.volunteer_skills`)."""
+    from sqlalchemy import ForeignKey, String
     from sqlalchemy.orm import relationship
 
     from core import field
@@ -20,6 +21,8 @@ def extensions() -> list[ModelExtension]:
     return [ModelExtension("contacts", fields={
         "household_id": field(ForeignKey("households.id", ondelete="SET NULL"), label="Household", index=True,
                               help="The household the contact lives in: its gifts count in the household's giving."),
+        "volunteer_skills": field(String(255), label="Volunteer skills", searchable=True,
+                                  help="Comma-separated: first aid, driving, languages..."),
     }, relationships={
         "household": relationship(Household, primaryjoin=lambda: Contact.household_id == Household.id,
                                   foreign_keys=lambda: [Contact.household_id], viewonly=True),

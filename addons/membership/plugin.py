@@ -13,7 +13,7 @@ __all__ = ["register_models", "extend_models", "register_data", "register_views"
 def register_models() -> list[type[Record]]:
     """Membership types (levels), memberships, their payments and reminders; funds,
     donations, soft credits, pledges and recurring donations; receipts; directory entries;
-    households."""
+    households; volunteer roles, shifts and sign-ups."""
     from addons.membership.models import MODELS
 
     return list(MODELS)
@@ -21,7 +21,7 @@ def register_models() -> list[type[Record]]:
 
 @hookimpl
 def extend_models() -> list[ModelExtension]:
-    """A contact's household."""
+    """A contact's household and volunteer skills."""
     from addons.membership.extension import extensions
 
     return extensions()
@@ -75,10 +75,11 @@ def register_event_handlers() -> list[EventHandler]:
 
 @hookimpl
 def register_detail_panels() -> list[DetailPanel]:
-    """A household's giving."""
+    """A household's giving; a contact's volunteering."""
     from addons.membership.households import household_panels
+    from addons.membership.volunteering import volunteer_panels
 
-    return household_panels()
+    return household_panels() + volunteer_panels()
 
 
 @hookimpl

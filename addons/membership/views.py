@@ -58,6 +58,17 @@ def membership_views() -> list[View]:
         View("directory_entries", "list", ["contact_id", "listed", "share_email", "share_phone", "share_city"]),
         View("households", "list", ["name", "salutation"]),
         View("households", "form", ["name", "salutation", "notes"]),
+        View("volunteer_roles", "list", ["name", "skills", "active"]),
+        View("volunteer_roles", "form", ["name", "skills", "description", "active"]),
+        View("volunteer_shifts", "list", ["starts_at", "ends_at", "title", "role_id", "location", "capacity"]),
+        View("volunteer_shifts", "form", ["title", "role_id", "starts_at", "ends_at", "location", "capacity"]),
+        View("volunteer_signups", "list", ["shift_id", "contact_id", "status", "hours"]),
+        View("volunteer_signups", "form", ["shift_id", "contact_id", "status", "hours"]),
+        View("volunteer_signups", "search", options={"filters": {
+            "Signed up": [["status", "=", "signed_up"]],
+            "Attended": [["status", "=", "attended"]],
+            "No show": [["status", "=", "no_show"]],
+        }, "group_by": ["status", "shift_id"]}),
     ]
 
 
@@ -74,6 +85,9 @@ def membership_menus() -> list[MenuItem]:
         MenuItem("membership.soft_credits", "Soft credits", model="soft_credits", parent="membership.root"),
         MenuItem("membership.receipts", "Receipts", model="receipts", parent="membership.root"),
         MenuItem("membership.households", "Households", model="households", parent="membership.root"),
+        MenuItem("membership.shifts", "Volunteer shifts", model="volunteer_shifts", parent="membership.root"),
+        MenuItem("membership.signups", "Volunteer sign-ups", model="volunteer_signups", parent="membership.root"),
+        MenuItem("membership.roles", "Volunteer roles", model="volunteer_roles", parent="membership.root"),
         MenuItem("membership.directory", "Directory entries", model="directory_entries", parent="membership.root"),
         MenuItem("membership.types", "Levels", model="membership_types", parent="membership.root"),
         MenuItem("membership.funds", "Funds", model="funds", parent="membership.root"),
