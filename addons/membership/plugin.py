@@ -1,12 +1,15 @@
 """Hook implementations of the membership addon."""
 from __future__ import annotations
 
+from typing import Any
+
 from core import hookimpl
 from core.declarations import DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
-           "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs"]
+           "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
+           "register_api_actions"]
 
 
 @hookimpl
@@ -88,3 +91,11 @@ def register_template_dirs() -> list[str]:
     from pathlib import Path
 
     return [str(Path(__file__).resolve().parent / "templates")]
+
+
+@hookimpl
+def register_api_actions() -> list[Any]:
+    """Email a tax receipt's PDF to its donor."""
+    from addons.membership.receipt_mail import receipt_actions
+
+    return receipt_actions()
