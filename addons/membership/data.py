@@ -13,7 +13,10 @@ PORTAL_OWN = {
     "donations": [["contact_id", "=", _ME]],
     "receipts": [["contact_id", "=", _ME]],
     "directory_entries": [["contact_id", "=", _ME]],
+    "volunteer_signups": [["contact_id", "=", _ME]],
 }
+#: What a portal user may do with their own records of each model (else read only).
+_PORTAL_WRITES = {"directory_entries": "rcu", "volunteer_signups": "rc"}
 
 
 
@@ -21,7 +24,8 @@ def shipped_records() -> list[DataRecord]:
     """Membership officers record members, their households, payments and gifts, and read the levels
     and funds; membership managers also set the levels and funds. Contacts users read
     them all. Portal users (members) read their own memberships, payments, donations and
-    receipts, and the levels and funds."""
+    receipts, and the levels, funds and volunteer shifts; they write their own directory
+    entry and sign themselves up for shifts."""
     data: list[DataRecord] = [
         role("membership.officer", "Membership: officer", implies=["base.user", "contacts.user"],
              description="Records members, their memberships, payments and gifts."),
@@ -48,8 +52,10 @@ def shipped_records() -> list[DataRecord]:
     data += [access("membership.access_directory_entries_officer", "membership.officer", "directory_entries", "rcud")]
     for model, domain in PORTAL_OWN.items():
         data += [access(f"membership.access_{model}_portal", "base.portal", model,
-                        "rcu" if model == "directory_entries" else "r"),
+                        _PORTAL_WRITES.get(model, "r")),
                  rule(f"membership.rule_{model}_portal", "base.portal", model, domain, "Members: their own records")]
     data += [access("membership.access_types_portal", "base.portal", "membership_types", "r"),
-             access("membership.access_funds_portal", "base.portal", "funds", "r")]
+             access("membership.access_funds_portal", "base.portal", "funds", "r"),
+             access("membership.access_volunteer_roles_portal", "base.portal", "volunteer_roles", "r"),
+             access("membership.access_volunteer_shifts_portal", "base.portal", "volunteer_shifts", "r")]
     return data

@@ -9,7 +9,7 @@ from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
-           "register_api_actions"]
+           "register_api_actions", "register_portals", "register_blueprints"]
 
 
 @hookimpl
@@ -99,3 +99,20 @@ def register_api_actions() -> list[Any]:
     from addons.membership.receipt_mail import receipt_actions
 
     return receipt_actions()
+
+
+@hookimpl
+def register_portals() -> list[Any]:
+    """Portal users' home: the members' portal, /members/."""
+    from addons.membership.portal.pages import member_portal
+
+    return [member_portal()]
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    """The members' portal pages under /members."""
+    from addons.membership.portal import community  # noqa: F401 - its pages attach to the blueprint
+    from addons.membership.portal.pages import blueprint
+
+    return [blueprint]
