@@ -35,7 +35,7 @@ def household_giving(env: Env, household_ids: Sequence[int] | None = None) -> li
     donations = env.records.subquery("donations", [["status", "=", "received"], ["contact_id", "!=", None]])
     query = (select(contacts.c.household_id, donations.c.currency, func.sum(donations.c.amount), func.count(),
                     func.count(func.distinct(donations.c.contact_id)))
-             .join(contacts, contacts.c.id == donations.c.contact_id)
+             .select_from(donations).join(contacts, contacts.c.id == donations.c.contact_id)
              .group_by(contacts.c.household_id, donations.c.currency)
              .order_by(contacts.c.household_id, donations.c.currency))
     if household_ids is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
+from core.declarations import Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
-           "register_api_actions", "register_portals", "register_blueprints"]
+           "register_api_actions", "register_portals", "register_blueprints",
+           "register_dashboards"]
 
 
 @hookimpl
@@ -116,3 +117,12 @@ def register_blueprints() -> list[Any]:
     from addons.membership.portal.pages import blueprint
 
     return [blueprint]
+
+
+@hookimpl
+def register_dashboards() -> list[Dashboard]:
+    """The membership dashboard: members, retention, gifts, lapsed donors, the donor
+    pyramid and volunteer hours."""
+    from addons.membership.dashboard import membership_dashboard
+
+    return [membership_dashboard()]
