@@ -38,13 +38,22 @@ def _donation_written(_sender: str, record: Any, env: Env, changes: dict[str, An
             refresh_pledge(env, pledge_id)
 
 
+def _donations_created(_sender: str, ids: list[int], env: Env, **_kw: Any) -> None:
+    pledges = db.session.scalars(select(Donation.pledge_id).where(Donation.id.in_(ids), Donation.pledge_id.isnot(None))
+                                 .distinct())
+    for pledge_id in sorted(pledges):
+        refresh_pledge(env, pledge_id)
+
+
 def _donation_deleted(_sender: str, record: Any, env: Env, **_kw: Any) -> None:
     if record.pledge_id is not None:
         refresh_pledge(env, record.pledge_id, leaving=record.id)
 
 
 def pledge_handlers() -> list[EventHandler]:
-    """Pledges' totals kept as their donations are written, in the same transaction."""
-    return [EventHandler(signals.record_created, _donation_written, sender="donations", transactional=True),
+    """Pledges' totals kept as their donations are written, in the same transaction (once
+    per pledge for donations written in a batch)."""
+    return [EventHandler(signals.record_created, _donation_written, sender="donations", transactional=True,
+                         batch=_donations_created),
             EventHandler(signals.record_updated, _donation_written, sender="donations", transactional=True),
             EventHandler(signals.record_deleted, _donation_deleted, sender="donations", transactional=True)]

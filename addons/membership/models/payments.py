@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import validate
-from sqlalchemy import Date, ForeignKey, Numeric, String
+from sqlalchemy import Date, ForeignKey, Numeric, String, func, select
 from sqlalchemy.orm import Mapped, relationship
 
 from core import Record, field
@@ -64,10 +64,16 @@ class MembershipPayment(Record):
             raise ValidationFailed({"membership_id": [
                 f"This membership ended ({membership.end_reason}); start a new one."]})
         assert membership.end_date is not None
-        if not membership.paid:
+        # What the membership's payments paid for so far, not only its `paid` and `end`:
+        # payments recorded together (an import, an addon's data) are applied to the
+        # membership after they are all written, in order (`renewal.payment_handlers`).
+        paid_to = db.session.scalar(select(func.max(MembershipPayment.period_end)).where(
+            MembershipPayment.membership_id == membership.id))
+        if not membership.paid and paid_to is None:
             self.kind, self.period_start, self.period_end = "first", membership.start_date, membership.end_date
             return
-        start, end = renewal_period(membership.membership_type.terms(), membership.end_date, self.paid_on)
+        old_end = max(membership.end_date, paid_to) if paid_to is not None else membership.end_date
+        start, end = renewal_period(membership.membership_type.terms(), old_end, self.paid_on)
         self.kind, self.period_start, self.period_end = "renewal", start, end
 
     def renews_without_gap(self, old_end: date) -> bool:
