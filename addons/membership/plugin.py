@@ -7,7 +7,7 @@ from core import hookimpl
 from core.declarations import Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
-__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
+__all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
            "register_api_actions", "register_portals", "register_blueprints",
            "register_dashboards"]
@@ -37,6 +37,15 @@ def register_data() -> list[DataRecord]:
     from addons.membership.data import shipped_records
 
     return shipped_records()
+
+
+@hookimpl
+def register_demo_data(seed: int) -> list[DataRecord]:
+    """A society of three levels and 500 members over two years, households, gifts, a
+    volunteer programme and directory entries."""
+    from addons.membership.demo import demo_records
+
+    return demo_records(seed)
 
 
 @hookimpl
