@@ -139,3 +139,33 @@ def test_bad_input_is_refused_with_the_field(levels: Levels, member: int, api_as
                                                     "start_date": "2026-01-01"})
     assert created.status_code == 201, created.get_json()
     assert created.get_json()["status"] == "pending"
+
+
+def test_payments_announced_in_a_batch_apply_in_order_with_one_write_each(clock: Any, levels: Levels,
+                                                                           member: int) -> None:
+    """As an addon's data load writes them: a membership, its first payment and two
+    renewals (one in grace), announced together at the end."""
+    from core.events import creations_announced_in_batches
+
+    env = Env.system()
+    clock.set(at(date(2024, 3, 1)))
+    with creations_announced_in_batches(env):
+        membership = env.records.create("memberships", {"contact_id": member, "type_id": levels.yearly,
+                                                        "start_date": date(2024, 3, 1)})
+        for day in (date(2024, 3, 1), date(2025, 2, 20), date(2026, 3, 20)):
+            env.records.create("membership_payments", {"membership_id": membership.id, "amount": "60",
+                                                       "paid_on": day})
+        assert not membership.paid, "nothing is applied before the batch is announced"
+    db.session.commit()
+    payments = env.records.search("membership_payments", [["membership_id", "=", membership.id]],
+                                  order="paid_on").records
+    assert [(p.kind, p.period_start, p.period_end) for p in payments] == [
+        ("first", date(2024, 3, 1), date(2025, 2, 28)), ("renewal", date(2025, 3, 1), date(2026, 2, 28)),
+        ("renewal", date(2026, 3, 1), date(2027, 2, 28))]
+    membership = env.records.get("memberships", membership.id)
+    assert (membership.paid, membership.start_date, membership.end_date) == (True, date(2024, 3, 1),
+                                                                             date(2027, 2, 28))
+    notes = db.session.scalars(select(Interaction.subject).where(Interaction.related_id == membership.id,
+                                                                 Interaction.related_model == "memberships")
+                               .order_by(Interaction.id)).all()
+    assert notes == ["Membership Individual: Pending", "Membership Individual: Pending → New"]
