@@ -149,7 +149,7 @@ def _volunteering(rng: random.Random, now: datetime) -> list[DataRecord]:
         capacity = rng.randint(3, 8)
         shift = f"membership.demo_shift_{number}"
         records.append(DataRecord(shift, "volunteer_shifts", at=min(now, starts - timedelta(days=20)), values={
-            "title": f"{_ROLES[number % len(_ROLES)][1]}: {rng.choice(['Fair', 'Concert', 'Shop day', 'Open house'])}",
+            "title": rng.choice(["Summer fair", "Charity concert", "Shop day", "Open house", "Fun run"]),
             "role_id": Ref(f"membership.demo_role_{role}"), "starts_at": starts,
             "ends_at": starts + timedelta(hours=rng.choice([3, 4, 6])), "location": rng.choice(_CITIES),
             "capacity": capacity}))

@@ -23,6 +23,8 @@ from addons.membership.portal.pages import blueprint, member_env
 __all__ = ["volunteer", "sign_up", "directory", "directory_entry"]
 
 _SHARED = ("listed", "share_email", "share_phone", "share_city")
+#: Directory rows a page shows; more asks for a narrower search.
+_PAGE = 50
 
 
 def _places_taken(shift_ids: list[int]) -> dict[int, int]:
@@ -76,11 +78,11 @@ def directory() -> tuple[str, int]:
     args = request.args
     level = args.get("level", "")
     rows = search_directory(env, name=args.get("name", ""), city=args.get("city", ""),
-                            level_id=int(level) if level.isdigit() else None)
+                            level_id=int(level) if level.isdigit() else None, limit=_PAGE)
     levels = list(db.session.scalars(env.records.select("membership_types", [["active", "=", True]])
                                      .order_by(MembershipType.name)))
     return render_page("membership/portal/directory.html", rows=rows, levels=levels, entry=_entry(env),
-                       args=args)
+                       args=args, page_size=_PAGE)
 
 
 @blueprint.post("/directory/entry")
