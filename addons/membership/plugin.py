@@ -97,7 +97,7 @@ def register_detail_panels() -> list[DetailPanel]:
 
 @hookimpl
 def register_template_dirs() -> list[str]:
-    """The addon's page templates (panels)."""
+    """The addon's templates: the record panels and the members' portal pages."""
     from pathlib import Path
 
     return [str(Path(__file__).resolve().parent / "templates")]

@@ -13,6 +13,7 @@ from core.declarations import EventHandler
 from core.env import Env
 from core.records.errors import ValidationFailed
 
+from addons.membership.days import today
 from addons.membership.timeline import notes_written_together
 
 __all__ = ["apply_payment", "apply_payments", "payment_handlers", "renew_online", "RENEWABLE"]
@@ -81,8 +82,6 @@ def renew_online(env: Env, membership_id: int) -> Any:
     rules decide (from the old end in time or in grace, anew after expiry). The member
     must read the membership (their own); the payment is written as the platform, since
     members do not record payments. Returns the payment."""
-    from addons.membership.days import today
-
     membership = env.records.get("memberships", membership_id)
     if membership.status not in RENEWABLE:
         raise ValidationFailed({"membership_id": ["This membership ended: join again to start a new one."]})

@@ -36,21 +36,26 @@ def _places_taken(shift_ids: list[int]) -> dict[int, int]:
         .group_by(VolunteerSignup.shift_id)).all())
 
 
-@blueprint.get("/volunteer")
-@portal_login_required
-def volunteer(errors: dict[int, str] | None = None, status: int = 200) -> tuple[str, int]:
-    """Shifts to come, with the places left, and the member's own sign-ups."""
-    env = member_env()
+def _volunteer_page(env: Any, errors: dict[int, str], status: int) -> tuple[str, int]:
+    """Shifts to come, with the places left, and the member's own sign-ups; `errors`
+    beside the shift they concern."""
     shifts = list(db.session.scalars(env.records.select("volunteer_shifts", [["starts_at", ">=", env.now()]])
                                      .order_by(VolunteerShift.starts_at, VolunteerShift.id).limit(100)))
     mine = {signup.shift_id: signup for signup in db.session.scalars(env.records.select("volunteer_signups"))}
     return render_page("membership/portal/volunteer.html", status, shifts=shifts, mine=mine,
-                       taken=_places_taken([shift.id for shift in shifts]), errors=errors or {})
+                       taken=_places_taken([shift.id for shift in shifts]), errors=errors)
+
+
+@blueprint.get("/volunteer")
+@portal_login_required
+def volunteer() -> tuple[str, int]:
+    """Shifts to come and the member's sign-ups."""
+    return _volunteer_page(member_env(), {}, 200)
 
 
 @blueprint.post("/volunteer/<int:shift_id>")
 @portal_login_required
-def sign_up(shift_id: int) -> Any:
+def sign_up(shift_id: int) -> Response | tuple[str, int]:
     """Sign up for a shift; a full one says so beside it."""
     env = member_env()
     env.records.get("volunteer_shifts", shift_id)
@@ -61,7 +66,7 @@ def sign_up(shift_id: int) -> Any:
         db.session.rollback()
         if isinstance(error, (NotFound, AccessDenied)):
             raise
-        return volunteer(errors={shift_id: error.reason}, status=422)
+        return _volunteer_page(env, {shift_id: error.reason}, 422)
     flash("Thank you: you are signed up.", "success")
     return redirect("/members/volunteer", code=303)
 
