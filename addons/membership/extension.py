@@ -21,7 +21,7 @@ def extensions() -> list[ModelExtension]:
     return [ModelExtension("contacts", fields={
         "household_id": field(ForeignKey("households.id", ondelete="SET NULL"), label="Household", index=True,
                               help="The household the contact lives in: its gifts count in the household's giving."),
-        "volunteer_skills": field(String(255), label="Volunteer skills", searchable=True,
+        "volunteer_skills": field(String(255), label="Volunteer skills",
                                   help="Comma-separated: first aid, driving, languages..."),
     }, relationships={
         "household": relationship(Household, primaryjoin=lambda: Contact.household_id == Household.id,
