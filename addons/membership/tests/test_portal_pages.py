@@ -77,6 +77,7 @@ def test_a_member_reads_only_their_own_gifts_and_receipts(client: Any, members: 
     sign_in(client, "mia")
     page = client.get("/members/donations").get_data(as_text=True)
     assert "40.00 EUR" in page and "900.00" not in page
+    assert f'href="/members/receipts/{members["mia"]["receipt"]}.pdf"' in page
     pdf = client.get(f"/members/receipts/{members['mia']['receipt']}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
     assert client.get(f"/members/receipts/{members['tom']['receipt']}.pdf").status_code == 404
