@@ -95,3 +95,26 @@ def test_a_shift_ends_after_it_starts(programme: dict[str, int], admin: Any, api
         "starts_at": "2026-03-01T10:00:00Z", "ends_at": "2026-03-01T09:00:00Z"})
     assert response.status_code == 422
     assert "ends_at" in response.get_json()["errors"]
+
+
+@pytest.mark.postgres_only
+def test_two_volunteers_taking_the_last_place_at_once_do_not_both_get_it(app: Any, programme: dict[str, int]) -> None:
+    from core.testing.concurrency import at_once
+
+    Env.system().records.create("volunteer_signups", {"shift_id": programme["fair"], "contact_id": programme["Ann"]})
+    db.session.commit()
+
+    def sign_up(name: str) -> str:
+        with app.app_context():
+            try:
+                Env.system().records.create("volunteer_signups", {"shift_id": programme["fair"],
+                                                                  "contact_id": programme[name]})
+                db.session.commit()
+                return "signed up"
+            except ValidationFailed:
+                db.session.rollback()
+                return "full"
+
+    outcomes = at_once([lambda: sign_up("Ben"), lambda: sign_up("Cal")])
+    assert sorted(outcomes) == ["full", "signed up"]
+    assert Env.system().records.count("volunteer_signups", [["shift_id", "=", programme["fair"]]]).value == 2
