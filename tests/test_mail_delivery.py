@@ -144,3 +144,27 @@ def test_message_bytes_refuse_what_build_message_refuses(app):
         message_bytes(_Row(subject="s", body_text="t", extra_headers={"X-A\r\nBcc": "x"}))
     with pytest.raises(ValueError, match="CR or LF"):
         message_bytes(_Row(subject="s", body_text="t", to_address="ada@example.com\r\nRCPT TO:<eve@evil.test>"))
+
+
+def test_a_record_file_goes_with_the_message_as_an_attachment_read_only_by_who_may(app, smtp_server, make_user):
+    from core.attachments import attach
+    from core.records.errors import AccessDenied
+
+    smtp_server.configure(app)
+    env = Env.system()
+    contact = env.records.create("contacts", {"first_name": "Ada", "last_name": "L", "email": "ada@example.com"})
+    document = b"%PDF-1.4\n%%EOF\n"
+    file = attach(env, "contacts", contact.id, "statement.pdf", document)
+    send_mails(env, [OutgoingMail("ada@example.com", subject="Your statement", text="Attached.",
+                                  attachments=[file.id])])
+    db.session.commit()
+    outsider = make_user("outsider", roles=["base.user"])
+    with pytest.raises(AccessDenied):
+        send_mails(Env.for_user(outsider), [OutgoingMail("x@example.com", subject="Theirs", text="x",
+                                                         attachments=[file.id])])
+    Worker(app).run_once()
+    [received] = smtp_server.messages
+    [part] = list(received.message.iter_attachments())
+    assert (part.get_filename(), part.get_content_type(), part.get_content()) == (
+        "statement.pdf", "application/pdf", document)
+    assert received.message.get_body(("plain",)).get_content().strip() == "Attached."

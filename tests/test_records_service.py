@@ -266,7 +266,8 @@ def test_two_sessions_racing_on_the_same_version_cannot_both_win(app, admin):
     assert [row[3:] for row in _audit("contacts", contact_id)] == [(None, None, None), ("title", None, winner)]
 
 
-@pytest.mark.spectrum_addons("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", demo=True)
+@pytest.mark.spectrum_addons("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership",
+                             demo=True)
 def test_list_rows_are_dumped_exactly_as_the_output_schema_dumps_them(app):
     # The list dumper converts values itself (for speed); it must say what marshmallow says,
     # for every model and field kind the shipped addons have (dates, money, tags, many2many...),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Sequence
 
 import filetype
 from sqlalchemy import event, func, select
@@ -17,10 +17,11 @@ from core.attachments.models import Attachment
 from core.db import db
 from core.env import Env
 from core.records.errors import AccessDenied, NotFound, ValidationFailed
-from core.storage import blob_store
+from core.storage import BlobMissing, blob_store
 from core.web.downloads import clean_filename
 
 __all__ = ["attach", "attachments_of", "open_attachment", "remove_attachment", "may_remove", "takes_attachments",
+           "readable_attachments", "attachment_contents",
            "remove_attachments_of_deleted", "REFUSED_EXTENSIONS"]
 
 #: Programs and scripts a browser or a desktop would run: never accepted, whatever the name says.
@@ -104,6 +105,28 @@ def _attachment(env: Env, attachment_id: int) -> Attachment:
     except NotFound:
         raise hidden from None
     return attachment
+
+
+def readable_attachments(env: Env, attachment_ids: Sequence[int]) -> list[Attachment]:
+    """The attachments of `attachment_ids`, each checked as `open_attachment` checks it
+    (NotFound for one whose record the user may not read)."""
+    return [_attachment(env, attachment_id) for attachment_id in attachment_ids]
+
+
+def attachment_contents(settings: Any, attachment_ids: Sequence[int]) -> dict[int, tuple[str, str, bytes]]:
+    """(file name, media type, contents) of each attachment still there (its row and its
+    contents), by id, read as the platform (for mail logged by someone who could read
+    them); one query for the rows."""
+    if not attachment_ids:
+        return {}
+    store = blob_store(settings)
+    found: dict[int, tuple[str, str, bytes]] = {}
+    for row in db.session.scalars(select(Attachment).where(Attachment.id.in_(set(attachment_ids)))):
+        try:
+            found[row.id] = (row.filename, row.media_type, store.get(row.sha256))
+        except BlobMissing:
+            continue
+    return found
 
 
 def open_attachment(env: Env, attachment_id: int) -> tuple[Attachment, bytes]:

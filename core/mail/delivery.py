@@ -40,6 +40,7 @@ from typing import Any, Sequence
 
 from sqlalchemy import select, text, update
 
+from core.attachments.service import attachment_contents
 from core.db import db
 from core.declarations import Job
 from core.events import emit
@@ -165,12 +166,19 @@ class _SomeFailed(GiveUp):
 
 
 def _build(group: Sequence[MailMessage]) -> tuple[dict[int, bytes], list[_Outcome]]:
-    """The bytes of each message of the group, and the failures of those that make none."""
+    """The bytes of each message of the group (with the files it carries, read in one go
+    for the group), and the failures of those that make none."""
     built: dict[int, bytes] = {}
     broken: list[_Outcome] = []
+    files = attachment_contents(platform().settings, [file_id for message in group
+                                                      for file_id in message.attachment_ids or ()])
     for message in group:
+        gone = [file_id for file_id in message.attachment_ids or () if file_id not in files]
+        if gone:  # removed since it was logged: the message is not sent without it
+            broken.append(_Outcome(message, "failed", f"the message cannot be built: attached file #{gone[0]} is gone"))
+            continue
         try:
-            built[message.id] = message_bytes(message)
+            built[message.id] = message_bytes(message, [files[file_id] for file_id in message.attachment_ids or ()])
         except (ValueError, MessageError) as error:  # what the row holds makes no message: retrying cannot help
             broken.append(_Outcome(message, "failed", f"the message cannot be built: {error}"))
     return built, broken

@@ -65,6 +65,8 @@ class MailMessage(Record):
     provider_id: Mapped[str | None] = field(String(255), label="Provider id", readonly=True,
                                             help="The id the SMTP server gave the message when accepting it.")
     extra_headers: Mapped[Any] = field(JsonType, label="Headers", kind="json", readonly=True, nullable=True)
+    attachment_ids: Mapped[Any] = field(JsonType, label="Attached files", kind="json", readonly=True, nullable=True,
+                                        help="Ids of the record files (core.attachments) the message carries.")
     tracking: Mapped[bool] = field(Boolean, label="Tracked", readonly=True, nullable=False, default=True)
     unsubscribe: Mapped[bool] = field(Boolean, label="Unsubscribe link", readonly=True, nullable=False, default=False)
     attempts: Mapped[int] = field(Integer, label="Attempts", readonly=True, nullable=False, default=0)

@@ -1,6 +1,7 @@
 """Logging mail to send: `send_mail` (one message) and `send_mails` (a batch) render,
 check consent, write the log rows and queue the `mail.send` job (core.mail.delivery),
-which hands them to SMTP; `build_message` makes a row's RFC 5322 message."""
+which hands them to SMTP; `build_message` makes a row's RFC 5322 message, with the record
+files it carries as attachments."""
 from __future__ import annotations
 
 import re
@@ -14,6 +15,7 @@ from typing import Any, Mapping, Sequence
 
 from sqlalchemy import inspect
 
+from core.attachments.service import readable_attachments
 from core.env import Env
 from core.jobs import enqueue
 from core.mail.addresses import address_of
@@ -39,6 +41,8 @@ class OutgoingMail:
     `prerendered` says `subject`, `html` and `text` are the message's final text, not
     templates: nothing is rendered (the caller rendered them per recipient, in the
     sandbox), and `record` and `recipient` are only written on the log row, not read.
+    `attachments` are ids of record files (core.attachments) the sender may read: they go
+    with the message as attachments, read from the file store when it is sent.
     """
 
     to: str
@@ -55,13 +59,14 @@ class OutgoingMail:
     headers: Mapping[str, str] | None = None
     values: Mapping[str, str] | None = None
     prerendered: bool = False
+    attachments: Sequence[int] = ()
 
 
 def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None = None, text: str | None = None,
               template: str | None = None, record: tuple[str, int] | None = None,
               recipient: tuple[str, int] | None = None, to_name: str | None = None, channel: str = "email",
               track: bool = True, unsubscribe: bool = False, headers: Mapping[str, str] | None = None,
-              values: Mapping[str, str] | None = None) -> MailMessage:
+              values: Mapping[str, str] | None = None, attachments: Sequence[int] = ()) -> MailMessage:
     """Log a message and queue it for sending; returns the log row (the caller commits).
 
     The message is rendered now (as `env`'s user: `record` and `recipient` show only what
@@ -80,10 +85,13 @@ def send_mail(env: Env, to: str, *, subject: str | None = None, html: str | None
     :param values: plain text the templates show as `values.<name>`. What a user wrote (a
         note, a record's name) goes in here and the template names it: text put into the
         template's source would run as template code.
+    :param attachments: ids of record files (core.attachments) `env`'s user may read,
+        attached to the message (NotFound for one they may not).
     """
     return send_mails(env, [OutgoingMail(to, subject=subject, html=html, text=text, template=template, record=record,
                                          recipient=recipient, to_name=to_name, channel=channel, track=track,
-                                         unsubscribe=unsubscribe, headers=headers, values=values)])[0]
+                                         unsubscribe=unsubscribe, headers=headers, values=values,
+                                         attachments=attachments)])[0]
 
 
 def send_mails(env: Env, mails: Sequence[OutgoingMail]) -> list[MailMessage]:
@@ -100,6 +108,7 @@ def send_mails(env: Env, mails: Sequence[OutgoingMail]) -> list[MailMessage]:
         return []
     addresses = [normalize(address_of(mail.to) or mail.to) for mail in mails]
     _validate(mails, addresses)
+    readable_attachments(env, [file_id for mail in mails for file_id in mail.attachments])
     contexts = [None if mail.prerendered else _context(env, mail, address) for mail, address in zip(mails, addresses)]
     sources = _sources(mails)
     blocked = blocking_consents(zip(addresses, (mail.channel for mail in mails)))
@@ -117,6 +126,7 @@ def send_mails(env: Env, mails: Sequence[OutgoingMail]) -> list[MailMessage]:
             recipient_model=mail.recipient[0] if mail.recipient else None,
             recipient_id=mail.recipient[1] if mail.recipient else None,
             message_id=f"<{uuid.uuid4().hex}@{domain}>", extra_headers=dict(mail.headers or {}),
+            attachment_ids=list(mail.attachments) or None,
             tracking=mail.track, unsubscribe=mail.unsubscribe, attempts=0, error=None,
             created_at=now, updated_at=now, created_by=author, updated_by=author)
         consent = blocked.get((address, mail.channel))
@@ -228,8 +238,9 @@ def _header_value(name: str, value: object) -> str:
     return _one_line(value)
 
 
-def build_message(message: MailMessage) -> EmailMessage:
-    """The RFC 5322 message of a log row: headers, text and HTML parts.
+def build_message(message: MailMessage, files: Sequence[tuple[str, str, bytes]] = ()) -> EmailMessage:
+    """The RFC 5322 message of a log row: headers, text and HTML parts, and `files`
+    ((file name, media type, contents) of its `attachment_ids`) attached.
 
     Whatever the row holds, no header carries a line break: names, addresses and the
     subject are read as one line, and Message-ID lists keep only their ids. A row that
@@ -257,6 +268,9 @@ def build_message(message: MailMessage) -> EmailMessage:
             email.add_alternative(message.body_html, subtype="html")
     else:
         email.set_content(message.body_html or "", subtype="html")
+    for filename, media_type, data in files:
+        main, _, sub = media_type.partition("/")
+        email.add_attachment(data, maintype=main, subtype=sub or "octet-stream", filename=filename)
     return email
 
 
@@ -270,12 +284,14 @@ _QUOTABLE = re.compile(r'^[ !#-\[\]-~]*$')
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 
 
-def message_bytes(message: MailMessage) -> bytes:
-    """The bytes `build_message(message).as_bytes()` stands for, written directly when
-    every header is plain ASCII (as campaign mail is: ten times faster than the email
-    package), else by `build_message`. The same rules hold either way: no header carries
-    a line break, names are checked, and what is not plain takes the email package's path
-    (RFC 2047 words, quoted addresses) and its errors."""
+def message_bytes(message: MailMessage, files: Sequence[tuple[str, str, bytes]] = ()) -> bytes:
+    """The bytes `build_message(message, files).as_bytes()` stands for, written directly
+    when every header is plain ASCII and nothing is attached (as campaign mail is: ten
+    times faster than the email package), else by `build_message`. The same rules hold
+    either way: no header carries a line break, names are checked, and what is not plain
+    takes the email package's path (RFC 2047 words, quoted addresses) and its errors."""
+    if files:
+        return build_message(message, files).as_bytes()
     headers = [(name, _header_value(name, value)) for name, value in (message.extra_headers or {}).items()]
     for name, _value in headers:
         if not _HEADER_NAME.match(name):

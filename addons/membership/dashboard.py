@@ -1,0 +1,54 @@
+"""The membership dashboard for staff: members by status and level, retention per
+join-year cohort, gifts by fund and month, lapsed donors, the donor pyramid and
+volunteer hours (figures from `addons.membership.figures`)."""
+from __future__ import annotations
+
+from typing import Any
+
+from core.declarations import Chart, Dashboard, Kpi
+from core.env import Env
+
+from addons.membership import figures
+from addons.membership.periods import LIVE_STATUSES
+
+__all__ = ["membership_dashboard"]
+
+
+def _series(name: str, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {"labels": [label for label, _ in pairs], "series": [{"name": name, "data": [float(v) for _, v in pairs]}]}
+
+
+def _retention(env: Env) -> str:
+    cohorts = figures.retention_by_cohort(env)
+    return f"{cohorts[-2][1]:g} %" if len(cohorts) > 1 else "—"
+
+
+def _hours(env: Env) -> str:
+    return f"{sum(hours for _, hours in figures.volunteer_hours_by_month(env)):,.0f} h"
+
+
+def membership_dashboard() -> Dashboard:
+    """The society's figures, for whoever reads memberships (each tile and chart for who
+    reads its model)."""
+    return Dashboard("membership", "Membership", kpis=[
+        Kpi("Live members", lambda env: env.records.count("memberships", [["status", "in", list(LIVE_STATUSES)]]).value,
+            "memberships", "/m/memberships?f=Current"),
+        Kpi("In grace", lambda env: env.records.count("memberships", [["status", "=", "grace"]]).value,
+            "memberships", "/m/memberships?f=In+grace"),
+        Kpi("Retention of last year's joiners", _retention, "memberships"),
+        Kpi("LYBUNT donors", lambda env: figures.lapsed_donors(env)[0], "donations"),
+        Kpi("SYBUNT donors", lambda env: figures.lapsed_donors(env)[1], "donations"),
+        Kpi("Volunteer hours (12 months)", _hours, "volunteer_signups", "/m/volunteer_signups?f=Attended"),
+    ], charts=[
+        Chart("Members by status", "doughnut", lambda env: _series("Memberships", figures.members_by_status(env)),
+              "memberships"),
+        Chart("Live members by level", "bar", lambda env: _series("Members", figures.live_members_by_level(env)),
+              "memberships"),
+        Chart("Retention by join year (%)", "bar",
+              lambda env: _series("Still members", figures.retention_by_cohort(env)), "memberships"),
+        Chart("Gifts by fund and month", "bar", figures.gifts_by_fund_and_month, "donations"),
+        Chart("Donor pyramid (12 months)", "funnel", lambda env: _series("Donors", figures.donor_pyramid(env)),
+              "donations"),
+        Chart("Volunteer hours by month", "line",
+              lambda env: _series("Hours", figures.volunteer_hours_by_month(env)), "volunteer_signups"),
+    ])

@@ -1,0 +1,137 @@
+"""Hook implementations of the membership addon."""
+from __future__ import annotations
+
+from typing import Any
+
+from core import hookimpl
+from core.declarations import Dashboard, DataRecord, DetailPanel, EventHandler, Job, MenuItem, ModelExtension, View
+from core.models.base import Record
+
+__all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
+           "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
+           "register_api_actions", "register_portals", "register_blueprints",
+           "register_dashboards"]
+
+
+@hookimpl
+def register_models() -> list[type[Record]]:
+    """Membership types (levels), memberships, their payments and reminders; funds,
+    donations, soft credits, pledges and recurring donations; receipts; directory entries;
+    households; volunteer roles, shifts and sign-ups."""
+    from addons.membership.models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def extend_models() -> list[ModelExtension]:
+    """A contact's household and volunteer skills."""
+    from addons.membership.extension import extensions
+
+    return extensions()
+
+
+@hookimpl
+def register_data() -> list[DataRecord]:
+    """The membership officer and manager roles and their access."""
+    from addons.membership.data import shipped_records
+
+    return shipped_records()
+
+
+@hookimpl
+def register_demo_data(seed: int) -> list[DataRecord]:
+    """A society of three levels and 500 members over two years, households, gifts, a
+    volunteer programme and directory entries."""
+    from addons.membership.demo import demo_records
+
+    return demo_records(seed)
+
+
+@hookimpl
+def register_views() -> list[View]:
+    """Lists, forms, searches and record pages of levels, memberships and payments."""
+    from addons.membership.views import membership_views
+
+    return membership_views()
+
+
+@hookimpl
+def register_menus() -> list[MenuItem]:
+    """The Membership menu."""
+    from addons.membership.views import membership_menus
+
+    return membership_menus()
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    """The sweep that moves memberships to their status of the day, the renewal reminders,
+    and recurring donations' instalments."""
+    from addons.membership.recurring import recurring_jobs
+    from addons.membership.reminders import reminder_jobs
+    from addons.membership.sweep import sweep_jobs
+
+    return sweep_jobs() + reminder_jobs() + recurring_jobs()
+
+
+@hookimpl
+def register_event_handlers() -> list[EventHandler]:
+    """Payments applied to their membership; status changes on the member's timeline;
+    pledges' balances kept by their donations."""
+    from addons.membership.pledges import pledge_handlers
+    from addons.membership.renewal import payment_handlers
+    from addons.membership.timeline import timeline_handlers
+
+    return payment_handlers() + timeline_handlers() + pledge_handlers()
+
+
+@hookimpl
+def register_detail_panels() -> list[DetailPanel]:
+    """A household's giving; a contact's volunteering."""
+    from addons.membership.households import household_panels
+    from addons.membership.volunteering import volunteer_panels
+
+    return household_panels() + volunteer_panels()
+
+
+@hookimpl
+def register_template_dirs() -> list[str]:
+    """The addon's templates: the record panels and the members' portal pages."""
+    from pathlib import Path
+
+    return [str(Path(__file__).resolve().parent / "templates")]
+
+
+@hookimpl
+def register_api_actions() -> list[Any]:
+    """Email a tax receipt's PDF to its donor."""
+    from addons.membership.receipt_mail import receipt_actions
+
+    return receipt_actions()
+
+
+@hookimpl
+def register_portals() -> list[Any]:
+    """Portal users' home: the members' portal, /members/."""
+    from addons.membership.portal.pages import member_portal
+
+    return [member_portal()]
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    """The members' portal pages under /members."""
+    from addons.membership.portal import community  # noqa: F401 - its pages attach to the blueprint
+    from addons.membership.portal.pages import blueprint
+
+    return [blueprint]
+
+
+@hookimpl
+def register_dashboards() -> list[Dashboard]:
+    """The membership dashboard: members, retention, gifts, lapsed donors, the donor
+    pyramid and volunteer hours."""
+    from addons.membership.dashboard import membership_dashboard
+
+    return [membership_dashboard()]

@@ -1,0 +1,114 @@
+"""Issuing, voiding and rendering tax receipts.
+
+A number comes from the series' counter row, read FOR UPDATE in the issuing transaction:
+a second issuer waits for the first to commit and takes the next number, so numbers are
+gapless and unique on PostgreSQL (SQLite lets one writer at a time). A void marks the
+receipt and keeps its number; the counter never goes back, so no number is reused.
+"""
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from decimal import Decimal
+from typing import Any
+
+from fpdf import FPDF
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from sqlalchemy import func, select
+
+from core.db import db
+from core.env import Env
+from core.records.errors import ValidationFailed
+
+from addons.membership.days import today
+from addons.membership.models import Donation
+from addons.membership.models.receipts import Receipt, ReceiptCounter
+
+__all__ = ["issue_receipt", "issue_statement", "void_receipt", "receipt_text", "receipt_pdf", "SERIES"]
+
+SERIES = "receipts"
+
+
+def _next_number(env: Env) -> int:
+    """Take the series' next number: the counter row locked until the caller's commit."""
+    system = env.sudo()
+    counter = db.session.scalars(system.records.select("receipt_counters", [["series", "=", SERIES]])
+                                 .with_for_update()).one()
+    number = counter.last_number + 1
+    system.records.update("receipt_counters", counter.id, {"last_number": number})
+    return number
+
+
+def issue_receipt(env: Env, donation_id: int) -> Receipt:
+    """A receipt for a received, tax-deductible donation of a contact (the caller commits);
+    a donation with a receipt still valid is refused."""
+    donation = env.records.get("donations", donation_id)
+    if donation.status != "received" or not donation.tax_deductible or donation.contact_id is None:
+        raise ValidationFailed({"donation_id": [
+            "Only a received, tax-deductible donation of a contact gets a receipt."]})
+    valid = db.session.scalar(select(Receipt.number).where(Receipt.donation_id == donation_id,
+                                                           Receipt.status == "issued"))
+    if valid is not None:
+        raise ValidationFailed({"donation_id": [f"Receipt {valid} covers this donation; void it to reissue."]})
+    return env.sudo().records.create("receipts", {
+        "number": _next_number(env), "kind": "donation", "contact_id": donation.contact_id,
+        "donation_id": donation.id, "year": donation.received_on.year, "amount": donation.amount,
+        "currency": donation.currency, "issued_on": today(env)})
+
+
+def issue_statement(env: Env, contact_id: int, year: int, currency: str = "EUR") -> Receipt:
+    """A year-end statement: the contact's received tax-deductible gifts of `year` (the caller commits)."""
+    env.records.get("contacts", contact_id)
+    total = db.session.scalar(env.records.select("donations", [
+        ["contact_id", "=", contact_id], ["status", "=", "received"], ["tax_deductible", "=", True],
+        ["currency", "=", currency], ["received_on", ">=", date(year, 1, 1)],
+        ["received_on", "<=", date(year, 12, 31)]]).with_only_columns(func.coalesce(func.sum(Donation.amount), 0)))
+    if not total:
+        raise ValidationFailed({"year": [f"No tax-deductible gifts in {currency} in {year}."]})
+    return env.sudo().records.create("receipts", {
+        "number": _next_number(env), "kind": "statement", "contact_id": contact_id, "year": year,
+        "amount": Decimal(total), "currency": currency, "issued_on": today(env)})
+
+
+def void_receipt(env: Env, receipt_id: int, reason: str) -> Receipt:
+    """Void a receipt, keeping its number (the caller commits)."""
+    receipt = env.records.get("receipts", receipt_id, operation="update")
+    if receipt.status == "void":
+        raise ValidationFailed({"status": [f"Receipt {receipt.number} is void already."]})
+    if not reason.strip():
+        raise ValidationFailed({"void_reason": ["Say why the receipt is void."]})
+    return env.sudo().records.update("receipts", receipt.id, {"status": "void", "voided_at": env.now(),
+                                                              "void_reason": reason.strip()})
+
+
+@cache
+def _templates() -> Environment:
+    """The addon's plain-text templates (a PDF is not HTML: nothing to escape)."""
+    return Environment(loader=PackageLoader("addons.membership"), autoescape=False, undefined=StrictUndefined,
+                       keep_trailing_newline=True)
+
+
+def receipt_text(env: Env, receipt: Receipt) -> str:
+    """The receipt's text: the `membership/receipt.txt` template with its donor and gifts."""
+    donor = env.records.get("contacts", receipt.contact_id)
+    gifts: list[Any] = []
+    if receipt.kind == "statement":
+        gifts = list(db.session.scalars(env.records.select("donations", [
+            ["contact_id", "=", receipt.contact_id], ["status", "=", "received"], ["tax_deductible", "=", True],
+            ["currency", "=", receipt.currency], ["received_on", ">=", date(receipt.year, 1, 1)],
+            ["received_on", "<=", date(receipt.year, 12, 31)]]).order_by(Donation.received_on)))
+    elif receipt.donation_id is not None:
+        gifts = [env.records.get("donations", receipt.donation_id)]
+    return _templates().get_template("membership/receipt.txt").render(receipt=receipt, donor=donor, gifts=gifts)
+
+
+def receipt_pdf(env: Env, receipt: Receipt) -> bytes:
+    """The receipt as a PDF: the lines of its text on an A4 page."""
+    text = receipt_text(env, receipt)
+    document = FPDF(format="A4")
+    document.add_page()
+    document.set_font("Helvetica", size=11)
+    for line in text.splitlines():
+        document.multi_cell(0, 6, line.encode("latin-1", "replace").decode("latin-1") or " ",
+                            new_x="LMARGIN", new_y="NEXT")
+    return bytes(document.output())
