@@ -88,11 +88,12 @@ def register_event_handlers() -> list[EventHandler]:
 
 @hookimpl
 def register_detail_panels() -> list[DetailPanel]:
-    """A household's giving; a contact's volunteering."""
+    """A household's giving; a contact's volunteering; a receipt's sendings."""
     from addons.membership.households import household_panels
+    from addons.membership.receipt_panel import receipt_panels
     from addons.membership.volunteering import volunteer_panels
 
-    return household_panels() + volunteer_panels()
+    return household_panels() + volunteer_panels() + receipt_panels()
 
 
 @hookimpl
@@ -121,11 +122,12 @@ def register_portals() -> list[Any]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The members' portal pages under /members."""
+    """The members' portal pages under /members; the receipt's "Email to the donor" button."""
     from addons.membership.portal import community  # noqa: F401 - its pages attach to the blueprint
     from addons.membership.portal.pages import blueprint
+    from addons.membership.receipt_panel import blueprint as back_office
 
-    return [blueprint]
+    return [blueprint, back_office]
 
 
 @hookimpl

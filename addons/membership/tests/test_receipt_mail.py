@@ -13,6 +13,7 @@ from core.env import Env
 from core.jobs.worker import Worker
 from core.mail.consent import record_consent
 from core.records.errors import ValidationFailed
+from core.testing.web import csrf_token, sign_in
 
 from addons.membership.receipt_mail import email_receipt
 from addons.membership.receipts import issue_receipt, void_receipt
@@ -74,3 +75,30 @@ def test_a_void_receipt_or_a_donor_without_email_is_refused(app: Flask, admin: A
     with pytest.raises(ValidationFailed) as no_email:
         email_receipt(Env.system(), _receipt(None))
     assert "contact_id" in no_email.value.errors
+
+
+def test_the_receipt_page_mails_it_with_its_button_and_lists_the_sendings(app: Flask, outbox: Any, admin: Any,
+                                                                          client: Any) -> None:
+    receipt_id = _receipt("ada@example.com")
+    sign_in(client, admin.login)
+    page = client.get(f"/m/receipts/{receipt_id}").get_data(as_text=True)
+    assert "Email to the donor" in page and "Not mailed yet" in page
+    done = client.post(f"/membership/receipts/{receipt_id}/email", data={"csrf_token": csrf_token(page)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Receipt mailed to ada@example.com." in done
+    assert "ada@example.com</a>" in done and "queued" in done
+    Worker(app).run_once()
+    [received] = outbox.messages
+    assert [part.get_filename() for part in received.message.iter_attachments()] == ["receipt-1.pdf"]
+
+
+def test_the_button_says_why_a_void_receipt_is_not_mailed(app: Flask, admin: Any, client: Any) -> None:
+    receipt_id = _receipt("ada@example.com")
+    void_receipt(Env.system(), receipt_id, "Wrong amount")
+    db.session.commit()
+    sign_in(client, admin.login)
+    page = client.get(f"/m/receipts/{receipt_id}").get_data(as_text=True)
+    assert "Email to the donor" not in page
+    refused = client.post(f"/membership/receipts/{receipt_id}/email", data={"csrf_token": csrf_token(page)},
+                          follow_redirects=True).get_data(as_text=True)
+    assert "is void: issue another one to send." in refused
