@@ -443,12 +443,18 @@ class Portal:
     partners): the back office (every page behind `core.web.security.login_required`)
     sends them there.
 
+    Several addons may each give the same kind a portal (a customer's tickets, a member's
+    memberships): the home is the dependant's when one depends on the other, else the
+    first in dependency order, and each portal's menu links to the others by `title`.
+
     :param kind: the kind of user it serves ("portal", "partner"; see `core.auth.models.USER_KINDS`).
     :param home: the path of the portal's first page ("/portal/").
+    :param title: its name in the menus of the other portals of the same kind.
     """
 
     kind: str
     home: str
+    title: str = ""
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,9 @@ class Platform:
     list_actions: list[ListAction] = field(default_factory=list)
     notification_kinds: list[NotificationKind] = field(default_factory=list)
     consent_topics: list[ConsentTopic] = field(default_factory=list)
+    #: The home portal of each kind of user; `all_portals` lists every portal, in dependency order.
     portals: dict[str, Portal] = field(default_factory=dict)
+    all_portals: list[Portal] = field(default_factory=list)
     template_dirs: list[str] = field(default_factory=list)
     openapi: dict[str, Any] | None = None  # built on first request, then reused
 

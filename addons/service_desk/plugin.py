@@ -112,7 +112,7 @@ def register_blueprints() -> list[Any]:
 @hookimpl
 def register_portals() -> list[Portal]:
     """Customers (portal users) belong in the customer portal."""
-    return [Portal("portal", "/portal/")]
+    return [Portal("portal", "/portal/", title="Support portal")]
 
 
 @hookimpl

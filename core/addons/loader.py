@@ -6,10 +6,12 @@ from typing import Any
 from flask import Blueprint, Flask
 
 from core.addons.discovery import Catalog
+from core.addons.graph import dependants_of
 from core.addons.manifest import KERNEL_ADDON
 from core.clock import Clock
 from core.events import connect_handlers
 from core.models.registry import ModelConflict, ModelRegistry
+from core.declarations import Portal
 from core.platform import Platform
 from core.plugins import collect, import_plugin, make_plugin_manager
 from core.summaries import build_totals
@@ -48,8 +50,11 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
     platform.list_actions = [action for _, action in collect(plugins, "register_list_actions", order)]
     platform.notification_kinds = [kind for _, kind in collect(plugins, "register_notification_kinds", order)]
     platform.consent_topics = [topic for _, topic in collect(plugins, "register_consent_topics", order)]
-    # In dependency order: an addon may give a kind of user another portal than its dependency's.
-    platform.portals = {portal.kind: portal for _, portal in collect(plugins, "register_portals", order)}
+    # An addon may give a kind of user another home than its dependency's; between addons
+    # that do not depend on each other, the first keeps it (the others are linked from it).
+    declared = collect(plugins, "register_portals", order)
+    platform.all_portals = [portal for _, portal in declared]
+    platform.portals = _portal_homes(declared, catalog)
     # Later addons first: a dependant's template overrides its dependency's and the kernel's.
     platform.template_dirs = [folder for _, folder in reversed(collect(plugins, "register_template_dirs", order))]
     for addon, job in collect(plugins, "register_jobs", order):
@@ -76,6 +81,15 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
         connect_handlers(addon, addon_handlers)
     _check_routes(collect_blueprints(platform))
     return platform
+
+def _portal_homes(declared: list[tuple[str, Portal]], catalog: Catalog) -> dict[str, Portal]:
+    """The home portal of each kind: a dependant's over its dependency's, else the first."""
+    homes: dict[str, tuple[str, Portal]] = {}
+    for addon, portal in declared:
+        held = homes.get(portal.kind)
+        if held is None or (held[0] in catalog.addons and addon in dependants_of([held[0]], catalog.addons)):
+            homes[portal.kind] = (addon, portal)
+    return {kind: portal for kind, (_addon, portal) in homes.items()}
 
 
 def collect_blueprints(platform: Platform) -> list[tuple[str, Blueprint]]:

@@ -6,8 +6,10 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 from core.api.auth import current_user
+from core.declarations import Portal
 from core.env import Env
 from core.notifications.service import unread_count
+from core.platform import platform
 from core.web.navigation import navigation
 from core.web.security import back_office_user
 
@@ -22,7 +24,14 @@ def _page_context() -> dict[str, Any]:
     # Customers and partners see no back-office menu (its pages send them to their portal).
     staff = user is not None and back_office_user(user)
     return {"current_user": user, "nav": navigation(Env.for_user(user)) if staff else [],
-            "unread_notifications": unread_count(user.id) if staff else 0}
+            "unread_notifications": unread_count(user.id) if staff else 0,
+            "other_portals": _other_portals(user) if user is not None and not staff else []}
+
+
+def _other_portals(user: Any) -> list[Portal]:
+    """The portals of the user's kind other than the one this page belongs to."""
+    return [portal for portal in platform().all_portals
+            if portal.kind == user.kind and not request.path.startswith(portal.home)]
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:

@@ -28,7 +28,7 @@ blueprint = Blueprint("membership_portal", __name__, url_prefix="/members")
 
 def member_portal() -> Portal:
     """Portal users' home page: the members' portal."""
-    return Portal("portal", "/members/")
+    return Portal("portal", "/members/", title="Members' portal")
 
 
 @blueprint.errorhandler(NotFound)

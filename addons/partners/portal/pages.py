@@ -40,7 +40,7 @@ _DEAL_COLUMNS = ("id", "name", "stage", "amount", "currency", "close_date", "sta
 
 def partner_portal() -> Portal:
     """Partner users' home page."""
-    return Portal("partner", "/partner/")
+    return Portal("partner", "/partner/", title="Partner portal")
 
 
 @blueprint.errorhandler(NotFound)
