@@ -1,5 +1,5 @@
-"""The membership dashboard for staff: members by status and level, retention per
-join-year cohort, gifts by fund and month, lapsed donors, the donor pyramid and
+"""The membership dashboard for staff: members by status and level (now and over twelve
+months), retention per join-year cohort, gifts by fund and month and by appeal, lapsed donors, the donor pyramid and
 volunteer hours (figures from `addons.membership.figures`)."""
 from __future__ import annotations
 
@@ -44,9 +44,12 @@ def membership_dashboard() -> Dashboard:
               "memberships"),
         Chart("Live members by level", "bar", lambda env: _series("Members", figures.live_members_by_level(env)),
               "memberships"),
+        Chart("Members by level over twelve months", "line", figures.members_by_level_by_month, "memberships"),
         Chart("Retention by join year (%)", "bar",
               lambda env: _series("Still members", figures.retention_by_cohort(env)), "memberships"),
         Chart("Gifts by fund and month", "bar", figures.gifts_by_fund_and_month, "donations"),
+        Chart("Gifts by appeal (12 months)", "bar", lambda env: _series("Given", figures.gifts_by_appeal(env)),
+              "donations"),
         Chart("Donor pyramid (12 months)", "funnel", lambda env: _series("Donors", figures.donor_pyramid(env)),
               "donations"),
         Chart("Volunteer hours by month", "line",

@@ -4,6 +4,7 @@ per join-year cohort, gifts by fund and month, lapsed donors, the donor pyramid 
 volunteer hours."""
 from __future__ import annotations
 
+import calendar
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,8 @@ from addons.membership.days import today
 from addons.membership.periods import LIVE_STATUSES, STATUSES
 from addons.membership.segments import lybunt_domain, sybunt_domain
 
-__all__ = ["members_by_status", "live_members_by_level", "retention_by_cohort", "gifts_by_fund_and_month",
+__all__ = ["members_by_status", "live_members_by_level", "members_by_level_by_month", "retention_by_cohort",
+           "gifts_by_fund_and_month", "gifts_by_appeal",
            "lapsed_donors", "donor_pyramid", "volunteer_hours_by_month", "months_back", "PYRAMID_BANDS"]
 
 #: The donor pyramid's bands: (label, lowest total given in the last twelve months), highest first.
@@ -50,6 +52,34 @@ def live_members_by_level(env: Env) -> list[tuple[str, int]]:
     rows = db.session.execute(select(levels.c.name, func.count()).select_from(memberships).join(levels, levels.c.id == memberships.c.type_id)
                               .group_by(levels.c.name).order_by(func.count().desc(), levels.c.name))
     return [(name, int(count)) for name, count in rows]
+
+
+def members_by_level_by_month(env: Env) -> dict[str, Any]:
+    """Members of each level at the end of each of the last twelve months (today for this
+    one): paid memberships whose period covered that day, one series per level."""
+    now = today(env)
+    days = [min(date(year, month, calendar.monthrange(year, month)[1]), now) for year, month in months_back(now)]
+    memberships = env.records.subquery("memberships", [["status", "!=", "pending"]])
+    levels = env.records.subquery("membership_types")
+    covered = [func.sum(case((
+        (memberships.c.start_date <= day) & ((memberships.c.end_date.is_(None)) | (memberships.c.end_date >= day)),
+        1), else_=0)) for day in days]
+    rows = db.session.execute(select(levels.c.name, *covered).select_from(memberships)
+                              .join(levels, levels.c.id == memberships.c.type_id)
+                              .group_by(levels.c.name).order_by(levels.c.name))
+    return {"labels": [f"{day.year}-{day.month:02d}" for day in days],
+            "series": [{"name": name, "data": [float(count or 0) for count in counts]} for name, *counts in rows]}
+
+
+def gifts_by_appeal(env: Env) -> list[tuple[str, Decimal]]:
+    """Received gifts of the last twelve months per appeal, the largest first (gifts that
+    answered none as "No appeal"; amounts in any currency added as they are)."""
+    donations = env.records.subquery("donations", [["status", "=", "received"],
+                                                   ["received_on", ">=", _year_ago(env).isoformat()]])
+    appeal = func.coalesce(donations.c.appeal, "")
+    rows = db.session.execute(select(appeal, func.sum(donations.c.amount)).group_by(appeal)
+                              .order_by(func.sum(donations.c.amount).desc()))
+    return [(name or "No appeal", Decimal(total)) for name, total in rows]
 
 
 def retention_by_cohort(env: Env) -> list[tuple[str, float]]:

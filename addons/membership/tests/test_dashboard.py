@@ -40,7 +40,7 @@ def society(app: Any, levels: Levels, clock: Any, sweep: Any) -> dict[str, int]:
     for name, fund, amount, day in (("Ann", building, "6000", date(2026, 5, 3)), ("Bob", general, "60", date(2025, 4, 1)),
                                     ("Cal", general, "20", date(2024, 4, 1)), ("Dee", general, "30", date(2026, 6, 2))):
         records.create("donations", {"contact_id": people[name], "fund_id": fund.id, "amount": amount,
-                                     "received_on": day})
+                                     "received_on": day, "appeal": "Roof appeal" if name == "Ann" else None})
     role = records.create("volunteer_roles", {"name": "Steward"})
     shift = records.create("volunteer_shifts", {"title": "Fair", "role_id": role.id, "capacity": 3,
                                                 "starts_at": datetime(2026, 3, 7, 9, tzinfo=timezone.utc),
@@ -60,6 +60,10 @@ def test_the_figures(society: dict[str, int]) -> None:
     assert gifts["labels"][0] == "2025-07" and gifts["labels"][-1] == "2026-06"
     assert {serie["name"]: sum(serie["data"]) for serie in gifts["series"]} == {"Building": 6000.0, "General": 30.0}
     assert {serie["name"]: serie["data"][-2] for serie in gifts["series"]} == {"Building": 6000.0, "General": 0.0}
+    assert figures.gifts_by_appeal(env) == [("Roof appeal", 6000), ("No appeal", 30)]
+    over_time = figures.members_by_level_by_month(env)  # Bob lapsed in 2025-04, Cal joined in 2025-09
+    assert over_time["labels"][0] == "2025-07" and over_time["labels"][-1] == "2026-06"
+    assert over_time["series"] == [{"name": "Individual", "data": [1.0, 1.0] + [2.0] * 10}]
     assert figures.lapsed_donors(env) == (1, 1)
     assert figures.donor_pyramid(env) == [("5,000 and more", 1), ("1,000 to 4,999", 0), ("250 to 999", 0),
                                           ("50 to 249", 0), ("Under 50", 1)]
@@ -73,5 +77,6 @@ def test_the_page(society: dict[str, int], client: Any, make_user: Any) -> None:
     page = client.get("/dashboards/membership")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    for title in ("Live members", "LYBUNT donors", "Retention by join year", "Donor pyramid", "Volunteer hours"):
+    for title in ("Live members", "LYBUNT donors", "Retention by join year", "Donor pyramid", "Volunteer hours",
+                  "Members by level over twelve months", "Gifts by appeal"):
         assert title in html, title
