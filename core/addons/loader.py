@@ -9,9 +9,9 @@ from core.addons.discovery import Catalog
 from core.addons.graph import dependants_of
 from core.addons.manifest import KERNEL_ADDON
 from core.clock import Clock
+from core.declarations import Portal
 from core.events import connect_handlers
 from core.models.registry import ModelConflict, ModelRegistry
-from core.declarations import Portal
 from core.platform import Platform
 from core.plugins import collect, import_plugin, make_plugin_manager
 from core.summaries import build_totals
@@ -81,6 +81,7 @@ def build_platform(settings: dict[str, Any], clock: Clock, catalog: Catalog, ord
         connect_handlers(addon, addon_handlers)
     _check_routes(collect_blueprints(platform))
     return platform
+
 
 def _portal_homes(declared: list[tuple[str, Portal]], catalog: Catalog) -> dict[str, Portal]:
     """The home portal of each kind: a dependant's over its dependency's, else the first."""
