@@ -42,9 +42,10 @@ def email(receipt_id: int) -> Response:
     try:
         message = email_receipt(env, receipt_id)
         db.session.commit()
-        flash(f"Receipt mailed to {message.to_address}." if message.status != "suppressed"
-              else "Not sent: the donor does not accept email.", "success" if message.status != "suppressed"
-              else "error")
+        if message.status == "suppressed":
+            flash("Not sent: the donor does not accept email.", "error")
+        else:
+            flash(f"Receipt mailed to {message.to_address}.", "success")
     except RecordError as error:
         db.session.rollback()
         flash(error.reason, "error")
