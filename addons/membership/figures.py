@@ -1,7 +1,7 @@
 """The membership dashboard's figures, each one grouped query through the records
-service (so the reader's record rules apply): members by status and level, retention
-per join-year cohort, gifts by fund and month, lapsed donors, the donor pyramid and
-volunteer hours."""
+service (so the reader's record rules apply): members by status and level (now and at
+each month's end), retention per join-year cohort, gifts by fund and month and by appeal,
+lapsed donors, the donor pyramid and volunteer hours."""
 from __future__ import annotations
 
 import calendar
