@@ -42,7 +42,8 @@ class ConversionEvent:
     """An event that counts as a conversion.
 
     :param name: `<resource>.created` or a declared addon event (`sales.opportunity_won`).
-    :param kind: "lead", "opportunity", "won" or "other".
+    :param kind: one of `CONVERSION_KINDS` ("lead", "opportunity", "won", "order",
+        "donation", "other"); the amounts of "won", "order" and "donation" are revenue.
     :param contact_id: `contact_id(sender, **payload) -> int | None`, who converted; None
         skips the event.
     :param amount: `amount(sender, **payload) -> Decimal | None`, the revenue in the

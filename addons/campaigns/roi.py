@@ -71,7 +71,8 @@ def message_funnel(env: Env, message_id: int) -> dict[str, int]:
 
 def returns(env: Env, model: str) -> list[CampaignReturn]:
     """Every campaign the viewer may read with its costs (those in the company currency or
-    none) and the revenue of won deals and orders attributed to it under `model`, most revenue first."""
+    none) and the revenue attributed to it under `model` (won deals, orders, donations:
+    REVENUE_KINDS), most revenue first."""
     currency = str(env.platform.settings["company_currency"]).upper()
     costs = (select(CampaignCost.campaign_id, func.sum(CampaignCost.amount).label("cost"))
              .where(env.records.condition("campaign_costs"),

@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
            "register_api_actions", "register_portals", "register_blueprints",
-           "register_dashboards"]
+           "register_dashboards", "register_webhook_events", "campaign_conversion_events"]
 
 
 @hookimpl
@@ -78,12 +78,13 @@ def register_jobs() -> list[Job]:
 @hookimpl
 def register_event_handlers() -> list[EventHandler]:
     """Payments applied to their membership; status changes on the member's timeline;
-    pledges' balances kept by their donations."""
+    pledges' balances kept by their donations; received gifts announced."""
+    from addons.membership.appeals import donation_handlers
     from addons.membership.pledges import pledge_handlers
     from addons.membership.renewal import payment_handlers
     from addons.membership.timeline import timeline_handlers
 
-    return payment_handlers() + timeline_handlers() + pledge_handlers()
+    return payment_handlers() + timeline_handlers() + pledge_handlers() + donation_handlers()
 
 
 @hookimpl
@@ -137,3 +138,20 @@ def register_dashboards() -> list[Dashboard]:
     from addons.membership.dashboard import membership_dashboard
 
     return [membership_dashboard()]
+
+
+@hookimpl
+def register_webhook_events() -> list[Any]:
+    """membership.donation_received, for webhook subscribers and campaigns' conversions."""
+    from addons.membership.appeals import donation_webhook_events
+
+    return donation_webhook_events()
+
+
+@hookimpl(optionalhook=True)
+def campaign_conversion_events() -> list[Any]:
+    """A received gift converts the donor for the campaigns that reached them (campaigns'
+    hook: called only where campaigns is installed)."""
+    from addons.membership.appeals import donation_conversion
+
+    return [donation_conversion()]

@@ -18,9 +18,9 @@ __all__ = ["CampaignAttribution", "ATTRIBUTION_MODELS", "CONVERSION_KINDS", "REV
 ATTRIBUTION_MODELS = [("first_touch", "First touch"), ("last_touch", "Last touch"), ("linear", "Linear"),
                       ("time_decay", "Time decay")]
 CONVERSION_KINDS = [("lead", "Lead created"), ("opportunity", "Opportunity created"), ("won", "Opportunity won"),
-                    ("order", "Order placed"), ("other", "Other")]
+                    ("order", "Order placed"), ("donation", "Donation received"), ("other", "Other")]
 #: The conversions whose amount is revenue (ROI).
-REVENUE_KINDS = ("won", "order")
+REVENUE_KINDS = ("won", "order", "donation")
 
 
 class CampaignAttribution(Record):
