@@ -16,8 +16,7 @@ PORTAL_OWN = {
     "volunteer_signups": [["contact_id", "=", _ME]],
 }
 #: What a portal user may do with their own records of each model (else read only).
-_PORTAL_WRITES = {"directory_entries": "rcu", "volunteer_signups": "rc"}
-
+_PORTAL_WRITES = {"directory_entries": "rcu", "volunteer_signups": "rcu"}
 
 
 def shipped_records() -> list[DataRecord]:
@@ -25,7 +24,8 @@ def shipped_records() -> list[DataRecord]:
     and funds; membership managers also set the levels and funds. Contacts users read
     them all. Portal users (members) read their own memberships, payments, donations and
     receipts, and the levels, funds and volunteer shifts; they write their own directory
-    entry and sign themselves up for shifts."""
+    entry and sign themselves up for shifts to come, or cancel
+    (`VolunteerSignup` keeps attendance and hours to the officers)."""
     data: list[DataRecord] = [
         role("membership.officer", "Membership: officer", implies=["base.user", "contacts.user"],
              description="Records members, their memberships, payments and gifts."),

@@ -14,12 +14,19 @@ from core import Record, field
 from core.db import UtcDateTime, db
 from core.records.errors import ValidationFailed
 
-__all__ = ["VolunteerRole", "VolunteerShift", "VolunteerSignup", "SIGNUP_STATUSES", "TAKING_A_PLACE"]
+__all__ = ["VolunteerRole", "VolunteerShift", "VolunteerSignup", "SIGNUP_STATUSES", "TAKING_A_PLACE", "MEMBER_STATUSES"]
 
 SIGNUP_STATUSES = [("signed_up", "Signed up"), ("attended", "Attended"), ("no_show", "No show"),
                    ("cancelled", "Cancelled")]
 #: Sign-ups that hold one of the shift's places.
 TAKING_A_PLACE = ("signed_up", "attended")
+#: The statuses a member gives their own sign-up (from the portal or the API).
+MEMBER_STATUSES = ("signed_up", "cancelled")
+
+
+def _member_acting(env: Any) -> bool:
+    """Whether a member (a portal user) writes, rather than an officer or the platform."""
+    return not env.system_mode and env.user is not None and env.user.kind == "portal"
 
 
 class VolunteerRole(Record):
@@ -107,6 +114,8 @@ class VolunteerSignup(Record):
             raise ValidationFailed({"shift_id": ["No such shift."]})
         if self.status is None:  # the column default comes only at the INSERT
             self.status = "signed_up"
+        if _member_acting(env):
+            self._check_members_change(env, shift, changed)
         if self.status in TAKING_A_PLACE and changed & {"shift_id", "status"} and places_taken(shift.id, leaving=self.id) >= shift.capacity:
             raise ValidationFailed({"shift_id": [f"This shift is full: its {shift.capacity} places are taken."]})
         if self.status == "attended" and self.hours is None:
@@ -115,3 +124,16 @@ class VolunteerSignup(Record):
             if "hours" in changed and self.hours:
                 raise ValidationFailed({"hours": ["Hours count only for an attended shift."]})
             self.hours = None
+
+    def _check_members_change(self, env: Any, shift: VolunteerShift, changed: set[str]) -> None:
+        """A member signs up for a shift to come, or cancels (or takes back) their sign-up
+        before it starts; attendance and hours are the officers' to record."""
+        if self.id is None and self.status != "signed_up":
+            raise ValidationFailed({"status": ["Sign up first: the officers record who attended."]})
+        if changed - {"status", "shift_id", "contact_id"} or self.status not in MEMBER_STATUSES:
+            raise ValidationFailed({next(iter(changed - {"status", "shift_id", "contact_id"}), "status"): [
+                "Members sign up or cancel; the officers record attendance and hours."]})
+        if self.id is not None and changed & {"shift_id", "contact_id"}:
+            raise ValidationFailed({"shift_id": ["Cancel this sign-up and sign up for the other shift."]})
+        if shift.starts_at <= env.now():
+            raise ValidationFailed({"shift_id": ["This shift has started: ask the volunteer officers."]})

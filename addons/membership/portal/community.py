@@ -5,7 +5,7 @@ Sign-ups and the entry are written as the member through the records service: re
 rules let them write only their own contact's."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from flask import Response, flash, redirect, request
 from sqlalchemy import func, select
@@ -20,7 +20,7 @@ from addons.membership.models import DirectoryEntry, MembershipType, VolunteerSh
 from addons.membership.models.volunteers import TAKING_A_PLACE
 from addons.membership.portal.pages import blueprint, member_env
 
-__all__ = ["volunteer", "sign_up", "directory", "directory_entry"]
+__all__ = ["volunteer", "sign_up", "cancel", "directory", "directory_entry"]
 
 _SHARED = ("listed", "share_email", "share_phone", "share_city")
 #: Directory rows a page shows; more asks for a narrower search.
@@ -39,7 +39,10 @@ def _places_taken(shift_ids: list[int]) -> dict[int, int]:
 def _volunteer_page(env: Any, errors: dict[int, str], status: int) -> tuple[str, int]:
     """Shifts to come, with the places left, and the member's own sign-ups; `errors`
     beside the shift they concern."""
-    shifts = list(db.session.scalars(env.records.select("volunteer_shifts", [["starts_at", ">=", env.now()]])
+    shown: list[Any] = [["starts_at", ">=", env.now()]]
+    if errors:  # a refused shift stays in sight with its reason, even one that has started
+        shown = [{"or": [shown[0], ["id", "in", list(errors)]]}]
+    shifts = list(db.session.scalars(env.records.select("volunteer_shifts", shown)
                                      .order_by(VolunteerShift.starts_at, VolunteerShift.id).limit(100)))
     mine = {signup.shift_id: signup for signup in db.session.scalars(env.records.select("volunteer_signups"))}
     return render_page("membership/portal/volunteer.html", status, shifts=shifts, mine=mine,
@@ -49,25 +52,50 @@ def _volunteer_page(env: Any, errors: dict[int, str], status: int) -> tuple[str,
 @blueprint.get("/volunteer")
 @portal_login_required
 def volunteer() -> tuple[str, int]:
-    """Shifts to come and the member's sign-ups."""
+    """Shifts to come and the member's sign-ups, each to cancel."""
     return _volunteer_page(member_env(), {}, 200)
 
 
 @blueprint.post("/volunteer/<int:shift_id>")
 @portal_login_required
 def sign_up(shift_id: int) -> Response | tuple[str, int]:
-    """Sign up for a shift; a full one says so beside it."""
+    """Sign up for a shift (again, after cancelling); a full one says so beside it."""
     env = member_env()
     env.records.get("volunteer_shifts", shift_id)
+    mine = _my_signup(env, shift_id)
+    return _write_signup(env, shift_id, lambda: env.records.create(
+        "volunteer_signups", {"shift_id": shift_id, "contact_id": env.user.contact_id}) if mine is None
+        else env.records.update("volunteer_signups", mine.id, {"status": "signed_up"}),
+        "Thank you: you are signed up.")
+
+
+@blueprint.post("/volunteer/<int:shift_id>/cancel")
+@portal_login_required
+def cancel(shift_id: int) -> Response | tuple[str, int]:
+    """Cancel one's sign-up for a shift that has not started, freeing the place."""
+    env = member_env()
+    mine = _my_signup(env, shift_id)
+    if mine is None:
+        raise NotFound("you are not signed up for this shift")
+    return _write_signup(env, shift_id, lambda: env.records.update("volunteer_signups", mine.id, {"status": "cancelled"}),
+                         "Your sign-up is cancelled: thank you for telling us.")
+
+
+def _my_signup(env: Any, shift_id: int) -> VolunteerSignup | None:
+    return db.session.scalars(env.records.select("volunteer_signups", [["shift_id", "=", shift_id]])).first()
+
+
+def _write_signup(env: Any, shift_id: int, write: Callable[[], Any], thanks: str) -> Response | tuple[str, int]:
+    """Write the member's sign-up; a refusal shown beside its shift (422)."""
     try:
-        env.records.create("volunteer_signups", {"shift_id": shift_id, "contact_id": env.user.contact_id})
+        write()
         db.session.commit()
     except RecordError as error:
         db.session.rollback()
         if isinstance(error, (NotFound, AccessDenied)):
             raise
         return _volunteer_page(env, {shift_id: error.reason}, 422)
-    flash("Thank you: you are signed up.", "success")
+    flash(thanks, "success")
     return redirect("/members/volunteer", code=303)
 
 
