@@ -22,7 +22,7 @@ from core.records.errors import ValidationFailed
 
 from addons.membership.days import today
 from addons.membership.models import Donation
-from addons.membership.models.receipts import Receipt, ReceiptCounter
+from addons.membership.models.receipts import Receipt
 
 __all__ = ["issue_receipt", "issue_statement", "void_receipt", "receipt_text", "receipt_pdf", "SERIES"]
 

@@ -52,7 +52,7 @@ def test_the_donor_receives_the_receipt_pdf(app: Flask, outbox: Any, admin: Any,
     [pdf] = list(received.message.iter_attachments())
     assert (pdf.get_filename(), pdf.get_content_type()) == ("receipt-1.pdf", "application/pdf")
     assert pdf.get_content().startswith(b"%PDF-")
-    files = api_as(admin).get(f"/api/v1/attachments?filter=" + '[["model","=","receipts"]]').get_json()["data"]
+    files = api_as(admin).get("/api/v1/attachments?filter=" + '[["model","=","receipts"]]').get_json()["data"]
     assert [file["filename"] for file in files] == ["receipt-1.pdf"], "the PDF is kept with the receipt"
 
 
