@@ -7,7 +7,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
