@@ -10,7 +10,7 @@ from core.models.base import Record
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
            "register_api_actions", "register_portals", "register_blueprints",
-           "register_dashboards", "register_webhook_events", "campaign_conversion_events"]
+           "register_dashboards", "register_webhook_events", "campaign_conversion_events", "register_api_paths"]
 
 
 @hookimpl
@@ -123,12 +123,22 @@ def register_portals() -> list[Any]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The members' portal pages under /members; the receipt's "Email to the donor" button."""
+    """The members' portal pages under /members; the receipt's "Email to the donor" button;
+    a household's giving and volunteers' hours in the API."""
+    from addons.membership.api import blueprint as api
     from addons.membership.portal import community  # noqa: F401 - its pages attach to the blueprint
     from addons.membership.portal.pages import blueprint
     from addons.membership.receipt_panel import blueprint as back_office
 
-    return [blueprint, back_office]
+    return [blueprint, back_office, api]
+
+
+@hookimpl
+def register_api_paths() -> list[Any]:
+    """A household's giving and volunteers' hours in the OpenAPI document."""
+    from addons.membership.api import api_paths
+
+    return api_paths()
 
 
 @hookimpl

@@ -76,6 +76,21 @@ def test_giving_counts_only_what_the_reader_may_read(app: Any, smiths: dict[str,
         household_giving(Env.for_user(make_user("nobody", roles=["base.user"])))
 
 
+def test_the_api_answers_a_households_giving(app: Any, smiths: dict[str, int], admin: Any, api_as: Any,
+                                            make_user: Any) -> None:
+    answer = api_as(admin).get(f"/api/v1/_membership/households/{smiths['smith']}/giving")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"household_id": smiths["smith"], "giving": [
+        {"currency": "EUR", "total": "175.50", "gifts": 3, "donors": 2},
+        {"currency": "GBP", "total": "30.00", "gifts": 1, "donors": 1}]}
+    assert api_as(admin).get("/api/v1/_membership/households/999999/giving").status_code == 404
+    assert api_as(make_user("nobody", roles=["base.user"])).get(
+        f"/api/v1/_membership/households/{smiths['smith']}/giving").status_code == 403
+    described = api_as(admin).get("/api/openapi.json").get_json()["paths"]
+    assert "/api/v1/_membership/households/{household_id}/giving" in described
+    assert "/api/v1/_membership/volunteer_hours" in described
+
+
 def test_the_household_page_shows_its_giving_and_members(app: Any, smiths: dict[str, int], client: Any,
                                                           make_user: Any) -> None:
     make_user("olga", roles=["membership.officer"])

@@ -89,6 +89,27 @@ def test_hours_per_volunteer_and_year(programme: dict[str, int]) -> None:
     assert records.get("contacts", ann).volunteer_skills == "first aid, driving"
 
 
+def test_the_api_answers_hours_per_volunteer_and_year(programme: dict[str, int], admin: Any, api_as: Any,
+                                                     make_user: Any) -> None:
+    records = Env.system().records
+    for shift, name, hours in (("fair", "Ann", None), ("gala", "Ann", "5.5"), ("gala", "Ben", None)):
+        signup = records.create("volunteer_signups", {"shift_id": programme[shift], "contact_id": programme[name]})
+        records.update("volunteer_signups", signup.id, {"status": "attended", **({"hours": hours} if hours else {})})
+    db.session.commit()
+    api = api_as(admin)
+    ann = api.get(f"/api/v1/_membership/volunteer_hours?contact_id={programme['Ann']}")
+    assert ann.status_code == 200
+    assert ann.get_json()["data"] == [{"contact_id": programme["Ann"], "year": 2025, "shifts": 1, "hours": "3.00"},
+                                      {"contact_id": programme["Ann"], "year": 2026, "shifts": 1, "hours": "5.50"}]
+    in_2026 = api.get("/api/v1/_membership/volunteer_hours?year=2026").get_json()["data"]
+    assert [(row["contact_id"], row["hours"]) for row in in_2026] == [(programme["Ann"], "5.50"),
+                                                                     (programme["Ben"], "4.00")]
+    wrong = api.get("/api/v1/_membership/volunteer_hours?year=last")
+    assert wrong.status_code == 422 and "year" in wrong.get_json()["errors"]
+    outsider = api_as(make_user("outsider", roles=["base.user"]))
+    assert outsider.get("/api/v1/_membership/volunteer_hours").status_code == 403
+
+
 def test_a_shift_ends_after_it_starts(programme: dict[str, int], admin: Any, api_as: Any) -> None:
     response = api_as(admin).post("/api/v1/volunteer_shifts", json={
         "title": "Backwards", "role_id": Env.system().records.get("volunteer_shifts", programme["fair"]).role_id,
