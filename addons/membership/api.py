@@ -4,7 +4,12 @@
   currency (`{"household_id": n, "giving": [{"currency", "total", "gifts", "donors"}]}`);
 - `GET /api/v1/_membership/volunteer_hours?contact_id=&year=`: attended shifts and hours
   per volunteer and year (`{"data": [{"contact_id", "year", "shifts", "hours"}]}`), of
-  one volunteer or year when given; a parameter that is no whole number is a 422 naming it.
+  one volunteer or year when given; a parameter that is no whole number is a 422 naming it;
+- `POST /api/v1/_membership/processors/<key>/notify`: a payment processor's notification
+  (no token: the processor's signature proves it), which settles the online payment it
+  names (`checkout.settle_checkout`) and answers `{"status": "paid" | "ignored", ...}`;
+  401 when the signature does not prove it, 409 or 422 with the reason when the payment
+  cannot be settled (cancelled, another amount), and nothing is written.
 """
 from __future__ import annotations
 
@@ -13,11 +18,14 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from core.api.problems import answer_errors_as_problems
+from core.db import db
 from core.declarations import ApiPath
+from core.env import Env
 from core.jobs.http import acting_env
-from core.records.errors import ValidationFailed
+from core.records.errors import NotFound, ValidationFailed
 from core.web.security import csrf
 
+from addons.membership.checkout import processor, settle_checkout
 from addons.membership.households import household_giving
 from addons.membership.volunteering import volunteer_hours
 
@@ -48,6 +56,20 @@ def hours() -> Response:
                               "hours": str(row.hours)} for row in rows]})
 
 
+@blueprint.post("/processors/<key>/notify")
+def notify(key: str) -> Response:
+    """A payment processor's notification of a payment, settling the online payment it names."""
+    chosen = processor(key)
+    if chosen.verify is None:
+        raise NotFound(f"the {key} processor sends no notification")
+    settlement = chosen.verify(request)
+    if settlement is None:
+        return jsonify({"status": "ignored"})
+    payment = settle_checkout(Env.system(), settlement, chosen.key)
+    db.session.commit()
+    return jsonify({"status": "paid", "reference": settlement.reference, "payment_id": payment.id})
+
+
 def _whole(name: str, low: int, high: int = 2**31 - 1) -> int | None:
     """The query parameter `name` as a whole number in [low, high], None when absent."""
     text = request.args.get(name, "").strip()
@@ -68,7 +90,7 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 def api_paths() -> list[ApiPath]:
-    """The two figures' endpoints, for the OpenAPI document."""
+    """The figures' endpoints and the processors' notification, for the OpenAPI document."""
     money = {"type": "string", "description": "a decimal amount"}
     giving_row = {"type": "object", "properties": {"currency": {"type": "string"}, "total": money,
                                                    "gifts": {"type": "integer"}, "donors": {"type": "integer"}}}
@@ -89,4 +111,20 @@ def api_paths() -> list[ApiPath]:
             "responses": {"200": _answer("The hours", {"type": "object", "properties": {
                 "data": {"type": "array", "items": hours_row}}}),
                 "422": _problem("A parameter is not a whole number in range")}}}),
+        ApiPath("/api/v1/_membership/processors/{key}/notify", {"post": {
+            "summary": "A payment processor's notification of a member's online payment",
+            "description": "Posted by the processor, proven by its own signature (no bearer token): it "
+                           "settles the online payment (`membership_checkouts`) it names, once.",
+            "tags": ["membership_checkouts"], "security": [],
+            "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "description": "The processor's own notification"}}}},
+            "responses": {"200": _answer("Settled (or settled already), or a notification of something else",
+                                         {"type": "object", "properties": {
+                                             "status": {"enum": ["paid", "ignored"]},
+                                             "reference": {"type": "string"}, "payment_id": {"type": "integer"}}}),
+                          "401": _problem("The signature does not prove the notification: nothing is written"),
+                          "404": _problem("No such processor, or no such online payment"),
+                          "409": _problem("The online payment is paid otherwise, or was cancelled"),
+                          "422": _problem("Another amount, currency or processor than the payment's")}}}),
     ]

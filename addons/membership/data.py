@@ -14,16 +14,17 @@ PORTAL_OWN = {
     "receipts": [["contact_id", "=", _ME]],
     "directory_entries": [["contact_id", "=", _ME]],
     "volunteer_signups": [["contact_id", "=", _ME]],
+    "membership_checkouts": [["membership.contact_id", "=", _ME]],
 }
 #: What a portal user may do with their own records of each model (else read only).
 _PORTAL_WRITES = {"directory_entries": "rcu", "volunteer_signups": "rcu"}
 
 
 def shipped_records() -> list[DataRecord]:
-    """Membership officers record members, their households, payments and gifts, and read the levels
-    and funds; membership managers also set the levels and funds. Contacts users read
+    """Membership officers record members, their households, payments and gifts, settle or
+    cancel online payments, and read the levels and funds; membership managers also set the levels and funds. Contacts users read
     them all. Portal users (members) read their own memberships, payments, donations and
-    receipts, and the levels, funds and volunteer shifts; they write their own directory
+    receipts and online payments, and the levels, funds and volunteer shifts; they write their own directory
     entry and sign themselves up for shifts to come, or cancel
     (`VolunteerSignup` keeps attendance and hours to the officers)."""
     data: list[DataRecord] = [
@@ -43,7 +44,10 @@ def shipped_records() -> list[DataRecord]:
     data += [access("membership.access_types_contacts", "contacts.user", "membership_types", "r"),
              access("membership.access_reminders_officer", "membership.officer", "membership_reminders", "r"),
              access("membership.access_receipts_contacts", "contacts.user", "receipts", "r"),
-             access("membership.access_receipts_officer", "membership.officer", "receipts", "ru")]
+             access("membership.access_receipts_officer", "membership.officer", "receipts", "ru"),
+             access("membership.access_membership_checkouts_contacts", "contacts.user", "membership_checkouts", "r"),
+             access("membership.access_membership_checkouts_officer", "membership.officer", "membership_checkouts",
+                    "ru")]
     data += [access("membership.access_households_contacts", "contacts.user", "households", "r"),
              access("membership.access_households_officer", "membership.officer", "households", "rcud")]
     for model in ("volunteer_roles", "volunteer_shifts", "volunteer_signups"):

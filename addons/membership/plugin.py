@@ -10,7 +10,8 @@ from core.models.base import Record
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
            "register_api_actions", "register_portals", "register_blueprints",
-           "register_dashboards", "register_webhook_events", "campaign_conversion_events", "register_api_paths"]
+           "register_dashboards", "register_webhook_events", "campaign_conversion_events", "register_api_paths",
+           "app_ready"]
 
 
 @hookimpl
@@ -67,12 +68,13 @@ def register_menus() -> list[MenuItem]:
 @hookimpl
 def register_jobs() -> list[Job]:
     """The sweep that moves memberships to their status of the day, the renewal reminders,
-    and recurring donations' instalments."""
+    recurring donations' instalments, and online payments' expiry."""
+    from addons.membership.checkout import checkout_jobs
     from addons.membership.recurring import recurring_jobs
     from addons.membership.reminders import reminder_jobs
     from addons.membership.sweep import sweep_jobs
 
-    return sweep_jobs() + reminder_jobs() + recurring_jobs()
+    return sweep_jobs() + reminder_jobs() + recurring_jobs() + checkout_jobs()
 
 
 @hookimpl
@@ -89,12 +91,14 @@ def register_event_handlers() -> list[EventHandler]:
 
 @hookimpl
 def register_detail_panels() -> list[DetailPanel]:
-    """A household's giving; a contact's volunteering; a receipt's sendings."""
+    """A household's giving; a contact's volunteering; a receipt's sendings; an online
+    payment's state and buttons."""
+    from addons.membership.checkout_actions import checkout_panels
     from addons.membership.households import household_panels
     from addons.membership.receipt_panel import receipt_panels
     from addons.membership.volunteering import volunteer_panels
 
-    return household_panels() + volunteer_panels() + receipt_panels()
+    return household_panels() + volunteer_panels() + receipt_panels() + checkout_panels()
 
 
 @hookimpl
@@ -107,10 +111,11 @@ def register_template_dirs() -> list[str]:
 
 @hookimpl
 def register_api_actions() -> list[Any]:
-    """Email a tax receipt's PDF to its donor."""
+    """Email a tax receipt's PDF to its donor; settle or cancel an online payment."""
+    from addons.membership.checkout_actions import checkout_actions
     from addons.membership.receipt_mail import receipt_actions
 
-    return receipt_actions()
+    return receipt_actions() + checkout_actions()
 
 
 @hookimpl
@@ -123,14 +128,16 @@ def register_portals() -> list[Any]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The members' portal pages under /members; the receipt's "Email to the donor" button;
-    a household's giving and volunteers' hours in the API."""
+    """The members' portal pages under /members; the receipt's "Email to the donor" and the
+    online payment's buttons; a household's giving, volunteers' hours and the payment
+    processors' notifications in the API."""
     from addons.membership.api import blueprint as api
+    from addons.membership.checkout_actions import blueprint as checkout_buttons
     from addons.membership.portal import community  # noqa: F401 - its pages attach to the blueprint
     from addons.membership.portal.pages import blueprint
     from addons.membership.receipt_panel import blueprint as back_office
 
-    return [blueprint, back_office, api]
+    return [blueprint, back_office, checkout_buttons, api]
 
 
 @hookimpl
@@ -165,3 +172,11 @@ def campaign_conversion_events() -> list[Any]:
     from addons.membership.appeals import donation_conversion
 
     return [donation_conversion()]
+
+
+@hookimpl
+def app_ready(app: Any) -> None:
+    """Publish the membership hooks (`membership_payment_processors`) for the addons loaded after it."""
+    from addons.membership.checkout import publish_hooks
+
+    publish_hooks(app)

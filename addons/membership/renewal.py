@@ -1,5 +1,5 @@
-"""A membership takes the period its new payment pays for, in the payment's transaction;
-a member renews online from the portal."""
+"""A membership takes the period its new payment pays for, in the payment's transaction
+(a member's online payment is recorded when it is settled: `membership.checkout`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,12 +11,10 @@ from core import signals
 from core.db import db
 from core.declarations import EventHandler
 from core.env import Env
-from core.records.errors import ValidationFailed
 
-from addons.membership.days import today
 from addons.membership.timeline import notes_written_together
 
-__all__ = ["apply_payment", "apply_payments", "payment_handlers", "renew_online", "RENEWABLE"]
+__all__ = ["apply_payment", "apply_payments", "payment_handlers"]
 
 
 def _period_after(payment: Any, start: date, end: date) -> tuple[date, date]:
@@ -70,24 +68,3 @@ def payment_handlers() -> list[EventHandler]:
     write each (their status notes written together)."""
     return [EventHandler(signals.record_created, _payment_created, sender="membership_payments", transactional=True,
                          batch=_payments_created)]
-
-
-#: Statuses a member may renew (or, pending, pay) from the portal.
-RENEWABLE = ("pending", "new", "current", "grace", "expired")
-
-
-def renew_online(env: Env, membership_id: int) -> Any:
-    """Record a member's online payment of their membership's fee (the caller commits):
-    the first payment of a pending membership, else a renewal, whose period the payment
-    rules decide (from the old end in time or in grace, anew after expiry). The member
-    must read the membership (their own); the payment is written as the platform, since
-    members do not record payments. Returns the payment."""
-    membership = env.records.get("memberships", membership_id)
-    if membership.status not in RENEWABLE:
-        raise ValidationFailed({"membership_id": ["This membership ended: join again to start a new one."]})
-    level = membership.membership_type
-    if not level.active:
-        raise ValidationFailed({"membership_id": [f"The {level.name} level is no longer offered."]})
-    return env.sudo().records.create("membership_payments", {
-        "membership_id": membership.id, "amount": level.fee, "currency": level.currency, "paid_on": today(env),
-        "method": "online", "reference": f"portal-{env.user.id if env.user else 0}"})

@@ -7,7 +7,8 @@ __all__ = ["membership_views", "membership_menus"]
 
 
 def membership_views() -> list[View]:
-    """Levels, memberships (filtered and grouped by status and level), payments, funds,
+    """Levels, memberships (filtered and grouped by status and level), payments, online
+    payments (awaited, paid, expired), funds,
     donations, soft credits, pledges, recurring donations and receipts."""
     return [
         View("membership_types", "list", ["name", "fee", "period", "duration_months", "member_kind", "active"]),
@@ -32,6 +33,17 @@ def membership_views() -> list[View]:
                                              "period_start", "period_end"]),
         View("membership_payments", "form", ["membership_id", "paid_on", "amount", "currency", "method",
                                              "reference"]),
+        View("membership_checkouts", "list", ["reference", "membership_id", "amount", "processor", "status",
+                                              "expires_on", "paid_at"]),
+        View("membership_checkouts", "search", options={"filters": {
+            "Awaiting payment": [["status", "=", "open"]],
+            "Paid": [["status", "=", "paid"]],
+            "Expired": [["status", "=", "expired"]],
+        }, "group_by": ["status", "processor"]}),
+        View("membership_checkouts", "detail", options={
+            "facts": ["amount", "status", "expires_on"],
+            "groups": [("Payment", ["membership_id", "reference", "processor", "processor_reference", "paid_at",
+                                    "payment_id"])]}),
         View("funds", "list", ["name", "code", "tax_deductible", "active"]),
         View("donations", "list", ["received_on", "contact_id", "account_id", "amount", "fund_id", "appeal",
                                    "status"]),
@@ -78,6 +90,7 @@ def membership_menus() -> list[MenuItem]:
         MenuItem("membership.root", "Membership"),
         MenuItem("membership.memberships", "Memberships", model="memberships", parent="membership.root"),
         MenuItem("membership.payments", "Payments", model="membership_payments", parent="membership.root"),
+        MenuItem("membership.checkouts", "Online payments", model="membership_checkouts", parent="membership.root"),
         MenuItem("membership.donations", "Donations", model="donations", parent="membership.root"),
         MenuItem("membership.pledges", "Pledges", model="pledges", parent="membership.root"),
         MenuItem("membership.recurring", "Recurring donations", model="recurring_donations",

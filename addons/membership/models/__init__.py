@@ -1,9 +1,10 @@
-"""The membership addon's models: membership types (levels), memberships, their payments and
-renewal reminders; funds, donations, soft credits, pledges and recurring donations;
+"""The membership addon's models: membership types (levels), memberships, their payments,
+online payments (checkouts) and renewal reminders; funds, donations, soft credits, pledges and recurring donations;
 tax receipts and their counter;
 member directory entries; households; volunteer roles, shifts and sign-ups."""
 from __future__ import annotations
 
+from addons.membership.models.checkouts import MembershipCheckout
 from addons.membership.models.directory import DirectoryEntry
 from addons.membership.models.giving import Donation, Fund, Pledge, RecurringDonation, SoftCredit
 from addons.membership.models.households import Household
@@ -14,11 +15,11 @@ from addons.membership.models.reminders import MembershipReminder
 from addons.membership.models.types import MembershipType
 from addons.membership.models.volunteers import VolunteerRole, VolunteerShift, VolunteerSignup
 
-__all__ = ["MODELS", "MembershipType", "Membership", "MembershipPayment", "MembershipReminder",
+__all__ = ["MODELS", "MembershipType", "Membership", "MembershipPayment", "MembershipCheckout", "MembershipReminder",
            "Fund", "Donation", "SoftCredit", "Pledge", "RecurringDonation", "Receipt",
            "ReceiptCounter", "DirectoryEntry", "Household", "VolunteerRole", "VolunteerShift",
            "VolunteerSignup"]
 
-MODELS = (MembershipType, Membership, MembershipPayment, MembershipReminder, Fund, Pledge, RecurringDonation,
-          Donation, SoftCredit, ReceiptCounter, Receipt, DirectoryEntry, Household,
+MODELS = (MembershipType, Membership, MembershipPayment, MembershipCheckout, MembershipReminder, Fund, Pledge,
+          RecurringDonation, Donation, SoftCredit, ReceiptCounter, Receipt, DirectoryEntry, Household,
           VolunteerRole, VolunteerShift, VolunteerSignup)

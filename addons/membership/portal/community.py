@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import Response, flash, redirect, request
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from core.db import db
@@ -66,7 +67,7 @@ def sign_up(shift_id: int) -> Response | tuple[str, int]:
     return _write_signup(env, shift_id, lambda: env.records.create(
         "volunteer_signups", {"shift_id": shift_id, "contact_id": env.user.contact_id}) if mine is None
         else env.records.update("volunteer_signups", mine.id, {"status": "signed_up"}),
-        "Thank you: you are signed up.")
+        gettext("Thank you: you are signed up."))
 
 
 @blueprint.post("/volunteer/<int:shift_id>/cancel")
@@ -77,8 +78,9 @@ def cancel(shift_id: int) -> Response | tuple[str, int]:
     mine = _my_signup(env, shift_id)
     if mine is None:
         raise NotFound("you are not signed up for this shift")
-    return _write_signup(env, shift_id, lambda: env.records.update("volunteer_signups", mine.id, {"status": "cancelled"}),
-                         "Your sign-up is cancelled: thank you for telling us.")
+    return _write_signup(env, shift_id,
+                         lambda: env.records.update("volunteer_signups", mine.id, {"status": "cancelled"}),
+                         gettext("Your sign-up is cancelled: thank you for telling us."))
 
 
 def _my_signup(env: Any, shift_id: int) -> VolunteerSignup | None:

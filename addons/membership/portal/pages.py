@@ -1,14 +1,16 @@
-"""The members' portal: memberships with online renewal, gifts and receipts (PDF).
+"""The members' portal: memberships paid or renewed online, gifts and receipts (PDF).
 
 Every read runs as the member (record rules: their own contact's records), so another
-member's membership or receipt is "not found"; writes go through
-`addons.membership.renewal.renew_online` and the records service.
+member's membership, payment or receipt is "not found"; a renewal opens a checkout
+(`addons.membership.checkout`) that the payment processor's settlement turns into the
+membership's payment.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect
+from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_babel import gettext
 
 from core.db import db
 from core.declarations import Portal
@@ -17,9 +19,9 @@ from core.records.errors import AccessDenied, NotFound, RecordError
 from core.web.blueprint import render_page
 from core.web.security import portal_login_required, web_env
 
-from addons.membership.models import Donation, Membership, Receipt
+from addons.membership.checkout import RENEWABLE, cancel_checkout, open_checkout, processor, processors
+from addons.membership.models import Donation, Membership, MembershipCheckout, Receipt
 from addons.membership.receipts import receipt_pdf
-from addons.membership.renewal import RENEWABLE, renew_online
 
 __all__ = ["blueprint", "member_portal", "member_env"]
 
@@ -52,21 +54,60 @@ def _rows(env: Env, resource: str, order: Any, limit: int = 100) -> list[Any]:
 @blueprint.get("/")
 @portal_login_required
 def home() -> tuple[str, int]:
-    """The member's memberships, each with its renewal."""
+    """The member's memberships, each with its payment awaited or the ways to renew it."""
     env = member_env()
     memberships = _rows(env, "memberships", [Membership.end_date.desc(), Membership.id.desc()])
-    return render_page("membership/portal/home.html", memberships=memberships, renewable=RENEWABLE)
+    awaited = {checkout.membership_id: checkout for checkout in db.session.scalars(
+        env.records.select("membership_checkouts", [["status", "=", "open"]]).order_by(MembershipCheckout.id))}
+    return render_page("membership/portal/home.html", memberships=memberships, renewable=RENEWABLE,
+                       awaited=awaited, processors=processors())
 
 
 @blueprint.post("/memberships/<int:membership_id>/renew")
 @portal_login_required
 def renew(membership_id: int) -> Response:
-    """Renew (or pay) one's membership online."""
+    """Pay or renew one's membership online: a checkout opened (or the open one taken up)
+    and the member sent to the chosen processor to pay it."""
     env = member_env()
     try:
-        payment = renew_online(env, membership_id)
+        checkout = open_checkout(env, membership_id, request.form.get("processor") or processors()[0].key)
         db.session.commit()
-        flash(f"Thank you: your membership runs to {payment.period_end.isoformat()}.", "success")
+    except RecordError as error:
+        db.session.rollback()
+        if isinstance(error, (NotFound, AccessDenied)):
+            raise
+        flash(error.reason, "error")
+        return redirect("/members/", code=303)
+    back = url_for("membership_portal.checkout_page", reference=checkout.reference, _external=True)
+    return redirect(processor(checkout.processor).begin(env, checkout, back), code=303)
+
+
+def _my_checkout(env: Env, reference: str) -> MembershipCheckout:
+    found = db.session.scalars(env.records.select("membership_checkouts", [["reference", "=", reference]])).first()
+    if found is None:
+        raise NotFound(f"no online payment {reference}")
+    return found
+
+
+@blueprint.get("/checkouts/<reference>")
+@portal_login_required
+def checkout_page(reference: str) -> tuple[str, int]:
+    """One of the member's online payments: what to pay and how, or what became of it."""
+    env = member_env()
+    checkout = _my_checkout(env, reference)
+    return render_page("membership/portal/checkout.html", checkout=checkout,
+                       instructions=str(env.platform.settings["membership_transfer_instructions"]))
+
+
+@blueprint.post("/checkouts/<reference>/cancel")
+@portal_login_required
+def checkout_cancel(reference: str) -> Response:
+    """Cancel one's online payment that is still awaited."""
+    env = member_env()
+    try:
+        cancel_checkout(env, _my_checkout(env, reference).id)
+        db.session.commit()
+        flash(gettext("The payment is cancelled."), "success")
     except RecordError as error:
         db.session.rollback()
         if isinstance(error, (NotFound, AccessDenied)):

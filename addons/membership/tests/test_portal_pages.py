@@ -1,11 +1,10 @@
-"""The members' portal pages: a member sees and renews only their own memberships (from
-the old end in grace, anew after expiry), reads only their own gifts and receipts,
-signs up for shifts while places are left and cancels
-before they start (never recording their own attendance), and finds in the directory only the members
-who opted in, with only the fields they share."""
+"""The members' portal pages: a member reads only their own gifts and receipts, signs up
+for shifts while places are left and cancels before they start (never recording their
+own attendance), and finds in the directory only the members who opted in, with only
+the fields they share. (Paying and renewing online: test_checkout.py.)"""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -14,64 +13,7 @@ from core.db import db
 from core.env import Env
 from core.testing.web import sign_in
 
-from addons.membership.receipts import issue_receipt
-from addons.membership.tests.conftest import Levels, at
-
 pytestmark = pytest.mark.spectrum_addons("membership")
-
-
-def _member(name: str, level: int, start: date, city: str = "Lyon") -> dict[str, int]:
-    env = Env.system()
-    contact = env.records.create("contacts", {"first_name": name, "last_name": "Member", "city": city,
-                                              "email": f"{name.lower()}@example.com", "phone": "+33 6 11 22 33 44"})
-    membership = env.records.create("memberships", {"contact_id": contact.id, "type_id": level,
-                                                    "start_date": start})
-    env.records.create("membership_payments", {"membership_id": membership.id, "amount": "60", "paid_on": start})
-    db.session.commit()
-    return {"contact": contact.id, "membership": membership.id}
-
-
-@pytest.fixture
-def members(app: Any, levels: Levels, make_user: Any, clock: Any, sweep: Any) -> dict[str, Any]:
-    """Mia (yearly, started 2025-01-01, so in grace on 2026-01-15) and Tom (started
-    2025-06-01), each a portal user; a fund with a gift and receipt each; the daily
-    sweep run on 2026-01-15."""
-    clock.set(at(date(2025, 1, 1)))
-    mia = _member("Mia", levels.yearly, date(2025, 1, 1))
-    tom = _member("Tom", levels.yearly, date(2025, 6, 1), city="Paris")
-    env = Env.system()
-    fund = env.records.create("funds", {"name": "General"})
-    for who, amount in ((mia, "40"), (tom, "900")):
-        gift = env.records.create("donations", {"contact_id": who["contact"], "fund_id": fund.id, "amount": amount,
-                                                "received_on": date(2025, 3, 1)})
-        who["receipt"] = issue_receipt(env, gift.id).id
-    db.session.commit()
-    make_user("mia", roles=["base.portal"], kind="portal", contact_id=mia["contact"])
-    make_user("tom", roles=["base.portal"], kind="portal", contact_id=tom["contact"])
-    sweep(date(2026, 1, 15))
-    return {"mia": mia, "tom": tom}
-
-
-def test_a_member_renews_their_own_membership_from_its_old_end(client: Any, members: dict[str, Any]) -> None:
-    token = sign_in(client, "mia")
-    home = client.get("/members/").get_data(as_text=True)
-    assert "In grace" in home and "2025-12-31" in home and "Renew online" in home
-    assert f"membership-{members['tom']['membership']}" not in home
-    renewed = client.post(f"/members/memberships/{members['mia']['membership']}/renew", data={"csrf_token": token})
-    assert renewed.status_code == 303
-    membership = Env.system().records.get("memberships", members["mia"]["membership"])
-    assert (membership.end_date, membership.status) == (date(2026, 12, 31), "current")
-    theirs = client.post(f"/members/memberships/{members['tom']['membership']}/renew", data={"csrf_token": token})
-    assert theirs.status_code == 404
-
-
-def test_after_expiry_a_renewal_starts_anew(client: Any, members: dict[str, Any], sweep: Any) -> None:
-    sweep(date(2026, 3, 10))
-    token = sign_in(client, "mia")
-    assert "Expired" in client.get("/members/").get_data(as_text=True)
-    client.post(f"/members/memberships/{members['mia']['membership']}/renew", data={"csrf_token": token})
-    membership = Env.system().records.get("memberships", members["mia"]["membership"])
-    assert (membership.start_date, membership.end_date) == (date(2026, 3, 10), date(2027, 3, 9))
 
 
 def test_a_member_reads_only_their_own_gifts_and_receipts(client: Any, members: dict[str, Any]) -> None:
