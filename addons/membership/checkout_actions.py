@@ -63,8 +63,9 @@ def checkout_actions() -> list[ApiAction]:
             ApiAction("membership_checkouts", "cancel", _cancel, summary="Cancel an online payment still awaited")]
 
 
-def _render(_env: Env, checkout: Any) -> str:
-    return render_template("membership/checkout_panel.html", checkout=checkout)
+def _render(env: Env, checkout: Any) -> str:
+    return render_template("membership/checkout_panel.html", checkout=checkout,
+                           instructions=str(env.platform.settings["membership_transfer_instructions"]).strip())
 
 
 def checkout_panels() -> list[DetailPanel]:

@@ -1,5 +1,6 @@
 """Demo data: a society with three levels, 500 members over the past two years in every
-status (renewing in time, in grace, lapsing, cancelled), households, two years of gifts
+status (renewing in time, in grace, lapsing, cancelled), online payments by transfer
+(paid, awaited, expired), households, two years of gifts
 to three funds, a volunteer programme with past and coming shifts, and directory entries.
 
 Members are their own contacts, owned by the two demo membership users. Records are
@@ -9,6 +10,7 @@ payments bring each membership to its status of today."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -109,11 +111,47 @@ def _member(rng: random.Random, number: int, today: date) -> list[DataRecord]:
         values["end_reason"] = "cancelled" if fate < 0.03 else "deceased"
     records.append(DataRecord(membership, "memberships", at=_at(joined), values=values))
     if fate >= 0.04 and fate < 0.97:
-        records += _payments(rng, membership, level, joined, today)
+        payments = _payments(rng, membership, level, joined, today)
+        checkout = _paid_checkout(number, membership, payments[-1])
+        if checkout is not None:  # the payment quotes the online payment's reference
+            payments[-1] = replace(payments[-1], values={**payments[-1].values,
+                                                         "reference": checkout.values["reference"]})
+            payments.append(checkout)
+        records += payments
+    elif fate >= 0.97:
+        records += _awaited_checkout(number, membership, level, joined, today)
     if number % 6 == 0:
         records.append(DataRecord(f"membership.demo_entry_{number}", "directory_entries", at=_at(joined), values={
             "contact_id": Ref(contact), "listed": True, "share_email": number % 12 == 0, "share_city": True}))
     return records
+
+
+def _checkout_values(number: int, membership: str, amount: str, opened: date) -> dict[str, Any]:
+    return {"reference": f"M-DEMO{number:04d}", "membership_id": Ref(membership), "amount": amount,
+            "currency": "EUR", "processor": "transfer", "expires_on": opened + timedelta(days=14)}
+
+
+def _paid_checkout(number: int, membership: str, payment: DataRecord) -> DataRecord | None:
+    """The online payment behind a member's last payment, when they renewed from the
+    portal by bank transfer (one transfer payer in two)."""
+    values = payment.values
+    if values["method"] != "transfer" or number % 2:
+        return None
+    paid_on: date = values["paid_on"]
+    checkout = _checkout_values(number, membership, values["amount"], paid_on - timedelta(days=2 + number % 5))
+    return DataRecord(f"{membership}_checkout", "membership_checkouts", at=_at(paid_on), values={
+        **checkout, "status": "paid", "paid_at": _at(paid_on), "payment_id": Ref(payment.xid),
+        "processor_reference": f"BANK-{paid_on:%y%m%d}-{number:04d}"})
+
+
+def _awaited_checkout(number: int, membership: str, level: str, joined: date, today: date) -> list[DataRecord]:
+    """A member who joined lately and chose to pay by transfer: their payment awaited
+    (or, past its fortnight, expired)."""
+    fee = {key: fee for key, _name, fee, _terms in _LEVELS}[level]
+    checkout = _checkout_values(number, membership, fee, joined)
+    status = "open" if checkout["expires_on"] >= today else "expired"
+    return [DataRecord(f"{membership}_checkout", "membership_checkouts", at=_at(joined),
+                       values={**checkout, "status": status})]
 
 
 def _household_name(number: int) -> tuple[str, str]:

@@ -42,8 +42,8 @@ def membership_views() -> list[View]:
         }, "group_by": ["status", "processor"]}),
         View("membership_checkouts", "detail", options={
             "facts": ["amount", "status", "expires_on"],
-            "groups": [("Payment", ["membership_id", "reference", "processor", "processor_reference", "paid_at",
-                                    "payment_id"])]}),
+            "groups": [("Payment", ["membership_id", "reference", "amount", "currency", "status", "expires_on"]),
+                       ("Settlement", ["processor", "processor_reference", "paid_at", "payment_id"])]}),
         View("funds", "list", ["name", "code", "tax_deductible", "active"]),
         View("donations", "list", ["received_on", "contact_id", "account_id", "amount", "fund_id", "appeal",
                                    "status"]),

@@ -96,7 +96,7 @@ def checkout_page(reference: str) -> tuple[str, int]:
     env = member_env()
     checkout = _my_checkout(env, reference)
     return render_page("membership/portal/checkout.html", checkout=checkout,
-                       instructions=str(env.platform.settings["membership_transfer_instructions"]))
+                       instructions=str(env.platform.settings["membership_transfer_instructions"]).strip())
 
 
 @blueprint.post("/checkouts/<reference>/cancel")

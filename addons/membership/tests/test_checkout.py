@@ -94,7 +94,8 @@ def _reference(answer: Any) -> str:
 
 
 def test_a_transfer_renews_the_membership_when_an_officer_records_the_money(
-        client: Any, members: dict[str, Any], make_user: Any, api_as: Any) -> None:
+        app: Any, client: Any, members: dict[str, Any], make_user: Any, api_as: Any) -> None:
+    app.extensions["spectrum"].settings["membership_transfer_instructions"] = "IBAN FR76 3000 6000 0112 3456 7890 189"
     mia = members["mia"]["membership"]
     token = sign_in(client, "mia")
     home = client.get("/members/").get_data(as_text=True)
@@ -103,7 +104,7 @@ def test_a_transfer_renews_the_membership_when_an_officer_records_the_money(
     opened = _renew(client, token, mia, "transfer")
     reference = _reference(opened)
     page = client.get(opened.headers["Location"]).get_data(as_text=True)
-    assert reference in page and "60.00 EUR" in page and "Set your bank details" in page
+    assert reference in page and "60.00 EUR" in page and "IBAN FR76 3000" in page
     assert _payments(mia) == 1, "nothing is paid before the money arrives"
     assert Env.system().records.get("memberships", mia).end_date == date(2025, 12, 31)
     assert _reference(_renew(client, token, mia, "transfer")) == reference, "the open payment is taken up again"
@@ -206,6 +207,7 @@ def test_a_member_cannot_pay_themselves(client: Any, members: dict[str, Any]) ->
     for _ in range(3):
         _renew(client, token, mia, "transfer")
     reference = _reference(_renew(client, token, mia, "transfer"))
+    assert "will send you its bank details" in client.get(f"/members/checkouts/{reference}").get_data(as_text=True)
     headers = {"X-CSRFToken": token}
     checkout_id = _checkout(reference).id
     assert client.post(f"/api/v1/membership_checkouts/{checkout_id}/settle", json={},
@@ -215,3 +217,24 @@ def test_a_member_cannot_pay_themselves(client: Any, members: dict[str, Any]) ->
     assert client.post("/api/v1/_membership/processors/transfer/notify", json={}).status_code == 404
     assert _payments(mia) == 1
     assert db.session.scalar(select(func.count()).select_from(MembershipCheckout)) == 1
+
+
+def test_an_officer_records_the_money_from_the_payments_page(client: Any, members: dict[str, Any],
+                                                             make_user: Any) -> None:
+    mia = members["mia"]["membership"]
+    token = sign_in(client, "mia")
+    reference = _reference(_renew(client, token, mia, "transfer"))
+    client.post("/logout", data={"csrf_token": token})
+    make_user("olga", roles=["membership.officer"])
+    token = sign_in(client, "olga")
+    checkout_id = _checkout(reference).id
+    page = client.get(f"/m/membership_checkouts/{checkout_id}").get_data(as_text=True)
+    assert "Money received" in page and "set membership_transfer_instructions" in page
+    recorded = client.post(f"/membership/checkouts/{checkout_id}/settle", data={"csrf_token": token})
+    assert recorded.status_code == 303 and recorded.headers["Location"] == f"/m/membership_checkouts/{checkout_id}"
+    page = client.get(recorded.headers["Location"]).get_data(as_text=True)
+    assert "Payment recorded" in page and "Money received" not in page and "paid up to 2026-12-31" in page
+    cancelled = client.post(f"/membership/checkouts/{checkout_id}/cancel", data={"csrf_token": token},
+                            follow_redirects=True)
+    assert "Only an open payment is cancelled" in cancelled.get_data(as_text=True)
+    assert _checkout(reference).status == "paid"

@@ -1,6 +1,6 @@
 """Demo data: a society of three levels and 500 members in every status over two years,
-households, gifts, volunteering and directory entries, with each membership's status
-that of today."""
+online payments, households, gifts, volunteering and directory entries, with each
+membership's status that of today."""
 from __future__ import annotations
 
 from collections import Counter
@@ -16,8 +16,8 @@ from core.env import Env
 from addons.contacts.models import Contact
 from addons.membership.days import today
 from addons.membership.demo import MEMBERS
-from addons.membership.models import (DirectoryEntry, Donation, Household, Membership, MembershipType,
-                                      VolunteerShift, VolunteerSignup)
+from addons.membership.models import (DirectoryEntry, Donation, Household, Membership, MembershipCheckout,
+                                      MembershipType, VolunteerShift, VolunteerSignup)
 from addons.membership.periods import status_on
 
 pytestmark = [pytest.mark.slow, pytest.mark.spectrum_addons("membership", demo=True)]
@@ -47,3 +47,15 @@ def test_gifts_households_volunteering_and_the_directory(app: Any) -> None:
     statuses = set(db.session.scalars(select(VolunteerSignup.status)))
     assert statuses == {"signed_up", "attended", "no_show"}
     assert db.session.scalar(select(func.count()).select_from(DirectoryEntry).where(DirectoryEntry.listed)) > 50
+
+
+def test_online_payments_paid_and_awaited(app: Any) -> None:
+    checkouts = db.session.scalars(select(MembershipCheckout)).all()
+    statuses = Counter(checkout.status for checkout in checkouts)
+    assert statuses["paid"] > 20 and statuses["open"] + statuses["expired"] > 3, statuses
+    for checkout in checkouts:
+        if checkout.status == "paid":
+            assert checkout.payment.reference == checkout.reference
+            assert checkout.payment.membership_id == checkout.membership_id
+        else:
+            assert checkout.membership.status == "pending", "an awaited payment is a new member's first"
