@@ -1,17 +1,36 @@
 """The membership dashboard for staff: members by status and level (now and over twelve
-months), retention per join-year cohort, gifts by fund and month and by appeal, lapsed donors, the donor pyramid and
-volunteer hours (figures from `addons.membership.figures`)."""
+months), retention per join-year cohort, gifts by fund and month and by appeal, lapsed
+members and donors (each lapsed-donor tile leading to its saved filter), online payments
+awaited, the donor pyramid and volunteer hours (figures from `addons.membership.figures`)."""
 from __future__ import annotations
 
 from typing import Any
 
+from flask import Blueprint, redirect
+from werkzeug.wrappers import Response
+
 from core.declarations import Chart, Dashboard, Kpi
 from core.env import Env
+from core.records.errors import NotFound
+from core.web.security import login_required, web_env
 
 from addons.membership import figures
 from addons.membership.periods import LIVE_STATUSES
+from addons.membership.segments import SEGMENTS, segment_id
 
-__all__ = ["membership_dashboard"]
+__all__ = ["membership_dashboard", "blueprint"]
+
+blueprint = Blueprint("membership_dashboard", __name__)
+
+
+@blueprint.get("/membership/segments/<kind>")
+@login_required
+def segment(kind: str) -> Response:
+    """A lapsed-donor tile's link: the contacts list through its saved filter."""
+    if kind not in SEGMENTS:
+        raise NotFound(f"no segment {kind!r}")
+    saved = web_env().records.get("saved_filters", segment_id(kind))
+    return redirect(f"/m/contacts?view={saved.id}", code=303)
 
 
 def _series(name: str, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -36,8 +55,13 @@ def membership_dashboard() -> Dashboard:
         Kpi("In grace", lambda env: env.records.count("memberships", [["status", "=", "grace"]]).value,
             "memberships", "/m/memberships?f=In+grace"),
         Kpi("Retention of last year's joiners", _retention, "memberships"),
-        Kpi("LYBUNT donors", lambda env: figures.lapsed_donors(env)[0], "donations"),
-        Kpi("SYBUNT donors", lambda env: figures.lapsed_donors(env)[1], "donations"),
+        Kpi("LYBUNT donors", lambda env: figures.lapsed_donors(env)[0], "donations", "/membership/segments/lybunt"),
+        Kpi("SYBUNT donors", lambda env: figures.lapsed_donors(env)[1], "donations", "/membership/segments/sybunt"),
+        Kpi("Lapsed members", lambda env: env.records.count("memberships", [["status", "=", "expired"]]).value,
+            "memberships", "/m/memberships?f=Expired"),
+        Kpi("Online payments awaited",
+            lambda env: env.records.count("membership_checkouts", [["status", "=", "open"]]).value,
+            "membership_checkouts", "/m/membership_checkouts?f=Awaiting+payment"),
         Kpi("Volunteer hours (12 months)", _hours, "volunteer_signups", "/m/volunteer_signups?f=Attended"),
     ], charts=[
         Chart("Members by status", "doughnut", lambda env: _series("Memberships", figures.members_by_status(env)),

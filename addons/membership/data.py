@@ -1,7 +1,10 @@
-"""What the membership addon ships as data: its roles and their access to its models."""
+"""What the membership addon ships as data: its roles and their access to its models, and
+the LYBUNT and SYBUNT saved filters."""
 from __future__ import annotations
 
 from core.declarations import DataRecord, access, role, rule
+
+from addons.membership.segments import segment_records
 
 __all__ = ["shipped_records", "PORTAL_OWN"]
 
@@ -62,4 +65,4 @@ def shipped_records() -> list[DataRecord]:
              access("membership.access_funds_portal", "base.portal", "funds", "r"),
              access("membership.access_volunteer_roles_portal", "base.portal", "volunteer_roles", "r"),
              access("membership.access_volunteer_shifts_portal", "base.portal", "volunteer_shifts", "r")]
-    return data
+    return data + segment_records()

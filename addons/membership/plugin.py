@@ -34,7 +34,8 @@ def extend_models() -> list[ModelExtension]:
 
 @hookimpl
 def register_data() -> list[DataRecord]:
-    """The membership officer and manager roles and their access."""
+    """The membership officer and manager roles and their access; the LYBUNT and SYBUNT
+    saved filters."""
     from addons.membership.data import shipped_records
 
     return shipped_records()
@@ -68,13 +69,15 @@ def register_menus() -> list[MenuItem]:
 @hookimpl
 def register_jobs() -> list[Job]:
     """The sweep that moves memberships to their status of the day, the renewal reminders,
-    recurring donations' instalments, and online payments' expiry."""
+    recurring donations' instalments, online payments' expiry, and the lapsed-donor
+    segments' fiscal year."""
     from addons.membership.checkout import checkout_jobs
     from addons.membership.recurring import recurring_jobs
     from addons.membership.reminders import reminder_jobs
+    from addons.membership.segments import segment_jobs
     from addons.membership.sweep import sweep_jobs
 
-    return sweep_jobs() + reminder_jobs() + recurring_jobs() + checkout_jobs()
+    return sweep_jobs() + reminder_jobs() + recurring_jobs() + checkout_jobs() + segment_jobs()
 
 
 @hookimpl
@@ -129,15 +132,16 @@ def register_portals() -> list[Any]:
 @hookimpl
 def register_blueprints() -> list[Any]:
     """The members' portal pages under /members; the receipt's "Email to the donor" and the
-    online payment's buttons; a household's giving, volunteers' hours and the payment
+    online payment's buttons; the lapsed-donor tiles' links; a household's giving, volunteers' hours and the payment
     processors' notifications in the API."""
     from addons.membership.api import blueprint as api
     from addons.membership.checkout_actions import blueprint as checkout_buttons
+    from addons.membership.dashboard import blueprint as dashboard
     from addons.membership.portal import community  # noqa: F401 - its pages attach to the blueprint
     from addons.membership.portal.pages import blueprint
     from addons.membership.receipt_panel import blueprint as back_office
 
-    return [blueprint, back_office, checkout_buttons, api]
+    return [blueprint, back_office, checkout_buttons, dashboard, api]
 
 
 @hookimpl

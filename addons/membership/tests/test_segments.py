@@ -1,18 +1,22 @@
 """LYBUNT and SYBUNT on a hand-built set of donors, with fiscal years starting 1 April:
 exactly the donors who gave in FY2026 and not in FY2027 (and, for SYBUNT, before FY2026
-only), whatever they gave outside the fiscal years looked at, or expected and not received."""
+only), whatever they gave outside the fiscal years looked at, or expected and not received;
+the shipped saved filters kept on the current fiscal year."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
 
 from core.db import db
 from core.env import Env
+from core.jobs import enqueue, execute
+from core.testing.web import sign_in
 
 from addons.contacts.models import Contact
-from addons.membership.segments import fiscal_year_bounds, lybunt_domain, save_segment, sybunt_domain
+from addons.membership.figures import lapsed_donors
+from addons.membership.segments import REFRESH_JOB, fiscal_year_bounds, lybunt_domain, segment_id, sybunt_domain
 
 pytestmark = pytest.mark.spectrum_addons("membership")
 
@@ -67,11 +71,31 @@ def test_sybunt_lists_who_gave_some_earlier_year_only(donors: dict[str, int]) ->
     assert _names(env, sybunt_domain(2027, 4)) == {"gave_before", "gave_long_ago"}
 
 
-def test_a_saved_segment_lists_the_same_contacts(donors: dict[str, int], admin: Any, api_as: Any) -> None:
-    saved = save_segment(Env.system(), "lybunt", 2027, 4)
-    db.session.commit()
-    assert saved.name == "LYBUNT FY2027"
-    answer = api_as(admin).get(f"/api/v1/contacts?saved={saved.id}&limit=50")
-    assert answer.status_code == 200
-    listed = {row["first_name"] for row in answer.get_json()["data"]}
-    assert listed == {"lapsed_last_year", "lapsed_at_fy_end", "only_promised_this_year"}
+def test_the_shipped_segments_follow_the_fiscal_year(app: Any, donors: dict[str, int], admin: Any, api_as: Any,
+                                                     clock: Any, client: Any) -> None:
+    app.extensions["spectrum"].settings["membership_fiscal_year_start_month"] = 4
+    clock.set(datetime(2027, 6, 1, 12, tzinfo=timezone.utc))
+    assert _refresh() == {"moved": 2}
+    assert _refresh() == {"moved": 0}, "a segment on the current fiscal year is left alone"
+    lybunt = Env.system().records.get("saved_filters", segment_id("lybunt"))
+    assert (lybunt.name, lybunt.shared) == ("LYBUNT donors (FY2027)", True)
+    answer = api_as(admin).get(f"/api/v1/contacts?saved={lybunt.id}&limit=50")
+    assert {row["first_name"] for row in answer.get_json()["data"]} == {
+        "lapsed_last_year", "lapsed_at_fy_end", "only_promised_this_year"}
+    assert lapsed_donors(Env.system()) == (3, 2)
+
+    clock.set(datetime(2028, 4, 2, 12, tzinfo=timezone.utc))
+    assert _refresh() == {"moved": 2}
+    assert Env.system().records.get("saved_filters", segment_id("sybunt")).name == "SYBUNT donors (FY2028)"
+
+    sign_in(client, "admin")
+    tile = client.get("/membership/segments/lybunt")
+    assert tile.status_code == 303 and tile.headers["Location"] == f"/m/contacts?view={lybunt.id}"
+    assert client.get("/membership/segments/everyone").status_code == 404
+
+
+def _refresh() -> dict[str, Any]:
+    finished = execute(enqueue(REFRESH_JOB).id)
+    assert finished is not None and finished.status == "succeeded", finished and finished.error
+    db.session.rollback()
+    return finished.result
