@@ -45,10 +45,16 @@ class Env:
         """The current time from the platform's clock."""
         return self.platform.clock.now()
 
+    @property
+    def fiscal_year_start_month(self) -> int:
+        """The month (1-12) the company's fiscal years start in (`fiscal_year_start_month`)."""
+        return int(self.platform.settings["fiscal_year_start_month"])
+
     @cached_property
     def policy(self) -> AccessPolicy:
         """The permission answers for this context."""
-        return AccessPolicy(self.user, system=self.system_mode, now=self.now())
+        return AccessPolicy(self.user, system=self.system_mode, now=self.now(),
+                            fiscal_year_start_month=self.fiscal_year_start_month)
 
     @cached_property
     def records(self) -> RecordService:

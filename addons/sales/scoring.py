@@ -37,7 +37,7 @@ class _Models:
 
 
 def _active_rules(env: Env) -> list[tuple[ScoringRule, Any]]:
-    context = DomainContext(now=env.now())
+    context = DomainContext(now=env.now(), fiscal_year_start_month=env.fiscal_year_start_month)
     compiled = []
     for rule in db.session.scalars(env.records.select("lead_scoring_rules", [["active", "=", True]])
                                    .order_by(ScoringRule.id)):

@@ -53,12 +53,14 @@ class Decision:
 class AccessPolicy:
     """What one user (or the system) may do. Built per request/job; caches its lookups."""
 
-    def __init__(self, user: User | None, *, system: bool = False, now: datetime | None = None) -> None:
+    def __init__(self, user: User | None, *, system: bool = False, now: datetime | None = None,
+                 fiscal_year_start_month: int = 1) -> None:
         if user is None and not system:
             raise ValueError("an AccessPolicy needs a user unless it acts as the system")
         self.user = user
         self.system = system
         self.now = now
+        self.fiscal_year_start_month = fiscal_year_start_month
         self.role_ids: set[int] = set()
         self._tables: AccessSnapshot | None = None
         if user is not None and user.active and not system:
@@ -105,6 +107,11 @@ class AccessPolicy:
             raise AccessDenied(f"user {who!r} may not {operation} {model!r}: no role grants it")
 
     # -- record rules ---------------------------------------------------------------
+    def _rule_context(self) -> DomainContext:
+        """What the context values of record rules resolve against: the user, the time and
+        the fiscal year's first month."""
+        return DomainContext(user=self.user, now=self.now, fiscal_year_start_month=self.fiscal_year_start_month)
+
     def _applicable_rules(self, resource: str, operation: str) -> tuple[list[Rule], list[Rule] | None]:
         """(global rules, role rules) that decide `operation`; role rules are None when some
         granting role has no rule (it reaches every record) or the user has full access."""
@@ -137,7 +144,7 @@ class AccessPolicy:
         global_rules, role_rules = self._applicable_rules(resource, operation)
 
         def build() -> ColumnElement[bool]:
-            context = DomainContext(user=self.user, now=self.now)
+            context = self._rule_context()
             parts = [compile_domain(model_class, r.domain, context) for r in global_rules]
             if role_rules is not None:
                 parts.append(or_(*[compile_domain(model_class, r.domain, context) for r in role_rules]))
@@ -239,7 +246,7 @@ class AccessPolicy:
         line = f"record rule {rule.name!r} [{scope}, {role}]: {json.dumps(rule.domain)}"
         if record_id is None:
             return line
-        condition = compile_domain(model_class, rule.domain, DomainContext(user=self.user, now=self.now))
+        condition = compile_domain(model_class, rule.domain, self._rule_context())
         matches = db.session.scalar(select(model_class.id).where(model_class.id == record_id, condition))
         return f"{line} -> {'matches' if matches else 'does not match'} #{record_id}"
 

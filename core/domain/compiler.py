@@ -32,10 +32,13 @@ The language, documented for admins and integrators (README "Filter language"):
 * **Values from context**: `{"$user": "id"}` (any attribute path of the acting user,
   such as `"contact_id"`), `{"$now": {"days": -14}}` (now plus an offset in `weeks`,
   `days`, `hours`, `minutes` or `seconds`), `{"$today": {"days": 0}}` (today's date,
-  UTC, plus an offset). Both also take `"start": "day" | "week" | "month" | "year"` (go
-  back to the start of the current period first, weeks starting on Monday) and `months`
-  (calendar months), so "closing this month" is `["close_date", ">=", {"$today":
-  {"start": "month"}}]` and `["close_date", "<", {"$today": {"start": "month", "months": 1}}]`.
+  UTC, plus an offset). Both also take `"start": "day" | "week" | "month" | "year" |
+  "fiscal_year"` (go back to the start of the current period first, weeks starting on
+  Monday, fiscal years on the first day of the `fiscal_year_start_month` setting) and
+  `months` (calendar months), so "closing this month" is `["close_date", ">=", {"$today":
+  {"start": "month"}}]` and `["close_date", "<", {"$today": {"start": "month", "months": 1}}]`,
+  and "given last fiscal year" is `["received_on", ">=", {"$today": {"start": "fiscal_year",
+  "months": -12}}]` with `["received_on", "<", {"$today": {"start": "fiscal_year"}}]`.
 
 Everything compiles to a single SQL boolean expression; nothing is filtered in Python.
 A filter nests at most 20 combinations and holds at most 200 conditions, a path follows
@@ -69,7 +72,7 @@ __all__ = ["DomainError", "DomainContext", "compile_domain", "validate_domain", 
 
 #: Seconds in each unit of a `$now` / `$today` offset.
 _OFFSET_UNITS = {"weeks": 604800, "days": 86400, "hours": 3600, "minutes": 60, "seconds": 1}
-_PERIODS = ("day", "week", "month", "year")
+_PERIODS = ("day", "week", "month", "year", "fiscal_year")
 #: The furthest a `$now` or `$today` offset reaches, either way: 100 years.
 _OFFSET_YEARS = 100
 _OFFSET_MAX_SECONDS = _OFFSET_YEARS * 366 * 86400
@@ -78,7 +81,8 @@ _OFFSET_MAX_MONTHS = _OFFSET_YEARS * 12
 
 @dataclass
 class DomainContext:
-    """What context values (`$user`, `$now`, `$today`) resolve against, and what the acting
+    """What context values (`$user`, `$now`, `$today`) resolve against (the user, the time,
+    the month fiscal years start in: the `fiscal_year_start_month` setting), and what the acting
     user's filter may reach: the fields they may filter on (`field_guard(model, name)`)
     and the records of each model a dotted path crosses (`record_guard(model)`: the
     condition those records must meet, such as the user's read predicate of the model,
@@ -94,6 +98,7 @@ class DomainContext:
     field_guard: Callable[[type[Any], str], bool] | None = None
     record_guard: Callable[[type[Any]], ColumnElement[bool] | None] | None = None
     models: Sequence[type[Any]] | None = None
+    fiscal_year_start_month: int = 1
 
     def current_time(self) -> datetime:
         """The time `$now` and `$today` start from."""
@@ -253,7 +258,8 @@ class _Compiler:
         if not self.resolve_context:
             return Unresolved
         try:
-            moment = _shift(_period_start(self.context.current_time(), start), months) + offset
+            moment = _shift(_period_start(self.context.current_time(), start, self.context.fiscal_year_start_month),
+                            months) + offset
         except (OverflowError, ValueError):  # past year 9999 or before year 1
             raise DomainError(f"{key} on {path!r} reaches a date out of range", path) from None
         return moment if key == "$now" else moment.astimezone(timezone.utc).date()
@@ -300,8 +306,9 @@ def _linked_back(model: type[Any], step: Step, inner: ColumnElement[bool]) -> Co
     return select(literal(1)).select_from(step.target).where(link, inner).correlate_except(step.target).exists()
 
 
-def _period_start(moment: datetime, period: str | None) -> datetime:
-    """Midnight UTC at the start of the day, week (Monday), month or year of `moment`."""
+def _period_start(moment: datetime, period: str | None, fiscal_start_month: int = 1) -> datetime:
+    """Midnight UTC at the start of the day, week (Monday), month, year or fiscal year (the
+    first day of `fiscal_start_month` on or before it) of `moment`."""
     if period is None:
         return moment
     day = moment.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -311,6 +318,9 @@ def _period_start(moment: datetime, period: str | None) -> datetime:
         return day.replace(day=1)
     if period == "year":
         return day.replace(month=1, day=1)
+    if period == "fiscal_year":
+        year = day.year if day.month >= fiscal_start_month else day.year - 1
+        return day.replace(year=year, month=fiscal_start_month, day=1)
     return day
 
 

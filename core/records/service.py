@@ -136,7 +136,7 @@ class RecordService:
             return self.policy.predicate(model, "read")
 
         return DomainContext(user=self.env.user, now=self.env.now(), field_guard=guard, record_guard=readable,
-                             models=self._model_classes())
+                             models=self._model_classes(), fiscal_year_start_month=self.env.fiscal_year_start_month)
 
     def _model_classes(self) -> list[type[Any]]:
         """The app's models: those a filter's step naming another model's records may reach."""
