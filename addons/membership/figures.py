@@ -16,7 +16,7 @@ from core.env import Env
 
 from addons.membership.days import today
 from addons.membership.periods import LIVE_STATUSES, STATUSES
-from addons.membership.segments import current_fiscal_year, fiscal_start_month, lybunt_domain, sybunt_domain
+from addons.membership.segments import current_lybunt_domain, current_sybunt_domain
 
 __all__ = ["members_by_status", "live_members_by_level", "members_by_level_by_month", "retention_by_cohort",
            "gifts_by_fund_and_month", "gifts_by_appeal",
@@ -112,9 +112,8 @@ def gifts_by_fund_and_month(env: Env) -> dict[str, Any]:
 
 def lapsed_donors(env: Env) -> tuple[int, int]:
     """(LYBUNT, SYBUNT) contacts of the current fiscal year."""
-    year, start_month = current_fiscal_year(env), fiscal_start_month(env)
-    return (env.records.count("contacts", lybunt_domain(year, start_month)).value,
-            env.records.count("contacts", sybunt_domain(year, start_month)).value)
+    return (env.records.count("contacts", current_lybunt_domain()).value,
+            env.records.count("contacts", current_sybunt_domain()).value)
 
 
 def donor_pyramid(env: Env) -> list[tuple[str, int]]:

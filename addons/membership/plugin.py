@@ -69,15 +69,13 @@ def register_menus() -> list[MenuItem]:
 @hookimpl
 def register_jobs() -> list[Job]:
     """The sweep that moves memberships to their status of the day, the renewal reminders,
-    recurring donations' instalments, online payments' expiry, and the lapsed-donor
-    segments' fiscal year."""
+    recurring donations' instalments, and online payments' expiry."""
     from addons.membership.checkout import checkout_jobs
     from addons.membership.recurring import recurring_jobs
     from addons.membership.reminders import reminder_jobs
-    from addons.membership.segments import segment_jobs
     from addons.membership.sweep import sweep_jobs
 
-    return sweep_jobs() + reminder_jobs() + recurring_jobs() + checkout_jobs() + segment_jobs()
+    return sweep_jobs() + reminder_jobs() + recurring_jobs() + checkout_jobs()
 
 
 @hookimpl
