@@ -18,30 +18,25 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.env import Env
-from core.records.errors import ValidationFailed
+from core.records.errors import AccessDenied, ValidationFailed
 
 from addons.membership.days import today
 from addons.membership.models import Donation
 from addons.membership.models.receipts import Receipt
 
-__all__ = ["issue_receipt", "issue_statement", "void_receipt", "receipt_text", "receipt_pdf", "SERIES"]
+__all__ = ["issue_receipt", "issue_statement", "statement_donors", "void_receipt", "receipt_text", "receipt_pdf"]
 
-SERIES = "receipts"
-
-
-def _next_number(env: Env) -> int:
-    """Take the series' next number: the counter row locked until the caller's commit."""
-    system = env.sudo()
-    counter = db.session.scalars(system.records.select("receipt_counters", [["series", "=", SERIES]])
-                                 .with_for_update()).one()
-    number = counter.last_number + 1
-    system.records.update("receipt_counters", counter.id, {"last_number": number})
-    return number
+def _require_issuer(env: Env) -> None:
+    """Receipts are issued by who may update them (membership officers): their numbers come
+    from the counter, never from a plain create."""
+    if not env.records.policy.can("receipts", "update"):
+        raise AccessDenied("issuing tax receipts is for membership officers")
 
 
 def issue_receipt(env: Env, donation_id: int) -> Receipt:
     """A receipt for a received, tax-deductible donation of a contact (the caller commits);
     a donation with a receipt still valid is refused."""
+    _require_issuer(env)
     donation = env.records.get("donations", donation_id)
     if donation.status != "received" or not donation.tax_deductible or donation.contact_id is None:
         raise ValidationFailed({"donation_id": [
@@ -51,23 +46,45 @@ def issue_receipt(env: Env, donation_id: int) -> Receipt:
     if valid is not None:
         raise ValidationFailed({"donation_id": [f"Receipt {valid} covers this donation; void it to reissue."]})
     return env.sudo().records.create("receipts", {
-        "number": _next_number(env), "kind": "donation", "contact_id": donation.contact_id,
+        "kind": "donation", "contact_id": donation.contact_id,
         "donation_id": donation.id, "year": donation.received_on.year, "amount": donation.amount,
         "currency": donation.currency, "issued_on": today(env)})
 
 
+def _deductible(year: int, currency: str) -> list[Any]:
+    """Received tax-deductible gifts of calendar year `year` in `currency`."""
+    return [["status", "=", "received"], ["tax_deductible", "=", True], ["currency", "=", currency],
+            ["received_on", ">=", date(year, 1, 1)], ["received_on", "<=", date(year, 12, 31)]]
+
+
 def issue_statement(env: Env, contact_id: int, year: int, currency: str = "EUR") -> Receipt:
-    """A year-end statement: the contact's received tax-deductible gifts of `year` (the caller commits)."""
+    """A year-end statement: the contact's received tax-deductible gifts of `year` (the
+    caller commits); a donor whose statement of that year is still valid is refused."""
+    _require_issuer(env)
     env.records.get("contacts", contact_id)
-    total = db.session.scalar(env.records.select("donations", [
-        ["contact_id", "=", contact_id], ["status", "=", "received"], ["tax_deductible", "=", True],
-        ["currency", "=", currency], ["received_on", ">=", date(year, 1, 1)],
-        ["received_on", "<=", date(year, 12, 31)]]).with_only_columns(func.coalesce(func.sum(Donation.amount), 0)))
+    valid = db.session.scalar(select(Receipt.number).where(
+        Receipt.contact_id == contact_id, Receipt.kind == "statement", Receipt.year == year,
+        Receipt.currency == currency, Receipt.status == "issued"))
+    if valid is not None:
+        raise ValidationFailed({"year": [f"Statement {valid} covers {year}; void it to reissue."]})
+    total = db.session.scalar(env.records.select("donations", [["contact_id", "=", contact_id],
+                                                               *_deductible(year, currency)])
+                              .with_only_columns(func.coalesce(func.sum(Donation.amount), 0)))
     if not total:
         raise ValidationFailed({"year": [f"No tax-deductible gifts in {currency} in {year}."]})
     return env.sudo().records.create("receipts", {
-        "number": _next_number(env), "kind": "statement", "contact_id": contact_id, "year": year,
+        "kind": "statement", "contact_id": contact_id, "year": year,
         "amount": Decimal(total), "currency": currency, "issued_on": today(env)})
+
+
+def statement_donors(env: Env, year: int, currency: str = "EUR") -> list[int]:
+    """The contacts (ids, in order) with tax-deductible gifts of `year` in `currency` and no
+    valid statement of that year yet: who a year-end run issues statements to. One query."""
+    gifts = env.records.subquery("donations", [["contact_id", "!=", None], *_deductible(year, currency)])
+    covered = select(Receipt.contact_id).where(Receipt.kind == "statement", Receipt.year == year,
+                                               Receipt.currency == currency, Receipt.status == "issued")
+    return list(db.session.scalars(select(gifts.c.contact_id).where(gifts.c.contact_id.not_in(covered))
+                                   .group_by(gifts.c.contact_id).order_by(gifts.c.contact_id)))
 
 
 def void_receipt(env: Env, receipt_id: int, reason: str) -> Receipt:
@@ -94,9 +111,8 @@ def receipt_text(env: Env, receipt: Receipt) -> str:
     gifts: list[Any] = []
     if receipt.kind == "statement":
         gifts = list(db.session.scalars(env.records.select("donations", [
-            ["contact_id", "=", receipt.contact_id], ["status", "=", "received"], ["tax_deductible", "=", True],
-            ["currency", "=", receipt.currency], ["received_on", ">=", date(receipt.year, 1, 1)],
-            ["received_on", "<=", date(receipt.year, 12, 31)]]).order_by(Donation.received_on)))
+            ["contact_id", "=", receipt.contact_id], *_deductible(receipt.year, receipt.currency)])
+            .order_by(Donation.received_on)))
     elif receipt.donation_id is not None:
         gifts = [env.records.get("donations", receipt.donation_id)]
     return _templates().get_template("membership/receipt.txt").render(receipt=receipt, donor=donor, gifts=gifts)

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text, select
 from sqlalchemy.orm import Mapped
 
 from core import Record, field
-from core.db import UtcDateTime
+from core.db import UtcDateTime, db
 
-__all__ = ["Receipt", "ReceiptCounter", "RECEIPT_KINDS", "RECEIPT_STATUSES"]
+__all__ = ["Receipt", "ReceiptCounter", "next_receipt_number", "RECEIPT_KINDS", "RECEIPT_STATUSES", "SERIES"]
 
 RECEIPT_KINDS = [("donation", "Donation receipt"), ("statement", "Year-end statement")]
 RECEIPT_STATUSES = [("issued", "Issued"), ("void", "Void")]
@@ -39,7 +40,8 @@ class Receipt(Record):
     __order__ = ["-number"]
     __sort_scopes__ = ["contact_id"]
 
-    number: Mapped[int] = field(Integer, label="Number", required=True, readonly=True, unique=True)
+    number: Mapped[int] = field(Integer, label="Number", required=False, nullable=False, readonly=True, unique=True,
+                                help="The series' next number, given when the receipt is made.")
     kind: Mapped[str] = field(String(10), label="Kind", choices=RECEIPT_KINDS, required=True, readonly=True)
     contact_id: Mapped[int] = field(ForeignKey("contacts.id", ondelete="RESTRICT"), label="Donor", required=True,
                                     readonly=True)
@@ -54,3 +56,22 @@ class Receipt(Record):
                                 default="issued", readonly=True)
     voided_at: Mapped[datetime | None] = field(UtcDateTime, label="Voided", readonly=True)
     void_reason: Mapped[str | None] = field(Text, label="Why void", readonly=True)
+
+    def before_save(self, env: Any, changed: set[str]) -> None:
+        """A new receipt takes the series' next number (`next_receipt_number`)."""
+        if self.id is None and self.number is None:
+            self.number = next_receipt_number(env)
+
+
+#: The one series receipts are numbered in (its counter row is made by the migration).
+SERIES = "receipts"
+
+
+def next_receipt_number(env: Any) -> int:
+    """Take the series' next number: its counter row locked until the transaction commits,
+    so a concurrent issuer waits and takes the one after (gapless and unique)."""
+    counter = db.session.scalars(select(ReceiptCounter).where(ReceiptCounter.series == SERIES)
+                                 .with_for_update().execution_options(populate_existing=True)).one()
+    number = counter.last_number + 1
+    env.sudo().records.update("receipt_counters", counter.id, {"last_number": number})
+    return number
