@@ -11,7 +11,7 @@ __all__ = ["register_models", "extend_models", "register_data", "register_demo_d
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
            "register_api_actions", "register_portals", "register_blueprints",
            "register_dashboards", "register_webhook_events", "campaign_conversion_events", "register_api_paths",
-           "app_ready"]
+           "app_ready", "register_commands"]
 
 
 @hookimpl
@@ -112,9 +112,10 @@ def register_template_dirs() -> list[str]:
 
 @hookimpl
 def register_api_actions() -> list[Any]:
-    """Email a tax receipt's PDF to its donor; settle or cancel an online payment."""
+    """Issue a donation's receipt or a donor's statement, void or email a receipt; settle
+    or cancel an online payment."""
     from addons.membership.checkout_actions import checkout_actions
-    from addons.membership.receipt_mail import receipt_actions
+    from addons.membership.receipt_actions import receipt_actions
 
     return receipt_actions() + checkout_actions()
 
@@ -182,3 +183,11 @@ def app_ready(app: Any) -> None:
     from addons.membership.checkout import publish_hooks
 
     publish_hooks(app)
+
+
+@hookimpl
+def register_commands() -> list[Any]:
+    """`spectrum membership statements YEAR`: the year-end tax statements."""
+    from addons.membership.cli import membership_group
+
+    return [membership_group]

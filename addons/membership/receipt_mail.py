@@ -6,9 +6,6 @@ message as suppressed, and never sends it, when the donor withdrew email consent
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
-
-from core.api.actions import ApiAction
 from core.attachments import attach
 from core.env import Env
 from core.mail.models import MailMessage
@@ -17,7 +14,7 @@ from core.records.errors import ValidationFailed
 
 from addons.membership.receipts import receipt_pdf
 
-__all__ = ["email_receipt", "receipt_actions"]
+__all__ = ["email_receipt"]
 
 _SUBJECT = "Your tax receipt no. {{ values.number }}"
 _TEXT = ("Dear {{ values.name }},\n\nthank you for your support. Your tax receipt no. {{ values.number }} "
@@ -40,13 +37,3 @@ def email_receipt(env: Env, receipt_id: int) -> MailMessage:
                      record=("receipts", receipt.id), recipient=("contacts", donor.id), attachments=[pdf.id],
                      values={"name": name, "number": str(receipt.number), "amount": f"{receipt.amount:,.2f}",
                              "currency": receipt.currency})
-
-
-def _email(env: Env, receipt: Any, payload: Mapping[str, Any]) -> Mapping[str, Any]:
-    message = email_receipt(env, receipt.id)
-    return {"receipt_id": receipt.id, "message_id": message.id, "status": message.status}
-
-
-def receipt_actions() -> list[ApiAction]:
-    """`POST /api/v1/receipts/<id>/email`: the receipt mailed to its donor."""
-    return [ApiAction("receipts", "email", _email, summary="Email the receipt's PDF to its donor")]
