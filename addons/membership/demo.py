@@ -1,7 +1,8 @@
 """Demo data: a society with three levels, 500 members over the past two years in every
 status (renewing in time, in grace, lapsing, cancelled), online payments by transfer
-(paid, awaited, expired), households, two years of gifts
-to three funds, a volunteer programme with past and coming shifts, and directory entries.
+(paid, awaited, expired), households, two years of gifts to three funds, recurring
+donors, pledges with soft credits and receipts (`demo_giving.py`), a volunteer programme
+with past and coming shifts, and directory entries.
 
 Members are their own contacts, owned by the two demo membership users. Records are
 made at their own time (`DataRecord.at`); memberships, their payments and gifts are
@@ -18,6 +19,7 @@ from typing import Any
 from core.declarations import DataRecord, Ref
 from core.platform import platform
 
+from addons.membership.demo_giving import giving_records
 from addons.membership.periods import Terms, period_end, renewal_period
 
 __all__ = ["demo_records", "MEMBERS"]
@@ -213,4 +215,4 @@ def demo_records(seed: int) -> list[DataRecord]:
         records += _member(rng, number, today)
     for number in range(1, MEMBERS + 1):
         records += _gifts(rng, number, today)
-    return records + _volunteering(rng, now)
+    return records + _volunteering(rng, now) + giving_records(seed, today)

@@ -17,7 +17,8 @@ from addons.contacts.models import Contact
 from addons.membership.days import today
 from addons.membership.demo import MEMBERS
 from addons.membership.models import (DirectoryEntry, Donation, Household, Membership, MembershipCheckout,
-                                      MembershipType, VolunteerShift, VolunteerSignup)
+                                      MembershipType, Pledge, Receipt, ReceiptCounter, RecurringDonation,
+                                      SoftCredit, VolunteerShift, VolunteerSignup)
 from addons.membership.periods import status_on
 
 pytestmark = [pytest.mark.slow, pytest.mark.spectrum_addons("membership", demo=True)]
@@ -59,3 +60,18 @@ def test_online_payments_paid_and_awaited(app: Any) -> None:
             assert checkout.payment.membership_id == checkout.membership_id
         else:
             assert checkout.membership.status == "pending", "an awaited payment is a new member's first"
+
+
+def test_recurring_donors_pledges_soft_credits_and_receipts(app: Any) -> None:
+    recurring = db.session.scalars(select(RecurringDonation)).all()
+    assert len(recurring) == 20 and all(gift.next_due > today(Env.system()) for gift in recurring)
+    statuses = Counter(db.session.scalars(select(Donation.status).where(Donation.recurring_id.isnot(None))))
+    assert statuses["received"] > 100 and statuses["missed"] >= 1, statuses
+    pledges = db.session.scalars(select(Pledge)).all()
+    assert len(pledges) == 13 and any(0 < pledge.paid < pledge.amount for pledge in pledges)
+    assert db.session.scalar(select(func.count()).select_from(SoftCredit)) > 10
+    receipts = db.session.scalars(select(Receipt).order_by(Receipt.number)).all()
+    assert [receipt.number for receipt in receipts] == list(range(1, len(receipts) + 1)) and len(receipts) > 20
+    assert Counter(receipt.status for receipt in receipts)["void"] == 1
+    counter = db.session.scalars(select(ReceiptCounter)).one()
+    assert counter.last_number == len(receipts), "the next receipt takes the next number"
