@@ -203,7 +203,7 @@ def test_context_values(world, clock):
     ([["account.nme", "=", 1]], "model 'accounts' has no field 'nme'; did you mean name?"),
     ([["created_at", ">", {"$now": {"dayz": 1}}]], "$now on 'created_at' takes an offset such as {\"days\": -7} "
                                                    "(units: days, hours, minutes, seconds, weeks, whole months; "
-                                                   "\"start\": day, week, month, year)"),
+                                                   "\"start\": day, week, month, year, fiscal_year)"),
     ([["owner_id", "=", {"$me": "id"}]], "unknown context value '$me' on 'owner_id'; use $user, $now or $today"),
     ([["owner_id", "=", {"$user": "password_hash.x"}]], "$user has no attribute 'password_hash.x'"),
 ])
