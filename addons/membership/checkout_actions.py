@@ -17,10 +17,9 @@ from marshmallow import Schema, fields, validate
 from werkzeug.wrappers import Response
 
 from core.api.actions import ApiAction
-from core.db import db
 from core.declarations import DetailPanel, QuickAction
 from core.env import Env
-from core.records.errors import RecordError
+from core.web.actions import commit_or_flash
 from core.web.security import login_required, web_env
 
 from addons.membership.checkout import Settlement, cancel_checkout, settle_checkout
@@ -80,13 +79,8 @@ def checkout_panels() -> list[DetailPanel]:
 
 def _done(checkout_id: int, act: Any, success: str) -> Response:
     env = web_env()
-    try:
-        act(env)
-        db.session.commit()
+    if commit_or_flash(lambda: act(env)) is not None:
         flash(success, "success")
-    except RecordError as error:
-        db.session.rollback()
-        flash(error.reason, "error")
     return redirect(f"/m/membership_checkouts/{checkout_id}", code=303)
 
 

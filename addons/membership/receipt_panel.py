@@ -8,18 +8,17 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request
 from flask_babel import gettext
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from core.db import db
 from core.declarations import DetailPanel, QuickAction
 from core.mail.models import MailMessage
-from core.records.errors import RecordError
+from core.web.actions import commit_or_flash
 from core.web.security import login_required, web_env
 
 from addons.membership.models import Receipt
 from addons.membership.receipt_mail import email_receipt
-from addons.membership.receipts import issue_receipt, void_receipt
+from addons.membership.receipts import gets_receipt, issue_receipt, valid_receipt_number, void_receipt
 
 __all__ = ["blueprint", "receipt_panels"]
 
@@ -47,15 +46,12 @@ def _donation_receipts(env: Any, donation: Any) -> str:
         return ""
     receipts = db.session.scalars(env.records.select("receipts", [["donation_id", "=", donation.id]])
                                   .order_by(Receipt.number.desc())).all()
-    return render_template("membership/donation_receipts.html", receipts=receipts, donation=donation)
+    return render_template("membership/donation_receipts.html", receipts=receipts, eligible=gets_receipt(donation))
 
 
 def _receiptable(donation: Any) -> bool:
     """A received, tax-deductible gift of a contact with no valid receipt yet."""
-    if donation.status != "received" or not donation.tax_deductible or donation.contact_id is None:
-        return False
-    return db.session.scalar(select(Receipt.id).where(Receipt.donation_id == donation.id,
-                                                      Receipt.status == "issued").limit(1)) is None
+    return gets_receipt(donation) and valid_receipt_number(donation.id) is None
 
 
 def receipt_panels() -> list[DetailPanel]:
@@ -79,12 +75,8 @@ def receipt_panels() -> list[DetailPanel]:
 def issue(donation_id: int) -> Response:
     """The "Issue receipt" button: the receipt's page, or the donation's with why not."""
     env = web_env()
-    try:
-        receipt = issue_receipt(env, donation_id)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        flash(error.reason, "error")
+    receipt = commit_or_flash(lambda: issue_receipt(env, donation_id))
+    if receipt is None:
         return redirect(f"/m/donations/{donation_id}", code=303)
     flash(gettext("Receipt no. %(number)s issued.", number=receipt.number), "success")
     return redirect(f"/m/receipts/{receipt.id}", code=303)
@@ -95,13 +87,8 @@ def issue(donation_id: int) -> Response:
 def void(receipt_id: int) -> Response:
     """The void form: the receipt void with the reason given, its number kept."""
     env = web_env()
-    try:
-        void_receipt(env, receipt_id, request.form.get("reason", ""))
-        db.session.commit()
+    if commit_or_flash(lambda: void_receipt(env, receipt_id, request.form.get("reason", ""))) is not None:
         flash(gettext("The receipt is void; its number is not used again."), "success")
-    except RecordError as error:
-        db.session.rollback()
-        flash(error.reason, "error")
     return redirect(f"/m/receipts/{receipt_id}", code=303)
 
 
@@ -110,14 +97,9 @@ def void(receipt_id: int) -> Response:
 def email(receipt_id: int) -> Response:
     """The "Email to the donor" button: the receipt's PDF mailed, or why it cannot be."""
     env = web_env()
-    try:
-        message = email_receipt(env, receipt_id)
-        db.session.commit()
-        if message.status == "suppressed":
-            flash("Not sent: the donor does not accept email.", "error")
-        else:
-            flash(f"Receipt mailed to {message.to_address}.", "success")
-    except RecordError as error:
-        db.session.rollback()
-        flash(error.reason, "error")
+    message = commit_or_flash(lambda: email_receipt(env, receipt_id))
+    if message is not None and message.status == "suppressed":
+        flash("Not sent: the donor does not accept email.", "error")
+    elif message is not None:
+        flash(f"Receipt mailed to {message.to_address}.", "success")
     return redirect(f"/m/receipts/{receipt_id}", code=303)

@@ -24,7 +24,8 @@ from addons.membership.days import today
 from addons.membership.models import Donation
 from addons.membership.models.receipts import Receipt
 
-__all__ = ["issue_receipt", "issue_statement", "statement_donors", "void_receipt", "receipt_text", "receipt_pdf"]
+__all__ = ["gets_receipt", "valid_receipt_number", "issue_receipt", "issue_statement", "statement_donors",
+           "void_receipt", "receipt_text", "receipt_pdf"]
 
 def _require_issuer(env: Env) -> None:
     """Receipts are issued by who may update them (membership officers): their numbers come
@@ -33,16 +34,26 @@ def _require_issuer(env: Env) -> None:
         raise AccessDenied("issuing tax receipts is for membership officers")
 
 
+def gets_receipt(donation: Donation) -> bool:
+    """Whether a donation is one a receipt is issued for: received, tax-deductible, of a contact."""
+    return donation.status == "received" and donation.tax_deductible and donation.contact_id is not None
+
+
+def valid_receipt_number(donation_id: int) -> int | None:
+    """The number of the donation's receipt that is not void, if it has one."""
+    return db.session.scalar(select(Receipt.number).where(Receipt.donation_id == donation_id,
+                                                          Receipt.status == "issued").limit(1))
+
+
 def issue_receipt(env: Env, donation_id: int) -> Receipt:
     """A receipt for a received, tax-deductible donation of a contact (the caller commits);
     a donation with a receipt still valid is refused."""
     _require_issuer(env)
     donation = env.records.get("donations", donation_id)
-    if donation.status != "received" or not donation.tax_deductible or donation.contact_id is None:
+    if not gets_receipt(donation):
         raise ValidationFailed({"donation_id": [
             "Only a received, tax-deductible donation of a contact gets a receipt."]})
-    valid = db.session.scalar(select(Receipt.number).where(Receipt.donation_id == donation_id,
-                                                           Receipt.status == "issued"))
+    valid = valid_receipt_number(donation_id)
     if valid is not None:
         raise ValidationFailed({"donation_id": [f"Receipt {valid} covers this donation; void it to reissue."]})
     return env.sudo().records.create("receipts", {

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from core.db import db
 from core.declarations import DetailPanel, QuickAction
 from core.env import Env
-from core.records.errors import RecordError
+from core.web.actions import commit_or_flash
 from core.web.security import login_required, web_env
 
 from addons.partners.models import LeadOffer
@@ -25,13 +25,9 @@ def _run(back: str, action: Callable[[Env], str]) -> Response:
     """Run a panel's action as the signed-in user: commit and say so, or roll back and say
     why, back on the record's page."""
     env = web_env()
-    try:
-        message = action(env)
-        db.session.commit()
+    message = commit_or_flash(lambda: action(env))
+    if message is not None:
         flash(message, "success")
-    except RecordError as error:
-        db.session.rollback()
-        flash(error.reason, "error")
     return redirect(back, code=303)
 
 

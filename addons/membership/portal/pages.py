@@ -16,6 +16,7 @@ from core.db import db
 from core.declarations import Portal
 from core.env import Env
 from core.records.errors import AccessDenied, NotFound, RecordError
+from core.web.actions import commit_or_flash
 from core.web.blueprint import render_page
 from core.web.security import portal_login_required, web_env
 
@@ -69,14 +70,9 @@ def renew(membership_id: int) -> Response:
     """Pay or renew one's membership online: a checkout opened (or the open one taken up)
     and the member sent to the chosen processor to pay it."""
     env = member_env()
-    try:
-        checkout = open_checkout(env, membership_id, request.form.get("processor") or processors()[0].key)
-        db.session.commit()
-    except RecordError as error:
-        db.session.rollback()
-        if isinstance(error, (NotFound, AccessDenied)):
-            raise
-        flash(error.reason, "error")
+    checkout = commit_or_flash(lambda: open_checkout(env, membership_id, request.form.get("processor")
+                                                     or processors()[0].key), pass_refusals=True)
+    if checkout is None:
         return redirect("/members/", code=303)
     back = url_for("membership_portal.checkout_page", reference=checkout.reference, _external=True)
     return redirect(processor(checkout.processor).begin(env, checkout, back), code=303)
@@ -104,15 +100,8 @@ def checkout_page(reference: str) -> tuple[str, int]:
 def checkout_cancel(reference: str) -> Response:
     """Cancel one's online payment that is still awaited."""
     env = member_env()
-    try:
-        cancel_checkout(env, _my_checkout(env, reference).id)
-        db.session.commit()
+    if commit_or_flash(lambda: cancel_checkout(env, _my_checkout(env, reference).id), pass_refusals=True) is not None:
         flash(gettext("The payment is cancelled."), "success")
-    except RecordError as error:
-        db.session.rollback()
-        if isinstance(error, (NotFound, AccessDenied)):
-            raise
-        flash(error.reason, "error")
     return redirect("/members/", code=303)
 
 

@@ -21,6 +21,7 @@ from core.db import db
 from core.declarations import Portal
 from core.env import Env
 from core.records.errors import AccessDenied, NotFound, RecordError
+from core.web.actions import commit_or_flash
 from core.web.blueprint import render_page
 from core.web.security import portal_login_required, web_env
 
@@ -217,18 +218,10 @@ def answer_offer(offer_id: int, answer: str) -> Response:
     env = _env()
     if answer not in ("accept", "decline"):
         abort(404)
-    try:
-        if answer == "accept":
-            offers.accept(env, offer_id)
-        else:
-            offers.decline(env, offer_id, request.form.get("reason"))
-        db.session.commit()
+    answered = commit_or_flash(lambda: offers.accept(env, offer_id) if answer == "accept"
+                               else offers.decline(env, offer_id, request.form.get("reason")), pass_refusals=True)
+    if answered is not None:
         flash("Lead accepted: it is yours." if answer == "accept" else "Lead declined.", "success")
-    except RecordError as error:
-        db.session.rollback()
-        if isinstance(error, (NotFound, AccessDenied)):
-            raise
-        flash(error.reason, "error")
     return redirect("/partner/", code=303)
 
 
