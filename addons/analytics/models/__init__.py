@@ -1,0 +1,9 @@
+"""The analytics addon's models: the transaction fact table, its sources' watermarks and
+the monthly RFM snapshots."""
+from __future__ import annotations
+
+from addons.analytics.models.transactions import AnalyticsTransaction, TransactionSource
+
+__all__ = ["MODELS", "AnalyticsTransaction", "TransactionSource"]
+
+MODELS = (TransactionSource, AnalyticsTransaction)

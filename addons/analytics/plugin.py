@@ -1,0 +1,40 @@
+"""Hook implementations of the analytics addon."""
+from __future__ import annotations
+
+from core import hookimpl
+from core.declarations import DataRecord, MenuItem, View
+from core.models.base import Record
+
+__all__ = ["register_models", "register_data", "register_views", "register_menus"]
+
+
+@hookimpl
+def register_models() -> list[type[Record]]:
+    """The transaction fact table and its sources' watermarks."""
+    from addons.analytics.models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def register_data() -> list[DataRecord]:
+    """The analytics user and manager roles and their access."""
+    from addons.analytics.data import shipped_records
+
+    return shipped_records()
+
+
+@hookimpl
+def register_views() -> list[View]:
+    """Lists and searches of transactions and their sources."""
+    from addons.analytics.views import analytics_views
+
+    return analytics_views()
+
+
+@hookimpl
+def register_menus() -> list[MenuItem]:
+    """The Analytics menu."""
+    from addons.analytics.views import analytics_menus
+
+    return analytics_menus()
