@@ -1,11 +1,13 @@
 """Hook implementations of the analytics addon."""
 from __future__ import annotations
 
+from typing import Any
+
 from core import hookimpl
 from core.declarations import DataRecord, MenuItem, View
 from core.models.base import Record
 
-__all__ = ["register_models", "register_data", "register_views", "register_menus"]
+__all__ = ["register_models", "register_data", "register_views", "register_menus", "app_ready"]
 
 
 @hookimpl
@@ -38,3 +40,12 @@ def register_menus() -> list[MenuItem]:
     from addons.analytics.views import analytics_menus
 
     return analytics_menus()
+
+
+@hookimpl
+def app_ready(app: Any) -> None:
+    """Publish the analytics hooks and collect the transaction sources and KPIs of the
+    loaded addons."""
+    from addons.analytics.sources import publish
+
+    publish(app)

@@ -1,0 +1,121 @@
+"""The transaction sources and KPIs other addons declare, collected and checked once the
+app is ready (analytics' `app_ready`), then found by platform.
+
+A declaration of the wrong shape fails the app's start with the addon's name, rather than
+a refresh at night."""
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Callable, Mapping
+
+from flask import Flask
+
+from core.env import Env
+from core.platform import Platform, platform
+from core.plugins import collect
+
+from addons.analytics import hookspecs
+from addons.analytics.models.transactions import TRANSACTION_KINDS
+
+__all__ = ["Source", "Kpi", "publish", "sources_of", "kpis_of", "KINDS", "UNITS", "DIRECTIONS"]
+
+KINDS = frozenset(kind for kind, _label in TRANSACTION_KINDS)
+UNITS = frozenset({"money", "count", "percent", "days", "hours"})
+DIRECTIONS = frozenset({"up", "down"})
+
+
+@dataclass(frozen=True)
+class Source:
+    """A checked transaction source: `read(env, watermark, limit)` answers a batch mapping
+    (see `hookspecs.analytics_transaction_sources`)."""
+
+    addon: str
+    key: str
+    kind: str
+    read: Callable[[Env, Any, int], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A checked KPI (see `hookspecs.analytics_kpis`)."""
+
+    addon: str
+    name: str
+    label: str
+    unit: str
+    value: Callable[[Env, date, date], Decimal | None]
+    target: Decimal | None
+    direction: str
+
+
+# The checked declarations of each loaded platform.
+_sources: weakref.WeakKeyDictionary[Any, dict[str, Source]] = weakref.WeakKeyDictionary()
+_kpis: weakref.WeakKeyDictionary[Any, dict[str, Kpi]] = weakref.WeakKeyDictionary()
+
+
+def _required(addon: str, hook: str, answer: Any, *names: str) -> None:
+    if not isinstance(answer, Mapping):
+        raise TypeError(f"addon {addon!r}: {hook} must return mappings, not {answer!r}")
+    missing = [name for name in names if name not in answer]
+    if missing:
+        raise TypeError(f"addon {addon!r}: {hook} returned {dict(answer)!r} without {', '.join(missing)}")
+
+
+def _source(addon: str, answer: Any) -> Source:
+    _required(addon, "analytics_transaction_sources", answer, "key", "kind", "read")
+    if answer["kind"] not in KINDS:
+        raise ValueError(f"addon {addon!r}: source {answer['key']!r} has kind {answer['kind']!r}; "
+                         f"give one of {', '.join(sorted(KINDS))}")
+    if not callable(answer["read"]):
+        raise TypeError(f"addon {addon!r}: source {answer['key']!r}: `read` must be a function")
+    return Source(addon, str(answer["key"]), str(answer["kind"]), answer["read"])
+
+
+def _kpi(addon: str, answer: Any) -> Kpi:
+    _required(addon, "analytics_kpis", answer, "name", "label", "unit", "value")
+    direction = answer.get("direction", "up")
+    if answer["unit"] not in UNITS or direction not in DIRECTIONS:
+        raise ValueError(f"addon {addon!r}: KPI {answer['name']!r} needs a unit among {', '.join(sorted(UNITS))} "
+                         f"and a direction among {', '.join(sorted(DIRECTIONS))}")
+    target = answer.get("target")
+    return Kpi(addon, str(answer["name"]), str(answer["label"]), str(answer["unit"]), answer["value"],
+               None if target is None else Decimal(str(target)), direction)
+
+
+def _unique(addon: str, found: dict[str, Any], key: str, what: str) -> None:
+    if key in found:
+        raise ValueError(f"addon {addon!r} declares the {what} {key!r} that addon {found[key].addon!r} declared")
+
+
+def publish(app: Flask) -> None:
+    """Add analytics' hookspecs to the app's plugin manager, then collect and check the
+    sources and KPIs of the loaded addons."""
+    loaded = platform(app)
+    published = getattr(loaded.plugins.hook, "analytics_transaction_sources", None)
+    if published is None or published.spec is None:
+        loaded.plugins.add_hookspecs(hookspecs)
+    sources: dict[str, Source] = {}
+    for addon, answer in collect(loaded.plugins, "analytics_transaction_sources", loaded.loaded):
+        source = _source(addon, answer)
+        _unique(addon, sources, source.key, "transaction source")
+        sources[source.key] = source
+    kpis: dict[str, Kpi] = {}
+    for addon, answer in collect(loaded.plugins, "analytics_kpis", loaded.loaded):
+        kpi = _kpi(addon, answer)
+        _unique(addon, kpis, kpi.name, "KPI")
+        kpis[kpi.name] = kpi
+    _sources[loaded.plugins] = sources
+    _kpis[loaded.plugins] = kpis
+
+
+def sources_of(platform_: Platform) -> list[Source]:
+    """The transaction sources of the platform's installed addons, by key."""
+    return [source for _key, source in sorted(_sources.get(platform_.plugins, {}).items())]
+
+
+def kpis_of(platform_: Platform) -> list[Kpi]:
+    """The KPIs of the platform's installed addons, by name."""
+    return [kpi for _name, kpi in sorted(_kpis.get(platform_.plugins, {}).items())]
