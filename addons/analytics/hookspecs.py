@@ -16,7 +16,7 @@ The shapes below are what analytics reads (`addons.analytics.sources` and
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, Sequence, TypedDict
 
@@ -52,7 +52,7 @@ class SourceAnswer(TypedDict):
 
     key: str
     kind: str
-    read: Callable[[Env, Any, int], SourceBatchAnswer]
+    read: Callable[[Env, Any, int, datetime], SourceBatchAnswer]
 
 
 class KpiAnswer(TypedDict, total=False):
@@ -79,9 +79,11 @@ def analytics_transaction_sources() -> list[SourceAnswer] | None:
       and their watermark, so keep it stable;
     - `kind`: the kind of its transactions (`purchase`, `refund`, `donation`,
       `membership_payment`, `other`), unless a row names its own;
-    - `read(env, watermark, limit)`: called with a system `Env` (read through
-      `env.records`), the watermark it returned last time (None: from the start) and the
-      most rows wanted. It returns a mapping: `rows`, tuples (source record id, contact
+    - `read(env, watermark, limit, until)`: called with a system `Env` (read through
+      `env.records`), the watermark it returned last time (None: from the start), the
+      most rows wanted, and `until`: give only what was written at or before that moment
+      (a minute ago: a watermark of last-change stamps never passes a write still being
+      committed). It returns a mapping: `rows`, tuples (source record id, contact
       id, day, amount in the company currency, kind or None); `watermark`, where to go on
       from (JSON-ready); optionally `withdrawn`, ids of records read that no longer count,
       and `skipped`, how many records it could not convert. Fewer rows and withdrawn ids

@@ -4,10 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, MenuItem, View
+from core.declarations import DataRecord, Job, MenuItem, View
 from core.models.base import Record
 
-__all__ = ["register_models", "register_data", "register_views", "register_menus", "app_ready"]
+__all__ = ["register_models", "register_data", "register_views", "register_menus", "register_jobs",
+           "register_commands", "app_ready"]
 
 
 @hookimpl
@@ -40,6 +41,22 @@ def register_menus() -> list[MenuItem]:
     from addons.analytics.views import analytics_menus
 
     return analytics_menus()
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    """The refresh of the transaction fact table."""
+    from addons.analytics.jobs import transaction_jobs
+
+    return transaction_jobs()
+
+
+@hookimpl
+def register_commands() -> list[Any]:
+    """`spectrum analytics rebuild`."""
+    from addons.analytics.cli import analytics_group
+
+    return [analytics_group]
 
 
 @hookimpl

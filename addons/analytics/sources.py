@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable, Mapping
 
@@ -29,13 +29,13 @@ DIRECTIONS = frozenset({"up", "down"})
 
 @dataclass(frozen=True)
 class Source:
-    """A checked transaction source: `read(env, watermark, limit)` answers a batch mapping
+    """A checked transaction source: `read(env, watermark, limit, until)` answers a batch mapping
     (see `hookspecs.analytics_transaction_sources`)."""
 
     addon: str
     key: str
     kind: str
-    read: Callable[[Env, Any, int], Mapping[str, Any]]
+    read: Callable[[Env, Any, int, datetime], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)

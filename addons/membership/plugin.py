@@ -11,7 +11,7 @@ __all__ = ["register_models", "extend_models", "register_data", "register_demo_d
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
            "register_api_actions", "register_portals", "register_blueprints",
            "register_dashboards", "register_webhook_events", "campaign_conversion_events", "register_api_paths",
-           "app_ready", "register_commands"]
+           "app_ready", "register_commands", "analytics_transaction_sources"]
 
 
 @hookimpl
@@ -191,3 +191,12 @@ def register_commands() -> list[Any]:
     from addons.membership.cli import membership_group
 
     return [membership_group]
+
+
+@hookimpl(optionalhook=True)
+def analytics_transaction_sources() -> list[Any]:
+    """Received donations and membership payments in the company currency (analytics'
+    hook: called only where analytics is installed)."""
+    from addons.membership.transactions import transaction_sources
+
+    return transaction_sources()

@@ -12,7 +12,7 @@ __all__ = [
     "register_api_actions", "register_event_handlers", "register_jobs", "register_notification_kinds",
     "register_blueprints",
     "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
-    "journey_activity",
+    "journey_activity", "analytics_transaction_sources",
 ]
 
 
@@ -147,3 +147,12 @@ def journey_activity(env: Any, contact_id: int, owner_id: int | None, summary: s
     activity = env.records.create("activities", {"kind": "task", "summary": summary[:200], "due_at": due.isoformat(),
                                                  "user_id": owner_id, "contact_id": contact_id})
     return int(activity.id)
+
+
+@hookimpl(optionalhook=True)
+def analytics_transaction_sources() -> list[Any]:
+    """Won opportunities as purchases in the company currency (analytics' hook: called
+    only where analytics is installed)."""
+    from addons.sales.transactions import transaction_sources
+
+    return transaction_sources()

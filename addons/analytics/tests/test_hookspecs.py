@@ -33,7 +33,7 @@ def test_every_analytics_hook_says_when_it_is_called_and_what_it_returns(name: s
     assert inspect.signature(getattr(hookspecs, name)).return_annotation is not inspect.Signature.empty
 
 
-def _read(_env: Any, _watermark: Any, _limit: int) -> dict[str, Any]:
+def _read(_env: Any, _watermark: Any, _limit: int, _until: Any) -> dict[str, Any]:
     return {"rows": [], "watermark": None}
 
 
