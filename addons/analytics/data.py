@@ -7,14 +7,15 @@ __all__ = ["shipped_records"]
 
 
 def shipped_records() -> list[DataRecord]:
-    """Analytics users read the transactions and their sources (and, through contacts, the
-    RFM scores); analytics managers also run the refresh and rebuild from the UI's jobs.
-    Nobody writes transactions by hand: the refresh job keeps them."""
+    """Analytics users read the transactions and the monthly RFM snapshots (and, through
+    contacts, the RFM scores); analytics managers also see where each source of
+    transactions stands. Nobody writes them by hand: the analytics jobs keep them."""
     return [
         role("analytics.user", "Analytics: user", implies=["base.user", "contacts.user"],
              description="Reads customer transactions, RFM scores and segments."),
         role("analytics.manager", "Analytics: manager", implies=["analytics.user"],
              description="Also sees where each source of transactions stands."),
         access("analytics.access_transactions_user", "analytics.user", "analytics_transactions", "r"),
+        access("analytics.access_rfm_snapshots_user", "analytics.user", "analytics_rfm_snapshots", "r"),
         access("analytics.access_sources_manager", "analytics.manager", "analytics_sources", "r"),
     ]

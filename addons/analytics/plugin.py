@@ -4,19 +4,27 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, Job, MenuItem, View
+from core.declarations import DataRecord, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
-__all__ = ["register_models", "register_data", "register_views", "register_menus", "register_jobs",
+__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus", "register_jobs",
            "register_commands", "app_ready"]
 
 
 @hookimpl
 def register_models() -> list[type[Record]]:
-    """The transaction fact table and its sources' watermarks."""
+    """The transaction fact table, its sources' watermarks and the monthly RFM snapshots."""
     from addons.analytics.models import MODELS
 
     return list(MODELS)
+
+
+@hookimpl
+def extend_models() -> list[ModelExtension]:
+    """A contact's RFM scores and segment."""
+    from addons.analytics.extension import extensions
+
+    return extensions()
 
 
 @hookimpl
@@ -45,10 +53,11 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The refresh of the transaction fact table."""
+    """The refresh of the transaction fact table; the daily RFM computation."""
     from addons.analytics.jobs import transaction_jobs
+    from addons.analytics.rfm import rfm_jobs
 
-    return transaction_jobs()
+    return transaction_jobs() + rfm_jobs()
 
 
 @hookimpl

@@ -7,7 +7,8 @@ __all__ = ["analytics_views", "analytics_menus"]
 
 
 def analytics_views() -> list[View]:
-    """Transactions (filtered and grouped by kind and source) and the sources' state."""
+    """Transactions (filtered and grouped by kind and source), the sources' state and the
+    monthly RFM snapshots (grouped by month and segment)."""
     return [
         View("analytics_transactions", "list", ["occurred_on", "contact_id", "kind", "amount", "source",
                                                 "source_record_id"]),
@@ -18,13 +19,17 @@ def analytics_views() -> list[View]:
             "Membership payments": [["kind", "=", "membership_payment"]],
         }, "group_by": ["kind", "source", "contact_id"]}),
         View("analytics_sources", "list", ["key", "kind", "addon", "refreshed_at", "transactions", "skipped"]),
+        View("analytics_rfm_snapshots", "list", ["month", "contact_id", "segment", "recency", "frequency",
+                                                 "monetary", "last_purchase_on", "purchases", "amount"]),
+        View("analytics_rfm_snapshots", "search", options={"group_by": ["month", "segment"]}),
     ]
 
 
 def analytics_menus() -> list[MenuItem]:
-    """The Analytics menu: transactions, then where each source stands."""
+    """The Analytics menu: transactions, RFM snapshots, then where each source stands."""
     return [
         MenuItem("analytics.root", "Analytics"),
         MenuItem("analytics.transactions", "Transactions", model="analytics_transactions", parent="analytics.root"),
+        MenuItem("analytics.rfm", "RFM by month", model="analytics_rfm_snapshots", parent="analytics.root"),
         MenuItem("analytics.sources", "Transaction sources", model="analytics_sources", parent="analytics.root"),
     ]

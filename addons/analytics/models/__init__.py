@@ -2,8 +2,9 @@
 the monthly RFM snapshots."""
 from __future__ import annotations
 
+from addons.analytics.models.rfm import RfmSnapshot
 from addons.analytics.models.transactions import AnalyticsTransaction, TransactionSource
 
-__all__ = ["MODELS", "AnalyticsTransaction", "TransactionSource"]
+__all__ = ["MODELS", "AnalyticsTransaction", "TransactionSource", "RfmSnapshot"]
 
-MODELS = (TransactionSource, AnalyticsTransaction)
+MODELS = (TransactionSource, AnalyticsTransaction, RfmSnapshot)

@@ -1,0 +1,134 @@
+"""RFM: recency, frequency and monetary quintile scores of every customer, computed in
+SQL over the transaction facts of the RFM window, kept in the month's snapshot and on
+the contacts.
+
+Over the window (`analytics_rfm_window_days`, up to today), a customer is a contact with
+at least one transaction other than a refund: their recency is the day of their last
+such transaction, their frequency how many there were, their monetary value the sum of
+every amount (refunds, negative, included). Each of the three is ranked among customers,
+ascending, and the rank becomes a quintile score of 1 to 5:
+
+    score = 5 * (rank - 1) // customers + 1
+
+Ties: equal values always get the same score, the score of the lowest rank among them
+(SQL `RANK()`: three customers tied at the 4th place of 20 all take rank 4, score 1,
+although 5th place would have scored 2). So a tie straddling a quintile boundary is
+scored in the lower quintile, and a quintile may hold more or fewer than a fifth of the
+customers. The segment follows from the scores (`addons.analytics.segments`).
+
+The computation is three set-based statements, whatever the number of contacts: the
+month's snapshot rows replaced by one INSERT ... SELECT with window functions, the
+contacts' scores set from them by one UPDATE ... FROM, and the scores of contacts no
+longer customers cleared by one UPDATE. The scores are derived figures, like the
+kernel's summaries: they do not bump the contacts' version (a form opened before stays
+current) and are not in the audit trail; the transactions are read through the records
+service as the system.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, cast, delete, exists, func, literal, select, update
+
+from core.db import db
+from core.declarations import Job
+from core.env import Env
+from core.jobs import JobContext
+from core.zones import zone_or_none
+
+from addons.analytics.models import RfmSnapshot
+from addons.analytics.segments import segment_case
+
+__all__ = ["compute_rfm", "rfm_jobs", "today", "month_of", "RFM_JOB"]
+
+RFM_JOB = "analytics.compute_rfm"
+
+
+def today(env: Env) -> date:
+    """The platform clock's day in the platform's timezone (UTC if unset)."""
+    zone = zone_or_none(env.platform.settings["timezone"]) or timezone.utc
+    return env.now().astimezone(zone).date()
+
+
+def month_of(day: date) -> date:
+    """The first day of `day`'s month, which names its snapshot."""
+    return day.replace(day=1)
+
+
+def _customers(env: Env, day: date) -> Any:
+    """Per customer of the window ending `day`: last purchase, purchases, amount."""
+    facts = env.records.subquery("analytics_transactions")
+    start = day - timedelta(days=int(env.platform.settings["analytics_rfm_window_days"]) - 1)
+    bought = facts.c.kind != "refund"
+    return select(
+        facts.c.contact_id,
+        func.max(case((bought, facts.c.occurred_on))).label("last_purchase_on"),
+        func.sum(case((bought, 1), else_=0)).label("purchases"),
+        func.sum(facts.c.amount).label("amount"),
+    ).where(facts.c.occurred_on.between(start, day)).group_by(facts.c.contact_id) \
+        .having(func.sum(case((bought, 1), else_=0)) > 0).subquery("customers")
+
+
+def _scored(env: Env, day: date) -> Any:
+    """The customers with their three quintile scores (see the module docstring)."""
+    customers = _customers(env, day)
+    count = func.count().over()
+
+    def score(column: Any) -> Any:
+        return cast(5 * (func.rank().over(order_by=column) - 1) // count + 1, Integer)
+
+    return select(customers, score(customers.c.last_purchase_on).label("recency"),
+                  score(customers.c.purchases).label("frequency"),
+                  score(customers.c.amount).label("monetary")).subquery("scored")
+
+
+def _snapshot(env: Env, day: date) -> None:
+    """Replace the month's snapshot rows with the scores of `day`."""
+    month, now = month_of(day), env.now()
+    scored = _scored(env, day)
+    table = RfmSnapshot.__table__
+    db.session.execute(delete(table).where(table.c.month == month))
+    columns = ["month", "contact_id", "last_purchase_on", "purchases", "amount", "recency", "frequency",
+               "monetary", "segment", "created_at", "updated_at", "version"]
+    rows = select(literal(month, table.c.month.type), scored.c.contact_id, scored.c.last_purchase_on,
+                  scored.c.purchases, scored.c.amount, scored.c.recency, scored.c.frequency, scored.c.monetary,
+                  segment_case(scored.c.recency, scored.c.frequency, scored.c.monetary),
+                  literal(now, table.c.created_at.type), literal(now, table.c.updated_at.type), literal(1))
+    db.session.execute(table.insert().from_select(columns, rows))
+
+
+def _contacts(env: Env, day: date) -> int:
+    """Copy the month's snapshot onto the contacts and clear the others; customers scored."""
+    contacts = env.platform.models.get("contacts").__table__
+    snapshot = RfmSnapshot.__table__
+    month = month_of(day)
+    scored = db.session.execute(update(contacts).where(
+        and_(contacts.c.id == snapshot.c.contact_id, snapshot.c.month == month)).values(
+        rfm_recency=snapshot.c.recency, rfm_frequency=snapshot.c.frequency, rfm_monetary=snapshot.c.monetary,
+        rfm_segment=snapshot.c.segment, rfm_computed_at=env.now())).rowcount
+    gone = ~exists(select(snapshot.c.id).where(snapshot.c.contact_id == contacts.c.id, snapshot.c.month == month))
+    db.session.execute(update(contacts).where(contacts.c.rfm_computed_at.is_not(None), gone).values(
+        rfm_recency=None, rfm_frequency=None, rfm_monetary=None, rfm_segment=None, rfm_computed_at=None))
+    return scored
+
+
+def compute_rfm(env: Env) -> int:
+    """Score every customer as of today, in the month's snapshot and on the contacts
+    (committed); returns how many customers were scored."""
+    system = env.sudo()
+    day = today(system)
+    _snapshot(system, day)
+    scored = _contacts(system, day)
+    db.session.commit()
+    return scored
+
+
+def _run(ctx: JobContext) -> dict[str, int]:
+    return {"customers": compute_rfm(ctx.env)}
+
+
+def rfm_jobs() -> list[Job]:
+    """The RFM computation, daily (the transactions it reads are refreshed every 15 minutes)."""
+    return [Job(RFM_JOB, _run, every=timedelta(days=1), timeout=timedelta(hours=1),
+                description="Compute every customer's RFM scores and segment, and the month's snapshot.")]
