@@ -10,7 +10,7 @@ from core.db import db
 from core.env import Env
 from core.testing.web import sign_in
 
-SHIPPED = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership")
+SHIPPED = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership", "analytics")
 
 
 def _get_urls(app) -> list[str]:

@@ -8,7 +8,8 @@ from sqlalchemy import or_, text
 from core.clock import FixedClock
 from core.testing.databases import TEST_START
 
-ADDONS = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership", "spectrum_loyalty")
+ADDONS = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership", "analytics",
+          "spectrum_loyalty")
 
 
 @pytest.fixture
