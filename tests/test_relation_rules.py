@@ -20,7 +20,7 @@ from core.records.errors import AccessDenied
 from core.records.grouping import group_by
 from core.testing.web import sign_in
 
-SHIPPED = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership")
+SHIPPED = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership", "analytics")
 #: More than any demo model has records: one page holds every row.
 ALL = 10_000
 

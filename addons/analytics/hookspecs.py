@@ -25,7 +25,7 @@ import pluggy
 if TYPE_CHECKING:
     from core.env import Env
 
-__all__ = ["analytics_transaction_sources", "analytics_kpis", "SourceAnswer", "SourceBatchAnswer",
+__all__ = ["analytics_transaction_sources", "analytics_cost_sources", "analytics_kpis", "SourceAnswer", "SourceBatchAnswer",
            "KpiAnswer", "TransactionTuple"]
 
 hookspec = pluggy.HookspecMarker("spectrum")
@@ -91,6 +91,18 @@ def analytics_transaction_sources() -> list[SourceAnswer] | None:
       facts of every id it gets, so reading a record twice changes nothing.
 
     None means no source.
+    """
+
+
+@hookspec
+def analytics_cost_sources() -> list[SourceAnswer] | None:
+    """Sources of what serving a customer costs, for value tiers (revenue minus cost).
+
+    Called once when the app is ready, for installed addons only; each source is then
+    read like a transaction source (see `analytics_transaction_sources`), into the same
+    fact table. Returns the same mappings, with `kind` `service_cost` (support time,
+    tickets) or `marketing_cost` (campaign costs), and rows whose amounts are positive
+    costs in the company currency, each on the day it was incurred. None means no source.
     """
 
 

@@ -21,7 +21,7 @@ def register_models() -> list[type[Record]]:
 
 @hookimpl
 def extend_models() -> list[ModelExtension]:
-    """A contact's RFM scores and segment."""
+    """A contact's RFM scores and segment, value and value tier."""
     from addons.analytics.extension import extensions
 
     return extensions()
@@ -53,11 +53,12 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The refresh of the transaction fact table; the daily RFM computation."""
+    """The refresh of the transaction fact table; the daily RFM and value tiers."""
     from addons.analytics.jobs import transaction_jobs
     from addons.analytics.rfm import rfm_jobs
+    from addons.analytics.tiers import value_jobs
 
-    return transaction_jobs() + rfm_jobs()
+    return transaction_jobs() + rfm_jobs() + value_jobs()
 
 
 @hookimpl

@@ -24,7 +24,7 @@ from core.env import Env
 from core.records.bulk import insert_rows, one_of
 
 from addons.analytics.models import AnalyticsTransaction, TransactionSource
-from addons.analytics.sources import KINDS, Source, sources_of
+from addons.analytics.sources import Source, sources_of
 
 __all__ = ["SourceResult", "refresh_source", "refresh_all", "forget_all", "BATCH", "SETTLE"]
 
@@ -64,9 +64,9 @@ def _fact(source: Source, row: Any, stamp: Any) -> dict[str, Any]:
         raise ValueError(f"addon {source.addon!r}: source {source.key!r} gave {row!r}; give (record id, contact "
                          "id, day, amount, kind or None)") from None
     kind = kind or source.kind
-    if kind not in KINDS or not isinstance(occurred_on, date):
+    if kind not in source.kinds or not isinstance(occurred_on, date):
         raise ValueError(f"addon {source.addon!r}: source {source.key!r} gave {row!r}: a day and a kind among "
-                         f"{', '.join(sorted(KINDS))} are needed")
+                         f"{', '.join(sorted(source.kinds))} are needed")
     return {"source": source.key, "source_record_id": int(record_id), "contact_id": int(contact_id),
             "occurred_on": occurred_on, "amount": Decimal(str(amount)), "kind": kind,
             "created_at": stamp, "updated_at": stamp, "version": 1}

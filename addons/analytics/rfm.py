@@ -3,7 +3,7 @@ SQL over the transaction facts of the RFM window, kept in the month's snapshot a
 the contacts.
 
 Over the window (`analytics_rfm_window_days`, up to today), a customer is a contact with
-at least one transaction other than a refund: their recency is the day of their last
+at least one transaction other than a refund (costs to serve are not transactions): their recency is the day of their last
 such transaction, their frequency how many there were, their monetary value the sum of
 every amount (refunds, negative, included). Each of the three is ranked among customers,
 ascending, and the rank becomes a quintile score of 1 to 5:
@@ -38,6 +38,7 @@ from core.jobs import JobContext
 from core.zones import zone_or_none
 
 from addons.analytics.models import RfmSnapshot
+from addons.analytics.models.transactions import REVENUE_KINDS
 from addons.analytics.segments import segment_case
 
 __all__ = ["compute_rfm", "rfm_jobs", "today", "month_of", "RFM_JOB"]
@@ -58,7 +59,7 @@ def month_of(day: date) -> date:
 
 def _customers(env: Env, day: date) -> Any:
     """Per customer of the window ending `day`: last purchase, purchases, amount."""
-    facts = env.records.subquery("analytics_transactions")
+    facts = env.records.subquery("analytics_transactions", [["kind", "in", list(REVENUE_KINDS)]])
     start = day - timedelta(days=int(env.platform.settings["analytics_rfm_window_days"]) - 1)
     bought = facts.c.kind != "refund"
     return select(

@@ -18,24 +18,27 @@ from core.platform import Platform, platform
 from core.plugins import collect
 
 from addons.analytics import hookspecs
-from addons.analytics.models.transactions import TRANSACTION_KINDS
+from addons.analytics.models.transactions import COST_KINDS, REVENUE_KINDS
 
 __all__ = ["Source", "Kpi", "publish", "sources_of", "kpis_of", "KINDS", "UNITS", "DIRECTIONS"]
 
-KINDS = frozenset(kind for kind, _label in TRANSACTION_KINDS)
+#: The kinds each hook's sources may give.
+KINDS = {"analytics_transaction_sources": frozenset(REVENUE_KINDS), "analytics_cost_sources": frozenset(COST_KINDS)}
 UNITS = frozenset({"money", "count", "percent", "days", "hours"})
 DIRECTIONS = frozenset({"up", "down"})
 
 
 @dataclass(frozen=True)
 class Source:
-    """A checked transaction source: `read(env, watermark, limit, until)` answers a batch mapping
-    (see `hookspecs.analytics_transaction_sources`)."""
+    """A checked transaction or cost source: `read(env, watermark, limit, until)` answers
+    a batch mapping (see `hookspecs.analytics_transaction_sources`) whose rows have a
+    kind among `kinds`."""
 
     addon: str
     key: str
     kind: str
     read: Callable[[Env, Any, int, datetime], Mapping[str, Any]]
+    kinds: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -64,14 +67,15 @@ def _required(addon: str, hook: str, answer: Any, *names: str) -> None:
         raise TypeError(f"addon {addon!r}: {hook} returned {dict(answer)!r} without {', '.join(missing)}")
 
 
-def _source(addon: str, answer: Any) -> Source:
-    _required(addon, "analytics_transaction_sources", answer, "key", "kind", "read")
-    if answer["kind"] not in KINDS:
+def _source(addon: str, hook: str, answer: Any) -> Source:
+    _required(addon, hook, answer, "key", "kind", "read")
+    kinds = KINDS[hook]
+    if answer["kind"] not in kinds:
         raise ValueError(f"addon {addon!r}: source {answer['key']!r} has kind {answer['kind']!r}; "
-                         f"give one of {', '.join(sorted(KINDS))}")
+                         f"give one of {', '.join(sorted(kinds))}")
     if not callable(answer["read"]):
         raise TypeError(f"addon {addon!r}: source {answer['key']!r}: `read` must be a function")
-    return Source(addon, str(answer["key"]), str(answer["kind"]), answer["read"])
+    return Source(addon, str(answer["key"]), str(answer["kind"]), answer["read"], kinds)
 
 
 def _kpi(addon: str, answer: Any) -> Kpi:
@@ -92,16 +96,17 @@ def _unique(addon: str, found: dict[str, Any], key: str, what: str) -> None:
 
 def publish(app: Flask) -> None:
     """Add analytics' hookspecs to the app's plugin manager, then collect and check the
-    sources and KPIs of the loaded addons."""
+    transaction and cost sources and the KPIs of the loaded addons."""
     loaded = platform(app)
     published = getattr(loaded.plugins.hook, "analytics_transaction_sources", None)
     if published is None or published.spec is None:
         loaded.plugins.add_hookspecs(hookspecs)
     sources: dict[str, Source] = {}
-    for addon, answer in collect(loaded.plugins, "analytics_transaction_sources", loaded.loaded):
-        source = _source(addon, answer)
-        _unique(addon, sources, source.key, "transaction source")
-        sources[source.key] = source
+    for hook in KINDS:
+        for addon, answer in collect(loaded.plugins, hook, loaded.loaded):
+            source = _source(addon, hook, answer)
+            _unique(addon, sources, source.key, "source")
+            sources[source.key] = source
     kpis: dict[str, Kpi] = {}
     for addon, answer in collect(loaded.plugins, "analytics_kpis", loaded.loaded):
         kpi = _kpi(addon, answer)
@@ -112,7 +117,7 @@ def publish(app: Flask) -> None:
 
 
 def sources_of(platform_: Platform) -> list[Source]:
-    """The transaction sources of the platform's installed addons, by key."""
+    """The transaction and cost sources of the platform's installed addons, by key."""
     return [source for _key, source in sorted(_sources.get(platform_.plugins, {}).items())]
 
 

@@ -12,16 +12,20 @@ from core import Record, field
 from core.db import UtcDateTime
 from core.models.types import JsonType
 
-__all__ = ["AnalyticsTransaction", "TransactionSource", "TRANSACTION_KINDS"]
+__all__ = ["AnalyticsTransaction", "TransactionSource", "TRANSACTION_KINDS", "REVENUE_KINDS", "COST_KINDS"]
 
-#: What a transaction is; a refund's amount is negative.
+#: What a customer brings; a refund's amount is negative.
+REVENUE_KINDS = ("purchase", "refund", "donation", "membership_payment", "other")
+#: What serving a customer costs (positive amounts).
+COST_KINDS = ("service_cost", "marketing_cost")
 TRANSACTION_KINDS = [("purchase", "Purchase"), ("refund", "Refund"), ("donation", "Donation"),
-                     ("membership_payment", "Membership payment"), ("other", "Other")]
+                     ("membership_payment", "Membership payment"), ("other", "Other"),
+                     ("service_cost", "Cost to serve: service"), ("marketing_cost", "Cost to serve: marketing")]
 
 
 class AnalyticsTransaction(Record):
-    """One customer transaction in the company currency, copied from the record of the
-    addon that keeps it (`source` and `source_record_id` name it: one fact per record).
+    """One customer transaction (or cost to serve them) in the company currency, copied
+    from the record of the addon that keeps it (`source` and `source_record_id` name it: one fact per record).
 
     Written only by `analytics.refresh_transactions` (in SQL, a batch at a time); read
     through the records service like any record."""

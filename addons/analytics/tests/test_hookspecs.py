@@ -22,8 +22,8 @@ pytestmark = pytest.mark.spectrum_addons("analytics")
 SPECS = sorted(name for name, value in vars(hookspecs).items() if hasattr(value, "spectrum_spec"))
 
 
-def test_analytics_publishes_its_two_hooks() -> None:
-    assert SPECS == ["analytics_kpis", "analytics_transaction_sources"]
+def test_analytics_publishes_its_three_hooks() -> None:
+    assert SPECS == ["analytics_cost_sources", "analytics_kpis", "analytics_transaction_sources"]
 
 
 @pytest.mark.parametrize("name", SPECS)
@@ -76,7 +76,8 @@ def test_an_addon_declares_sources_and_kpis_without_importing_analytics(app: Any
     ([{"key": "shop.orders", "kind": "sale", "read": _read}], [], "kind 'sale'"),
     ([{"key": "shop.orders", "read": _read}], [], "without kind"),
     ([], [{"name": "shop.revenue", "label": "Revenue", "unit": "euros", "value": _value}], "needs a unit"),
-    ([{"key": "shop.orders", "kind": "purchase", "read": _read}] * 2, [], "declares the transaction source"),
+    ([{"key": "shop.orders", "kind": "purchase", "read": _read}] * 2, [], "declares the source"),
+    ([{"key": "shop.orders", "kind": "service_cost", "read": _read}], [], "kind 'service_cost'"),
 ])
 def test_a_bad_declaration_names_its_addon(app: Any, sources: list[Any], kpis: list[Any], message: str) -> None:
     loaded = platform(app)

@@ -1,7 +1,7 @@
 """RFM on a hand-built set of 20 customers: the scores and segments worked out by hand
 (quintiles by RANK, ties scored in the lower quintile, refunds lowering the spend but
-neither the purchases nor the recency), customers outside the window cleared, the
-month's snapshot, and the movement between segments month over month."""
+neither the purchases nor the recency, costs to serve ignored), customers outside the
+window cleared, the month's snapshot, and the movement between segments month over month."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -67,6 +67,9 @@ def customers(app: Any) -> dict[str, int]:
     for name, (days_ago, purchases, total) in CUSTOMERS.items():
         rows += _facts(ids[name], days_ago, purchases, total, len(rows) + 1)
     rows += _facts(ids["outside"], 800, 3, 9000, len(rows) + 1)  # before the 730-day window
+    # Costs to serve are not purchases: c02 stays the smallest spender, "never" no customer.
+    for name in ("c02", "never"):
+        rows += [{**_facts(ids[name], 3, 1, 99999, len(rows) + 1)[0], "kind": "service_cost"}]
     insert_rows(AnalyticsTransaction.__table__, rows)
     db.session.commit()
     return ids
