@@ -14,22 +14,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.records.changes import changed_between, watermark_of
 
 __all__ = ["transaction_sources", "read_donations", "read_payments"]
-
-
-def _between(columns: Any, watermark: Any, until: datetime) -> Any:
-    """Records changed after the watermark `[updated_at ISO, id]` (None: from the
-    start) and at or before `until`."""
-    settled = columns.updated_at <= until
-    if watermark is None:
-        return settled
-    at, last_id = datetime.fromisoformat(watermark[0]), int(watermark[1])
-    return and_(settled, or_(columns.updated_at > at, and_(columns.updated_at == at, columns.id > last_id)))
 
 
 def _batch(env: Env, read: list[Any], counts: Iterable[bool], watermark: Any) -> dict[str, Any]:
@@ -45,9 +36,7 @@ def _batch(env: Env, read: list[Any], counts: Iterable[bool], watermark: Any) ->
             skipped += 1
         else:
             rows.append((record.id, record.contact_id, record.day, record.amount, None))
-    last = read[-1] if read else None
-    return {"rows": rows, "withdrawn": withdrawn, "skipped": skipped,
-            "watermark": [last.updated_at.isoformat(), last.id] if last is not None else watermark}
+    return {"rows": rows, "withdrawn": withdrawn, "skipped": skipped, "watermark": watermark_of(read, watermark)}
 
 
 def read_donations(env: Env, watermark: Any, limit: int, until: datetime) -> dict[str, Any]:
@@ -56,7 +45,7 @@ def read_donations(env: Env, watermark: Any, limit: int, until: datetime) -> dic
     gifts = env.records.subquery("donations")
     query = select(gifts.c.id, gifts.c.contact_id, gifts.c.received_on.label("day"), gifts.c.amount,
                    gifts.c.currency, gifts.c.updated_at, gifts.c.status)
-    query = query.where(_between(gifts.c, watermark, until))
+    query = query.where(changed_between(gifts.c, watermark, until))
     read = db.session.execute(query.order_by(gifts.c.updated_at, gifts.c.id).limit(limit)).all()
     return _batch(env, read, (gift.status == "received" for gift in read), watermark)
 
@@ -69,7 +58,7 @@ def read_payments(env: Env, watermark: Any, limit: int, until: datetime) -> dict
     query = select(payments.c.id, memberships.c.contact_id, payments.c.paid_on.label("day"), payments.c.amount,
                    payments.c.currency, payments.c.updated_at) \
         .join(memberships, memberships.c.id == payments.c.membership_id, isouter=True)
-    query = query.where(_between(payments.c, watermark, until))
+    query = query.where(changed_between(payments.c, watermark, until))
     read = db.session.execute(query.order_by(payments.c.updated_at, payments.c.id).limit(limit)).all()
     return _batch(env, read, (True for _payment in read), watermark)
 

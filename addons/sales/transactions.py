@@ -14,10 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.records.changes import changed_between, watermark_of
 
 from addons.sales.models.currency import company_currency, rate_to_company
 
@@ -26,23 +27,13 @@ __all__ = ["transaction_sources", "read_won_opportunities", "SOURCE_KEY"]
 SOURCE_KEY = "sales.won_opportunities"
 
 
-def _between(columns: Any, watermark: Any, until: datetime) -> Any:
-    """Deals changed after the watermark `[updated_at ISO, id]` (None: from the
-    start) and at or before `until`."""
-    settled = columns.updated_at <= until
-    if watermark is None:
-        return settled
-    at, last_id = datetime.fromisoformat(watermark[0]), int(watermark[1])
-    return and_(settled, or_(columns.updated_at > at, and_(columns.updated_at == at, columns.id > last_id)))
-
-
 def read_won_opportunities(env: Env, watermark: Any, limit: int, until: datetime) -> dict[str, Any]:
     """The next `limit` deals changed since `watermark` until `until`: won ones with a
     contact as purchases, the others withdrawn (see the module docstring)."""
     deals = env.records.subquery("opportunities")
     query = select(deals.c.id, deals.c.updated_at, deals.c.status, deals.c.contact_id, deals.c.closed_on,
                    deals.c.amount, deals.c.currency, deals.c.amount_company)
-    query = query.where(_between(deals.c, watermark, until))
+    query = query.where(changed_between(deals.c, watermark, until))
     read = db.session.execute(query.order_by(deals.c.updated_at, deals.c.id).limit(limit)).all()
     rows: list[tuple[int, int, date, Decimal, None]] = []
     withdrawn: list[int] = []
@@ -65,9 +56,7 @@ def read_won_opportunities(env: Env, watermark: Any, limit: int, until: datetime
             skipped += 1
             continue
         rows.append((deal.id, deal.contact_id, day, amount, None))
-    last = read[-1] if read else None
-    return {"rows": rows, "withdrawn": withdrawn, "skipped": skipped,
-            "watermark": [last.updated_at.isoformat(), last.id] if last is not None else watermark}
+    return {"rows": rows, "withdrawn": withdrawn, "skipped": skipped, "watermark": watermark_of(read, watermark)}
 
 
 def transaction_sources() -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ __all__ = [
     "register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_dashboards", "register_detail_panels", "register_blueprints", "register_portals", "register_api_actions",
     "register_jobs", "register_event_handlers", "register_webhook_events", "claim_inbound_message",
+    "analytics_cost_sources",
 ]
 
 
@@ -162,3 +163,12 @@ def claim_inbound_message(message: EmailMessage) -> Callable[[Any, EmailMessage]
     from addons.service_desk.inbound import claim
 
     return claim(message)
+
+
+@hookimpl(optionalhook=True)
+def analytics_cost_sources() -> list[Any]:
+    """Tickets as costs to serve their customer (analytics' hook: called only where
+    analytics is installed)."""
+    from addons.service_desk.costs import cost_sources
+
+    return cost_sources()
