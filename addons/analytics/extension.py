@@ -29,7 +29,9 @@ def extensions() -> list[ModelExtension]:
         "rfm_frequency": score("RFM frequency", "1-5: how often they bought in the RFM window (5: most often)."),
         "rfm_monetary": score("RFM monetary", "1-5: how much they spent in the RFM window (5: most)."),
         "rfm_segment": field(String(20), label="RFM segment", choices=SEGMENTS, readonly=True, index=True),
-        "rfm_computed_at": field(UtcDateTime, label="RFM computed", readonly=True),
+        "rfm_computed_at": field(UtcDateTime, label="RFM computed", readonly=True,
+                                 help="When the scores were last set (a computation that finds them unchanged "
+                                      "leaves them)."),
         "customer_value": field(Numeric(24, 8), label="Customer value", kind="money", readonly=True,
                                 currency_setting="company_currency",
                                 help="Revenue minus cost to serve over the value period (12 months by default)."),

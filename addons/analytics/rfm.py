@@ -1,11 +1,11 @@
 """RFM: recency, frequency and monetary quintile scores of every customer, computed in
-SQL over the transaction facts of the RFM window, kept in the month's snapshot and on
-the contacts.
+SQL over the transaction facts of the RFM window, kept on the contacts and in the
+month's snapshot.
 
 Over the window (`analytics_rfm_window_days`, up to today), a customer is a contact with
-at least one transaction other than a refund (costs to serve are not transactions): their recency is the day of their last
-such transaction, their frequency how many there were, their monetary value the sum of
-every amount (refunds, negative, included). Each of the three is ranked among customers,
+at least one transaction other than a refund (costs to serve are not transactions):
+their recency is the day of their last such transaction, their frequency how many there
+were, their monetary value the sum of every amount (refunds, negative, included). Each of the three is ranked among customers,
 ascending, and the rank becomes a quintile score of 1 to 5:
 
     score = 5 * (rank - 1) // customers + 1
@@ -16,20 +16,23 @@ although 5th place would have scored 2). So a tie straddling a quintile boundary
 scored in the lower quintile, and a quintile may hold more or fewer than a fifth of the
 customers. The segment follows from the scores (`addons.analytics.segments`).
 
-The computation is three set-based statements, whatever the number of contacts: the
-month's snapshot rows replaced by one INSERT ... SELECT with window functions, the
-contacts' scores set from them by one UPDATE ... FROM, and the scores of contacts no
-longer customers cleared by one UPDATE. The scores are derived figures, like the
-kernel's summaries: they do not bump the contacts' version (a form opened before stays
-current) and are not in the audit trail; the transactions are read through the records
-service as the system.
+The computation is set-based, whatever the number of contacts: one UPDATE ... FROM the
+scores (window functions over the facts) sets them on the contacts whose scores changed
+(so `rfm_computed_at` is when a contact's scores were last set: from day to day most
+stay, and writing a contact rewrites every index of its row), one UPDATE clears the
+scores of contacts with no purchase left in the window, and the month's first
+computation keeps its scores as the month's snapshot (one INSERT ... SELECT), from
+which movement between segments shows month over month. The scores are derived
+figures, like the kernel's summaries: they do not bump the contacts' version (a form
+opened before stays current) and are not in the audit trail; the transactions are read
+through the records service as the system.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, delete, exists, func, literal, select, update
+from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, update
 
 from core.db import db
 from core.declarations import Job
@@ -57,70 +60,83 @@ def month_of(day: date) -> date:
     return day.replace(day=1)
 
 
+def _purchases(env: Env, day: date, *, refunds: bool) -> Any:
+    """The revenue facts of the RFM window ending `day` (with refunds, or without)."""
+    start = day - timedelta(days=int(env.platform.settings["analytics_rfm_window_days"]) - 1)
+    kinds = [kind for kind in REVENUE_KINDS if refunds or kind != "refund"]
+    return env.records.subquery("analytics_transactions", [
+        ["kind", "in", kinds], ["occurred_on", ">=", start], ["occurred_on", "<=", day]])
+
+
 def _customers(env: Env, day: date) -> Any:
     """Per customer of the window ending `day`: last purchase, purchases, amount."""
-    facts = env.records.subquery("analytics_transactions", [["kind", "in", list(REVENUE_KINDS)]])
-    start = day - timedelta(days=int(env.platform.settings["analytics_rfm_window_days"]) - 1)
+    facts = _purchases(env, day, refunds=True)
     bought = facts.c.kind != "refund"
     return select(
         facts.c.contact_id,
         func.max(case((bought, facts.c.occurred_on))).label("last_purchase_on"),
         func.sum(case((bought, 1), else_=0)).label("purchases"),
         func.sum(facts.c.amount).label("amount"),
-    ).where(facts.c.occurred_on.between(start, day)).group_by(facts.c.contact_id) \
-        .having(func.sum(case((bought, 1), else_=0)) > 0).subquery("customers")
+    ).group_by(facts.c.contact_id).having(func.sum(case((bought, 1), else_=0)) > 0).subquery("customers")
 
 
 def _scored(env: Env, day: date) -> Any:
-    """The customers with their three quintile scores (see the module docstring)."""
+    """The customers with their three quintile scores and segment (see the module docstring)."""
     customers = _customers(env, day)
     count = func.count().over()
 
     def score(column: Any) -> Any:
         return cast(5 * (func.rank().over(order_by=column) - 1) // count + 1, Integer)
 
-    return select(customers, score(customers.c.last_purchase_on).label("recency"),
-                  score(customers.c.purchases).label("frequency"),
-                  score(customers.c.amount).label("monetary")).subquery("scored")
+    ranked = select(customers, score(customers.c.last_purchase_on).label("recency"),
+                    score(customers.c.purchases).label("frequency"),
+                    score(customers.c.amount).label("monetary")).subquery("ranked")
+    return select(ranked, segment_case(ranked.c.recency, ranked.c.frequency, ranked.c.monetary).label("segment")) \
+        .subquery("scored")
 
 
-def _snapshot(env: Env, day: date) -> None:
-    """Replace the month's snapshot rows with the scores of `day`."""
-    month, now = month_of(day), env.now()
+def _contacts(env: Env, day: date) -> int:
+    """Set the scores of `day` on the contacts whose scores changed, clear those of contacts
+    no longer customers; customers scored."""
+    contacts = env.platform.models.get("contacts").__table__
     scored = _scored(env, day)
+    pairs = [(contacts.c.rfm_recency, scored.c.recency), (contacts.c.rfm_frequency, scored.c.frequency),
+             (contacts.c.rfm_monetary, scored.c.monetary), (contacts.c.rfm_segment, scored.c.segment)]
+    db.session.execute(update(contacts).where(
+        contacts.c.id == scored.c.contact_id, or_(*[stored.is_distinct_from(new) for stored, new in pairs])).values(
+        {stored.key: new for stored, new in pairs} | {"rfm_computed_at": env.now()}))
+    # No purchase left in the window (an anti-join on the facts' contact index).
+    bought = _purchases(env, day, refunds=False)
+    gone = ~exists(select(bought.c.id).where(bought.c.contact_id == contacts.c.id))
+    db.session.execute(update(contacts).where(contacts.c.rfm_segment.is_not(None), gone).values(
+        rfm_recency=None, rfm_frequency=None, rfm_monetary=None, rfm_segment=None, rfm_computed_at=None))
+    return db.session.scalar(select(func.count()).where(contacts.c.rfm_segment.is_not(None))) or 0
+
+
+def _snapshot(env: Env, day: date) -> bool:
+    """Keep the scores of `day` as the month's snapshot, unless the month has one already."""
+    month, now = month_of(day), env.now()
     table = RfmSnapshot.__table__
-    db.session.execute(delete(table).where(table.c.month == month))
+    if db.session.scalar(select(table.c.id).where(table.c.month == month).limit(1)) is not None:
+        return False
+    scored = _scored(env, day)
     columns = ["month", "contact_id", "last_purchase_on", "purchases", "amount", "recency", "frequency",
                "monetary", "segment", "created_at", "updated_at", "version"]
     rows = select(literal(month, table.c.month.type), scored.c.contact_id, scored.c.last_purchase_on,
                   scored.c.purchases, scored.c.amount, scored.c.recency, scored.c.frequency, scored.c.monetary,
-                  segment_case(scored.c.recency, scored.c.frequency, scored.c.monetary),
-                  literal(now, table.c.created_at.type), literal(now, table.c.updated_at.type), literal(1))
+                  scored.c.segment, literal(now, table.c.created_at.type), literal(now, table.c.updated_at.type),
+                  literal(1))
     db.session.execute(table.insert().from_select(columns, rows))
-
-
-def _contacts(env: Env, day: date) -> int:
-    """Copy the month's snapshot onto the contacts and clear the others; customers scored."""
-    contacts = env.platform.models.get("contacts").__table__
-    snapshot = RfmSnapshot.__table__
-    month = month_of(day)
-    scored = db.session.execute(update(contacts).where(
-        and_(contacts.c.id == snapshot.c.contact_id, snapshot.c.month == month)).values(
-        rfm_recency=snapshot.c.recency, rfm_frequency=snapshot.c.frequency, rfm_monetary=snapshot.c.monetary,
-        rfm_segment=snapshot.c.segment, rfm_computed_at=env.now())).rowcount
-    gone = ~exists(select(snapshot.c.id).where(snapshot.c.contact_id == contacts.c.id, snapshot.c.month == month))
-    db.session.execute(update(contacts).where(contacts.c.rfm_computed_at.is_not(None), gone).values(
-        rfm_recency=None, rfm_frequency=None, rfm_monetary=None, rfm_segment=None, rfm_computed_at=None))
-    return scored
+    return True
 
 
 def compute_rfm(env: Env) -> int:
-    """Score every customer as of today, in the month's snapshot and on the contacts
-    (committed); returns how many customers were scored."""
+    """Score every customer as of today on the contacts, and in the month's snapshot at the
+    month's first computation (committed); returns how many customers were scored."""
     system = env.sudo()
     day = today(system)
-    _snapshot(system, day)
     scored = _contacts(system, day)
+    _snapshot(system, day)
     db.session.commit()
     return scored
 

@@ -6,8 +6,8 @@ The tiers are the setting `analytics_value_tiers`, best first, each `"name:lowes
 (in the company currency) and the last a bare name taking every value below the one
 before it: the default `["platinum:10000", "gold:2000", "iron:0", "lead"]` puts a
 customer who cost more than they brought in lead. A customer is a contact with any
-fact in the period. As RFM, the values are computed in two set-based statements and
-stored on the contacts as derived figures (no version bump, no audit trail).
+fact in the period. As RFM, the values are computed in set-based statements and stored
+on the contacts whose value changed, as derived figures (no version bump, no audit trail).
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Numeric, and_, case, cast, exists, func, literal, select, update
+from sqlalchemy import Numeric, and_, case, cast, exists, func, literal, or_, select, update
 
 from core.db import db
 from core.declarations import Job
@@ -67,15 +67,11 @@ def months_before(day: date, months: int) -> date:
     return date(year, index + 1, min(day.day, calendar.monthrange(year, index + 1)[1]))
 
 
-def _values(env: Env, day: date) -> Any:
-    """Per contact with facts in the months up to `day` (after the same day
-    `analytics_value_months` months before): revenue minus cost."""
+def _in_period(env: Env, day: date) -> Any:
+    """The facts of the months up to `day` (after the same day `analytics_value_months`
+    months before), read through the records service."""
     start = months_before(day, int(env.platform.settings["analytics_value_months"]))
-    facts = env.records.subquery("analytics_transactions")
-    signed = case((facts.c.kind.in_(COST_KINDS), -facts.c.amount), else_=facts.c.amount)
-    return select(facts.c.contact_id, func.sum(signed).label("value")) \
-        .where(facts.c.occurred_on > start, facts.c.occurred_on <= day) \
-        .group_by(facts.c.contact_id).subquery("valued")
+    return env.records.subquery("analytics_transactions", [["occurred_on", ">", start], ["occurred_on", "<=", day]])
 
 
 def compute_value_tiers(env: Env) -> int:
@@ -84,12 +80,22 @@ def compute_value_tiers(env: Env) -> int:
     system = env.sudo()
     tiers = parse_tiers(system.platform.settings["analytics_value_tiers"])
     contacts = system.platform.models.get("contacts").__table__
-    valued = _values(system, today(system))
+    day = today(system)
+    facts = _in_period(system, day)
+    signed = case((facts.c.kind.in_(COST_KINDS), -facts.c.amount), else_=facts.c.amount)
+    valued = select(facts.c.contact_id, func.sum(signed).label("value")).group_by(facts.c.contact_id) \
+        .subquery("valued")
     value = cast(valued.c.value, Numeric(24, 8))
     tier = case(*[(value >= literal(t.lowest), t.name) for t in tiers[:-1]], else_=tiers[-1].name)
-    counted = db.session.execute(update(contacts).where(contacts.c.id == valued.c.contact_id).values(
-        customer_value=value, value_tier=tier)).rowcount
-    gone = ~exists(select(valued.c.contact_id).where(valued.c.contact_id == contacts.c.id))
+    # Only contacts whose value changed are written (a write rewrites every index of the row).
+    db.session.execute(update(contacts).where(
+        contacts.c.id == valued.c.contact_id,
+        or_(contacts.c.customer_value.is_distinct_from(value), contacts.c.value_tier.is_distinct_from(tier)))
+        .values(customer_value=value, value_tier=tier))
+    counted = db.session.scalar(select(func.count()).select_from(valued)) or 0
+    # Former customers: no fact in the period (an anti-join on the facts' contact index).
+    recent = _in_period(system, day)
+    gone = ~exists(select(recent.c.id).where(recent.c.contact_id == contacts.c.id))
     db.session.execute(update(contacts).where(and_(contacts.c.value_tier.is_not(None), gone)).values(
         customer_value=None, value_tier=None))
     db.session.commit()

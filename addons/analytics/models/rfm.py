@@ -1,4 +1,4 @@
-"""Monthly RFM snapshots: each scored contact's scores and segment as last computed in a
+"""Monthly RFM snapshots: each scored contact's scores and segment as first computed in a
 month, so movement between segments shows month over month."""
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ __all__ = ["RfmSnapshot"]
 
 
 class RfmSnapshot(Record):
-    """A contact's RFM scores in a month (the first day of the month names it): the last
-    computation of the month stands. Written only by `analytics.compute_rfm`, in SQL."""
+    """A contact's RFM scores in a month (the first day of the month names it), as the
+    month's first computation found them. Written only by `analytics.compute_rfm`, in SQL."""
 
     __tablename__ = "analytics_rfm_snapshots"
     __label__ = "RFM snapshot"
