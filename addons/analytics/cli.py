@@ -21,7 +21,8 @@ def rebuild() -> None:
     from addons.analytics.refresh import SourceResult, refresh_all
 
     def progress(result: SourceResult) -> None:
-        click.echo(f"{result.key}: {result.read:,} records read, {result.total:,} transactions")
+        click.echo(f"{result.key}: {result.read:,} records read ({result.written:,} facts written, "
+                   f"{result.withdrawn:,} withdrawn), {result.total:,} transactions")
 
     results = refresh_all(Env.system(), rebuild=True, progress=progress)
     for result in results:

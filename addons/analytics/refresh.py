@@ -49,7 +49,8 @@ class SourceResult:
 
 def _state(env: Env, source: Source) -> TransactionSource:
     """The source's state row, locked until the batch commits (created on its first refresh)."""
-    found = db.session.scalar(select(TransactionSource.id).where(TransactionSource.key == source.key))
+    states = env.records.subquery("analytics_sources", [["key", "=", source.key]])
+    found = db.session.scalar(select(states.c.id))
     if found is None:
         found = env.records.create("analytics_sources", {"key": source.key, "kind": source.kind,
                                                          "addon": source.addon}).id

@@ -136,6 +136,6 @@ def test_the_rebuild_command_reads_every_source_again_with_progress_and_a_summar
     db.session.execute(update(AnalyticsTransaction).values(amount=Decimal("1")))
     db.session.commit()
     output = app.test_cli_runner().invoke(analytics_group, ["rebuild"]).output
-    assert "sales.won_opportunities: 1 records read, 1 transactions" in output
+    assert "sales.won_opportunities: 1 records read (1 facts written, 0 withdrawn), 1 transactions" in output
     assert output.strip().splitlines()[-1] == "summary: 3 source(s), 1 transactions, 0 skipped"
     assert [fact[4] for fact in _facts()] == [Decimal("1000")]
