@@ -8,7 +8,7 @@ from core.declarations import DataRecord, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus", "register_jobs",
-           "register_commands", "app_ready"]
+           "register_commands", "register_blueprints", "register_api_paths", "app_ready"]
 
 
 @hookimpl
@@ -67,6 +67,22 @@ def register_commands() -> list[Any]:
     from addons.analytics.cli import analytics_group
 
     return [analytics_group]
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    """The cohort retention page and the analytics figures in the API."""
+    from addons.analytics.cohort_web import api, blueprint
+
+    return [blueprint, api]
+
+
+@hookimpl
+def register_api_paths() -> list[Any]:
+    """The OpenAPI description of the analytics figures."""
+    from addons.analytics.cohort_web import api_paths
+
+    return api_paths()
 
 
 @hookimpl

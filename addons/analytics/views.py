@@ -30,6 +30,8 @@ def analytics_menus() -> list[MenuItem]:
     return [
         MenuItem("analytics.root", "Analytics"),
         MenuItem("analytics.transactions", "Transactions", model="analytics_transactions", parent="analytics.root"),
+        MenuItem("analytics.cohorts", "Cohort retention", model="analytics_transactions", url="/analytics/cohorts",
+                 parent="analytics.root"),
         MenuItem("analytics.rfm", "RFM by month", model="analytics_rfm_snapshots", parent="analytics.root"),
         MenuItem("analytics.sources", "Transaction sources", model="analytics_sources", parent="analytics.root"),
     ]
