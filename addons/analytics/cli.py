@@ -1,5 +1,7 @@
-"""`spectrum analytics rebuild`."""
+"""`spectrum analytics rebuild` and `spectrum analytics export`."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -30,3 +32,25 @@ def rebuild() -> None:
                    "or not convertible)")
     click.echo(f"summary: {len(results)} source(s), {sum(result.total for result in results):,} transactions, "
                f"{sum(result.skipped for result in results):,} skipped")
+
+
+@analytics_group.command("export")
+@click.option("--format", "output_format", type=click.Choice(["parquet"]), default="parquet", show_default=True,
+              help="File format of the tables.")
+@click.option("--personal-data", is_flag=True, help="Also export email addresses and phone numbers.")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export(output_format: str, personal_data: bool, directory: Path) -> None:
+    """Write the transaction facts and their dimensions (contacts, accounts, dates) as a
+    star schema into DIRECTORY, for BI tools."""
+    from addons.analytics.warehouse import ExportedTable, ExportUnavailable, export_star_schema
+
+    def progress(table: ExportedTable) -> None:
+        click.echo(f"{directory / table.name}: {table.rows:,} rows")
+
+    try:
+        tables = export_star_schema(Env.system(), directory, personal_data=personal_data, progress=progress)
+    except ExportUnavailable as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"summary: {len(tables)} {output_format} files, {sum(table.rows for table in tables):,} rows "
+               f"in {directory}")

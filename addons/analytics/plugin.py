@@ -63,7 +63,7 @@ def register_jobs() -> list[Job]:
 
 @hookimpl
 def register_commands() -> list[Any]:
-    """`spectrum analytics rebuild`."""
+    """`spectrum analytics rebuild` and `spectrum analytics export`."""
     from addons.analytics.cli import analytics_group
 
     return [analytics_group]
