@@ -106,7 +106,10 @@ def test_received_gifts_and_membership_payments_in_the_company_currency(people: 
     fund = records.create("funds", {"name": "General"}).id
     gift = records.create("donations", {"contact_id": people["ann"], "fund_id": fund, "amount": "50",
                                         "currency": "USD", "received_on": date(2026, 2, 1)}).id
-    records.create("donations", {"contact_id": people["ben"], "fund_id": fund, "amount": "80", "currency": "EUR",
+    # Converted with the rate sales keeps (membership reads it as records), or skipped when none is stored.
+    euros = records.create("donations", {"contact_id": people["ben"], "fund_id": fund, "amount": "80",
+                                         "currency": "EUR", "received_on": date(2026, 2, 2)}).id
+    records.create("donations", {"contact_id": people["ben"], "fund_id": fund, "amount": "30", "currency": "GBP",
                                  "received_on": date(2026, 2, 2)})
     expected = records.create("donations", {"contact_id": people["cy"], "fund_id": fund, "amount": "20",
                                             "currency": "USD", "received_on": date(2026, 2, 3),
@@ -118,13 +121,14 @@ def test_received_gifts_and_membership_payments_in_the_company_currency(people: 
                                                       "currency": "USD", "paid_on": date(2026, 1, 10)}).id
     db.session.commit()
     result = refresh()
-    assert result["membership.donations"] == {"read": 3, "skipped": 1, "transactions": 1}
+    assert result["membership.donations"] == {"read": 4, "skipped": 1, "transactions": 2}
     assert result["membership.payments"] == {"read": 1, "skipped": 0, "transactions": 1}
     records.update("donations", expected, {"status": "received"})
     db.session.commit()
     refresh()
     assert _facts() == [
         ("membership.donations", gift, people["ann"], date(2026, 2, 1), Decimal("50"), "donation"),
+        ("membership.donations", euros, people["ben"], date(2026, 2, 2), Decimal("88"), "donation"),
         ("membership.donations", expected, people["cy"], date(2026, 2, 3), Decimal("20"), "donation"),
         ("membership.payments", payment, people["cy"], date(2026, 1, 10), Decimal("60"), "membership_payment")]
 
