@@ -8,7 +8,7 @@ import pytest
 from core.testing.web import sign_in
 from scripts.bench.demo_pages import crawl, page_urls
 
-SHIPPED = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership")
+SHIPPED = ("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership", "analytics")
 
 
 @pytest.mark.slow

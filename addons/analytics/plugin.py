@@ -8,7 +8,8 @@ from core.declarations import DataRecord, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus", "register_jobs",
-           "register_commands", "register_blueprints", "register_api_paths", "app_ready"]
+           "register_commands", "register_blueprints", "register_api_paths", "register_event_handlers",
+           "app_ready"]
 
 
 @hookimpl
@@ -67,6 +68,14 @@ def register_commands() -> list[Any]:
     from addons.analytics.cli import analytics_group
 
     return [analytics_group]
+
+
+@hookimpl
+def register_event_handlers() -> list[Any]:
+    """On a demo database, the figures computed as soon as analytics and each addon after it are installed."""
+    from addons.analytics.demo import demo_handlers
+
+    return demo_handlers()
 
 
 @hookimpl

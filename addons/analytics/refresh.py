@@ -92,11 +92,13 @@ def _count(key: str) -> int:
 
 
 def refresh_source(env: Env, source: Source, *, batch: int = BATCH,
-                   progress: Callable[[SourceResult], None] | None = None) -> SourceResult:
-    """Read `source` from its watermark to its end as `env` (a system env), committing
-    each batch with its watermark; `progress(result)` after each batch."""
+                   progress: Callable[[SourceResult], None] | None = None, settle: timedelta = SETTLE,
+                   commit: bool = True) -> SourceResult:
+    """Read `source` from its watermark to its end as `env` (a system env), up to `settle`
+    ago, committing each batch with its watermark (or, with `commit` false, leaving it
+    all to the caller's transaction); `progress(result)` after each batch."""
     result = SourceResult(source.key)
-    until = env.now() - SETTLE
+    until = env.now() - settle
     while True:
         state = _state(env, source)
         answer = source.read(env, state.watermark, batch, until)
@@ -113,7 +115,8 @@ def refresh_source(env: Env, source: Source, *, batch: int = BATCH,
         env.records.update("analytics_sources", state.id, {
             "watermark": answer["watermark"], "refreshed_at": env.now(), "transactions": result.total,
             "skipped": state.skipped + skipped})
-        db.session.commit()
+        if commit:
+            db.session.commit()
         if progress is not None:
             progress(result)
         if written + withdrawn < batch:
@@ -121,18 +124,20 @@ def refresh_source(env: Env, source: Source, *, batch: int = BATCH,
 
 
 def forget_all(env: Env) -> None:
-    """Delete every fact and reset every source's watermark and counts (committed)."""
+    """Delete every fact and reset every source's watermark and counts, in the caller's transaction."""
     db.session.execute(delete(AnalyticsTransaction.__table__))
     for state in db.session.scalars(env.records.select("analytics_sources").order_by(TransactionSource.id)):
         env.records.update("analytics_sources", state.id, {"watermark": None, "transactions": 0, "skipped": 0})
-    db.session.commit()
 
 
-def refresh_all(env: Env, *, rebuild: bool = False,
-                progress: Callable[[SourceResult], None] | None = None) -> list[SourceResult]:
+def refresh_all(env: Env, *, rebuild: bool = False, progress: Callable[[SourceResult], None] | None = None,
+                settle: timedelta = SETTLE, commit: bool = True) -> list[SourceResult]:
     """Every source of the installed addons read to its end (after forgetting everything,
-    with `rebuild`), as the system."""
+    with `rebuild`), as the system; `settle` and `commit` as for `refresh_source`."""
     system = env.sudo()
     if rebuild:
         forget_all(system)
-    return [refresh_source(system, source, progress=progress) for source in sources_of(system.platform)]
+        if commit:
+            db.session.commit()
+    return [refresh_source(system, source, progress=progress, settle=settle, commit=commit)
+            for source in sources_of(system.platform)]

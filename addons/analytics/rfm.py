@@ -44,7 +44,7 @@ from addons.analytics.models import RfmSnapshot
 from addons.analytics.models.transactions import REVENUE_KINDS
 from addons.analytics.segments import segment_case
 
-__all__ = ["compute_rfm", "rfm_jobs", "today", "month_of", "RFM_JOB"]
+__all__ = ["compute_rfm", "score_rfm", "rfm_jobs", "today", "month_of", "RFM_JOB"]
 
 RFM_JOB = "analytics.compute_rfm"
 
@@ -130,13 +130,20 @@ def _snapshot(env: Env, day: date) -> bool:
     return True
 
 
-def compute_rfm(env: Env) -> int:
+def score_rfm(env: Env) -> int:
     """Score every customer as of today on the contacts, and in the month's snapshot at the
-    month's first computation (committed); returns how many customers were scored."""
+    month's first computation, in the caller's transaction; returns how many customers
+    were scored."""
     system = env.sudo()
     day = today(system)
     scored = _contacts(system, day)
     _snapshot(system, day)
+    return scored
+
+
+def compute_rfm(env: Env) -> int:
+    """`score_rfm`, committed."""
+    scored = score_rfm(env)
     db.session.commit()
     return scored
 

@@ -97,7 +97,10 @@ def _unique(addon: str, found: dict[str, Any], key: str, what: str) -> None:
 def publish(app: Flask) -> None:
     """Add analytics' hookspecs to the app's plugin manager, then collect and check the
     transaction and cost sources and the KPIs of the loaded addons."""
-    loaded = platform(app)
+    _collect(platform(app))
+
+
+def _collect(loaded: Platform) -> None:
     published = getattr(loaded.plugins.hook, "analytics_transaction_sources", None)
     if published is None or published.spec is None:
         loaded.plugins.add_hookspecs(hookspecs)
@@ -117,10 +120,15 @@ def publish(app: Flask) -> None:
 
 
 def sources_of(platform_: Platform) -> list[Source]:
-    """The transaction and cost sources of the platform's installed addons, by key."""
+    """The transaction and cost sources of the platform's installed addons, by key
+    (collected here for a platform no app was made of: the one an installation builds)."""
+    if platform_.plugins not in _sources:
+        _collect(platform_)
     return [source for _key, source in sorted(_sources.get(platform_.plugins, {}).items())]
 
 
 def kpis_of(platform_: Platform) -> list[Kpi]:
     """The KPIs of the platform's installed addons, by name."""
+    if platform_.plugins not in _kpis:
+        _collect(platform_)
     return [kpi for _name, kpi in sorted(_kpis.get(platform_.plugins, {}).items())]

@@ -74,9 +74,9 @@ def _in_period(env: Env, day: date) -> Any:
     return env.records.subquery("analytics_transactions", [["occurred_on", ">", start], ["occurred_on", "<=", day]])
 
 
-def compute_value_tiers(env: Env) -> int:
-    """Every customer's value and tier as of today, on the contacts (committed); returns
-    how many customers were valued."""
+def value_customers(env: Env) -> int:
+    """Every customer's value and tier as of today, on the contacts, in the caller's
+    transaction; returns how many customers were valued."""
     system = env.sudo()
     tiers = parse_tiers(system.platform.settings["analytics_value_tiers"])
     contacts = system.platform.models.get("contacts").__table__
@@ -98,6 +98,12 @@ def compute_value_tiers(env: Env) -> int:
     gone = ~exists(select(recent.c.id).where(recent.c.contact_id == contacts.c.id))
     db.session.execute(update(contacts).where(and_(contacts.c.value_tier.is_not(None), gone)).values(
         customer_value=None, value_tier=None))
+    return counted
+
+
+def compute_value_tiers(env: Env) -> int:
+    """`value_customers`, committed."""
+    counted = value_customers(env)
     db.session.commit()
     return counted
 
