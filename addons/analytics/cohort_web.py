@@ -61,10 +61,12 @@ def cohorts_page() -> tuple[str, int]:
     """The retention matrix as a heat map, and the average retention curve."""
     months, matrix = _matrix(web_env())
     curve = retention_curve(matrix)
+    # The heat map's scale: the best retention after the first month (the first is always all of them).
+    peak = max((share for cohort in matrix for share in cohort.percent[1:] if share), default=100.0)
     chart = {"id": "chart-retention", "title": "Customers retained by months since their first purchase (%)",
              "kind": "line", "data": {"labels": [str(offset) for offset in range(months)],
                                       "series": [{"name": "Retained", "data": curve}]}}
-    return render_page("analytics/cohorts.html", months=months, matrix=matrix, chart=chart,
+    return render_page("analytics/cohorts.html", months=months, matrix=matrix, chart=chart, peak=peak,
                        month_choices=(6, 12, 18, 24, 36))
 
 
