@@ -79,3 +79,23 @@ def test_the_abandonment_sweep_benchmark_runs_at_a_small_size(tmp_path: Path, da
         assert figure["details"]["abandoned"] == figure["details"]["baseline_abandoned"] == due
         assert figure["ours"] > 0 and figure["baseline"] > 0
     assert figures["abandon_sweep_40"]["met"] is True and figures["abandon_sweep_200"]["met"] is None
+
+
+@pytest.mark.postgres_only
+@pytest.mark.spectrum_addons("analytics", "sales", "membership")
+@pytest.mark.timeout(240)
+def test_the_analytics_benchmark_runs_at_a_small_size(tmp_path: Path, database_url: str) -> None:
+    """`python -m scripts.bench.analytics` at 2,000 contacts and 20,000 transactions, in a
+    copy of a database the analytics tests build anyway: every customer scored by the
+    product's RFM, the 300 deals won become 300 facts, and both baselines measured."""
+    out = tmp_path / "analytics.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.bench.analytics", "--database-url", database_url, "--contacts", "2000",
+         "--transactions", "20000", "--new-deals", "300", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=230)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert set(figures) == {"rfm_daily", "rfm_first", "refresh_new"}
+    assert figures["rfm_first"]["details"]["customers"] == figures["rfm_daily"]["details"]["scored_contacts"] == 2000
+    assert figures["refresh_new"]["details"]["facts_added"] == 300
+    assert all(figure["ours"] > 0 and figure["baseline"] > 0 for figure in figures.values())
