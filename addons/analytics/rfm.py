@@ -16,12 +16,13 @@ although 5th place would have scored 2). So a tie straddling a quintile boundary
 scored in the lower quintile, and a quintile may hold more or fewer than a fifth of the
 customers. The segment follows from the scores (`addons.analytics.segments`).
 
-The computation is set-based, whatever the number of contacts: one UPDATE ... FROM the
-scores (window functions over the facts) sets them on the contacts whose scores changed
-(so `rfm_computed_at` is when a contact's scores were last set: from day to day most
-stay, and writing a contact rewrites every index of its row), one UPDATE clears the
-scores of contacts with no purchase left in the window, and the month's first
-computation keeps its scores as the month's snapshot (one INSERT ... SELECT), from
+The computation is set-based, whatever the number of contacts: the scores (window
+functions over the facts) are computed once into a temporary table; one UPDATE ... FROM
+it sets them on the contacts whose scores changed (so `rfm_computed_at` is when a
+contact's scores were last set: from day to day most stay, and writing a contact
+rewrites every index of its row), one UPDATE clears the scores of contacts no longer in
+it, and the month's first computation keeps it as the month's snapshot (one INSERT ...
+SELECT), from
 which movement between segments shows month over month. The scores are derived
 figures, like the kernel's summaries: they do not bump the contacts' version (a form
 opened before stays current) and are not in the audit trail; the transactions are read
@@ -32,7 +33,8 @@ from __future__ import annotations
 from datetime import date, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, exists, func, literal, or_, select, update
+from sqlalchemy import Column, Integer, MetaData, Table, case, cast, exists, func, literal, or_, select, text, update
+from sqlalchemy.schema import CreateTableAs, DropTable
 
 from core.db import db
 from core.declarations import Job
@@ -47,6 +49,8 @@ from addons.analytics.segments import segment_case
 __all__ = ["compute_rfm", "score_rfm", "rfm_jobs", "today", "month_of", "RFM_JOB"]
 
 RFM_JOB = "analytics.compute_rfm"
+#: The temporary table a computation's scores are kept in while it runs.
+SCORED_TABLE = "analytics_rfm_scored"
 
 
 def today(env: Env) -> date:
@@ -95,31 +99,39 @@ def _scored(env: Env, day: date) -> Any:
         .subquery("scored")
 
 
-def _contacts(env: Env, day: date) -> int:
-    """Set the scores of `day` on the contacts whose scores changed, clear those of contacts
-    no longer customers; customers scored."""
-    contacts = env.platform.models.get("contacts").__table__
+def _materialize(env: Env, day: date) -> Table:
+    """The scores of `day` computed once into a temporary table (dropped by `score_rfm`,
+    or with the transaction if it fails), which the contacts' update, the former
+    customers' anti-join and the snapshot then read."""
     scored = _scored(env, day)
+    db.session.execute(CreateTableAs(select(scored), SCORED_TABLE, temporary=True))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(f"ANALYZE {SCORED_TABLE}"))  # temporary tables get no statistics by themselves
+    return Table(SCORED_TABLE, MetaData(), *[Column(column.name, column.type) for column in scored.c])
+
+
+def _contacts(env: Env, scored: Table) -> int:
+    """Set the scores on the contacts whose scores changed, clear those of contacts no
+    longer customers; customers scored."""
+    contacts = env.platform.models.get("contacts").__table__
     pairs = [(contacts.c.rfm_recency, scored.c.recency), (contacts.c.rfm_frequency, scored.c.frequency),
              (contacts.c.rfm_monetary, scored.c.monetary), (contacts.c.rfm_segment, scored.c.segment)]
     db.session.execute(update(contacts).where(
         contacts.c.id == scored.c.contact_id, or_(*[stored.is_distinct_from(new) for stored, new in pairs])).values(
         {stored.key: new for stored, new in pairs} | {"rfm_computed_at": env.now()}))
-    # No purchase left in the window (an anti-join on the facts' contact index).
-    bought = _purchases(env, day, refunds=False)
-    gone = ~exists(select(bought.c.id).where(bought.c.contact_id == contacts.c.id))
+    # No purchase left in the window: scored before, not now (an anti-join on the scores).
+    gone = ~exists(select(scored.c.contact_id).where(scored.c.contact_id == contacts.c.id))
     db.session.execute(update(contacts).where(contacts.c.rfm_segment.is_not(None), gone).values(
         rfm_recency=None, rfm_frequency=None, rfm_monetary=None, rfm_segment=None, rfm_computed_at=None))
-    return db.session.scalar(select(func.count()).where(contacts.c.rfm_segment.is_not(None))) or 0
+    return db.session.scalar(select(func.count()).select_from(scored)) or 0
 
 
-def _snapshot(env: Env, day: date) -> bool:
+def _snapshot(env: Env, day: date, scored: Table) -> bool:
     """Keep the scores of `day` as the month's snapshot, unless the month has one already."""
     month, now = month_of(day), env.now()
     table = RfmSnapshot.__table__
     if db.session.scalar(select(table.c.id).where(table.c.month == month).limit(1)) is not None:
         return False
-    scored = _scored(env, day)
     columns = ["month", "contact_id", "last_purchase_on", "purchases", "amount", "recency", "frequency",
                "monetary", "segment", "created_at", "updated_at", "version"]
     rows = select(literal(month, table.c.month.type), scored.c.contact_id, scored.c.last_purchase_on,
@@ -136,9 +148,11 @@ def score_rfm(env: Env) -> int:
     were scored."""
     system = env.sudo()
     day = today(system)
-    scored = _contacts(system, day)
-    _snapshot(system, day)
-    return scored
+    scored = _materialize(system, day)
+    customers = _contacts(system, scored)
+    _snapshot(system, day, scored)
+    db.session.execute(DropTable(scored))
+    return customers
 
 
 def compute_rfm(env: Env) -> int:
