@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any, Callable
 import pluggy
 
 if TYPE_CHECKING:
+    from datetime import date
+    from decimal import Decimal
+
     import click
     from flask import Blueprint, Flask
 
@@ -243,6 +246,22 @@ def register_webhook_events() -> list[WebhookEvent] | None:
     Called when the app loads. Returns `WebhookEvent`s naming a blinker signal and how
     to turn it into a JSON payload. Record events (`<resource>.created`, `.updated`,
     `.deleted`) exist for every model without being declared.
+    """
+
+
+# --- Money ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def exchange_rate(env: Env, currency: str, on: date) -> Decimal | None:
+    """The value of one unit of `currency` (ISO 4217, upper case) in the company currency
+    (setting `company_currency`) on the day `on`, from the rates an addon keeps.
+
+    Called through `core.money.rate_to_company`, by any addon converting an amount (gifts,
+    shop orders, analytics' facts), never for the company currency itself. Read as `env`
+    through `env.records`. Return None when you keep no rate for that currency and day,
+    so that the next addon may answer; the first rate returned wins, and None from every
+    addon means the amount cannot be converted.
     """
 
 

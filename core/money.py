@@ -8,13 +8,14 @@ of its column, or 2.
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 from babel.numbers import get_currency_precision
 
-__all__ = ["currency_places", "money_text", "quantum"]
+__all__ = ["currency_places", "money_text", "quantum", "rate_to_company", "rates_to_company"]
 
 DEFAULT_PLACES = 2
 
@@ -37,3 +38,26 @@ def money_text(value: Any, places: int) -> str:
     """`value` as a string of digits with exactly `places` decimals, rounded half up."""
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
     return format(amount.quantize(quantum(places), ROUND_HALF_UP), "f")
+
+
+def rate_to_company(env: Any, currency: str, on: date) -> Decimal | None:
+    """The value of one unit of `currency` in the company currency on `on`: 1 for the
+    company currency itself, else the rate an installed addon keeps (the hook
+    `exchange_rate`: sales keeps rates), None when none does."""
+    code = currency.upper()
+    if code == str(env.platform.settings["company_currency"]).upper():
+        return Decimal(1)
+    found = env.platform.plugins.hook.exchange_rate(env=env, currency=code, on=on)
+    return None if found is None else Decimal(str(found))
+
+
+def rates_to_company(env: Any) -> Callable[[str, date], Decimal | None]:
+    """`rate_to_company` for one batch of conversions: each (currency, day) asked once."""
+    known: dict[tuple[str, date], Decimal | None] = {}
+
+    def rate(currency: str, on: date) -> Decimal | None:
+        if (currency, on) not in known:
+            known[(currency, on)] = rate_to_company(env, currency, on)
+        return known[(currency, on)]
+
+    return rate

@@ -5,54 +5,32 @@ on analytics).
 Each source reads its records in the order of their last change (`updated_at`, then id), up to
 the moment analytics gives: the watermark is the last record read, `[updated_at ISO, id]`, and a record changed after
 it was read is read again. Membership keeps no exchange rates: a gift or payment in
-another currency than the company's is converted with the stored rate of its day where
-an installed addon keeps rates as `exchange_rates` records (sales does; read through the
-records service, not imported), else withdrawn and counted as skipped. A donation
+another currency than the company's is converted with the rate of its day an installed
+addon keeps (the kernel's `exchange_rate` hook, `core.money.rate_to_company`: sales
+keeps rates), else withdrawn and counted as skipped. A donation
 counts once received, to its donor contact (an organisation's gift, or one expected or
 missed, is withdrawn); a payment counts to the contact whose membership it pays.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.money import rates_to_company
 from core.records.changes import changed_between, watermark_of
 
-__all__ = ["transaction_sources", "read_donations", "read_payments", "stored_rates"]
-
-
-def stored_rates(env: Env) -> Callable[[str, date], Decimal | None]:
-    """`rate(currency, day)`: the value of one unit of `currency` in the company currency
-    on `day` (the latest stored rate from that day or before; 1 for the company
-    currency), None when no installed addon keeps `exchange_rates` or none is stored.
-    Each (currency, day) is asked of the database once."""
-    company = str(env.platform.settings["company_currency"]).upper()
-    known: dict[tuple[str, date], Decimal | None] = {}
-
-    def rate(currency: str, day: date) -> Decimal | None:
-        if currency.upper() == company:
-            return Decimal(1)
-        if "exchange_rates" not in env.platform.models:
-            return None
-        if (currency, day) not in known:
-            rates = env.records.subquery("exchange_rates", [["currency", "=", currency.upper()]])
-            found = db.session.scalar(select(rates.c.rate).where(rates.c.valid_from <= day)
-                                      .order_by(rates.c.valid_from.desc()).limit(1))
-            known[(currency, day)] = None if found is None else Decimal(str(found))
-        return known[(currency, day)]
-
-    return rate
+__all__ = ["transaction_sources", "read_donations", "read_payments"]
 
 
 def _batch(env: Env, read: list[Any], counts: Iterable[bool], watermark: Any) -> dict[str, Any]:
     """The answer for records `read` (each with id, contact_id, day, amount, currency,
     updated_at), of which those whose `counts` is true are transactions."""
-    rate = stored_rates(env)
+    rate = rates_to_company(env)
     rows, withdrawn, skipped = [], [], 0
     for record, counted in zip(read, counts):
         if not counted or record.contact_id is None:

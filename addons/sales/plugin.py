@@ -12,6 +12,7 @@ __all__ = [
     "register_api_actions", "register_event_handlers", "register_jobs", "register_notification_kinds",
     "register_blueprints",
     "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
+    "exchange_rate",
     "journey_activity", "analytics_transaction_sources",
 ]
 
@@ -156,3 +157,12 @@ def analytics_transaction_sources() -> list[Any]:
     from addons.sales.transactions import transaction_sources
 
     return transaction_sources()
+
+
+@hookimpl
+def exchange_rate(env: Any, currency: str, on: Any) -> Any:
+    """The stored exchange rate of `currency` valid on `on` (Sales › Exchange rates), for any
+    addon converting an amount to the company currency."""
+    from addons.sales.models.currency import rate_to_company
+
+    return rate_to_company(env, currency, on)
