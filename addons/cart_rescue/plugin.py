@@ -11,7 +11,8 @@ from core.models.base import Record
 __all__ = ["register_models", "extend_models", "register_data", "register_demo_data", "register_views",
            "register_menus", "register_blueprints", "register_jobs", "register_event_handlers", "register_notification_kinds",
            "register_detail_panels", "register_dashboards", "register_grouped_imports", "register_api_paths",
-           "journey_subject_values", "journey_subject_gone", "campaign_conversion_events"]
+           "journey_subject_values", "journey_subject_gone", "campaign_conversion_events",
+           "analytics_transaction_sources"]
 
 
 @hookimpl
@@ -156,3 +157,12 @@ def register_api_paths() -> list[ApiPath]:
     from addons.cart_rescue.webhooks.openapi import webhook_path
 
     return [webhook_path()]
+
+
+@hookimpl(optionalhook=True)
+def analytics_transaction_sources() -> list[Any]:
+    """Shop orders as purchases and what was refunded of them as refunds, in the company
+    currency (analytics' hook: called only where analytics is installed)."""
+    from addons.cart_rescue.transactions import transaction_sources
+
+    return transaction_sources()
