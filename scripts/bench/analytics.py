@@ -75,7 +75,7 @@ def _seed(url: str, sizes: Sizes) -> None:
                      {"n": sizes.contacts})
         conn.execute("""INSERT INTO analytics_transactions (source, source_record_id, contact_id, occurred_on, amount,
                                                             kind, created_at, updated_at, version)
-            SELECT 'bench.seed', g, c.first + (g * 7919) %% c.n,
+            SELECT 'bench.seed', g, c.first + (g::bigint * 7919) %% c.n,
                    %(now)s::date - (g * 31 %% 730), CASE WHEN g %% 33 = 0 THEN -25 ELSE 20 + g %% 480 END,
                    CASE WHEN g %% 33 = 0 THEN 'refund' ELSE 'purchase' END, now(), now(), 1
             FROM generate_series(1, %(m)s) AS g,
