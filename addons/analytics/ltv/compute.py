@@ -129,7 +129,8 @@ def fit_ltv(env: Env, progress: Progress = lambda _line: None) -> LtvFit | None:
     seconds = perf_counter() - started
     progress(f"fit: {len(summary):,} customers in {seconds:.2f} s")
     total = _store_predictions(system, summary, models, settings.horizon_days)
-    record = LtvFit(fitted_at=system.now(), calibration_start=start, calibration_end=day,
+    now = system.now()
+    record = LtvFit(fitted_at=now, created_at=now, updated_at=now, calibration_start=start, calibration_end=day,
                     horizon_days=settings.horizon_days, customers=len(summary),
                     repeat_customers=int((summary["frequency"] > 0).sum()), seconds=round(seconds, 3),
                     parameters={name: round(value, 6) for name, value in models.parameters().items()},

@@ -8,9 +8,16 @@ average. Both are fitted by maximum likelihood on the summary frame of
 `addons.analytics.ltv.summary` (times in days). Customers with the same frequency,
 recency and T are fitted once, weighted by their number, so a million customers fit
 about as fast as the distinct histories among them.
+
+When the plain likelihood has no maximum the optimiser can reach (a few customers who
+never seem to drop out send a and b off together), BG/NBD is fitted again with the
+library's L2 penalty on its parameters, the smallest of `PENALTIES` that converges; the
+penalty used is kept with the parameters.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,10 +27,12 @@ if TYPE_CHECKING:
     import pandas
 
 __all__ = ["Models", "fit", "expected_purchases", "probability_alive", "expected_spend", "MissingLibrary",
-           "MIN_SPEND_CUSTOMERS"]
+           "MIN_SPEND_CUSTOMERS", "PENALTIES"]
 
 #: Repeat customers with a positive spend below which the spend model is not fitted.
 MIN_SPEND_CUSTOMERS = 10
+#: The penalties BG/NBD is fitted with, in turn, until one converges.
+PENALTIES = (0.0, 0.001, 0.01, 0.1)
 
 
 class MissingLibrary(RuntimeError):
@@ -52,8 +61,10 @@ class Models:
     spend: Any | None
 
     def parameters(self) -> dict[str, float]:
-        """r, alpha (days), a, b of BG/NBD and p, q, v of Gamma-Gamma (when fitted)."""
+        """r, alpha (days), a, b of BG/NBD, the penalty it was fitted with, and p, q, v of
+        Gamma-Gamma (when fitted)."""
         found = {name: float(value) for name, value in self.purchases.params_.items()}
+        found["penalty"] = float(self.purchases.penalizer_coef)
         if self.spend is not None:
             found |= {name: float(value) for name, value in self.spend.params_.items()}
         return found
@@ -80,13 +91,28 @@ def fit(summary: pandas.DataFrame) -> Models:
     """Fit BG/NBD on the frequency, recency and T of `summary`, and Gamma-Gamma on its
     repeat customers' frequency and average spend."""
     lifetimes = _lifetimes()
-    histories = _weighted(summary, ["frequency", "recency", "T"])
-    purchases = lifetimes.BetaGeoFitter()
-    with warnings.catch_warnings():
-        # A starting point far from the optimum makes the log-likelihood overflow before it converges.
+    return Models(_fit_purchases(lifetimes, summary), _fit_spend(lifetimes, summary))
+
+
+def _bgnbd(lifetimes: Any, histories: pandas.DataFrame, penalty: float) -> Any:
+    purchases = lifetimes.BetaGeoFitter(penalizer_coef=penalty)
+    # The library prints the optimiser's report when it does not converge; the error says it.
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        # A starting point far from the optimum makes the log-likelihood overflow on the way.
         warnings.filterwarnings("ignore", category=RuntimeWarning)
         purchases.fit(histories["frequency"], histories["recency"], histories["T"], weights=histories["weight"])
-    return Models(purchases, _fit_spend(lifetimes, summary))
+    return purchases
+
+
+def _fit_purchases(lifetimes: Any, summary: pandas.DataFrame) -> Any:
+    """BG/NBD with the smallest penalty of PENALTIES that converges."""
+    histories = _weighted(summary, ["frequency", "recency", "T"])
+    for penalty in PENALTIES[:-1]:
+        try:
+            return _bgnbd(lifetimes, histories, penalty)
+        except lifetimes.utils.ConvergenceError:
+            continue
+    return _bgnbd(lifetimes, histories, PENALTIES[-1])
 
 
 def expected_purchases(models: Models, summary: pandas.DataFrame, days: float) -> numpy.ndarray:
