@@ -37,8 +37,8 @@ def _parameters(fit: Any) -> str:
 def _holdout(fit: Any) -> str:
     if fit.holdout_mae is None:
         return "—"
-    return gettext("%(predicted)s predicted, %(actual)s actual", predicted=f"{fit.holdout_predicted:,.0f}",
-                   actual=f"{fit.holdout_actual:,}")
+    predicted, actual = f"{fit.holdout_predicted:,.0f}", f"{fit.holdout_actual:,}"
+    return gettext("%(predicted)s predicted, %(actual)s actual", predicted=predicted, actual=actual)
 
 
 def _mae(fit: Any) -> str:
