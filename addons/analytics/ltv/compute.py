@@ -19,7 +19,7 @@ from core.db import db
 from core.env import Env
 
 from addons.analytics.ltv.backtest import Backtest, backtest
-from addons.analytics.ltv.fitting import Models, expected_purchases, expected_spend, fit, probability_alive
+from addons.analytics.ltv.fitting import Models, expected_purchases, expected_spend, fit, library, probability_alive
 from addons.analytics.ltv.renewals import member_years, renewal_probabilities, renewal_rates
 from addons.analytics.ltv.summary import purchase_summary
 from addons.analytics.models import LtvFit
@@ -107,6 +107,7 @@ def fit_ltv(env: Env, progress: Progress = lambda _line: None) -> LtvFit | None:
     """Backtest, fit on the calibration window ending today, store every customer's
     predictions and every member's renewal probability, and record the fit (committed);
     None, with only the renewals stored, when no contact bought in the window."""
+    library()  # the missing extra named before anything is read
     system = env.sudo()
     settings = settings_of(system)
     day = today(system)

@@ -1,4 +1,4 @@
-"""Analytics › Lifetime value: the last fit's parameters and backtest as KPI tiles, the
+"""Analytics › Lifetime value: the last fit's backtest and parameters as KPI tiles, the
 holdout's predicted and actual purchases by calibration frequency, and the membership
 renewal rates by tenure (a kernel dashboard, shown to who may read the fits)."""
 from __future__ import annotations
@@ -30,15 +30,17 @@ def _of_last(show: Any) -> Any:
     return compute
 
 
-def _parameters(fit: Any) -> str:
-    return ", ".join(f"{name} {value:.3g}" for name, value in fit.parameters.items())
+def _parameter(name: str) -> Any:
+    """A tile's value: the last fit's parameter `name` (a dash when not fitted)."""
+    def show(fit: Any) -> str:
+        value = fit.parameters.get(name)
+        return "—" if value is None else f"{value:.3g}"
+    return _of_last(show)
 
 
-def _holdout(fit: Any) -> str:
-    if fit.holdout_mae is None:
-        return "—"
-    predicted, actual = f"{fit.holdout_predicted:,.0f}", f"{fit.holdout_actual:,}"
-    return gettext("%(predicted)s predicted, %(actual)s actual", predicted=predicted, actual=actual)
+def _holdout(fit: Any, figure: str) -> str:
+    value = getattr(fit, figure)
+    return "—" if value is None else f"{value:,.0f}"
 
 
 def _mae(fit: Any) -> str:
@@ -67,11 +69,18 @@ def ltv_dashboard() -> Dashboard:
     fits = "/m/analytics_ltv_fits"
     return Dashboard(DASHBOARD, "Lifetime value", kpis=[
         Kpi("Customers fitted", _of_last(lambda fit: f"{fit.customers:,}"), _FITS, fits),
-        Kpi("Fitted at", _of_last(lambda fit: fit.fitted_at.strftime("%Y-%m-%d %H:%M")), _FITS, fits),
-        Kpi("Model parameters", _of_last(_parameters), _FITS, fits),
-        Kpi("Holdout purchases", _of_last(_holdout), _FITS, fits),
+        Kpi("Fitted on", _of_last(lambda fit: fit.fitted_at.date().isoformat()), _FITS, fits),
+        Kpi("Holdout purchases predicted", _of_last(lambda fit: _holdout(fit, "holdout_predicted")), _FITS, fits),
+        Kpi("Holdout purchases made", _of_last(lambda fit: _holdout(fit, "holdout_actual")), _FITS, fits),
         Kpi("Holdout error per customer (MAE)", _of_last(_mae), _FITS, fits),
         Kpi("Predicted value of all customers", _of_last(lambda fit: f"{fit.value_total or 0:,.0f}"), _FITS, fits),
+        Kpi("BG/NBD r", _parameter("r"), _FITS, fits),
+        Kpi("BG/NBD alpha (days)", _parameter("alpha"), _FITS, fits),
+        Kpi("BG/NBD a", _parameter("a"), _FITS, fits),
+        Kpi("BG/NBD b", _parameter("b"), _FITS, fits),
+        Kpi("Gamma-Gamma p", _parameter("p"), _FITS, fits),
+        Kpi("Gamma-Gamma q", _parameter("q"), _FITS, fits),
+        Kpi("Gamma-Gamma v", _parameter("v"), _FITS, fits),
     ], charts=[
         Chart("Holdout purchases by purchases in calibration", "bar", _by_frequency, _FITS),
         Chart("Renewal rate by years of membership", "bar", _renewals, _FITS),

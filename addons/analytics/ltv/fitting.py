@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     import numpy
     import pandas
 
-__all__ = ["Models", "fit", "expected_purchases", "probability_alive", "expected_spend", "MissingLibrary",
+__all__ = ["Models", "library", "fit", "expected_purchases", "probability_alive", "expected_spend", "MissingLibrary",
            "MIN_SPEND_CUSTOMERS", "PENALTIES"]
 
 #: Repeat customers with a positive spend below which the spend model is not fitted.
@@ -39,8 +39,9 @@ class MissingLibrary(RuntimeError):
     """The fitting library is not installed: the `ltv` extra of spectrum-erm brings it."""
 
 
-def _lifetimes() -> Any:
-    """The `lifetimes` package; its import sets a pandas option pandas 3 deprecated."""
+def library() -> Any:
+    """The `lifetimes` package (MissingLibrary without it); its import sets a pandas option
+    pandas 3 deprecated."""
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*mode.chained_assignment.*")
@@ -90,7 +91,7 @@ def _fit_spend(lifetimes: Any, summary: pandas.DataFrame) -> Any | None:
 def fit(summary: pandas.DataFrame) -> Models:
     """Fit BG/NBD on the frequency, recency and T of `summary`, and Gamma-Gamma on its
     repeat customers' frequency and average spend."""
-    lifetimes = _lifetimes()
+    lifetimes = library()
     return Models(_fit_purchases(lifetimes, summary), _fit_spend(lifetimes, summary))
 
 

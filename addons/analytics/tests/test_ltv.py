@@ -18,7 +18,7 @@ from core.jobs import enqueue, execute
 from core.records.bulk import insert_rows
 from core.testing.web import sign_in
 
-from addons.analytics.ltv.fitting import _lifetimes, expected_purchases, expected_spend, fit, probability_alive
+from addons.analytics.ltv.fitting import expected_purchases, expected_spend, fit, library, probability_alive
 from addons.analytics.ltv.jobs import LTV_JOB
 from addons.analytics.ltv.summary import purchase_summary
 from addons.analytics.models import AnalyticsTransaction, LtvFit
@@ -76,7 +76,7 @@ def test_the_summary_counts_purchase_days_of_the_window(app: Any) -> None:
                                   and row["occurred_on"] >= start])
     purchases["occurred_on"] = pandas.to_datetime(purchases["occurred_on"])
     purchases["amount"] = purchases["amount"].astype(float)
-    theirs = _lifetimes().utils.summary_data_from_transaction_data(
+    theirs = library().utils.summary_data_from_transaction_data(
         purchases, "contact_id", "occurred_on", monetary_value_col="amount",
         observation_period_end=pandas.Timestamp(TODAY), freq="D")
     assert theirs.astype(float).to_dict("index") == summary.astype(float).to_dict("index")
