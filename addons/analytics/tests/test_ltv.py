@@ -146,6 +146,10 @@ def test_the_job_stores_the_models_predictions_on_contacts(population: dict[str,
     assert stored["lapsed"].ltv_churn_risk > Decimal("0.5") > stored["steady"].ltv_churn_risk
     assert stored["steady"].ltv_expected_purchases > 5 * stored["lapsed"].ltv_expected_purchases
     assert stored["outside"].ltv_probability_alive is None and stored["m1"].ltv_value is None
+    # The fields filter contacts as any field does (lists, saved filters, campaign segments).
+    at_risk = Env.system().records.search("contacts", [["ltv_churn_risk", ">=", 0.5]], limit=200).records
+    assert population["lapsed"] in {contact.id for contact in at_risk}
+    assert population["steady"] not in {contact.id for contact in at_risk}
     # The backtest: fitted on the calibration before the last 180 days, compared with them.
     assert (record.holdout_start, record.holdout_end) == (TODAY - timedelta(days=179), TODAY)
     assert math.isfinite(record.holdout_mae) and record.holdout_mae >= 0
