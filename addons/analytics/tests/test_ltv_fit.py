@@ -8,7 +8,9 @@ from time import perf_counter
 
 import numpy
 import pandas
+import pytest
 
+from addons.analytics.ltv.compute import Settings
 from addons.analytics.ltv.fitting import expected_purchases, expected_spend, fit, probability_alive
 
 #: Purchase rates ~ Gamma(r, alpha) per day, dropout probabilities ~ Beta(a, b); spend per
@@ -55,3 +57,9 @@ def test_twenty_thousand_customers_give_back_their_parameters_within_ten_percent
     assert soon[0] > 5 * soon[1]
     spend = expected_spend(models, frame)
     assert spend is not None and numpy.isfinite(spend).all()
+
+
+@pytest.mark.parametrize("days", [(0, 180, 365), (1095, -1, 365), (1095, 180, 0)])
+def test_a_window_of_no_days_is_refused_with_the_setting_named(days: tuple[int, int, int]) -> None:
+    with pytest.raises(ValueError, match="analytics_ltv_(calibration|holdout|horizon)_days: give a number"):
+        Settings(*days)
