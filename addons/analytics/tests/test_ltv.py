@@ -189,3 +189,13 @@ def test_the_page_shows_the_fit_and_its_backtest(population: dict[str, int], app
     assert page.status_code == 200
     assert "Holdout error per customer (MAE)" in text and "Renewal rate by years of membership" in text
     assert 'href="/dashboards/analytics_ltv"' in text
+
+
+def test_the_command_prints_each_step_and_a_summary(population: dict[str, int], app: Any) -> None:
+    from addons.analytics.cli import analytics_group
+
+    output = app.test_cli_runner().invoke(analytics_group, ["fit-ltv"]).output
+    lines = output.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["renewals", "backtest", "fit", "stored", "summary"], output
+    record = db.session.scalars(select(LtvFit)).one()
+    assert f"{record.customers:,} customers fitted" in lines[-1] and f"MAE {record.holdout_mae:.3f}" in lines[-1]
