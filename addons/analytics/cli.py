@@ -1,4 +1,4 @@
-"""`spectrum analytics rebuild` and `spectrum analytics export`."""
+"""`spectrum analytics rebuild`, `spectrum analytics export` and `spectrum analytics fit-ltv`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,3 +54,21 @@ def export(output_format: str, personal_data: bool, directory: Path) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"summary: {len(tables)} {output_format} files, {sum(table.rows for table in tables):,} rows "
                f"in {directory}")
+
+
+@analytics_group.command("fit-ltv")
+@with_appcontext
+def fit_ltv_command() -> None:
+    """Backtest and fit the lifetime-value models, and store every customer's predictions
+    and every member's renewal probability."""
+    from addons.analytics.ltv.compute import fit_ltv
+
+    record = fit_ltv(Env.system(), progress=click.echo)
+    if record is None:
+        click.echo("summary: no customer, nothing fitted")
+        return
+    parameters = ", ".join(f"{name} {value:.4g}" for name, value in record.parameters.items())
+    backtest = "no backtest (no customer before the holdout)" if record.holdout_mae is None else (
+        f"holdout {record.holdout_predicted:,.1f} predicted / {record.holdout_actual:,} actual purchases, "
+        f"MAE {record.holdout_mae:.3f}")
+    click.echo(f"summary: {record.customers:,} customers fitted in {record.seconds:.2f} s; {parameters}; {backtest}")

@@ -7,8 +7,8 @@ __all__ = ["shipped_records"]
 
 
 def shipped_records() -> list[DataRecord]:
-    """Analytics users read the transactions and the monthly RFM snapshots (and, through
-    contacts, the RFM scores); analytics managers also see where each source of
+    """Analytics users read the transactions, the monthly RFM snapshots and the lifetime-value
+    fits (and, through contacts, the scores and predictions); analytics managers also see where each source of
     transactions stands. Nobody writes them by hand: the analytics jobs keep them."""
     return [
         role("analytics.user", "Analytics: user", implies=["base.user", "contacts.user"],
@@ -17,5 +17,6 @@ def shipped_records() -> list[DataRecord]:
              description="Also sees where each source of transactions stands."),
         access("analytics.access_transactions_user", "analytics.user", "analytics_transactions", "r"),
         access("analytics.access_rfm_snapshots_user", "analytics.user", "analytics_rfm_snapshots", "r"),
+        access("analytics.access_ltv_fits_user", "analytics.user", "analytics_ltv_fits", "r"),
         access("analytics.access_sources_manager", "analytics.manager", "analytics_sources", "r"),
     ]

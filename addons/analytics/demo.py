@@ -1,5 +1,5 @@
-"""Analytics' demo figures: on a demo database, the facts, RFM scores and value tiers are
-computed as soon as analytics and each addon after it are installed, so the lists, the
+"""Analytics' demo figures: on a demo database, the facts, RFM scores, value tiers and
+lifetime values are computed as soon as analytics and each addon after it are installed, so the lists, the
 cohorts and the contacts' segments show real figures on first run (the jobs keep them
 current afterwards). Analytics ships no demo records of its own: its facts are the other
 addons' demo deals, gifts and payments."""
@@ -16,6 +16,8 @@ from core.db import db
 from core.declarations import EventHandler
 from core.env import Env
 
+from addons.analytics.ltv.compute import estimate_ltv
+from addons.analytics.ltv.fitting import MissingLibrary
 from addons.analytics.refresh import refresh_all
 from addons.analytics.rfm import score_rfm
 from addons.analytics.tiers import value_customers
@@ -25,11 +27,16 @@ __all__ = ["compute_figures", "demo_handlers"]
 
 def compute_figures(env: Env) -> None:
     """Read every source again from its start (nothing left to settle; what an addon
-    installed earlier could not convert may convert now) and score and value every
-    customer, in the caller's transaction."""
+    installed earlier could not convert may convert now), score and value every
+    customer, and fit their lifetime value where the `ltv` extra is installed, in the
+    caller's transaction."""
     refresh_all(env, rebuild=True, settle=timedelta(0), commit=False)
     score_rfm(env)
     value_customers(env)
+    try:
+        estimate_ltv(env)
+    except MissingLibrary:
+        pass  # the Lifetime value page says how to install it
 
 
 def _on_installed(sender: str, env: Env, **_kw: Any) -> None:

@@ -4,17 +4,18 @@ from __future__ import annotations
 from typing import Any
 
 from core import hookimpl
-from core.declarations import DataRecord, Job, MenuItem, ModelExtension, View
+from core.declarations import Dashboard, DataRecord, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
-__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus", "register_jobs",
-           "register_commands", "register_blueprints", "register_api_paths", "register_event_handlers",
-           "app_ready"]
+__all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
+           "register_dashboards", "register_jobs", "register_commands", "register_blueprints", "register_api_paths",
+           "register_event_handlers", "app_ready"]
 
 
 @hookimpl
 def register_models() -> list[type[Record]]:
-    """The transaction fact table, its sources' watermarks and the monthly RFM snapshots."""
+    """The transaction fact table, its sources' watermarks, the monthly RFM snapshots and
+    the lifetime-value fits."""
     from addons.analytics.models import MODELS
 
     return list(MODELS)
@@ -22,7 +23,8 @@ def register_models() -> list[type[Record]]:
 
 @hookimpl
 def extend_models() -> list[ModelExtension]:
-    """A contact's RFM scores and segment, value and value tier."""
+    """A contact's RFM scores and segment, value and value tier, lifetime-value predictions
+    and renewal probability."""
     from addons.analytics.extension import extensions
 
     return extensions()
@@ -53,18 +55,27 @@ def register_menus() -> list[MenuItem]:
 
 
 @hookimpl
+def register_dashboards() -> list[Dashboard]:
+    """Analytics › Lifetime value: the last fit, its backtest and the renewal rates."""
+    from addons.analytics.ltv.dashboard import ltv_dashboard
+
+    return [ltv_dashboard()]
+
+
+@hookimpl
 def register_jobs() -> list[Job]:
-    """The refresh of the transaction fact table; the daily RFM and value tiers."""
+    """The refresh of the transaction fact table; the daily RFM, value tiers and lifetime value."""
     from addons.analytics.jobs import transaction_jobs
+    from addons.analytics.ltv.jobs import ltv_jobs
     from addons.analytics.rfm import rfm_jobs
     from addons.analytics.tiers import value_jobs
 
-    return transaction_jobs() + rfm_jobs() + value_jobs()
+    return transaction_jobs() + rfm_jobs() + value_jobs() + ltv_jobs()
 
 
 @hookimpl
 def register_commands() -> list[Any]:
-    """`spectrum analytics rebuild` and `spectrum analytics export`."""
+    """`spectrum analytics rebuild`, `spectrum analytics export` and `spectrum analytics fit-ltv`."""
     from addons.analytics.cli import analytics_group
 
     return [analytics_group]
