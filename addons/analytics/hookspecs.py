@@ -64,6 +64,7 @@ class KpiAnswer(TypedDict, total=False):
     value: Callable[[Env, date, date], Decimal | None]
     target: Decimal | None
     direction: str
+    drill: Callable[[date, date], tuple[str, Any]]
 
 
 @hookspec
@@ -119,8 +120,14 @@ def analytics_kpis() -> list[KpiAnswer] | None:
     - `value(env, start, end)`: the KPI over the days `start` to `end` inclusive, computed
       in SQL through `env.records` as the reader (their record rules apply); None when
       there is nothing to measure;
-    - `target`: the value aimed at per period, or None;
-    - `direction`: `up` when more is better, `down` when less is.
+    - `target`: the value aimed at per month (and per any period for a `percent`, `days`
+      or `hours` KPI), or None; analytics managers may set their own per kind of period
+      (`analytics_kpi_targets`), which stands in for it;
+    - `direction`: `up` when more is better (the default), `down` when less is;
+    - `drill(start, end)`, optional: the records behind the figure over those days, as
+      (resource, filter-language domain); the figure links to that resource's list
+      filtered by the domain. For a `count` KPI the list's count is the figure (compute
+      the value over `env.records.subquery(resource, domain)` with the same domain).
 
     None means no KPI.
     """

@@ -8,7 +8,7 @@ from core.declarations import DataRecord, Job, MenuItem, ModelExtension, View
 from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus", "register_jobs",
-           "register_commands", "app_ready"]
+           "register_commands", "register_blueprints", "app_ready", "analytics_kpis"]
 
 
 @hookimpl
@@ -53,12 +53,14 @@ def register_menus() -> list[MenuItem]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The refresh of the transaction fact table; the daily RFM and value tiers."""
+    """The refresh of the transaction fact table; the daily RFM and value tiers; the KPI
+    digests."""
+    from addons.analytics.digests import digest_jobs
     from addons.analytics.jobs import transaction_jobs
     from addons.analytics.rfm import rfm_jobs
     from addons.analytics.tiers import value_jobs
 
-    return transaction_jobs() + rfm_jobs() + value_jobs()
+    return transaction_jobs() + rfm_jobs() + value_jobs() + digest_jobs()
 
 
 @hookimpl
@@ -76,3 +78,19 @@ def app_ready(app: Any) -> None:
     from addons.analytics.sources import publish
 
     publish(app)
+
+
+@hookimpl(optionalhook=True)
+def analytics_kpis() -> list[Any]:
+    """Revenue, active and new customers from the transaction fact table."""
+    from addons.analytics.customer_kpis import customer_kpis
+
+    return customer_kpis()
+
+
+@hookimpl
+def register_blueprints() -> list[Any]:
+    """Analytics › KPIs."""
+    from addons.analytics.kpi_pages import blueprint
+
+    return [blueprint]

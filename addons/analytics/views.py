@@ -7,8 +7,8 @@ __all__ = ["analytics_views", "analytics_menus"]
 
 
 def analytics_views() -> list[View]:
-    """Transactions (filtered and grouped by kind and source), the sources' state and the
-    monthly RFM snapshots (grouped by month and segment)."""
+    """Transactions (filtered and grouped by kind and source), the sources' state, the
+    monthly RFM snapshots (grouped by month and segment), KPI targets and digests."""
     return [
         View("analytics_transactions", "list", ["occurred_on", "contact_id", "kind", "amount", "source",
                                                 "source_record_id"]),
@@ -22,14 +22,22 @@ def analytics_views() -> list[View]:
         View("analytics_rfm_snapshots", "list", ["month", "contact_id", "segment", "recency", "frequency",
                                                  "monetary", "last_purchase_on", "purchases", "amount"]),
         View("analytics_rfm_snapshots", "search", options={"group_by": ["month", "segment"]}),
+        View("analytics_kpi_targets", "list", ["kpi", "period", "target", "direction"]),
+        View("analytics_kpi_subscriptions", "list", ["kpis", "frequency", "last_period", "last_sent_at", "user_id"]),
     ]
 
 
 def analytics_menus() -> list[MenuItem]:
-    """The Analytics menu: transactions, RFM snapshots, then where each source stands."""
+    """The Analytics menu: KPIs, transactions, RFM snapshots, where each source stands, the
+    KPI targets and one's KPI digests."""
     return [
         MenuItem("analytics.root", "Analytics"),
+        MenuItem("analytics.kpis", "KPIs", model="analytics_kpi_targets", url="/analytics/kpis",
+                 parent="analytics.root"),
         MenuItem("analytics.transactions", "Transactions", model="analytics_transactions", parent="analytics.root"),
         MenuItem("analytics.rfm", "RFM by month", model="analytics_rfm_snapshots", parent="analytics.root"),
         MenuItem("analytics.sources", "Transaction sources", model="analytics_sources", parent="analytics.root"),
+        MenuItem("analytics.kpi_targets", "KPI targets", model="analytics_kpi_targets", parent="analytics.root"),
+        MenuItem("analytics.kpi_digests", "My KPI digests", model="analytics_kpi_subscriptions",
+                 parent="analytics.root"),
     ]

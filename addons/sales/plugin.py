@@ -12,7 +12,7 @@ __all__ = [
     "register_api_actions", "register_event_handlers", "register_jobs", "register_notification_kinds",
     "register_blueprints",
     "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
-    "journey_activity", "analytics_transaction_sources",
+    "journey_activity", "analytics_transaction_sources", "analytics_kpis",
 ]
 
 
@@ -156,3 +156,12 @@ def analytics_transaction_sources() -> list[Any]:
     from addons.sales.transactions import transaction_sources
 
     return transaction_sources()
+
+
+@hookimpl(optionalhook=True)
+def analytics_kpis() -> list[Any]:
+    """Won revenue, win rate, new opportunities, average deal size and sales cycle
+    (analytics' hook: called only where analytics is installed)."""
+    from addons.sales.kpis import sales_kpis
+
+    return sales_kpis()
