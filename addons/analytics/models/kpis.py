@@ -61,7 +61,8 @@ class KpiSubscription(Record):
     __order__ = ["-id"]
     __sort_scopes__ = ("user_id",)
 
-    user_id: Mapped[int] = field(ForeignKey("users.id", ondelete="CASCADE"), label="User", required=True,
+    user_id: Mapped[int] = field(ForeignKey("users.id", ondelete="CASCADE"), label="User", required=False,
+                                 nullable=False,
                                  help="Empty: whoever creates it.")
     kpis: Mapped[list[str]] = field(JsonType, label="KPIs", required=True,
                                     help="The names of the KPIs the digest shows (sales.won_revenue, ...).")
