@@ -25,7 +25,9 @@ def show_change(change: Decimal | None, previous: Decimal | None, unit: str) -> 
     ("+1,200 (+11 %)"); a rate or duration changes in points or units ("+2.5 pt")."""
     if change is None:
         return "—"
-    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    if not change:
+        return "±0"
+    sign = "+" if change > 0 else "−"
     text = sign + format_number(abs(change), _PLACES[unit])
     if unit == "percent":
         return text + " pt"
