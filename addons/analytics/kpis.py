@@ -89,7 +89,10 @@ def drill_url(kpi: Kpi, period: Period) -> str | None:
 
 
 def targets(env: Env, kind: str) -> dict[str, tuple[Decimal, str | None]]:
-    """The targets analytics managers set for periods of `kind`: name -> (target, direction)."""
+    """The targets analytics managers set for periods of `kind`: name -> (target, direction);
+    none for a reader who may not read them (the declared targets then hold)."""
+    if not env.policy.can("analytics_kpi_targets", "read"):
+        return {}
     rows = env.records.iterate("analytics_kpi_targets", [["period", "=", kind]])
     return {row.kpi: (Decimal(row.target), row.direction) for row in rows}
 
