@@ -49,8 +49,8 @@ def customer_kpis() -> list[dict[str, Any]]:
     """Revenue (every revenue transaction, refunds deducted), active customers (contacts who
     bought or gave) and new customers (whose first purchase or gift falls in the period)."""
     return [
-        {"name": "analytics.revenue", "label": "Revenue", "unit": "money", "value": _revenue,
-         "drill": lambda start, end: ("analytics_transactions", revenue_domain(start, end))},
-        {"name": "analytics.active_customers", "label": "Active customers", "unit": "count", "value": _active},
-        {"name": "analytics.new_customers", "label": "New customers", "unit": "count", "value": _new},
+        dict(name="analytics.revenue", label="Revenue", unit="money", value=_revenue,
+             drill=lambda start, end: ("analytics_transactions", revenue_domain(start, end))),
+        dict(name="analytics.active_customers", label="Active customers", unit="count", value=_active),
+        dict(name="analytics.new_customers", label="New customers", unit="count", value=_new),
     ]

@@ -26,5 +26,5 @@ def _sends(env: Env, start: date, end: date) -> Decimal:
 
 def campaign_kpis() -> list[dict[str, Any]]:
     """Campaign sends: deliveries sent in the period (every message of every campaign)."""
-    return [{"name": "campaigns.sends", "label": "Campaign sends", "unit": "count", "value": _sends,
-             "drill": lambda start, end: ("campaign_deliveries", sent_domain(start, end))}]
+    return [dict(name="campaigns.sends", label="Campaign sends", unit="count", value=_sends,
+             drill=lambda start, end: ("campaign_deliveries", sent_domain(start, end)))]

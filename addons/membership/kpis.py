@@ -54,9 +54,9 @@ def membership_kpis() -> list[dict[str, Any]]:
     """New members (first payments), renewal rate (renewals paid among renewals and
     memberships expired in the period) and donations received (company currency)."""
     return [
-        {"name": "membership.new_members", "label": "New members", "unit": "count", "value": _new_members,
-         "drill": lambda start, end: ("membership_payments", joined_domain(start, end))},
-        {"name": "membership.renewal_rate", "label": "Renewal rate", "unit": "percent", "value": _renewal_rate},
-        {"name": "membership.donations_received", "label": "Donations received", "unit": "money",
-         "value": _donations, "drill": lambda start, end: ("donations", received_domain(start, end))},
+        dict(name="membership.new_members", label="New members", unit="count", value=_new_members,
+             drill=lambda start, end: ("membership_payments", joined_domain(start, end))),
+        dict(name="membership.renewal_rate", label="Renewal rate", unit="percent", value=_renewal_rate),
+        dict(name="membership.donations_received", label="Donations received", unit="money",
+             value=_donations, drill=lambda start, end: ("donations", received_domain(start, end))),
     ]

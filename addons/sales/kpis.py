@@ -72,13 +72,13 @@ def sales_kpis() -> list[dict[str, Any]]:
         return "opportunities", won_domain(start, end)
 
     return [
-        {"name": "sales.won_revenue", "label": "Won revenue", "unit": "money", "value": _won_revenue, "drill": won},
-        {"name": "sales.win_rate", "label": "Win rate", "unit": "percent", "value": _win_rate,
-         "drill": lambda start, end: ("opportunities", _closed(["won", "lost"], start, end))},
-        {"name": "sales.new_opportunities", "label": "New opportunities", "unit": "count", "value": _new,
-         "drill": lambda start, end: ("opportunities", opened_domain(start, end))},
-        {"name": "sales.average_deal", "label": "Average deal size", "unit": "money", "value": _average_deal,
-         "drill": won},
-        {"name": "sales.cycle_days", "label": "Sales cycle", "unit": "days", "value": _cycle_days, "direction": "down",
-         "drill": won},
+        dict(name="sales.won_revenue", label="Won revenue", unit="money", value=_won_revenue, drill=won),
+        dict(name="sales.win_rate", label="Win rate", unit="percent", value=_win_rate,
+             drill=lambda start, end: ("opportunities", _closed(["won", "lost"], start, end))),
+        dict(name="sales.new_opportunities", label="New opportunities", unit="count", value=_new,
+             drill=lambda start, end: ("opportunities", opened_domain(start, end))),
+        dict(name="sales.average_deal", label="Average deal size", unit="money", value=_average_deal,
+             drill=won),
+        dict(name="sales.cycle_days", label="Sales cycle", unit="days", value=_cycle_days, direction="down",
+             drill=won),
     ]

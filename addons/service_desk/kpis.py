@@ -58,10 +58,10 @@ def service_kpis() -> list[dict[str, Any]]:
         return "tickets", opened_domain(start, end)
 
     return [
-        {"name": "service_desk.tickets_opened", "label": "Tickets opened", "unit": "count", "value": _opened,
-         "direction": "down", "drill": opened},
-        {"name": "service_desk.sla_compliance", "label": "SLA compliance", "unit": "percent", "value": _compliance,
-         "target": 95, "drill": opened},
-        {"name": "service_desk.first_response_hours", "label": "Median first response", "unit": "hours",
-         "value": _median_first_response, "direction": "down", "drill": opened},
+        dict(name="service_desk.tickets_opened", label="Tickets opened", unit="count", value=_opened,
+             direction="down", drill=opened),
+        dict(name="service_desk.sla_compliance", label="SLA compliance", unit="percent", value=_compliance,
+             target=95, drill=opened),
+        dict(name="service_desk.first_response_hours", label="Median first response", unit="hours",
+             value=_median_first_response, direction="down", drill=opened),
     ]
