@@ -65,6 +65,7 @@ class KpiAnswer(TypedDict, total=False):
     target: Decimal | None
     direction: str
     drill: Callable[[date, date], tuple[str, Any]]
+    series: Callable[[Env, list[tuple[date, date]]], list[Decimal | None]]
 
 
 @hookspec
@@ -127,7 +128,11 @@ def analytics_kpis() -> list[KpiAnswer] | None:
     - `drill(start, end)`, optional: the records behind the figure over those days, as
       (resource, filter-language domain); the figure links to that resource's list
       filtered by the domain. For a `count` KPI the list's count is the figure (compute
-      the value over `env.records.subquery(resource, domain)` with the same domain).
+      the value over `env.records.subquery(resource, domain)` with the same domain);
+    - `series(env, periods)`, optional: the values of many periods at once, given as
+      (start, end) pairs oldest first, in the same order: what `value` answers for each,
+      in one grouped query rather than one per period (`core.records.grouping.range_index`).
+      Analytics calls it, when given, for its twelve periods.
 
     None means no KPI.
     """

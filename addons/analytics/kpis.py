@@ -106,14 +106,17 @@ def _target(kpi: Kpi, kind: str, configured: dict[str, tuple[Decimal, str | None
 
 
 def _values(env: Env, kpi: Kpi, periods: Sequence[Period]) -> list[Decimal | None] | None:
-    values: list[Decimal | None] = []
-    for period in periods:
-        try:
-            value = kpi.value(env, period.start, period.end)
-        except AccessDenied:
-            return None  # the reader may not read what the KPI counts: no figure for them
-        values.append(None if value is None else Decimal(value))
-    return values
+    try:
+        if kpi.series is not None:
+            found = list(kpi.series(env, [(period.start, period.end) for period in periods]))
+        else:
+            found = [kpi.value(env, period.start, period.end) for period in periods]
+    except AccessDenied:
+        return None  # the reader may not read what the KPI counts: no figure for them
+    if len(found) != len(periods):
+        raise ValueError(f"addon {kpi.addon!r}: KPI {kpi.name!r}: `series` gave {len(found)} values "
+                         f"for {len(periods)} periods")
+    return [None if value is None else Decimal(value) for value in found]
 
 
 def kpi_figures(env: Env, kind: str, day: date, *, count: int = 12, names: Sequence[str] | None = None) -> Figures:

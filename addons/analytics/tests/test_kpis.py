@@ -49,6 +49,13 @@ def test_values_per_period_for_everyone(world: dict[str, Any]) -> None:
     assert quarter["sales.won_revenue"] == (Decimal("9000.00"), Decimal("0.00"))
 
 
+def test_a_series_gives_what_value_gives_period_by_period(world: dict[str, Any]) -> None:
+    env = Env.for_user(world["sue"])
+    periods = periods_to("month", date(2026, 11, 20))
+    for figure in kpi_figures(env, "month", date(2026, 11, 20)).figures:
+        assert list(figure.values) == [figure.kpi.value(env, p.start, p.end) for p in periods], figure.kpi.name
+
+
 def test_a_salesperson_sees_kpis_over_their_own_deals(world: dict[str, Any]) -> None:
     values = _values(Env.for_user(world["sam"]), date(2026, 11, 20))
     assert values["sales.won_revenue"] == (Decimal("1000.00"), Decimal("3000.00"))
