@@ -12,6 +12,7 @@ from sqlalchemy import select
 from core.db import db
 from core.env import Env
 from core.jobs import JobRun, enqueue, execute
+from core.testing.web import sign_in
 
 from addons.analytics.digests import DIGEST_JOB, due_period
 from addons.sales.tests.conftest import stage_id
@@ -98,3 +99,19 @@ def test_a_user_sees_only_their_subscriptions_and_bad_input_is_a_422(people: dic
         refused = sam.post("/api/v1/analytics_kpi_subscriptions", json=body)
         assert refused.status_code == 422, (body, refused.get_json())
         assert field in str(refused.get_json()), refused.get_json()
+
+
+def test_the_kpi_page_subscribes_the_reader_to_the_ticked_kpis(people: dict[str, Any], client: Any) -> None:
+    token = sign_in(client, "sam")
+    page = client.get("/analytics/kpis").get_data(as_text=True)
+    assert 'name="kpi" value="sales.won_revenue"' in page and 'id="kpi-digest"' in page
+    refused = client.post("/analytics/kpis/digest", data={"csrf_token": token, "frequency": "weekly",
+                                                          "period": "week"})
+    assert refused.status_code == 422
+    assert 'data-field="kpis"' in refused.get_data(as_text=True)
+    saved = client.post("/analytics/kpis/digest", data={"csrf_token": token, "frequency": "weekly", "period": "week",
+                                                        "kpi": ["sales.won_revenue", "sales.win_rate"]})
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("/analytics/kpis?period=week")
+    [digest] = Env.for_user(people["sam"]).records.search("analytics_kpi_subscriptions").records
+    assert (digest.user_id, digest.kpis, digest.frequency) == (people["sam"].id, ["sales.won_revenue", "sales.win_rate"],
+                                                               "weekly")
