@@ -8,11 +8,11 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
 from core.db import db
 from core.env import Env
-from core.i18n import translate
 from core.records.errors import ValidationFailed
 from core.web.blueprint import render_page
 from core.web.security import login_required, web_env
@@ -84,5 +84,5 @@ def subscribe() -> Response | tuple[str, int]:
     except ValidationFailed as error:
         db.session.rollback()
         return _page(env, request.form, 422, digest_errors=error.errors, ticked=request.form.getlist("kpi"))
-    flash(translate("Your KPI digest is saved: it comes after each period ends."), "success")
+    flash(gettext("Your KPI digest is saved: it comes after each period ends."), "success")
     return redirect(f"/analytics/kpis?period={request.form.get('period', 'month')}", code=303)
