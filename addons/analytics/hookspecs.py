@@ -112,8 +112,11 @@ def analytics_cost_sources() -> list[SourceAnswer] | None:
 def analytics_kpis() -> list[KpiAnswer] | None:
     """Key performance indicators for analytics' KPI figures.
 
-    Called once when the app is ready, for installed addons only; each KPI's `value` is
-    then called for every period a figure shows. Returns mappings with:
+    Called once when the app is ready, for installed addons only; each KPI's `series`
+    (else its `value`, period by period) is then called for the periods a figure shows:
+    twelve on Analytics › KPIs, two for a digest. An implementation reading records its
+    reader may not read raises the records service's AccessDenied: the KPI is then left
+    out for them. Returns mappings with:
 
     - `name`: unique, `<addon>.<what>` (`sales.won_revenue`);
     - `label`: what the reader sees ("Won revenue");
