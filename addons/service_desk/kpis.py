@@ -11,7 +11,7 @@ from sqlalchemy import Float, cast, func, select
 
 from core.db import db
 from core.env import Env
-from core.records.grouping import seconds_between
+from core.records.grouping import range_index, seconds_between
 
 from addons.service_desk.metrics import sla_compliance
 
@@ -25,6 +25,16 @@ def _moment(day: date) -> str:
 def opened_domain(start: date, end: date) -> list[Any]:
     """Tickets opened on the days `start` to `end` (UTC)."""
     return [["opened_at", ">=", _moment(start)], ["opened_at", "<", _moment(end + timedelta(days=1))]]
+
+
+def _opened_series(env: Env, ranges: list[tuple[date, date]]) -> list[Decimal | None]:
+    """Tickets opened per range of days, by one grouped query."""
+    tickets = env.records.subquery("tickets", opened_domain(ranges[0][0], ranges[-1][1]))
+    moments = [(datetime.combine(start, time(0), timezone.utc), datetime.combine(end, time.max, timezone.utc))
+               for start, end in ranges]
+    bucket = range_index(tickets.c.opened_at, moments)
+    counts = dict(db.session.execute(select(bucket, func.count()).group_by(bucket)).all())
+    return [Decimal(counts.get(index, 0)) for index in range(len(ranges))]
 
 
 def _opened(env: Env, start: date, end: date) -> Decimal:
@@ -59,7 +69,7 @@ def service_kpis() -> list[dict[str, Any]]:
 
     return [
         dict(name="service_desk.tickets_opened", label="Tickets opened", unit="count", value=_opened,
-             direction="down", drill=opened),
+             series=_opened_series, direction="down", drill=opened),
         dict(name="service_desk.sla_compliance", label="SLA compliance", unit="percent", value=_compliance,
              target=95, drill=opened),
         dict(name="service_desk.first_response_hours", label="Median first response", unit="hours",
