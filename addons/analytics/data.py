@@ -1,7 +1,7 @@
 """What the analytics addon ships as data: its roles and their access to its models."""
 from __future__ import annotations
 
-from core.declarations import DataRecord, access, role
+from core.declarations import DataRecord, access, role, rule
 
 __all__ = ["shipped_records"]
 
@@ -19,4 +19,9 @@ def shipped_records() -> list[DataRecord]:
         access("analytics.access_rfm_snapshots_user", "analytics.user", "analytics_rfm_snapshots", "r"),
         access("analytics.access_ltv_fits_user", "analytics.user", "analytics_ltv_fits", "r"),
         access("analytics.access_sources_manager", "analytics.manager", "analytics_sources", "r"),
+        access("analytics.access_kpi_targets_user", "analytics.user", "analytics_kpi_targets", "r"),
+        access("analytics.access_kpi_targets_manager", "analytics.manager", "analytics_kpi_targets", "rcud"),
+        access("analytics.access_kpi_subscriptions_user", "analytics.user", "analytics_kpi_subscriptions", "rcud"),
+        rule("analytics.rule_own_kpi_subscriptions", "analytics.user", "analytics_kpi_subscriptions",
+             [["user_id", "=", {"$user": "id"}]], "Own KPI digests"),
     ]

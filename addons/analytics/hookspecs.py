@@ -64,6 +64,8 @@ class KpiAnswer(TypedDict, total=False):
     value: Callable[[Env, date, date], Decimal | None]
     target: Decimal | None
     direction: str
+    drill: Callable[[date, date], tuple[str, Any]]
+    series: Callable[[Env, list[tuple[date, date]]], list[Decimal | None]]
 
 
 @hookspec
@@ -110,8 +112,11 @@ def analytics_cost_sources() -> list[SourceAnswer] | None:
 def analytics_kpis() -> list[KpiAnswer] | None:
     """Key performance indicators for analytics' KPI figures.
 
-    Called once when the app is ready, for installed addons only; each KPI's `value` is
-    then called for every period a figure shows. Returns mappings with:
+    Called once when the app is ready, for installed addons only; each KPI's `series`
+    (else its `value`, period by period) is then called for the periods a figure shows:
+    twelve on Analytics › KPIs, two for a digest. An implementation reading records its
+    reader may not read raises the records service's AccessDenied: the KPI is then left
+    out for them. Returns mappings with:
 
     - `name`: unique, `<addon>.<what>` (`sales.won_revenue`);
     - `label`: what the reader sees ("Won revenue");
@@ -119,8 +124,18 @@ def analytics_kpis() -> list[KpiAnswer] | None:
     - `value(env, start, end)`: the KPI over the days `start` to `end` inclusive, computed
       in SQL through `env.records` as the reader (their record rules apply); None when
       there is nothing to measure;
-    - `target`: the value aimed at per period, or None;
-    - `direction`: `up` when more is better, `down` when less is.
+    - `target`: the value aimed at per month (and per any period for a `percent`, `days`
+      or `hours` KPI), or None; analytics managers may set their own per kind of period
+      (`analytics_kpi_targets`), which stands in for it;
+    - `direction`: `up` when more is better (the default), `down` when less is;
+    - `drill(start, end)`, optional: the records behind the figure over those days, as
+      (resource, filter-language domain); the figure links to that resource's list
+      filtered by the domain. For a `count` KPI the list's count is the figure (compute
+      the value over `env.records.subquery(resource, domain)` with the same domain);
+    - `series(env, periods)`, optional: the values of many periods at once, given as
+      (start, end) pairs oldest first, in the same order: what `value` answers for each,
+      in one grouped query rather than one per period (`core.records.grouping.range_index`).
+      Analytics calls it, when given, for its twelve periods.
 
     None means no KPI.
     """

@@ -9,7 +9,7 @@ from core.models.base import Record
 
 __all__ = ["register_models", "extend_models", "register_data", "register_views", "register_menus",
            "register_dashboards", "register_jobs", "register_commands", "register_blueprints", "register_api_paths",
-           "register_event_handlers", "app_ready"]
+           "register_event_handlers", "app_ready", "analytics_kpis"]
 
 
 @hookimpl
@@ -64,13 +64,15 @@ def register_dashboards() -> list[Dashboard]:
 
 @hookimpl
 def register_jobs() -> list[Job]:
-    """The refresh of the transaction fact table; the daily RFM, value tiers and lifetime value."""
+    """The refresh of the transaction fact table; the daily RFM, value tiers and lifetime
+    value; the KPI digests."""
+    from addons.analytics.digests import digest_jobs
     from addons.analytics.jobs import transaction_jobs
     from addons.analytics.ltv.jobs import ltv_jobs
     from addons.analytics.rfm import rfm_jobs
     from addons.analytics.tiers import value_jobs
 
-    return transaction_jobs() + rfm_jobs() + value_jobs() + ltv_jobs()
+    return transaction_jobs() + rfm_jobs() + value_jobs() + ltv_jobs() + digest_jobs()
 
 
 @hookimpl
@@ -91,10 +93,11 @@ def register_event_handlers() -> list[Any]:
 
 @hookimpl
 def register_blueprints() -> list[Any]:
-    """The cohort retention page and the analytics figures in the API."""
+    """Analytics › KPIs, the cohort retention page and the analytics figures in the API."""
     from addons.analytics.cohort_web import api, blueprint
+    from addons.analytics.kpi_pages import blueprint as kpis
 
-    return [blueprint, api]
+    return [kpis, blueprint, api]
 
 
 @hookimpl
@@ -112,3 +115,12 @@ def app_ready(app: Any) -> None:
     from addons.analytics.sources import publish
 
     publish(app)
+
+
+@hookimpl(optionalhook=True)
+def analytics_kpis() -> list[Any]:
+    """Revenue, active and new customers from the transaction fact table."""
+    from addons.analytics.customer_kpis import customer_kpis
+
+    return customer_kpis()
+

@@ -52,6 +52,8 @@ class Kpi:
     value: Callable[[Env, date, date], Decimal | None]
     target: Decimal | None
     direction: str
+    drill: Callable[[date, date], tuple[str, Any]] | None = None
+    series: Callable[[Env, list[tuple[date, date]]], list[Decimal | None]] | None = None
 
 
 # The checked declarations of each loaded platform.
@@ -84,9 +86,12 @@ def _kpi(addon: str, answer: Any) -> Kpi:
     if answer["unit"] not in UNITS or direction not in DIRECTIONS:
         raise ValueError(f"addon {addon!r}: KPI {answer['name']!r} needs a unit among {', '.join(sorted(UNITS))} "
                          f"and a direction among {', '.join(sorted(DIRECTIONS))}")
+    drill, series = answer.get("drill"), answer.get("series")
+    if not callable(answer["value"]) or any(given is not None and not callable(given) for given in (drill, series)):
+        raise TypeError(f"addon {addon!r}: KPI {answer['name']!r}: `value`, `drill` and `series` must be functions")
     target = answer.get("target")
     return Kpi(addon, str(answer["name"]), str(answer["label"]), str(answer["unit"]), answer["value"],
-               None if target is None else Decimal(str(target)), direction)
+               None if target is None else Decimal(str(target)), direction, drill, series)
 
 
 def _unique(addon: str, found: dict[str, Any], key: str, what: str) -> None:

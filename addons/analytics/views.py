@@ -8,7 +8,8 @@ __all__ = ["analytics_views", "analytics_menus"]
 
 def analytics_views() -> list[View]:
     """Transactions (filtered and grouped by kind and source), the sources' state, the
-    monthly RFM snapshots (grouped by month and segment) and the lifetime-value fits."""
+    monthly RFM snapshots (grouped by month and segment), the lifetime-value fits, KPI
+    targets and digests."""
     return [
         View("analytics_transactions", "list", ["occurred_on", "contact_id", "kind", "amount", "source",
                                                 "source_record_id"]),
@@ -24,14 +25,19 @@ def analytics_views() -> list[View]:
         View("analytics_rfm_snapshots", "search", options={"group_by": ["month", "segment"]}),
         View("analytics_ltv_fits", "list", ["fitted_at", "customers", "seconds", "holdout_predicted",
                                             "holdout_actual", "holdout_mae", "value_total"]),
+        View("analytics_kpi_targets", "list", ["kpi", "period", "target", "direction"]),
+        View("analytics_kpi_subscriptions", "list", ["kpis", "frequency", "last_period", "last_sent_at", "user_id"]),
     ]
 
 
 def analytics_menus() -> list[MenuItem]:
-    """The Analytics menu: transactions, RFM snapshots, lifetime value (the page of the last
-    fit; its list of fits is linked from its tiles), then where each source stands."""
+    """The Analytics menu: KPIs, transactions, RFM snapshots, lifetime value (the page of
+    the last fit; its list of fits is linked from its tiles), where each source stands, the
+    KPI targets and one's KPI digests."""
     return [
         MenuItem("analytics.root", "Analytics"),
+        MenuItem("analytics.kpis", "KPIs", model="analytics_kpi_targets", url="/analytics/kpis",
+                 parent="analytics.root"),
         MenuItem("analytics.transactions", "Transactions", model="analytics_transactions", parent="analytics.root"),
         MenuItem("analytics.cohorts", "Cohort retention", model="analytics_transactions", url="/analytics/cohorts",
                  parent="analytics.root"),
@@ -39,4 +45,7 @@ def analytics_menus() -> list[MenuItem]:
         MenuItem("analytics.ltv", "Lifetime value", model="analytics_ltv_fits", url="/dashboards/analytics_ltv",
                  parent="analytics.root"),
         MenuItem("analytics.sources", "Transaction sources", model="analytics_sources", parent="analytics.root"),
+        MenuItem("analytics.kpi_targets", "KPI targets", model="analytics_kpi_targets", parent="analytics.root"),
+        MenuItem("analytics.kpi_digests", "My KPI digests", model="analytics_kpi_subscriptions",
+                 parent="analytics.root"),
     ]

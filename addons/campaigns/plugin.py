@@ -12,7 +12,7 @@ __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
     "register_detail_panels", "register_api_actions", "register_consent_topics", "register_notification_kinds",
-    "app_ready",
+    "app_ready", "analytics_kpis",
 ]
 
 
@@ -167,3 +167,11 @@ def app_ready(app: Any) -> None:
 
     connect_conversion_events(app)
     connect_entry_events(app)
+
+
+@hookimpl(optionalhook=True)
+def analytics_kpis() -> list[Any]:
+    """Campaign sends per period (analytics' hook: called only where analytics is installed)."""
+    from addons.campaigns.kpis import campaign_kpis
+
+    return campaign_kpis()

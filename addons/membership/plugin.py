@@ -11,7 +11,7 @@ __all__ = ["register_models", "extend_models", "register_data", "register_demo_d
            "register_jobs", "register_event_handlers", "register_detail_panels", "register_template_dirs",
            "register_api_actions", "register_portals", "register_blueprints",
            "register_dashboards", "register_webhook_events", "campaign_conversion_events", "register_api_paths",
-           "app_ready", "register_commands", "analytics_transaction_sources"]
+           "app_ready", "register_commands", "analytics_transaction_sources", "analytics_kpis"]
 
 
 @hookimpl
@@ -200,3 +200,12 @@ def analytics_transaction_sources() -> list[Any]:
     from addons.membership.transactions import transaction_sources
 
     return transaction_sources()
+
+
+@hookimpl(optionalhook=True)
+def analytics_kpis() -> list[Any]:
+    """New members, renewal rate and donations received (analytics' hook: called only
+    where analytics is installed)."""
+    from addons.membership.kpis import membership_kpis
+
+    return membership_kpis()

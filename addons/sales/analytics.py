@@ -19,7 +19,7 @@ from core.records.grouping import Group, group_by
 from addons.sales.models.choices import SOURCES
 
 __all__ = [
-    "money", "month_key", "month_of_date", "add_months", "pipeline_totals", "pipeline_by_stage",
+    "money", "month_key", "month_of_date", "days_between", "add_months", "pipeline_totals", "pipeline_by_stage",
     "win_rate_by_source", "cycle_length_by_month", "won_by_month", "open_by_month", "quota_by_month",
     "CENT",
 ]
@@ -59,7 +59,8 @@ def month_of_date(column: Any) -> Any:
     return func.strftime("%Y-%m", column)
 
 
-def _days_between(later: Any, earlier: Any) -> Any:
+def days_between(later: Any, earlier: Any) -> Any:
+    """SQL days from the DATE `earlier` to the DATE `later`, on SQLite and PostgreSQL."""
     if db.session.get_bind().dialect.name == "postgresql":
         return cast(later, Date) - cast(earlier, Date)
     return func.julianday(later) - func.julianday(earlier)
@@ -124,7 +125,7 @@ def cycle_length_by_month(env: Env, start: date, end: date, domain: Any = None) 
     deals = _opportunities(env, [["status", "=", "won"], ["closed_on", ">=", start.isoformat()],
                                  ["closed_on", "<", end.isoformat()], *(domain or [])])
     bucket = month_of_date(deals.c.closed_on)
-    average = func.avg(_days_between(deals.c.closed_on, deals.c.opened_on))
+    average = func.avg(days_between(deals.c.closed_on, deals.c.opened_on))
     rows = db.session.execute(select(bucket, average).group_by(bucket).order_by(bucket)).all()
     return {month: Decimal(repr(float(days))).quantize(Decimal("0.1"), ROUND_HALF_UP) for month, days in rows}
 

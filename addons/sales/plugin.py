@@ -13,7 +13,7 @@ __all__ = [
     "register_blueprints",
     "register_detail_panels", "register_dashboards", "register_webhook_events", "register_import_mappings",
     "exchange_rate",
-    "journey_activity", "analytics_transaction_sources",
+    "journey_activity", "analytics_transaction_sources", "analytics_kpis",
 ]
 
 
@@ -166,3 +166,12 @@ def exchange_rate(env: Any, currency: str, on: Any) -> Any:
     from addons.sales.models.currency import rate_to_company
 
     return rate_to_company(env, currency, on)
+
+
+@hookimpl(optionalhook=True)
+def analytics_kpis() -> list[Any]:
+    """Won revenue, win rate, new opportunities, average deal size and sales cycle
+    (analytics' hook: called only where analytics is installed)."""
+    from addons.sales.kpis import sales_kpis
+
+    return sales_kpis()

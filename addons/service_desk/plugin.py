@@ -14,7 +14,7 @@ __all__ = [
     "register_models", "extend_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_dashboards", "register_detail_panels", "register_blueprints", "register_portals", "register_api_actions",
     "register_jobs", "register_event_handlers", "register_webhook_events", "claim_inbound_message",
-    "analytics_cost_sources",
+    "analytics_cost_sources", "analytics_kpis",
 ]
 
 
@@ -172,3 +172,12 @@ def analytics_cost_sources() -> list[Any]:
     from addons.service_desk.costs import cost_sources
 
     return cost_sources()
+
+
+@hookimpl(optionalhook=True)
+def analytics_kpis() -> list[Any]:
+    """Tickets opened, SLA compliance and median first response (analytics' hook: called
+    only where analytics is installed)."""
+    from addons.service_desk.kpis import service_kpis
+
+    return service_kpis()

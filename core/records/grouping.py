@@ -4,14 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 
 from core.db import db
 from core.models.read_time import read_time_fields
 from core.records.service import RecordService
 from core.summaries.totals import COUNT_COLUMN
 
-__all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month"]
+__all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month", "range_index"]
 
 
 @dataclass
@@ -75,6 +75,12 @@ def week_of(column: Any) -> Any:
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.date_trunc("week", func.timezone("UTC", column)), "YYYY-MM-DD")
     return func.date(column, "-6 days", "weekday 1")
+
+
+def range_index(column: Any, ranges: Sequence[tuple[Any, Any]]) -> Any:
+    """SQL index of the first (low, high) range, bounds included, that `column` falls in
+    (NULL in none): one GROUP BY over it answers a figure for many periods at once."""
+    return case(*[(column.between(low, high), index) for index, (low, high) in enumerate(ranges)], else_=None)
 
 
 def seconds_between(later: Any, earlier: Any) -> Any:

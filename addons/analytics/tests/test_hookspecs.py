@@ -63,13 +63,13 @@ def test_an_addon_declares_sources_and_kpis_without_importing_analytics(app: Any
     try:
         publish(app)
         [source] = sources_of(loaded)
-        [kpi] = kpis_of(loaded)
+        [kpi] = [kpi for kpi in kpis_of(loaded) if kpi.addon == "shop"]
     finally:
         loaded.plugins.unregister(name="shop")
         publish(app)
     assert (source.addon, source.key, source.kind) == ("shop", "shop.orders", "purchase")
     assert (kpi.name, kpi.unit, kpi.target, kpi.direction) == ("shop.revenue", "money", Decimal("1000"), "up")
-    assert sources_of(loaded) == [] and kpis_of(loaded) == []
+    assert sources_of(loaded) == [] and {kpi.addon for kpi in kpis_of(loaded)} == {"analytics"}
 
 
 @pytest.mark.parametrize(("sources", "kpis", "message"), [
@@ -78,6 +78,10 @@ def test_an_addon_declares_sources_and_kpis_without_importing_analytics(app: Any
     ([], [{"name": "shop.revenue", "label": "Revenue", "unit": "euros", "value": _value}], "needs a unit"),
     ([{"key": "shop.orders", "kind": "purchase", "read": _read}] * 2, [], "declares the source"),
     ([{"key": "shop.orders", "kind": "service_cost", "read": _read}], [], "kind 'service_cost'"),
+    ([], [{"name": "shop.revenue", "label": "Revenue", "unit": "money", "value": _value, "drill": "/m/orders"}],
+     "must be functions"),
+    ([], [{"name": "analytics.revenue", "label": "Revenue", "unit": "money", "value": _value}],
+     "declares the KPI 'analytics.revenue' that addon 'analytics'"),
 ])
 def test_a_bad_declaration_names_its_addon(app: Any, sources: list[Any], kpis: list[Any], message: str) -> None:
     loaded = platform(app)
