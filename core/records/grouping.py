@@ -4,14 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import DateTime, Integer, Select, String, cast, func, select, type_coerce
 
 from core.db import db
 from core.models.read_time import read_time_fields
 from core.records.service import RecordService
 from core.summaries.totals import COUNT_COLUMN
 
-__all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month"]
+__all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month", "GRANULARITIES",
+           "date_bucket"]
 
 
 @dataclass
@@ -75,6 +76,29 @@ def week_of(column: Any) -> Any:
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.date_trunc("week", func.timezone("UTC", column)), "YYYY-MM-DD")
     return func.date(column, "-6 days", "weekday 1")
+
+
+#: How a date or datetime field may be grouped, and the label format of each bucket.
+GRANULARITIES = ("day", "week", "month", "quarter", "year")
+_PG_FORMATS = {"day": "YYYY-MM-DD", "week": "YYYY-MM-DD", "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
+_SQLITE_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def date_bucket(column: Any, granularity: str, *, aware: bool) -> Any:
+    """SQL expression of the bucket a date (`aware` False) or datetime (`aware` True, taken
+    in UTC) falls in, as sortable text: 'YYYY-MM-DD' (day; week: its Monday), 'YYYY-MM',
+    'YYYY-Qn' or 'YYYY'. date_trunc on PostgreSQL, strftime on SQLite."""
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}, not {granularity!r}")
+    if db.session.get_bind().dialect.name == "postgresql":
+        moment = func.timezone("UTC", column) if aware else cast(column, DateTime())
+        return func.to_char(func.date_trunc(granularity, moment), _PG_FORMATS[granularity])
+    if granularity == "week":
+        return func.date(column, "-6 days", "weekday 1")
+    if granularity == "quarter":
+        month = cast(func.strftime("%m", column), Integer)
+        return type_coerce(func.strftime("%Y", column), String) + "-Q" + cast((month + 2) // 3, String)
+    return func.strftime(_SQLITE_FORMATS[granularity], column)
 
 
 def seconds_between(later: Any, earlier: Any) -> Any:
