@@ -11,43 +11,15 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from core.addons.data import resolve_xid
-from core.db import db
 from core.env import Env
 from core.records.errors import ValidationFailed
 from core.records.grouping import group_by
 from core.records.pivot import Measure, parse_spec, pivot
 from core.testing.web import sign_in
 
+from pivot_fixtures import sellers, stage as _stage  # noqa: F401 - pytest finds fixtures by name here
+
 pytestmark = pytest.mark.spectrum_addons("sales")
-
-#: (owner, stage, expected close, amount) of the deals the tests read.
-DEALS = [
-    ("alice", "new", "2026-01-05", "100"), ("alice", "new", "2026-01-20", "250.50"),
-    ("alice", "proposal", "2026-02-03", "1000"), ("alice", "proposal", "2026-04-30", "40"),
-    ("alice", "qualified", None, "7"),
-    ("bob", "new", "2026-01-06", "999"), ("bob", "proposal", "2026-02-10", "5000"),
-]
-
-
-def _stage(key: str) -> int:
-    return resolve_xid(f"sales.stage_{key}").record_id
-
-
-@pytest.fixture
-def sellers(app, make_user):
-    """Alice and Bob, salespeople who read their own deals only, and Mia, their manager."""
-    people = {login: make_user(login, roles=["sales.salesperson"]) for login in ("alice", "bob")}
-    people["mia"] = make_user("mia", roles=["sales.manager"])
-    records = Env.system().records
-    account = records.create("accounts", {"name": "Acme"})
-    for owner, stage, close, amount in DEALS:
-        records.create("opportunities", {"name": f"{owner} {stage} {close}", "account_id": account.id,
-                                         "amount": amount, "stage_id": _stage(stage), "close_date": close,
-                                         "owner_id": people[owner].id})
-    db.session.commit()
-    return people
-
 
 def _as(user) -> Env:
     return Env.for_user(user)

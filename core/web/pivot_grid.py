@@ -19,7 +19,8 @@ __all__ = ["Grid", "GridRow", "build_grid", "measure_label", "axis_label"]
 @dataclass
 class GridRow:
     """One body row: its key (a total when shorter than the row levels), its level (0 for
-    the grand total), its label and its figures, one per column of the grid."""
+    the grand total), its label and its figures, one per column of the grid (None where
+    no record falls: an empty cell)."""
 
     key: tuple[Any, ...]
     level: int
@@ -84,7 +85,8 @@ def build_grid(env: Env, resource: str, result: Pivot) -> Grid:
     for key in result.row_keys:
         if not key:
             continue
-        values = [result.value(key, col, m) for col in shown_cols for m in spec.measures]
+        values = [result.value(key, col, m) if (key, col) in result.cells else None
+                  for col in shown_cols for m in spec.measures]
         rows.append(GridRow(key, len(key), names.label(len(key) - 1, key[-1]), values, key in parents))
     total = [result.value((), col, m) for col in shown_cols for m in spec.measures]
     rows.append(GridRow((), 0, gettext("Total"), total))

@@ -104,7 +104,9 @@ def _chart(env: Env, resource: str, result: Pivot, spec: PivotSpec, kind: str) -
     body = [row for row in grid.rows if row.level == 1][:_MOST_GROUPS]
     split = bool(spec.cols)
     names = [label for label, _span in grid.columns[:-1]] if split else [grid.measures[0]]
-    series = [{"name": name, "data": [_number(row.values[index]) for row in body]} for index, name in enumerate(names)]
+    empty = None if spec.measures[0].aggregate == "avg" else 0  # no record: nothing counted, no average
+    series = [{"name": name, "data": [_number(row.values[index], empty) for row in body]}
+              for index, name in enumerate(names)]
     title = f"{grid.measures[0]} · {axis_label(env, resource, spec.rows[0])}"
     if split:
         title += f" · {axis_label(env, resource, spec.cols[0])}"
@@ -119,9 +121,9 @@ def _figures(grid: Grid) -> Callable[[Any, int], str]:
     return figure
 
 
-def _number(value: Any) -> Any:
-    """A figure as JSON carries it to the chart: a number (None stays a gap)."""
-    return None if value is None else (int(value) if float(value).is_integer() else float(value))
+def _number(value: Any, empty: Any) -> Any:
+    """A figure as JSON carries it to the chart: a number, `empty` where no record falls."""
+    return empty if value is None else (int(value) if float(value).is_integer() else float(value))
 
 
 def _choices(env: Env, resource: str, query: ListQuery) -> dict[str, Any]:
