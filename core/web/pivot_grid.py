@@ -9,11 +9,12 @@ from typing import Any
 from flask_babel import gettext
 
 from core.env import Env
+from core.i18n import translate
 from core.models.meta import FieldMeta
 from core.records.pivot import Axis, Measure, Pivot
 from core.web.rendering import DisplayContext, format_value
 
-__all__ = ["Grid", "GridRow", "build_grid", "measure_label", "axis_label"]
+__all__ = ["Grid", "GridRow", "build_grid", "measure_label", "axis_label", "granularity_label"]
 
 
 @dataclass
@@ -55,10 +56,17 @@ class Grid:
         return [self.corner, *names]
 
 
+def granularity_label(granularity: str) -> str:
+    """A date grouping's size in the user's language."""
+    return {"day": gettext("day"), "week": gettext("week"), "month": gettext("month"),
+            "quarter": gettext("quarter"), "year": gettext("year")}[granularity]
+
+
 def axis_label(env: Env, resource: str, axis: Axis) -> str:
     """The heading of a grouping: 'Expected close (month)'."""
     field = env.records.meta(resource).fields[axis.field]
-    return f"{gettext(field.label)} ({gettext(axis.granularity)})" if axis.granularity else gettext(field.label)
+    label = translate(field.label)
+    return f"{label} ({granularity_label(axis.granularity)})" if axis.granularity else label
 
 
 def measure_label(env: Env, resource: str, measure: Measure) -> str:
@@ -67,7 +75,7 @@ def measure_label(env: Env, resource: str, measure: Measure) -> str:
         return gettext("Count")
     field = env.records.meta(resource).fields[measure.field]
     word = gettext("sum") if measure.aggregate == "sum" else gettext("average")
-    return f"{gettext(field.label)}: {word}"
+    return f"{translate(field.label)}: {word}"
 
 
 def build_grid(env: Env, resource: str, result: Pivot) -> Grid:

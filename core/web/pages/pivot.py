@@ -13,14 +13,14 @@ from werkzeug.datastructures import MultiDict
 from core.db import db
 from core.domain import DomainError
 from core.env import Env
-from core.i18n import format_number
+from core.i18n import format_number, translate
 from core.records.errors import RecordError
 from core.records.grouping import GRANULARITIES
-from core.records.pivot import COUNT, Pivot, PivotSpec, groupable_fields, measurable_fields, parse_spec, pivot
+from core.records.pivot import COUNT, Measure, Pivot, PivotSpec, groupable_fields, measurable_fields, parse_spec, pivot
 from core.web.blueprint import render_page, web
 from core.web.downloads import download_response
 from core.web.pivot_export import grid_csv, grid_xlsx
-from core.web.pivot_grid import Grid, axis_label, build_grid
+from core.web.pivot_grid import Grid, axis_label, build_grid, granularity_label, measure_label
 from core.web.query import ListQuery
 from core.web.security import login_required, web_env
 from core.web.views import kanban_view
@@ -131,15 +131,18 @@ def _choices(env: Env, resource: str, query: ListQuery) -> dict[str, Any]:
     group_options = []
     for field in groupable_fields(env.records, resource):
         if field.kind in ("date", "datetime"):
-            group_options += [(f"{field.name}:{g}", f"{gettext(field.label)} ({gettext(g)})") for g in GRANULARITIES]
+            group_options += [(f"{field.name}:{g}", f"{translate(field.label)} ({granularity_label(g)})")
+                              for g in GRANULARITIES]
         else:
-            group_options.append((field.name, gettext(field.label)))
+            group_options.append((field.name, translate(field.label)))
+    meta = env.records.meta(resource)
     measures = [(COUNT, gettext("Count"))]
     for field in measurable_fields(env.records, resource):
-        measures += [(f"{field.name}:sum", f"{gettext(field.label)}: {gettext('sum')}"),
-                     (f"{field.name}:avg", f"{gettext(field.label)}: {gettext('average')}")]
+        for aggregate in ("sum", "avg"):
+            measure = Measure(field.name, aggregate)
+            measures.append((measure.key, measure_label(env, resource, measure)))
     kept = query.params(cursor=None, pos=None, back=None, group=None, cols=None, size=None, sort=None, view=None)
-    return dict(resource=resource, meta=env.records.meta(resource), query=query, group_options=group_options,
+    return dict(resource=resource, meta=meta, query=query, group_options=group_options,
                 measure_options=measures, kept=kept, list_query=query.url(cursor=None, group=None, cols=None).split("?", 1)[1],
                 has_kanban=kanban_view(env, resource) is not None, args=request.args)
 
