@@ -12,7 +12,7 @@ from core.records.service import RecordService
 from core.summaries.totals import COUNT_COLUMN
 
 __all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month", "GRANULARITIES",
-           "date_bucket"]
+           "date_bucket", "bucket_label"]
 
 
 @dataclass
@@ -78,27 +78,36 @@ def week_of(column: Any) -> Any:
     return func.date(column, "-6 days", "weekday 1")
 
 
-#: How a date or datetime field may be grouped, and the label format of each bucket.
+#: How a date or datetime field may be grouped.
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
-_PG_FORMATS = {"day": "YYYY-MM-DD", "week": "YYYY-MM-DD", "month": "YYYY-MM", "quarter": 'YYYY-"Q"Q', "year": "YYYY"}
 _SQLITE_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
 
 
 def date_bucket(column: Any, granularity: str, *, aware: bool) -> Any:
     """SQL expression of the bucket a date (`aware` False) or datetime (`aware` True, taken
-    in UTC) falls in, as sortable text: 'YYYY-MM-DD' (day; week: its Monday), 'YYYY-MM',
-    'YYYY-Qn' or 'YYYY'. date_trunc on PostgreSQL, strftime on SQLite."""
+    in UTC) falls in, to group by: on PostgreSQL the bucket's first moment (`date_trunc`,
+    half the time of also formatting it there on a million rows), on SQLite its text
+    (`strftime`). `bucket_label` names either the same way."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"granularity must be one of {', '.join(GRANULARITIES)}, not {granularity!r}")
     if db.session.get_bind().dialect.name == "postgresql":
-        moment = func.timezone("UTC", column) if aware else cast(column, DateTime())
-        return func.to_char(func.date_trunc(granularity, moment), _PG_FORMATS[granularity])
+        return func.date_trunc(granularity, func.timezone("UTC", column) if aware else cast(column, DateTime()))
     if granularity == "week":
         return func.date(column, "-6 days", "weekday 1")
     if granularity == "quarter":
         month = cast(func.strftime("%m", column), Integer)
         return type_coerce(func.strftime("%Y", column), String) + "-Q" + cast((month + 2) // 3, String)
     return func.strftime(_SQLITE_FORMATS[granularity], column)
+
+
+def bucket_label(value: Any, granularity: str) -> str | None:
+    """A bucket of `date_bucket` as sortable text: 'YYYY-MM-DD' (a day; a week: its
+    Monday), 'YYYY-MM', 'YYYY-Qn' or 'YYYY' (None stays None)."""
+    if value is None or isinstance(value, str):
+        return value
+    if granularity == "quarter":
+        return f"{value.year}-Q{(value.month + 2) // 3}"
+    return value.strftime({"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[granularity])
 
 
 def seconds_between(later: Any, earlier: Any) -> Any:

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, FieldMeta
 from core.records.errors import ValidationFailed
-from core.records.grouping import GRANULARITIES, date_bucket
+from core.records.grouping import GRANULARITIES, bucket_label, date_bucket
 from core.records.service import RecordService
 
 __all__ = ["Axis", "Measure", "Pivot", "PivotSpec", "pivot", "parse_spec", "groupable_fields", "measurable_fields",
@@ -212,7 +212,8 @@ def pivot(service: RecordService, resource: str, spec: PivotSpec, domain: Any = 
     its cells."""
     meta = service.meta(resource)
     visible = service.subquery(resource, domain, search=search)
-    keys = [_key(visible, meta.fields[axis.field], axis) for axis in (*spec.rows, *spec.cols)]
+    axes = (*spec.rows, *spec.cols)
+    keys = [_key(visible, meta.fields[axis.field], axis) for axis in axes]
     measured = list(dict.fromkeys(m.field for m in spec.measures if m.field is not None))
     aggregates = [func.count()] + [func.sum(visible.c[name]) for name in measured] + \
         [func.count(visible.c[name]) for name in measured]
@@ -226,7 +227,9 @@ def pivot(service: RecordService, resource: str, spec: PivotSpec, domain: Any = 
     for found in db.session.execute(statement):
         if not found[width]:
             continue  # no record at all (an aggregate without GROUP BY still answers a row)
-        row, col = tuple(found[:depth]), tuple(found[depth:width])
+        key = tuple(bucket_label(value, axis.granularity) if axis.granularity else value
+                    for value, axis in zip(found[:width], axes))
+        row, col = key[:depth], key[depth:]
         sums = {name: found[width + 1 + index] for index, name in enumerate(measured)}
         filled = {name: found[width + 1 + len(measured) + index] for index, name in enumerate(measured)}
         for level in range(len(row) + 1):

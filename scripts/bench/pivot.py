@@ -27,9 +27,9 @@ __all__ = ["main", "TARGET_MS"]
 
 #: The target: the pivot under 500 ms at 1M opportunities.
 TARGET_MS = 500.0
+#: What one would write by hand: months by date_trunc, named in the application.
 _HAND_WRITTEN = """
-SELECT stage_id, to_char(date_trunc('month', close_date::timestamp), 'YYYY-MM') AS month,
-       count(*), sum(amount_company)
+SELECT stage_id, date_trunc('month', close_date::timestamp) AS month, count(*), sum(amount_company)
 FROM opportunities {where}
 GROUP BY 1, 2
 """
