@@ -32,7 +32,7 @@ def sellers(app, make_user):
     records = Env.system().records
     account = records.create("accounts", {"name": "Acme"})
     for owner, key, close, amount in DEALS:
-        records.create("opportunities", {"name": f"{owner} {key} {close}", "account_id": account.id,
+        records.create("opportunities", {"name": f"{owner} {key} {close or 'undated'}", "account_id": account.id,
                                          "amount": amount, "stage_id": stage(key), "close_date": close,
                                          "owner_id": people[owner].id})
     db.session.commit()
