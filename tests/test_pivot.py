@@ -150,6 +150,9 @@ def test_the_pivot_and_graph_pages_keep_the_lists_filter(sellers, client):
     assert 'data-fold="[' in html, "a nested row group folds away"
     page = client.get("/m/opportunities/pivot?rows=stage_id&cols=nope")
     assert page.status_code == 400 and "no field" in page.get_data(as_text=True)
+    assert client.get("/m/opportunities/pivot.csv?rows=name").status_code == 422
+    page = client.get("/m/opportunities/graph?group=stage_id&measure=name:avg")
+    assert page.status_code == 400 and "not a number" in page.get_data(as_text=True)
     graph = client.get("/m/opportunities/graph?group=stage_id&stack=close_date:month&kind=bar")
     data = json.loads(graph.get_data(as_text=True).split('id="graph-opportunities-data">')[1].split("</script>")[0])
     assert data["labels"] == ["New", "Qualified", "Proposal"] and data["stacked"] is True
