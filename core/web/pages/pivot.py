@@ -14,7 +14,7 @@ from core.db import db
 from core.domain import DomainError
 from core.env import Env
 from core.i18n import format_number, translate
-from core.records.errors import RecordError, ValidationFailed
+from core.records.errors import RecordError
 from core.records.grouping import GRANULARITIES
 from core.records.pivot import COUNT, Measure, Pivot, PivotSpec, groupable_fields, measurable_fields, parse_spec, pivot
 from core.web.blueprint import render_page, web
@@ -88,10 +88,11 @@ def graph_page(resource: str) -> tuple[str, int]:
     stack = request.args.get("stack", "") if kind != "pie" else ""
     measure = request.args.get("measure") or COUNT
     context.update(kind=kind, group=group, stack=stack, measure=measure, kinds=CHART_KINDS)
+    if not group:  # a model with no choice, link, yes/no or date field the user may read
+        return render_page("graph.html", error=gettext("These records have no field to group them by."), chart=None,
+                           **context)
     try:
         spec = parse_spec(env.records, resource, [group], [stack] if stack else [], [measure])
-        if not spec.rows:
-            raise ValidationFailed({"group": [gettext("Choose what to group the records by.")]})
         result = pivot(env.records, resource, spec, query.domain(env), search=query.q or None)
     except (DomainError, RecordError, KeyError) as error:
         db.session.rollback()
