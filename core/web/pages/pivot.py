@@ -25,7 +25,7 @@ from core.web.query import ListQuery
 from core.web.security import login_required, web_env
 from core.web.views import kanban_view
 
-__all__ = ["pivot_page", "pivot_export", "graph_page", "CHART_KINDS"]
+__all__ = ["pivot_page", "pivot_csv", "pivot_xlsx", "graph_page", "CHART_KINDS"]
 
 #: The charts a graph view draws (core/web/static/app.js draws them with Chart.js).
 CHART_KINDS = ("bar", "line", "pie")
@@ -57,10 +57,21 @@ def pivot_page(resource: str) -> tuple[str, int]:
                        **context)
 
 
-@web.get("/m/<resource>/pivot.<any(csv, xlsx):extension>")
+@web.get("/m/<resource>/pivot.csv")
 @login_required
-def pivot_export(resource: str, extension: str) -> Response | tuple[str, int]:
-    """The pivot table as a CSV or XLSX file (the same rows, columns, measures and filter)."""
+def pivot_csv(resource: str) -> Response:
+    """The pivot table as a CSV file (the same rows, columns, measures and filter)."""
+    return _pivot_file(resource, "csv")
+
+
+@web.get("/m/<resource>/pivot.xlsx")
+@login_required
+def pivot_xlsx(resource: str) -> Response:
+    """The pivot table as an XLSX workbook (the same rows, columns, measures and filter)."""
+    return _pivot_file(resource, "xlsx")
+
+
+def _pivot_file(resource: str, extension: str) -> Response:
     env = web_env()
     env.policy.require(resource, "read")
     query = ListQuery.from_args(resource, request.args)
