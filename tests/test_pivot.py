@@ -85,7 +85,15 @@ def test_dates_group_by_day_week_month_quarter_and_year(sellers, granularity, ke
     assert sum(result.value(key, (), Measure()) for key in result.row_keys if key) == 4
 
 
-def test_datetimes_group_by_their_utc_day(sellers):
+def test_one_field_may_group_both_rows_and_columns(sellers):
+    env = _as(sellers["alice"])
+    spec = parse_spec(env.records, "opportunities", ["close_date:year", "stage_id"], ["stage_id"], ["count"])
+    result = pivot(env.records, "opportunities", spec)
+    assert result.value(("2026", _stage("new")), (_stage("new"),), Measure()) == 2
+    assert result.value(("2026", _stage("new")), (_stage("proposal"),), Measure()) == 0
+
+
+def test_datetimes_group_by_their_utc_year(sellers):
     env = _as(sellers["mia"])
     spec = parse_spec(env.records, "opportunities", ["created_at:year"], [], ["count"])
     result = pivot(env.records, "opportunities", spec)

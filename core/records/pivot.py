@@ -213,7 +213,8 @@ def pivot(service: RecordService, resource: str, spec: PivotSpec, domain: Any = 
     meta = service.meta(resource)
     visible = service.subquery(resource, domain, search=search)
     axes = (*spec.rows, *spec.cols)
-    keys = [_key(visible, meta.fields[axis.field], axis) for axis in axes]
+    # Each key its own label: a field both in rows and columns is selected twice, not once.
+    keys = [_key(visible, meta.fields[axis.field], axis).label(f"key_{index}") for index, axis in enumerate(axes)]
     measured = list(dict.fromkeys(m.field for m in spec.measures if m.field is not None))
     aggregates = [func.count()] + [func.sum(visible.c[name]) for name in measured] + \
         [func.count(visible.c[name]) for name in measured]
@@ -243,7 +244,7 @@ def pivot(service: RecordService, resource: str, spec: PivotSpec, domain: Any = 
 def _key(visible: Any, field_meta: FieldMeta, axis: Axis) -> Any:
     column = visible.c[axis.field]
     if axis.granularity:
-        return date_bucket(column, axis.granularity, aware=field_meta.kind == "datetime").label(axis.field)
+        return date_bucket(column, axis.granularity, aware=field_meta.kind == "datetime")
     return column
 
 
