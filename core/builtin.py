@@ -96,6 +96,7 @@ def register_blueprints() -> list:
     attachments)."""
     from core.api.openapi import docs
     from core.api.resources import api
+    from core.api import pivot as pivot_api  # noqa: F401 - its route
     from core.attachments import api as attachments_api, web as attachments_web  # noqa: F401 - their routes
     from core.web.blueprint import web
 

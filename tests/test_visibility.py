@@ -49,7 +49,7 @@ def _buttons(client, path: str) -> set[str]:
 def test_the_salesperson_sees_own_rows_and_the_buttons_of_rcu(client, world):
     sign_in(client, "sam")
     assert _rows(client, "/m/contacts") == ["Paula", "Quentin"]
-    assert _buttons(client, "/m/contacts") == {"New contact", "Export CSV", "bulk:assign", "bulk:set"}
+    assert _buttons(client, "/m/contacts") == {"New contact", "Pivot", "Graph", "Export CSV", "bulk:assign", "bulk:set"}
     assert _buttons(client, f"/m/contacts/{world['quentin']}") >= {"Edit"}
     assert "Delete" not in _buttons(client, f"/m/contacts/{world['quentin']}")
     assert client.get(f"/m/contacts/{world['olgas']}").status_code == 404
@@ -61,7 +61,8 @@ def test_a_portal_customer_is_kept_out_of_the_back_office(client, world):
     # page (the service desk's tests show the redirect to its portal).
     sign_in(client, "paula")
     for path in ("/", "/m/contacts", f"/m/contacts/{world['paula_contact']}", "/m/interactions",
-                 "/m/contacts/export.csv", "/m/contacts/kanban", "/m/contacts/new", "/admin/audit"):
+                 "/m/contacts/export.csv", "/m/contacts/kanban", "/m/contacts/new", "/admin/audit",
+                 "/m/contacts/pivot", "/m/contacts/pivot.xlsx", "/m/contacts/graph"):
         page = client.get(path)
         assert (path, page.status_code) == (path, 403)
         html = BeautifulSoup(page.get_data(as_text=True), "html.parser")

@@ -11,6 +11,7 @@ from flask import Blueprint, Response, jsonify, render_template_string
 from marshmallow import fields
 
 from core import __version__
+from core.api.pivot import PIVOT_PARAMETERS, PIVOT_SCHEMA
 from core.attachments.openapi import document_attachments
 from core.attachments.service import takes_attachments
 from core.env import Env
@@ -76,6 +77,7 @@ def build_spec(target: Platform) -> dict[str, Any]:
     marshmallow.converter.add_attribute_function(_decimal_property)
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", _PROBLEM)
+    spec.components.schema("Pivot", PIVOT_SCHEMA)
     env = Env(target, None, system=True)
     for resource in target.models:
         meta = target.models.meta(resource)
@@ -103,6 +105,12 @@ def build_spec(target: Platform) -> dict[str, Any]:
                                       "content": {"application/json": {"schema": ref}}},
                               **_errors(400, 401, 403, 404, 409, 415, 422, 429, 503)}}}),
         })
+        spec.path(path=f"/api/v1/{resource}/pivot", operations={"get": {
+            "summary": f"Pivot of {meta.label_plural}: counts, sums and averages by rows and columns",
+            "tags": [resource], "parameters": PIVOT_PARAMETERS,
+            "responses": {"200": {"description": "The cells, totals included",
+                                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pivot"}}}},
+                          **_errors(400, 401, 403, 404, 422, 429)}}})
         spec.path(path=f"/api/v1/{resource}/{{record_id}}", operations={
             "get": {"summary": f"Read a {meta.label.lower()}", "tags": [resource],
                     "parameters": [_RECORD_ID, _FIELDS],

@@ -45,4 +45,5 @@ def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, 
 # Pages attach their routes to `web` when imported.
 from core.web.pages import admin, auth, dashboard, detail, form, kanban, listing  # noqa: E402,F401
 from core.web.pages import admin_jobs, admin_mail, admin_webhooks, email, inline_edit, notifications, saved_views  # noqa: E402,F401,E501
+from core.web.pages import pivot  # noqa: E402,F401
 from core.web.pages import imports, search  # noqa: E402,F401

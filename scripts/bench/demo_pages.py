@@ -61,7 +61,7 @@ def page_urls(app: Any, client: Any) -> list[str]:
         for board in loaded.dashboards:
             urls.append(f"/dashboards/{board.key}")
         for resource, model in loaded.models.items():
-            urls += [f"/m/{resource}", f"/m/{resource}/new"]
+            urls += [f"/m/{resource}", f"/m/{resource}/new", f"/m/{resource}/pivot", f"/m/{resource}/graph"]
             if loaded.view(resource, "kanban") is not None:
                 urls.append(f"/m/{resource}/kanban")
             ids = db.session.scalars(db.select(model.id).order_by(model.id).limit(RECORDS_PER_MODEL)).all()

@@ -163,8 +163,8 @@
         return s.data.every(function (value) { return value === null || Number.isInteger(Number(value)); });
       });
       var circular = type === "pie" || type === "doughnut";
-      var valueAxis = { beginAtZero: true, ticks: round ? { precision: 0 } : {}, grid: { color: line } };
-      var labelAxis = { grid: { color: line, display: false } };
+      var valueAxis = { beginAtZero: true, ticks: round ? { precision: 0 } : {}, grid: { color: line }, stacked: !!data.stacked };
+      var labelAxis = { grid: { color: line, display: false }, stacked: !!data.stacked };
       var datasets = data.series.map(function (s, i) {
         var colour = palette[i % palette.length];
         return circular ? { label: s.name, data: s.data, backgroundColor: palette, borderColor: style.getPropertyValue("--card").trim() }
@@ -241,6 +241,16 @@
   });
 
   window.addEventListener("load", drawCharts);
+  // Pivot tables: a row group's button folds its nested groups away and back.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-fold]");
+    if (!button) { return; }
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.closest("table").querySelectorAll("tr[data-parent]").forEach(function (row) {
+      if (row.dataset.parent === button.dataset.fold) { row.hidden = !open; }
+    });
+  });
   document.addEventListener("htmx:afterSwap", drawCharts);
   window.spectrumCsrf = csrf;
 })();
