@@ -9,6 +9,7 @@ records service as the system.
 """
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from decimal import Decimal
 from time import perf_counter
@@ -111,12 +112,25 @@ def _store_renewals(env: Env, day: date) -> list[dict[str, Any]]:
             for rate in rates]
 
 
+def json_ready(value: Any) -> Any:
+    """`value` with every number that is not finite (a fit that did not converge gives NaN)
+    made None: JSON has no NaN, and PostgreSQL refuses it."""
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
 def _holdout(found: Backtest | None) -> dict[str, Any]:
     if found is None:
         return {}
     return {"holdout_start": found.holdout_start, "holdout_end": found.holdout_end,
             "holdout_customers": found.customers, "holdout_predicted": round(found.predicted, 4),
-            "holdout_actual": found.actual, "holdout_mae": round(found.mae, 6), "holdout_buckets": found.buckets}
+            "holdout_actual": found.actual, "holdout_mae": round(found.mae, 6),
+            "holdout_buckets": json_ready(found.buckets)}
 
 
 def fit_ltv(env: Env, progress: Progress = lambda _line: None) -> LtvFit | None:
@@ -157,8 +171,8 @@ def estimate_ltv(env: Env, progress: Progress = lambda _line: None) -> LtvFit | 
     record = LtvFit(fitted_at=now, created_at=now, updated_at=now, calibration_start=start, calibration_end=day,
                     horizon_days=settings.horizon_days, customers=len(summary),
                     repeat_customers=int((summary["frequency"] > 0).sum()), seconds=round(seconds, 3),
-                    parameters={name: round(value, 6) for name, value in models.parameters().items()},
-                    renewal_rates=rates, value_total=Decimal(str(round(total, 2))), **_holdout(checked))
+                    parameters=json_ready({name: round(value, 6) for name, value in models.parameters().items()}),
+                    renewal_rates=json_ready(rates), value_total=Decimal(str(round(total, 2))), **_holdout(checked))
     db.session.add(record)
     db.session.flush()
     progress(f"stored: {len(summary):,} customers' predictions, predicted value {total:,.2f}")
