@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from core.db import db
 from core.env import Env
+from core.money import rates_to_company
 from core.records.changes import changed_between, watermark_of
 
-from addons.sales.models.currency import company_currency, rate_to_company
+from addons.sales.models.currency import company_currency
 
 __all__ = ["transaction_sources", "read_won_opportunities", "SOURCE_KEY"]
 
@@ -38,7 +39,7 @@ def read_won_opportunities(env: Env, watermark: Any, limit: int, until: datetime
     rows: list[tuple[int, int, date, Decimal, None]] = []
     withdrawn: list[int] = []
     skipped = 0
-    rates: dict[tuple[str, date], Decimal | None] = {}
+    rate = rates_to_company(env)
     company = company_currency(env)
     for deal in read:
         if deal.status != "won" or deal.contact_id is None:
@@ -47,10 +48,8 @@ def read_won_opportunities(env: Env, watermark: Any, limit: int, until: datetime
         day = deal.closed_on or deal.updated_at.date()
         amount = deal.amount_company
         if amount is None:
-            key = (deal.currency or company, day)
-            if key not in rates:
-                rates[key] = rate_to_company(env, *key)
-            amount = None if rates[key] is None else Decimal(deal.amount) * rates[key]
+            factor = rate(deal.currency or company, day)
+            amount = None if factor is None else Decimal(deal.amount) * factor
         if amount is None:
             withdrawn.append(deal.id)
             skipped += 1
