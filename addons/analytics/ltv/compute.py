@@ -128,8 +128,8 @@ def _holdout(found: Backtest | None) -> dict[str, Any]:
     if found is None:
         return {}
     return {"holdout_start": found.holdout_start, "holdout_end": found.holdout_end,
-            "holdout_customers": found.customers, "holdout_predicted": round(found.predicted, 4),
-            "holdout_actual": found.actual, "holdout_mae": round(found.mae, 6),
+            "holdout_customers": found.customers, "holdout_predicted": json_ready(round(found.predicted, 4)),
+            "holdout_actual": found.actual, "holdout_mae": json_ready(round(found.mae, 6)),
             "holdout_buckets": json_ready(found.buckets)}
 
 

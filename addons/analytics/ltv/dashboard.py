@@ -47,14 +47,19 @@ def _mae(fit: Any) -> str:
     return "—" if fit.holdout_mae is None else f"{fit.holdout_mae:.3f}"
 
 
+def _per_customer(bucket: dict[str, Any], figure: str) -> float | None:
+    """A holdout bucket's `figure` per customer; None (a gap in the chart) where the fit
+    stored no number (it did not converge) or the bucket is empty."""
+    value, customers = bucket.get(figure), bucket.get("customers")
+    return None if value is None or not customers else round(value / customers, 3)
+
+
 def _by_frequency(env: Env) -> dict[str, Any]:
     fit = last_fit(env)
     buckets = (fit.holdout_buckets or []) if fit is not None else []
     return {"labels": [bucket["frequency"] for bucket in buckets], "series": [
-        {"name": gettext("Predicted per customer"),
-         "data": [round(bucket["predicted"] / bucket["customers"], 3) for bucket in buckets]},
-        {"name": gettext("Actual per customer"),
-         "data": [round(bucket["actual"] / bucket["customers"], 3) for bucket in buckets]}]}
+        {"name": gettext("Predicted per customer"), "data": [_per_customer(bucket, "predicted") for bucket in buckets]},
+        {"name": gettext("Actual per customer"), "data": [_per_customer(bucket, "actual") for bucket in buckets]}]}
 
 
 def _renewals(env: Env) -> dict[str, Any]:

@@ -199,3 +199,23 @@ def test_the_command_prints_each_step_and_a_summary(population: dict[str, int], 
     assert [line.split(":")[0] for line in lines] == ["renewals", "backtest", "fit", "stored", "summary"], output
     record = db.session.scalars(select(LtvFit)).one()
     assert f"{record.customers:,} customers fitted" in lines[-1] and f"MAE {record.holdout_mae:.3f}" in lines[-1]
+
+
+def test_a_fit_that_did_not_converge_shows_gaps_not_an_error(app: Any, make_user: Any) -> None:
+    """The demo's small population can leave the optimiser short of convergence: the fit
+    stores null for figures that are not numbers, and the page draws them as gaps."""
+    db.session.add(LtvFit(fitted_at=_STAMP, created_at=_STAMP, updated_at=_STAMP, calibration_start=TODAY,
+                          calibration_end=TODAY, horizon_days=365, customers=3, repeat_customers=1, seconds=0.1,
+                          parameters={"r": None, "alpha": 1.5, "a": None, "b": None, "p": None, "q": None, "v": None},
+                          holdout_predicted=None, holdout_actual=2, holdout_mae=None,
+                          holdout_buckets=[{"frequency": 0, "customers": 2, "predicted": None, "actual": 1},
+                                           {"frequency": 1, "customers": 1, "predicted": 0.5, "actual": 1}]))
+    db.session.commit()
+    make_user("ana", roles=["analytics.user"])
+    client = app.test_client()
+    sign_in(client, "ana")
+    page = client.get("/dashboards/analytics_ltv")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200, text[-2000:]
+    assert '"data": [null, 0.5]' in text.replace('"data":[null,0.5]', '"data": [null, 0.5]')
+    assert "1.5" in text
