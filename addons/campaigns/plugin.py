@@ -12,7 +12,7 @@ __all__ = [
     "register_models", "register_data", "register_demo_data", "register_views", "register_menus",
     "register_blueprints", "register_jobs", "register_event_handlers", "register_list_actions",
     "register_detail_panels", "register_api_actions", "register_consent_topics", "register_notification_kinds",
-    "app_ready", "analytics_kpis",
+    "app_ready", "analytics_cost_sources", "analytics_kpis",
 ]
 
 
@@ -167,6 +167,15 @@ def app_ready(app: Any) -> None:
 
     connect_conversion_events(app)
     connect_entry_events(app)
+
+
+@hookimpl(optionalhook=True)
+def analytics_cost_sources() -> list[Any]:
+    """Campaign costs, shared among the contacts each campaign reached, as costs to serve
+    them (analytics' hook: called only where analytics is installed)."""
+    from addons.campaigns.costs import cost_sources
+
+    return cost_sources()
 
 
 @hookimpl(optionalhook=True)

@@ -226,7 +226,8 @@ class CampaignMember(Record):
                                     index=True)
     status: Mapped[str] = field(String(12), label="Status", choices=MEMBER_STATUSES, default="pending",
                                 nullable=False)
-    sent_at: Mapped[datetime | None] = field(UtcDateTime, label="Sent", help="When the campaign first reached them.")
+    sent_at: Mapped[datetime | None] = field(UtcDateTime, label="Sent", help="When the campaign first reached them.",
+                                             index=True)
     delivered_at: Mapped[datetime | None] = field(UtcDateTime, label="Delivered")
     opened_at: Mapped[datetime | None] = field(UtcDateTime, label="Opened")
     clicked_at: Mapped[datetime | None] = field(UtcDateTime, label="Clicked")
