@@ -1,6 +1,7 @@
 """A Babel extraction method for the English texts models and addons declare rather than
 pass to gettext: field labels and help (`label=`, `help=`), model labels (`__label__`,
-`__label_plural__`), choice lists (`[("value", "Label"), ...]`) and the titles of menus,
+`__label_plural__`), choice lists (`[("value", "Label"), ...]`), the names of a search
+view's filters (`options={"filters": {"My contacts": ...}}`) and the titles of menus,
 panels, quick actions, dashboards, KPIs and charts (their first text arguments). The pages
 translate them when they show them (`core.i18n.translate`, the `t` filter)."""
 from __future__ import annotations
@@ -67,6 +68,10 @@ def extract_labels(fileobj: IO[bytes], keywords: Any, comment_tags: Any,
                         if key is not None and _text(key) == "groups":
                             for line, label in _groups(value):
                                 yield line, "", label, []
+                        elif key is not None and _text(key) == "filters" and isinstance(value, ast.Dict):
+                            for name in value.keys:  # a search's named filters ({"My contacts": [...]})
+                                if name is not None and (label := _text(name)):
+                                    yield name.lineno, "", label, []
                         elif _name_of(node) == "GroupedImport" and (label := _text(value)):
                             yield value.lineno, "", label, []  # an option's label ({"shop": "Shop (id)"})
             name = _name_of(node)

@@ -49,9 +49,15 @@ class Platform:
     openapi: dict[str, Any] | None = None  # built on first request, then reused
 
     def view(self, model: str, kind: str) -> View | None:
-        """The declared view of `kind` for `model`, if an addon declared one."""
-        found = [v for v in self.views if v.model == model and v.kind == kind]
+        """The declared view of `kind` for `model`, if an addon declared one (the last
+        loaded addon's, when several did)."""
+        found = self.views_of(model, kind)
         return found[-1] if found else None
+
+    def views_of(self, model: str, kind: str) -> list[View]:
+        """Every declared view of `kind` for `model`, in the order the addons were loaded
+        (an addon after those it depends on)."""
+        return [v for v in self.views if v.model == model and v.kind == kind]
 
     def summaries_of(self, model: str) -> list[Totals]:
         """The totals kept of `model`'s records."""

@@ -50,6 +50,7 @@ def test_a_user_who_chose_french_reads_french_with_french_dates_and_numbers(clie
     assert "Montant" in page, "declared field labels are translated too"
     listing = client.get("/m/contacts").get_data(as_text=True)
     assert "Exporter en CSV" in listing and "Rechercher" in listing
+    assert "Mes contacts" in listing, "a search's named filters too"
     board = client.get("/dashboards/sales").get_data(as_text=True)
     assert "Gagné ce mois-ci" in board and "Pipeline ouvert par étape" in board, "KPI and chart titles too"
 

@@ -9,7 +9,8 @@ __all__ = ["analytics_views", "analytics_menus"]
 def analytics_views() -> list[View]:
     """Transactions (filtered and grouped by kind and source), the sources' state, the
     monthly RFM snapshots (grouped by month and segment), the lifetime-value fits, KPI
-    targets and digests."""
+    targets and digests; contacts filtered and grouped by their RFM segment, value tier
+    and churn risk."""
     return [
         View("analytics_transactions", "list", ["occurred_on", "contact_id", "kind", "amount", "source",
                                                 "source_record_id"]),
@@ -27,6 +28,13 @@ def analytics_views() -> list[View]:
                                             "holdout_actual", "holdout_mae", "value_total"]),
         View("analytics_kpi_targets", "list", ["kpi", "period", "target", "direction"]),
         View("analytics_kpi_subscriptions", "list", ["kpis", "frequency", "last_period", "last_sent_at", "user_id"]),
+        # Added to the contacts' own search (search views add up): the fields analytics
+        # puts on contacts, to filter and group the list by.
+        View("contacts", "search", options={"filters": {
+            "Champions": [["rfm_segment", "=", "champions"]],
+            "Customers at risk": [["rfm_segment", "in", ["at_risk", "cannot_lose_them"]]],
+            "High churn risk": [["ltv_churn_risk", ">=", 0.5]],
+        }, "group_by": ["rfm_segment", "value_tier"]}),
     ]
 
 

@@ -69,16 +69,22 @@ def detail_fields(env: Env, resource: str) -> list[str]:
 
 
 def search_options(env: Env, resource: str) -> dict[str, Any]:
-    """Named filters and group-by fields of the list's search panel."""
-    view = _declared(env, resource, "search")
-    options = dict(view.options) if view else {}
+    """Named filters and group-by fields of the list's search panel. The search views of
+    one model add up, in the order their addons were loaded: an addon that extends a model
+    of another (its fields, through a model extension) adds its own filters (one of the
+    same name replaces the earlier) and group-by fields after the owner's."""
+    filters: dict[str, Any] = {}
+    declared: list[str] = []
+    for view in env.platform.views_of(resource, "search"):
+        filters |= dict(view.options.get("filters", {}))
+        declared += [name for name in view.options.get("group_by", ()) if name not in declared]
     readable = set(env.records.readable_fields(resource))
     meta = env.records.meta(resource)
-    group_by = options.get("group_by") or [
+    group_by = declared or [
         f.name for f in meta.fields.values() if f.kind in ("choice", "many2one", "boolean") and f.name in readable
         and f.name not in AUDIT_FIELDS
     ]
-    return {"filters": dict(options.get("filters", {})), "group_by": [g for g in group_by if g in readable]}
+    return {"filters": filters, "group_by": [g for g in group_by if g in readable]}
 
 
 def kanban_view(env: Env, resource: str) -> View | None:

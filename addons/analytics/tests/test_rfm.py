@@ -4,6 +4,7 @@ neither the purchases nor the recency, costs to serve ignored), customers outsid
 window cleared, the month's snapshot, and the movement between segments month over month."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from core.db import db
 from core.env import Env
 from core.records.bulk import insert_rows
+from core.testing.web import sign_in
 
 from addons.analytics.models import AnalyticsTransaction, RfmSnapshot
 from addons.analytics.movement import Movement, segment_movement
@@ -131,3 +133,19 @@ def test_movement_between_segments_month_over_month(customers: dict[str, int], c
     january = db.session.scalar(select(RfmSnapshot.segment).where(
         RfmSnapshot.month == date(2026, 1, 1), RfmSnapshot.contact_id == customers["c02"]))
     assert january == "lost"
+
+
+def test_the_contacts_list_filters_and_groups_by_segment_beside_its_own_search(
+        customers: dict[str, int], app: Any, admin: Any) -> None:
+    compute_rfm(Env.system())
+    client = app.test_client()
+    sign_in(client, "admin")
+    page = client.get("/m/contacts").get_data(as_text=True)
+    assert '<option value="rfm_segment"' in page and '<option value="value_tier"' in page
+    assert '<option value="account_id"' in page, "the contacts addon's own group-by fields stay"
+    assert 'value="My contacts"' in page and 'value="Customers at risk"' in page
+    grouped = client.get("/m/contacts", query_string={"group": "rfm_segment", "f": "Customers at risk"})
+    text = grouped.get_data(as_text=True)
+    assert grouped.status_code == 200
+    counts = dict(re.findall(r'<td><a href="[^"]*">([^<]+)</a></td>\s*<td class="num">(\d+)</td>', text))
+    assert counts == {"At risk": "2", "Cannot lose them": "3"}, text[-3000:]
