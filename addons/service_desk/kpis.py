@@ -7,13 +7,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Float, cast, func, select
+from sqlalchemy import Float, case, cast, func, select
 
 from core.db import db
 from core.env import Env
 from core.records.grouping import range_index, seconds_between
 
-from addons.service_desk.metrics import sla_compliance
+from addons.service_desk.metrics import sla_compliance, sla_outcome
 
 __all__ = ["service_kpis", "opened_domain"]
 
@@ -27,12 +27,16 @@ def opened_domain(start: date, end: date) -> list[Any]:
     return [["opened_at", ">=", _moment(start)], ["opened_at", "<", _moment(end + timedelta(days=1))]]
 
 
+def _moments(ranges: list[tuple[date, date]]) -> list[tuple[datetime, datetime]]:
+    """Each range of days as its first and last moment (UTC)."""
+    return [(datetime.combine(start, time(0), timezone.utc), datetime.combine(end, time.max, timezone.utc))
+            for start, end in ranges]
+
+
 def _opened_series(env: Env, ranges: list[tuple[date, date]]) -> list[Decimal | None]:
     """Tickets opened per range of days, by one grouped query."""
     tickets = env.records.subquery("tickets", opened_domain(ranges[0][0], ranges[-1][1]))
-    moments = [(datetime.combine(start, time(0), timezone.utc), datetime.combine(end, time.max, timezone.utc))
-               for start, end in ranges]
-    bucket = range_index(tickets.c.opened_at, moments)
+    bucket = range_index(tickets.c.opened_at, _moments(ranges))
     counts = dict(db.session.execute(select(bucket, func.count()).group_by(bucket)).all())
     return [Decimal(counts.get(index, 0)) for index in range(len(ranges))]
 
@@ -44,6 +48,19 @@ def _opened(env: Env, start: date, end: date) -> Decimal:
 def _compliance(env: Env, start: date, end: date) -> Decimal | None:
     percent = sla_compliance(env, opened_domain(start, end))["percent"]
     return None if percent is None else Decimal(str(percent))
+
+
+def _compliance_series(env: Env, ranges: list[tuple[date, date]]) -> list[Decimal | None]:
+    """SLA compliance per range of opening days, by one grouped query (`sla_compliance`'s
+    figure for each)."""
+    tickets = env.records.subquery("tickets", opened_domain(ranges[0][0], ranges[-1][1]))
+    breached, decided = sla_outcome(env, tickets)
+    bucket = range_index(tickets.c.opened_at, _moments(ranges))
+    rows = {index: (int(total), int(missed or 0)) for index, total, missed in db.session.execute(
+        select(bucket, func.count(), func.sum(case((breached, 1), else_=0))).where(decided).group_by(bucket))}
+    return [None if not rows.get(index, (0, 0))[0] else
+            Decimal(str(round(100 * (rows[index][0] - rows[index][1]) / rows[index][0], 1)))
+            for index in range(len(ranges))]
 
 
 def _median_first_response(env: Env, start: date, end: date) -> Decimal | None:
@@ -71,7 +88,7 @@ def service_kpis() -> list[dict[str, Any]]:
         dict(name="service_desk.tickets_opened", label="Tickets opened", unit="count", value=_opened,
              series=_opened_series, direction="down", drill=opened),
         dict(name="service_desk.sla_compliance", label="SLA compliance", unit="percent", value=_compliance,
-             target=95, drill=opened),
+             series=_compliance_series, target=95, drill=opened),
         dict(name="service_desk.first_response_hours", label="Median first response", unit="hours",
              value=_median_first_response, direction="down", drill=opened),
     ]

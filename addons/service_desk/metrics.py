@@ -16,7 +16,7 @@ from core.records.grouping import count_by_month, group_by, seconds_between
 
 from addons.service_desk.models.tickets import CHANNELS, DONE_STATUSES, OPEN_STATUSES
 
-__all__ = ["first_response_hours", "resolution_hours", "sla_compliance", "backlog_by_age", "csat", "per_channel",
+__all__ = ["first_response_hours", "resolution_hours", "sla_compliance", "sla_outcome", "backlog_by_age", "csat", "per_channel",
            "per_month", "summary", "AGE_BUCKETS"]
 
 #: Backlog age buckets: (label, older than, at most) in days.
@@ -48,17 +48,23 @@ def sla_compliance(env: Any, domain: Any = None) -> dict[str, Any]:
     """Share of decided tickets under an SLA (solved, or breached already) that met every
     target: no breach recorded and no target met late."""
     tickets = _tickets(env, domain)
+    breached, decided = sla_outcome(env, tickets)
+    row = db.session.execute(select(func.count(), func.sum(case((breached, 1), else_=0))).where(decided)).one()
+    total, missed = int(row[0] or 0), int(row[1] or 0)
+    return {"decided": total, "breached": missed,
+            "percent": round(100 * (total - missed) / total, 1) if total else None}
+
+
+def sla_outcome(env: Any, tickets: Any) -> tuple[Any, Any]:
+    """SQL conditions on `tickets` (a records subquery): (breached, decided). A ticket under
+    an SLA is decided once solved or breached; it breached when a target was met late or a
+    breach was recorded (the breach events are read only by who may read them)."""
     breaches = env.records.subquery("ticket_sla_events", [["kind", "=", "breach"]]) \
         if env.policy.can("ticket_sla_events", "read") else None
     late = or_(tickets.c.first_response_at > tickets.c.first_response_due_at,
                tickets.c.resolved_at > tickets.c.resolution_due_at)
     breached = or_(late, tickets.c.id.in_(select(breaches.c.ticket_id))) if breaches is not None else late
-    decided = or_(tickets.c.status.in_(DONE_STATUSES), breached)
-    row = db.session.execute(select(func.count(), func.sum(case((breached, 1), else_=0)))
-                             .where(tickets.c.sla_policy_id.is_not(None), decided)).one()
-    total, missed = int(row[0] or 0), int(row[1] or 0)
-    return {"decided": total, "breached": missed,
-            "percent": round(100 * (total - missed) / total, 1) if total else None}
+    return breached, and_(tickets.c.sla_policy_id.is_not(None), or_(tickets.c.status.in_(DONE_STATUSES), breached))
 
 
 def backlog_by_age(env: Any, domain: Any = None) -> list[tuple[str, int]]:

@@ -55,6 +55,8 @@ def test_service_kpis_per_month(tickets):
     resource, domain = opened.kpi.drill(date(2026, 1, 1), date(2026, 1, 31))
     assert env.records.count(resource, domain).value == 4
     assert list(opened.values) == [opened.kpi.value(env, p.start, p.end) for p in opened.periods]
+    assert list(compliance.values) == [compliance.kpi.value(env, p.start, p.end) for p in compliance.periods]
+    assert compliance.values[-2:] == [Decimal("0.0"), Decimal("66.7")]  # December's only ticket was late
     week = {f.kpi.name: f.current for f in kpi_figures(env, "week", date(2026, 1, 12)).figures}
     assert week["service_desk.tickets_opened"] == Decimal(4)
     assert kpi_figures(env, "week", date(2026, 1, 19)).figures[0].current in (Decimal(0), None)
