@@ -10,23 +10,27 @@ when shown (`translate`); `scripts/i18n` extracts them with the rest (see README
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, parse_date, parse_time
 from babel.numbers import format_decimal
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, get_locale, gettext, refresh
+from flask_babel import Babel, force_locale, get_locale, gettext, refresh
 
 __all__ = ["init_i18n", "available_locales", "current_locale", "translate", "format_day", "format_moment",
-           "format_number", "date_pattern", "parse_day", "parse_moment", "DEFAULT_LOCALE"]
+           "format_number", "date_pattern", "parse_day", "parse_moment", "language_of", "DEFAULT_LOCALE"]
 
 DEFAULT_LOCALE = "en"
 _ISO_DAY, _ISO_MOMENT = "yyyy-MM-dd", "yyyy-MM-dd HH:mm"
+#: The language `language_of` writes in, outside a request (a job mailing a user).
+_written_for: ContextVar[str | None] = ContextVar("spectrum_written_for", default=None)
 
 
 def _catalog_dirs(app: Flask) -> list[str]:
@@ -84,8 +88,30 @@ def init_i18n(app: Flask) -> None:
                                  current_locale=current_locale)
 
 
+@contextmanager
+def language_of(user: Any) -> Iterator[None]:
+    """Texts, dates and numbers written for `user` in their language (the platform's
+    `default_locale` when they chose none), in a request or not: what a job or an event
+    handler writes to someone other than the request's user (a digest, a notification)."""
+    from flask import current_app
+
+    locales = current_app.config.get("SPECTRUM_LOCALES", [DEFAULT_LOCALE])
+    wanted = getattr(user, "locale", None) or current_app.extensions["spectrum"].settings.get("default_locale")
+    locale = wanted if wanted in locales else DEFAULT_LOCALE
+    token = _written_for.set(locale)
+    try:
+        with force_locale(locale):
+            yield
+    finally:
+        _written_for.reset(token)
+
+
 def current_locale() -> str:
-    """The language of the current request ("en", "fr")."""
+    """The language being written in ("en", "fr"): `language_of`'s, else the request's,
+    else (outside a request) English."""
+    forced = _written_for.get()
+    if forced is not None:
+        return forced
     if not has_request_context():
         return DEFAULT_LOCALE
     locale = get_locale()
@@ -96,7 +122,7 @@ def translate(text: Any) -> str:
     """A label declared in English (a field's, a choice's, a menu's) in the user's language."""
     if not text:
         return "" if text is None else str(text)
-    return gettext(str(text)) if has_request_context() else str(text)
+    return gettext(str(text)) if has_request_context() or _written_for.get() is not None else str(text)
 
 
 def _english() -> bool:

@@ -1,5 +1,6 @@
 """KPI digests: each subscription's chosen KPIs over the week or month just ended, computed
-as its user (their record rules apply) and mailed to them, never twice for one period.
+as its user (their record rules apply) and mailed to them in their language, never twice
+for one period.
 
 A subscription is claimed for a period by one conditional UPDATE (its `last_period` set
 to the period's key unless it already names it) in the same transaction that logs the
@@ -9,12 +10,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from sqlalchemy import or_, select, update
 
 from core.auth.models import User
 from core.db import db
 from core.declarations import Job
 from core.env import Env
+from core.i18n import format_day, language_of, translate
 from core.jobs import JobContext
 from core.mail.outbound import send_mail
 
@@ -36,18 +39,24 @@ def due_period(frequency: str, today: date) -> Period:
 
 
 def digest_text(figures: Figures, currency: str) -> str:
-    """The digest's body: per KPI its value, target and change from the period before."""
+    """The digest's body: per KPI its value, target and change from the period before, in
+    the language being written in (`core.i18n.language_of`)."""
     period = figures.periods[-1]
-    lines = [f"Your KPIs for {period.key} ({period.start.isoformat()} to {period.end.isoformat()}):", ""]
+    lines = [gettext("Your KPIs for %(period)s (%(start)s to %(end)s):", period=period.key,
+                     start=format_day(period.start), end=format_day(period.end)), ""]
     for figure in figures.figures:
         unit = figure.kpi.unit
-        line = f"- {figure.kpi.label}: {show_value(figure.current, unit, currency)}"
+        line = gettext("- %(kpi)s: %(value)s", kpi=translate(figure.kpi.label),
+                       value=show_value(figure.current, unit, currency))
         if figure.target is not None:
-            line += f" (target {show_value(figure.target, unit, currency)}: {'met' if figure.met else 'not met'})"
-        line += f", {show_change(figure.change, figure.previous, unit)} from {figures.periods[0].key}"
+            target = show_value(figure.target, unit, currency)
+            line += " " + (gettext("(target %(target)s: met)", target=target) if figure.met
+                           else gettext("(target %(target)s: not met)", target=target))
+        line += ", " + gettext("%(change)s from %(period)s", change=show_change(figure.change, figure.previous, unit),
+                               period=figures.periods[0].key)
         lines.append(line)
     if not figures.figures:
-        lines.append("None of your KPIs could be computed over the records you may read.")
+        lines.append(gettext("None of your KPIs could be computed over the records you may read."))
     return "\n".join(lines) + "\n"
 
 
@@ -77,8 +86,10 @@ def send_digests(env: Env, today: date) -> dict[str, int]:
             continue
         reader = Env.for_user(user)
         figures = kpi_figures(reader, period.kind, period.end, count=2, names=list(names))
-        send_mail(reader, user.email, subject="KPI digest: {{ values.period }}", text="{{ values.body }}",
-                  values={"period": period.key, "body": digest_text(figures, currency)},
+        with language_of(user):
+            subject, body = gettext("KPI digest: %(period)s", period=period.key), digest_text(figures, currency)
+        send_mail(reader, user.email, subject="{{ values.subject }}", text="{{ values.body }}",
+                  values={"subject": subject, "body": body},
                   record=("analytics_kpi_subscriptions", subscription_id), track=False)
         db.session.commit()
         sent += 1

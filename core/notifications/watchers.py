@@ -6,15 +6,15 @@ announced."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select
 
 from core.db import db
 from core.declarations import EventHandler, NotificationKind
 from core.env import Env
+from core.i18n import language_of
 from core.notifications.service import notify
 from core.records.bulk import one_of
 from core.signals import record_created, record_updated
@@ -29,22 +29,6 @@ def kernel_kinds() -> list[NotificationKind]:
     """Assigned to me, and mentioned."""
     return [NotificationKind("assignment", "A record is assigned to me", in_app=True, email=False),
             NotificationKind("mention", "Someone mentions me", in_app=True, email=True)]
-
-
-@contextmanager
-def _language_of(user: Any) -> Iterator[None]:
-    """Texts written for `user` in their language (the platform's when they chose none)."""
-    from core.i18n import DEFAULT_LOCALE
-
-    locale = getattr(user, "locale", None) or env_default_locale() or DEFAULT_LOCALE
-    with force_locale(locale):
-        yield
-
-
-def env_default_locale() -> str | None:
-    from core.platform import platform
-
-    return platform().settings.get("default_locale")
 
 
 def _user(env: Env, user_id: int) -> Any:
@@ -64,7 +48,7 @@ def _assigned(resource: str, record: Any, env: Env, changes: dict[str, Any] | No
         recipient = _user(env, int(new))
         if recipient is None:
             continue
-        with _language_of(recipient):
+        with language_of(recipient):
             title = gettext("%(who)s assigned %(what)s to you", who=env.user.name, what=record.display_name)
         notify(env, recipient.id, "assignment", title, record=(resource, record.id))
 
@@ -136,7 +120,7 @@ def _mentions(resource: str, record: Any, env: Env, changes: dict[str, Any] | No
     for user in mentioned_users(env, text):
         if user.id == env.user.id or user.id in told_already:
             continue
-        with _language_of(user):
+        with language_of(user):
             title = gettext("%(who)s mentioned you on %(what)s", who=env.user.name, what=record.display_name)
         notify(env, user.id, "mention", title, body=text[:500], record=(resource, record.id))
 

@@ -81,6 +81,21 @@ def test_the_digest_is_sent_once_per_period_with_the_readers_figures(people: dic
     assert len(outbox.messages) == 4 and outbox.messages[-1].message["Subject"] == "KPI digest: 2026-12"
 
 
+def test_a_user_who_chose_french_gets_the_digest_in_french(people: dict[str, Any], outbox: Any, clock: Any,
+                                                             api_as: Any) -> None:
+    Env.system().records.update("users", people["sam"].id, {"locale": "fr"})
+    db.session.commit()
+    created = api_as(people["sam"]).post("/api/v1/analytics_kpi_subscriptions", json={
+        "kpis": ["sales.won_revenue"], "frequency": "monthly"})
+    assert created.status_code == 201, created.get_json()
+    assert _run(clock, date(2026, 12, 1)) == {"sent": 1, "already_sent": 0}
+    [mail] = outbox.messages
+    assert mail.message["Subject"] == "Indicateurs : 2026-11"
+    body = mail.message.get_body(("plain",)).get_content()
+    assert "Vos indicateurs pour 2026-11 (01/11/2026 au 30/11/2026)" in body, body
+    assert "Chiffre d'affaires gagné : 1\u202f200 " in body or "Chiffre d'affaires gagné : 1 200 " in body, body
+
+
 def test_a_user_sees_only_their_subscriptions_and_bad_input_is_a_422(people: dict[str, Any], api_as: Any) -> None:
     sam, sue = api_as(people["sam"]), api_as(people["sue"])
     mine = sam.post("/api/v1/analytics_kpi_subscriptions", json={"kpis": ["sales.win_rate"], "frequency": "weekly"})
