@@ -139,12 +139,18 @@ class Summary:
     :param group_by: fields of the model the totals are kept per; filters and record rules
         on these fields can be answered from the totals.
     :param sums: numeric fields of the model to sum (a missing value counts as 0).
+    :param months: date or datetime fields whose month (UTC) the totals are also kept
+        per, in a column `<field>_month` holding the month's first day: a pivot by month,
+        quarter or year of such a field reads the totals (`core.records.pivot`). Each
+        multiplies the totals' rows by the months the records span, so a summary serving
+        boards (few rows) is best declared apart from one with months.
     """
 
     model: str
     table: str
     group_by: tuple[str, ...]
     sums: tuple[str, ...] = ()
+    months: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from core.env import Env
 from core.records.errors import ValidationFailed
 from core.records.grouping import group_by
 from core.records.pivot import Measure, parse_spec, pivot
+from core.testing.sql import sent_statements
 from core.testing.web import sign_in
 
 from pivot_fixtures import sellers, stage as _stage  # noqa: F401 - pytest finds fixtures by name here
@@ -51,6 +52,39 @@ def test_a_salespersons_pivot_shows_their_deals_and_totals_equal_the_list(seller
 
     manager = pivot(_as(sellers["mia"]).records, "opportunities", spec)
     assert manager.value((), (), count) == 7
+
+
+@pytest.mark.parametrize("role", ["sales.salesperson", "sales.director"])
+@pytest.mark.parametrize("cols", ["close_date:month", "close_date:quarter", "close_date:year"])
+def test_the_pivot_reads_the_kept_monthly_totals_and_they_give_what_the_records_give(sellers, make_user, role, cols):
+    """Sales keeps totals per stage, status, owner, team and month of expected close: a
+    pivot by those (as a salesperson, whose rule reads the owner, or as a director, who
+    reads every deal) reads them instead of the deals, with the figures grouping the deals
+    gives."""
+    service = _as(sellers["alice"] if role == "sales.salesperson" else make_user("dora", roles=[role])).records
+    spec = parse_spec(service, "opportunities", ["stage_id"], [cols], ["count", "amount_company:sum"])
+    with sent_statements() as seen:
+        kept = pivot(service, "opportunities", spec)
+    assert any("opportunity_month_totals" in statement for statement in seen)
+    every_deal = [["name", "!=", "no deal has this name"]]  # a filter the totals cannot answer
+    with sent_statements() as seen:
+        counted = pivot(service, "opportunities", spec, every_deal)
+    assert not any("_totals" in statement for statement in seen)
+    assert (kept.row_keys, kept.col_keys) == (counted.row_keys, counted.col_keys)
+    for measure in spec.measures:
+        assert {(row, col): kept.value(row, col, measure) for row in kept.row_keys for col in kept.col_keys} == \
+            {(row, col): counted.value(row, col, measure) for row in counted.row_keys for col in counted.col_keys}
+
+
+@pytest.mark.parametrize(("cols", "measures"), [("close_date:week", ["count"]), ("created_at:month", ["count"]),
+                                                ("close_date:month", ["amount_company:avg"])])
+def test_what_the_totals_do_not_keep_is_counted_from_the_deals(sellers, cols, measures):
+    service = _as(sellers["alice"]).records
+    spec = parse_spec(service, "opportunities", ["stage_id"], [cols], measures)
+    with sent_statements() as seen:
+        result = pivot(service, "opportunities", spec)
+    assert not any("_totals" in statement for statement in seen)
+    assert result.value((), (), spec.measures[0]) is not None
 
 
 def test_the_api_answers_the_same_figures_as_the_list(sellers, api_as):

@@ -3,7 +3,7 @@ from core.addons.manifest import Addon
 
 manifest = Addon(
     name="sales",
-    version="1.2.0",
+    version="1.3.0",
     summary="Leads, opportunities and pipeline, activities, lead assignment and scoring, forecasts",
     category="Sales",
     depends=("contacts",),

@@ -52,10 +52,13 @@ def register_views() -> list[View]:
 @hookimpl
 def register_summaries() -> list[Summary]:
     """Pipeline and lead totals, per stage or status, owner and team: the boards' column
-    counts and sums, and "my pipeline", read from them at any number of deals."""
+    counts and sums, and "my pipeline", read from them at any number of deals; the same
+    per month of expected close, for pivots and graphs by month, quarter or year."""
     return [
         Summary("opportunities", "opportunity_totals", group_by=("stage_id", "status", "owner_id", "team_id"),
                 sums=("amount_company", "weighted_amount")),
+        Summary("opportunities", "opportunity_month_totals", group_by=("stage_id", "status", "owner_id", "team_id"),
+                sums=("amount_company", "weighted_amount"), months=("close_date",)),
         Summary("leads", "lead_totals", group_by=("status", "owner_id", "team_id", "source")),
     ]
 

@@ -41,27 +41,45 @@ def drop_totals(connection: Connection, totals: Totals) -> None:
     totals.table.drop(connection, checkfirst=True)
 
 
+def _key_values(totals: Totals, dialect: str, row: str = "") -> list[str]:
+    """SQL of each key column's value for a record (`row`: NEW, OLD, or none for the
+    record table's own columns): a grouped field as it is, a month field's month, its first
+    day (a moment's month in UTC)."""
+    prefix = f"{row}." if row else ""
+    values = [f"{prefix}{_quote(name)}" for name in totals.summary.group_by]
+    for name in totals.summary.months:
+        column = f"{prefix}{_quote(name)}"
+        if dialect == "postgresql":
+            moment = f"{column} AT TIME ZONE 'UTC'" if totals.is_datetime(name) else column
+            values.append(f"date_trunc('month', {moment})::date")
+        else:
+            values.append(f"date({column}, 'start of month')")
+    return values
+
+
 def _fill(connection: Connection, totals: Totals) -> None:
-    groups = ", ".join(_quote(name) for name in totals.summary.group_by)
+    values = _key_values(totals, connection.dialect.name)
+    groups = ", ".join(str(index) for index in range(1, len(values) + 1))
     sums = "".join(f", coalesce(sum({_quote(name)}), 0)" for name in totals.summary.sums)
     connection.execute(text(
         f"INSERT INTO {_quote(totals.summary.table)} ({_columns(totals)}) "
-        f"SELECT {groups}, count(*){sums} FROM {_quote(totals.source.name)} GROUP BY {groups}"))
+        f"SELECT {', '.join(values)}, count(*){sums} FROM {_quote(totals.source.name)} GROUP BY {groups}"))
 
 
 def _columns(totals: Totals) -> str:
-    return ", ".join(_quote(name) for name in (*totals.summary.group_by, COUNT_COLUMN, *totals.summary.sums))
+    return ", ".join(_quote(name) for name in (*totals.keys, COUNT_COLUMN, *totals.summary.sums))
 
 
 def _postgresql(totals: Totals) -> list[str]:
     table, source = _quote(totals.summary.table), _quote(totals.source.name)
     name = totals.summary.table
-    groups = ", ".join(_quote(g) for g in totals.summary.group_by)
+    groups = ", ".join(_quote(key) for key in totals.keys)
+    keys = ", ".join(_key_values(totals, "postgresql"))
     measures = [COUNT_COLUMN, *totals.summary.sums]
 
     def deltas(rows: str, sign: str) -> str:
         values = ", ".join([f"{sign}1"] + [f"{sign}coalesce({_quote(s)}, 0)" for s in totals.summary.sums])
-        return f"SELECT {groups}, {values} FROM {rows}"
+        return f"SELECT {keys}, {values} FROM {rows}"
 
     changed = " OR ".join(f"sum({_quote(m)}) <> 0" for m in measures)
     summed = ", ".join(f"sum({_quote(m)})" for m in measures)
@@ -99,10 +117,11 @@ $body$"""
 def _sqlite(totals: Totals) -> list[str]:
     table, source = _quote(totals.summary.table), _quote(totals.source.name)
     name = totals.summary.table
-    group_by, sums = totals.summary.group_by, totals.summary.sums
+    sums = totals.summary.sums
 
     def same_group(row: str) -> str:
-        return " AND ".join(f"{_quote(g)} IS {row}.{_quote(g)}" for g in group_by)
+        pairs = zip(totals.keys, _key_values(totals, "sqlite", row))
+        return " AND ".join(f"{_quote(key)} IS {value}" for key, value in pairs)
 
     def add(row: str, sign: str) -> str:
         terms = [f"{_quote(COUNT_COLUMN)} = {_quote(COUNT_COLUMN)} {sign} 1"]
@@ -110,11 +129,11 @@ def _sqlite(totals: Totals) -> list[str]:
         return f"UPDATE {table} SET {', '.join(terms)} WHERE {same_group(row)};"
 
     def ensure(row: str) -> str:
-        values = ", ".join([f"{row}.{_quote(g)}" for g in group_by] + ["0"] * (1 + len(sums)))
+        values = ", ".join(_key_values(totals, "sqlite", row) + ["0"] * (1 + len(sums)))
         return (f"INSERT INTO {table} ({_columns(totals)}) SELECT {values} "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {same_group(row)});")
 
-    watched = ", ".join(_quote(c) for c in (*group_by, *sums))
+    watched = ", ".join(_quote(c) for c in (*totals.summary.group_by, *totals.summary.months, *sums))
     return [
         f'CREATE TRIGGER "{name}_insert" AFTER INSERT ON {source} BEGIN {ensure("NEW")} {add("NEW", "+")} END',
         f'CREATE TRIGGER "{name}_update" AFTER UPDATE OF {watched} ON {source} '

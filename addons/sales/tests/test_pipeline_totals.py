@@ -41,6 +41,24 @@ def _counted() -> dict:
             for row in rows}
 
 
+def _kept_monthly() -> dict:
+    """The monthly totals table, without groups that emptied."""
+    rows = db.session.execute(text(f"SELECT {GROUPS}, close_date_month, record_count, amount_company "
+                                   "FROM opportunity_month_totals WHERE record_count <> 0")).all()
+    return {(*row[:4], str(row[4])[:10] if row[4] is not None else None): (row[5], Decimal(str(row[6])).normalize())
+            for row in rows}
+
+
+def _counted_monthly() -> dict:
+    """The same counted from the opportunities, their month found in Python."""
+    found: dict = {}
+    for row in db.session.execute(text(f"SELECT {GROUPS}, close_date, amount_company FROM opportunities")):
+        month = None if row[4] is None else str(row[4])[:8] + "01"
+        count, total = found.get((*row[:4], month), (0, Decimal(0)))
+        found[(*row[:4], month)] = (count + 1, (total + Decimal(str(row[5] or 0))).normalize())
+    return found
+
+
 def _deal(world, name: str, amount: str, stage: str, owner, **values):
     return Env.system().records.create("opportunities", {
         "name": name, "account_id": world.account.id, "amount": amount, "stage_id": stage_id(stage),
@@ -49,14 +67,17 @@ def _deal(world, name: str, amount: str, stage: str, owner, **values):
 
 def test_totals_stay_exact_through_service_batch_cascade_and_raw_writes(world):
     records = Env.system().records
-    first = _deal(world, "One", "1000", "new", world.alice)
+    first = _deal(world, "One", "1000", "new", world.alice, close_date="2026-03-31")
     second = _deal(world, "Two", "2500.50", "proposal", world.bob, currency="EUR")
     db.session.commit()
     assert _kept() == _counted() and sum(count for count, _a, _w in _kept().values()) == 2
+    assert _kept_monthly() == _counted_monthly()
     records.create_many("opportunities", [
-        {"name": f"Batch {i}", "account_id": world.account.id, "amount": str(100 * i),
+        {"name": f"Batch {i}", "account_id": world.account.id, "amount": str(100 * i), "close_date": f"2026-0{i}-15",
          "stage_id": stage_id("qualified"), "team_id": world.team.id, "owner_id": world.carol.id} for i in range(1, 8)])
-    records.update("opportunities", first.id, {"stage_id": stage_id("negotiation"), "amount": "1200"})
+    assert _kept_monthly() == _counted_monthly()
+    records.update("opportunities", first.id, {"stage_id": stage_id("negotiation"), "amount": "1200",
+                                               "close_date": "2026-04-01"})
     records.update("opportunities", second.id, {"stage_id": stage_id("lost"), "lost_reason_id": lost_reason_id()})
     records.update("opportunities", first.id, {"name": "Renamed: no total changes"})
     db.session.commit()
@@ -74,6 +95,9 @@ def test_totals_stay_exact_through_service_batch_cascade_and_raw_writes(world):
     kept = _kept()
     assert kept == _counted()
     assert kept[(stage_id("qualified"), "open", None, world.team.id)][:2] == (7, Decimal("2900"))
+    monthly = _kept_monthly()
+    assert monthly == _counted_monthly() and len(monthly) == 8  # seven months of Batch, and Two undated
+    assert monthly[(stage_id("qualified"), "open", None, world.team.id, "2026-01-01")] == (1, Decimal("200"))
     assert (stage_id("negotiation"), "open", world.alice.id, world.team.id) not in kept
 
 
@@ -138,12 +162,15 @@ def test_a_summary_that_cannot_be_kept_is_refused_by_name():
     assert str(text_sum.value).endswith("'name' is not numeric and cannot be summed")
     with pytest.raises(SummaryError):
         build_totals("acme", Summary("opportunities", "Acme Totals", ("stage_id",)), Opportunity)
+    with pytest.raises(SummaryError) as not_a_date:
+        build_totals("acme", Summary("opportunities", "acme_totals", ("stage_id",), months=("name",)), Opportunity)
+    assert str(not_a_date.value).endswith("months: 'name' is not a date or datetime column of 'opportunities'")
 
 
 def test_uninstalling_sales_drops_its_totals_and_their_triggers(app, world):
     manager = AddonManager(app)
     manager.uninstall(manager.plan_uninstall(["sales"]))
-    names = ("opportunity_totals", "lead_totals")
+    names = ("opportunity_totals", "opportunity_month_totals", "lead_totals")
     if db.session.get_bind().dialect.name == "postgresql":
         left = db.session.execute(text(
             "SELECT relname FROM pg_class WHERE relname = ANY(:names) UNION ALL "
@@ -151,6 +178,7 @@ def test_uninstalling_sales_drops_its_totals_and_their_triggers(app, world):
             "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%\\_totals\\_%'"), {"names": list(names)}).all()
     else:
         left = db.session.execute(text(
-            "SELECT name FROM sqlite_master WHERE name IN ('opportunity_totals', 'lead_totals') "
+            "SELECT name FROM sqlite_master WHERE name IN ('opportunity_totals', 'opportunity_month_totals', "
+            "'lead_totals') "
             "OR (type = 'trigger' AND name LIKE '%totals%')")).all()
     assert left == []
