@@ -50,7 +50,9 @@ _SOURCES = {"enterprise": ["existing_customer", "event", "phone", "email", "web"
             "midmarket": ["web", "campaign", "email", "phone", "existing_customer", "event"],
             "partners": ["partner", "partner", "partner", "existing_customer", "event"]}
 _OPEN_STAGES = ["new", "qualified", "proposal", "negotiation"]
-_RATES = {"EUR": [(-400, "1.08"), (-120, "1.10")], "GBP": [(-400, "1.27")]}
+#: Rates from three years back: the other addons' demo history (membership's gifts of
+#: past years) converts too.
+_RATES = {"EUR": [(-1100, "1.06"), (-400, "1.08"), (-120, "1.10")], "GBP": [(-1100, "1.25"), (-400, "1.27")]}
 _PRODUCTS = ["platform licence", "renewal", "rollout", "support plan", "expansion", "pilot", "training"]
 _LOST_REASONS = 6
 _LEAD_PREFIXES = ["Alpine", "Coastal", "Urban", "Prime", "Vivid"]

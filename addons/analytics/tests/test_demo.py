@@ -28,6 +28,9 @@ def test_the_demo_facts_come_from_every_source_over_the_year(app: Any) -> None:
     assert by_source.get("sales.won_opportunities", 0) >= 20, (by_source, states)
     assert by_source.get("membership.donations", 0) >= 50, (by_source, states)
     assert by_source.get("membership.payments", 0) >= 20, by_source
+    assert by_source.get("campaigns.costs", 0) >= 20, "the demo campaigns' costs, shared among who they reached"
+    assert {key: skipped for key, _count, skipped, _mark in states if skipped} == {}, \
+        "every demo amount converts: the demo rates go back as far as the demo's history"
     months = db.session.scalars(select(func.count(func.distinct(func.substr(
         func.cast(AnalyticsTransaction.occurred_on, db.String), 1, 7))))).one()
     assert months >= 10, "spread over the year"
