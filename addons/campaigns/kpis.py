@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 
 from core.db import db
 from core.env import Env
-from core.records.grouping import range_index
+from core.records.grouping import moment_ranges, range_index
 
 from addons.campaigns.models.attributions import REVENUE_KINDS
 
@@ -33,10 +33,6 @@ _CENT = Decimal("0.01")
 def _moment(day: date) -> str:
     return datetime.combine(day, time(0), timezone.utc).isoformat()
 
-
-def _moments(ranges: Ranges) -> list[tuple[datetime, datetime]]:
-    return [(datetime.combine(start, time(0), timezone.utc), datetime.combine(end, time.max, timezone.utc))
-            for start, end in ranges]
 
 
 def sent_domain(start: date, end: date) -> list[Any]:
@@ -57,7 +53,7 @@ def attributed_domain(start: date, end: date) -> list[Any]:
 
 def _sends(env: Env, ranges: Ranges) -> list[Decimal | None]:
     deliveries = env.records.subquery("campaign_deliveries", sent_domain(ranges[0][0], ranges[-1][1]))
-    bucket = range_index(deliveries.c.sent_at, _moments(ranges))
+    bucket = range_index(deliveries.c.sent_at, moment_ranges(ranges))
     counts = dict(db.session.execute(select(bucket, func.count()).group_by(bucket)).all())
     return [Decimal(counts.get(index, 0)) for index in range(len(ranges))]
 
@@ -74,7 +70,7 @@ def _spend(env: Env, ranges: Ranges) -> list[Decimal | None]:
 
 def _revenue(env: Env, ranges: Ranges) -> list[Decimal | None]:
     credits = env.records.subquery("campaign_attributions", attributed_domain(ranges[0][0], ranges[-1][1]))
-    bucket = range_index(credits.c.converted_at, _moments(ranges))
+    bucket = range_index(credits.c.converted_at, moment_ranges(ranges))
     totals = dict(db.session.execute(select(bucket, func.sum(credits.c.revenue)).group_by(bucket)).all())
     return [Decimal(totals.get(index) or 0).quantize(_CENT) for index in range(len(ranges))]
 

@@ -11,7 +11,7 @@ from sqlalchemy import Float, case, cast, func, select
 
 from core.db import db
 from core.env import Env
-from core.records.grouping import range_index, seconds_between
+from core.records.grouping import moment_ranges, range_index, seconds_between
 
 from addons.service_desk.metrics import sla_compliance, sla_outcome
 
@@ -27,16 +27,11 @@ def opened_domain(start: date, end: date) -> list[Any]:
     return [["opened_at", ">=", _moment(start)], ["opened_at", "<", _moment(end + timedelta(days=1))]]
 
 
-def _moments(ranges: list[tuple[date, date]]) -> list[tuple[datetime, datetime]]:
-    """Each range of days as its first and last moment (UTC)."""
-    return [(datetime.combine(start, time(0), timezone.utc), datetime.combine(end, time.max, timezone.utc))
-            for start, end in ranges]
-
 
 def _opened_series(env: Env, ranges: list[tuple[date, date]]) -> list[Decimal | None]:
     """Tickets opened per range of days, by one grouped query."""
     tickets = env.records.subquery("tickets", opened_domain(ranges[0][0], ranges[-1][1]))
-    bucket = range_index(tickets.c.opened_at, _moments(ranges))
+    bucket = range_index(tickets.c.opened_at, moment_ranges(ranges))
     counts = dict(db.session.execute(select(bucket, func.count()).group_by(bucket)).all())
     return [Decimal(counts.get(index, 0)) for index in range(len(ranges))]
 
@@ -55,7 +50,7 @@ def _compliance_series(env: Env, ranges: list[tuple[date, date]]) -> list[Decima
     figure for each)."""
     tickets = env.records.subquery("tickets", opened_domain(ranges[0][0], ranges[-1][1]))
     breached, decided = sla_outcome(env, tickets)
-    bucket = range_index(tickets.c.opened_at, _moments(ranges))
+    bucket = range_index(tickets.c.opened_at, moment_ranges(ranges))
     rows = {index: (int(total), int(missed or 0)) for index, total, missed in db.session.execute(
         select(bucket, func.count(), func.sum(case((breached, 1), else_=0))).where(decided).group_by(bucket))}
     return [None if not rows.get(index, (0, 0))[0] else

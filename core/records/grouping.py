@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timezone
 from typing import Any, Sequence
 
 from sqlalchemy import DateTime, Integer, Select, String, case, cast, func, select, type_coerce
@@ -12,7 +13,7 @@ from core.records.service import RecordService
 from core.summaries.totals import COUNT_COLUMN
 
 __all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month", "range_index",
-           "GRANULARITIES", "date_bucket", "bucket_label"]
+           "moment_ranges", "GRANULARITIES", "date_bucket", "bucket_label"]
 
 
 @dataclass
@@ -80,8 +81,15 @@ def week_of(column: Any) -> Any:
 
 def range_index(column: Any, ranges: Sequence[tuple[Any, Any]]) -> Any:
     """SQL index of the first (low, high) range, bounds included, that `column` falls in
-    (NULL in none): one GROUP BY over it answers a figure for many periods at once."""
+    (NULL in none): one GROUP BY over it answers a figure for many periods at once. For a
+    datetime column, give days as `moment_ranges(days)`."""
     return case(*[(column.between(low, high), index) for index, (low, high) in enumerate(ranges)], else_=None)
+
+
+def moment_ranges(days: Sequence[tuple[date, date]]) -> list[tuple[datetime, datetime]]:
+    """Ranges of days (first, last) as their first and last moments in UTC."""
+    return [(datetime.combine(first, time(0), timezone.utc), datetime.combine(last, time.max, timezone.utc))
+            for first, last in days]
 
 
 #: How a date or datetime field may be grouped.
