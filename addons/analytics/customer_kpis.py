@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -59,17 +59,12 @@ def _new(env: Env, ranges: Ranges) -> list[Decimal | None]:
     return _per_range(ranges, db.session.execute(select(bucket, func.count()).group_by(bucket)), Decimal(0))
 
 
-def _one(series: Callable[[Env, Ranges], list[Decimal | None]]) -> Callable[[Env, date, date], Decimal | None]:
-    return lambda env, start, end: series(env, [(start, end)])[0]
-
-
 def customer_kpis() -> list[dict[str, Any]]:
     """Revenue (every revenue transaction, refunds deducted), active customers (contacts who
     bought or gave) and new customers (whose first purchase or gift falls in the period)."""
     return [
-        dict(name="analytics.revenue", label="Revenue", unit="money", value=_one(_revenue), series=_revenue,
+        dict(name="analytics.revenue", label="Revenue", unit="money", series=_revenue,
              drill=lambda start, end: ("analytics_transactions", revenue_domain(start, end))),
-        dict(name="analytics.active_customers", label="Active customers", unit="count", value=_one(_active),
-             series=_active),
-        dict(name="analytics.new_customers", label="New customers", unit="count", value=_one(_new), series=_new),
+        dict(name="analytics.active_customers", label="Active customers", unit="count", series=_active),
+        dict(name="analytics.new_customers", label="New customers", unit="count", series=_new),
     ]

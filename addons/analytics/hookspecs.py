@@ -123,7 +123,8 @@ def analytics_kpis() -> list[KpiAnswer] | None:
     - `unit`: `money` (company currency), `count`, `percent`, `days` or `hours`;
     - `value(env, start, end)`: the KPI over the days `start` to `end` inclusive, computed
       in SQL through `env.records` as the reader (their record rules apply); None when
-      there is nothing to measure;
+      there is nothing to measure. May be left out when `series` is given: it is then
+      the series of that one period;
     - `target`: the value aimed at per month (and per any period for a `percent`, `days`
       or `hours` KPI), or None; analytics managers may set their own per kind of period
       (`analytics_kpi_targets`), which stands in for it;
@@ -132,7 +133,7 @@ def analytics_kpis() -> list[KpiAnswer] | None:
       (resource, filter-language domain); the figure links to that resource's list
       filtered by the domain. For a `count` KPI the list's count is the figure (compute
       the value over `env.records.subquery(resource, domain)` with the same domain);
-    - `series(env, periods)`, optional: the values of many periods at once, given as
+    - `series(env, periods)`, optional when `value` is given: the values of many periods at once, given as
       (start, end) pairs oldest first, in the same order: what `value` answers for each,
       in one grouped query rather than one per period (`core.records.grouping.range_index`).
       Analytics calls it, when given, for its twelve periods.

@@ -80,17 +80,25 @@ def _source(addon: str, hook: str, answer: Any) -> Source:
     return Source(addon, str(answer["key"]), str(answer["kind"]), answer["read"], kinds)
 
 
+def _one_period(series: Callable[[Env, list[tuple[date, date]]], list[Decimal | None]]
+                ) -> Callable[[Env, date, date], Decimal | None]:
+    """A KPI's value over one period, from its series."""
+    return lambda env, start, end: series(env, [(start, end)])[0]
+
+
 def _kpi(addon: str, answer: Any) -> Kpi:
-    _required(addon, "analytics_kpis", answer, "name", "label", "unit", "value")
+    _required(addon, "analytics_kpis", answer, "name", "label", "unit")
     direction = answer.get("direction", "up")
     if answer["unit"] not in UNITS or direction not in DIRECTIONS:
         raise ValueError(f"addon {addon!r}: KPI {answer['name']!r} needs a unit among {', '.join(sorted(UNITS))} "
                          f"and a direction among {', '.join(sorted(DIRECTIONS))}")
-    drill, series = answer.get("drill"), answer.get("series")
-    if not callable(answer["value"]) or any(given is not None and not callable(given) for given in (drill, series)):
+    value, drill, series = answer.get("value"), answer.get("drill"), answer.get("series")
+    if value is None and series is None:
+        raise TypeError(f"addon {addon!r}: KPI {answer['name']!r} needs `value` or `series`")
+    if any(given is not None and not callable(given) for given in (value, drill, series)):
         raise TypeError(f"addon {addon!r}: KPI {answer['name']!r}: `value`, `drill` and `series` must be functions")
     target = answer.get("target")
-    return Kpi(addon, str(answer["name"]), str(answer["label"]), str(answer["unit"]), answer["value"],
+    return Kpi(addon, str(answer["name"]), str(answer["label"]), str(answer["unit"]), value or _one_period(series),
                None if target is None else Decimal(str(target)), direction, drill, series)
 
 

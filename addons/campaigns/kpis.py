@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, or_, select
 
@@ -32,7 +32,6 @@ _CENT = Decimal("0.01")
 
 def _moment(day: date) -> str:
     return datetime.combine(day, time(0), timezone.utc).isoformat()
-
 
 
 def sent_domain(start: date, end: date) -> list[Any]:
@@ -80,24 +79,14 @@ def _roi(env: Env, ranges: Ranges) -> list[Decimal | None]:
             for revenue, spend in zip(_revenue(env, ranges), _spend(env, ranges))]
 
 
-def _one(series: Callable[[Env, Ranges], list[Decimal | None]]) -> Callable[[Env, date, date], Decimal | None]:
-    """A series' value over one period."""
-    return lambda env, start, end: series(env, [(start, end)])[0]
-
-
-def _kpi(name: str, label: str, unit: str, series: Callable[[Env, Ranges], list[Decimal | None]],
-         **more: Any) -> dict[str, Any]:
-    return dict(name=name, label=label, unit=unit, value=_one(series), series=series, **more)
-
-
 def campaign_kpis() -> list[dict[str, Any]]:
     """Sends, campaign spend, attributed revenue and campaign ROI (see the module docstring)."""
     return [
-        _kpi("campaigns.sends", label="Campaign sends", unit="count", series=_sends,
+        dict(name="campaigns.sends", label="Campaign sends", unit="count", series=_sends,
              drill=lambda start, end: ("campaign_deliveries", sent_domain(start, end))),
-        _kpi("campaigns.spend", label="Campaign spend", unit="money", series=_spend, direction="down",
+        dict(name="campaigns.spend", label="Campaign spend", unit="money", series=_spend, direction="down",
              drill=lambda start, end: ("campaign_costs", spent_domain(start, end))),
-        _kpi("campaigns.attributed_revenue", label="Revenue attributed to campaigns", unit="money", series=_revenue,
-             drill=lambda start, end: ("campaign_attributions", attributed_domain(start, end))),
-        _kpi("campaigns.roi", label="Campaign ROI", unit="percent", series=_roi),
+        dict(name="campaigns.attributed_revenue", label="Revenue attributed to campaigns", unit="money",
+             series=_revenue, drill=lambda start, end: ("campaign_attributions", attributed_domain(start, end))),
+        dict(name="campaigns.roi", label="Campaign ROI", unit="percent", series=_roi),
     ]

@@ -1,12 +1,13 @@
 """The membership KPIs analytics shows (its `analytics_kpis` hook): new members, renewal
-rate and donations received, per period, over the records the reader may read; each has
-its twelve periods computed by grouped queries (`series`) as well as one period at a time."""
+rate and donations received, per period, over the records the reader may read; each
+computes its periods by grouped queries (`series`, which analytics also asks for one
+period)."""
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -73,20 +74,13 @@ def _donations(env: Env, ranges: Ranges) -> list[Decimal | None]:
             for index in range(len(ranges))]
 
 
-def _one(series: Callable[[Env, Ranges], list[Decimal | None]]) -> Callable[[Env, date, date], Decimal | None]:
-    """A series' value over one period."""
-    return lambda env, start, end: series(env, [(start, end)])[0]
-
-
 def membership_kpis() -> list[dict[str, Any]]:
     """New members (first payments), renewal rate (renewals paid among renewals and
     memberships expired in the period) and donations received (company currency)."""
     return [
-        dict(name="membership.new_members", label="New members", unit="count", value=_one(_new_members),
-             series=_new_members, drill=lambda start, end: ("membership_payments", joined_domain(start, end))),
-        dict(name="membership.renewal_rate", label="Renewal rate", unit="percent", value=_one(_renewal_rate),
-             series=_renewal_rate),
-        dict(name="membership.donations_received", label="Donations received", unit="money",
-             value=_one(_donations), series=_donations,
+        dict(name="membership.new_members", label="New members", unit="count", series=_new_members,
+             drill=lambda start, end: ("membership_payments", joined_domain(start, end))),
+        dict(name="membership.renewal_rate", label="Renewal rate", unit="percent", series=_renewal_rate),
+        dict(name="membership.donations_received", label="Donations received", unit="money", series=_donations,
              drill=lambda start, end: ("donations", received_domain(start, end))),
     ]

@@ -1,7 +1,7 @@
 """The sales KPIs analytics shows (its `analytics_kpis` hook): won revenue, win rate, new
 opportunities, average deal size and sales cycle, per period in SQL over the deals the
-reader may read (a salesperson's own). Each has its twelve periods computed by one
-grouped query (`series`) as well as one period at a time (`value`)."""
+reader may read (a salesperson's own). Each computes its periods by one grouped query
+(`series`, which analytics also asks for one period)."""
 from __future__ import annotations
 
 from datetime import date
@@ -79,14 +79,9 @@ def _new(env: Env, ranges: Ranges) -> list[Decimal | None]:
     return [Decimal(rows.get(index, 0)) for index in range(len(ranges))]
 
 
-def _one(series: Callable[[Env, Ranges], list[Decimal | None]]) -> Callable[[Env, date, date], Decimal | None]:
-    """A series' value over one period."""
-    return lambda env, start, end: series(env, [(start, end)])[0]
-
-
 def _kpi(name: str, label: str, unit: str, series: Callable[[Env, Ranges], list[Decimal | None]],
          drill: Callable[[date, date], list[Any]], **more: Any) -> dict[str, Any]:
-    return dict(name=name, label=label, unit=unit, value=_one(series), series=series,
+    return dict(name=name, label=label, unit=unit, series=series,
                 drill=lambda start, end: ("opportunities", drill(start, end)), **more)
 
 

@@ -80,6 +80,7 @@ def test_an_addon_declares_sources_and_kpis_without_importing_analytics(app: Any
     ([{"key": "shop.orders", "kind": "service_cost", "read": _read}], [], "kind 'service_cost'"),
     ([], [{"name": "shop.revenue", "label": "Revenue", "unit": "money", "value": _value, "drill": "/m/orders"}],
      "must be functions"),
+    ([], [{"name": "shop.revenue", "label": "Revenue", "unit": "money"}], "needs `value` or `series`"),
     ([], [{"name": "analytics.revenue", "label": "Revenue", "unit": "money", "value": _value}],
      "declares the KPI 'analytics.revenue' that addon 'analytics'"),
 ])
