@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from sqlalchemy import DateTime, Integer, Select, String, case, cast, func, select, type_coerce
 
 from core.db import db
 from core.models.read_time import read_time_fields
 from core.records.service import RecordService
-from core.summaries.totals import COUNT_COLUMN
+from core.summaries.totals import COUNT_COLUMN, Totals
 
 __all__ = ["Group", "group_by", "month_of", "week_of", "seconds_between", "count_by_month", "range_index",
-           "moment_ranges", "GRANULARITIES", "date_bucket", "bucket_label"]
+           "moment_ranges", "serving_totals", "GRANULARITIES", "date_bucket", "bucket_label"]
 
 
 @dataclass
@@ -50,17 +50,28 @@ def _from_totals(service: RecordService, resource: str, field: str, domain: Any,
     """The same groups read from totals the database keeps (core.summaries), when some
     totals of `resource` hold `field` and `sums` and the user's record rules and `domain`
     only read grouped fields; else None. A few hundred rows instead of every record."""
-    candidates = [t for t in service.env.platform.summaries_of(resource) if t.serves(field, tuple(sums))]
+    found = serving_totals(service, resource, domain, lambda totals: totals.serves(field, tuple(sums)))
+    if found is None:
+        return None
+    totals, on_totals = found
+    key, count = totals.table.c[field], func.sum(totals.table.c[COUNT_COLUMN])
+    return (select(key, count, *[func.sum(totals.table.c[name]) for name in sums]).where(on_totals)
+            .group_by(key).having(count > 0).order_by(count.desc(), key))
+
+
+def serving_totals(service: RecordService, resource: str, domain: Any,
+                   holds: Callable[[Totals], bool]) -> tuple[Totals, Any] | None:
+    """The first totals of `resource` (core.summaries) that `holds` what is asked and on
+    which the user's record rules and `domain` can be answered (they read only grouped
+    fields), with that condition on the totals table; None when no totals can answer."""
+    candidates = [totals for totals in service.env.platform.summaries_of(resource) if holds(totals)]
     if not candidates:
         return None
     condition = service.condition(resource, domain)
     for totals in candidates:
         on_totals = totals.translate(condition)
-        if on_totals is None:
-            continue
-        key, count = totals.table.c[field], func.sum(totals.table.c[COUNT_COLUMN])
-        return (select(key, count, *[func.sum(totals.table.c[name]) for name in sums]).where(on_totals)
-                .group_by(key).having(count > 0).order_by(count.desc(), key))
+        if on_totals is not None:
+            return totals, on_totals
     return None
 
 

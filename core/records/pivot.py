@@ -19,7 +19,7 @@ from sqlalchemy import Select, func, select
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, FieldMeta
 from core.records.errors import ValidationFailed
-from core.records.grouping import GRANULARITIES, bucket_label, date_bucket
+from core.records.grouping import GRANULARITIES, bucket_label, date_bucket, serving_totals
 from core.records.service import RecordService
 from core.summaries.totals import COUNT_COLUMN, Totals, month_column
 
@@ -259,21 +259,16 @@ def _from_totals(service: RecordService, resource: str, spec: PivotSpec, domain:
     if any(measure.aggregate == "avg" for measure in spec.measures if measure.field is not None):
         return None
     axes = (*spec.rows, *spec.cols)
-    condition = None
-    for totals in service.env.platform.summaries_of(resource):
-        if not set(measured) <= set(totals.summary.sums) or not all(_holds(totals, axis) for axis in axes):
-            continue
-        condition = service.condition(resource, domain) if condition is None else condition
-        on_totals = totals.translate(condition)
-        if on_totals is None:
-            continue
-        table = totals.table
-        keys = [_totals_key(totals, axis).label(f"key_{index}") for index, axis in enumerate(axes)]
-        count = func.sum(table.c[COUNT_COLUMN])
-        statement = select(*keys, count, *[func.sum(table.c[name]) for name in measured],
-                           *[count for _name in measured]).where(on_totals)
-        return statement.group_by(*keys) if keys else statement
-    return None
+    found = serving_totals(service, resource, domain, lambda totals: set(measured) <= set(totals.summary.sums)
+                           and all(_holds(totals, axis) for axis in axes))
+    if found is None:
+        return None
+    totals, on_totals = found
+    keys = [_totals_key(totals, axis).label(f"key_{index}") for index, axis in enumerate(axes)]
+    count = func.sum(totals.table.c[COUNT_COLUMN])
+    statement = select(*keys, count, *[func.sum(totals.table.c[name]) for name in measured],
+                       *[count for _name in measured]).where(on_totals)
+    return statement.group_by(*keys) if keys else statement
 
 
 def _holds(totals: Totals, axis: Axis) -> bool:
