@@ -13,7 +13,7 @@ from core.db import db
 from core.env import Env
 from core.records.grouping import moment_ranges, range_index, seconds_between
 
-from addons.service_desk.metrics import sla_compliance, sla_outcome
+from addons.service_desk.metrics import compliance_percent, sla_compliance, sla_outcome
 
 __all__ = ["service_kpis", "opened_domain"]
 
@@ -51,11 +51,9 @@ def _compliance_series(env: Env, ranges: list[tuple[date, date]]) -> list[Decima
     tickets = env.records.subquery("tickets", opened_domain(ranges[0][0], ranges[-1][1]))
     breached, decided = sla_outcome(env, tickets)
     bucket = range_index(tickets.c.opened_at, moment_ranges(ranges))
-    rows = {index: (int(total), int(missed or 0)) for index, total, missed in db.session.execute(
+    rows = {index: compliance_percent(int(total), int(missed or 0)) for index, total, missed in db.session.execute(
         select(bucket, func.count(), func.sum(case((breached, 1), else_=0))).where(decided).group_by(bucket))}
-    return [None if not rows.get(index, (0, 0))[0] else
-            Decimal(str(round(100 * (rows[index][0] - rows[index][1]) / rows[index][0], 1)))
-            for index in range(len(ranges))]
+    return [None if rows.get(index) is None else Decimal(str(rows[index])) for index in range(len(ranges))]
 
 
 def _median_first_response(env: Env, start: date, end: date) -> Decimal | None:

@@ -16,8 +16,8 @@ from core.records.grouping import count_by_month, group_by, seconds_between
 
 from addons.service_desk.models.tickets import CHANNELS, DONE_STATUSES, OPEN_STATUSES
 
-__all__ = ["first_response_hours", "resolution_hours", "sla_compliance", "sla_outcome", "backlog_by_age", "csat", "per_channel",
-           "per_month", "summary", "AGE_BUCKETS"]
+__all__ = ["first_response_hours", "resolution_hours", "sla_compliance", "sla_outcome", "compliance_percent",
+           "backlog_by_age", "csat", "per_channel", "per_month", "summary", "AGE_BUCKETS"]
 
 #: Backlog age buckets: (label, older than, at most) in days.
 AGE_BUCKETS = [("< 1 day", 0, 1), ("1-3 days", 1, 3), ("3-7 days", 3, 7), ("1-4 weeks", 7, 28), ("> 4 weeks", 28, None)]
@@ -51,8 +51,13 @@ def sla_compliance(env: Any, domain: Any = None) -> dict[str, Any]:
     breached, decided = sla_outcome(env, tickets)
     row = db.session.execute(select(func.count(), func.sum(case((breached, 1), else_=0))).where(decided)).one()
     total, missed = int(row[0] or 0), int(row[1] or 0)
-    return {"decided": total, "breached": missed,
-            "percent": round(100 * (total - missed) / total, 1) if total else None}
+    return {"decided": total, "breached": missed, "percent": compliance_percent(total, missed)}
+
+
+def compliance_percent(decided: int, breached: int) -> float | None:
+    """The share of `decided` tickets that did not breach, in percent to one decimal; None
+    when none was decided."""
+    return round(100 * (decided - breached) / decided, 1) if decided else None
 
 
 def sla_outcome(env: Any, tickets: Any) -> tuple[Any, Any]:
