@@ -116,10 +116,10 @@ def read_campaign_costs(env: Env, watermark: Any, limit: int, until: datetime) -
     skipped = 0
     for member in read:
         share = shares.get(member.campaign_id)
-        if member.sent_at is None or (not share and member.campaign_id not in unconverted):
-            withdrawn.append(member.id)
-        elif member.campaign_id in unconverted:
+        if member.sent_at is not None and member.campaign_id in unconverted:
             skipped += 1
+            withdrawn.append(member.id)
+        elif member.sent_at is None or not share:
             withdrawn.append(member.id)
         else:
             rows.append((member.id, member.contact_id, member.sent_at.date(), share, None))
