@@ -1,18 +1,21 @@
-"""Monthly RFM snapshots: each scored contact's scores and segment as first computed in a
-month, so movement between segments shows month over month."""
+"""RFM's tables: the monthly snapshots (each scored contact's scores and segment as first
+computed in a month, so movement between segments shows month over month), and what
+keeps the daily computation incremental: every customer of the window as last computed,
+the contacts whose facts changed since, and the window they were computed over."""
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Integer, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped
 
 from core import Record, field
+from core.db import db
 
 from addons.analytics.segments import SEGMENTS
 
-__all__ = ["RfmSnapshot"]
+__all__ = ["RfmSnapshot", "rfm_customers", "rfm_changes", "rfm_window"]
 
 
 class RfmSnapshot(Record):
@@ -36,3 +39,37 @@ class RfmSnapshot(Record):
     frequency: Mapped[int] = field(Integer, label="Frequency", required=True, readonly=True)
     monetary: Mapped[int] = field(Integer, label="Monetary", required=True, readonly=True)
     segment: Mapped[str] = field(String(20), label="Segment", choices=SEGMENTS, required=True, readonly=True)
+
+
+#: Every customer of the RFM window as of the last computation (`addons.analytics.rfm_customers`):
+#: their last purchase, purchases and amount over the window, and the scores and segment
+#: last given them (empty until scored). Gone with the contact.
+rfm_customers = Table(
+    "analytics_rfm_customers", db.metadata,
+    Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
+    # Indexed: a computation reads the customers of the values whose scores moved.
+    Column("last_purchase_on", Date, nullable=False, index=True),
+    Column("purchases", Integer, nullable=False, index=True),
+    Column("amount", Numeric(24, 8), nullable=False, index=True),
+    Column("recency", Integer),
+    Column("frequency", Integer),
+    Column("monetary", Integer),
+    Column("segment", String(20)),
+)
+
+#: The contacts whose revenue facts were written since the last computation, one row
+#: each: the database's triggers on `analytics_transactions` add them, in the transaction
+#: of the write, whatever writes (the refresh, a merge moving facts, a cascade, SQL).
+rfm_changes = Table(
+    "analytics_rfm_changes", db.metadata,
+    Column("contact_id", Integer, primary_key=True, autoincrement=False),
+)
+
+#: The window `rfm_customers` describes (one row, id 1): its length and last day. No row:
+#: the customers are computed afresh.
+rfm_window = Table(
+    "analytics_rfm_window", db.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("days", Integer, nullable=False),
+    Column("ends_on", Date, nullable=False),
+)
