@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta, timezone
 
-from sqlalchemy import Table, func, literal, or_, select, update
+from sqlalchemy import Table, literal, or_, select, update
 
 from core.db import db
 from core.declarations import Job
@@ -103,12 +103,12 @@ def score_rfm(env: Env) -> int:
     system = env.sudo()
     day = today(system)
     kept = keep_customers(system, day)
-    scored, *values = changed_scores()
+    scored, *values = changed_scores(kept.customers, kept.stale)
     _contacts(system, scored, kept)
     forget_scores([scored, *values])
     forget_stale(kept)
     _snapshot(system, day)
-    return db.session.scalar(select(func.count()).select_from(rfm_customers)) or 0
+    return kept.customers
 
 
 def compute_rfm(env: Env) -> int:

@@ -48,10 +48,12 @@ FEW = 10_000
 @dataclass(frozen=True)
 class Kept:
     """What `keep_customers` did: every customer recomputed (`stale` is None), or only the
-    contacts in the temporary table `stale` (dropped by `forget_stale`)."""
+    contacts in the temporary table `stale` (dropped by `forget_stale`), of whom
+    `recomputed` are customers; `customers` are now in the window."""
 
     stale: Table | None
     recomputed: int
+    customers: int
 
 
 def window_days(env: Env) -> int:
@@ -98,7 +100,8 @@ def _stale(env: Env, first: date, last: date, before: Any) -> Table:
     """The temporary table of the contacts to recompute for the window `first`..`last`,
     the window before being `before` (a row of `analytics_rfm_window`)."""
     old_first = before.ends_on - timedelta(days=before.days - 1)
-    leaving, entering = _facts(env, old_first, first - timedelta(days=1)), _facts(env, before.ends_on + timedelta(days=1), last)
+    leaving = _facts(env, old_first, first - timedelta(days=1))
+    entering = _facts(env, before.ends_on + timedelta(days=1), last)
     table = Table(STALE_TABLE, MetaData(), Column("contact_id", Integer, primary_key=True), prefixes=["TEMPORARY"])
     db.session.execute(CreateTable(table))
     db.session.execute(insert(table).from_select(["contact_id"], union(
@@ -114,27 +117,26 @@ def forget_stale(kept: Kept) -> None:
         db.session.execute(DropTable(kept.stale))
 
 
-def _too_many(stale: Table) -> bool:
-    stale_count = db.session.scalar(select(func.count()).select_from(stale)) or 0
-    return stale_count > FEW and stale_count * 4 > (db.session.scalar(select(func.count()).select_from(rfm_customers)) or 0)
-
-
 def _recompute_all(env: Env, first: date, last: date) -> Kept:
     db.session.execute(delete(rfm_changes))
     db.session.execute(delete(rfm_customers))
-    return Kept(None, _fill(env, first, last, None))
+    customers = _fill(env, first, last, None)
+    return Kept(None, customers, customers)
 
 
 def _recompute(env: Env, first: date, last: date, stale: Table) -> Kept:
     seen = select(stale.c.contact_id)
     db.session.execute(delete(rfm_changes).where(rfm_changes.c.contact_id.in_(seen)))
     db.session.execute(delete(rfm_customers).where(rfm_customers.c.contact_id.in_(seen)))
-    return Kept(stale, _fill(env, first, last, stale))
+    recomputed = _fill(env, first, last, stale)
+    # Counted, not worked out: a contact's deletion takes its customer row with it.
+    return Kept(stale, recomputed, db.session.scalar(select(func.count()).select_from(rfm_customers)) or 0)
 
 
-def _window(days: int, last: date) -> None:
-    if db.session.execute(rfm_window.update().values(days=days, ends_on=last)).rowcount == 0:
-        db.session.execute(rfm_window.insert().values(id=1, days=days, ends_on=last))
+def _window(days: int, last: date, customers: int) -> None:
+    values = {"days": days, "ends_on": last, "customers": customers}
+    if db.session.execute(rfm_window.update().values(values)).rowcount == 0:
+        db.session.execute(rfm_window.insert().values(id=1, **values))
 
 
 def keep_customers(env: Env, day: date) -> Kept:
@@ -148,12 +150,13 @@ def keep_customers(env: Env, day: date) -> Kept:
         kept = _recompute_all(env, first, day)
     else:
         stale = _stale(env, first, day, before)
-        if _too_many(stale):
+        stale_count = db.session.scalar(select(func.count()).select_from(stale)) or 0
+        if stale_count > FEW and stale_count * 4 > before.customers:
             db.session.execute(DropTable(stale))
             kept = _recompute_all(env, first, day)
         else:
             kept = _recompute(env, first, day, stale)
-    _window(days, day)
+    _window(days, day, kept.customers)
     return kept
 
 

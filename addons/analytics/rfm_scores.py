@@ -5,9 +5,10 @@ A score depends on a customer's value alone (`addons.analytics.rfm`: the custome
 the value, over all customers), so it is worked out once per distinct value: a few
 thousand days, purchase counts and amounts, grouped from `analytics_rfm_customers`
 together with the scores its customers were last given. A value has moved when its
-score is not the one all its customers hold (new customers hold none yet). Only the
-customers with a moved value, found through the values' indexes, are then read and
-scored: from day to day, those near a quintile boundary and those whose facts changed.
+score is not the one all its customers hold. Only the customers with a moved value,
+found through the values' indexes, and those just recomputed (who hold no score yet) are
+then read and scored: from day to day, those near a quintile boundary and those whose
+facts changed.
 """
 from __future__ import annotations
 
@@ -44,14 +45,15 @@ def _analyze(table: Table) -> None:
 
 def _value_scores(score: str, value: str, kind: Any, customers: int) -> Table:
     """A temporary table of each distinct `value` among the customers: its `score`, and
-    whether it moved (a customer of it holds another score, or none)."""
+    whether it moved (a customer of it holds another score)."""
     held = rfm_customers.c[score]
     per_value = select(rfm_customers.c[value].label("value"), func.count().label("customers"),
-                       func.count(held).label("scored"), func.min(held).label("low"), func.max(held).label("high")) \
+                       func.min(held).label("low"), func.max(held).label("high")) \
         .group_by(rfm_customers.c[value]).subquery()
     below = cast(func.sum(per_value.c.customers).over(order_by=per_value.c.value), Integer) - per_value.c.customers
     scored = select(per_value, cast(5 * below // literal(customers) + 1, Integer).label("score")).subquery()
-    moved = or_(scored.c.scored < scored.c.customers, scored.c.low != scored.c.score, scored.c.high != scored.c.score)
+    # Customers just recomputed hold no score; min and max pass over them.
+    moved = or_(scored.c.low != scored.c.score, scored.c.high != scored.c.score)
     table = _temporary(f"analytics_rfm_{score}_values", Column("value", kind, primary_key=True),
                        Column("score", Integer), Column("moved", Boolean))
     db.session.execute(insert(table).from_select(["value", "score", "moved"],
@@ -60,15 +62,19 @@ def _value_scores(score: str, value: str, kind: Any, customers: int) -> Table:
     return table
 
 
-def changed_scores() -> list[Table]:
+def changed_scores(customers: int, stale: Table | None) -> list[Table]:
     """The temporary tables of this computation: first that of the customers whose scores
     or segment changed (`SCORED_TABLE`: contact_id, recency, frequency, monetary,
-    segment), then the per-value tables it was worked out from; `forget_scores` drops them."""
-    customers = db.session.scalar(select(func.count()).select_from(rfm_customers)) or 0
+    segment), then the per-value tables it was worked out from; `forget_scores` drops them.
+    `customers` is how many there are; `stale` holds the contacts recomputed since they
+    were scored (None: every customer)."""
     values = {score: _value_scores(score, value, kind, customers) for score, value, kind in _MEASURES}
-    moved = union(*[select(rfm_customers.c.contact_id).where(rfm_customers.c[value].in_(
-        select(values[score].c.value).where(values[score].c.moved))) for score, value, _kind in _MEASURES]).subquery()
-    joined = rfm_customers.join(moved, moved.c.contact_id == rfm_customers.c.contact_id)
+    joined: Any = rfm_customers
+    if stale is not None:
+        readers = [select(rfm_customers.c.contact_id).where(rfm_customers.c[value].in_(
+            select(values[score].c.value).where(values[score].c.moved))) for score, value, _kind in _MEASURES]
+        moved = union(*readers, select(stale.c.contact_id)).subquery()
+        joined = joined.join(moved, moved.c.contact_id == rfm_customers.c.contact_id)
     for score, value, _kind in _MEASURES:
         joined = joined.join(values[score], values[score].c.value == rfm_customers.c[value])
     new = {score: values[score].c.score for score, _value, _kind in _MEASURES}

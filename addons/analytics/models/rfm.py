@@ -65,11 +65,12 @@ rfm_changes = Table(
     Column("contact_id", Integer, primary_key=True, autoincrement=False),
 )
 
-#: The window `rfm_customers` describes (one row, id 1): its length and last day. No row:
-#: the customers are computed afresh.
+#: The window `rfm_customers` describes (one row, id 1): its length, its last day and how
+#: many customers it had. No row: the customers are computed afresh.
 rfm_window = Table(
     "analytics_rfm_window", db.metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("days", Integer, nullable=False),
     Column("ends_on", Date, nullable=False),
+    Column("customers", Integer, nullable=False),
 )

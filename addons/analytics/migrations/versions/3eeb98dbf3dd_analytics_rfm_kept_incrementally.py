@@ -88,6 +88,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('days', sa.Integer(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('customers', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_analytics_rfm_window'))
     )
     op.create_table('analytics_rfm_customers',
@@ -108,6 +109,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_analytics_rfm_customers_purchases'), ['purchases'], unique=False)
 
     dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        # Room in each page for a customer's new scores: most are then updated in place
+        # (a heap-only tuple, no index touched), as their scores are not indexed.
+        op.execute("ALTER TABLE analytics_rfm_customers SET (fillfactor = 80)")
     for statement in _postgresql_triggers() if dialect == "postgresql" else _sqlite_triggers():
         op.execute(statement)
 
