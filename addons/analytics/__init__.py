@@ -4,7 +4,7 @@ from core.addons.manifest import Addon
 
 manifest = Addon(
     name="analytics",
-    version="1.1.0",
+    version="1.2.0",
     summary="Customer transactions collected from every addon, RFM scores and segments on contacts",
     category="Analytics",
     depends=("contacts",),

@@ -35,8 +35,9 @@ through the records service as the system.
 from __future__ import annotations
 
 from datetime import date, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import Table, literal, or_, select, update
+from sqlalchemy import Table, literal, select, update
 
 from core.db import db
 from core.declarations import Job
@@ -45,9 +46,10 @@ from core.jobs import JobContext
 from core.zones import zone_or_none
 
 from addons.analytics.models import RfmSnapshot
-from addons.analytics.models.rfm import rfm_customers
+from addons.analytics.models.rfm import rfm_customers, rfm_value_scores
 from addons.analytics.rfm_customers import Kept, forget_stale, keep_customers, lost_customers
-from addons.analytics.rfm_scores import changed_scores, forget_scores
+from addons.analytics.rfm_scores import MEASURES, changed_scores, forget_scores, keep_value_scores
+from addons.analytics.segments import segment_case
 
 __all__ = ["compute_rfm", "score_rfm", "rfm_jobs", "today", "month_of", "RFM_JOB"]
 
@@ -66,32 +68,32 @@ def month_of(day: date) -> date:
 
 
 def _contacts(env: Env, scored: Table, kept: Kept) -> None:
-    """Give the customers and their contacts the changed scores (a contact whose stored
-    scores already are these is left as it is), and clear those of contacts no longer customers."""
+    """Give the contacts the changed scores, and clear those of contacts no longer customers."""
     contacts = env.platform.models.get("contacts").__table__
     names = ("recency", "frequency", "monetary", "segment")
-    db.session.execute(update(rfm_customers).where(rfm_customers.c.contact_id == scored.c.contact_id)
-                       .values({name: scored.c[name] for name in names}))
-    pairs = [(contacts.c[f"rfm_{name}"], scored.c[name]) for name in names]
-    db.session.execute(update(contacts).where(
-        contacts.c.id == scored.c.contact_id, or_(*[stored.is_distinct_from(new) for stored, new in pairs])).values(
-        {stored.key: new for stored, new in pairs} | {"rfm_computed_at": env.now()}))
+    db.session.execute(update(contacts).where(contacts.c.id == scored.c.contact_id).values(
+        {f"rfm_{name}": scored.c[name] for name in names} | {"rfm_computed_at": env.now()}))
     db.session.execute(update(contacts).where(lost_customers(contacts, kept)).values(
         rfm_recency=None, rfm_frequency=None, rfm_monetary=None, rfm_segment=None, rfm_computed_at=None))
 
 
 def _snapshot(env: Env, day: date) -> bool:
-    """Keep the customers' scores as the month's snapshot, unless the month has one already."""
+    """Keep the customers with the scores of their values as the month's snapshot, unless
+    the month has one already."""
     month, now = month_of(day), env.now()
     table, customers = RfmSnapshot.__table__, rfm_customers
     if db.session.scalar(select(table.c.id).where(table.c.month == month).limit(1)) is not None:
         return False
+    joined: Any = customers
+    for score, value in MEASURES:
+        joined = joined.join(rfm_value_scores[score], rfm_value_scores[score].c.value == customers.c[value])
+    scores = [rfm_value_scores[score].c.score for score, _value in MEASURES]
     columns = ["month", "contact_id", "last_purchase_on", "purchases", "amount", "recency", "frequency",
                "monetary", "segment", "created_at", "updated_at", "version"]
     rows = select(literal(month, table.c.month.type), customers.c.contact_id, customers.c.last_purchase_on,
-                  customers.c.purchases, customers.c.amount, customers.c.recency, customers.c.frequency,
-                  customers.c.monetary, customers.c.segment, literal(now, table.c.created_at.type),
-                  literal(now, table.c.updated_at.type), literal(1))
+                  customers.c.purchases, customers.c.amount, *scores, segment_case(*scores),
+                  literal(now, table.c.created_at.type), literal(now, table.c.updated_at.type), literal(1)) \
+        .select_from(joined)
     db.session.execute(table.insert().from_select(columns, rows))
     return True
 
@@ -103,9 +105,10 @@ def score_rfm(env: Env) -> int:
     system = env.sudo()
     day = today(system)
     kept = keep_customers(system, day)
-    scored, *values = changed_scores(kept.customers, kept.stale)
-    _contacts(system, scored, kept)
-    forget_scores([scored, *values])
+    tables = changed_scores(system.platform.models.get("contacts").__table__, kept.customers, kept.stale)
+    _contacts(system, tables[0], kept)
+    keep_value_scores(tables)
+    forget_scores(tables)
     forget_stale(kept)
     _snapshot(system, day)
     return kept.customers

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Column, Date, ForeignKey, Integer, Numeric, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped
@@ -15,7 +16,7 @@ from core.db import db
 
 from addons.analytics.segments import SEGMENTS
 
-__all__ = ["RfmSnapshot", "rfm_customers", "rfm_changes", "rfm_window"]
+__all__ = ["RfmSnapshot", "rfm_customers", "rfm_value_scores", "rfm_changes", "rfm_window"]
 
 
 class RfmSnapshot(Record):
@@ -42,8 +43,7 @@ class RfmSnapshot(Record):
 
 
 #: Every customer of the RFM window as of the last computation (`addons.analytics.rfm_customers`):
-#: their last purchase, purchases and amount over the window, and the scores and segment
-#: last given them (empty until scored). Gone with the contact.
+#: their last purchase, purchases and amount over the window. Gone with the contact.
 rfm_customers = Table(
     "analytics_rfm_customers", db.metadata,
     Column("contact_id", ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True, autoincrement=False),
@@ -51,11 +51,19 @@ rfm_customers = Table(
     Column("last_purchase_on", Date, nullable=False, index=True),
     Column("purchases", Integer, nullable=False, index=True),
     Column("amount", Numeric(24, 8), nullable=False, index=True),
-    Column("recency", Integer),
-    Column("frequency", Integer),
-    Column("monetary", Integer),
-    Column("segment", String(20)),
 )
+
+
+def _value_scores(score: str, kind: Any) -> Table:
+    return Table(f"analytics_rfm_{score}_scores", db.metadata, Column("value", kind, primary_key=True),
+                 Column("score", Integer, nullable=False))
+
+
+#: Per score, each distinct value among the customers at the last computation and the
+#: score it was given (`addons.analytics.rfm_scores`): a value whose score moves since
+#: names the customers to score again.
+rfm_value_scores = {"recency": _value_scores("recency", Date), "frequency": _value_scores("frequency", Integer),
+                    "monetary": _value_scores("monetary", Numeric(24, 8))}
 
 #: The contacts whose revenue facts were written since the last computation, one row
 #: each: the database's triggers on `analytics_transactions` add them, in the transaction
