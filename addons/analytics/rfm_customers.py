@@ -167,5 +167,8 @@ def lost_customers(contacts: Any, kept: Kept) -> Any:
     if kept.stale is None:
         return contacts.c.rfm_segment.is_not(None) & ~customer
     stale = kept.stale
-    no_longer = ~exists(select(rfm_customers.c.contact_id).where(rfm_customers.c.contact_id == stale.c.contact_id))
-    return contacts.c.id.in_(select(stale.c.contact_id).where(no_longer)) & contacts.c.rfm_segment.is_not(None)
+    # A count per stale contact, not NOT EXISTS: PostgreSQL would turn that into an
+    # anti-join reading every kept customer; this probes their key once per stale contact.
+    held = select(func.count()).select_from(rfm_customers) \
+        .where(rfm_customers.c.contact_id == stale.c.contact_id).scalar_subquery()
+    return contacts.c.id.in_(select(stale.c.contact_id).where(held == 0)) & contacts.c.rfm_segment.is_not(None)
