@@ -21,12 +21,13 @@ The computation is set-based, whatever the number of contacts. The customers of 
 window are kept from one computation to the next (`addons.analytics.rfm_customers`: only
 the contacts whose facts changed, or left or entered the window, are read again). Each
 score is then worked out per distinct value (a few thousand days, purchase counts and
-amounts) rather than by sorting every customer, and only the customers whose scores
-changed are written, first into a temporary table: one UPDATE ... FROM it sets them on
-the kept customers and on their contacts (so `rfm_computed_at` is when a contact's scores
-were last set: from day to day most stay, and writing a contact rewrites every index of
-its row), one UPDATE clears the scores of contacts no longer customers, and the month's
-first computation copies the customers as the month's snapshot (one INSERT ... SELECT),
+amounts) rather than by sorting every customer, and kept for the next computation
+(`addons.analytics.rfm_scores`). Only the customers whose contact holds other scores are
+written, first into a temporary table: one UPDATE ... FROM it sets them on the contacts
+(so `rfm_computed_at` is when a contact's scores were last set: from day to day most
+stay, and writing a contact rewrites every index of its row), one UPDATE clears the
+scores of contacts no longer customers, and the month's first computation copies the
+customers, with their values' scores, as the month's snapshot (one INSERT ... SELECT),
 from which movement between segments shows month over month. The scores are derived
 figures, like the kernel's summaries: they do not bump the contacts' version (a form
 opened before stays current) and are not in the audit trail; the transactions are read

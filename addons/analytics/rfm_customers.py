@@ -13,8 +13,8 @@ recomputes only the stale contacts:
 
 Everything is recomputed from the facts instead when there is no window yet, its length
 (`analytics_rfm_window_days`) changed, the day went back or moved on by a window or more,
-or more than a quarter of the customers (and more than `FEW`) are stale (one grouped pass over the facts then
-costs less than looking each up).
+or more than a quarter of the customers (and more than `FEW`) are stale (one grouped
+pass over the facts then costs less than looking each up).
 
 A mark is deleted only in the computation's transaction and only when it was seen, so a
 write committed meanwhile keeps its mark for the next computation; on PostgreSQL a mark
