@@ -86,9 +86,9 @@ def _snapshot(env: Env, day: date) -> bool:
     if db.session.scalar(select(table.c.id).where(table.c.month == month).limit(1)) is not None:
         return False
     joined: Any = customers
-    for score, value in MEASURES:
+    for score, value in MEASURES.items():
         joined = joined.join(rfm_value_scores[score], rfm_value_scores[score].c.value == customers.c[value])
-    scores = [rfm_value_scores[score].c.score for score, _value in MEASURES]
+    scores = [rfm_value_scores[score].c.score for score in MEASURES]
     columns = ["month", "contact_id", "last_purchase_on", "purchases", "amount", "recency", "frequency",
                "monetary", "segment", "created_at", "updated_at", "version"]
     rows = select(literal(month, table.c.month.type), customers.c.contact_id, customers.c.last_purchase_on,

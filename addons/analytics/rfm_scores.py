@@ -28,7 +28,7 @@ __all__ = ["changed_scores", "keep_value_scores", "forget_scores", "SCORED_TABLE
 #: The temporary table of the customers whose scores changed, with the new ones.
 SCORED_TABLE = "analytics_rfm_scored"
 #: Each score and the kept customers' column it ranks.
-MEASURES = (("recency", "last_purchase_on"), ("frequency", "purchases"), ("monetary", "amount"))
+MEASURES = {"recency": "last_purchase_on", "frequency": "purchases", "monetary": "amount"}
 
 
 def _temporary(name: str, *columns: Column) -> Table:
@@ -66,17 +66,17 @@ def changed_scores(contacts: Table, customers: int, stale: Table | None) -> list
     (`keep_value_scores` keeps them, `forget_scores` drops them). `customers` is how many
     there are; `stale` holds the contacts recomputed since the last computation (None:
     every customer is compared)."""
-    values = {score: _new_value_scores(score, value, customers) for score, value in MEASURES}
+    values = {score: _new_value_scores(score, value, customers) for score, value in MEASURES.items()}
     joined: Any = rfm_customers
     if stale is not None:
         readers = [select(rfm_customers.c.contact_id).where(rfm_customers.c[value].in_(
-            select(values[score].c.value).where(values[score].c.moved))) for score, value in MEASURES]
+            select(values[score].c.value).where(values[score].c.moved))) for score, value in MEASURES.items()]
         moved = union(*readers, select(stale.c.contact_id)).subquery()
         joined = joined.join(moved, moved.c.contact_id == rfm_customers.c.contact_id)
-    for score, value in MEASURES:
+    for score, value in MEASURES.items():
         joined = joined.join(values[score], values[score].c.value == rfm_customers.c[value])
     joined = joined.join(contacts, contacts.c.id == rfm_customers.c.contact_id)
-    new = {score: values[score].c.score for score, _value in MEASURES}
+    new = {score: values[score].c.score for score in MEASURES}
     new["segment"] = segment_case(*new.values())
     changed = select(rfm_customers.c.contact_id, *[column.label(name) for name, column in new.items()]) \
         .select_from(joined).where(or_(*[contacts.c[f"rfm_{name}"].is_distinct_from(column)
@@ -91,7 +91,7 @@ def changed_scores(contacts: Table, customers: int, stale: Table | None) -> list
 def keep_value_scores(tables: list[Table]) -> None:
     """Keep each value's score of this computation (the per-value tables of `changed_scores`)
     for the next one to find the values that moved."""
-    for (score, _value), now in zip(MEASURES, tables[1:]):
+    for score, now in zip(MEASURES, tables[1:]):
         kept = rfm_value_scores[score]
         db.session.execute(delete(kept))
         db.session.execute(insert(kept).from_select(["value", "score"], select(now.c.value, now.c.score)))
