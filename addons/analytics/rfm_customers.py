@@ -27,15 +27,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Table, case, delete, exists, func, insert, select, text, true, \
-    union
-from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy import Column, Integer, Table, case, delete, exists, func, insert, select, true, union
+from sqlalchemy.schema import DropTable
 
 from core.db import db
 from core.env import Env
 
 from addons.analytics.models.rfm import rfm_changes, rfm_customers, rfm_window
 from addons.analytics.models.transactions import REVENUE_KINDS
+from addons.analytics.temporary import analyze, temporary_table
 
 __all__ = ["Kept", "keep_customers", "forget_stale", "lost_customers", "window_days", "STALE_TABLE", "FEW"]
 
@@ -102,12 +102,10 @@ def _stale(env: Env, first: date, last: date, before: Any) -> Table:
     old_first = before.ends_on - timedelta(days=before.days - 1)
     leaving = _facts(env, old_first, first - timedelta(days=1))
     entering = _facts(env, before.ends_on + timedelta(days=1), last)
-    table = Table(STALE_TABLE, MetaData(), Column("contact_id", Integer, primary_key=True), prefixes=["TEMPORARY"])
-    db.session.execute(CreateTable(table))
+    table = temporary_table(STALE_TABLE, Column("contact_id", Integer, primary_key=True))
     db.session.execute(insert(table).from_select(["contact_id"], union(
         select(rfm_changes.c.contact_id), select(leaving.c.contact_id), select(entering.c.contact_id))))
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"ANALYZE {STALE_TABLE}"))  # temporary tables get no statistics by themselves
+    analyze(table)
     return table
 
 

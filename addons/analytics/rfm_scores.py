@@ -14,14 +14,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, cast, delete, func, insert, literal, \
-    or_, select, text, union
-from sqlalchemy.schema import CreateTable, DropTable
+from sqlalchemy import Boolean, Column, Integer, String, Table, cast, delete, func, insert, literal, or_, select, \
+    union
+from sqlalchemy.schema import DropTable
 
 from core.db import db
 
 from addons.analytics.models.rfm import rfm_customers, rfm_value_scores
 from addons.analytics.segments import segment_case
+from addons.analytics.temporary import analyze, temporary_table
 
 __all__ = ["changed_scores", "keep_value_scores", "forget_scores", "SCORED_TABLE", "MEASURES"]
 
@@ -29,17 +30,6 @@ __all__ = ["changed_scores", "keep_value_scores", "forget_scores", "SCORED_TABLE
 SCORED_TABLE = "analytics_rfm_scored"
 #: Each score and the kept customers' column it ranks.
 MEASURES = {"recency": "last_purchase_on", "frequency": "purchases", "monetary": "amount"}
-
-
-def _temporary(name: str, *columns: Column) -> Table:
-    table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
-    db.session.execute(CreateTable(table))
-    return table
-
-
-def _analyze(table: Table) -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"ANALYZE {table.name}"))  # temporary tables get no statistics by themselves
 
 
 def _new_value_scores(score: str, value: str, customers: int) -> Table:
@@ -51,11 +41,11 @@ def _new_value_scores(score: str, value: str, customers: int) -> Table:
     below = cast(func.sum(per_value.c.customers).over(order_by=per_value.c.value), Integer) - per_value.c.customers
     scored = select(per_value.c.value, cast(5 * below // literal(customers) + 1, Integer).label("score")).subquery()
     moved = kept.c.score.is_distinct_from(scored.c.score)
-    table = _temporary(f"analytics_rfm_{score}_now", Column("value", kept.c.value.type, primary_key=True),
+    table = temporary_table(f"analytics_rfm_{score}_now", Column("value", kept.c.value.type, primary_key=True),
                        Column("score", Integer), Column("moved", Boolean))
     db.session.execute(insert(table).from_select(["value", "score", "moved"], select(
         scored.c.value, scored.c.score, moved).select_from(scored.outerjoin(kept, kept.c.value == scored.c.value))))
-    _analyze(table)
+    analyze(table)
     return table
 
 
@@ -81,10 +71,10 @@ def changed_scores(contacts: Table, customers: int, stale: Table | None) -> list
     changed = select(rfm_customers.c.contact_id, *[column.label(name) for name, column in new.items()]) \
         .select_from(joined).where(or_(*[contacts.c[f"rfm_{name}"].is_distinct_from(column)
                                          for name, column in new.items()]))
-    scored = _temporary(SCORED_TABLE, Column("contact_id", Integer, primary_key=True), Column("recency", Integer),
+    scored = temporary_table(SCORED_TABLE, Column("contact_id", Integer, primary_key=True), Column("recency", Integer),
                         Column("frequency", Integer), Column("monetary", Integer), Column("segment", String(20)))
     db.session.execute(insert(scored).from_select([column.name for column in scored.c], changed))
-    _analyze(scored)
+    analyze(scored)
     return [scored, *values.values()]
 
 
