@@ -14,10 +14,11 @@ from core.addons.loader import build_platform, collect_blueprints
 from core.addons.state import InstalledAddon
 from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
-from core.db import READS, begin_as, db, enable_sqlite_transactions, send_lists_in_binary
+from core.db import READS, begin_as, db, enable_sqlite_transactions, plan_for_each_value, send_lists_in_binary
 from core.i18n import init_i18n
 from core.json_provider import FastJSONProvider
 from core.read_only import begin_read_only_views
+from core.records.pagination import SEARCH_PARAMETER
 from core.secret_key import resolve_secret_key
 from core.write_lock import install_write_locking
 
@@ -81,6 +82,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     with app.app_context():
         enable_sqlite_transactions(db.engine, busy_timeout_ms=int(settings["sqlite_busy_timeout_ms"]))
         send_lists_in_binary(db.engine)
+        plan_for_each_value(db.engine, SEARCH_PARAMETER)
         begin_as(db.session(), READS)  # loading the platform only reads: no wait for writers
         # 2. Which addons this database has installed, in dependency order.
         catalog = discover()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from core.db import db
 from core.env import Env
@@ -84,3 +85,23 @@ def test_a_kept_page_statement_finds_each_term_it_is_run_with(people, admin):
         assert found == _expected(people, term), term
     kept = records.policy._tables.compiled
     assert sum(1 for key in kept if key[0] == "page" and key[-1] == "trigram") == 1
+
+
+def _prepared(statement_part: str) -> int:
+    """How many statements holding `statement_part` this session's connection prepared."""
+    return db.session.execute(text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE :part"),
+                              {"part": f"%{statement_part}%"}).scalar_one()
+
+
+@pytest.mark.postgres_only
+def test_a_search_is_planned_for_its_own_term_and_other_statements_are_still_prepared(people):
+    """psycopg prepares a statement run five times, and the server may then give it one
+    plan for every value: a search must be planned for its term (core.db.plan_for_each_value),
+    while the lists without a search keep their prepared plans."""
+    records = Env.system().records
+    for term in ("mar", "dup", "p1", "zzz", "mar", "dup", "p1", "zzz"):
+        records.search("contacts", search=term, limit=3)
+    for _ in range(8):
+        records.search("contacts", limit=3)
+    assert _prepared("walked") == 0
+    assert _prepared("FROM contacts") >= 1
