@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Column, Integer, Table, case, delete, exists, func, insert, select, true, union
 from sqlalchemy.schema import DropTable
 
-from core.db import db
+from core.db import db, lock_until_commit
 from core.env import Env
 
 from addons.analytics.models.rfm import rfm_changes, rfm_customers, rfm_window
@@ -139,11 +139,13 @@ def _window(days: int, last: date, customers: int) -> None:
 
 def keep_customers(env: Env, day: date) -> Kept:
     """Bring `analytics_rfm_customers` to the window ending `day` as `env` (a system env),
-    in the caller's transaction (see the module docstring); concurrent computations take
-    turns on the window's row."""
+    in the caller's transaction (see the module docstring). Concurrent computations take
+    turns, the first ever included (the window has no row to lock yet): the next one
+    starts from the window the previous committed."""
     days = window_days(env)
     first = day - timedelta(days=days - 1)
-    before = db.session.execute(select(rfm_window).where(rfm_window.c.id == 1).with_for_update()).first()
+    lock_until_commit(db.session, "analytics.rfm", "window")
+    before = db.session.execute(select(rfm_window).where(rfm_window.c.id == 1)).first()
     if before is None or before.days != days or day < before.ends_on or day - before.ends_on >= timedelta(days=days):
         kept = _recompute_all(env, first, day)
     else:

@@ -5,6 +5,8 @@ facts between contacts as a merge does, a contact's deletion cascading to its fa
 from __future__ import annotations
 
 import random
+import threading
+import time
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -18,7 +20,7 @@ from core.records.bulk import insert_rows
 
 from addons.analytics.models import AnalyticsTransaction, RfmSnapshot
 from addons.analytics.models.rfm import rfm_changes, rfm_customers, rfm_window
-from addons.analytics.rfm import compute_rfm, today
+from addons.analytics.rfm import compute_rfm, score_rfm, today
 from addons.analytics.rfm_customers import forget_stale, keep_customers
 
 pytestmark = pytest.mark.spectrum_addons("analytics")
@@ -142,3 +144,45 @@ def test_the_month_snapshot_is_the_kept_customers_with_their_contacts_scores(con
                                    .order_by(rfm_customers.c.contact_id)).all()
     assert [tuple(row) for row in snapshot] == [(row[0], row[1], scores[row[0]][3]) for row in customers]
     assert len(snapshot) > 10
+
+
+def test_two_computations_at_once_take_turns_even_the_first_ever(app: Any, contacts: list[int]) -> None:
+    """A worker computes while another's first-ever computation is not yet committed (no
+    window kept, so no row to lock): it waits for that one and goes on from its window,
+    neither fails."""
+    facts = Facts(contacts, seed=11)
+    facts.add(400, today(Env.system()), 800)
+    # No contact marked either (as after the window was forgotten): the computations have
+    # no marks to delete, whose row locks would make the second wait for the first.
+    db.session.execute(delete(rfm_changes))
+    db.session.commit()
+    first_done, failures = threading.Event(), []
+
+    def work(first: bool) -> None:
+        with app.app_context():
+            try:
+                if first:
+                    score_rfm(Env.system())
+                    first_done.set()
+                    time.sleep(0.5)  # the other computation starts meanwhile
+                    db.session.commit()
+                else:
+                    first_done.wait(30)
+                    compute_rfm(Env.system())
+            except Exception as error:  # noqa: BLE001 - the test reports any failure
+                failures.append(error)
+                first_done.set()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=work, args=(first,)) for first in (True, False)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(rfm_window)) == 1
+    together = _scores()
+    assert together == _from_every_fact()
+    assert sum(1 for score in together.values() if score[3] is not None) > 50
