@@ -15,7 +15,7 @@ from decimal import Decimal
 from time import perf_counter
 from typing import Any, Callable
 
-from sqlalchemy import Column, Integer, MetaData, Numeric, Table, bindparam, exists, or_, select, update
+from sqlalchemy import Column, Integer, Numeric, bindparam, exists, or_, select, update
 from sqlalchemy.schema import DropTable
 
 from core.db import db
@@ -28,6 +28,7 @@ from addons.analytics.ltv.renewals import member_years, renewal_probabilities, r
 from addons.analytics.ltv.summary import purchase_summary
 from addons.analytics.models import LtvFit
 from addons.analytics.rfm import today
+from addons.analytics.temporary import analyze, temporary_table
 
 __all__ = ["fit_ltv", "estimate_ltv", "Settings", "settings_of"]
 
@@ -79,12 +80,12 @@ def _store_predictions(env: Env, summary: Any, models: Models, horizon_days: int
     rows = [{"contact_id": int(contact_id), "purchases": round(float(p), 4), "alive": round(float(a), 4),
              "risk": round(1 - float(a), 4), "value": None if numpy.isnan(v) else round(float(v), 2)}
             for contact_id, p, a, v in zip(summary.index, purchases, alive, value)]
-    predicted = Table(PREDICTED_TABLE, MetaData(), Column("contact_id", Integer, primary_key=True, autoincrement=False),
-                      Column("purchases", Numeric(12, 4)), Column("alive", Numeric(5, 4)),
-                      Column("risk", Numeric(5, 4)), Column("value", Numeric(24, 8)), prefixes=["TEMPORARY"])
-    predicted.create(db.session.connection())
+    predicted = temporary_table(PREDICTED_TABLE, Column("contact_id", Integer, primary_key=True, autoincrement=False),
+                                Column("purchases", Numeric(12, 4)), Column("alive", Numeric(5, 4)),
+                                Column("risk", Numeric(5, 4)), Column("value", Numeric(24, 8)))
     for start in range(0, len(rows), BATCH):
         insert_rows(predicted, rows[start:start + BATCH])
+    analyze(predicted)
     pairs = [(contacts.c.ltv_expected_purchases, predicted.c.purchases),
              (contacts.c.ltv_probability_alive, predicted.c.alive), (contacts.c.ltv_churn_risk, predicted.c.risk),
              (contacts.c.ltv_value, predicted.c.value)]
