@@ -130,6 +130,10 @@ def send_lists_in_binary(engine: Engine) -> None:
         dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
+#: Key of a pooled connection's `info`: its psycopg prepare threshold (`plan_for_each_value`).
+_PREPARE_THRESHOLD = "spectrum.prepare_threshold"
+
+
 def plan_for_each_value(engine: Engine, parameter: str) -> None:
     """On PostgreSQL, plan every statement that has the bound parameter `parameter` for
     the value it is run with, never with a generic plan.
@@ -193,9 +197,6 @@ def written_table(state: ORMExecuteState) -> Any:
         return getattr(state.statement, "table", None)
     return None
 
-
-#: Key of a pooled connection's `info`: its psycopg prepare threshold (`plan_for_each_value`).
-_PREPARE_THRESHOLD = "spectrum.prepare_threshold"
 
 #: `Session.info` keys whose values last until the session's outermost transaction ends.
 _TRANSACTION_SCOPED: set[str] = set()

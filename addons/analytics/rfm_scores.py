@@ -42,7 +42,7 @@ def _new_value_scores(score: str, value: str, customers: int) -> Table:
     scored = select(per_value.c.value, cast(5 * below // literal(customers) + 1, Integer).label("score")).subquery()
     moved = kept.c.score.is_distinct_from(scored.c.score)
     table = temporary_table(f"analytics_rfm_{score}_now", Column("value", kept.c.value.type, primary_key=True),
-                       Column("score", Integer), Column("moved", Boolean))
+                            Column("score", Integer), Column("moved", Boolean))
     db.session.execute(insert(table).from_select(["value", "score", "moved"], select(
         scored.c.value, scored.c.score, moved).select_from(scored.outerjoin(kept, kept.c.value == scored.c.value))))
     analyze(table)
@@ -72,7 +72,7 @@ def changed_scores(contacts: Table, customers: int, stale: Table | None) -> list
         .select_from(joined).where(or_(*[contacts.c[f"rfm_{name}"].is_distinct_from(column)
                                          for name, column in new.items()]))
     scored = temporary_table(SCORED_TABLE, Column("contact_id", Integer, primary_key=True), Column("recency", Integer),
-                        Column("frequency", Integer), Column("monetary", Integer), Column("segment", String(20)))
+                             Column("frequency", Integer), Column("monetary", Integer), Column("segment", String(20)))
     db.session.execute(insert(scored).from_select([column.name for column in scored.c], changed))
     analyze(scored)
     return [scored, *values.values()]
