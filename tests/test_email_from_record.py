@@ -63,6 +63,7 @@ def test_an_email_from_a_deal_goes_out_and_its_reply_comes_back_to_the_deal(app,
     sign_in_browser(page, live_server, "admin")
     page.goto(f"{live_server}/m/opportunities/{deal.id}")
     page.get_by_role("link", name="Send email").click()
+    page.wait_for_load_state("domcontentloaded")  # app.js (deferred) submits the template choice
     expect(page.locator("#to option:checked")).to_have_text("Ada Lovelace <ada@engines.example>")
     page.select_option("#template", "follow-up")
     expect(page.locator("#subject")).to_have_value("About Engines: support plan")
