@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.env import Env
-from core.jobs import JobRun, JobSchedule, enqueue
+from core.jobs import JobRun, JobSchedule, enqueue, enqueue_many
 from core.jobs.admin import RetryRefused, retry_run
 from core.jobs.worker import Worker
 from core.testing.databases import TEST_START
@@ -56,6 +56,27 @@ def test_a_queued_task_runs_once_and_its_run_is_recorded(app, clock):
     assert recorded.error is None
     Worker(app).run_once()
     assert _runs("jobs_demo.echo")[0].attempts == 1
+
+
+def test_runs_queued_as_a_batch_are_written_like_single_ones_and_each_runs_once(app, clock, make_user):
+    user = make_user("batcher", roles=["base.user"])
+    single = enqueue("jobs_demo.echo", {"greeting": "one"}, user=user, delay=timedelta(minutes=5))
+    batch = enqueue_many("jobs_demo.echo", [{"greeting": "two"}, {"greeting": "three"}], user=user,
+                         delay=timedelta(minutes=5))
+    db.session.commit()
+    runs = {run.id: run for run in _runs("jobs_demo.echo")}
+    assert list(runs) == [single.id, *batch]
+    columns = ("status", "trigger", "run_as_id", "as_system", "due_at", "attempts", "max_attempts", "created_at",
+               "updated_at", "version")
+    assert {tuple(getattr(runs[run_id], name) for name in columns) for run_id in runs} == {
+        tuple(getattr(runs[single.id], name) for name in columns)}
+    assert [runs[run_id].payload for run_id in batch] == [{"greeting": "two"}, {"greeting": "three"}]
+    assert runs[single.id].due_at == TEST_START + timedelta(minutes=5)
+    clock.advance(timedelta(minutes=5))
+    Worker(app).run_once()
+    assert [(run.status, run.attempts) for run in _runs("jobs_demo.echo")] == [("succeeded", 1)] * 3
+    with pytest.raises(ValueError, match="JSON-ready"):
+        enqueue_many("jobs_demo.echo", [{"when": datetime.now(timezone.utc)}])
 
 
 def test_a_task_queued_for_later_waits_for_the_clock(app, clock):

@@ -250,7 +250,7 @@ def test_one_worker_serves_every_organization_and_a_busy_one_never_holds_the_oth
     runs: dict[str, list[int]] = {}
     for org in orgs:
         with _org_context(installation, org):
-            runs[org.key] = [run.id for run in enqueue_many("jobs.prune", [{}] * (1000 if org is busy else 1))]
+            runs[org.key] = enqueue_many("jobs.prune", [{}] * (1000 if org is busy else 1))
             db.session.commit()
     registry = Registry(installation["orgs_database_url"])
     registry.update(quiet[-1].key, status="suspended")
@@ -402,7 +402,7 @@ def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
     for org in orgs:
         app = org_app(settings, org)
         with app.app_context():
-            runs[org.key] = [run.id for run in enqueue_many("jobs.prune", [{}] * (300 if org is busy else 2))]
+            runs[org.key] = enqueue_many("jobs.prune", [{}] * (300 if org is busy else 2))
             db.session.commit()  # published on commit, to the organization's queue
             db.session.remove()
             db.engine.dispose()
@@ -411,7 +411,7 @@ def test_celery_workers_serve_every_organization_from_its_own_queue_in_turn(
                               stderr=subprocess.STDOUT, start_new_session=True, cwd=TESTS_DIR.parent)
     late = _provision(installation, _key("late"), "late.example.com", ["base"])  # after the worker started
     with _org_context(settings, late):
-        runs[late.key] = [run.id for run in enqueue_many("jobs.prune", [{}] * 2)]
+        runs[late.key] = enqueue_many("jobs.prune", [{}] * 2)
         db.session.commit()
 
     def finished(org: Any) -> list[Any]:

@@ -8,10 +8,11 @@ from sqlalchemy.exc import DBAPIError
 
 from core import signals
 from core.db import db
+from core.mail.models import Consent
 from core.env import Env
 from core.models.meta import AUDIT_FIELDS
 from core.records.audit import AuditEntry
-from core.records.bulk import insert_rows, update_rows
+from core.records.bulk import insert_new_rows, insert_rows, update_rows
 from core.records.errors import BatchFailed
 from core.testing.sql import selects, sent_statements
 
@@ -217,3 +218,28 @@ def test_update_rows_writes_each_row_its_values_and_the_shared_ones_to_all(admin
         select(table.c.id, table.c.last_name, table.c.city, table.c.version))}
     assert rows == {first: ("One", None, 2), second: ("Two", None, 2), third: ("Three", "Nancy", 2),
                     untouched: ("U3", "Lyon", 1)}
+
+
+def test_insert_new_rows_skips_the_rows_already_there_and_names_the_ids_of_the_others(
+        app, clock, statements, spectrum_backend):
+    now = clock.now()
+
+    def consent(address: str, channel: str, state: str) -> dict:
+        return {"address": address, "channel": channel, "state": state, "created_at": now, "updated_at": now,
+                "version": 1}
+
+    table = Consent.__table__
+    [kept] = insert_rows(table, [consent("ann@example.com", "email", "withdrawn")], return_ids=True)
+    statements.clear()
+    inserted = insert_new_rows(table, [consent("ann@example.com", "email", "granted"),
+                                       consent("ann@example.com", "sms", "granted"),
+                                       consent("bob@example.com", "email", "granted")], ("address", "channel"))
+    inserts = [statement for statement in statements if statement.startswith("INSERT INTO consents")]
+    assert len(inserts) == 1 and ("unnest" in inserts[0]) == (spectrum_backend == "postgres")
+    assert set(inserted) == {("ann@example.com", "sms"), ("bob@example.com", "email")}
+    rows = {(row.address, row.channel): (row.id, row.state) for row in db.session.execute(
+        select(table.c.id, table.c.address, table.c.channel, table.c.state))}
+    assert rows == {("ann@example.com", "email"): (kept, "withdrawn"),
+                    **{key: (inserted[key], "granted") for key in inserted}}
+    assert insert_new_rows(table, [consent("bob@example.com", "email", "withdrawn")], ("address", "channel")) == {}
+    assert insert_new_rows(table, [], ("address", "channel")) == {}

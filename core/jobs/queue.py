@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from core.auth.models import User
 from core.db import db
 from core.declarations import Job
-from core.jobs.models import JobRun, stamp
+from core.jobs.models import JobRun
 from core.platform import platform
+from core.records.bulk import insert_rows
 
 __all__ = ["enqueue", "enqueue_many", "claim_rows", "job_named", "UnknownJob", "dispatch_after_commit"]
 
@@ -46,14 +47,30 @@ def enqueue(name: str, payload: Mapping[str, Any] | None = None, *, user: User |
     it) only once the caller commits. `user` makes the job act with that user's
     permissions; without it the job acts as the system. `at` or `delay` postpone it.
     """
-    return enqueue_many(name, [payload or {}], user=user, at=at, delay=delay, trigger=trigger)[0]
+    [values] = _run_rows(name, [payload or {}], user=user, at=at, delay=delay, trigger=trigger)
+    run = JobRun(**values)
+    db.session.add(run)
+    db.session.flush()
+    dispatch_after_commit(run)
+    return run
 
 
 def enqueue_many(name: str, payloads: Sequence[Mapping[str, Any]], *, user: User | None = None,
                  at: datetime | None = None, delay: timedelta | None = None,
-                 trigger: str = "enqueue") -> list[JobRun]:
-    """Queue a run of job `name` per payload, written in one INSERT (`enqueue` for each,
-    as a batch: a writer storing many rows at once queues their work so)."""
+                 trigger: str = "enqueue") -> list[int]:
+    """Queue a run of job `name` per payload, as `enqueue` does for one, in one INSERT
+    that builds no ORM objects (a writer storing many rows at once queues their work so);
+    returns the new runs' ids, in the order of `payloads`."""
+    rows = _run_rows(name, payloads, user=user, at=at, delay=delay, trigger=trigger)
+    run_ids = insert_rows(JobRun.__table__, rows, return_ids=True)
+    for run_id, values in zip(run_ids, rows):
+        _dispatch_after_commit(run_id, name, values["due_at"])
+    return run_ids
+
+
+def _run_rows(name: str, payloads: Sequence[Mapping[str, Any]], *, user: User | None, at: datetime | None,
+              delay: timedelta | None, trigger: str) -> list[dict[str, Any]]:
+    """The columns of a new queued run of job `name` per payload, checked JSON-ready."""
     job = job_named(name)
     bodies = [dict(payload) for payload in payloads]
     try:
@@ -61,16 +78,11 @@ def enqueue_many(name: str, payloads: Sequence[Mapping[str, Any]], *, user: User
     except (TypeError, ValueError) as error:
         raise ValueError(f"job {name!r}: the payload must be JSON-ready (ids, not records): {error}") from None
     now = platform().clock.now()
-    runs = [JobRun(name=name, status="queued", trigger=trigger, payload=body, run_as_id=user.id if user else None,
-                   as_system=user is None, due_at=at or now + (delay or timedelta(0)), attempts=0,
-                   max_attempts=job.max_attempts) for body in bodies]
-    for run in runs:
-        stamp(run, now)
-    db.session.add_all(runs)
-    db.session.flush()
-    for run in runs:
-        dispatch_after_commit(run)
-    return runs
+    due_at = at or now + (delay or timedelta(0))
+    return [{"name": name, "status": "queued", "trigger": trigger, "payload": body,
+             "run_as_id": user.id if user else None, "as_system": user is None, "due_at": due_at, "attempts": 0,
+             "max_attempts": job.max_attempts, "created_at": now, "updated_at": now, "version": 1}
+            for body in bodies]
 
 
 def dispatch_after_commit(run: JobRun) -> None:
@@ -78,10 +90,14 @@ def dispatch_after_commit(run: JobRun) -> None:
 
     The in-process worker polls the table instead, so nothing is sent then.
     """
+    _dispatch_after_commit(run.id, run.name, run.due_at)
+
+
+def _dispatch_after_commit(run_id: int, name: str, due_at: datetime) -> None:
     if not has_app_context() or not platform().settings["broker_url"]:
         return
     _listen_once()
-    db.session.info.setdefault(_PENDING, []).append((run.id, run.name, run.due_at))
+    db.session.info.setdefault(_PENDING, []).append((run_id, name, due_at))
 
 
 def _listen_once() -> None:

@@ -17,13 +17,15 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import (ARRAY, Column, ColumnElement, Enum, String, Table, any_, bindparam, event, func, insert,
                         inspect, literal, select, update)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 
-__all__ = ["insert_records", "attach_records", "insert_rows", "update_rows", "one_of"]
+__all__ = ["insert_records", "attach_records", "insert_rows", "insert_new_rows", "update_rows", "one_of"]
 
 _MISSING = object()
 #: session.info key: {record: the transaction that attached it} in the outermost transaction,
@@ -171,6 +173,36 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, return_ids: boo
             return list(session.scalars(statement.returning(table.c.id, sort_by_parameter_order=True), list(rows)))
         session.execute(statement, list(rows))
         return []
+    keys, shared, parameters = _unnest_parameters(rows)
+    result = session.execute(_unnest_insert(table, keys, shared, return_ids), parameters)
+    # The SELECT hands the rows over in their order and each takes the sequence's next id,
+    # so sorted ids are in the rows' order, whatever order RETURNING lists them in.
+    return sorted(result.scalars()) if return_ids else []
+
+
+def insert_new_rows(table: Table, rows: Sequence[dict[str, Any]], unique: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+    """INSERT, in one statement, the `rows` (dicts with the same keys, no two alike in
+    their `unique` columns) that no row of `table` matches in `unique` (the columns of one
+    of its unique constraints); {a row's `unique` values: its new id} for those inserted.
+    A row matching one already there, or one a concurrent transaction inserts, is skipped
+    rather than failing the statement (ON CONFLICT DO NOTHING): one that an inbox receives
+    twice is stored once."""
+    if not rows:
+        return {}
+    session = db.session
+    returned = (table.c.id, *(table.c[key] for key in unique))
+    if session.get_bind().dialect.name != "postgresql":
+        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(*returned)
+        result = session.execute(statement, list(rows))
+    else:
+        keys, shared, parameters = _unnest_parameters(rows)
+        result = session.execute(_unnest_insert(table, keys, shared, False, unique), parameters)
+    return {tuple(row[1:]): row[0] for row in result}
+
+
+def _unnest_parameters(rows: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, Any]]:
+    """The keys of `rows`, those whose value every row shares, and the statement's
+    parameters: an array per other key."""
     columns = {key: [row[key] for row in rows] for key in rows[0]}
     # A value every row shares (the same object: a stamp, a default, None) is bound once
     # rather than as an array, which psycopg would write out element by element.
@@ -178,21 +210,24 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, return_ids: boo
     if len(shared) == len(columns):
         shared = shared[1:]  # unnest needs one array to count the rows
     parameters = {key: values[0] if key in shared else values for key, values in columns.items()}
-    result = session.execute(_unnest_insert(table, tuple(columns), shared, return_ids), parameters)
-    # The SELECT hands the rows over in their order and each takes the sequence's next id,
-    # so sorted ids are in the rows' order, whatever order RETURNING lists them in.
-    return sorted(result.scalars()) if return_ids else []
+    return tuple(columns), shared, parameters
 
 
 @lru_cache(maxsize=256)
-def _unnest_insert(table: Table, keys: tuple[str, ...], shared: tuple[str, ...], return_ids: bool) -> Any:
+def _unnest_insert(table: Table, keys: tuple[str, ...], shared: tuple[str, ...], return_ids: bool,
+                   skip_conflicts_on: tuple[str, ...] = ()) -> Any:
     """INSERT INTO table (keys) SELECT <each key: its array's element, or its `shared`
-    value> FROM unnest(the arrays) WITH ORDINALITY ORDER BY ordinality [RETURNING id]."""
+    value> FROM unnest(the arrays) WITH ORDINALITY ORDER BY ordinality [RETURNING id];
+    with `skip_conflicts_on`, ON CONFLICT (those columns) DO NOTHING RETURNING id and them."""
     arrays = [key for key in keys if key not in shared]
     source = func.unnest(*[bindparam(key, type_=_array_of(table.c[key])) for key in arrays]) \
         .table_valued(*arrays, with_ordinality="ordinality").render_derived()
     values = [bindparam(key, type_=_element_type(table.c[key])) if key in shared else source.c[key] for key in keys]
-    statement = insert(table).from_select(list(keys), select(*values).order_by(source.c.ordinality))
+    rows = select(*values).order_by(source.c.ordinality)
+    if skip_conflicts_on:
+        return postgresql_insert(table).from_select(list(keys), rows).on_conflict_do_nothing(
+            index_elements=list(skip_conflicts_on)).returning(table.c.id, *(table.c[key] for key in skip_conflicts_on))
+    statement = insert(table).from_select(list(keys), rows)
     return statement.returning(table.c.id) if return_ids else statement
 
 

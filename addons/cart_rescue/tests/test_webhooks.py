@@ -123,6 +123,37 @@ def test_the_same_event_twice_is_processed_once(shops: Any, post_event: Any, pla
         len(document["line_items"] if platform == "shopify" else document["cart"]["lines"])
 
 
+def test_a_burst_stores_each_event_once_with_one_run_and_answers_repeats_and_stale_shops(
+        shops: Any, post_event: Any, clock: Any) -> None:
+    from addons.cart_rescue.webhooks.credentials import credentials
+    from addons.cart_rescue.webhooks.generic import read_event
+    from addons.cart_rescue.webhooks.storing import ReceivedEvent, StaleCredentials, Stored, store_events
+
+    stored_before = post_event(shops.generic, "generic", cart_event("evt-old", "cart-old")).get_json()["id"]
+    generic, woocommerce = credentials(shops.generic), credentials(shops.woocommerce)
+    stale = type(generic)(shops.woocommerce, "woocommerce", "an old secret", "EUR")
+
+    def received(shop: Any, event_id: str) -> ReceivedEvent:
+        event = read_event(cart_event(event_id, f"cart-{event_id}"))
+        return ReceivedEvent(shop, None, event, "{}", clock.now())
+
+    batch = [received(generic, "evt-new"), received(generic, "evt-old"), received(generic, "evt-new"),
+             received(woocommerce, "evt-new"), received(stale, "evt-stale")]
+    outcome = store_events(batch)
+    db.session.commit()
+
+    events = {(event.shop_id, event.event_id): event.id for event in db.session.scalars(select(ShopEvent))}
+    assert outcome.results == {0: Stored(events[(shops.generic, "evt-new")], duplicate=False),
+                               1: Stored(stored_before, duplicate=True),
+                               2: Stored(events[(shops.generic, "evt-new")], duplicate=True),
+                               3: Stored(events[(shops.woocommerce, "evt-new")], duplicate=False)}
+    assert list(outcome.errors) == [4] and isinstance(outcome.errors[4], StaleCredentials)
+    assert set(events) == {(shops.generic, "evt-old"), (shops.generic, "evt-new"), (shops.woocommerce, "evt-new")}
+    payloads = [run.payload for run in db.session.scalars(select(JobRun).order_by(JobRun.id))]
+    assert sorted(payload["shop_event_id"] for payload in payloads) == sorted(events.values())
+    assert run_queued_jobs() == 3
+
+
 def test_a_job_run_again_applies_nothing_twice(shops: Any, post_event: Any) -> None:
     from core.jobs import enqueue, execute
 
