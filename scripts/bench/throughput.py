@@ -34,11 +34,15 @@ def _free_port() -> int:
 def gunicorn(app: str, env: dict[str, str], log: Path, *,
              threads: int = 1) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """A gunicorn with 2 workers on a free loopback port, stopped afterwards: sync workers,
-    or with `threads` > 1 threaded ones (gthread) serving that many requests each at once."""
+    or with `threads` > 1 threaded ones (gthread) serving that many requests each at once.
+
+    Threaded workers get a listening socket each (`--reuse-port`), so the kernel spreads
+    the connections over them: on a shared socket one worker could accept every kept-alive
+    connection of a run while the other stayed idle."""
     port = _free_port()
     command = [str(Path(sys.executable).with_name("gunicorn")), "-w", "2", "-b", f"127.0.0.1:{port}", app]
     if threads > 1:
-        command[1:1] = ["-k", "gthread", "--threads", str(threads)]
+        command[1:1] = ["-k", "gthread", "--threads", str(threads), "--reuse-port"]
     with log.open("wb") as out:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=out)
     try:
