@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import lru_cache
 from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
@@ -20,7 +21,7 @@ from typing import Any, Iterator
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, parse_date, parse_time
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, parse_pattern
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale, gettext, refresh
 
@@ -139,7 +140,9 @@ def date_pattern() -> str:
 
 def format_day(value: date) -> str:
     """A date as the user's language writes it."""
-    return format_date(value, _ISO_DAY if _english() else date_pattern(), locale=current_locale())
+    if _english():
+        return value.isoformat()[:10]  # _ISO_DAY, without babel's pattern machinery (a board writes hundreds)
+    return format_date(value, date_pattern(), locale=current_locale())
 
 
 def format_moment(value: datetime, zone: Any) -> str:
@@ -151,8 +154,18 @@ def format_moment(value: datetime, zone: Any) -> str:
 def format_number(value: Any, places: int) -> str:
     """A number with `places` decimals and the user's language's separators ("30,300.00", "30 300,00")."""
     amount = value if isinstance(value, Decimal) else Decimal(str(value))
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(amount, format=pattern, locale=current_locale(), decimal_quantization=True)
+    return _number_pattern(places).apply(amount, _locale(current_locale()), decimal_quantization=True)
+
+
+@lru_cache(maxsize=16)
+def _number_pattern(places: int) -> NumberPattern:
+    # What babel's format_decimal parses on every call; a page writes hundreds of amounts.
+    return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+
+
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
 
 
 def parse_day(text: str) -> date:

@@ -33,6 +33,7 @@ class DisplayContext:
         self.env = env
         self.zone = user_zone(env)
         self.names: dict[tuple[str, int], str] = {}
+        self._choice_labels: dict[tuple[str, Any], str] = {}
         records = list(records)
         for name in fields:
             field = meta.fields.get(name)
@@ -46,6 +47,14 @@ class DisplayContext:
             if env.policy.can(target, "read"):
                 visible = db.session.scalars(env.records.select(target).where(model.id.in_(ids)))
                 self.names.update({(field.relation, r.id): r.display_name for r in visible})
+
+    def choice_label(self, field: FieldMeta, value: Any) -> str:
+        """The label of choice `value` of `field` in the user's language, translated once
+        per page (a board shows the same few choices on every card)."""
+        key = (field.name, value)
+        if key not in self._choice_labels:
+            self._choice_labels[key] = translate(dict(field.choices or ()).get(value, str(value)))
+        return self._choice_labels[key]
 
     def link_target(self, field: FieldMeta) -> str | None:
         """Resource a many2one field links to."""
@@ -92,14 +101,16 @@ def format_value(field: FieldMeta, value: Any, context: DisplayContext) -> Marku
         return ""
     kind = field.kind
     if field.choices:
-        return translate(dict(field.choices).get(value, str(value)))
+        return context.choice_label(field, value)
     if kind == "many2one":
         target = context.link_target(field)
         name = context.names.get((field.relation or "", value), f"#{value}")
-        return Markup('<a href="/m/{}/{}">{}</a>').format(target, value, name) if target else name
+        # Escaped by hand: Markup.format's escaping formatter costs more than the rest of a
+        # board card, which has two or three of these links.
+        return Markup(f'<a href="/m/{escape(target)}/{escape(value)}">{escape(name)}</a>') if target else name
     if kind in ("tags", "many2many"):
         labels = [getattr(item, "name", None) or getattr(item, "display_name", str(item)) for item in value]
-        return Markup(" ").join(Markup('<span class="tag">{}</span>').format(label) for label in labels)
+        return Markup(" ".join(f'<span class="tag">{escape(label)}</span>' for label in labels))
     if kind == "boolean":
         return gettext("Yes") if value else gettext("No")
     if isinstance(value, datetime):

@@ -35,6 +35,14 @@ def _columns(env: Any, resource: str, field_name: str) -> list[tuple[Any, str]]:
     abort(400)
 
 
+def _step(value: Any, title: str) -> dict[str, Any]:
+    """A card's move to the column (`value`, `title`): its tooltip and the pattern of its
+    button's label, translated once for the board rather than for each card; the card's
+    name fills `label` (`label % {"name": ...}`)."""
+    return {"value": value, "title": gettext("Move to %(step)s", step=title),
+            "label": gettext("Move %(name)s to %(step)s", name="%(name)s", step=title.replace("%", "%%"))}
+
+
 def _board_context(resource: str, message: str | None = None) -> dict[str, Any]:
     env = web_env()
     view = kanban_view(env, resource)
@@ -51,13 +59,16 @@ def _board_context(resource: str, message: str | None = None) -> dict[str, Any]:
     cards = env.records.first_per_value(resource, field_name, [value for value, _title in board_columns], domain,
                                         limit=CARDS_PER_COLUMN, search=query.q or None)
     display = DisplayContext(env, meta, [card for shown, _more in cards.values() for card in shown], card_fields)
+    steps = [_step(value, title) for value, title in board_columns]
     columns = []
-    for value, title in board_columns:
+    for index, (value, title) in enumerate(board_columns):
         shown, more = cards.get(value, ([], False))
         group = groups.get(value)
         columns.append({
             "value": value, "title": title, "cards": shown, "count": group.count if group else 0,
             "sums": group.sums if group else {name: 0 for name in sums}, "more": more, "display": display,
+            "before": steps[index - 1] if index > 0 else None,
+            "after": steps[index + 1] if index + 1 < len(steps) else None,
         })
     return dict(resource=resource, meta=meta, view=view, field_name=field_name, columns=columns, sums=sums,
                 card_fields=[meta.fields[name] for name in card_fields], query=query, message=message,
