@@ -7,9 +7,6 @@ import io
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from core.records.csv_cells import export_cell
 from core.web.pivot_grid import Grid
 
@@ -39,6 +36,11 @@ def grid_csv(grid: Grid) -> str:
 def grid_xlsx(grid: Grid, title: str) -> bytes:
     """The grid as an XLSX workbook of one sheet named `title`: figures as numbers,
     headings and totals in bold, nested groups indented."""
+    # Imported when a workbook is asked for: openpyxl (with numpy) would add a quarter of
+    # a second to every worker's start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "".join(c for c in title if c not in "[]:*?/\\")[:_SHEET_TITLE_MAX] or "Pivot"
