@@ -77,8 +77,8 @@ def _store_predictions(env: Env, summary: Any, models: Models, horizon_days: int
     alive = probability_alive(models, summary)
     spend = expected_spend(models, summary)
     value = purchases * spend if spend is not None else numpy.full(len(summary), numpy.nan)
-    rows = [{"contact_id": int(contact_id), "purchases": round(float(p), 4), "alive": round(float(a), 4),
-             "risk": round(1 - float(a), 4), "value": None if numpy.isnan(v) else round(float(v), 2)}
+    rows = [{"contact_id": int(contact_id), "purchases": _finite(p, 4), "alive": _finite(a, 4),
+             "risk": _finite(1 - a, 4), "value": _finite(v, 2)}
             for contact_id, p, a, v in zip(summary.index, purchases, alive, value)]
     predicted = temporary_table(PREDICTED_TABLE, Column("contact_id", Integer, primary_key=True, autoincrement=False),
                                 Column("purchases", Numeric(12, 4)), Column("alive", Numeric(5, 4)),
@@ -94,6 +94,14 @@ def _store_predictions(env: Env, summary: Any, models: Models, horizon_days: int
         .values({stored.key: new for stored, new in pairs}))
     db.session.execute(DropTable(predicted))
     return float(numpy.nansum(value))
+
+
+def _finite(prediction: Any, places: int) -> float | None:
+    """A prediction rounded to `places`, or None where the model gives none: its formulas
+    take logarithms that are not defined for some histories (NaN), which a contact must not
+    show nor PostgreSQL's numeric store."""
+    number = float(prediction)
+    return round(number, places) if math.isfinite(number) else None
 
 
 def _store_renewals(env: Env, day: date) -> list[dict[str, Any]]:

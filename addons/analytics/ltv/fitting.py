@@ -20,7 +20,7 @@ import contextlib
 import io
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
     import numpy
@@ -82,7 +82,8 @@ def _fit_spend(lifetimes: Any, summary: pandas.DataFrame) -> Any | None:
         return None
     spend = lifetimes.GammaGammaFitter()
     try:
-        spend.fit(repeat["frequency"], repeat["monetary_value"])
+        with _quiet():
+            spend.fit(repeat["frequency"], repeat["monetary_value"])
     except lifetimes.utils.ConvergenceError:
         return None
     return spend if spend.params_["q"] > 1 else None
@@ -97,12 +98,19 @@ def fit(summary: pandas.DataFrame) -> Models:
 
 def _bgnbd(lifetimes: Any, histories: pandas.DataFrame, penalty: float) -> Any:
     purchases = lifetimes.BetaGeoFitter(penalizer_coef=penalty)
-    # The library prints the optimiser's report when it does not converge; the error says it.
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        # A starting point far from the optimum makes the log-likelihood overflow on the way.
-        warnings.filterwarnings("ignore", category=RuntimeWarning)
+    with _quiet():
         purchases.fit(histories["frequency"], histories["recency"], histories["T"], weights=histories["weight"])
     return purchases
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """A fit that prints nothing: the library prints the optimiser's report when it does not
+    converge (the ConvergenceError it raises says it), and a starting point far from the
+    optimum makes the log-likelihood overflow on the way (RuntimeWarnings)."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.filterwarnings("ignore", category=RuntimeWarning)
+        yield
 
 
 def _fit_purchases(lifetimes: Any, summary: pandas.DataFrame) -> Any:
