@@ -225,7 +225,6 @@ def test_events_carry_the_record_the_env_and_the_changes(admin):
     ]
 
 
-
 @pytest.mark.postgres_only
 def test_two_sessions_racing_on_the_same_version_cannot_both_win(app, admin):
     """Both writers read version 1 and pass the service's check; the ORM's version column
@@ -266,8 +265,10 @@ def test_two_sessions_racing_on_the_same_version_cannot_both_win(app, admin):
     assert [row[3:] for row in _audit("contacts", contact_id)] == [(None, None, None), ("title", None, winner)]
 
 
+# Every shipped addon with its demo data: the same template as tests/test_demo_pages.py
+# (a demo database of many addons takes minutes to build; one serves both).
 @pytest.mark.spectrum_addons("contacts", "sales", "service_desk", "campaigns", "cart_rescue", "partners", "membership",
-                             demo=True)
+                             "analytics", demo=True)
 def test_list_rows_are_dumped_exactly_as_the_output_schema_dumps_them(app):
     # The list dumper converts values itself (for speed); it must say what marshmallow says,
     # for every model and field kind the shipped addons have (dates, money, tags, many2many...),
