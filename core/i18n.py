@@ -134,7 +134,7 @@ def date_pattern() -> str:
     """The CLDR pattern dates are written and typed in, with a four-digit year."""
     if _english():
         return _ISO_DAY
-    pattern = str(Locale.parse(current_locale()).date_formats["short"].pattern)
+    pattern = str(_locale(current_locale()).date_formats["short"].pattern)
     return pattern if "yyyy" in pattern else pattern.replace("yy", "y").replace("y", "yyyy", 1).replace("yyyyy", "yyyy")
 
 

@@ -53,7 +53,7 @@ def _render(env: Env, record: Any) -> str:
             "contact_id": getattr(record, "contact_id", None), "account_id": getattr(record, "account_id", None),
         })
     return render_template("contacts/timeline.html", items=page.records, more=page.next_cursor is not None,
-                           timeline_filter=json.dumps(domain), channels=CHANNELS, channel_labels=channels, channel=channel,
+                           timeline_filter=json.dumps(domain), channels=channels, channel=channel,
                            links=links, zone=user_zone(env), back=f"/m/{resource}/{record.id}",
                            can_log=env.policy.can("interactions", "create"), resource=resource, record=record)
 
