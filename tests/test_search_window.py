@@ -35,7 +35,8 @@ def _walk(term: str, size: int, order: str | None = None) -> list[int]:
 
 
 def _expected(people, term: str, descending: bool = False) -> list[int]:
-    found = [p for p in people if any(term.lower() in (v or "").lower() for v in (p.first_name, p.last_name, p.email))]
+    # The searchable fields read as one text, joined by a space (core.models.search).
+    found = [p for p in people if term.lower() in " ".join(v or "" for v in (p.first_name, p.last_name, p.email)).lower()]
     found.sort(key=lambda p: (p.last_name, p.first_name, p.id), reverse=descending)
     return [p.id for p in found]
 
@@ -74,6 +75,24 @@ def test_the_list_says_when_a_search_matches_more_than_it_gathers(people, monkey
     assert "shown in order among the first 10 found" in many
     few = client.get("/m/contacts?q=dup").get_data(as_text=True)
     assert "Dupont" in few and "shown in order among" not in few
+
+
+def test_a_term_may_run_across_fields_as_the_full_name_reads(people, admin, api_as):
+    """The searchable fields are one text joined by a space: a first and last name find
+    the one person, from the list, the API and a count alike; the other word order and a
+    space where the fields hold none find nobody."""
+    records = Env.for_user(admin).records
+    for term, wanted in (("P01 Dupont", [people[1]]), ("p11 dupont p11@", [people[11]]), ("Dupont P01", []),
+                         ("P01Dupont", []), ("dupont p1", [people[1], people[11]])):
+        expected = _expected(people, term)
+        assert expected == [p.id for p in wanted], term
+        for window in (1, 2000):  # found by the walk and by gathering
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(pagination, "SEARCH_WINDOW", window)
+                assert [r.id for r in records.search("contacts", search=term).records] == expected, (term, window)
+        assert records.count("contacts", search=term).value == len(expected)
+        listed = api_as(admin).get("/api/v1/contacts", query_string={"q": term}).get_json()["data"]
+        assert [row["id"] for row in listed] == expected, term
 
 
 def test_a_kept_page_statement_finds_each_term_it_is_run_with(people, admin):

@@ -117,3 +117,24 @@ def test_the_default_order_walks_its_index_from_the_cursor(every_addon):
     assert "ix_contacts_order" in plan
     assert "Sort" not in plan.replace("Sort Key", "")
     assert "Index Cond" in plan and "Martin" in plan.split("Index Cond", 1)[1]
+
+
+def test_a_search_reads_the_trigram_index_of_its_document(every_addon):
+    """A model that declares a trigram index on its search document (core.models.search)
+    is searched through that index with every addon installed. An addon adding a
+    searchable field without remaking the index, or a document written otherwise than the
+    index's expression, would make each search read the whole table."""
+    from core.db import db
+    from core.env import Env
+    from core.models.search import search_index_name
+
+    records = Env.system().records
+    indexed = [model for model in _models()
+               if any(index.name == search_index_name(model.__tablename__) for index in model.__table__.indexes)]
+    assert {model.resource_name() for model in indexed} >= {"contacts", "accounts"}
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    for model in indexed:
+        statement = records.select(model.resource_name(), search="dubois")
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+        assert f"Bitmap Index Scan on {search_index_name(model.__tablename__)}" in plan, plan

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import and_, bindparam, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.elements import ColumnElement, True_
@@ -22,6 +22,7 @@ from core.domain.paths import reached_models, reads_the_time
 from core.models.read_time import read_time_fields
 from core.events import batches_welcome, emit
 from core.models.meta import AUDIT_FIELDS, ModelMeta
+from core.models.search import search_document
 from core.records.audit import AuditEntry
 from core.records.bulk import attach_records, insert_records, insert_rows, one_of
 from core.records.csv_staging import StagedImport
@@ -151,8 +152,9 @@ class RecordService:
         return statement if match is None else statement.where(match)
 
     def _search_condition(self, resource: str, search: str | None) -> ColumnElement[bool] | None:
-        """Records whose readable searchable fields hold `search` (in any case); None when
-        there is nothing to search or nothing to search in. The pattern is the parameter
+        """Records whose readable searchable fields, read as one text (core.models.search),
+        hold `search` (in any case); None when there is nothing to search or nothing to
+        search in. The pattern is the parameter
         SEARCH_PARAMETER, holding `search` until a statement kept for other terms is run
         with another (`search_parameters`)."""
         parameters = search_parameters(search)
@@ -161,8 +163,10 @@ class RecordService:
         model = self.models.get(resource)
         readable = self.readable_fields(resource)
         columns = [getattr(model, f.name) for f in self.meta(resource).searchable_fields if f.name in readable]
+        if not columns:
+            return None
         pattern = bindparam(SEARCH_PARAMETER, parameters[SEARCH_PARAMETER])
-        return or_(*[column.ilike(pattern, escape=LIKE_ESCAPE) for column in columns]) if columns else None
+        return search_document(columns).ilike(pattern, escape=LIKE_ESCAPE)
 
     def condition(self, resource: str, domain: Any = None, *, operation: str = "read") -> ColumnElement[bool]:
         """The SQL condition of the records the user may `operation` that match `domain`

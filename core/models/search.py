@@ -1,0 +1,77 @@
+"""What a list's quick search looks in: a record's searchable fields as one text.
+
+A term is matched (ILIKE, anywhere) against the searchable fields the user may read,
+joined by a space in the order the model declares them (`search_document`). So "marie
+dubois" finds the contact whose first name is Marie and last name Dubois, as the full name
+reads, and a term within one field finds what it found in that field alone.
+
+On PostgreSQL a model may carry one pg_trgm GIN index on that text (`search_index`,
+created by its migration with `create_search_index`): a search then reads one index for
+every match, where an index per field gave a bitmap per field and each row read was tested
+field by field (core.records.pagination's `search_page` gathers matches through it).
+"""
+from __future__ import annotations
+
+from functools import reduce
+from typing import Any, Sequence
+
+from sqlalchemy import Index, func, literal_column
+from sqlalchemy.sql.elements import ColumnElement
+
+__all__ = ["search_document", "search_index", "search_index_name", "create_search_index", "drop_search_index"]
+
+#: What joins two fields in the document: a space, as between a first and a last name.
+_SEPARATOR = "' '"
+#: What stands for an empty field: nothing, so that the other fields still match.
+_EMPTY = "''"
+
+
+def search_document(columns: Sequence[Any]) -> ColumnElement[str]:
+    """The text searched in: `columns` joined by a space, an empty one as nothing. One
+    column is itself. The constants are written into the SQL, not bound, so the expression
+    is the one the index was made on (PostgreSQL matches an index by its expression)."""
+    if len(columns) == 1:
+        return columns[0]
+    parts = [func.coalesce(column, literal_column(_EMPTY)) for column in columns]
+    return reduce(lambda document, part: document + literal_column(_SEPARATOR) + part, parts)
+
+
+def _document_sql(columns: Sequence[str]) -> str:
+    """`search_document` of the columns named, as DDL text."""
+    if len(columns) == 1:
+        return columns[0]
+    return f" || {_SEPARATOR} || ".join(f"coalesce({name}, {_EMPTY})" for name in columns)
+
+
+def search_index_name(table: str) -> str:
+    """The name of the trigram index on `table`'s search document."""
+    return f"ix_{table}_search_trgm"
+
+
+def search_index(model: type[Any], *names: str) -> Index:
+    """Declare, on PostgreSQL, the pg_trgm GIN index on the document of `model`'s fields
+    `names` (its searchable fields, in their declared order), so that autogenerate keeps
+    the index its migration made (`create_search_index`)."""
+    table = model.__table__
+    document = search_document([table.c[name] for name in names]).label("search_document")
+    index = Index(search_index_name(table.name), document, postgresql_using="gin",
+                  postgresql_ops={"search_document": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+    table.append_constraint(index)  # an expression whose first column is a constant names no table
+    return index
+
+
+def create_search_index(op: Any, table: str, columns: Sequence[str]) -> None:
+    """In a migration: make the trigram index of `table`'s search document of `columns`
+    (the model's searchable fields, in their declared order). PostgreSQL only."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    op.execute(f"CREATE INDEX IF NOT EXISTS {search_index_name(table)} ON {table} "
+               f"USING gin (({_document_sql(columns)}) gin_trgm_ops)")
+
+
+def drop_search_index(op: Any, table: str) -> None:
+    """In a migration: drop the trigram index of `table`'s search document. PostgreSQL only."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"DROP INDEX IF EXISTS {search_index_name(table)}")
