@@ -119,11 +119,12 @@ def test_the_default_order_walks_its_index_from_the_cursor(every_addon):
     assert "Index Cond" in plan and "Martin" in plan.split("Index Cond", 1)[1]
 
 
-def test_a_search_reads_the_trigram_index_of_its_document(every_addon):
+def test_a_search_and_a_contains_filter_read_the_trigram_index_of_the_document(every_addon):
     """A model that declares a trigram index on its search document (core.models.search)
-    is searched through that index with every addon installed. An addon adding a
-    searchable field without remaking the index, or a document written otherwise than the
-    index's expression, would make each search read the whole table."""
+    is searched through that index with every addon installed, and so is a filter "field
+    contains x" on each field of the document. An addon adding a searchable field without
+    remaking the index, or a document written otherwise than the index's expression, would
+    make each search read the whole table."""
     from core.db import db
     from core.env import Env
     from core.models.search import search_index_name
@@ -134,7 +135,11 @@ def test_a_search_reads_the_trigram_index_of_its_document(every_addon):
     assert {model.resource_name() for model in indexed} >= {"contacts", "accounts"}
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     for model in indexed:
-        statement = records.select(model.resource_name(), search="dubois")
-        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
-        plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
-        assert f"Bitmap Index Scan on {search_index_name(model.__tablename__)}" in plan, plan
+        resource = model.resource_name()
+        fields = [f.name for f in records.meta(resource).searchable_fields]
+        statements = [records.select(resource, search="dubois")]
+        statements += [records.select(resource, [[name, "contains", "dubois"]]) for name in fields]
+        for statement in statements:
+            compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+            plan = "\n".join(row[0] for row in db.session.execute(text(f"EXPLAIN {compiled}")))
+            assert f"Bitmap Index Scan on {search_index_name(model.__tablename__)}" in plan, plan

@@ -34,13 +34,6 @@ account_tags = tag_table("account_tags", "accounts")
 contact_tags = tag_table("contact_tags", "contacts")
 
 
-def trigram_indexes(table: str, *columns: str) -> list[Index]:
-    """pg_trgm GIN indexes serving a filter's `ILIKE '%term%'` on one field on PostgreSQL
-    (made by the migration 305c6b318ab2; declared here so that autogenerate keeps them)."""
-    return [Index(f"ix_{table}_{column}_trgm", column, postgresql_using="gin",
-                  postgresql_ops={column: "gin_trgm_ops"}).ddl_if(dialect="postgresql") for column in columns]
-
-
 class _Address:
     """Postal address fields shared by accounts and contacts."""
 
@@ -59,7 +52,6 @@ class Account(_Address, Record):
     __display_field__ = "name"
     __order__ = ["name"]
     __sort_scopes__ = ("owner_id",)
-    __table_args__ = tuple(trigram_indexes("accounts", "name", "email"))
 
     name: Mapped[str] = field(String(200), label="Name", required=True, searchable=True)
     industry: Mapped[str | None] = field(String(40), label="Industry", choices=INDUSTRIES)
@@ -102,7 +94,6 @@ class Contact(_Address, Record):
     __order__ = ["last_name", "first_name"]
     # Lists of one owner's or one city's contacts, in the default order, read one index range.
     __sort_scopes__ = ("owner_id", "city")
-    __table_args__ = tuple(trigram_indexes("contacts", "first_name", "last_name", "email"))
 
     first_name: Mapped[str | None] = field(String(100), label="First name", searchable=True)
     last_name: Mapped[str] = field(String(100), label="Last name", required=True, searchable=True)
@@ -164,8 +155,7 @@ class Contact(_Address, Record):
 
 
 # The quick search reads one document of the searchable fields (core.models.search); its
-# trigram index is made by the migration 4e8b0c2d9a17. The per-field indexes above serve
-# a filter on one field ("email contains").
+# trigram index, made by the migration 4e8b0c2d9a17, also serves a filter "email contains".
 search_index(Account, "name", "email")
 search_index(Contact, "first_name", "last_name", "email")
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.domain.errors import DomainError
+from core.models.search import contains
 
 __all__ = ["OPERATORS", "TEXT_OPERATORS", "LIST_OPERATORS", "compare", "Unresolved", "Missing"]
 
@@ -223,7 +224,7 @@ def _text(column: Any, name: str, operator: str, value: Any) -> ColumnElement[bo
         raise DomainError(f"{operator!r} on {name!r} takes a non-empty text", name)
     value = _text_value(value, name)
     if operator == "contains":
-        return column.icontains(value, autoescape=True)
+        return contains(column, value)
     if operator == "not contains":
         return or_(not_(column.icontains(value, autoescape=True)), column.is_(None))
     if operator == "startswith":
