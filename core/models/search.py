@@ -8,10 +8,12 @@ reads, and a term within one field finds what it found in that field alone.
 On PostgreSQL a model may carry one pg_trgm GIN index on that text (`search_index`,
 created by its migration with `create_search_index`): a search then reads one index for
 every match, where an index per field gave a bitmap per field and each row read was tested
-field by field (core.records.pagination's `search_page` gathers matches through it). The
-same index serves a filter "field contains x" on any of its fields (`contains`): the
-document holds the field's text, so it holds x wherever the field does. One index instead
-of one per field also keeps the writes of a large import at the database's pace.
+field by field (core.records.pagination's `search_page` gathers matches through it). It
+serves a user who may read every field of the document; another searches the document of
+the fields they may read, which no index serves. The same index serves a filter "field
+contains x" on any of its fields (`contains`): the document holds the field's text, so it
+holds x wherever the field does. One index instead of one per field also keeps the writes
+of a large import at the database's pace.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UtcDateTime, db
@@ -16,6 +16,11 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
 
     Creates store one row (the record itself holds the values); updates store one row
     per changed field with its old and new value as text, so the trail is searchable.
+
+    `user_id` is the acting user's id as it was, with no foreign key: deleting a user
+    leaves their entries saying who acted (a key set them to none, which the trail shows
+    as the system), and a bulk write's entries (an import's million) are not checked
+    against the users one by one.
     """
 
     __tablename__ = "audit_trail"
@@ -23,7 +28,7 @@ class AuditEntry(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False, index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     model: Mapped[str] = mapped_column(String(120), nullable=False)
     record_id: Mapped[int] = mapped_column(Integer, nullable=False)
     action: Mapped[str] = mapped_column(String(20), nullable=False)
