@@ -154,9 +154,8 @@ class RecordService:
     def _search_condition(self, resource: str, search: str | None) -> ColumnElement[bool] | None:
         """Records whose readable searchable fields, read as one text (core.models.search),
         hold `search` (in any case); None when there is nothing to search or nothing to
-        search in. The pattern is the parameter
-        SEARCH_PARAMETER, holding `search` until a statement kept for other terms is run
-        with another (`search_parameters`)."""
+        search in. The pattern is the parameter SEARCH_PARAMETER, holding `search` until a
+        statement kept for other terms is run with another (`search_parameters`)."""
         parameters = search_parameters(search)
         if not parameters:
             return None
