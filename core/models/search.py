@@ -20,7 +20,8 @@ from __future__ import annotations
 from functools import reduce
 from typing import Any, Sequence
 
-from sqlalchemy import Index, and_, func, literal_column
+from sqlalchemy import Column, Index, MetaData, Table, Text, and_, func, literal_column
+from sqlalchemy.schema import CreateIndex
 from sqlalchemy.sql.elements import ColumnElement
 
 __all__ = ["search_document", "search_index", "search_index_name", "contains", "create_search_index",
@@ -42,29 +43,25 @@ def search_document(columns: Sequence[Any]) -> ColumnElement[str]:
     return reduce(lambda document, part: document + literal_column(_SEPARATOR) + part, parts)
 
 
-def _document_sql(columns: Sequence[str]) -> str:
-    """`search_document` of the columns named, as DDL text."""
-    if len(columns) == 1:
-        return columns[0]
-    return f" || {_SEPARATOR} || ".join(f"coalesce({name}, {_EMPTY})" for name in columns)
-
-
 def search_index_name(table: str) -> str:
     """The name of the trigram index on `table`'s search document."""
     return f"ix_{table}_search_trgm"
+
+
+def _trigram_index(table: Table, names: Sequence[str]) -> Index:
+    """The pg_trgm GIN index on the document of `table`'s columns `names`, on `table`."""
+    document = search_document([table.c[name] for name in names]).label("search_document")
+    index = Index(search_index_name(table.name), document, postgresql_using="gin",
+                  postgresql_ops={"search_document": "gin_trgm_ops"}, info={"search_document": tuple(names)})
+    table.append_constraint(index)  # an expression whose first column is a constant names no table
+    return index
 
 
 def search_index(model: type[Any], *names: str) -> Index:
     """Declare, on PostgreSQL, the pg_trgm GIN index on the document of `model`'s fields
     `names` (its searchable fields, in their declared order), so that autogenerate keeps
     the index its migration made (`create_search_index`)."""
-    table = model.__table__
-    document = search_document([table.c[name] for name in names]).label("search_document")
-    index = Index(search_index_name(table.name), document, postgresql_using="gin",
-                  postgresql_ops={"search_document": "gin_trgm_ops"},
-                  info={"search_document": names}).ddl_if(dialect="postgresql")
-    table.append_constraint(index)  # an expression whose first column is a constant names no table
-    return index
+    return _trigram_index(model.__table__, names).ddl_if(dialect="postgresql")
 
 
 def contains(column: Any, value: str) -> ColumnElement[bool]:
@@ -88,8 +85,9 @@ def create_search_index(op: Any, table: str, columns: Sequence[str]) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    op.execute(f"CREATE INDEX IF NOT EXISTS {search_index_name(table)} ON {table} "
-               f"USING gin (({_document_sql(columns)}) gin_trgm_ops)")
+    # The expression `search_document` writes in queries, on the columns as they are now.
+    as_now = Table(table, MetaData(), *(Column(name, Text) for name in columns))
+    op.execute(CreateIndex(_trigram_index(as_now, columns), if_not_exists=True))
 
 
 def drop_search_index(op: Any, table: str) -> None:
