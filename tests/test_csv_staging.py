@@ -91,6 +91,38 @@ def test_addresses_are_judged_as_the_schema_judges_them(people):
     assert report.created == 3
 
 
+def _errors_by_both_paths(text: str) -> tuple[list[str], list[str]]:
+    """The errors of importing `text`: staged, then by the row path (taken when a
+    record_created handler has no batch form)."""
+    staged = _import(text)
+    assert staged.staged
+
+    def one_by_one(sender, record, **_):
+        pass
+
+    signals.record_created.connect(one_by_one, sender="contacts")
+    try:
+        rows = _import(text)
+    finally:
+        signals.record_created.disconnect(one_by_one, sender="contacts")
+    assert not rows.staged
+    return [str(error) for error in staged.errors], [str(error) for error in rows.errors]
+
+
+def test_phone_numbers_and_addresses_are_judged_as_the_row_path_judges_them(people):
+    phones = ["+", "++123", "12", "123", "+12", "+123", "(01) 23.45/67-89", "1" * 40, "1" * 41, "+" + "1" * 39,
+              "+" + "1" * 40, "12a", "+ 123", "1+23", "06 65 87 10 99"]
+    addresses = ["élodie.dupré@example.com", "wiśniewski.Ø@example.com", "a×b@example.com", "a÷b@example.com",
+                 "ユーザー@example.jp", "δοκιμή@example.gr", "a€b@example.com", "ok@exämple.com"]
+    text = "Last name,Phone,Email\n" + "".join(f"P{index},{phone},\n" for index, phone in enumerate(phones)) + \
+        "".join(f"E{index},,{address}\n" for index, address in enumerate(addresses))
+    staged, rows = _errors_by_both_paths(text)
+    assert staged == rows
+    assert [line.split(":")[0] for line in staged] == [
+        "line 2", "line 3", "line 4", "line 6", "line 10", "line 12", "line 13", "line 15",  # phones
+        "line 19", "line 20", "line 23"]  # ×, ÷ and € are no letters
+
+
 def test_keys_update_the_records_they_name_and_a_repeated_key_updates_what_its_first_line_created(people):
     records = Env.system().records
     ada = records.create("contacts", {"last_name": "Lovelace", "email": "ada@example.com"})

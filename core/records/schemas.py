@@ -12,10 +12,13 @@ from core.money import DEFAULT_PLACES, currency_places, money_text
 from core.models.meta import SINGLE_LINE_KINDS, TEXT_KINDS, FieldMeta, ModelMeta
 
 __all__ = ["input_schema", "input_loader", "output_schema", "output_dumper", "output_converters", "marshmallow_field",
-           "FieldOutput", "INT_MAX", "INT_MIN", "PHONE_PATTERN", "URL_PATTERN"]
+           "FieldOutput", "INT_MAX", "INT_MIN", "PHONE_CHARACTERS", "PHONE_LENGTHS", "PHONE_PATTERN", "URL_PATTERN"]
 
-#: A phone number as typed (Python's and PostgreSQL's regular expressions read it alike).
-PHONE_PATTERN = r"^\+?[-0-9 ()./]{3,40}$"
+#: A phone number as typed: an optional "+", then from PHONE_LENGTHS[0] to PHONE_LENGTHS[1]
+#: PHONE_CHARACTERS (Python's and PostgreSQL's regular expressions read it alike).
+PHONE_CHARACTERS = "[-0-9 ()./]"
+PHONE_LENGTHS = (3, 40)
+PHONE_PATTERN = rf"^\+?{PHONE_CHARACTERS}{{{PHONE_LENGTHS[0]},{PHONE_LENGTHS[1]}}}$"
 _PHONE = re.compile(PHONE_PATTERN)
 #: Record ids and integer columns are 32-bit on every backend.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
