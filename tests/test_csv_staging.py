@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from core import signals
 from core.db import db
@@ -121,6 +121,18 @@ def test_phone_numbers_and_addresses_are_judged_as_the_row_path_judges_them(peop
     assert [line.split(":")[0] for line in staged] == [
         "line 2", "line 3", "line 4", "line 6", "line 10", "line 12", "line 13", "line 15",  # phones
         "line 19", "line 20", "line 23"]  # ×, ÷ and € are no letters
+
+
+def test_a_chunk_goes_into_its_table_in_the_default_order_and_its_ids_in_the_order_of_the_file(people):
+    report = _import("Last name,First name\nZed,Al\nAdams,Bo\nMiller,Cy\nAdams,\nAdams,Al\n")
+    assert (report.staged, report.created) == (True, 5)
+    stored = db.session.execute(select(Contact.last_name, Contact.first_name, Contact.id).where(
+        Contact.id.in_(select(Contact.id).order_by(Contact.id.desc()).limit(5))).order_by(text("ctid"))).all()
+    assert [(last, first) for last, first, _ in stored] == [
+        ("Adams", None), ("Adams", "Al"), ("Adams", "Bo"), ("Miller", "Cy"), ("Zed", "Al")]
+    by_id = sorted(stored, key=lambda row: row.id)
+    assert [(last, first) for last, first, _ in by_id] == [
+        ("Zed", "Al"), ("Adams", "Bo"), ("Miller", "Cy"), ("Adams", None), ("Adams", "Al")]
 
 
 def test_keys_update_the_records_they_name_and_a_repeated_key_updates_what_its_first_line_created(people):
