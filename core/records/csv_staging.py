@@ -19,9 +19,10 @@ over the chunk's lines of the staging table:
   input schema (core.records.schemas) and links found by id or by display name among
   the records the user may read (as they were before the import); every bad line is
   reported by number;
-- the good ones are inserted: one INSERT ... SELECT of the records, their tags and their
-  audit entries each; the records the user's record rules would not let them create are
-  refused, and one `records_created` event announces the chunk.
+- the good ones are inserted: one INSERT ... SELECT of the records (in the order of the
+  model's default-order index), their tags and their audit entries each; the records the
+  user's record rules would not let them create are refused, and one `records_created`
+  event announces the chunk.
 
 The caller rolls everything back when any line is bad, as with the row path. Only models
 whose `before_save` has a batch form, whose fields are of kinds checked here, and whose
