@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import literal_column, select
 
 from core import signals
 from core.db import db
@@ -91,10 +91,10 @@ def test_addresses_are_judged_as_the_schema_judges_them(people):
     assert report.created == 3
 
 
-def _errors_by_both_paths(text: str) -> tuple[list[str], list[str]]:
-    """The errors of importing `text`: staged, then by the row path (taken when a
+def _errors_by_both_paths(csv_text: str) -> tuple[list[str], list[str]]:
+    """The errors of importing `csv_text`: staged, then by the row path (taken when a
     record_created handler has no batch form)."""
-    staged = _import(text)
+    staged = _import(csv_text)
     assert staged.staged
 
     def one_by_one(sender, record, **_):
@@ -102,7 +102,7 @@ def _errors_by_both_paths(text: str) -> tuple[list[str], list[str]]:
 
     signals.record_created.connect(one_by_one, sender="contacts")
     try:
-        rows = _import(text)
+        rows = _import(csv_text)
     finally:
         signals.record_created.disconnect(one_by_one, sender="contacts")
     assert not rows.staged
@@ -114,9 +114,9 @@ def test_phone_numbers_and_addresses_are_judged_as_the_row_path_judges_them(peop
               "+" + "1" * 40, "12a", "+ 123", "1+23", "06 65 87 10 99"]
     addresses = ["élodie.dupré@example.com", "wiśniewski.Ø@example.com", "a×b@example.com", "a÷b@example.com",
                  "ユーザー@example.jp", "δοκιμή@example.gr", "a€b@example.com", "ok@exämple.com"]
-    text = "Last name,Phone,Email\n" + "".join(f"P{index},{phone},\n" for index, phone in enumerate(phones)) + \
+    csv_text = "Last name,Phone,Email\n" + "".join(f"P{index},{phone},\n" for index, phone in enumerate(phones)) + \
         "".join(f"E{index},,{address}\n" for index, address in enumerate(addresses))
-    staged, rows = _errors_by_both_paths(text)
+    staged, rows = _errors_by_both_paths(csv_text)
     assert staged == rows
     assert [line.split(":")[0] for line in staged] == [
         "line 2", "line 3", "line 4", "line 6", "line 10", "line 12", "line 13", "line 15",  # phones
@@ -127,7 +127,7 @@ def test_a_chunk_goes_into_its_table_in_the_default_order_and_its_ids_in_the_ord
     report = _import("Last name,First name\nZed,Al\nAdams,Bo\nMiller,Cy\nAdams,\nAdams,Al\n")
     assert (report.staged, report.created) == (True, 5)
     stored = db.session.execute(select(Contact.last_name, Contact.first_name, Contact.id).where(
-        Contact.id.in_(select(Contact.id).order_by(Contact.id.desc()).limit(5))).order_by(text("ctid"))).all()
+        Contact.id.in_(select(Contact.id).order_by(Contact.id.desc()).limit(5))).order_by(literal_column("ctid"))).all()
     assert [(last, first) for last, first, _ in stored] == [
         ("Adams", None), ("Adams", "Al"), ("Adams", "Bo"), ("Miller", "Cy"), ("Zed", "Al")]
     by_id = sorted(stored, key=lambda row: row.id)
