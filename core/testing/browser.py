@@ -61,6 +61,10 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     tab = context.new_page()
     tab.set_default_timeout(10_000)
+    # A page's load waits for each of its files from the live server, which shares a
+    # loaded CI machine's cores with three other test processes, PostgreSQL and Chromium:
+    # a board took more than 10 s to finish loading there once, though it had rendered.
+    tab.set_default_navigation_timeout(30_000)
     yield tab
     report = getattr(request.node, "spectrum_report_call", None)
     if report is not None and report.failed:
