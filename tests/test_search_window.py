@@ -22,8 +22,8 @@ def people(app):
     return created
 
 
-def _walk(term: str, size: int, order: str | None = None) -> list[int]:
-    records = Env.system().records
+def _walk(term: str, size: int, order: str | None = None, env: Env | None = None) -> list[int]:
+    records = (env or Env.system()).records
     ids, cursor = [], None
     for _ in range(100):
         page = records.search("contacts", search=term, limit=size, cursor=cursor, order=order)
@@ -64,6 +64,38 @@ def test_past_the_gathering_bound_pages_stay_in_order_without_repeats(people, mo
     few = _expected(people, "dup")  # 6 matches: exact when the bound takes them all
     if len(few) <= gather:
         assert _walk("dup", 2) == few
+
+
+@pytest.fixture
+def shared(make_user):
+    """The same 60 people owned in turn by alice, bob and carol, each restricted to their own."""
+    owners = [make_user(login, roles=["contacts.own"]) for login in ("alice", "bob", "carol")]
+    records = Env.system().records
+    created = [records.create("contacts", {"last_name": NAMES[n % len(NAMES)], "first_name": f"P{n:02}",
+                                           "email": f"p{n}@{'mar.example' if n % 7 == 0 else 'example.com'}",
+                                           "owner_id": owners[n % 3].id})
+               for n in range(60)]
+    db.session.commit()
+    return owners, created
+
+
+@pytest.mark.parametrize("window, gather", [(1, 5_000), (4, 5_000), (25, 5_000), (2_000, 5_000), (2_000, 2)])
+@pytest.mark.parametrize("size", [1, 3, 10])
+def test_a_user_restricted_to_their_own_finds_their_matches_in_order_and_no_other(shared, monkeypatch, window,
+                                                                                  gather, size):
+    """The walk tests the list's rows whoever owns them (the window counts them all) with
+    the record rules and the term together: what a user finds is exactly their own matches,
+    in order, by the walk, by gathering or both."""
+    monkeypatch.setattr(pagination, "SEARCH_WINDOW", window)
+    monkeypatch.setattr(pagination, "SEARCH_GATHER", gather)
+    owners, people = shared
+    for owner in owners:
+        own = [p for p in people if p.owner_id == owner.id]
+        for term in ("mar", "dup", "p1", "zzz"):
+            expected = _expected(own, term)
+            # Exact: either every match is gathered, or the walk may test the whole list.
+            assert _walk(term, size, env=Env.for_user(owner)) == expected, (owner.login, term)
+        assert len(_expected(own, "mar")) > 6  # enough to fill pages of the walk
 
 
 def test_the_list_says_when_a_search_matches_more_than_it_gathers(people, monkeypatch, admin, client):

@@ -14,6 +14,14 @@ the fields they may read, which no index serves. The same index serves a filter 
 contains x" on any of its fields (`contains`): the document holds the field's text, so it
 holds x wherever the field does. One index instead of one per field also makes each
 written row cheaper (a million contacts imported in 68.7 s instead of 80.8 s).
+
+A search narrowed to a scope (an owner, by a record rule or a filter: the model's
+`__sort_scopes__`) reads, besides, a plain B-tree index on the scope field
+(`scope_index_name`): the planner intersects its entries with the trigram index's matches
+(a BitmapAnd), so that only the rows of the scope are read from the table. Without it each
+match outside the scope was read and dropped (three in four for a salesperson whose team
+owns a fourth of the contacts), or the scope's sort index, four columns wide, was read
+whole instead; a plain index keeps one entry per value and its row pointers, compactly.
 """
 from __future__ import annotations
 
@@ -24,8 +32,8 @@ from sqlalchemy import Column, Index, MetaData, Table, Text, and_, func, literal
 from sqlalchemy.schema import CreateIndex
 from sqlalchemy.sql.elements import ColumnElement
 
-__all__ = ["search_document", "search_index", "search_index_name", "contains", "create_search_index",
-           "drop_search_index"]
+__all__ = ["search_document", "search_index", "search_index_name", "scope_index_name", "contains",
+           "create_search_index", "drop_search_index", "create_scope_indexes", "drop_scope_indexes"]
 
 #: What joins two fields in the document: a space, as between a first and a last name.
 _SEPARATOR = "' '"
@@ -57,11 +65,20 @@ def _trigram_index(table: Table, names: Sequence[str]) -> Index:
     return index
 
 
+def scope_index_name(table: str, scope: str) -> str:
+    """The name of the plain index on `table`'s scope field `scope`."""
+    return f"ix_{table}_{scope}"
+
+
 def search_index(model: type[Any], *names: str) -> Index:
     """Declare, on PostgreSQL, the pg_trgm GIN index on the document of `model`'s fields
-    `names` (its searchable fields, in their declared order), so that autogenerate keeps
-    the index its migration made (`create_search_index`)."""
-    return _trigram_index(model.__table__, names).ddl_if(dialect="postgresql")
+    `names` (its searchable fields, in their declared order), and the plain index on each
+    of its scope fields, so that autogenerate keeps the indexes its migrations made
+    (`create_search_index`, `create_scope_indexes`)."""
+    table = model.__table__
+    for scope in getattr(model, "__sort_scopes__", ()):
+        Index(scope_index_name(table.name, scope), table.c[scope]).ddl_if(dialect="postgresql")
+    return _trigram_index(table, names).ddl_if(dialect="postgresql")
 
 
 def contains(column: Any, value: str) -> ColumnElement[bool]:
@@ -95,3 +112,20 @@ def drop_search_index(op: Any, table: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(f"DROP INDEX IF EXISTS {search_index_name(table)}")
+
+
+def create_scope_indexes(op: Any, table: str, scopes: Sequence[str]) -> None:
+    """In a migration: make the plain index on each of `table`'s scope fields `scopes`, which
+    a search narrowed to one intersects with the trigram index's matches. PostgreSQL only."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for scope in scopes:
+        op.create_index(scope_index_name(table, scope), table, [scope], if_not_exists=True)
+
+
+def drop_scope_indexes(op: Any, table: str, scopes: Sequence[str]) -> None:
+    """In a migration: drop the plain indexes of `create_scope_indexes`. PostgreSQL only."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    for scope in scopes:
+        op.drop_index(scope_index_name(table, scope), table_name=table, if_exists=True)

@@ -142,9 +142,9 @@ def search_parameters(search: str | None) -> dict[str, str]:
     return {SEARCH_PARAMETER: f"%{escaped}%"}
 
 
-#: Rows of a list (after the cursor, in its order) a search tests before it gathers
-#: matches instead: a term found in more than about one row in 200 fills a page within
-#: them. The walk reads the default order's index alone (it carries the searchable
+#: Rows of a list (after the cursor, in its order, those the record rules hide included) a
+#: search tests before it gathers matches instead: a term found in more than about one
+#: row in 200 fills a page within them. The walk reads the default order's index alone (it carries the searchable
 #: columns: core.models.sorting), and stops as soon as the page is full.
 SEARCH_WINDOW = 10_000
 #: The most matches a search gathers to sort. A term matching more (a syllable such as
@@ -154,14 +154,23 @@ SEARCH_WINDOW = 10_000
 SEARCH_GATHER = 5_000
 
 
-def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[bool], keys: list[SortKey],
+def search_page(model: type[Any], listed: Select[Any], match: ColumnElement[bool], keys: list[SortKey],
                 limit: int, window: int | None = None, gather: int | None = None) -> Select[Any]:
-    """The first `limit` records of `unsearched` (ordered by `keys`, after the cursor)
-    that `match`, at a cost that does not grow with the number of matches.
+    """The first `limit` records of `listed` (ordered by `keys`, after the cursor) that
+    `match`, at a cost that does not grow with the number of matches.
+
+    `listed` is the list as its filter makes it, before the record rules; `match` holds
+    the rules with the term (a record the user may read that holds the term), so that no
+    row outside the rules is ever returned, and the walk's cost is the same for a user
+    who may read a tenth of the records as for one who may read them all.
 
     1. The list is walked in its order, through its sort index, until `limit` rows match
        or `window` rows were tested: a common term whose matches are spread through the
-       list fills the page there, after a few hundred rows.
+       list fills the page there, after a few hundred rows. The window counts the list's
+       rows, those the rules hide included: a user who may read a fourth of them walks a
+       fourth as many of their own, and the walk still fills a page exactly when a term is
+       common enough that more than `gather` of their records match (the balance of the
+       two bounds does not depend on how much of the list the rules leave).
     2. Otherwise the matches are gathered through the trigram indexes, in a CTE the
        planner may not see through (MATERIALIZED on PostgreSQL), at most `gather` of them;
        only their sort keys are sorted, and the page's records are then read by id. The
@@ -175,7 +184,7 @@ def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[
     # The sort's columns, and the id the page's records are read by (an order on a unique
     # column has no id).
     columns = [key.column for key in keys] + ([] if any(key.name == "id" for key in keys) else [model.id])
-    walked = (unsearched.with_only_columns(*columns, match.label("hit"))
+    walked = (listed.with_only_columns(*columns, match.label("hit"))
               .limit(window).cte("walked").prefix_with("MATERIALIZED", dialect="postgresql"))
     # The walk's rows come in the list's order: the first `limit` hits are the page's, and
     # reading stops at the last of them (the counts below are read only when it did not).
@@ -184,7 +193,7 @@ def search_page(model: type[Any], unsearched: Select[Any], match: ColumnElement[
     walked_all = select(func.count()).select_from(walked).scalar_subquery() < window
     # The CTE is planned for every match (the trigram indexes, not a scan of the table
     # that a LIMIT would make look cheap); the LIMIT outside stops reading it.
-    matches = (unsearched.where(match).order_by(None).with_only_columns(*columns)
+    matches = (listed.where(match).order_by(None).with_only_columns(*columns)
                .cte("matches").prefix_with("MATERIALIZED", dialect="postgresql"))
     capped = select(matches).limit(gather or SEARCH_GATHER).subquery("capped")
     on_capped = [replace(key, column=capped.c[key.name]) for key in keys]

@@ -241,8 +241,10 @@ class RecordService:
         def build() -> Any:
             match = self._search_condition(resource, search)
             if match is not None and _search_shape(search) == "trigram":
-                return search_page(model, apply_keyset(self.select(resource, domain), keys, after), match, keys,
-                                   size + 1)
+                # The list as the filter makes it; the record rules are tested with the term.
+                listed = select(model).where(compile_domain(model, domain, self._context())) if domain else select(model)
+                readable_match = and_(self.policy.predicate(model, "read"), match)
+                return search_page(model, apply_keyset(listed, keys, after), readable_match, keys, size + 1)
             return apply_keyset(self.select(resource, domain, search=search), keys, after).limit(size + 1)
 
         self.policy.require(resource, "read")
