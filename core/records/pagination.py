@@ -144,8 +144,9 @@ def search_parameters(search: str | None) -> dict[str, str]:
 
 #: Rows of a list (after the cursor, in its order, those the record rules hide included) a
 #: search tests before it gathers matches instead: a term found in more than about one
-#: row in 200 fills a page within them. The walk reads the default order's index alone (it carries the searchable
-#: columns: core.models.sorting), and stops as soon as the page is full.
+#: row in 200 fills a page within them. The walk reads the default order's index alone
+#: (it carries the searchable columns and the scope fields: core.models.sorting), and
+#: stops as soon as the page is full.
 SEARCH_WINDOW = 10_000
 #: The most matches a search gathers to sort. A term matching more (a syllable such as
 #: "ber" matches 126,000 of a million contacts) is ordered among the first this many the
