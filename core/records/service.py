@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
-from sqlalchemy import and_, bindparam, func, literal, select, union_all
+from sqlalchemy import and_, bindparam, func, inspect, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import ColumnElement, True_
 
 from core import signals
@@ -350,6 +351,29 @@ class RecordService:
         if operation != "read":
             self._require_record(model, record.id, operation)
         return record
+
+    def sees(self, resource: str, record_id: int) -> bool:
+        """Whether the user may read the record `record_id` of `resource` (AccessDenied when
+        no role may read the model at all), as `get` would find it, without loading it.
+
+        Where no record rule applies, the question is whether the row exists: a record the
+        session holds answers it without a query (a link to a record created just before,
+        as loading data makes them one after the other), and otherwise one SELECT of the
+        id, without flushing the session first (a record must have been flushed to have
+        an id to link to; the rules, which may read other rows, flush as queries do)."""
+        model = self.models.get(resource)
+        self.policy.require(resource, "read")
+        if not 0 < record_id <= INT_MAX:
+            return False
+        predicate = self.policy.predicate(model, "read")
+        exists = select(literal(1)).select_from(model).where(model.id == record_id)
+        if not isinstance(predicate, True_):
+            return db.session.scalar(exists.where(predicate)) is not None
+        held = db.session.identity_map.get(identity_key(model, record_id))
+        if held is not None and held not in db.session.deleted and not inspect(held).expired:
+            return True
+        with db.session.no_autoflush:
+            return db.session.scalar(exists) is not None
 
     def allows(self, resource: str, record_id: int, operation: str) -> bool:
         """Whether the acting user may `operation` the record `record_id` of `resource` (its

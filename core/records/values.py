@@ -16,7 +16,7 @@ from core.money import currency_places
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 from core.models.tags import Tag
 from core.records.bulk import one_of
-from core.records.errors import NotFound, ValidationFailed
+from core.records.errors import ValidationFailed
 from core.records.schemas import INT_MAX, input_loader
 
 if TYPE_CHECKING:
@@ -124,9 +124,7 @@ class ValueResolver:
         target = self._target(relation)
         if record_id in self._visible.get(target, ()):
             return
-        try:
-            self.service.get(target, record_id)
-        except NotFound:
+        if not self.service.sees(target, record_id):
             errors[name] = [f"No {target} record #{record_id} that you can see."]
 
     def _linked_records(self, name: str, relation: str | None, ids: list[int], errors: dict[str, list[str]]) -> list[Any]:
