@@ -3,36 +3,21 @@
 field; where no rule applies, a record the session holds is found without a query."""
 from __future__ import annotations
 
-from typing import Any, Iterator
-
 import pytest
-from sqlalchemy import event
 
 from core.db import db
 from core.env import Env
 from core.records.errors import ValidationFailed
+from core.testing.sql import sent_statements
 
 
-@pytest.fixture
-def statements(app) -> Iterator[list[str]]:
-    """The SQL statements sent while the test runs."""
-    sent: list[str] = []
-
-    def note(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    yield sent
-    event.remove(db.engine, "before_cursor_execute", note)
-
-
-def test_a_link_to_a_record_just_created_asks_the_database_nothing_about_it(app, statements):
+def test_a_link_to_a_record_just_created_asks_the_database_nothing_about_it(app):
     records = Env.system().records
     account = records.create("accounts", {"name": "Acme"})
-    statements.clear()
-    contact = records.create("contacts", {"last_name": "Lee", "account_id": account.id})
+    with sent_statements() as sent:
+        contact = records.create("contacts", {"last_name": "Lee", "account_id": account.id})
     assert contact.account_id == account.id
-    assert not [sql for sql in statements if "FROM accounts" in sql], statements
+    assert not [sql for sql in sent if "FROM accounts" in sql], sent
 
 
 def test_a_link_to_a_missing_or_deleted_record_is_refused_by_field(app):
