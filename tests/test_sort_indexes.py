@@ -38,6 +38,14 @@ def _models():
     return [models.get(resource) for resource in models]
 
 
+def _searched_models():
+    """The installed models that declare a trigram index on their search document."""
+    from core.models.search import search_index_name
+
+    return [model for model in _models()
+            if any(index.name == search_index_name(model.__tablename__) for index in model.__table__.indexes)]
+
+
 def test_every_offered_sort_has_its_index(every_addon):
     from core.db import db
     from core.models.sort_audit import unserved_sorts
@@ -133,8 +141,7 @@ def test_a_search_and_a_contains_filter_read_the_trigram_index_of_the_document(e
     from core.models.search import search_index_name
 
     records = Env.system().records
-    indexed = [model for model in _models()
-               if any(index.name == search_index_name(model.__tablename__) for index in model.__table__.indexes)]
+    indexed = _searched_models()
     assert {model.resource_name() for model in indexed} >= {"contacts", "accounts"}
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     for model in indexed:
@@ -155,12 +162,11 @@ def test_a_search_narrowed_to_a_scope_gathers_its_matches_through_the_scope_inde
     reading each match's row to drop those of other owners (core.models.search)."""
     from core.db import db
     from core.env import Env
-    from core.models.search import scope_index_name, search_index_name
+    from core.models.search import scope_index_name
     from core.records.pagination import parse_order, search_page
 
     records = Env.system().records
-    indexed = [model for model in _models()
-               if any(index.name == search_index_name(model.__tablename__) for index in model.__table__.indexes)]
+    indexed = _searched_models()
     existing = set(db.session.scalars(text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")))
     wanted = {scope_index_name(model.__tablename__, scope) for model in indexed for scope in model.__sort_scopes__}
     assert {"ix_contacts_owner_id", "ix_accounts_owner_id"} <= wanted
