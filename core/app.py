@@ -14,7 +14,8 @@ from core.addons.loader import build_platform, collect_blueprints
 from core.addons.state import InstalledAddon
 from core.clock import Clock, SystemClock
 from core.config import database_url, load_settings
-from core.db import READS, begin_as, db, enable_sqlite_transactions, plan_for_each_value, send_lists_in_binary
+from core.db import (READS, begin_as, db, enable_sqlite_transactions, ping_idle_connections, plan_for_each_value,
+                     send_lists_in_binary)
 from core.i18n import init_i18n
 from core.json_provider import FastJSONProvider
 from core.read_only import begin_read_only_views
@@ -62,7 +63,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     app.config.update(
         SECRET_KEY=settings["secret_key"],
         SQLALCHEMY_DATABASE_URI=database_url(settings),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, **_pool_options(settings)},
+        SQLALCHEMY_ENGINE_OPTIONS=_pool_options(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
     )
@@ -81,6 +82,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, *, clock: Clock | Non
     db.init_app(app)
     with app.app_context():
         enable_sqlite_transactions(db.engine, busy_timeout_ms=int(settings["sqlite_busy_timeout_ms"]))
+        ping_idle_connections(db.engine)
         send_lists_in_binary(db.engine)
         plan_for_each_value(db.engine, SEARCH_PARAMETER)
         begin_as(db.session(), READS)  # loading the platform only reads: no wait for writers

@@ -1,19 +1,21 @@
 """The database handle shared by the kernel and every addon."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Sequence
 from weakref import WeakKeyDictionary
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, Engine, MetaData, event, text
+from sqlalchemy import DateTime, Engine, MetaData, event, exc, text
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.types import TypeDecorator
 
 __all__ = ["db", "Base", "UtcDateTime", "enable_sqlite_transactions", "send_lists_in_binary", "plan_for_each_value",
            "lock_until_commit", "begin_as", "SQLITE_BEGIN", "READS", "WRITES",
            "SQLITE_SCHEMA_CHANGE", "dangling_references",
-           "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement", "insert_missing"]
+           "WRITE_TRANSACTIONS", "written_table", "transaction_scoped", "derived_statement", "insert_missing",
+           "ping_idle_connections", "PING_AFTER_IDLE_SECONDS"]
 
 # Stable constraint names, so Alembic migrations (and SQLite batch mode) can refer to them.
 NAMING_CONVENTION = {
@@ -110,6 +112,43 @@ def enable_sqlite_transactions(engine: Engine, *, busy_timeout_ms: int) -> None:
     def _on_checkin(dbapi_connection: Any, record: Any) -> None:
         if dbapi_connection is not None and record.info.pop(_FOREIGN_KEYS_OFF, False):
             dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+#: A pooled connection back in the pool for longer than this is pinged before its next
+#: use; one returned sooner is handed out as it is (HikariCP's `aliveBypassWindowMs`).
+PING_AFTER_IDLE_SECONDS = 0.5
+#: Key of a pooled connection's `info`: when (time.monotonic()) it was last checked in.
+_CHECKED_IN_AT = "spectrum.checked_in_at"
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Ping a pooled connection before handing it out only when it sat idle in the pool for
+    more than `idle_seconds`: the pessimistic check of SQLAlchemy's `pool_pre_ping`
+    (which must be off), without its round trip on every checkout.
+
+    A connection that answered a moment ago is as alive as a ping could show, so a busy
+    process (a web worker, the group-commit writer taking batch after batch) makes no ping
+    at all; one left idle, which the server or a firewall may have dropped meanwhile, is
+    pinged, and when the ping finds the server gone every pooled connection is discarded
+    and a new one is opened, as `pool_pre_ping` does. A connection the server drops while
+    it is in use, or within the window, fails the statement that uses it, as it would
+    after any ping; SQLAlchemy then discards the pool, and the next checkout reconnects."""
+
+    @event.listens_for(engine, "checkin")
+    def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get(_CHECKED_IN_AT)  # None: opened just now, for this checkout
+        if idle_since is None or time.monotonic() - idle_since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.InvalidatePoolError(f"the pooled connection was dropped while idle: {error}") from error
+            raise
 
 
 def send_lists_in_binary(engine: Engine) -> None:
