@@ -42,6 +42,7 @@ import sqlite3
 from typing import Any
 
 from flask import Flask, Response, g, request
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from core.api.problems import problem
@@ -71,11 +72,15 @@ to wait too long. Nothing was changed: send it again in a moment.</p></main></bo
 
 
 def install_write_locking(app: Flask) -> None:
-    """Give each request's session the begin mode of its method, and answer contention
-    with 503. Called first by `create_app`, so the mode is set before any other
-    `before_request` function (a sign-in check) runs a query."""
-    app.before_request(_mark_request)
-    app.teardown_request(_unmark_request)
+    """On SQLite, give each request's session the begin mode of its method; on every
+    database, answer contention with 503. Called first by `create_app`, so the mode is set
+    before any other `before_request` function (a sign-in check) runs a query.
+
+    Only SQLite's BEGIN reads the mode: elsewhere no request is given a session for it (a
+    request that never queries, a shop's webhook delivery, then opens none)."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        app.before_request(_mark_request)
+        app.teardown_request(_unmark_request)
     app.register_error_handler(OperationalError, _answer_contention)
 
 
