@@ -82,7 +82,8 @@ def receive(shop_id: int) -> tuple[Response, int] | Response:
             return jsonify({"status": "ignored", "topic": delivery.topic}), 200
         # Reading the credentials may have opened a transaction (on SQLite, one holding the
         # write lock): it must end before the writer's, which this request waits for.
-        db.session.rollback()
+        if db.session.registry.has():
+            db.session.rollback()
         try:
             stored = EVENT_STORE.submit(ReceivedEvent(shop, delivery.topic, event, body.decode("utf-8", "replace"),
                                                       env.now()))

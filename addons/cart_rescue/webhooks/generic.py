@@ -18,6 +18,8 @@ ignored.
 """
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, Mapping
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
@@ -30,7 +32,29 @@ CART_TYPES = ("cart.created", "cart.updated", "checkout.started")
 TYPES = ("customer.created", "customer.updated", *CART_TYPES, "order.placed", "order.refunded")
 
 _CURRENCY = validate.Regexp(r"^[A-Z]{3}$", error="Give three capital letters, such as EUR.")
-_MONEY = {"as_string": True, "places": 2, "allow_nan": False}
+
+
+class _Money(fields.Decimal):
+    """An amount, checked as a decimal and read as its string with two decimals ("12.50"):
+    a loaded event is JSON-ready as it is, with no dump to run after the load."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(places=2, allow_nan=False, as_string=True, **kwargs)
+
+    def deserialize(self, *args: Any, **kwargs: Any) -> Any:
+        amount = super().deserialize(*args, **kwargs)
+        return str(amount) if isinstance(amount, Decimal) else amount  # else None, or missing
+
+
+class _Moment(fields.AwareDateTime):
+    """A moment with its time zone, checked and read as its ISO 8601 string."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def deserialize(self, *args: Any, **kwargs: Any) -> Any:
+        moment = super().deserialize(*args, **kwargs)
+        return moment.isoformat() if isinstance(moment, datetime) else moment  # else None, or missing
 
 
 class _Part(Schema):
@@ -49,7 +73,7 @@ class _Line(_Part):
     product_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
     name = fields.String(required=True, validate=validate.Length(min=1, max=300))
     sku = fields.String(validate=validate.Length(max=120), allow_none=True)
-    price = fields.Decimal(required=True, validate=validate.Range(min=0), **_MONEY)
+    price = _Money(required=True, validate=validate.Range(min=0))
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     url = fields.Url(allow_none=True)
     image_url = fields.Url(allow_none=True)
@@ -68,7 +92,7 @@ class _Order(_Part):
     cart_id = fields.String(validate=validate.Length(max=120), allow_none=True)
     email = fields.Email(allow_none=True)
     currency = fields.String(required=True, validate=_CURRENCY)
-    total = fields.Decimal(required=True, validate=validate.Range(min=0), **_MONEY)
+    total = _Money(required=True, validate=validate.Range(min=0))
     lines = fields.List(fields.Nested(_Line), load_default=list)
     discount_codes = fields.List(fields.String(validate=validate.Length(max=100)), load_default=list,
                                  validate=validate.Length(max=20))
@@ -76,7 +100,7 @@ class _Order(_Part):
 
 class _Refund(_Part):
     order_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    amount = fields.Decimal(required=True, validate=validate.Range(min=0), **_MONEY)
+    amount = _Money(required=True, validate=validate.Range(min=0))
     cumulative = fields.Boolean(load_default=False)
 
 
@@ -90,7 +114,7 @@ class EventSchema(_Part):
 
     id = fields.String(required=True, validate=validate.Length(min=1, max=200))
     type = fields.String(required=True, validate=validate.OneOf(TYPES))
-    occurred_at = fields.AwareDateTime(allow_none=True, format="iso")
+    occurred_at = _Moment(allow_none=True)
     customer = fields.Nested(_Customer, allow_none=True)
     cart = fields.Nested(_Cart)
     order = fields.Nested(_Order)
@@ -127,7 +151,6 @@ def read_event(document: Any) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise ValidationFailed({"_body": ["An event is a JSON object."]})
     try:
-        loaded = _SCHEMA.load(document)
+        return _SCHEMA.load(document)
     except ValidationError as error:
         raise ValidationFailed(_flatten(error.messages)) from None
-    return _SCHEMA.dump(loaded)
