@@ -3,6 +3,7 @@ answered after its commit with its own result or its own error."""
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any, Sequence
 
 import pytest
@@ -25,7 +26,7 @@ def _notes_committed(note_prefix: str) -> int:
 
 
 def _writer(batches: list[int], entered: threading.Event | None = None,
-            release: threading.Event | None = None) -> GroupCommit[str]:
+            release: threading.Event | None = None, **options: Any) -> GroupCommit[str]:
     def write(notes: Sequence[str]) -> BatchResult:
         if entered is not None and release is not None and not batches:
             entered.set()
@@ -38,7 +39,7 @@ def _writer(batches: list[int], entered: threading.Event | None = None,
         db.session.flush()
         return BatchResult(results={position: entry.id for position, entry in enumerate(entries)})
 
-    return GroupCommit("test.notes", write)
+    return GroupCommit("test.notes", write, **options)
 
 
 def _wait_until_queued(app: Flask, writer: GroupCommit[str], count: int) -> None:
@@ -83,6 +84,26 @@ def test_submissions_waiting_together_are_committed_in_one_transaction_each_with
     with app.app_context():
         assert _notes_committed("gc-") == 11
     assert batches == [1, 10]  # the ten that waited together went in one transaction
+
+
+def test_a_burst_is_given_time_to_gather_and_a_lone_submission_is_written_at_once(app: Flask) -> None:
+    batches: list[int] = []
+    entered, release = threading.Event(), threading.Event()
+    writer = _writer(batches, entered, release, gather_seconds=1.0)
+    first = _submit_all(app, writer, ["gcg-first"])
+    assert entered.wait(10)
+    burst = _submit_all(app, writer, ["gcg-1", "gcg-2"])
+    _wait_until_queued(app, writer, 2)
+    release.set()  # two waiting: a burst, whose writer waits a second for the rest of it
+    late = _submit_all(app, writer, ["gcg-3", "gcg-4", "gcg-5"])
+    for thread in first["threads"] + burst["threads"] + late["threads"]:
+        thread.join(30)
+    assert batches == [1, 5]
+    began = time.monotonic()
+    with app.app_context():
+        assert isinstance(writer.submit("gcg-alone"), int)
+    assert time.monotonic() - began < 0.5  # alone: not held for company
+    assert batches == [1, 5, 1]
 
 
 def test_an_item_the_writer_refuses_fails_alone_and_its_neighbours_are_written(app: Flask) -> None:
