@@ -3,7 +3,7 @@ whole batch (imports), in a number of queries that does not grow with the batch.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import JSON, func, inspect, select
+from sqlalchemy import JSON, exists, func, inspect, select
 from sqlalchemy.exc import DBAPIError
 
 from core import signals
@@ -243,3 +243,35 @@ def test_insert_new_rows_skips_the_rows_already_there_and_names_the_ids_of_the_o
                     **{key: (inserted[key], "granted") for key in inserted}}
     assert insert_new_rows(table, [consent("bob@example.com", "email", "withdrawn")], ("address", "channel")) == {}
     assert insert_new_rows(table, [], ("address", "channel")) == {}
+
+
+def _to_a_known_contact(row):
+    """Only rows whose address is a contact's email (the test's `only_where`)."""
+    contacts = Contact.__table__.c
+    return exists().where(contacts.email == row["address"])
+
+
+def test_insert_new_rows_only_where_skips_the_rows_the_condition_refuses_in_the_same_statement(
+        app, clock, statements, spectrum_backend):
+    now = clock.now()
+    Env.system().records.create("contacts", {"last_name": "Lee", "email": "ann@example.com"})
+    db.session.flush()
+    table = Consent.__table__
+
+    def consent(address: str, state: str) -> dict:
+        return {"address": address, "channel": "email", "state": state, "created_at": now, "updated_at": now,
+                "version": 1}
+
+    statements.clear()
+    inserted = insert_new_rows(table, [consent("nobody@example.com", "granted"), consent("ann@example.com", "granted")],
+                               ("address", "channel"), only_where=_to_a_known_contact)
+    assert set(inserted) == {("ann@example.com", "email")}
+    inserts = [statement for statement in statements if statement.startswith("INSERT INTO consents")]
+    assert inserts and all("EXISTS" in statement for statement in inserts)
+    assert not [statement for statement in statements if statement.startswith("SELECT")]
+    rows = {row.address: (row.id, row.state) for row in db.session.execute(
+        select(table.c.id, table.c.address, table.c.state))}
+    assert rows == {"ann@example.com": (inserted[("ann@example.com", "email")], "granted")}
+    # The condition and the unique key both skip: a row already there is not inserted again.
+    assert insert_new_rows(table, [consent("ann@example.com", "withdrawn")], ("address", "channel"),
+                           only_where=_to_a_known_contact) == {}

@@ -25,7 +25,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.db import db
 from core.models.meta import AUDIT_FIELDS, ModelMeta
 
-__all__ = ["insert_records", "attach_records", "insert_rows", "insert_new_rows", "update_rows", "one_of"]
+__all__ = ["insert_records", "attach_records", "insert_rows", "insert_new_rows", "update_rows", "one_of",
+           "RowCondition"]
 
 _MISSING = object()
 #: session.info key: {record: the transaction that attached it} in the outermost transaction,
@@ -180,24 +181,46 @@ def insert_rows(table: Table, rows: Sequence[dict[str, Any]], *, return_ids: boo
     return sorted(result.scalars()) if return_ids else []
 
 
-def insert_new_rows(table: Table, rows: Sequence[dict[str, Any]], unique: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+#: A condition on the values of a row to insert, given as {key: the row's value in SQL}.
+RowCondition = Callable[[Mapping[str, ColumnElement[Any]]], ColumnElement[bool]]
+
+
+def insert_new_rows(table: Table, rows: Sequence[dict[str, Any]], unique: tuple[str, ...], *,
+                    only_where: RowCondition | None = None) -> dict[tuple[Any, ...], int]:
     """INSERT, in one statement, the `rows` (dicts with the same keys, no two alike in
     their `unique` columns) that no row of `table` matches in `unique` (the columns of one
     of its unique constraints); {a row's `unique` values: its new id} for those inserted.
     A row matching one already there, or one a concurrent transaction inserts, is skipped
     rather than failing the statement (ON CONFLICT DO NOTHING): one that an inbox receives
-    twice is stored once."""
+    twice is stored once.
+
+    `only_where` (a module-level function: statements are cached by it) builds a condition
+    from a row's values, such as an EXISTS on another table; a row for which it does not
+    hold is skipped as well, checked by the same statement rather than by a query before."""
     if not rows:
         return {}
     session = db.session
     returned = (table.c.id, *(table.c[key] for key in unique))
     if session.get_bind().dialect.name != "postgresql":
-        statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(*returned)
-        result = session.execute(statement, list(rows))
+        if only_where is None:
+            statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=list(unique)).returning(*returned)
+            result = list(session.execute(statement, list(rows)))
+        else:  # INSERT ... SELECT takes no executemany with RETURNING: a statement per row
+            statement = _guarded_insert(table, tuple(rows[0]), unique, only_where)
+            result = [found for row in rows for found in session.execute(statement, row)]
     else:
         keys, shared, parameters = _unnest_parameters(rows)
-        result = session.execute(_unnest_insert(table, keys, shared, False, unique), parameters)
+        result = list(session.execute(_unnest_insert(table, keys, shared, False, unique, only_where), parameters))
     return {tuple(row[1:]): row[0] for row in result}
+
+
+@lru_cache(maxsize=64)
+def _guarded_insert(table: Table, keys: tuple[str, ...], unique: tuple[str, ...], only_where: RowCondition) -> Any:
+    """INSERT INTO table (keys) SELECT <each key's parameter> WHERE only_where(them)
+    ON CONFLICT (unique) DO NOTHING RETURNING id and `unique`, for one row (SQLite)."""
+    values = {key: bindparam(key, type_=table.c[key].type) for key in keys}
+    return sqlite_insert(table).from_select(list(keys), select(*values.values()).where(only_where(values))) \
+        .on_conflict_do_nothing(index_elements=list(unique)).returning(table.c.id, *(table.c[key] for key in unique))
 
 
 def _unnest_parameters(rows: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, Any]]:
@@ -215,15 +238,19 @@ def _unnest_parameters(rows: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...],
 
 @lru_cache(maxsize=256)
 def _unnest_insert(table: Table, keys: tuple[str, ...], shared: tuple[str, ...], return_ids: bool,
-                   skip_conflicts_on: tuple[str, ...] = ()) -> Any:
+                   skip_conflicts_on: tuple[str, ...] = (), only_where: RowCondition | None = None) -> Any:
     """INSERT INTO table (keys) SELECT <each key: its array's element, or its `shared`
-    value> FROM unnest(the arrays) WITH ORDINALITY ORDER BY ordinality [RETURNING id];
-    with `skip_conflicts_on`, ON CONFLICT (those columns) DO NOTHING RETURNING id and them."""
+    value> FROM unnest(the arrays) WITH ORDINALITY [WHERE only_where(them)] ORDER BY
+    ordinality [RETURNING id]; with `skip_conflicts_on`, ON CONFLICT (those columns) DO
+    NOTHING RETURNING id and them."""
     arrays = [key for key in keys if key not in shared]
     source = func.unnest(*[bindparam(key, type_=_array_of(table.c[key])) for key in arrays]) \
         .table_valued(*arrays, with_ordinality="ordinality").render_derived()
-    values = [bindparam(key, type_=_element_type(table.c[key])) if key in shared else source.c[key] for key in keys]
-    rows = select(*values).order_by(source.c.ordinality)
+    values = {key: bindparam(key, type_=_element_type(table.c[key])) if key in shared else source.c[key]
+              for key in keys}
+    rows = select(*values.values()).order_by(source.c.ordinality)
+    if only_where is not None:
+        rows = rows.where(only_where(values))
     if skip_conflicts_on:
         return postgresql_insert(table).from_select(list(keys), rows).on_conflict_do_nothing(
             index_elements=list(skip_conflicts_on)).returning(table.c.id, *(table.c[key] for key in skip_conflicts_on))
