@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped
 
 from core import Record, field
@@ -41,3 +41,6 @@ class ShopEvent(Record):
     error: Mapped[str | None] = field(Text, label="Error", readonly=True)
     received_at: Mapped[datetime] = field(UtcDateTime, label="Received", required=True, readonly=True)
     applied_at: Mapped[datetime | None] = field(UtcDateTime, label="Applied", readonly=True)
+    shop_version: Mapped[int | None] = field(Integer, label="Proven with shop version", readonly=True,
+                                             help="The version of the shop's settings whose shared secret "
+                                                  "proved the delivery.")

@@ -81,10 +81,12 @@ def test_the_webhook_is_in_the_openapi_document(client: Any) -> None:
 
 def test_a_secret_changed_by_another_process_refuses_the_old_one_at_once(app: Any, shops: Any, post_event: Any) -> None:
     """The endpoint proves deliveries with this process's copy of the shop's credentials;
-    the transaction storing the event checks them against the shop as stored."""
+    the statement storing the event checks the shop is still at that copy's version."""
     assert post_event(shops.generic, "generic", cart_event("evt-old-1", "cart-1")).status_code == 202
-    # Another worker changes the secret: this process's copy still has the old one.
-    db.session.execute(update(Shop).where(Shop.id == shops.generic).values(shared_secret="the-new-secret"))
+    # Another worker changes the secret (as every writer does, raising the shop's version):
+    # this process's copy still has the old one.
+    db.session.execute(update(Shop).where(Shop.id == shops.generic).values(shared_secret="the-new-secret",
+                                                                           version=Shop.version + 1))
     db.session.commit()
 
     refused = post_event(shops.generic, "generic", cart_event("evt-old-2", "cart-1"))
@@ -101,7 +103,7 @@ def test_a_currency_changed_by_another_process_reads_the_delivery_with_the_new_o
                                                                                   post_event: Any) -> None:
     assert post_event(shops.shopify, "shopify", shopify_checkout(), event_id="d-1",
                       topic="checkouts/create").status_code == 202
-    db.session.execute(update(Shop).where(Shop.id == shops.shopify).values(currency="USD"))
+    db.session.execute(update(Shop).where(Shop.id == shops.shopify).values(currency="USD", version=Shop.version + 1))
     db.session.commit()
 
     without_currency = {key: value for key, value in shopify_checkout().items() if key != "currency"}

@@ -3,6 +3,7 @@ ran; bad signatures, stale timestamps and malformed events write nothing; a deli
 repeated is applied once."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.jobs import JobRun
+from core.testing.sql import sent_statements
 
 from addons.cart_rescue.models import Cart, CartLine, Product, ShopEvent
 from addons.cart_rescue.tests.conftest import run_queued_jobs
@@ -131,14 +133,14 @@ def test_a_burst_stores_each_event_once_with_one_run_and_answers_repeats_and_sta
 
     stored_before = post_event(shops.generic, "generic", cart_event("evt-old", "cart-old")).get_json()["id"]
     generic, woocommerce = credentials(shops.generic), credentials(shops.woocommerce)
-    stale = type(generic)(shops.woocommerce, "woocommerce", "an old secret", "EUR")
+    stale = replace(woocommerce, shared_secret="an old secret", version=woocommerce.version - 1)
 
     def received(shop: Any, event_id: str) -> ReceivedEvent:
         event = read_event(cart_event(event_id, f"cart-{event_id}"))
         return ReceivedEvent(shop, None, event, "{}", clock.now())
 
     batch = [received(generic, "evt-new"), received(generic, "evt-old"), received(generic, "evt-new"),
-             received(woocommerce, "evt-new"), received(stale, "evt-stale")]
+             received(woocommerce, "evt-new"), received(stale, "evt-stale"), received(stale, "evt-new")]
     outcome = store_events(batch)
     db.session.commit()
 
@@ -147,11 +149,33 @@ def test_a_burst_stores_each_event_once_with_one_run_and_answers_repeats_and_sta
                                1: Stored(stored_before, duplicate=True),
                                2: Stored(events[(shops.generic, "evt-new")], duplicate=True),
                                3: Stored(events[(shops.woocommerce, "evt-new")], duplicate=False)}
-    assert list(outcome.errors) == [4] and isinstance(outcome.errors[4], StaleCredentials)
+    # A stale copy is sent back to be proven again, also where its event id is stored.
+    assert sorted(outcome.errors) == [4, 5]
+    assert all(isinstance(error, StaleCredentials) for error in outcome.errors.values())
     assert set(events) == {(shops.generic, "evt-old"), (shops.generic, "evt-new"), (shops.woocommerce, "evt-new")}
     payloads = [run.payload for run in db.session.scalars(select(JobRun).order_by(JobRun.id))]
     assert sorted(payload["shop_event_id"] for payload in payloads) == sorted(events.values())
     assert run_queued_jobs() == 3
+
+
+def test_a_batch_of_new_events_is_stored_in_two_statements_that_read_nothing_before(
+        shops: Any, clock: Any) -> None:
+    from addons.cart_rescue.webhooks.credentials import credentials
+    from addons.cart_rescue.webhooks.generic import read_event
+    from addons.cart_rescue.webhooks.storing import store_events, ReceivedEvent
+
+    shop = credentials(shops.generic)
+    batch = [ReceivedEvent(shop, None, read_event(cart_event(f"evt-{n}", f"cart-{n}")), "{}", clock.now())
+             for n in range(3)]
+    db.session.commit()
+    with sent_statements() as sent:
+        outcome = store_events(batch)
+    assert not outcome.errors and len(outcome.results) == 3
+    # The shop's version is checked by the events' INSERT itself (on SQLite, one INSERT per row).
+    assert not [statement for statement in sent if statement.startswith("SELECT")], sent
+    assert {statement.split(" (")[0] for statement in sent if statement.startswith("INSERT")} == \
+        {"INSERT INTO shop_events", "INSERT INTO job_runs"}
+    assert all("EXISTS" in statement for statement in sent if statement.startswith("INSERT INTO shop_events"))
 
 
 def test_a_job_run_again_applies_nothing_twice(shops: Any, post_event: Any) -> None:

@@ -3,10 +3,11 @@
 A delivery is proven before anything is stored, so each needs the shop's platform and
 shared secret. Reading the shop for every delivery would cost the endpoint a database
 round trip of its own; instead the endpoint proves a delivery with the credentials this
-process read last, and the transaction that stores the event checks them against the
-shop as it is then (`storing`): a secret, platform or currency changed since (or a shop
-deleted) is seen there, and the delivery is proven again with the shop as stored, so a
-stale copy never lets a delivery in nor reads one with a currency the shop left.
+process read last, with the shop's version then, and the statement that stores the event
+stores it only if the shop still has that version (`storing`): any change to the shop
+since (a new secret, platform or currency) or its deletion is seen there, and the
+delivery is proven again with the shop as stored, so a stale copy never lets a delivery
+in nor reads one with a currency the shop left.
 """
 from __future__ import annotations
 
@@ -22,12 +23,15 @@ __all__ = ["ShopCredentials", "credentials", "forget"]
 
 @dataclass(frozen=True)
 class ShopCredentials:
-    """A shop as its deliveries are read: platform, shared secret and default currency."""
+    """A shop as its deliveries are read: platform, shared secret and default currency,
+    and the shop's version (its optimistic-lock counter, raised by every change) they
+    were read at."""
 
     shop_id: int
     platform: str
     shared_secret: str | None
     currency: str
+    version: int
 
 
 def _known() -> dict[int, ShopCredentials]:
@@ -46,7 +50,7 @@ def credentials(shop_id: int, *, fresh: bool = False) -> ShopCredentials | None:
     except NotFound:
         known.pop(shop_id, None)
         return None
-    found = ShopCredentials(shop.id, shop.platform, shop.shared_secret, shop.currency)
+    found = ShopCredentials(shop.id, shop.platform, shop.shared_secret, shop.currency, shop.version)
     known[shop_id] = found
     return found
 

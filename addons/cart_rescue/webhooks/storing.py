@@ -3,18 +3,19 @@
 The endpoint hands each delivery to `EVENT_STORE` (a kernel `GroupCommit`): under a burst
 the deliveries waiting at one moment are stored in one transaction (one INSERT of the
 events, one of the runs of the job that applies each), and every request answers once
-its event is committed. In that transaction each delivery's
-shop is read as it is now: a delivery read with credentials the shop no longer has (or
-for a shop deleted since) is sent back (StaleCredentials), whatever the endpoint's copy
-said; the endpoint then proves it again with the shop as stored.
+its event is committed. The INSERT stores a delivery only if its shop still has the
+version whose credentials proved it: one read with credentials the shop no longer has
+(or for a shop deleted since) is sent back (StaleCredentials), whatever the endpoint's
+copy said, and the endpoint proves it again with the shop as stored. Only a batch with
+an event left out (a repeat, a stale copy) reads the shops and the stored events after.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
 from core.db import db
 from core.env import Env
@@ -59,10 +60,16 @@ _SHOPS = Shop.__table__.c
 _EVENTS = ShopEvent.__table__.c
 
 
-def _current_credentials(shop_ids: set[int]) -> dict[int, ShopCredentials]:
-    rows = db.session.execute(select(_SHOPS.id, _SHOPS.platform, _SHOPS.shared_secret, _SHOPS.currency).where(
-        _SHOPS.id.in_(shop_ids)))
-    return {row.id: ShopCredentials(*row) for row in rows}
+def _proven_by_the_shop_as_it_is(row: Mapping[str, ColumnElement[Any]]) -> ColumnElement[bool]:
+    """The delivery's shop still has the version whose credentials proved it (the
+    `only_where` of the events' INSERT)."""
+    return exists().where(_SHOPS.id == row["shop_id"], _SHOPS.version == row["shop_version"])
+
+
+def _current_versions(shop_ids: set[int]) -> dict[int, int]:
+    """The version of each of the shops `shop_ids` that still exists."""
+    return {shop_id: version for shop_id, version in db.session.execute(
+        select(_SHOPS.id, _SHOPS.version).where(_SHOPS.id.in_(shop_ids)))}
 
 
 def _stored_before(keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
@@ -77,36 +84,43 @@ def _stored_before(keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
 def _row(received: ReceivedEvent, now: datetime) -> dict[str, Any]:
     return {"shop_id": received.shop.shop_id, "event_id": received.event["id"], "kind": received.event["type"],
             "topic": received.topic, "event": received.event, "raw": received.raw, "status": "queued",
-            "received_at": received.received_at, "created_at": now, "updated_at": now, "version": 1}
+            "received_at": received.received_at, "shop_version": received.shop.version, "created_at": now,
+            "updated_at": now, "version": 1}
 
 
 def store_events(batch: Sequence[ReceivedEvent]) -> BatchResult:
     """Store the batch's new events (one run of the apply job each); a repeated event id
-    answers the event stored before. Runs in the group commit's transaction.
+    answers the event stored before, and a delivery proven with credentials its shop no
+    longer has answers StaleCredentials. Runs in the group commit's transaction.
 
     `shop_events` is an inbox the system alone writes (users only read it), as the
     kernel's inbound mail is: its rows are inserted here directly, in one statement that
-    skips the event ids stored before, without the records service's per-record audit
-    entries and events, which a delivery log has no use for; the job applying an event
-    writes carts, orders and contacts through the records service."""
+    skips the event ids stored before and the deliveries of a changed shop, without the
+    records service's per-record audit entries and events, which a delivery log has no use
+    for; the job applying an event writes carts, orders and contacts through the records
+    service."""
     outcome = BatchResult()
-    current = _current_credentials({received.shop.shop_id for received in batch})
     firsts: dict[tuple[int, str], list[int]] = {}  # an event id twice in one batch is stored once
     for position, received in enumerate(batch):
-        if current.get(received.shop.shop_id) != received.shop:
-            forget(received.shop.shop_id)
-            outcome.errors[position] = StaleCredentials(f"shop #{received.shop.shop_id} changed")
-        else:
-            firsts.setdefault((received.shop.shop_id, received.event["id"]), []).append(position)
+        firsts.setdefault((received.shop.shop_id, received.event["id"]), []).append(position)
     now = Env.system().now()
     stored = insert_new_rows(ShopEvent.__table__, [_row(batch[positions[0]], now) for positions in firsts.values()],
-                             ("shop_id", "event_id"))
+                             ("shop_id", "event_id"), only_where=_proven_by_the_shop_as_it_is)
     enqueue_many(APPLY_JOB, [{"shop_event_id": stored_id} for stored_id in stored.values()])
-    known = _stored_before(set(firsts) - set(stored)) if len(stored) < len(firsts) else {}
+    left = set(firsts) - set(stored)
+    versions = _current_versions({shop_id for shop_id, _ in left}) if left else {}
+    known = _stored_before(left) if left else {}
     for key, positions in firsts.items():
-        new = key in stored
+        # The shop's version: the one an event stored now was proven with, else as read again.
+        version = batch[positions[0]].shop.version if key in stored else versions.get(key[0])
+        stored_id = stored.get(key) or known.get(key)
         for index, position in enumerate(positions):
-            outcome.results[position] = Stored(stored[key] if new else known[key], duplicate=index > 0 or not new)
+            shop = batch[position].shop
+            if shop.version != version or stored_id is None:  # (None: its first copy was the stale one)
+                forget(shop.shop_id)
+                outcome.errors[position] = StaleCredentials(f"shop #{shop.shop_id} changed")
+            else:
+                outcome.results[position] = Stored(stored_id, duplicate=index > 0 or key not in stored)
     return outcome
 
 
