@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, exc, text
 
 from core.db import ping_idle_connections
+from core.orgs.provisioning import libpq_url
 
 
 def _counting_pings(engine: Engine) -> list[object]:
@@ -64,7 +65,7 @@ def pg_engine(pg_server_url: str | None) -> Iterator[Engine]:
 
 def _drop_backend(server_url: str, pid: int) -> None:
     """Have the server end the backend `pid`, as a restart or an idle timeout would."""
-    with psycopg.connect(server_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+    with psycopg.connect(libpq_url(server_url), autocommit=True) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
         while admin.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()[0]:
             time.sleep(0.01)
